@@ -1,0 +1,62 @@
+/**
+ * A Claude Code run described in Claude's own terms. `translate/to-claude` builds it from an OpenAI
+ * request; `claude/` executes it. Nothing here knows about OpenAI.
+ */
+
+export type ImageSource = { type: 'base64'; media_type: string; data: string } | { type: 'url'; url: string };
+
+export type DocumentSource =
+  | { type: 'base64'; media_type: 'application/pdf'; data: string }
+  | { type: 'text'; media_type: 'text/plain'; data: string };
+
+export type ClaudeContentBlock =
+  | { type: 'text'; text: string }
+  | { type: 'image'; source: ImageSource }
+  | { type: 'document'; source: DocumentSource; title?: string }
+  | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> }
+  | {
+      type: 'tool_result';
+      tool_use_id: string;
+      content: Array<{ type: 'text'; text: string } | { type: 'image'; source: ImageSource }>;
+      is_error?: boolean;
+    };
+
+export interface ClaudeTurn {
+  role: 'user' | 'assistant';
+  content: ClaudeContentBlock[];
+}
+
+export type EffortLevel = 'low' | 'medium' | 'high' | 'xhigh' | 'max';
+
+/** Where the client's system text goes; see the README for why a user might want each. */
+export type SystemPromptPlacement = 'replace' | 'append' | 'first-user-turn';
+
+export interface ClientToolDefinition {
+  name: string;
+  description: string;
+  inputSchema: Record<string, unknown>;
+}
+
+export interface AgentSettings {
+  cwd: string;
+  tools: string[];
+  permissionMode: 'default' | 'acceptEdits' | 'plan' | 'dontAsk' | 'bypassPermissions';
+  maxTurns: number;
+  maxBudgetUsd?: number;
+}
+
+export interface RunPlan {
+  model: string;
+  /** System text for the CLI; absent when there is none or it was placed in the first user turn. */
+  systemPrompt?: { text: string; placement: 'replace' | 'append' };
+  /** Earlier turns, alternating and starting with a user turn; the CLI resumes them as real turns. */
+  history: ClaudeTurn[];
+  /** The new user turn: text, images, documents or tool results. */
+  prompt: ClaudeContentBlock[];
+  maxOutputTokens?: number;
+  effort?: EffortLevel;
+  thinking: 'disabled' | 'default';
+  outputSchema?: Record<string, unknown>;
+  clientTools: ClientToolDefinition[];
+  agent?: AgentSettings;
+}

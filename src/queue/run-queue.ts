@@ -1,0 +1,90 @@
+import PQueue from 'p-queue';
+import { GatewayError } from '../openai/errors.js';
+
+export interface RunQueueOptions {
+  /** Live Claude Code processes at most; each is CPU-heavy at start and holds ~300 MB. */
+  maxConcurrent: number;
+  /** Requests allowed to wait for a slot; one more is turned away with 429. */
+  maxWaiting: number;
+  /** How long a request may wait for a slot before it gets 503. */
+  waitTimeoutMs: number;
+}
+
+export interface Lease {
+  release(): void;
+}
+
+/**
+ * Hands out leases on Claude Code process slots. p-queue does the ordering and the concurrency
+ * bound; a lease holds its slot until released, so the slot lives as long as the run, not the call.
+ */
+export class RunQueue {
+  readonly #queue: PQueue;
+  readonly #options: RunQueueOptions;
+
+  constructor(options: RunQueueOptions) {
+    this.#options = options;
+    this.#queue = new PQueue({ concurrency: options.maxConcurrent });
+  }
+
+  get running(): number {
+    return this.#queue.pending;
+  }
+
+  get waiting(): number {
+    return this.#queue.size;
+  }
+
+  get limits(): Readonly<RunQueueOptions> {
+    return this.#options;
+  }
+
+  async acquire(signal: AbortSignal): Promise<Lease> {
+    if (this.#queue.pending >= this.#options.maxConcurrent && this.#queue.size >= this.#options.maxWaiting) {
+      throw new GatewayError({
+        status: 429,
+        type: 'rate_limit_error',
+        code: 'queue_full',
+        message: 'The gateway is at capacity and its wait queue is full; retry shortly.',
+        retryAfterSeconds: 2,
+      });
+    }
+    const timeout = AbortSignal.timeout(this.#options.waitTimeoutMs);
+    const waitSignal = AbortSignal.any([signal, timeout]);
+    return new Promise<Lease>((resolveLease, rejectLease) => {
+      this.#queue
+        .add(
+          () =>
+            new Promise<void>((releaseSlot) => {
+              let released = false;
+              resolveLease({
+                release() {
+                  if (released) return;
+                  released = true;
+                  releaseSlot();
+                },
+              });
+            }),
+          { signal: waitSignal },
+        )
+        .catch(() => {
+          rejectLease(
+            timeout.aborted
+              ? new GatewayError({
+                  status: 503,
+                  type: 'service_unavailable',
+                  code: 'queue_timeout',
+                  message: `No Claude Code slot became free within ${this.#options.waitTimeoutMs} ms.`,
+                  retryAfterSeconds: 2,
+                })
+              : new GatewayError({
+                  status: 499,
+                  type: 'invalid_request_error',
+                  code: 'client_closed_request',
+                  message: 'The client went away while waiting.',
+                }),
+          );
+        });
+    });
+  }
+}

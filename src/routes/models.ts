@@ -1,0 +1,26 @@
+import { Hono } from 'hono';
+import type { ModelCatalog } from '../claude/model-catalog.js';
+import { modelNotFound } from '../openai/errors.js';
+
+interface ModelObject {
+  id: string;
+  object: 'model';
+  created: number;
+  owned_by: string;
+}
+
+export function modelsRoutes(models: ModelCatalog, options: { created: number }) {
+  const toObject = (id: string): ModelObject => ({
+    id,
+    object: 'model',
+    created: options.created,
+    owned_by: 'anthropic',
+  });
+  return new Hono()
+    .get('/models', (c) => c.json({ object: 'list', data: models.ids.map(toObject) }))
+    .get('/models/:id{.+}', (c) => {
+      const id = decodeURIComponent(c.req.param('id'));
+      if (models.resolve(id) === undefined) throw modelNotFound(id);
+      return c.json(toObject(id));
+    });
+}

@@ -1,0 +1,77 @@
+import { GatewayError } from '../openai/errors.js';
+
+export interface FailedResult {
+  subtype: string;
+  apiErrorStatus: number | null;
+  /** `result` text for API errors, or the `errors` list for execution errors. */
+  detail: string;
+}
+
+const UPSTREAM_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * Turns a Claude Code result with `is_error: true` into what the OpenAI client should see. Upstream
+ * auth failures are the gateway operator's problem, not the caller's, so they become 502 rather than
+ * a 401 that would make the client think its own key is wrong.
+ */
+export function mapRunError(failure: FailedResult): GatewayError {
+  const detail = failure.detail.trim() || 'no detail reported';
+  const status = failure.apiErrorStatus;
+  if (failure.subtype === 'error_max_budget_usd') {
+    return new GatewayError({
+      status: 429,
+      type: 'insufficient_quota',
+      code: 'insufficient_quota',
+      message: 'The run reached its USD budget before finishing.',
+      shouldRetry: false,
+    });
+  }
+  if (failure.subtype === 'error_max_structured_output_retries') {
+    return new GatewayError({
+      status: 502,
+      type: 'api_error',
+      code: 'structured_output_failed',
+      message: 'Claude did not produce output matching the requested JSON schema.',
+    });
+  }
+  if (status === 429) {
+    return new GatewayError({
+      status: 429,
+      type: 'rate_limit_error',
+      code: 'upstream_rate_limited',
+      message: `Claude API rate limit reached: ${detail}`,
+      retryAfterSeconds: UPSTREAM_RETRY_AFTER_SECONDS,
+    });
+  }
+  if (status === 401 || status === 403) {
+    return new GatewayError({
+      status: 502,
+      type: 'api_error',
+      code: 'upstream_auth_failed',
+      message: `The gateway's Claude credentials were rejected (HTTP ${status}); ask the operator to check them.`,
+    });
+  }
+  if (status === 400 || status === 413) {
+    return new GatewayError({
+      status,
+      type: 'invalid_request_error',
+      code: 'upstream_rejected_request',
+      message: `The Claude API rejected the request: ${detail}`,
+    });
+  }
+  if (status !== null && (status === 529 || status >= 500)) {
+    return new GatewayError({
+      status: 503,
+      type: 'service_unavailable',
+      code: 'upstream_unavailable',
+      message: `The Claude API is unavailable or overloaded (HTTP ${status}).`,
+      retryAfterSeconds: UPSTREAM_RETRY_AFTER_SECONDS,
+    });
+  }
+  return new GatewayError({
+    status: 502,
+    type: 'api_error',
+    code: status === null ? 'claude_code_error' : 'upstream_error',
+    message: `Claude Code failed (${failure.subtype}${status === null ? '' : `, HTTP ${status}`}): ${detail}`,
+  });
+}

@@ -1,0 +1,364 @@
+import { clientToolClaudeName } from '../claude/client-tools.js';
+import type { ModelCatalog } from '../claude/model-catalog.js';
+import type {
+  AgentSettings,
+  ClaudeContentBlock,
+  ClaudeTurn,
+  ClientToolDefinition,
+  EffortLevel,
+  RunPlan,
+  SystemPromptPlacement,
+} from '../claude/run-plan.js';
+import type { ChatCompletionRequest, ChatMessage, ContentPart } from '../openai/chat-request.js';
+import { GatewayError, invalidRequest, modelNotFound, unsupportedParameter } from '../openai/errors.js';
+import { parseDataUrl } from './data-url.js';
+
+export interface ToClaudeContext {
+  models: ModelCatalog;
+  systemPromptPlacement: SystemPromptPlacement;
+  maxImageBytes: number;
+  /** Whether http(s) image URLs are accepted (they are fetched by the gateway before the run). */
+  remoteImages: boolean;
+  /** Decides agent mode for a request; absent means the server does not offer it. */
+  resolveAgent?: (request: ChatCompletionRequest) => AgentSettings | undefined;
+}
+
+const IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
+
+/** Turns a validated OpenAI request into a Claude Code run plan, or throws a 4xx GatewayError. */
+export function toRunPlan(request: ChatCompletionRequest, context: ToClaudeContext): RunPlan {
+  rejectUnsupported(request);
+  const model = context.models.resolve(request.model);
+  if (model === undefined) throw modelNotFound(request.model);
+
+  const systemText = collectSystemText(request.messages);
+  const turns = toTurns(request.messages, context);
+  const last = turns.pop();
+  if (last?.role !== 'user') {
+    throw invalidRequest('The last message must be a user or tool message.', 'messages');
+  }
+  const history = turns;
+  if (history[0]?.role === 'assistant') {
+    history.unshift({ role: 'user', content: [{ type: 'text', text: '(the conversation starts here)' }] });
+  }
+
+  let systemPrompt: RunPlan['systemPrompt'];
+  if (systemText !== undefined) {
+    if (context.systemPromptPlacement === 'first-user-turn') {
+      const firstUser = history[0] ?? last;
+      firstUser.content.unshift({ type: 'text', text: `<instructions>\n${systemText}\n</instructions>` });
+    } else {
+      systemPrompt = { text: systemText, placement: context.systemPromptPlacement };
+    }
+  }
+
+  const plan: RunPlan = {
+    model,
+    history,
+    prompt: last.content,
+    thinking: 'disabled',
+    clientTools: toClientTools(request),
+  };
+  if (systemPrompt) plan.systemPrompt = systemPrompt;
+  const maxTokens = request.max_completion_tokens ?? request.max_tokens;
+  if (maxTokens != null) plan.maxOutputTokens = maxTokens;
+  const effort = toEffort(request);
+  if (effort === 'none') plan.thinking = 'disabled';
+  else if (effort !== undefined) {
+    plan.thinking = 'default';
+    plan.effort = effort;
+  }
+  const outputSchema = toOutputSchema(request);
+  if (outputSchema) plan.outputSchema = outputSchema;
+  const agent = request.claude_code ? context.resolveAgent?.(request) : undefined;
+  if (request.claude_code && !agent) {
+    throw new GatewayError({
+      status: 400,
+      type: 'invalid_request_error',
+      param: 'claude_code',
+      code: 'agent_mode_disabled',
+      message: 'Agent mode (claude_code) is not enabled on this gateway.',
+    });
+  }
+  if (agent) plan.agent = agent;
+  return plan;
+}
+
+function rejectUnsupported(request: ChatCompletionRequest): void {
+  if (request.n != null && request.n > 1) {
+    throw unsupportedParameter('n', 'Claude Code produces one choice per request; n must be 1.');
+  }
+  if (request.logprobs) throw unsupportedParameter('logprobs', 'Claude does not return log probabilities.');
+  if (request.top_logprobs) {
+    throw unsupportedParameter('top_logprobs', 'Claude does not return log probabilities.');
+  }
+  const stops = typeof request.stop === 'string' ? [request.stop] : (request.stop ?? []);
+  if (stops.some((s) => s !== '')) {
+    throw unsupportedParameter('stop', 'Claude Code does not support custom stop sequences.');
+  }
+}
+
+function collectSystemText(messages: readonly ChatMessage[]): string | undefined {
+  const parts: string[] = [];
+  for (const message of messages) {
+    if (message.role !== 'system' && message.role !== 'developer') continue;
+    const text = typeof message.content === 'string' ? message.content : textOfParts(message.content);
+    if (text.trim()) parts.push(text);
+  }
+  return parts.length > 0 ? parts.join('\n\n') : undefined;
+}
+
+function textOfParts(parts: readonly ContentPart[]): string {
+  return parts.map((part) => (part.type === 'text' ? part.text : '')).join('');
+}
+
+function toTurns(messages: readonly ChatMessage[], context: ToClaudeContext): ClaudeTurn[] {
+  const turns: ClaudeTurn[] = [];
+  let lastFunctionCallId: string | undefined;
+  messages.forEach((message, i) => {
+    const param = `messages[${i}]`;
+    let turn: ClaudeTurn | undefined;
+    switch (message.role) {
+      case 'system':
+      case 'developer':
+        return;
+      case 'user':
+        turn = { role: 'user', content: toUserBlocks(message.content, `${param}.content`, context) };
+        break;
+      case 'assistant': {
+        const content: ClaudeContentBlock[] = [];
+        const text =
+          message.content == null
+            ? ''
+            : typeof message.content === 'string'
+              ? message.content
+              : textOfParts(message.content);
+        if (text) content.push({ type: 'text', text });
+        for (const call of message.tool_calls ?? []) {
+          content.push({
+            type: 'tool_use',
+            id: call.id,
+            name: clientToolClaudeName(call.function.name),
+            input: parseArguments(call.function.arguments),
+          });
+        }
+        if (message.function_call) {
+          lastFunctionCallId = `call_function_${i}`;
+          content.push({
+            type: 'tool_use',
+            id: lastFunctionCallId,
+            name: clientToolClaudeName(message.function_call.name),
+            input: parseArguments(message.function_call.arguments),
+          });
+        }
+        turn = { role: 'assistant', content };
+        break;
+      }
+      case 'tool': {
+        const text = typeof message.content === 'string' ? message.content : textOfParts(message.content);
+        turn = {
+          role: 'user',
+          content: [
+            { type: 'tool_result', tool_use_id: message.tool_call_id, content: [{ type: 'text', text }] },
+          ],
+        };
+        break;
+      }
+      case 'function': {
+        if (!lastFunctionCallId) {
+          throw invalidRequest('A function message must follow an assistant function_call.', param);
+        }
+        turn = {
+          role: 'user',
+          content: [
+            {
+              type: 'tool_result',
+              tool_use_id: lastFunctionCallId,
+              content: [{ type: 'text', text: message.content ?? '' }],
+            },
+          ],
+        };
+        break;
+      }
+    }
+    if (turn.content.length === 0) return;
+    const previous = turns.at(-1);
+    if (previous && previous.role === turn.role) previous.content.push(...turn.content);
+    else turns.push(turn);
+  });
+  // Tool results must come first in a user turn (the Messages API rejects them after text).
+  for (const turn of turns) {
+    if (turn.role === 'user') turn.content.sort((a, b) => rank(a) - rank(b));
+  }
+  return turns;
+}
+
+function rank(block: ClaudeContentBlock): number {
+  return block.type === 'tool_result' ? 0 : 1;
+}
+
+function parseArguments(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text || '{}');
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : { value };
+  } catch {
+    return { arguments: text };
+  }
+}
+
+function toUserBlocks(
+  content: string | ContentPart[],
+  param: string,
+  context: ToClaudeContext,
+): ClaudeContentBlock[] {
+  if (typeof content === 'string') return content ? [{ type: 'text', text: content }] : [];
+  const blocks: ClaudeContentBlock[] = [];
+  content.forEach((part, j) => {
+    const partParam = `${param}[${j}]`;
+    switch (part.type) {
+      case 'text':
+        if (part.text) blocks.push({ type: 'text', text: part.text });
+        return;
+      case 'image_url': {
+        const url = typeof part.image_url === 'string' ? part.image_url : part.image_url.url;
+        blocks.push(toImageBlock(url, `${partParam}.image_url`, context));
+        return;
+      }
+      case 'file': {
+        blocks.push(toDocumentBlock(part.file, `${partParam}.file`, context));
+        return;
+      }
+      case 'input_audio':
+        throw unsupportedParameter(`${partParam}`, 'Audio input is not supported by Claude.');
+      case 'refusal':
+        return;
+    }
+  });
+  return blocks;
+}
+
+function toImageBlock(url: string, param: string, context: ToClaudeContext): ClaudeContentBlock {
+  if (/^https?:\/\//i.test(url)) {
+    if (context.remoteImages) return { type: 'image', source: { type: 'url', url } };
+    throw invalidRequest(
+      'Remote image URLs are disabled on this gateway; send the image as a base64 data URL.',
+      param,
+      'remote_images_disabled',
+    );
+  }
+  const parsed = parseDataUrl(url);
+  if (!parsed || !IMAGE_TYPES.has(parsed.mediaType)) {
+    throw invalidRequest(
+      'Images must be https URLs or base64 data URLs of type png, jpeg, gif or webp.',
+      param,
+      'invalid_image_url',
+    );
+  }
+  enforceSize(parsed.byteLength, context.maxImageBytes, param);
+  return { type: 'image', source: { type: 'base64', media_type: parsed.mediaType, data: parsed.base64 } };
+}
+
+function toDocumentBlock(
+  file: {
+    file_data?: string | null | undefined;
+    file_id?: string | null | undefined;
+    filename?: string | null | undefined;
+  },
+  param: string,
+  context: ToClaudeContext,
+): ClaudeContentBlock {
+  const parsed = file.file_data ? parseDataUrl(file.file_data) : undefined;
+  if (!parsed || (parsed.mediaType !== 'application/pdf' && parsed.mediaType !== 'text/plain')) {
+    throw invalidRequest(
+      'Files must be sent as file_data data URLs of a PDF or plain text.',
+      param,
+      'invalid_file',
+    );
+  }
+  enforceSize(parsed.byteLength, context.maxImageBytes, param);
+  const title = file.filename ?? undefined;
+  if (parsed.mediaType === 'application/pdf') {
+    return {
+      type: 'document',
+      source: { type: 'base64', media_type: 'application/pdf', data: parsed.base64 },
+      ...(title ? { title } : {}),
+    };
+  }
+  const text = Buffer.from(parsed.base64, 'base64').toString('utf8');
+  return {
+    type: 'document',
+    source: { type: 'text', media_type: 'text/plain', data: text },
+    ...(title ? { title } : {}),
+  };
+}
+
+function enforceSize(byteLength: number, limit: number, param: string): void {
+  if (byteLength > limit) {
+    throw new GatewayError({
+      status: 413,
+      type: 'invalid_request_error',
+      param,
+      code: 'content_too_large',
+      message: `The attachment is ${byteLength} bytes; the limit is ${limit} bytes.`,
+    });
+  }
+}
+
+function toEffort(request: ChatCompletionRequest): EffortLevel | 'none' | undefined {
+  const requested = request.reasoning_effort ?? request.reasoning?.effort ?? undefined;
+  switch (requested) {
+    case undefined:
+    case null:
+      return undefined;
+    case 'none':
+      return 'none';
+    case 'minimal':
+    case 'low':
+      return 'low';
+    case 'medium':
+      return 'medium';
+    case 'high':
+      return 'high';
+    case 'xhigh':
+      return 'xhigh';
+    case 'max':
+      return 'max';
+    default:
+      throw invalidRequest(`Unknown reasoning effort '${requested}'.`, 'reasoning_effort');
+  }
+}
+
+function toOutputSchema(request: ChatCompletionRequest): Record<string, unknown> | undefined {
+  const format = request.response_format;
+  if (!format || format.type === 'text') return undefined;
+  if (format.type === 'json_object') return { type: 'object', additionalProperties: true };
+  const schema = format.json_schema.schema;
+  if (schema?.type !== 'object') {
+    throw invalidRequest(
+      'response_format.json_schema.schema must be a JSON Schema whose top-level type is "object".',
+      'response_format.json_schema.schema',
+      'invalid_json_schema',
+    );
+  }
+  return schema;
+}
+
+function toClientTools(request: ChatCompletionRequest): ClientToolDefinition[] {
+  return (request.tools ?? []).map((tool, i) => {
+    const parameters = tool.function.parameters ?? { type: 'object', properties: {} };
+    if (parameters.type !== undefined && parameters.type !== 'object') {
+      throw invalidRequest(
+        'Function parameters must be a JSON Schema of type "object".',
+        `tools[${i}].function.parameters`,
+        'invalid_function_parameters',
+      );
+    }
+    return {
+      name: tool.function.name,
+      description: tool.function.description ?? '',
+      inputSchema: { type: 'object', ...parameters },
+    };
+  });
+}

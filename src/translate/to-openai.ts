@@ -1,0 +1,333 @@
+import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
+import type {
+  ChatCompletionChunk,
+  ChunkDelta,
+  CompletionUsage,
+  FinishReason,
+  ToolCallDelta,
+} from '../openai/chat-response.js';
+import { GatewayError } from '../openai/errors.js';
+import { mapFinishReason } from './map-finish-reason.js';
+import { mapRunError } from './map-run-error.js';
+
+/**
+ * SDK messages in, `chat.completion.chunk`s out. The non-streaming response is a fold of the same
+ * chunks (see fold-chunks.ts), so both paths share this one state machine.
+ */
+
+export type TranslatorOutput =
+  | { kind: 'chunk'; chunk: ChatCompletionChunk }
+  | { kind: 'error'; error: GatewayError };
+
+export interface TranslatorOptions {
+  id: string;
+  created: number;
+  /** The model name as the client asked for it; echoed back on every chunk. */
+  model: string;
+  /** Send the final `choices: []` usage chunk (stream_options.include_usage, and always for folding). */
+  includeUsage: boolean;
+  /** Names of tools that belong to the client: their calls become OpenAI `tool_calls`. */
+  clientToolName?: (claudeToolName: string) => string | undefined;
+  /** How Claude Code's own tool calls (agent mode) are shown; undefined hides them. */
+  describeAgentToolUse?: (name: string, input: unknown) => string;
+  /** The JSON returned through structured output replaces the message content. */
+  structuredOutput: boolean;
+}
+
+type BlockRole =
+  | { kind: 'text' }
+  | { kind: 'thinking' }
+  | { kind: 'client-tool'; callIndex: number }
+  | { kind: 'agent-tool'; name: string; json: string }
+  | { kind: 'ignored' };
+
+export interface TranslatorState {
+  readonly options: TranslatorOptions;
+  sentRole: boolean;
+  /** API message ids whose content arrived as stream events; their `assistant` copies are skipped. */
+  streamedMessageIds: Set<string>;
+  /** Blocks of the API message being streamed, by block index (indexes restart per API call). */
+  blocks: Map<number, BlockRole>;
+  /** Text of a streamed message that never reached message_stop: a non-streaming retry repeats it. */
+  unfinishedText: string;
+  streamOpen: boolean;
+  toolCallCount: number;
+  stopReason: string | null;
+  finished: boolean;
+}
+
+export function createTranslatorState(options: TranslatorOptions): TranslatorState {
+  return {
+    options,
+    sentRole: false,
+    streamedMessageIds: new Set(),
+    blocks: new Map(),
+    unfinishedText: '',
+    streamOpen: false,
+    toolCallCount: 0,
+    stopReason: null,
+    finished: false,
+  };
+}
+
+export function translateMessage(state: TranslatorState, message: SDKMessage): TranslatorOutput[] {
+  if (state.finished) return [];
+  switch (message.type) {
+    case 'stream_event':
+      return message.parent_tool_use_id === null ? translateStreamEvent(state, message.event) : [];
+    case 'assistant':
+      return message.parent_tool_use_id === null ? translateAssistantMessage(state, message.message) : [];
+    case 'result':
+      return translateResult(state, message);
+    default:
+      return [];
+  }
+}
+
+/** Called when the SDK stream ends; a run that ended without a result is an error, not a silent stop. */
+export function finishTranslation(state: TranslatorState): TranslatorOutput[] {
+  if (state.finished) return [];
+  state.finished = true;
+  return [
+    {
+      kind: 'error',
+      error: new GatewayError({
+        status: 502,
+        type: 'api_error',
+        code: 'claude_code_incomplete',
+        message: 'Claude Code exited before finishing its answer.',
+      }),
+    },
+  ];
+}
+
+type StreamEvent = Extract<SDKMessage, { type: 'stream_event' }>['event'];
+
+function translateStreamEvent(state: TranslatorState, event: StreamEvent): TranslatorOutput[] {
+  switch (event.type) {
+    case 'message_start':
+      state.streamedMessageIds.add(event.message.id);
+      state.blocks.clear();
+      state.unfinishedText = '';
+      state.streamOpen = true;
+      return roleChunkOnce(state);
+    case 'content_block_start':
+      return startBlock(state, event.index, event.content_block);
+    case 'content_block_delta':
+      return blockDelta(state, event.index, event.delta);
+    case 'content_block_stop':
+      return stopBlock(state, event.index);
+    case 'message_delta':
+      if (event.delta.stop_reason) state.stopReason = event.delta.stop_reason;
+      return [];
+    case 'message_stop':
+      state.streamOpen = false;
+      state.unfinishedText = '';
+      return [];
+    default:
+      return [];
+  }
+}
+
+function startBlock(
+  state: TranslatorState,
+  index: number,
+  block: { type: string; text?: string; id?: string; name?: string },
+): TranslatorOutput[] {
+  const out = roleChunkOnce(state);
+  if (block.type === 'text') {
+    state.blocks.set(index, { kind: 'text' });
+    const initial = block.text ?? '';
+    if (initial) out.push(...textOut(state, initial));
+  } else if (block.type === 'thinking') {
+    state.blocks.set(index, { kind: 'thinking' });
+  } else if (block.type === 'tool_use') {
+    const id = block.id ?? '';
+    const name = block.name ?? '';
+    const clientName = state.options.clientToolName?.(name);
+    if (clientName !== undefined) {
+      const callIndex = state.toolCallCount++;
+      state.blocks.set(index, { kind: 'client-tool', callIndex });
+      out.push(
+        chunk(state, {
+          tool_calls: [
+            { index: callIndex, id, type: 'function', function: { name: clientName, arguments: '' } },
+          ],
+        }),
+      );
+    } else {
+      state.blocks.set(index, { kind: 'agent-tool', name, json: '' });
+    }
+  } else {
+    state.blocks.set(index, { kind: 'ignored' });
+  }
+  return out;
+}
+
+function blockDelta(
+  state: TranslatorState,
+  index: number,
+  delta: { type: string; text?: string; thinking?: string; partial_json?: string },
+): TranslatorOutput[] {
+  const role = state.blocks.get(index);
+  if (!role) return [];
+  if (role.kind === 'text' && delta.type === 'text_delta' && delta.text) return textOut(state, delta.text);
+  if (role.kind === 'thinking' && delta.type === 'thinking_delta' && delta.thinking) {
+    return [chunk(state, { reasoning_content: delta.thinking })];
+  }
+  if (delta.type === 'input_json_delta' && delta.partial_json) {
+    if (role.kind === 'client-tool') {
+      return [
+        chunk(state, {
+          tool_calls: [{ index: role.callIndex, function: { arguments: delta.partial_json } }],
+        }),
+      ];
+    }
+    if (role.kind === 'agent-tool') role.json += delta.partial_json;
+  }
+  return [];
+}
+
+function stopBlock(state: TranslatorState, index: number): TranslatorOutput[] {
+  const role = state.blocks.get(index);
+  if (role?.kind !== 'agent-tool') return [];
+  return agentToolOut(state, role.name, parseJsonOr(role.json, {}));
+}
+
+function textOut(state: TranslatorState, text: string): TranslatorOutput[] {
+  if (state.options.structuredOutput) return [];
+  if (state.streamOpen) state.unfinishedText += text;
+  return [chunk(state, { content: text })];
+}
+
+function agentToolOut(state: TranslatorState, name: string, input: unknown): TranslatorOutput[] {
+  const describe = state.options.describeAgentToolUse;
+  return describe ? [chunk(state, { reasoning_content: describe(name, input) })] : [];
+}
+
+type AssistantPayload = Extract<SDKMessage, { type: 'assistant' }>['message'];
+
+/**
+ * A complete assistant message that was not streamed: partial messages were off, or the CLI retried
+ * without streaming after a failed stream. In the retry case the client already has the failed
+ * stream's text, so only what goes beyond it is sent.
+ */
+function translateAssistantMessage(state: TranslatorState, message: AssistantPayload): TranslatorOutput[] {
+  if (state.streamedMessageIds.has(message.id)) return [];
+  const out = roleChunkOnce(state);
+  for (const block of message.content) {
+    if (block.type === 'text') {
+      const already = state.unfinishedText;
+      const fresh = already && block.text.startsWith(already) ? block.text.slice(already.length) : block.text;
+      state.unfinishedText = '';
+      if (fresh && !state.options.structuredOutput) out.push(chunk(state, { content: fresh }));
+    } else if (block.type === 'thinking') {
+      if (block.thinking) out.push(chunk(state, { reasoning_content: block.thinking }));
+    } else if (block.type === 'tool_use') {
+      const clientName = state.options.clientToolName?.(block.name);
+      if (clientName === undefined) {
+        out.push(...agentToolOut(state, block.name, block.input));
+        continue;
+      }
+      const call: ToolCallDelta = {
+        index: state.toolCallCount++,
+        id: block.id,
+        type: 'function',
+        function: { name: clientName, arguments: JSON.stringify(block.input ?? {}) },
+      };
+      out.push(chunk(state, { tool_calls: [call] }));
+    }
+  }
+  if (message.stop_reason) state.stopReason = message.stop_reason;
+  state.streamOpen = false;
+  return out;
+}
+
+type ResultMessage = Extract<SDKMessage, { type: 'result' }>;
+
+function translateResult(state: TranslatorState, result: ResultMessage): TranslatorOutput[] {
+  state.finished = true;
+  if (result.is_error || result.subtype !== 'success') {
+    return [{ kind: 'error', error: mapRunError(describeFailure(result)) }];
+  }
+  const out = roleChunkOnce(state);
+  if (state.options.structuredOutput) {
+    const structured = (result as { structured_output?: unknown }).structured_output;
+    out.push(chunk(state, { content: JSON.stringify(structured ?? parseJsonOr(result.result, null)) }));
+  }
+  const finishReason: FinishReason = mapFinishReason(
+    result.stop_reason ?? state.stopReason,
+    state.toolCallCount > 0,
+  );
+  out.push({
+    kind: 'chunk',
+    chunk: baseChunk(state, [{ index: 0, delta: {}, logprobs: null, finish_reason: finishReason }]),
+  });
+  if (state.options.includeUsage) {
+    out.push({ kind: 'chunk', chunk: { ...baseChunk(state, []), usage: mapUsage(result.usage) } });
+  }
+  return out;
+}
+
+function describeFailure(result: ResultMessage) {
+  const apiErrorStatus = (result as { api_error_status?: number | null }).api_error_status ?? null;
+  const detail = result.subtype === 'success' ? result.result : result.errors.join('; ');
+  return { subtype: result.subtype, apiErrorStatus, detail };
+}
+
+interface ClaudeUsage {
+  input_tokens?: number | null;
+  output_tokens?: number | null;
+  cache_read_input_tokens?: number | null;
+  cache_creation_input_tokens?: number | null;
+  output_tokens_details?: { thinking_tokens?: number | null } | null;
+}
+
+/** OpenAI counts cached prompt tokens inside prompt_tokens; Anthropic reports them separately. */
+export function mapUsage(usage: ClaudeUsage): CompletionUsage {
+  const cached = usage.cache_read_input_tokens ?? 0;
+  const promptTokens = (usage.input_tokens ?? 0) + cached + (usage.cache_creation_input_tokens ?? 0);
+  const completionTokens = usage.output_tokens ?? 0;
+  return {
+    prompt_tokens: promptTokens,
+    completion_tokens: completionTokens,
+    total_tokens: promptTokens + completionTokens,
+    prompt_tokens_details: { cached_tokens: cached },
+    completion_tokens_details: { reasoning_tokens: usage.output_tokens_details?.thinking_tokens ?? 0 },
+  };
+}
+
+function roleChunkOnce(state: TranslatorState): TranslatorOutput[] {
+  if (state.sentRole) return [];
+  state.sentRole = true;
+  return [chunk(state, { role: 'assistant', content: '' })];
+}
+
+function chunk(state: TranslatorState, delta: ChunkDelta): TranslatorOutput {
+  return {
+    kind: 'chunk',
+    chunk: baseChunk(state, [{ index: 0, delta, logprobs: null, finish_reason: null }]),
+  };
+}
+
+function baseChunk(state: TranslatorState, choices: ChatCompletionChunk['choices']): ChatCompletionChunk {
+  const { id, created, model, includeUsage } = state.options;
+  const base: ChatCompletionChunk = {
+    id,
+    object: 'chat.completion.chunk',
+    created,
+    model,
+    system_fingerprint: null,
+    choices,
+  };
+  if (includeUsage) base.usage = null;
+  return base;
+}
+
+function parseJsonOr<T>(text: string, fallback: T): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return fallback;
+  }
+}
