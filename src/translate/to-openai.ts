@@ -51,6 +51,8 @@ export interface TranslatorState {
   /** Text of a streamed message that never reached message_stop: a non-streaming retry repeats it. */
   unfinishedText: string;
   streamOpen: boolean;
+  /** The streamed message got its message_delta (a stop reason): it really finished. */
+  messageCompleted: boolean;
   toolCallCount: number;
   stopReason: string | null;
   finished: boolean;
@@ -64,6 +66,7 @@ export function createTranslatorState(options: TranslatorOptions): TranslatorSta
     blocks: new Map(),
     unfinishedText: '',
     streamOpen: false,
+    messageCompleted: false,
     toolCallCount: 0,
     stopReason: null,
     finished: false,
@@ -110,6 +113,7 @@ function translateStreamEvent(state: TranslatorState, event: StreamEvent): Trans
       state.blocks.clear();
       state.unfinishedText = '';
       state.streamOpen = true;
+      state.messageCompleted = false;
       return roleChunkOnce(state);
     case 'content_block_start':
       return startBlock(state, event.index, event.content_block);
@@ -118,11 +122,16 @@ function translateStreamEvent(state: TranslatorState, event: StreamEvent): Trans
     case 'content_block_stop':
       return stopBlock(state, event.index);
     case 'message_delta':
-      if (event.delta.stop_reason) state.stopReason = event.delta.stop_reason;
+      if (event.delta.stop_reason) {
+        state.stopReason = event.delta.stop_reason;
+        state.messageCompleted = true;
+      }
       return [];
     case 'message_stop':
+      // After a failed stream the CLI closes the message itself, without a message_delta, and
+      // retries without streaming; keep the text the client already has so the retry is not doubled.
       state.streamOpen = false;
-      state.unfinishedText = '';
+      if (state.messageCompleted) state.unfinishedText = '';
       return [];
     default:
       return [];

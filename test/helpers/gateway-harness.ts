@@ -1,0 +1,91 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { serve } from '@hono/node-server';
+import OpenAI from 'openai';
+import { loadConfig } from '../../src/config.js';
+import { createGateway, type Gateway } from '../../src/gateway.js';
+import { createLogger } from '../../src/logger.js';
+import { type MockAnthropic, startMockAnthropic } from '../mock-anthropic/server.js';
+
+export interface Harness {
+  mock: MockAnthropic;
+  gateway: Gateway;
+  /** e.g. http://127.0.0.1:PORT/v1 — what a user types as an OpenAI base URL. */
+  baseURL: string;
+  origin: string;
+  openai: OpenAI;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  /** Gateway settings (the same names as the environment variables). */
+  config?: Record<string, string>;
+  /** Extra variables for the Claude Code processes. */
+  cliEnv?: Record<string, string>;
+  mock?: MockAnthropic;
+}
+
+/**
+ * The real gateway (in-process, on 127.0.0.1) driving the real Claude Code CLI against the
+ * project's mock Messages API, with everything Claude Code writes kept in a scratch directory.
+ */
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const mock = options.mock ?? (await startMockAnthropic());
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'claude-gateway-test-'));
+  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...options.config });
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: dataDir,
+    ANTHROPIC_BASE_URL: mock.url,
+    ANTHROPIC_API_KEY: 'sk-ant-mock',
+    CLAUDE_CONFIG_DIR: path.join(dataDir, 'claude'),
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+    CLAUDE_CODE_MAX_RETRIES: '0',
+    ...options.cliEnv,
+  };
+  const gateway = await createGateway(config, env, createLogger(config.LOG_LEVEL));
+  const server = serve({ fetch: gateway.app.fetch, port: 0, hostname: '127.0.0.1' }) as Server;
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  const origin = `http://127.0.0.1:${port}`;
+  const baseURL = `${origin}/v1`;
+  const openai = new OpenAI({ baseURL, apiKey: 'sk-test-client', maxRetries: 0, timeout: 60_000 });
+  return {
+    mock,
+    gateway,
+    baseURL,
+    origin,
+    openai,
+    dataDir,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await gateway.shutdown();
+      if (!options.mock) await mock.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Polls until `check` holds or the deadline passes; returns whether it held. */
+export async function eventually(check: () => boolean, timeoutMs = 3_000, stepMs = 25): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, stepMs));
+  }
+  return check();
+}
