@@ -14,9 +14,26 @@ export interface ClaudeRunnerDeps {
   /** Claude Code's config dir (CLAUDE_CONFIG_DIR), where resumable transcripts live. */
   configDir: string;
   processes: ProcessRegistry;
-  /** Extra SDK options per plan (client tools, agent mode); kept outside so each concern stays small. */
-  extendOptions?: (plan: RunPlan, options: Options) => Options;
+  /**
+   * Extra SDK options per plan (client tools, agent mode, ...), applied in order; each concern lives
+   * in its own module and is composed in gateway.ts.
+   */
+  optionExtenders?: ReadonlyArray<OptionExtender>;
+  /** Starts the SDK conversation; the default is a cold `query()`. A warm pool substitutes here. */
+  launch?: Launcher;
 }
+
+export type OptionExtender = (plan: RunPlan, options: Options) => Options;
+
+export interface LaunchParams {
+  plan: RunPlan;
+  prompt: AsyncIterable<SDKUserMessage>;
+  options: Options;
+}
+
+export type Launcher = (params: LaunchParams) => Query;
+
+const coldLaunch: Launcher = ({ prompt, options }) => query({ prompt, options });
 
 export interface ClaudeRunner {
   /** Runs the plan; yields SDK messages up to and including the one `result`. */
@@ -45,8 +62,11 @@ export function createClaudeRunner(deps: ClaudeRunnerDeps): ClaudeRunner {
         spawned = deps.processes.spawn(options);
         return spawned.process;
       });
-      const options = deps.extendOptions ? deps.extendOptions(plan, baseOptions) : baseOptions;
-      const conversation = query({ prompt: singleTurn(plan.prompt), options });
+      const options = (deps.optionExtenders ?? []).reduce(
+        (current, extend) => extend(plan, current),
+        baseOptions,
+      );
+      const conversation = (deps.launch ?? coldLaunch)({ plan, prompt: singleTurn(plan.prompt), options });
       try {
         for await (const message of conversation) {
           yield message;
