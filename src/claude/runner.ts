@@ -1,4 +1,4 @@
-import { type Options, query, type SDKMessage, type SDKUserMessage } from '@anthropic-ai/claude-agent-sdk';
+import { type Options, type Query, query, type SDKMessage, type SDKUserMessage } from '@anthropic-ai/claude-agent-sdk';
 import type { ProcessRegistry, SpawnedRun } from './process-registry.js';
 import { ClaudeRunError } from './run-error.js';
 import type { ClaudeContentBlock, RunPlan } from './run-plan.js';
