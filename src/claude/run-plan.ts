@@ -59,4 +59,10 @@ export interface RunPlan {
   outputSchema?: Record<string, unknown>;
   clientTools: ClientToolDefinition[];
   agent?: AgentSettings;
+  /**
+   * The gateway-tracked Claude Code session this run belongs to (multi-turn fidelity, issue 3).
+   * `continues: true` means the session already holds `history` and only `prompt` is new: it is
+   * resumed (or its live process reused) instead of rebuilt from a transcript.
+   */
+  session?: { id: string; continues: boolean };
 }
