@@ -98,9 +98,9 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     try {
       for await (const message of deps.runner.run(plan, runSignal)) {
         if (message.type === 'result') summary.costUsd = message.total_cost_usd ?? 0;
-        const outputs = translateMessage(state, message).map(observe);
-        yield* outputs;
-        if (outputs.some((output) => output.kind === 'error')) return;
+        yield* translateMessage(state, message).map(observe);
+        // The translator decides when the answer is complete (it may end before Claude Code would).
+        if (state.finished) return;
       }
       yield* finishTranslation(state).map(observe);
     } catch (error) {

@@ -49,13 +49,31 @@ export class RunQueue {
         retryAfterSeconds: 2,
       });
     }
-    const timeout = AbortSignal.timeout(this.#options.waitTimeoutMs);
-    const waitSignal = AbortSignal.any([signal, timeout]);
+    // p-queue also honours the signal while the task runs (it would free the slot mid-run), so
+    // this signal may only ever fire during the wait.
+    const waitAbort = new AbortController();
+    let started = false;
+    let timedOut = false;
+    const stopWaiting = () => {
+      if (!started) waitAbort.abort();
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      stopWaiting();
+    }, this.#options.waitTimeoutMs);
+    signal.addEventListener('abort', stopWaiting, { once: true });
+    const leave = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', stopWaiting);
+    };
+    if (signal.aborted) stopWaiting();
     return new Promise<Lease>((resolveLease, rejectLease) => {
       this.#queue
         .add(
           () =>
             new Promise<void>((releaseSlot) => {
+              started = true;
+              leave();
               let released = false;
               resolveLease({
                 release() {
@@ -65,26 +83,31 @@ export class RunQueue {
                 },
               });
             }),
-          { signal: waitSignal },
+          { signal: waitAbort.signal },
         )
         .catch(() => {
-          rejectLease(
-            timeout.aborted
-              ? new GatewayError({
-                  status: 503,
-                  type: 'service_unavailable',
-                  code: 'queue_timeout',
-                  message: `No Claude Code slot became free within ${this.#options.waitTimeoutMs} ms.`,
-                  retryAfterSeconds: 2,
-                })
-              : new GatewayError({
-                  status: 499,
-                  type: 'invalid_request_error',
-                  code: 'client_closed_request',
-                  message: 'The client went away while waiting.',
-                }),
-          );
+          leave();
+          rejectLease(timedOut ? this.#timeoutError() : clientGone());
         });
     });
   }
+
+  #timeoutError(): GatewayError {
+    return new GatewayError({
+      status: 503,
+      type: 'service_unavailable',
+      code: 'queue_timeout',
+      message: `No Claude Code slot became free within ${this.#options.waitTimeoutMs} ms.`,
+      retryAfterSeconds: 2,
+    });
+  }
+}
+
+function clientGone(): GatewayError {
+  return new GatewayError({
+    status: 499,
+    type: 'invalid_request_error',
+    code: 'client_closed_request',
+    message: 'The client went away while waiting.',
+  });
 }

@@ -55,7 +55,11 @@ export interface TranslatorState {
   messageCompleted: boolean;
   toolCallCount: number;
   stopReason: string | null;
+  /** True once the answer is complete (or failed): the caller should stop the run. */
   finished: boolean;
+  /** Usage as reported during streaming, for answers that end before Claude Code's result. */
+  lastInputUsage: ClaudeUsage | undefined;
+  outputTokens: number;
 }
 
 export function createTranslatorState(options: TranslatorOptions): TranslatorState {
@@ -70,6 +74,8 @@ export function createTranslatorState(options: TranslatorOptions): TranslatorSta
     toolCallCount: 0,
     stopReason: null,
     finished: false,
+    lastInputUsage: undefined,
+    outputTokens: 0,
   };
 }
 
@@ -79,7 +85,11 @@ export function translateMessage(state: TranslatorState, message: SDKMessage): T
     case 'stream_event':
       return message.parent_tool_use_id === null ? translateStreamEvent(state, message.event) : [];
     case 'assistant':
-      return message.parent_tool_use_id === null ? translateAssistantMessage(state, message.message) : [];
+      // The CLI reports API failures as a synthetic assistant message before the error result;
+      // its text is an error description, not an answer.
+      if (message.parent_tool_use_id !== null || message.error || message.message.model === '<synthetic>')
+        return [];
+      return translateAssistantMessage(state, message.message);
     case 'result':
       return translateResult(state, message);
     default:
@@ -110,6 +120,7 @@ function translateStreamEvent(state: TranslatorState, event: StreamEvent): Trans
   switch (event.type) {
     case 'message_start':
       state.streamedMessageIds.add(event.message.id);
+      state.lastInputUsage = event.message.usage;
       state.blocks.clear();
       state.unfinishedText = '';
       state.streamOpen = true;
@@ -126,7 +137,10 @@ function translateStreamEvent(state: TranslatorState, event: StreamEvent): Trans
         state.stopReason = event.delta.stop_reason;
         state.messageCompleted = true;
       }
-      return [];
+      state.outputTokens += event.usage?.output_tokens ?? 0;
+      // On max_tokens Claude Code would start a recovery turn ("Output token limit hit. Resume…");
+      // an OpenAI client asked for a bounded answer, so the answer ends here.
+      return event.delta.stop_reason === 'max_tokens' ? finishNow(state, 'length') : [];
     case 'message_stop':
       // After a failed stream the CLI closes the message itself, without a message_delta, and
       // retries without streaming; keep the text the client already has so the retry is not doubled.
@@ -259,21 +273,38 @@ function translateResult(state: TranslatorState, result: ResultMessage): Transla
   if (result.is_error || result.subtype !== 'success') {
     return [{ kind: 'error', error: mapRunError(describeFailure(result)) }];
   }
-  const out = roleChunkOnce(state);
+  const finishReason = mapFinishReason(result.stop_reason ?? state.stopReason, state.toolCallCount > 0);
   if (state.options.structuredOutput) {
     const structured = (result as { structured_output?: unknown }).structured_output;
-    out.push(chunk(state, { content: JSON.stringify(structured ?? parseJsonOr(result.result, null)) }));
+    const content = JSON.stringify(structured ?? parseJsonOr(result.result, null));
+    return [
+      ...roleChunkOnce(state),
+      chunk(state, { content }),
+      ...finishOutputs(state, finishReason, result.usage),
+    ];
   }
-  const finishReason: FinishReason = mapFinishReason(
-    result.stop_reason ?? state.stopReason,
-    state.toolCallCount > 0,
-  );
+  return finishOutputs(state, finishReason, result.usage);
+}
+
+/** Ends the answer before Claude Code's own result (it would go on); usage is what streamed so far. */
+function finishNow(state: TranslatorState, finishReason: FinishReason): TranslatorOutput[] {
+  state.finished = true;
+  const usage: ClaudeUsage = { ...state.lastInputUsage, output_tokens: state.outputTokens };
+  return finishOutputs(state, finishReason, usage);
+}
+
+function finishOutputs(
+  state: TranslatorState,
+  finishReason: FinishReason,
+  usage: ClaudeUsage,
+): TranslatorOutput[] {
+  const out = roleChunkOnce(state);
   out.push({
     kind: 'chunk',
     chunk: baseChunk(state, [{ index: 0, delta: {}, logprobs: null, finish_reason: finishReason }]),
   });
   if (state.options.includeUsage) {
-    out.push({ kind: 'chunk', chunk: { ...baseChunk(state, []), usage: mapUsage(result.usage) } });
+    out.push({ kind: 'chunk', chunk: { ...baseChunk(state, []), usage: mapUsage(usage) } });
   }
   return out;
 }
