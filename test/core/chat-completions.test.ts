@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from '../helpers/gateway-harness.js';
 import { lastUserText, text, userTexts } from '../mock-anthropic/server.js';
-import { postChat, readSse } from './wire.js';
+import { json, postChat, readSse } from './wire.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -32,7 +32,7 @@ describe('POST /v1/chat/completions (non-streaming)', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
     expect(response.headers.get('x-request-id')).toBeTruthy();
-    const body = await response.json();
+    const body = await json(response);
     expect(body).toMatchObject({
       id: expect.stringMatching(/^chatcmpl-/),
       object: 'chat.completion',
@@ -72,9 +72,9 @@ describe('POST /v1/chat/completions (non-streaming)', () => {
         },
       }),
     );
-    const body = await (
-      await postChat(h.origin, { model: 'sonnet', messages: [{ role: 'user', content: 'hi' }] })
-    ).json();
+    const body = await json(
+      await postChat(h.origin, { model: 'sonnet', messages: [{ role: 'user', content: 'hi' }] }),
+    );
     expect(body.usage).toMatchObject({
       prompt_tokens: 127,
       completion_tokens: 3,
@@ -91,7 +91,7 @@ describe('POST /v1/chat/completions (non-streaming)', () => {
       '/chat/completions',
     );
     expect(response.status).toBe(200);
-    expect((await response.json()).choices[0].message.content).toBe('echo: no prefix');
+    expect((await json(response)).choices[0].message.content).toBe('echo: no prefix');
   });
 
   it('passes earlier turns to the model as real user/assistant turns', async () => {
@@ -117,7 +117,7 @@ describe('POST /v1/chat/completions (non-streaming)', () => {
       model: 'sonnet',
       messages: [{ role: 'user', content: '/clear the table' }],
     });
-    expect((await response.json()).choices[0].message.content).toBe('echo: /clear the table');
+    expect((await json(response)).choices[0].message.content).toBe('echo: /clear the table');
     expect(h.mock.requests).toHaveLength(1);
   });
 
@@ -249,7 +249,7 @@ describe('Claude API failures', () => {
       expect(response.status).toBe(status);
       expect(response.headers.get('content-type')).toMatch(/^application\/json/);
       expect(response.headers.has('retry-after')).toBe(retryAfter);
-      const body = await response.json();
+      const body = await json(response);
       expect(body.error).toMatchObject({ type, message: expect.any(String) });
       expect(Object.keys(body.error).sort()).toEqual(['code', 'message', 'param', 'type']);
     }
@@ -264,7 +264,7 @@ describe('request errors', () => {
       body: '{"model": ',
     });
     expect(response.status).toBe(400);
-    expect((await response.json()).error.type).toBe('invalid_request_error');
+    expect((await json(response)).error.type).toBe('invalid_request_error');
   });
 
   it('names the param of a schema violation', async () => {
@@ -273,10 +273,10 @@ describe('request errors', () => {
       messages: [{ role: 'wizard', content: 'x' }],
     });
     expect(response.status).toBe(400);
-    const body = await response.json();
+    const body = await json(response);
     expect(body.error.param).toBe('messages[0].role');
     const missing = await postChat(h.origin, { messages: [{ role: 'user', content: 'x' }] });
-    expect((await missing.json()).error.param).toBe('model');
+    expect((await json(missing)).error.param).toBe('model');
   });
 
   it('answers an unknown model with 404 model_not_found, streaming or not', async () => {
@@ -287,7 +287,7 @@ describe('request errors', () => {
         messages: [{ role: 'user', content: 'x' }],
       });
       expect(response.status).toBe(404);
-      expect((await response.json()).error).toMatchObject({ param: 'model', code: 'model_not_found' });
+      expect((await json(response)).error).toMatchObject({ param: 'model', code: 'model_not_found' });
     }
     expect(h.mock.requests).toHaveLength(0);
   });
@@ -295,13 +295,13 @@ describe('request errors', () => {
   it('answers an unknown route with an OpenAI 404', async () => {
     const response = await fetch(`${h.origin}/v1/nope`);
     expect(response.status).toBe(404);
-    expect((await response.json()).error.type).toBe('invalid_request_error');
+    expect((await json(response)).error.type).toBe('invalid_request_error');
   });
 });
 
 describe('models and health', () => {
   it('lists served models in OpenAI shape and gets one by id', async () => {
-    const list = await (await fetch(`${h.origin}/v1/models`)).json();
+    const list = await json(await fetch(`${h.origin}/v1/models`));
     expect(list.object).toBe('list');
     const ids = list.data.map((model: { id: string }) => model.id);
     expect(ids).toEqual(expect.arrayContaining(['sonnet', 'opus', 'haiku', 'claude-sonnet-4-5']));
@@ -312,14 +312,14 @@ describe('models and health', () => {
       owned_by: 'anthropic',
     });
     const one = await fetch(`${h.origin}/models/claude-sonnet-4-5`);
-    expect((await one.json()).id).toBe('claude-sonnet-4-5');
+    expect((await json(one)).id).toBe('claude-sonnet-4-5');
     const missing = await fetch(`${h.origin}/v1/models/${encodeURIComponent('acme/gpt-4o')}`);
     expect(missing.status).toBe(404);
-    expect((await missing.json()).error).toMatchObject({ code: 'model_not_found', param: 'model' });
+    expect((await json(missing)).error).toMatchObject({ code: 'model_not_found', param: 'model' });
   });
 
   it('reports the Claude Code executable and its version on /health', async () => {
-    const body = await (await fetch(`${h.origin}/health`)).json();
+    const body = await json(await fetch(`${h.origin}/health`));
     expect(body).toMatchObject({
       status: 'ok',
       claude_code: { found: true, version: expect.stringMatching(/^\d+\.\d+\.\d+/) },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { eventually, isAlive, startHarness } from '../helpers/gateway-harness.js';
 import { text } from '../mock-anthropic/server.js';
-import { postChat, readSse } from './wire.js';
+import { json, postChat, readSse } from './wire.js';
 
 describe('timeouts, missing CLI and the wait queue', () => {
   it('answers 504 when a run outlives REQUEST_TIMEOUT_MS, and ends the CLI', async () => {
@@ -13,7 +13,7 @@ describe('timeouts, missing CLI and the wait queue', () => {
         messages: [{ role: 'user', content: 'hi' }],
       });
       expect(response.status).toBe(504);
-      expect((await response.json()).error).toMatchObject({ type: 'timeout_error', code: 'request_timeout' });
+      expect((await json(response)).error).toMatchObject({ type: 'timeout_error', code: 'request_timeout' });
       expect(await eventually(() => h.gateway.processes.liveCount === 0, 2_000)).toBe(true);
     } finally {
       await h.close();
@@ -47,8 +47,8 @@ describe('timeouts, missing CLI and the wait queue', () => {
         messages: [{ role: 'user', content: 'hi' }],
       });
       expect(response.status).toBe(503);
-      expect((await response.json()).error).toMatchObject({ code: 'claude_code_unavailable' });
-      const health = await (await fetch(`${h.origin}/health`)).json();
+      expect((await json(response)).error).toMatchObject({ code: 'claude_code_unavailable' });
+      const health = await json(await fetch(`${h.origin}/health`));
       expect(health).toMatchObject({ status: 'degraded', claude_code: { found: false } });
     } finally {
       await h.close();
@@ -73,7 +73,7 @@ describe('timeouts, missing CLI and the wait queue', () => {
       });
       expect(waiting.status).toBe(503);
       expect(waiting.headers.get('retry-after')).toBeTruthy();
-      expect((await waiting.json()).error.code).toBe('queue_timeout');
+      expect((await json(waiting)).error.code).toBe('queue_timeout');
       if (pid !== undefined) expect(isAlive(pid)).toBe(true);
       void first;
     } finally {

@@ -35,3 +35,8 @@ export function postChat(
     body: JSON.stringify(body),
   });
 }
+
+/** A JSON body read loosely: tests assert its shape field by field. */
+export async function json(response: Response): Promise<any> {
+  return response.json();
+}
