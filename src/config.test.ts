@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('has safe defaults: loopback, bounded concurrency and queue', () => {
+    const config = loadConfig({}, '/srv/app');
+    expect(config).toMatchObject({
+      HOST: '127.0.0.1',
+      PORT: 8080,
+      MAX_CONCURRENCY: 4,
+      dataDir: '/srv/app/.data',
+    });
+    expect(config.workspaceDir).toBe('/srv/app/.data/workspace');
+    expect(config.MODELS).toContain('sonnet');
+  });
+
+  it('parses numbers, booleans and lists from strings', () => {
+    const config = loadConfig({ PORT: '9000', REMOTE_IMAGES: 'true', MODELS: 'sonnet, opus ,' }, '/');
+    expect(config).toMatchObject({ PORT: 9000, REMOTE_IMAGES: true, MODELS: ['sonnet', 'opus'] });
+  });
+
+  it('names every bad setting in one clear error', () => {
+    expect(() => loadConfig({ PORT: 'eighty', MAX_CONCURRENCY: '0', LOG_LEVEL: 'loud' }, '/')).toThrow(
+      ConfigError,
+    );
+    try {
+      loadConfig({ PORT: 'eighty', MAX_CONCURRENCY: '0' }, '/');
+    } catch (error) {
+      expect((error as Error).message).toMatch(/PORT/);
+      expect((error as Error).message).toMatch(/MAX_CONCURRENCY/);
+    }
+  });
+});
