@@ -39,6 +39,29 @@ describe('timeouts, missing CLI and the wait queue', () => {
     }
   });
 
+  it('ends the CLI within 2 s when a non-streaming client disconnects', async () => {
+    const h = await startHarness();
+    try {
+      h.mock.setHandler(() => ({ kind: 'hang' }));
+      const controller = new AbortController();
+      const request = fetch(`${h.origin}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'sonnet', messages: [{ role: 'user', content: 'hi' }] }),
+        signal: controller.signal,
+      }).catch((error: unknown) => error);
+      await h.mock.waitForRequests(1);
+      const [pid] = h.gateway.processes.livePids();
+      if (pid === undefined) throw new Error('no CLI process');
+      controller.abort();
+      await request;
+      expect(await eventually(() => !isAlive(pid), 2_000)).toBe(true);
+      expect(await eventually(() => h.gateway.queue.running === 0, 1_000)).toBe(true);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('answers 503 claude_code_unavailable when the executable is missing', async () => {
     const h = await startHarness({ config: { CLAUDE_PATH: '/nonexistent/claude' } });
     try {
