@@ -5,7 +5,10 @@ import { invalidRequest } from '../openai/errors.js';
 const SCHEMA_PARAM = 'response_format.json_schema.schema';
 
 /** What `json_object` asks for: any JSON object. */
-export const ANY_JSON_OBJECT: Readonly<Record<string, unknown>> = { type: 'object', additionalProperties: true };
+export const ANY_JSON_OBJECT: Readonly<Record<string, unknown>> = {
+  type: 'object',
+  additionalProperties: true,
+};
 
 /**
  * Meta-schema URIs that clients put in `$schema` (LangChain sends 2020-12, zod and the AI SDK send
@@ -32,7 +35,9 @@ export function toOutputSchema(request: ChatCompletionRequest): Record<string, u
   if (!given) throw invalidSchema('response_format.json_schema.schema is required for type json_schema.');
   const { $schema, ...rest } = given;
   if ($schema !== undefined && !(typeof $schema === 'string' && DROPPABLE_META_SCHEMAS.has($schema))) {
-    throw invalidSchema(`Unsupported $schema ${JSON.stringify($schema)}; use JSON Schema draft-07 or 2020-12.`);
+    throw invalidSchema(
+      `Unsupported $schema ${JSON.stringify($schema)}; use JSON Schema draft-07 or 2020-12.`,
+    );
   }
   if (rest.type !== 'object') {
     throw invalidSchema('The schema must describe a JSON object: its top-level "type" must be "object".');
