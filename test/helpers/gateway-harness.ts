@@ -36,7 +36,14 @@ export interface HarnessOptions {
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const mock = options.mock ?? (await startMockAnthropic());
   const dataDir = await mkdtemp(path.join(tmpdir(), 'claude-gateway-test-'));
-  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...options.config });
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    // Idle processes (spares, hot conversations) are opt-in per test: most tests count live processes.
+    WARM_SPARES: '0',
+    HOT_SESSIONS_MAX: '0',
+    ...options.config,
+  });
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: dataDir,

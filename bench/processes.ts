@@ -1,0 +1,54 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+
+export interface Started {
+  child: ChildProcess;
+  /** What the process announced when it was ready (the mock's URL, the gateway's port). */
+  announced: string;
+  stop(): Promise<void>;
+}
+
+/** Starts a TypeScript entry point with tsx and waits for the line `ready` recognises. */
+export async function startTs(
+  entry: string,
+  env: NodeJS.ProcessEnv,
+  ready: (line: string) => string | undefined,
+  timeoutMs = 30_000,
+): Promise<Started> {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (data: Buffer) => {
+    stderr = (stderr + data.toString()).slice(-4096);
+  });
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  const announced = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${entry} did not start in time: ${stderr}`)), timeoutMs);
+    lines.on('line', (line) => {
+      const value = ready(line);
+      if (value !== undefined) {
+        clearTimeout(timer);
+        resolve(value);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${entry} exited (${code}) before it was ready: ${stderr}`));
+    });
+  });
+  return {
+    child,
+    announced,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

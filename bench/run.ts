@@ -1,0 +1,426 @@
+/**
+ * `npm run bench`: the mock Messages API and the gateway on loopback, the real Claude Code CLI, and
+ * timings for cold starts, warm spares and hot conversations, the gateway's overhead over the Agent
+ * SDK called directly with the same options, a burst at the process cap, and peak memory.
+ *
+ *   npm run bench [-- --runs 7 --burst 16]
+ *
+ * Prints a table and writes bench/results/latest.json (plus a timestamped copy, not committed).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { type Options, query, type SDKMessage, type SDKUserMessage } from '@anthropic-ai/claude-agent-sdk';
+import { agentOptions } from '../src/claude/agent-options.js';
+import { buildChildEnv } from '../src/claude/child-env.js';
+import { bundledExecutablePath, probeExecutable } from '../src/claude/executable.js';
+import { createModelCatalog } from '../src/claude/model-catalog.js';
+import { ProcessRegistry } from '../src/claude/process-registry.js';
+import { plannedOptions } from '../src/claude/runner.js';
+import { loadConfig } from '../src/config.js';
+import { chatCompletionRequestSchema } from '../src/openai/chat-request.js';
+import { toRunPlan } from '../src/translate/to-claude.js';
+import { GATEWAY_VERSION } from '../src/version.js';
+import { InputChannel } from '../src/warm/input-channel.js';
+import { sampleTree, type TreeSample, waitForQuiet, watchPeakRss } from './proc-stats.js';
+import { startTs } from './processes.js';
+import { formatSummary, type Summary, summarize } from './stats.js';
+import { type ChatMessage, type TimedChat, timedChat } from './timed-chat.js';
+
+const MODEL = 'sonnet';
+const { values: args } = parseArgs({
+  options: { runs: { type: 'string', default: '7' }, burst: { type: 'string', default: '16' } },
+});
+const RUNS = clamp(Number(args.runs), 3, 25);
+const BURST = clamp(Number(args.burst), 4, 64);
+const MAX_CONCURRENCY = 4;
+
+function clamp(value: number, min: number, max: number): number {
+  return Number.isFinite(value) ? Math.min(max, Math.max(min, Math.round(value))) : min;
+}
+
+interface Timings {
+  ttft: Summary;
+  ttlb: Summary;
+  errors: number;
+}
+
+function timings(samples: Array<{ ok: boolean; ttftMs: number; ttlbMs: number }>): Timings {
+  const ok = samples.filter((sample) => sample.ok);
+  return {
+    ttft: summarize(ok.map((sample) => sample.ttftMs)),
+    ttlb: summarize(ok.map((sample) => sample.ttlbMs)),
+    errors: samples.length - ok.length,
+  };
+}
+
+async function main(): Promise<void> {
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'claude-gateway-bench-'));
+  const mock = await startTs('test/mock-anthropic/cli.ts', { PATH: process.env.PATH }, (line) =>
+    line.startsWith('http://') ? line.trim() : undefined,
+  );
+  const baseEnv: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: path.join(scratch, 'home'),
+    ANTHROPIC_BASE_URL: mock.announced,
+    ANTHROPIC_API_KEY: 'sk-ant-mock',
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+  };
+  await mkdir(baseEnv.HOME as string, { recursive: true });
+  let gatewayCount = 0;
+  const startGateway = async (config: Record<string, string>) => {
+    const dataDir = path.join(scratch, `gateway-${++gatewayCount}`);
+    const started = await startTs(
+      'src/main.ts',
+      {
+        ...baseEnv,
+        DATA_DIR: dataDir,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        AUTH_DISABLED: 'true',
+        LOG_LEVEL: 'info',
+        MAX_CONCURRENCY: String(MAX_CONCURRENCY),
+        ...config,
+      },
+      (line) => {
+        const match = /"port":(\d+).*claude-gateway listening/.exec(line);
+        return match?.[1];
+      },
+    );
+    return { ...started, url: `http://127.0.0.1:${started.announced}`, dataDir };
+  };
+
+  const results: Record<string, unknown> = {};
+  const peaks: Record<string, TreeSample> = {};
+  try {
+    // Cold: no spares, no hot conversations; every request starts Claude Code.
+    const cold = await startGateway({ WARM_SPARES: '0', HOT_SESSIONS_MAX: '0' });
+    const coldPeak = watchPeakRss(cold.child.pid as number);
+    await newConversation(cold.url, 'warm-up');
+    // The Agent SDK directly, with the options the gateway builds for the same request, interleaved
+    // with the gateway's runs so that background load affects both alike.
+    const direct = directOptions(baseEnv, path.join(scratch, 'direct'));
+    await mkdir(direct.workspaceDir, { recursive: true });
+    const coldRuns: TimedChat[] = [];
+    const directColdRuns: TimedChat[] = [];
+    await repeat(RUNS, cold.child.pid as number, async (i) => {
+      coldRuns.push(await newConversation(cold.url, `cold ${i}`));
+      await waitForQuiet(cold.child.pid as number);
+      directColdRuns.push(await directCold(direct.options(), `direct ${i}`));
+    });
+    peaks.cold = await coldPeak.stop();
+    await cold.stop();
+
+    // Warm: one spare kept ready; hot conversations on.
+    const warm = await startGateway({ WARM_SPARES: '1', HOT_SESSIONS_MAX: '2' });
+    const warmPid = warm.child.pid as number;
+    const warmPeak = watchPeakRss(warmPid);
+    await waitForQuiet(warmPid);
+    const idle = await sampleTree(warmPid);
+    const warmRuns = await repeat(RUNS, warmPid, (i) => newConversation(warm.url, `warm ${i}`));
+    const { gateway: hotRuns, direct: directHotRuns } = await hotConversations(
+      warm.url,
+      warmPid,
+      direct.options(),
+      RUNS,
+    );
+    peaks.warm = await warmPeak.stop();
+    await warm.stop();
+
+    // Burst: more concurrent streaming requests than the process cap allows at once.
+    const burst = await startGateway({ WARM_SPARES: '1', HOT_SESSIONS_MAX: '2', MAX_QUEUE: String(BURST) });
+    const burstPid = burst.child.pid as number;
+    const burstPeak = watchPeakRss(burstPid);
+    await waitForQuiet(burstPid);
+    const burstStarted = performance.now();
+    const burstRuns = await Promise.all(
+      Array.from({ length: BURST }, (_, i) => newConversation(burst.url, `burst ${i}`).catch(failed)),
+    );
+    const burstSeconds = (performance.now() - burstStarted) / 1000;
+    peaks.burst = await burstPeak.stop();
+    await burst.stop();
+
+    const coldT = timings(coldRuns);
+    const warmT = timings(warmRuns);
+    const hotT = timings(hotRuns);
+    const directColdT = timings(directColdRuns);
+    const directHotT = timings(directHotRuns);
+    const burstOk = burstRuns.filter((run) => run.ok).length;
+    const cli = await probeExecutable(bundledExecutablePath());
+    Object.assign(results, {
+      generatedAt: new Date().toISOString(),
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model ?? 'unknown',
+        memoryGb: Math.round(os.totalmem() / 2 ** 30),
+        node: process.version,
+        claudeCode: cli.version ?? 'unknown',
+      },
+      runs: RUNS,
+      scenarios: {
+        cold: coldT,
+        warmSpare: warmT,
+        hotConversation: hotT,
+        directSdkCold: directColdT,
+        directSdkHot: directHotT,
+      },
+      overheadMs: {
+        coldTtft: coldT.ttft.median - directColdT.ttft.median,
+        hotTtft: hotT.ttft.median - directHotT.ttft.median,
+        hotTtlb: hotT.ttlb.median - directHotT.ttlb.median,
+      },
+      burst: {
+        requests: BURST,
+        maxConcurrency: MAX_CONCURRENCY,
+        ok: burstOk,
+        errorRate: (BURST - burstOk) / BURST,
+        wallSeconds: burstSeconds,
+        throughputPerSecond: burstOk / burstSeconds,
+        ...timings(burstRuns),
+      },
+      memoryMb: {
+        idleWithOneSpare: round1(idle.rssMb),
+        gatewayAlone: round1(idle.gatewayRssMb),
+        peakCold: round1(peaks.cold?.rssMb ?? 0),
+        peakWarmAndHot: round1(peaks.warm?.rssMb ?? 0),
+        peakBurst: round1(peaks.burst?.rssMb ?? 0),
+        peakBurstProcesses: peaks.burst?.processes ?? 0,
+      },
+      targets: {
+        warmTtftAtLeast3xLower: coldT.ttft.median / warmT.ttft.median >= 3,
+        warmSpeedup: round1(coldT.ttft.median / warmT.ttft.median),
+        hotTtftUnder150Ms: hotT.ttft.median < 150,
+        overheadUnder10Ms: hotT.ttft.median - directHotT.ttft.median < 10,
+      },
+    });
+  } finally {
+    await mock.stop();
+    await rm(scratch, { recursive: true, force: true });
+  }
+  printTable(results);
+  const json = `${JSON.stringify(results, null, 2)}\n`;
+  await mkdir('bench/results', { recursive: true });
+  await writeFile('bench/results/latest.json', json);
+  await writeFile(`bench/results/${(results.generatedAt as string).replaceAll(':', '-')}.json`, json);
+}
+
+function round1(value: number): number {
+  return Math.round(value * 10) / 10;
+}
+
+function failed(): TimedChat {
+  return { ok: false, status: 0, ttftMs: Number.NaN, ttlbMs: Number.NaN, content: '' };
+}
+
+/** Sequential runs with the gateway's process tree left to settle before each (spares refilled). */
+async function repeat<T>(count: number, rootPid: number, run: (index: number) => Promise<T>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < count; i++) {
+    await waitForQuiet(rootPid);
+    out.push(await run(i));
+  }
+  return out;
+}
+
+function newConversation(url: string, text: string): Promise<TimedChat> {
+  return timedChat(url, { model: MODEL, messages: [{ role: 'user', content: `${text} ${randomUUID()}` }] });
+}
+
+/** A conversation through the gateway and one on a live SDK query, a turn of each in turn. */
+async function hotConversations(
+  url: string,
+  rootPid: number,
+  options: Options,
+  turns: number,
+): Promise<{ gateway: TimedChat[]; direct: TimedChat[] }> {
+  const history: ChatMessage[] = [{ role: 'user', content: `hot conversation ${randomUUID()}` }];
+  const first = await timedChat(url, { model: MODEL, messages: history });
+  history.push({ role: 'assistant', content: first.content });
+  const input = new InputChannel();
+  const conversation = query({ prompt: input, options });
+  const messages = conversation[Symbol.asyncIterator]();
+  const gateway: TimedChat[] = [];
+  const direct: TimedChat[] = [];
+  try {
+    input.push(userMessage(`direct hot ${randomUUID()}`));
+    await readTurn(messages, performance.now());
+    for (let turn = 1; turn <= turns; turn++) {
+      await waitForQuiet(rootPid);
+      history.push({ role: 'user', content: `turn ${turn}` });
+      const reply = await timedChat(url, { model: MODEL, messages: history });
+      history.push({ role: 'assistant', content: reply.content });
+      gateway.push(reply);
+      await waitForQuiet(process.pid);
+      const started = performance.now();
+      input.push(userMessage(`turn ${turn}`));
+      direct.push(await readTurn(messages, started));
+    }
+    return { gateway, direct };
+  } finally {
+    input.close();
+    conversation.close();
+  }
+}
+
+interface Direct {
+  workspaceDir: string;
+  /** Fresh options for one run, exactly as the gateway builds them for a new conversation. */
+  options(): Options;
+}
+
+function directOptions(env: NodeJS.ProcessEnv, dataDir: string): Direct {
+  const config = loadConfig({ DATA_DIR: dataDir });
+  const configDir = path.join(dataDir, 'claude');
+  const deps = {
+    executablePath: undefined,
+    env: buildChildEnv(
+      { ...env, CLAUDE_CONFIG_DIR: configDir },
+      {
+        configDir,
+        maxRetries: config.CLAUDE_MAX_RETRIES,
+        apiTimeoutMs: config.CLAUDE_API_TIMEOUT_MS,
+        clientApp: `claude-gateway/${GATEWAY_VERSION}`,
+      },
+    ),
+    workspaceDir: config.workspaceDir,
+    configDir,
+    processes: new ProcessRegistry({ killGraceMs: 1_000 }),
+    optionExtenders: [agentOptions],
+  };
+  const context = {
+    models: createModelCatalog(config.MODELS, config.MODEL_ALIASES),
+    systemPromptPlacement: config.SYSTEM_PROMPT_PLACEMENT,
+    maxImageBytes: config.MAX_IMAGE_BYTES,
+    remoteImages: false,
+  };
+  return {
+    workspaceDir: config.workspaceDir,
+    options() {
+      const plan = toRunPlan(
+        chatCompletionRequestSchema.parse({ model: MODEL, messages: [{ role: 'user', content: '.' }] }),
+        context,
+      );
+      plan.session = { id: randomUUID(), continues: false };
+      const { spawnClaudeCodeProcess: _spawn, ...options } = plannedOptions(plan, deps);
+      return { ...options, abortController: new AbortController() };
+    },
+  };
+}
+
+function userMessage(text: string): SDKUserMessage {
+  return {
+    type: 'user',
+    message: { role: 'user', content: [{ type: 'text', text }] },
+    parent_tool_use_id: null,
+  };
+}
+
+/** Reads one turn: time to the first text delta and to the result. */
+async function readTurn(messages: AsyncIterator<SDKMessage, void>, started: number): Promise<TimedChat> {
+  let ttftMs = Number.NaN;
+  for (;;) {
+    const next = await messages.next();
+    if (next.done) return { ok: false, status: 0, ttftMs, ttlbMs: performance.now() - started, content: '' };
+    const message = next.value;
+    if (
+      Number.isNaN(ttftMs) &&
+      message.type === 'stream_event' &&
+      message.event.type === 'content_block_delta'
+    ) {
+      ttftMs = performance.now() - started;
+    }
+    if (message.type === 'result') {
+      return {
+        ok: !message.is_error,
+        status: 200,
+        ttftMs,
+        ttlbMs: performance.now() - started,
+        content: 'x',
+      };
+    }
+  }
+}
+
+async function directCold(options: Options, text: string): Promise<TimedChat> {
+  const started = performance.now();
+  const input = new InputChannel();
+  input.push(userMessage(`${text} ${randomUUID()}`));
+  input.close();
+  const conversation = query({ prompt: input, options });
+  try {
+    return await readTurn(conversation[Symbol.asyncIterator](), started);
+  } finally {
+    conversation.close();
+  }
+}
+
+function printTable(results: Record<string, unknown>): void {
+  const r = results as {
+    machine: { cpus: number; cpuModel: string; node: string; claudeCode: string };
+    runs: number;
+    scenarios: Record<string, Timings>;
+    overheadMs: Record<string, number>;
+    burst: Timings & {
+      requests: number;
+      ok: number;
+      errorRate: number;
+      throughputPerSecond: number;
+      wallSeconds: number;
+    };
+    memoryMb: Record<string, number>;
+    targets: Record<string, boolean | number>;
+  };
+  const rows: Array<[string, string, string]> = [
+    [
+      'Cold start (WARM_SPARES=0)',
+      formatSummary(r.scenarios.cold!.ttft),
+      formatSummary(r.scenarios.cold!.ttlb),
+    ],
+    ['Warm spare', formatSummary(r.scenarios.warmSpare!.ttft), formatSummary(r.scenarios.warmSpare!.ttlb)],
+    [
+      'Hot conversation',
+      formatSummary(r.scenarios.hotConversation!.ttft),
+      formatSummary(r.scenarios.hotConversation!.ttlb),
+    ],
+    [
+      'Agent SDK direct, cold',
+      formatSummary(r.scenarios.directSdkCold!.ttft),
+      formatSummary(r.scenarios.directSdkCold!.ttlb),
+    ],
+    [
+      'Agent SDK direct, live process',
+      formatSummary(r.scenarios.directSdkHot!.ttft),
+      formatSummary(r.scenarios.directSdkHot!.ttlb),
+    ],
+    [
+      `Burst: ${r.burst.requests} streams, cap ${MAX_CONCURRENCY}`,
+      formatSummary(r.burst.ttft),
+      formatSummary(r.burst.ttlb),
+    ],
+  ];
+  const lines = [
+    `claude-gateway benchmark — ${r.machine.cpus} CPUs (${r.machine.cpuModel}), Node ${r.machine.node}, Claude Code ${r.machine.claudeCode}, mock Messages API, ${r.runs} runs each`,
+    '',
+    '| Scenario | Time to first token, median (min–max) | Time to last byte, median (min–max) |',
+    '| --- | --- | --- |',
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+    '',
+    `- Gateway overhead over the Agent SDK (median TTFT): ${r.overheadMs.hotTtft!.toFixed(1)} ms on a live process, ${r.overheadMs.coldTtft!.toFixed(1)} ms cold`,
+    `- Warm spare vs cold start: ${r.targets.warmSpeedup}x lower TTFT`,
+    `- Burst: ${r.burst.ok}/${r.burst.requests} ok (error rate ${(r.burst.errorRate * 100).toFixed(0)}%), ${r.burst.throughputPerSecond.toFixed(2)} completions/s over ${r.burst.wallSeconds.toFixed(1)} s`,
+    `- Memory (gateway + Claude Code processes, RSS): idle with one spare ${r.memoryMb.idleWithOneSpare} MB (gateway alone ${r.memoryMb.gatewayAlone} MB); peak cold ${r.memoryMb.peakCold} MB, warm+hot ${r.memoryMb.peakWarmAndHot} MB, burst ${r.memoryMb.peakBurst} MB (${r.memoryMb.peakBurstProcesses} processes)`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(
+      `bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exit(1);
+  },
+);

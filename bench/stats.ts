@@ -1,0 +1,24 @@
+export interface Summary {
+  median: number;
+  min: number;
+  max: number;
+  n: number;
+}
+
+export function summarize(values: readonly number[]): Summary {
+  const sorted = [...values].sort((a, b) => a - b);
+  const n = sorted.length;
+  if (n === 0) return { median: Number.NaN, min: Number.NaN, max: Number.NaN, n };
+  const middle = Math.floor(n / 2);
+  const median =
+    n % 2 === 1
+      ? (sorted[middle] as number)
+      : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+  return { median, min: sorted[0] as number, max: sorted[n - 1] as number, n };
+}
+
+export function formatSummary(summary: Summary, unit = 'ms'): string {
+  if (summary.n === 0) return 'n/a';
+  const round = (value: number) => (value >= 100 ? value.toFixed(0) : value.toFixed(1));
+  return `${round(summary.median)} ${unit} (${round(summary.min)}–${round(summary.max)})`;
+}

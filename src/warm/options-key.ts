@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+import type { Options } from '@anthropic-ai/claude-agent-sdk';
+
+/**
+ * Per-run plumbing: every run brings its own; they never make two runs' options differ. The model is
+ * part of the key: switching a live process's model (`Query.setModel`) makes Claude Code send an
+ * extra probe request to the API, so a process only serves the model it started with.
+ */
+const PER_RUN_KEYS = new Set(['abortController', 'spawnClaudeCodeProcess']);
+/** Options that continue an existing conversation: a fresh process cannot serve them. */
+const RESUME_KEYS = ['resume', 'continue', 'forkSession', 'resumeSessionAt'];
+/** The id a new session is recorded under: each spare has its own (see `WarmPool.promiseSessionId`). */
+const SESSION_ID_KEY = 'sessionId';
+
+/**
+ * Identity of the options a process was started with, for deciding whether a run can use an
+ * already-started process. Only plain data takes part: a function or object instance (a callback,
+ * an in-process MCP server) cannot be compared or shared, so options holding one get no key and
+ * always start their own process. The key is a hash, so the environment's secrets are not kept.
+ */
+function keyOf(options: Options, ignored: ReadonlySet<string>): string | undefined {
+  const entries = Object.entries(options)
+    .filter(([name, value]) => value !== undefined && !ignored.has(name))
+    // Whether a session id is set matters (the process then records its session); which one does not.
+    .map(([name, value]) => (name === SESSION_ID_KEY ? [name, true] : [name, value]));
+  const canonical = canonicalize(Object.fromEntries(entries));
+  return canonical === undefined ? undefined : createHash('sha256').update(canonical).digest('hex');
+}
+
+/** Key for a pre-started spare: undefined when the options continue a conversation or hold code. */
+export function spareKey(options: Options): string | undefined {
+  if (RESUME_KEYS.some((name) => options[name as keyof Options] !== undefined)) return undefined;
+  return keyOf(options, PER_RUN_KEYS);
+}
+
+/**
+ * Key for a live conversation's next turn: the process already holds the conversation, so options
+ * that would resume it are ignored; everything else must match the turn that started the process.
+ */
+export function hotKey(options: Options): string | undefined {
+  return keyOf(options, new Set([...PER_RUN_KEYS, ...RESUME_KEYS, SESSION_ID_KEY]));
+}
+
+/** Stable JSON with sorted object keys; undefined for anything that is not plain data. */
+function canonicalize(value: unknown): string | undefined {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return JSON.stringify(value);
+  if (typeof value === 'number') return Number.isFinite(value) ? JSON.stringify(value) : undefined;
+  if (Array.isArray(value)) {
+    const items = value.map(canonicalize);
+    return items.includes(undefined) ? undefined : `[${items.join(',')}]`;
+  }
+  if (typeof value === 'object' && isPlainObject(value)) {
+    const parts: string[] = [];
+    for (const name of Object.keys(value).sort()) {
+      const field = (value as Record<string, unknown>)[name];
+      if (field === undefined) continue;
+      const encoded = canonicalize(field);
+      if (encoded === undefined) return undefined;
+      parts.push(`${JSON.stringify(name)}:${encoded}`);
+    }
+    return `{${parts.join(',')}}`;
+  }
+  return undefined;
+}
+
+function isPlainObject(value: object): boolean {
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}

@@ -1,0 +1,58 @@
+/** Processes kept idle for later use (spares, hot conversations) that can be given up on demand. */
+export interface IdleProcesses {
+  readonly idleCount: number;
+  /** When the longest-idle process became idle; undefined when there is none. */
+  oldestIdleSince(): number | undefined;
+  /** Ends the longest-idle process; resolves once it has exited. */
+  evictOldest(): Promise<void>;
+}
+
+export interface ProcessBudgetDeps {
+  /** MAX_CONCURRENCY: Claude Code processes alive at once, idle or running. */
+  maxProcesses: number;
+  /** Leases held by runs (each has, or is about to start, one process) and requests waiting. */
+  runs: () => { running: number; waiting: number };
+  holders: readonly IdleProcesses[];
+}
+
+export interface ProcessBudget {
+  /** Whether one more idle process fits: only in a slot no run holds or waits for. */
+  hasRoomForIdle(): boolean;
+  /**
+   * Called by a run (already holding its lease) before it spawns a process: ends idle processes,
+   * longest-idle first, until the run's process fits under the cap.
+   */
+  makeRoomForRun(): Promise<void>;
+}
+
+/**
+ * Idle processes live only in run slots nobody is using, so they never delay a request: a run
+ * that starts when the cap is reached first adopts an idle process (a matching spare or its own
+ * hot conversation) or, failing that, ends the longest-idle one before it spawns.
+ */
+export function createProcessBudget(deps: ProcessBudgetDeps): ProcessBudget {
+  const idle = () => deps.holders.reduce((sum, holder) => sum + holder.idleCount, 0);
+  return {
+    hasRoomForIdle() {
+      const { running, waiting } = deps.runs();
+      return waiting === 0 && running + idle() < deps.maxProcesses;
+    },
+    async makeRoomForRun() {
+      // Bounded: every pass ends one idle process or stops.
+      for (let pass = idle(); pass > 0 && deps.runs().running + idle() > deps.maxProcesses; pass -= 1) {
+        const oldest = longestIdle(deps.holders);
+        if (!oldest) return;
+        await oldest.evictOldest();
+      }
+    },
+  };
+}
+
+function longestIdle(holders: readonly IdleProcesses[]): IdleProcesses | undefined {
+  let best: { holder: IdleProcesses; since: number } | undefined;
+  for (const holder of holders) {
+    const since = holder.oldestIdleSince();
+    if (since !== undefined && (!best || since < best.since)) best = { holder, since };
+  }
+  return best?.holder;
+}

@@ -1,0 +1,279 @@
+import { randomUUID } from 'node:crypto';
+import type { Options, WarmQuery } from '@anthropic-ai/claude-agent-sdk';
+import type { Logger } from 'pino';
+import type { ProcessRegistry, SpawnedRun } from '../claude/process-registry.js';
+import { spareKey } from './options-key.js';
+import type { IdleProcesses } from './process-budget.js';
+
+export interface WarmPoolDeps {
+  /** Spares kept ready; 0 disables the pool. */
+  size: number;
+  processes: ProcessRegistry;
+  /** Whether one more idle process fits under the process cap right now. */
+  hasRoomForIdle: () => boolean;
+  /** The Agent SDK's `startup()`: spawns the CLI and completes its initialize handshake. */
+  startup: (params: { options: Options }) => Promise<WarmQuery>;
+  /** Consecutive cold starts with the same other options before the pool switches to them. */
+  switchAfterMisses?: number;
+  /** First delay before starting again after a spare failed; doubles up to a minute. */
+  retryDelayMs?: number;
+  logger: Pick<Logger, 'debug' | 'warn'>;
+  now?: () => number;
+}
+
+/** A started, idle Claude Code process that is waiting for its first prompt. */
+export interface Spare {
+  readonly warm: WarmQuery;
+  readonly spawned: SpawnedRun;
+}
+
+/** Running totals, for tests, the benchmark and logs. */
+export interface WarmPoolCounters {
+  /** Spares handed to runs. */
+  used: number;
+  /** Runs with spare-shaped options that found no matching spare. */
+  missed: number;
+  /** Spares started, and spares that failed to start or died while idle. */
+  started: number;
+  failed: number;
+}
+
+interface Template {
+  key: string;
+  /** The options every spare starts with, without the per-run abort controller and spawner. */
+  options: Options;
+}
+
+interface Slot {
+  key: string;
+  /** The session id it records its conversation under, when its options keep sessions. */
+  sessionId: string | undefined;
+  /** Handed out by `promiseSessionId`: only the run with that session id may use it. */
+  promised: boolean;
+  since: number;
+  state: 'starting' | 'ready' | 'closed';
+  warm?: WarmQuery;
+  spawned?: SpawnedRun;
+  settled: Promise<void>;
+}
+
+const MAX_RETRY_DELAY_MS = 60_000;
+
+/**
+ * Keeps `size` Claude Code processes started ahead of demand with the SDK's `startup()`, so a run
+ * skips the CPU-bound start-up. A spare is used only by a run whose options are exactly the ones it
+ * was started with (its own session id aside), so its requests to the API are the cold path's.
+ * Which options: the default plain chat at first; when runs keep arriving with other options (a
+ * model, a client's own system prompt, max_tokens, ...) the pool follows them after
+ * `switchAfterMisses` in a row.
+ */
+export class WarmPool implements IdleProcesses {
+  readonly #deps: WarmPoolDeps;
+  readonly #slots = new Set<Slot>();
+  readonly #switchAfterMisses: number;
+  readonly #now: () => number;
+  #template: Template | undefined;
+  #miss: { key: string; count: number } | undefined;
+  #failures = 0;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #closed = false;
+  readonly counters: WarmPoolCounters = { used: 0, missed: 0, started: 0, failed: 0 };
+
+  constructor(deps: WarmPoolDeps) {
+    this.#deps = deps;
+    this.#switchAfterMisses = deps.switchAfterMisses ?? 2;
+    this.#now = deps.now ?? Date.now;
+  }
+
+  get idleCount(): number {
+    return this.#slots.size;
+  }
+
+  get readyCount(): number {
+    return [...this.#slots].filter((slot) => slot.state === 'ready').length;
+  }
+
+  /** Starts keeping spares for these options (the gateway's default plain chat). */
+  prime(options: Options): void {
+    const key = spareKey(options);
+    if (key === undefined || this.#deps.size === 0) return;
+    this.#template ??= { key, options: withoutPerRunOptions(options) };
+    this.fill();
+  }
+
+  /**
+   * Hands over a ready spare started with the same options, or undefined (the run starts cold). A
+   * miss counts as demand for the run's options.
+   */
+  take(options: Options): Spare | undefined {
+    if (this.#closed || this.#deps.size === 0) return undefined;
+    const key = spareKey(options);
+    if (key === undefined) return undefined;
+    const sessionId = options.sessionId;
+    if (key !== this.#template?.key) {
+      // The run records its session under this id itself now, so a spare promised it is useless.
+      if (sessionId !== undefined) this.forgetSession(sessionId);
+      this.#noteMiss(key, options);
+      return undefined;
+    }
+    this.#miss = undefined;
+    const slot = [...this.#slots].find(
+      (candidate) =>
+        candidate.state === 'ready' &&
+        isAlive(candidate) &&
+        (sessionId === undefined ? !candidate.promised : candidate.sessionId === sessionId),
+    );
+    if (!slot?.warm || !slot.spawned) {
+      this.counters.missed += 1;
+      return undefined;
+    }
+    this.#slots.delete(slot);
+    this.counters.used += 1;
+    // No refill here: starting a process now would compete for the CPU with the answer being
+    // streamed. The replacement starts when the run's slot is released (`fill` on a freed slot).
+    return { warm: slot.warm, spawned: slot.spawned };
+  }
+
+  /**
+   * The session id for a new conversation, chosen so a spare can serve its first turn: a spare that
+   * records sessions was started with its own id (Claude Code takes it at start-up), so the session
+   * store names the conversation after a ready spare's id. Undefined when no spare is free.
+   */
+  promiseSessionId(): string | undefined {
+    const slot = [...this.#slots].find(
+      (candidate) => candidate.state === 'ready' && !candidate.promised && candidate.sessionId !== undefined,
+    );
+    if (!slot) return undefined;
+    slot.promised = true;
+    return slot.sessionId;
+  }
+
+  /** The session is gone (or went elsewhere): a spare still holding its id can serve nobody. */
+  forgetSession(sessionId: string): void {
+    for (const slot of this.#slots) {
+      if (slot.sessionId === sessionId) void this.#closeSlot(slot).then(() => this.fill());
+    }
+  }
+
+  /** Starts spares until there are `size` of them, as far as the process cap allows. */
+  fill(): void {
+    const template = this.#template;
+    if (this.#closed || !template || this.#retryTimer) return;
+    while (this.#slots.size < this.#deps.size && this.#deps.hasRoomForIdle()) this.#start(template);
+  }
+
+  /** Process ids of the spares, started or starting (for health output and tests). */
+  livePids(): number[] {
+    return [...this.#slots].flatMap((slot) => slot.spawned?.child.pid ?? []);
+  }
+
+  oldestIdleSince(): number | undefined {
+    const times = [...this.#slots].map((slot) => slot.since);
+    return times.length > 0 ? Math.min(...times) : undefined;
+  }
+
+  async evictOldest(): Promise<void> {
+    const oldest = [...this.#slots].sort((a, b) => a.since - b.since)[0];
+    if (oldest) await this.#closeSlot(oldest);
+  }
+
+  /** Stops refilling and ends every spare; resolves once their processes have exited. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#retryTimer);
+    await Promise.all([...this.#slots].map((slot) => this.#closeSlot(slot)));
+  }
+
+  #noteMiss(key: string, options: Options): void {
+    this.counters.missed += 1;
+    this.#miss = this.#miss?.key === key ? { key, count: this.#miss.count + 1 } : { key, count: 1 };
+    if (this.#miss.count < this.#switchAfterMisses) return;
+    this.#deps.logger.debug('warm pool: following the options of recent runs');
+    this.#template = { key, options: withoutPerRunOptions(options) };
+    this.#miss = undefined;
+    for (const slot of this.#slots) if (slot.key !== key) void this.#closeSlot(slot);
+    setImmediate(() => this.fill());
+  }
+
+  #start(template: Template): void {
+    const sessionId = template.options.sessionId === undefined ? undefined : randomUUID();
+    const slot: Slot = {
+      key: template.key,
+      sessionId,
+      promised: false,
+      since: this.#now(),
+      state: 'starting',
+      settled: Promise.resolve(),
+    };
+    const options: Options = {
+      ...template.options,
+      ...(sessionId ? { sessionId } : {}),
+      abortController: new AbortController(),
+      spawnClaudeCodeProcess: (spawnOptions) => {
+        slot.spawned = this.#deps.processes.spawn(spawnOptions);
+        return slot.spawned.process;
+      },
+    };
+    this.#slots.add(slot);
+    this.counters.started += 1;
+    slot.settled = this.#deps.startup({ options }).then(
+      (warm) => this.#onStarted(slot, warm),
+      (error: unknown) => this.#onFailed(slot, error),
+    );
+  }
+
+  #onStarted(slot: Slot, warm: WarmQuery): Promise<void> | undefined {
+    slot.warm = warm;
+    if (slot.state === 'closed' || !slot.spawned) return this.#closeSlot(slot);
+    slot.state = 'ready';
+    slot.since = this.#now();
+    this.#failures = 0;
+    slot.spawned.child.once('exit', () => {
+      // Still parked when it exited: it died, so replace it (with the same backoff as a failure).
+      if (this.#slots.delete(slot)) this.#onFailed(slot, new Error('spare exited while idle'));
+    });
+    return undefined;
+  }
+
+  #onFailed(slot: Slot, error: unknown): void {
+    this.#slots.delete(slot);
+    if (slot.state === 'closed' || this.#closed) return;
+    slot.state = 'closed';
+    this.#failures += 1;
+    this.counters.failed += 1;
+    const delayMs = Math.min(
+      (this.#deps.retryDelayMs ?? 1_000) * 2 ** (this.#failures - 1),
+      MAX_RETRY_DELAY_MS,
+    );
+    this.#deps.logger.warn(
+      { err: error instanceof Error ? error.message : String(error), retryInMs: delayMs },
+      'warm pool: a spare Claude Code process failed',
+    );
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.fill();
+    }, delayMs);
+    this.#retryTimer.unref();
+  }
+
+  async #closeSlot(slot: Slot): Promise<void> {
+    this.#slots.delete(slot);
+    const wasStarting = slot.state === 'starting';
+    slot.state = 'closed';
+    slot.warm?.close();
+    if (slot.spawned) await this.#deps.processes.terminate(slot.spawned.child);
+    // A spare still starting is closed by #onStarted once startup() settles.
+    if (wasStarting) await slot.settled;
+  }
+}
+
+function withoutPerRunOptions(options: Options): Options {
+  const { abortController: _abort, spawnClaudeCodeProcess: _spawn, ...rest } = options;
+  return rest;
+}
+
+function isAlive(slot: Slot): boolean {
+  const child = slot.spawned?.child;
+  return child !== undefined && child.exitCode === null && child.signalCode === null;
+}

@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { eventually, type Harness, isAlive, startHarness } from '../helpers/gateway-harness.js';
+import { lastUserText, text } from '../mock-anthropic/server.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({
+    config: {
+      WARM_SPARES: '1',
+      MAX_CONCURRENCY: '2',
+      AUTH_DISABLED: 'true',
+      SESSION_MAX_COUNT: '0',
+      HOT_SESSIONS_MAX: '0',
+    },
+  });
+});
+afterAll(async () => {
+  await h?.close();
+});
+beforeEach(() => {
+  h.mock.reset();
+});
+
+const pool = () => h.gateway.warm.pool;
+
+async function readySpare(): Promise<number> {
+  expect(await eventually(() => pool().readyCount === 1, 30_000)).toBe(true);
+  const [pid, ...others] = h.gateway.processes.livePids();
+  expect(others).toEqual([]);
+  if (pid === undefined) throw new Error('no spare process');
+  return pid;
+}
+
+async function ask(content: string, extra: Record<string, unknown> = {}): Promise<string | null> {
+  const completion = await h.openai.chat.completions.create({
+    model: 'sonnet',
+    messages: [{ role: 'user', content }],
+    ...extra,
+  });
+  return completion.choices[0]?.message.content ?? null;
+}
+
+describe('warm spares', () => {
+  it('answers a plain request with the pre-started process, then starts a replacement', async () => {
+    const spare = await readySpare();
+    const used = pool().counters.used;
+    h.mock.enqueue(text('from the spare'));
+
+    expect(await ask('hello spare')).toBe('from the spare');
+
+    expect(pool().counters.used).toBe(used + 1);
+    expect(h.mock.requests).toHaveLength(1);
+    expect(lastUserText(h.mock.requests[0] as never)).toBe('hello spare');
+    // The spare served the run and ended with it; a new one takes its place.
+    expect(await eventually(() => !isAlive(spare))).toBe(true);
+    const replacement = await readySpare();
+    expect(replacement).not.toBe(spare);
+  });
+
+  it('starts cold for a request whose options differ, with the same answer and the spare kept', async () => {
+    const spare = await readySpare();
+    const { used, missed } = pool().counters;
+    h.mock.enqueue(text('cold answer'));
+
+    expect(await ask('limited', { max_tokens: 50 })).toBe('cold answer');
+
+    expect(pool().counters).toMatchObject({ used, missed: missed + 1 });
+    expect(h.mock.requests[0]?.body.max_tokens).toBe(50);
+    expect(isAlive(spare)).toBe(true);
+    expect(h.gateway.processes.livePids()).toEqual([spare]);
+  });
+
+  it('follows options that keep arriving: the second such miss re-targets the pool', async () => {
+    const spare = await readySpare();
+    h.mock.enqueue(text('cold again'));
+    expect(await ask('limited', { max_tokens: 50 })).toBe('cold again');
+    // Two misses in a row with the same options: the old spare goes, one for max_tokens=50 starts.
+    expect(await eventually(() => !isAlive(spare))).toBe(true);
+    const retargeted = await readySpare();
+    const used = pool().counters.used;
+    h.mock.reset();
+    h.mock.enqueue(text('warm and limited'));
+
+    expect(await ask('limited', { max_tokens: 50 })).toBe('warm and limited');
+
+    expect(pool().counters.used).toBe(used + 1);
+    expect(h.mock.requests[0]?.body.max_tokens).toBe(50);
+    expect(await eventually(() => !isAlive(retargeted))).toBe(true);
+  });
+
+  it('does not switch a spare to another model (that costs an extra API call): it starts cold', async () => {
+    const spare = await readySpare();
+    const used = pool().counters.used;
+    h.mock.enqueue(text('haiku here'));
+    const completion = await h.openai.chat.completions.create({
+      model: 'claude-haiku-4-5',
+      max_tokens: 50,
+      messages: [{ role: 'user', content: 'which model?' }],
+    });
+    expect(completion.choices[0]?.message.content).toBe('haiku here');
+    expect(pool().counters.used).toBe(used);
+    expect(h.mock.requests.map((request) => request.body.model)).toEqual(['claude-haiku-4-5']);
+    expect(isAlive(spare)).toBe(true);
+  });
+});
