@@ -1,0 +1,43 @@
+# syntax=docker/dockerfile:1
+# claude-gateway: an OpenAI-compatible API in front of Claude Code.
+# The Claude Code CLI comes with the Agent SDK's platform package
+# (@anthropic-ai/claude-agent-sdk-linux-x64 / -linux-arm64), so nothing else is downloaded.
+
+ARG NODE_VERSION=20
+
+FROM node:${NODE_VERSION}-bookworm-slim AS build
+WORKDIR /app
+# better-sqlite3 builds from source when no prebuilt binary matches the platform.
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends python3 make g++ \
+  && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+
+FROM node:${NODE_VERSION}-bookworm-slim
+# procps: `ps`, which pidtree uses to find tool processes to kill; tini: PID 1 that forwards
+# SIGTERM to the gateway and reaps orphaned tool processes.
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends procps tini ca-certificates \
+  && rm -rf /var/lib/apt/lists/*
+ENV NODE_ENV=production \
+  HOST=0.0.0.0 \
+  PORT=8080 \
+  DATA_DIR=/data
+WORKDIR /app
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist/src ./dist/src
+RUN mkdir -p /data && chown node:node /data \
+  && ln -s /app/dist/src/cli.js /usr/local/bin/claude-gateway && chmod +x /app/dist/src/cli.js
+USER node
+# Keys and audit log (gateway.db), Claude Code's config and sessions, the chat workspace.
+VOLUME ["/data"]
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+ENTRYPOINT ["tini", "--", "claude-gateway"]
+CMD ["serve"]

@@ -1,0 +1,25 @@
+import { GatewayError } from '../openai/errors.js';
+
+export const missingApiKey = () =>
+  new GatewayError({
+    status: 401,
+    type: 'authentication_error',
+    code: 'missing_api_key',
+    message: "You didn't provide an API key. Send it as 'Authorization: Bearer <key>' or 'x-api-key: <key>'.",
+  });
+
+export const invalidApiKey = () =>
+  new GatewayError({
+    status: 401,
+    type: 'authentication_error',
+    code: 'invalid_api_key',
+    message: 'Incorrect API key provided.',
+  });
+
+export const adminRequired = () =>
+  new GatewayError({
+    status: 403,
+    type: 'permission_error',
+    code: 'admin_required',
+    message: 'This endpoint needs an admin key (GATEWAY_ADMIN_KEY or a key created with --admin).',
+  });

@@ -1,0 +1,31 @@
+import type { MiddlewareHandler } from 'hono';
+import './context-variables.js';
+import { presentedKey } from './api-key.js';
+import { invalidApiKey, missingApiKey } from './auth-errors.js';
+import type { Authenticator } from './authenticator.js';
+
+/** Paths anyone may reach: probes, metrics (which has its own optional token) and the API docs. */
+const PUBLIC_PATHS = new Set(['/health', '/ready', '/metrics', '/openapi.json', '/docs']);
+
+export function isPublicPath(path: string): boolean {
+  return PUBLIC_PATHS.has(path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path);
+}
+
+/**
+ * Every other path needs a key (deny by default, so routes added later are covered too). Sets the
+ * `principal` for the policy layer and the audit log.
+ */
+export function requireApiKey(authenticator: Authenticator): MiddlewareHandler {
+  return async function requireApiKeyMiddleware(c, next) {
+    if (isPublicPath(c.req.path)) return next();
+    const result = authenticator.authenticate(
+      presentedKey(c.req.header('authorization'), c.req.header('x-api-key')),
+    );
+    if (result.kind !== 'ok') {
+      c.header('www-authenticate', 'Bearer');
+      throw result.kind === 'missing' ? missingApiKey() : invalidApiKey();
+    }
+    c.set('principal', result.principal);
+    return next();
+  };
+}

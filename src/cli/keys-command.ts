@@ -1,0 +1,149 @@
+import { parseArgs } from 'node:util';
+import type { KeyPolicy } from '../policy/key-policy.js';
+import { type ApiKeyRecord, DuplicateKeyNameError, type KeyStore } from '../store/key-store.js';
+import { type CliIo, commaList, positiveInt, positiveNumber, table, UsageError } from './cli-io.js';
+
+export const KEYS_USAGE = `Usage:
+  claude-gateway keys create --name NAME [--rpm N] [--concurrency N] [--budget-usd USD]
+                             [--models ID,ID] [--agent-tools TOOL,TOOL|*] [--admin] [--json]
+  claude-gateway keys list [--all] [--json]
+  claude-gateway keys revoke ID|NAME`;
+
+/** `claude-gateway keys ...`; returns the exit code. */
+export function keysCommand(args: readonly string[], keys: KeyStore, io: CliIo): number {
+  const [action, ...rest] = args;
+  switch (action) {
+    case 'create':
+      return createKey(rest, keys, io);
+    case 'list':
+      return listKeys(rest, keys, io);
+    case 'revoke':
+      return revokeKey(rest, keys, io);
+    default:
+      throw new UsageError(action ? `Unknown keys command '${action}'.` : 'Missing keys command.');
+  }
+}
+
+function createKey(args: readonly string[], keys: KeyStore, io: CliIo): number {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      name: { type: 'string' },
+      rpm: { type: 'string' },
+      concurrency: { type: 'string' },
+      'budget-usd': { type: 'string' },
+      models: { type: 'string' },
+      'agent-tools': { type: 'string' },
+      admin: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const name = values.name?.trim();
+  if (!name) throw new UsageError('--name is required.');
+  const policy: KeyPolicy = {};
+  const rpm = positiveInt('rpm', values.rpm);
+  const concurrency = positiveInt('concurrency', values.concurrency);
+  const budgetUsd = positiveNumber('budget-usd', values['budget-usd']);
+  const models = commaList(values.models);
+  const agentTools = commaList(values['agent-tools']);
+  if (rpm !== undefined) policy.rpm = rpm;
+  if (concurrency !== undefined) policy.concurrency = concurrency;
+  if (budgetUsd !== undefined) policy.budgetUsd = budgetUsd;
+  if (models) policy.models = models;
+  if (agentTools) policy.agentTools = agentTools;
+
+  let created: { record: ApiKeyRecord; key: string };
+  try {
+    created = keys.create({ name, admin: values.admin, policy });
+  } catch (error) {
+    if (error instanceof DuplicateKeyNameError) {
+      io.err(`claude-gateway: ${error.message} Revoke it first or pick another name.`);
+      return 1;
+    }
+    throw error;
+  }
+  if (values.json) {
+    io.out(JSON.stringify({ ...recordJson(created.record), key: created.key }));
+    return 0;
+  }
+  io.out(`Created key ${created.record.id} (${name}): ${describePolicy(created.record)}`);
+  io.out(created.key);
+  io.out('Store it now: only its hash is kept, it cannot be shown again.');
+  return 0;
+}
+
+function listKeys(args: readonly string[], keys: KeyStore, io: CliIo): number {
+  const { values } = parseArgs({
+    args: [...args],
+    options: { all: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
+    strict: true,
+  });
+  const records = keys.list({ includeRevoked: values.all });
+  if (values.json) {
+    io.out(JSON.stringify(records.map(recordJson)));
+    return 0;
+  }
+  if (records.length === 0) {
+    io.out('No keys.');
+    return 0;
+  }
+  io.out(
+    table([
+      ['ID', 'NAME', 'PREFIX', 'SPENT', 'CREATED', 'STATUS', 'POLICY'],
+      ...records.map((record) => [
+        record.id,
+        record.name,
+        `${record.prefix}…`,
+        `$${record.spentUsd.toFixed(4)}`,
+        new Date(record.createdAt).toISOString().slice(0, 10),
+        record.revokedAt === null ? 'active' : 'revoked',
+        describePolicy(record),
+      ]),
+    ]),
+  );
+  return 0;
+}
+
+function revokeKey(args: readonly string[], keys: KeyStore, io: CliIo): number {
+  const { positionals } = parseArgs({ args: [...args], options: {}, allowPositionals: true, strict: true });
+  const target = positionals[0];
+  if (!target || positionals.length > 1) throw new UsageError('keys revoke takes one key id or name.');
+  const revoked = keys.revoke(target);
+  if (!revoked) {
+    io.err(`claude-gateway: no active key with id or name '${target}'.`);
+    return 1;
+  }
+  io.out(`Revoked key ${revoked.id} (${revoked.name}).`);
+  return 0;
+}
+
+function recordJson(record: ApiKeyRecord) {
+  return {
+    id: record.id,
+    name: record.name,
+    prefix: record.prefix,
+    admin: record.admin,
+    rpm: record.policy.rpm ?? null,
+    concurrency: record.policy.concurrency ?? null,
+    budget_usd: record.policy.budgetUsd ?? null,
+    models: record.policy.models ?? null,
+    agent_tools: record.policy.agentTools ?? null,
+    spent_usd: record.spentUsd,
+    created_at: new Date(record.createdAt).toISOString(),
+    revoked_at: record.revokedAt === null ? null : new Date(record.revokedAt).toISOString(),
+  };
+}
+
+function describePolicy(record: ApiKeyRecord): string {
+  const { policy } = record;
+  const parts = [
+    record.admin ? 'admin' : undefined,
+    policy.rpm !== undefined ? `${policy.rpm} rpm` : undefined,
+    policy.concurrency !== undefined ? `${policy.concurrency} concurrent` : undefined,
+    policy.budgetUsd !== undefined ? `budget $${policy.budgetUsd}` : undefined,
+    policy.models ? `models ${policy.models.join(',')}` : 'all models',
+    policy.agentTools ? `agent tools ${policy.agentTools.join(',')}` : 'no agent mode',
+  ];
+  return parts.filter(Boolean).join(', ');
+}

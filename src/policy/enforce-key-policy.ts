@@ -1,0 +1,109 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import '../auth/context-variables.js';
+import type { RunSummary } from '../chat/chat-service.js';
+import { GatewayError } from '../openai/errors.js';
+import type { KeyConcurrency } from './key-concurrency.js';
+import type { Principal } from './key-policy.js';
+import { checkBudget, checkRequestPolicy } from './request-policy.js';
+
+/** A request that could run Claude Code, once it is over (for a stream: once its run ended). */
+export interface FinishedRequest {
+  principal: Principal;
+  requestId: string;
+  method: string;
+  path: string;
+  /** The parsed JSON body, or undefined when it was not JSON. */
+  body: unknown;
+  stream: boolean;
+  /** HTTP status; for a stream that failed after its first byte, the status of the error it carried. */
+  status: number;
+  errorCode: string | null;
+  /** Present when a run reached Claude Code. */
+  summary: RunSummary | undefined;
+  durationMs: number;
+}
+
+export interface KeyPolicyDeps {
+  requestsPerMinute: MiddlewareHandler;
+  concurrency: KeyConcurrency;
+  /** Current recorded spend of a key (0 for keys outside the store). */
+  spentUsd: (principal: Principal) => number;
+  onFinished: (request: FinishedRequest) => void;
+}
+
+/**
+ * Applies a key's limits to every POST that may run Claude Code (so endpoints added later are
+ * covered): requests per minute, allowed models and agent tools, budget, concurrent runs. Hands
+ * the route run hooks and reports each request once it is over, for the audit log and metrics.
+ */
+export function enforceKeyPolicy(deps: KeyPolicyDeps): MiddlewareHandler {
+  return async function enforceKeyPolicyMiddleware(c, next) {
+    const principal = c.get('principal');
+    if (!principal || c.req.method !== 'POST') return next();
+    const startedAt = performance.now();
+    const body = await c.req.json().catch(() => undefined);
+
+    let summary: RunSummary | undefined;
+    let awaitingSummary = false;
+    let releaseSlot = () => {};
+    let finished = false;
+    const finish = (status: number, errorCode: string | null, stream: boolean) => {
+      if (finished) return;
+      finished = true;
+      releaseSlot();
+      deps.onFinished({
+        principal,
+        requestId: c.get('requestId'),
+        method: c.req.method,
+        path: c.req.path,
+        body,
+        stream,
+        status,
+        errorCode,
+        summary,
+        durationMs: performance.now() - startedAt,
+      });
+    };
+    // A stream is over when its run is: the run's own outcome is what the client got.
+    const finishStream = (runSummary: RunSummary) => {
+      const failed = runSummary.outcome === 'error';
+      finish(
+        failed ? (runSummary.errorStatus ?? 500) : c.res.status,
+        failed ? (runSummary.errorCode ?? null) : null,
+        true,
+      );
+    };
+
+    try {
+      await deps.requestsPerMinute(c, async () => {
+        checkRequestPolicy(principal.policy, body);
+        checkBudget(principal.policy, deps.spentUsd(principal));
+        releaseSlot = deps.concurrency.acquire(principal.id, principal.policy.concurrency);
+        c.set('runHooks', {
+          onSummary(runSummary) {
+            summary = runSummary;
+            if (awaitingSummary) finishStream(runSummary);
+          },
+        });
+        await next();
+      });
+    } catch (error) {
+      const gatewayError = error instanceof GatewayError ? error : undefined;
+      finish(gatewayError?.status ?? 500, gatewayError?.code ?? 'internal_error', false);
+      throw error;
+    }
+
+    if (isEventStream(c) && c.res.status < 400) {
+      // The summary may already be in when the run ended before the response left the route.
+      if (summary) finishStream(summary);
+      else awaitingSummary = true;
+      return;
+    }
+    const error = c.error instanceof GatewayError ? c.error : undefined;
+    finish(c.res.status, error?.code ?? summary?.errorCode ?? null, false);
+  };
+}
+
+function isEventStream(c: Context): boolean {
+  return c.res.headers.get('content-type')?.startsWith('text/event-stream') ?? false;
+}

@@ -1,0 +1,65 @@
+import { GatewayError } from '../openai/errors.js';
+
+export const modelNotAllowed = (model: string) =>
+  new GatewayError({
+    status: 403,
+    type: 'permission_error',
+    param: 'model',
+    code: 'model_not_allowed',
+    message: `This API key may not use the model '${model}'.`,
+  });
+
+export const agentModeNotAllowed = () =>
+  new GatewayError({
+    status: 403,
+    type: 'permission_error',
+    param: 'claude_code',
+    code: 'agent_mode_not_allowed',
+    message: 'This API key may not use agent mode (claude_code).',
+  });
+
+export const agentToolNotAllowed = (tool: string, allowed: readonly string[]) =>
+  new GatewayError({
+    status: 403,
+    type: 'permission_error',
+    param: 'claude_code.tools',
+    code: 'tool_not_allowed',
+    message: `This API key may not use the tool '${tool}'; allowed: ${allowed.join(', ')}.`,
+  });
+
+export const agentToolsRequired = (allowed: readonly string[]) =>
+  new GatewayError({
+    status: 400,
+    type: 'invalid_request_error',
+    param: 'claude_code.tools',
+    code: 'tools_required',
+    message: `This API key may use only some agent tools (${allowed.join(', ')}); list the ones you need in claude_code.tools.`,
+  });
+
+export const requestsPerMinuteExceeded = (limit: number, retryAfterSeconds: number) =>
+  new GatewayError({
+    status: 429,
+    type: 'rate_limit_error',
+    code: 'rate_limit_exceeded',
+    message: `Rate limit reached for requests per minute (RPM): limit ${limit}. Please try again in ${Math.ceil(retryAfterSeconds)}s.`,
+    retryAfterSeconds,
+  });
+
+export const concurrencyExceeded = (limit: number) =>
+  new GatewayError({
+    status: 429,
+    type: 'rate_limit_error',
+    code: 'concurrency_limit_exceeded',
+    message: `This API key already has ${limit} request(s) running, its limit; retry when one finishes.`,
+    retryAfterSeconds: 1,
+  });
+
+export const budgetExhausted = (budgetUsd: number) =>
+  new GatewayError({
+    status: 429,
+    type: 'insufficient_quota',
+    code: 'insufficient_quota',
+    message: `This API key has used its budget of $${budgetUsd.toFixed(2)}.`,
+    // openai-node reads this first: retrying cannot help until the owner raises the budget.
+    shouldRetry: false,
+  });

@@ -1,0 +1,65 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { MemoryStore, type RateLimitInfo, rateLimiter } from 'hono-rate-limiter';
+import '../auth/context-variables.js';
+import { requestsPerMinuteExceeded } from './policy-errors.js';
+
+const WINDOW_MS = 60_000;
+const INFO_PROPERTY = 'rateLimit';
+
+export interface RequestsPerMinute {
+  middleware: MiddlewareHandler;
+  /** Stops the store's cleanup timer. */
+  close(): void;
+}
+
+/**
+ * Per-key requests-per-minute limit (hono-rate-limiter, fixed one-minute window per key), with
+ * OpenAI's `x-ratelimit-*-requests` headers on every limited key's response and `Retry-After` on
+ * the 429, so OpenAI SDKs back off for the right time.
+ */
+export function requestsPerMinute(now: () => number = Date.now): RequestsPerMinute {
+  const store = new MemoryStore();
+  const limiter = rateLimiter({
+    windowMs: WINDOW_MS,
+    store,
+    standardHeaders: false,
+    requestPropertyName: INFO_PROPERTY,
+    skip: (c) => c.get('principal').policy.rpm === undefined,
+    keyGenerator: (c) => c.get('principal').id,
+    limit: (c) => c.get('principal').policy.rpm ?? Number.POSITIVE_INFINITY,
+    handler: (c) => {
+      const info = setRateLimitHeaders(c, now());
+      throw requestsPerMinuteExceeded(info?.limit ?? 0, secondsUntilReset(info, now()));
+    },
+  });
+  return {
+    middleware: async (c, next) =>
+      limiter(c, async () => {
+        setRateLimitHeaders(c, now());
+        await next();
+      }),
+    close: () => store.shutdown(),
+  };
+}
+
+function setRateLimitHeaders(c: Context, at: number): RateLimitInfo | undefined {
+  const info = c.get(INFO_PROPERTY);
+  if (!info) return undefined;
+  c.header('x-ratelimit-limit-requests', String(info.limit));
+  c.header('x-ratelimit-remaining-requests', String(info.remaining));
+  c.header('x-ratelimit-reset-requests', formatDuration(secondsUntilReset(info, at)));
+  return info;
+}
+
+function secondsUntilReset(info: RateLimitInfo | undefined, at: number): number {
+  const resetAt = info?.resetTime?.getTime() ?? at + WINDOW_MS;
+  return Math.max(0, (resetAt - at) / 1000);
+}
+
+/** OpenAI writes reset times as Go-style durations: `20ms`, `1.5s`, `6m0s`. */
+export function formatDuration(seconds: number): string {
+  if (seconds < 1) return `${Math.max(0, Math.round(seconds * 1000))}ms`;
+  if (seconds < 60) return `${Number(seconds.toFixed(3))}s`;
+  const whole = Math.round(seconds);
+  return `${Math.floor(whole / 60)}m${whole % 60}s`;
+}

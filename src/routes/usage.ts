@@ -1,0 +1,37 @@
+import { Hono } from 'hono';
+import '../auth/context-variables.js';
+import { adminRequired } from '../auth/auth-errors.js';
+import { invalidRequest } from '../openai/errors.js';
+import type { AuditLog } from '../store/audit-log.js';
+import { parseUsageRange, UsageRangeError } from '../store/usage-range.js';
+
+/** GET /usage?from=&to= — requests, tokens and cost per key and UTC day; admin keys only. */
+export function usageRoutes(audit: AuditLog) {
+  return new Hono().get('/usage', (c) => {
+    if (!c.get('principal')?.admin) throw adminRequired();
+    const range = (() => {
+      try {
+        return parseUsageRange(c.req.query('from'), c.req.query('to'));
+      } catch (error) {
+        if (error instanceof UsageRangeError) throw invalidRequest(error.message, error.param);
+        throw error;
+      }
+    })();
+    const data = audit.usage(range.from, range.to).map((row) => ({
+      key_id: row.keyId,
+      key_name: row.keyName,
+      day: row.day,
+      requests: row.requests,
+      errors: row.errors,
+      prompt_tokens: row.promptTokens,
+      completion_tokens: row.completionTokens,
+      cost_usd: row.costUsd,
+    }));
+    return c.json({
+      object: 'list',
+      from: new Date(range.from).toISOString(),
+      to: new Date(range.to).toISOString(),
+      data,
+    });
+  });
+}

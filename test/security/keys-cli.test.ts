@@ -1,0 +1,137 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, startHarness } from '../helpers/gateway-harness.js';
+import { bearer, chatBody, postJson, readError } from './http.js';
+
+const CLI = path.resolve('src/cli.ts');
+
+interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+let dataDir: string;
+let h: Harness | undefined;
+
+/** Runs the real `claude-gateway` entry point as a child process against the temp data dir. */
+function cli(...args: string[]): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', CLI, ...args],
+      { env: { PATH: process.env.PATH, HOME: dataDir, DATA_DIR: dataDir }, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(tmpdir(), 'claude-gateway-cli-'));
+});
+afterAll(async () => {
+  await h?.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('claude-gateway keys', () => {
+  it('creates, lists, serves, revokes and reports a key end to end', async () => {
+    const created = await cli(
+      'keys',
+      'create',
+      '--name',
+      'ci-bot',
+      '--rpm',
+      '30',
+      '--concurrency',
+      '2',
+      '--budget-usd',
+      '5',
+      '--models',
+      'sonnet,haiku',
+      '--agent-tools',
+      'Read,Grep',
+      '--json',
+    );
+    expect(created.stderr).toBe('');
+    expect(created.code).toBe(0);
+    const key = JSON.parse(created.stdout) as Record<string, unknown> & { key: string; id: string };
+    expect(key).toMatchObject({
+      name: 'ci-bot',
+      rpm: 30,
+      concurrency: 2,
+      budget_usd: 5,
+      models: ['sonnet', 'haiku'],
+      agent_tools: ['Read', 'Grep'],
+      admin: false,
+      revoked_at: null,
+    });
+    expect(key.key).toMatch(/^sk-cg-/);
+
+    const listed = await cli('keys', 'list', '--json');
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).not.toContain(key.key);
+    expect(JSON.parse(listed.stdout)).toEqual([
+      expect.objectContaining({ id: key.id, prefix: key.key.slice(0, 12) }),
+    ]);
+    const table = await cli('keys', 'list');
+    expect(table.stdout).toMatch(
+      /ci-bot .*30 rpm, 2 concurrent, budget \$5, models sonnet,haiku, agent tools Read,Grep/,
+    );
+    expect((await readFile(path.join(dataDir, 'gateway.db'))).includes(key.key)).toBe(false);
+
+    // A gateway on the same store accepts the key, with its policy.
+    h = await startHarness({ config: { STORE_PATH: path.join(dataDir, 'gateway.db') } });
+    const ok = await postJson(
+      h.origin,
+      '/v1/chat/completions',
+      chatBody('from the cli key'),
+      bearer(key.key),
+    );
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('x-ratelimit-limit-requests')).toBe('30');
+    const opus = await postJson(
+      h.origin,
+      '/v1/chat/completions',
+      { ...chatBody(), model: 'opus' },
+      bearer(key.key),
+    );
+    expect(opus.status).toBe(403);
+
+    const revoked = await cli('keys', 'revoke', 'ci-bot');
+    expect(revoked).toMatchObject({ code: 0, stdout: `Revoked key ${key.id} (ci-bot).\n` });
+    const after = await readError(
+      await postJson(h.origin, '/v1/chat/completions', chatBody(), bearer(key.key)),
+    );
+    expect(after.status).toBe(401);
+    expect((await cli('keys', 'revoke', 'ci-bot')).code).toBe(1);
+
+    const usage = await cli('usage', '--json');
+    expect(usage.code).toBe(0);
+    const rows = JSON.parse(usage.stdout) as Array<Record<string, unknown>>;
+    expect(rows).toEqual([
+      expect.objectContaining({ keyId: key.id, keyName: 'ci-bot', requests: 2, errors: 1 }),
+    ]);
+    expect((rows[0]?.costUsd as number) > 0).toBe(true);
+    const report = await cli('usage');
+    expect(report.stdout).toMatch(new RegExp(`${key.id}\\s+ci-bot\\s+2\\s+1`));
+  });
+
+  it('rejects bad arguments with exit code 2 and a hint', async () => {
+    const missingName = await cli('keys', 'create', '--rpm', '3');
+    expect(missingName.code).toBe(2);
+    expect(missingName.stderr).toContain('--name is required');
+    const badNumber = await cli('keys', 'create', '--name', 'x', '--rpm', 'lots');
+    expect(badNumber.code).toBe(2);
+    expect(badNumber.stderr).toContain('--rpm');
+    const unknown = await cli('keys', 'create', '--name', 'x', '--colour', 'red');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('--help');
+  });
+});
