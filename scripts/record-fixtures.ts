@@ -12,13 +12,22 @@ import { type MockReply, startMockAnthropic, text } from '../test/mock-anthropic
 const scenarios: Record<string, MockReply[]> = {
   'text-stream': [text('Hello there, this is a streamed answer.')],
   'thinking-then-text': [
-    { kind: 'message', blocks: [{ type: 'thinking', thinking: 'Let me think about it.' }, { type: 'text', text: 'The answer is 4.' }] },
+    {
+      kind: 'message',
+      blocks: [
+        { type: 'thinking', thinking: 'Let me think about it.' },
+        { type: 'text', text: 'The answer is 4.' },
+      ],
+    },
   ],
   'max-tokens': [text('This answer was cut', { stopReason: 'max_tokens' })],
   'api-error-429': [{ kind: 'error', status: 429, message: 'rate limited' }],
   'api-error-401': [{ kind: 'error', status: 401, message: 'invalid x-api-key' }],
   'api-error-529': [{ kind: 'error', status: 529, message: 'overloaded' }],
-  'mid-stream-retry': [{ kind: 'midStreamFailure', textBefore: 'Partial answer ' }, text('Partial answer and the rest.')],
+  'mid-stream-retry': [
+    { kind: 'midStreamFailure', textBefore: 'Partial answer ' },
+    text('Partial answer and the rest.'),
+  ],
 };
 
 const mock = await startMockAnthropic();
@@ -61,7 +70,10 @@ try {
     } finally {
       conversation.close();
     }
-    await writeFile(path.join(outDir, `${name}.jsonl`), `${messages.map((m) => JSON.stringify(m)).join('\n')}\n`);
+    await writeFile(
+      path.join(outDir, `${name}.jsonl`),
+      `${messages.map((m) => JSON.stringify(m)).join('\n')}\n`,
+    );
     console.log(name, messages.length, 'messages');
     await rm(scratch, { recursive: true, force: true });
   }
