@@ -15,9 +15,18 @@ const MAX_ABORT_ROUNDS = 5;
 
 /** Starts the gateway from the environment and stops it gracefully on SIGTERM/SIGINT. */
 export async function runServer(env: NodeJS.ProcessEnv): Promise<void> {
-  const config = loadConfigOrExit(env);
-  const logger = createLogger(config.LOG_LEVEL);
-  const gateway = await createGateway(config, env, logger);
+  let config: Config;
+  let gateway: Gateway;
+  let logger: Logger;
+  try {
+    config = loadConfig(env);
+    logger = createLogger(config.LOG_LEVEL);
+    // Some settings (agent roots, for one) can only be checked while the gateway is built.
+    gateway = await createGateway(config, env, logger);
+  } catch (error) {
+    exitOnConfigError(error);
+    throw error;
+  }
 
   const exposure = decideExposure(config.HOST, config.AUTH_DISABLED, gateway.authenticator.hasAnyKey());
   if (exposure === 'refuse') {
@@ -42,16 +51,11 @@ export async function runServer(env: NodeJS.ProcessEnv): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-function loadConfigOrExit(env: NodeJS.ProcessEnv): Config {
-  try {
-    return loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`claude-gateway: ${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+/** A bad setting ends the process with a clear message and status 1, never a stack trace. */
+function exitOnConfigError(error: unknown): void {
+  if (!(error instanceof ConfigError)) return;
+  process.stderr.write(`claude-gateway: ${error.message}\n`);
+  process.exit(1);
 }
 
 /**
