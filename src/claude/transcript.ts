@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ClaudeTurn } from './run-plan.js';
 
@@ -9,8 +9,10 @@ import type { ClaudeTurn } from './run-plan.js';
  * as real user/assistant turns instead of one pasted block of text.
  */
 export function projectDirFor(configDir: string, cwd: string): string {
-  return path.join(configDir, 'projects', cwd.replace(/[^a-zA-Z0-9]/g, '-'));
+  return path.join(configDir, 'projects', dashPath(cwd));
 }
+
+const dashPath = (cwd: string) => cwd.replace(/[^a-zA-Z0-9]/g, '-');
 
 export interface TranscriptLocation {
   sessionId: string;
@@ -36,6 +38,47 @@ export async function writeTranscript(options: {
 
 export async function removeTranscript(location: TranscriptLocation): Promise<void> {
   await rm(location.file, { force: true });
+}
+
+/**
+ * Where Claude Code keeps a persisted session: the transcript (and a folder beside it) under the
+ * config dir, and, under its temp dir (CLAUDE_CODE_TMPDIR), copies of the images the session was sent
+ * (`<tmpDir>/claude-<uid>/<cwd as a dash path>/<id>/images/`).
+ */
+export interface SessionDirs {
+  configDir: string;
+  /** CLAUDE_CODE_TMPDIR of the CLI processes, when the gateway chose it (so it may clean it). */
+  tmpDir?: string;
+}
+
+/** Deletes everything Claude Code keeps for one persisted session. */
+export async function removeSession(dirs: SessionDirs, cwd: string, sessionId: string): Promise<void> {
+  const projectDir = projectDirFor(dirs.configDir, cwd);
+  const targets = [path.join(projectDir, `${sessionId}.jsonl`), path.join(projectDir, sessionId)];
+  for (const tmpProjectDir of await tmpProjectDirs(dirs, cwd))
+    targets.push(path.join(tmpProjectDir, sessionId));
+  await Promise.all(targets.map((target) => rm(target, { recursive: true, force: true })));
+}
+
+/**
+ * Deletes every session kept for `cwd`. Only for a cwd the gateway owns: its sessions are tracked in
+ * memory, so whatever an earlier gateway process left there can never be resumed.
+ */
+export async function removeAllSessions(dirs: SessionDirs, cwd: string): Promise<void> {
+  const roots = [projectDirFor(dirs.configDir, cwd), ...(await tmpProjectDirs(dirs, cwd))];
+  await Promise.all(
+    roots.map(async (root) => {
+      const names = await readdir(root).catch(() => []);
+      await Promise.all(names.map((name) => rm(path.join(root, name), { recursive: true, force: true })));
+    }),
+  );
+}
+
+async function tmpProjectDirs(dirs: SessionDirs, cwd: string): Promise<string[]> {
+  const { tmpDir } = dirs;
+  if (tmpDir === undefined) return [];
+  const perUser = (await readdir(tmpDir).catch(() => [])).filter((name) => name.startsWith('claude-'));
+  return perUser.map((name) => path.join(tmpDir, name, dashPath(cwd)));
 }
 
 export function transcriptLines(
