@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
@@ -20,17 +20,41 @@ export interface AppDeps {
   maxBodyBytes: number;
   keepAliveMs: number;
   startedAt: number;
+  /** Run first, around everything, so they see every request and its final status (metrics). */
+  outerMiddleware?: MiddlewareHandler[];
+  /** Run after CORS and the body limit, before any route: body sanity, drain, auth, key policy. */
+  guardMiddleware?: MiddlewareHandler[];
+  /** Extra routes at the root (probes, metrics, API docs). */
+  rootRoutes?: Hono[];
+  /** Extra API routes, served under /v1 and without the prefix like the others. */
+  apiRoutes?: Hono[];
 }
 
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   app.use(requestId({ headerName: 'x-request-id' }));
+  for (const middleware of deps.outerMiddleware ?? []) app.use(middleware);
   app.use(requestLogger(deps.logger));
   app.use(
     cors({
       origin: '*',
-      allowHeaders: ['Authorization', 'Content-Type', 'X-Api-Key', 'X-Request-Id', 'X-Stainless-*'],
-      exposeHeaders: ['X-Request-Id', 'Retry-After', 'Retry-After-Ms'],
+      allowHeaders: [
+        'Authorization',
+        'Content-Type',
+        'X-Api-Key',
+        'X-Request-Id',
+        'X-Conversation-Id',
+        'X-Stainless-*',
+      ],
+      exposeHeaders: [
+        'X-Request-Id',
+        'Retry-After',
+        'Retry-After-Ms',
+        'X-Should-Retry',
+        'X-Ratelimit-Limit-Requests',
+        'X-Ratelimit-Remaining-Requests',
+        'X-Ratelimit-Reset-Requests',
+      ],
     }),
   );
   app.use(
@@ -46,11 +70,14 @@ export function createApp(deps: AppDeps) {
       },
     }),
   );
+  for (const middleware of deps.guardMiddleware ?? []) app.use(middleware);
 
   const api = new Hono<AppEnv>()
     .route('/', chatCompletionsRoutes(deps.chat, { keepAliveMs: deps.keepAliveMs }))
     .route('/', modelsRoutes(deps.models, { created: Math.floor(deps.startedAt / 1000) }));
+  for (const routes of deps.apiRoutes ?? []) api.route('/', routes);
   app.route('/', healthRoutes(deps.health));
+  for (const routes of deps.rootRoutes ?? []) app.route('/', routes);
   app.route('/v1', api);
   app.route('/', api);
 

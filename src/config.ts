@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_MODEL_IDS } from './claude/model-catalog.js';
+import { DEFAULT_MODEL_IDS, modelAliasProblems, parseModelAliases } from './claude/model-catalog.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -12,6 +12,12 @@ const list = z.string().transform((value) =>
     .map((item) => item.trim())
     .filter(Boolean),
 );
+const modelAliases = z.string().transform((value, ctx) => {
+  const parsed = parseModelAliases(value);
+  if (parsed.ok) return parsed.aliases;
+  for (const problem of parsed.problems) ctx.addIssue({ code: 'custom', message: problem });
+  return z.NEVER;
+});
 
 /** Every gateway setting comes from the environment and is checked here, once, at start. */
 export const configSchema = z.object({
@@ -21,6 +27,12 @@ export const configSchema = z.object({
   DATA_DIR: z.string().min(1).default('.data'),
   CLAUDE_PATH: z.string().min(1).optional(),
   MAX_CONCURRENCY: int(1).default(4),
+  /** Claude Code processes started ahead of demand (each holds ~250 MB idle); 0 turns it off. */
+  WARM_SPARES: int(0).default(1),
+  /** Conversations whose process stays alive between turns (each ~250 MB); 0 turns it off. */
+  HOT_SESSIONS_MAX: int(0).default(2),
+  /** An idle hot conversation's process ends after this long without a new turn. */
+  HOT_SESSION_IDLE_MS: int(1).default(300_000),
   MAX_QUEUE: int(0).default(32),
   QUEUE_TIMEOUT_MS: int(1).default(30_000),
   REQUEST_TIMEOUT_MS: int(1).default(600_000),
@@ -34,12 +46,47 @@ export const configSchema = z.object({
   MAX_BODY_BYTES: int(1024).default(25 * 1024 * 1024),
   MAX_IMAGE_BYTES: int(1).default(5 * 1024 * 1024),
   REMOTE_IMAGES: bool.default(false),
+  /** One deadline per remote image: redirects, headers and body. */
+  REMOTE_IMAGE_TIMEOUT_MS: int(1).default(10_000),
+  REMOTE_IMAGE_MAX_REDIRECTS: int(0).max(10).default(3),
+  /** Extra model names mapped to served ones, e.g. `gpt-4o=sonnet,gpt-4o-mini=haiku`; none by default. */
+  MODEL_ALIASES: modelAliases.default({}),
+  /** Conversations the gateway can continue: how long an idle one is kept, and how many (0: none). */
+  SESSION_TTL_MS: int(1).default(60 * 60 * 1000),
+  SESSION_MAX_COUNT: int(0).default(500),
+  /** Agent mode (the `claude_code` request extension); off unless the operator turns it on. */
+  AGENT_MODE: bool.default(false),
+  AGENT_ALLOWED_ROOTS: list.default([]),
+  AGENT_ALLOWED_TOOLS: list.default(['Read', 'Grep', 'Glob']),
+  AGENT_MAX_TURNS: int(1).max(100).default(10),
+  AGENT_DEFAULT_PERMISSION_MODE: z
+    .enum(['default', 'acceptEdits', 'plan', 'dontAsk', 'bypassPermissions'])
+    .default('default'),
+  AGENT_ALLOW_BYPASS_PERMISSIONS: bool.default(false),
+  AGENT_MAX_BUDGET_USD: z.coerce.number().positive().optional(),
+  /** Comma-separated API keys with no limits (the owner's own). */
+  GATEWAY_API_KEYS: list.default([]),
+  /** A key that may also read /v1/usage. */
+  GATEWAY_ADMIN_KEY: z.string().min(16).optional(),
+  /** Let every request in without a key, even on a non-loopback HOST. */
+  AUTH_DISABLED: bool.default(false),
+  /** The SQLite file holding API keys and the audit log; default <DATA_DIR>/gateway.db. */
+  STORE_PATH: z.string().min(1).optional(),
+  /** Keep each chat request's messages in the audit log (off: prompts often hold secrets). */
+  AUDIT_PROMPTS: bool.default(false),
+  /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: z.string().min(1).optional(),
+  /** On SIGTERM, how long running requests may take to finish before their runs are aborted. */
+  SHUTDOWN_GRACE_MS: int(0).default(25_000),
+  /** Deepest JSON nesting accepted in a request body. */
+  MAX_JSON_DEPTH: int(8).max(1000).default(64),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
 
 export interface Config extends RawConfig {
   dataDir: string;
+  storePath: string;
   workspaceDir: string;
 }
 
@@ -53,6 +100,19 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
       .join('\n');
     throw new ConfigError(`Invalid configuration:\n${problems}`);
   }
+  const aliasProblems = modelAliasProblems(parsed.data.MODELS, parsed.data.MODEL_ALIASES);
+  if (aliasProblems.length > 0) {
+    throw new ConfigError(
+      `Invalid configuration:\n${aliasProblems.map((p) => `  MODEL_ALIASES: ${p}`).join('\n')}`,
+    );
+  }
   const dataDir = path.resolve(cwd, parsed.data.DATA_DIR);
-  return { ...parsed.data, dataDir, workspaceDir: path.join(dataDir, 'workspace') };
+  return {
+    ...parsed.data,
+    dataDir,
+    storePath: parsed.data.STORE_PATH
+      ? path.resolve(cwd, parsed.data.STORE_PATH)
+      : path.join(dataDir, 'gateway.db'),
+    workspaceDir: path.join(dataDir, 'workspace'),
+  };
 }

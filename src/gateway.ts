@@ -1,22 +1,56 @@
-import { mkdir } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { startup } from '@anthropic-ai/claude-agent-sdk';
 import type { Logger } from 'pino';
+import { agentPolicyFromConfig, createAgentResolver } from './agent/agent-policy.js';
 import { createApp } from './app.js';
+import { type Authenticator, createAuthenticator } from './auth/authenticator.js';
+import { requireApiKey } from './auth/require-api-key.js';
 import { createChatService } from './chat/chat-service.js';
+import { agentOptions } from './claude/agent-options.js';
 import { buildChildEnv } from './claude/child-env.js';
+import { clientToolOptions } from './claude/client-tool-options.js';
 import { bundledExecutablePath, type ExecutableProbe, probeExecutable } from './claude/executable.js';
 import { createModelCatalog } from './claude/model-catalog.js';
 import { ProcessRegistry } from './claude/process-registry.js';
-import { createClaudeRunner } from './claude/runner.js';
+import { type ClaudeRunnerDeps, createClaudeRunner, plannedOptions } from './claude/runner.js';
+import { removeAllSessions, removeSession } from './claude/transcript.js';
 import type { Config } from './config.js';
+import { buildOpenApiDocument } from './docs/openapi-document.js';
+import { DrainSwitch } from './hardening/drain.js';
+import { jsonBodyGuard } from './hardening/json-body-guard.js';
+import { createRemoteImageResolver } from './images/resolve-remote-images.js';
+import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
+import { chatCompletionRequestSchema } from './openai/chat-request.js';
+import { enforceKeyPolicy } from './policy/enforce-key-policy.js';
+import { KeyConcurrency } from './policy/key-concurrency.js';
+import { requestsPerMinute } from './policy/requests-per-minute.js';
 import { RunQueue } from './queue/run-queue.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { apiDocsRoutes } from './routes/openapi.js';
+import { readyRoutes } from './routes/ready.js';
+import { usageRoutes } from './routes/usage.js';
+import { createSessionStore } from './sessions/session-store.js';
+import { auditRecorder } from './store/audit-recorder.js';
+import { type GatewayStore, openGatewayStore } from './store/gateway-store.js';
+import { type ToClaudeContext, toRunPlan } from './translate/to-claude.js';
 import { GATEWAY_VERSION } from './version.js';
+import { createWarmProcesses, type WarmProcesses } from './warm/warm-processes.js';
 
 export interface Gateway {
   app: ReturnType<typeof createApp>;
   processes: ProcessRegistry;
   queue: RunQueue;
-  /** Ends every Claude Code process the gateway started. */
+  /** API keys and the audit log. */
+  store: GatewayStore;
+  authenticator: Authenticator;
+  metrics: GatewayMetrics;
+  /** Pre-started spares and hot conversations (issue 6). */
+  warm: WarmProcesses;
+  /** First step of a graceful stop: /ready turns 503 and new API requests get 503. */
+  beginDrain(): void;
+  /** Ends every Claude Code process the gateway started, then closes the store. */
   shutdown(): Promise<void>;
 }
 
@@ -29,8 +63,17 @@ export async function createGateway(
   logger: Logger,
 ): Promise<Gateway> {
   const claudeConfigDir = env.CLAUDE_CONFIG_DIR ?? path.join(config.dataDir, 'claude');
+  // Claude Code's temp files (copies of a persisted session's images among them) stay in the data
+  // dir, where evicting a session can delete them; Claude Code wants this directory private.
+  const claudeTmpDir = env.CLAUDE_CODE_TMPDIR ?? path.join(config.dataDir, 'claude-tmp');
+  const sessionDirs = { configDir: claudeConfigDir, tmpDir: claudeTmpDir };
   await mkdir(config.workspaceDir, { recursive: true });
   await mkdir(claudeConfigDir, { recursive: true });
+  // Nothing runs yet, and conversation sessions are tracked in memory only: whatever an earlier
+  // gateway process left in its own temp dir and workspace sessions can never be used again.
+  if (env.CLAUDE_CODE_TMPDIR === undefined) await rm(claudeTmpDir, { recursive: true, force: true });
+  await mkdir(claudeTmpDir, { recursive: true, mode: 0o700 });
+  await removeAllSessions(sessionDirs, config.workspaceDir);
 
   const processes = new ProcessRegistry({
     killGraceMs: config.KILL_GRACE_MS,
@@ -42,31 +85,80 @@ export async function createGateway(
     maxWaiting: config.MAX_QUEUE,
     waitTimeoutMs: config.QUEUE_TIMEOUT_MS,
   });
-  const models = createModelCatalog(config.MODELS);
+  const models = createModelCatalog(config.MODELS, config.MODEL_ALIASES);
   const executablePath = config.CLAUDE_PATH;
-  const runner = createClaudeRunner({
+  const warm = createWarmProcesses({
+    settings: {
+      maxProcesses: config.MAX_CONCURRENCY,
+      spares: config.WARM_SPARES,
+      hotSessionsMax: config.HOT_SESSIONS_MAX,
+      hotSessionIdleMs: config.HOT_SESSION_IDLE_MS,
+    },
+    processes,
+    queue,
+    startup,
+    logger,
+  });
+  const runnerDeps: ClaudeRunnerDeps = {
+    ...warm.runnerDeps,
     executablePath,
-    env: buildChildEnv(env, {
-      configDir: claudeConfigDir,
-      maxRetries: config.CLAUDE_MAX_RETRIES,
-      apiTimeoutMs: config.CLAUDE_API_TIMEOUT_MS,
-      clientApp: `claude-gateway/${GATEWAY_VERSION}`,
-    }),
+    env: {
+      ...buildChildEnv(env, {
+        configDir: claudeConfigDir,
+        maxRetries: config.CLAUDE_MAX_RETRIES,
+        apiTimeoutMs: config.CLAUDE_API_TIMEOUT_MS,
+        clientApp: `claude-gateway/${GATEWAY_VERSION}`,
+      }),
+      CLAUDE_CODE_TMPDIR: claudeTmpDir,
+    },
     workspaceDir: config.workspaceDir,
     configDir: claudeConfigDir,
     processes,
-  });
+    optionExtenders: [agentOptions, clientToolOptions],
+  };
+  const runner = createClaudeRunner(runnerDeps);
+  const sessions =
+    config.SESSION_MAX_COUNT > 0
+      ? createSessionStore({
+          ttlMs: config.SESSION_TTL_MS,
+          maxCount: config.SESSION_MAX_COUNT,
+          defaultCwd: config.workspaceDir,
+          removeSession: (session) => removeSession(sessionDirs, session.cwd, session.id),
+          // A new conversation takes a ready spare's session id, so that spare can serve its first turn.
+          newId: () => warm.pool.promiseSessionId() ?? randomUUID(),
+          onEvict: (id) => warm.forgetSession(id),
+        })
+      : undefined;
+  const planContext: ToClaudeContext = {
+    models,
+    systemPromptPlacement: config.SYSTEM_PROMPT_PLACEMENT,
+    maxImageBytes: config.MAX_IMAGE_BYTES,
+    remoteImages: config.REMOTE_IMAGES,
+    ...(config.AGENT_MODE ? { resolveAgent: createAgentResolver(agentPolicyFromConfig(config)) } : {}),
+  };
   const chat = createChatService({
     runner,
     queue,
     requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
-    planContext: {
-      models,
-      systemPromptPlacement: config.SYSTEM_PROMPT_PLACEMENT,
-      maxImageBytes: config.MAX_IMAGE_BYTES,
-      remoteImages: config.REMOTE_IMAGES,
-    },
+    ...(sessions ? { sessions } : {}),
+    ...(config.REMOTE_IMAGES
+      ? {
+          resolveRemoteImages: createRemoteImageResolver({
+            maxBytes: config.MAX_IMAGE_BYTES,
+            timeoutMs: config.REMOTE_IMAGE_TIMEOUT_MS,
+            maxRedirects: config.REMOTE_IMAGE_MAX_REDIRECTS,
+          }),
+        }
+      : {}),
+    planContext,
   });
+  // Spares start with exactly the options of a new plain conversation on the first served model.
+  const plainChat = toRunPlan(
+    chatCompletionRequestSchema.parse({ model: models.ids[0], messages: [{ role: 'user', content: '.' }] }),
+    planContext,
+  );
+  if (sessions) plainChat.session = { id: randomUUID(), continues: false };
+  warm.pool.prime(plannedOptions(plainChat, runnerDeps));
 
   let probe: { at: number; result: Promise<ExecutableProbe> } | undefined;
   const probeClaudeCode = () => {
@@ -76,6 +168,37 @@ export async function createGateway(
     return probe.result;
   };
 
+  // Exposure: keys, per-key policy, audit, metrics, probes and docs.
+  const store = openGatewayStore(config.storePath);
+  const authenticator = createAuthenticator({
+    envKeys: config.GATEWAY_API_KEYS,
+    adminKey: config.GATEWAY_ADMIN_KEY,
+    keys: store.keys,
+    disabled: config.AUTH_DISABLED,
+  });
+  const metrics = createGatewayMetrics({
+    liveProcesses: () => processes.liveCount,
+    queueRunning: () => queue.running,
+    queueWaiting: () => queue.waiting,
+  });
+  const rpm = requestsPerMinute();
+  const drain = new DrainSwitch();
+  const recordAudit = auditRecorder(store.audit, {
+    includePrompts: config.AUDIT_PROMPTS,
+    logger,
+    isOpen: () => store.isOpen,
+  });
+  const keyPolicy = enforceKeyPolicy({
+    requestsPerMinute: rpm.middleware,
+    concurrency: new KeyConcurrency(),
+    spentUsd: (principal) =>
+      principal.source === 'store' ? (store.keys.get(principal.id)?.spentUsd ?? 0) : 0,
+    onFinished: (request) => {
+      recordAudit(request);
+      metrics.observeRequest(request);
+    },
+  });
+
   const app = createApp({
     logger,
     chat,
@@ -84,6 +207,43 @@ export async function createGateway(
     maxBodyBytes: config.MAX_BODY_BYTES,
     keepAliveMs: 15_000,
     startedAt: Date.now(),
+    outerMiddleware: [metrics.httpMiddleware],
+    guardMiddleware: [
+      drain.middleware(),
+      requireApiKey(authenticator),
+      jsonBodyGuard({ maxDepth: config.MAX_JSON_DEPTH }),
+      keyPolicy,
+    ],
+    rootRoutes: [
+      readyRoutes({
+        probeClaudeCode,
+        storeWritable: () => store.probeWritable(),
+        draining: () => drain.draining,
+      }),
+      metricsRoutes(metrics.registry, { token: config.METRICS_TOKEN }),
+      apiDocsRoutes(buildOpenApiDocument({ version: GATEWAY_VERSION })),
+    ],
+    apiRoutes: [usageRoutes(store.audit)],
   });
-  return { app, processes, queue, shutdown: () => processes.terminateAll() };
+  return {
+    app,
+    processes,
+    queue,
+    store,
+    authenticator,
+    metrics,
+    beginDrain: () => {
+      drain.begin();
+      // No new runs will come: stop refilling spares and end idle processes now.
+      void warm.close();
+    },
+    warm,
+    async shutdown() {
+      await warm.close();
+      await processes.terminateAll();
+      await sessions?.close();
+      rpm.close();
+      store.close();
+    },
+  };
 }

@@ -1,12 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { clientToolNameOf } from '../claude/client-tools.js';
+import { describeToolResult, describeToolUse } from '../agent/describe-activity.js';
+import { clientToolNameOf, maxClientToolCalls } from '../claude/client-tools.js';
+import type { RunPlan } from '../claude/run-plan.js';
 import type { ClaudeRunner } from '../claude/runner.js';
+import type { RemoteImageResolver } from '../images/resolve-remote-images.js';
 import type { ChatCompletionRequest } from '../openai/chat-request.js';
 import type { ChatCompletion, ChatCompletionChunk, CompletionUsage } from '../openai/chat-response.js';
 import type { GatewayError } from '../openai/errors.js';
 import type { RunQueue } from '../queue/run-queue.js';
+import type { ConversationOrigin, SessionStore } from '../sessions/session-store.js';
+import { type RunSessionTracker, trackRunSession } from '../sessions/track-run.js';
 import { foldChunks } from '../translate/fold-chunks.js';
 import { mapRunFailure } from '../translate/map-run-failure.js';
+import { stopSequencesOf } from '../translate/stop-sequences.js';
 import { type ToClaudeContext, toRunPlan } from '../translate/to-claude.js';
 import {
   createTranslatorState,
@@ -20,6 +26,10 @@ export interface ChatServiceDeps {
   queue: RunQueue;
   planContext: ToClaudeContext;
   requestTimeoutMs: number;
+  /** Tracks conversations so a continued one resumes its Claude Code session; absent: every run rebuilds. */
+  sessions?: SessionStore;
+  /** Fetches http(s) images of a plan (REMOTE_IMAGES); absent when remote images are off. */
+  resolveRemoteImages?: RemoteImageResolver;
   newId?: () => string;
   now?: () => number;
 }
@@ -49,8 +59,14 @@ export interface ChatService {
     request: ChatCompletionRequest,
     signal: AbortSignal,
     hooks?: RunHooks,
+    origin?: ConversationOrigin,
   ): AsyncGenerator<TranslatorOutput, void, undefined>;
-  complete(request: ChatCompletionRequest, signal: AbortSignal, hooks?: RunHooks): Promise<ChatCompletion>;
+  complete(
+    request: ChatCompletionRequest,
+    signal: AbortSignal,
+    hooks?: RunHooks,
+    origin?: ConversationOrigin,
+  ): Promise<ChatCompletion>;
 }
 
 export function createChatService(deps: ChatServiceDeps): ChatService {
@@ -62,8 +78,32 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     signal: AbortSignal,
     includeUsage: boolean,
     hooks: RunHooks | undefined,
+    origin: ConversationOrigin | undefined,
   ): AsyncGenerator<TranslatorOutput, void, undefined> {
-    const plan = toRunPlan(request, deps.planContext);
+    const planned = toRunPlan(request, deps.planContext);
+    // The session is looked up before images are fetched: fingerprints cover what the client sent.
+    const endUser = typeof request.user === 'string' && request.user !== '' ? request.user : undefined;
+    const claim = deps.sessions?.begin(planned, { ...origin, ...(endUser ? { endUser } : {}) });
+    if (claim) planned.session = claim.session;
+    const tracker = claim ? trackRunSession(claim, planned) : undefined;
+    try {
+      const plan = deps.resolveRemoteImages
+        ? await deps.resolveRemoteImages(planned, request, signal)
+        : planned;
+      yield* execute(plan, request, signal, includeUsage, hooks, tracker);
+    } finally {
+      tracker?.settle();
+    }
+  }
+
+  async function* execute(
+    plan: RunPlan,
+    request: ChatCompletionRequest,
+    signal: AbortSignal,
+    includeUsage: boolean,
+    hooks: RunHooks | undefined,
+    tracker: RunSessionTracker | undefined,
+  ): AsyncGenerator<TranslatorOutput, void, undefined> {
     const timeout = AbortSignal.timeout(deps.requestTimeoutMs);
     const runSignal = AbortSignal.any([signal, timeout]);
     const queuedAt = performance.now();
@@ -82,7 +122,12 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       model: request.model,
       includeUsage,
       clientToolName: clientToolNameOf,
+      maxToolCalls: maxClientToolCalls(plan.clientToolPolicy),
       structuredOutput: plan.outputSchema !== undefined,
+      stopSequences: stopSequencesOf(request.stop),
+      ...(plan.agent
+        ? { describeAgentToolUse: describeToolUse, describeAgentToolResult: describeToolResult }
+        : {}),
     });
     const observe = (output: TranslatorOutput): TranslatorOutput => {
       if (output.kind === 'error') {
@@ -93,11 +138,16 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
         summary.timeToFirstChunkMs ??= performance.now() - startedAt;
         if (output.chunk.usage) summary.usage = output.chunk.usage;
       }
+      tracker?.observe(output);
       return output;
     };
     try {
+      tracker?.started();
       for await (const message of deps.runner.run(plan, runSignal)) {
-        if (message.type === 'result') summary.costUsd = message.total_cost_usd ?? 0;
+        if (message.type === 'result') {
+          summary.costUsd = message.total_cost_usd ?? 0;
+          if (!message.is_error) tracker?.finishedTurn();
+        }
         yield* translateMessage(state, message).map(observe);
         // The translator decides when the answer is complete (it may end before Claude Code would).
         if (state.finished) return;
@@ -113,12 +163,12 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
   }
 
   return {
-    stream(request, signal, hooks) {
-      return run(request, signal, request.stream_options?.include_usage === true, hooks);
+    stream(request, signal, hooks, origin) {
+      return run(request, signal, request.stream_options?.include_usage === true, hooks, origin);
     },
-    async complete(request, signal, hooks) {
+    async complete(request, signal, hooks, origin) {
       const chunks: ChatCompletionChunk[] = [];
-      for await (const output of run(request, signal, true, hooks)) {
+      for await (const output of run(request, signal, true, hooks, origin)) {
         if (output.kind === 'error') throw output.error satisfies GatewayError;
         chunks.push(output.chunk);
       }

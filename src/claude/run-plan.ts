@@ -37,6 +37,15 @@ export interface ClientToolDefinition {
   inputSchema: Record<string, unknown>;
 }
 
+/**
+ * How the model may use the client's tools (OpenAI `tool_choice` and `parallel_tool_calls`).
+ * `choice` is `auto`, `none`, `required` (at least one call) or the one tool it must call.
+ */
+export interface ClientToolPolicy {
+  choice: 'auto' | 'none' | 'required' | { name: string };
+  parallel: boolean;
+}
+
 export interface AgentSettings {
   cwd: string;
   tools: string[];
@@ -47,7 +56,10 @@ export interface AgentSettings {
 
 export interface RunPlan {
   model: string;
-  /** System text for the CLI; absent when there is none or it was placed in the first user turn. */
+  /**
+   * System text for the CLI; absent means an empty system prompt. `append` with empty text keeps
+   * Claude Code's own prompt untouched (used when the client's text goes into the first user turn).
+   */
   systemPrompt?: { text: string; placement: 'replace' | 'append' };
   /** Earlier turns, alternating and starting with a user turn; the CLI resumes them as real turns. */
   history: ClaudeTurn[];
@@ -58,6 +70,8 @@ export interface RunPlan {
   thinking: 'disabled' | 'default';
   outputSchema?: Record<string, unknown>;
   clientTools: ClientToolDefinition[];
+  /** Absent: `auto` with parallel calls, as OpenAI defaults. */
+  clientToolPolicy?: ClientToolPolicy;
   agent?: AgentSettings;
   /**
    * The gateway-tracked Claude Code session this run belongs to (multi-turn fidelity, issue 3).

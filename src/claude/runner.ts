@@ -1,4 +1,16 @@
-import { type Options, type Query, query, type SDKMessage, type SDKUserMessage } from '@anthropic-ai/claude-agent-sdk';
+import {
+  type Options,
+  type Query,
+  query,
+  type SDKMessage,
+  type SDKUserMessage,
+} from '@anthropic-ai/claude-agent-sdk';
+import { type Conversation, createConversation, perTurnResult, sendTurn } from '../warm/conversation.js';
+import type { HotSessions } from '../warm/hot-sessions.js';
+import { InputChannel } from '../warm/input-channel.js';
+import { hotKey } from '../warm/options-key.js';
+import type { Spare } from '../warm/warm-pool.js';
+import { CONTINUE_TURN_ENV, continuesToolTurn, transcriptTurnsOf } from './client-tool-continuation.js';
 import type { ProcessRegistry, SpawnedRun } from './process-registry.js';
 import { ClaudeRunError } from './run-error.js';
 import type { ClaudeContentBlock, RunPlan } from './run-plan.js';
@@ -19,8 +31,14 @@ export interface ClaudeRunnerDeps {
    * in its own module and is composed in gateway.ts.
    */
   optionExtenders?: ReadonlyArray<OptionExtender>;
-  /** Starts the SDK conversation; the default is a cold `query()`. A warm pool substitutes here. */
+  /** Starts a cold SDK conversation; the default is `query()`. Tests substitute fakes here. */
   launch?: Launcher;
+  /** Pre-started processes; a run whose options match one skips Claude Code's start-up. */
+  warmPool?: { take(options: Options): Spare | undefined };
+  /** Live processes kept between the turns of a tracked session (`plan.session`). */
+  hotSessions?: Pick<HotSessions, 'enabled' | 'take' | 'park'>;
+  /** Called before a new process is spawned, so idle ones make room under the process cap. */
+  makeRoomForRun?: () => Promise<void>;
 }
 
 export type OptionExtender = (plan: RunPlan, options: Options) => Options;
@@ -46,15 +64,25 @@ export function createClaudeRunner(deps: ClaudeRunnerDeps): ClaudeRunner {
       if (signal.aborted)
         throw new ClaudeRunError('aborted', 'The request was aborted before Claude Code started.');
       const cwd = plan.agent?.cwd ?? deps.workspaceDir;
+      // A continued session already holds the history; anything else is rebuilt from the plan.
+      const turns = transcriptTurnsOf(plan);
       const transcript =
-        plan.history.length > 0
-          ? await writeTranscript({ configDir: deps.configDir, cwd, model: plan.model, turns: plan.history })
+        turns.length > 0 && !plan.session?.continues
+          ? await writeTranscript({
+              configDir: deps.configDir,
+              cwd,
+              model: plan.model,
+              turns,
+              ...(plan.session ? { sessionId: plan.session.id } : {}),
+            })
           : undefined;
       const abortController = new AbortController();
       let spawned: SpawnedRun | undefined;
+      let conversation: Conversation | undefined;
       const onAbort = () => {
         abortController.abort();
-        if (spawned) void deps.processes.terminate(spawned.child);
+        const child = conversation?.process()?.child ?? spawned?.child;
+        if (child) void deps.processes.terminate(child);
       };
       signal.addEventListener('abort', onAbort, { once: true });
 
@@ -66,22 +94,132 @@ export function createClaudeRunner(deps: ClaudeRunnerDeps): ClaudeRunner {
         (current, extend) => extend(plan, current),
         baseOptions,
       );
-      const conversation = (deps.launch ?? coldLaunch)({ plan, prompt: singleTurn(plan.prompt), options });
+      // The process may outlive this turn only for a tracked session whose options can be matched.
+      const liveKey = plan.session && deps.hotSessions?.enabled ? hotKey(options) : undefined;
+      const startCold = async (): Promise<Conversation> => {
+        await deps.makeRoomForRun?.();
+        const input = new InputChannel();
+        const launched = (deps.launch ?? coldLaunch)({ plan, prompt: input, options });
+        return createConversation({
+          query: launched,
+          input,
+          origin: 'cold',
+          process: () => spawned,
+          processes: deps.processes,
+        });
+      };
+      const startTurn = async (next: Conversation) => {
+        conversation = next;
+        if (signal.aborted) throw new ClaudeRunError('aborted', 'The request was aborted.');
+        // Tool results are already in the transcript (client-tool-continuation.ts): nothing to send,
+        // and the input stays open until the run ends (at its end Claude Code cuts tool calls short).
+        if (!continuesToolTurn(plan)) sendTurn(next, userTurn(plan.prompt), liveKey !== undefined);
+      };
+      const begin = async (): Promise<Conversation> => {
+        const first = (await takeHot(deps, plan, liveKey)) ?? takeSpare(deps, options) ?? (await startCold());
+        try {
+          await startTurn(first);
+          return first;
+        } catch (error) {
+          // A live process that cannot take the turn (it died, or refused the model) is replaced.
+          if (first.origin === 'cold' || signal.aborted) throw error;
+          await first.close();
+          const replacement = await startCold();
+          await startTurn(replacement);
+          return replacement;
+        }
+      };
+      let answered = false;
+      let completed = false;
       try {
-        for await (const message of conversation) {
+        let current = await begin();
+        for (;;) {
+          let next: IteratorResult<SDKMessage, void>;
+          try {
+            next = await current.messages.next();
+          } catch (error) {
+            if (answered || current.origin === 'cold' || signal.aborted) throw error;
+            next = { done: true, value: undefined };
+          }
+          if (next.done) {
+            if (answered || current.origin === 'cold' || signal.aborted) return;
+            // The pre-started process ended before answering: nothing reached the client, so start over.
+            await current.close();
+            current = await startCold();
+            await startTurn(current);
+            continue;
+          }
+          const message = next.value;
+          if (message.type !== 'system') answered = true;
+          if (message.type === 'result') {
+            completed = !message.is_error;
+            yield perTurnResult(current, message);
+            return;
+          }
           yield message;
-          if (message.type === 'result') return;
         }
       } catch (error) {
-        throw classifyFailure(error, signal, spawned);
+        throw classifyFailure(error, signal, conversation?.process() ?? spawned);
       } finally {
         signal.removeEventListener('abort', onAbort);
-        conversation.close();
-        if (spawned) await deps.processes.terminate(spawned.child);
-        if (transcript) await removeTranscript(transcript).catch(() => undefined);
+        const sessionId = plan.session?.id;
+        if (conversation && completed && sessionId && liveKey && !signal.aborted && deps.hotSessions) {
+          await deps.hotSessions.park(sessionId, conversation, liveKey);
+        } else if (conversation) {
+          // A turn cut short (tool calls returned, max_tokens, an error) ends by killing the CLI first:
+          // closing the SDK side first fails its pending tool calls as interrupted, and Claude Code
+          // would ask the model again (a billed call) before it noticed the end.
+          const unfinished = completed ? undefined : conversation.process()?.child;
+          if (unfinished) await deps.processes.terminate(unfinished);
+          await conversation.close();
+        } else if (spawned) {
+          await deps.processes.terminate(spawned.child);
+        }
+        // A tracked session's files belong to the session store, which decides when they go.
+        if (transcript && !plan.session) await removeTranscript(transcript).catch(() => undefined);
       }
     },
   };
+}
+
+/** The options a run of `plan` starts Claude Code with (its per-run abort and spawn hooks aside). */
+export function plannedOptions(plan: RunPlan, deps: ClaudeRunnerDeps): Options {
+  const cwd = plan.agent?.cwd ?? deps.workspaceDir;
+  const base = buildOptions(plan, deps, cwd, undefined, new AbortController(), () => {
+    throw new Error('plannedOptions() describes a run; it does not start one');
+  });
+  return (deps.optionExtenders ?? []).reduce((current, extend) => extend(plan, current), base);
+}
+
+/** The session's own live process, when its last turn left one with the same options. */
+async function takeHot(
+  deps: ClaudeRunnerDeps,
+  plan: RunPlan,
+  liveKey: string | undefined,
+): Promise<Conversation | undefined> {
+  if (!plan.session?.continues || !deps.hotSessions) return undefined;
+  const hot = deps.hotSessions.take(plan.session.id);
+  if (!hot) return undefined;
+  if (hot.key === liveKey) {
+    hot.conversation.origin = 'hot';
+    return hot.conversation;
+  }
+  // Options changed between turns (another system prompt, max_tokens, ...): resume it cold instead.
+  await hot.conversation.close();
+  return undefined;
+}
+
+function takeSpare(deps: ClaudeRunnerDeps, options: Options): Conversation | undefined {
+  const spare = deps.warmPool?.take(options);
+  if (!spare) return undefined;
+  const input = new InputChannel();
+  return createConversation({
+    query: spare.warm.query(input),
+    input,
+    origin: 'spare',
+    process: () => spare.spawned,
+    processes: deps.processes,
+  });
 }
 
 function buildOptions(
@@ -94,6 +232,7 @@ function buildOptions(
 ): Options {
   const env: Record<string, string> = { ...deps.env };
   if (plan.maxOutputTokens !== undefined) env.CLAUDE_CODE_MAX_OUTPUT_TOKENS = String(plan.maxOutputTokens);
+  if (continuesToolTurn(plan)) Object.assign(env, CONTINUE_TURN_ENV);
   const options: Options = {
     model: plan.model,
     cwd,
@@ -106,28 +245,38 @@ function buildOptions(
     strictMcpConfig: true,
     includePartialMessages: true,
     verbatimPrompts: true,
-    persistSession: false,
+    // Only a gateway-tracked session is kept: the CLI appends this turn to it for the next request.
+    persistSession: plan.session !== undefined,
     systemPrompt: systemPromptOption(plan),
   };
   if (deps.executablePath) options.pathToClaudeCodeExecutable = deps.executablePath;
-  if (transcript) options.resume = transcript.sessionId;
+  if (plan.session?.continues) options.resume = plan.session.id;
+  else if (transcript) options.resume = transcript.sessionId;
+  else if (plan.session) options.sessionId = plan.session.id;
   if (plan.thinking === 'disabled') options.thinking = { type: 'disabled' };
   if (plan.effort) options.effort = plan.effort;
   if (plan.outputSchema) options.outputFormat = { type: 'json_schema', schema: plan.outputSchema };
   return options;
 }
 
+// `snapshot: false`: Claude Code would otherwise record the first system prompt of a session and
+// reuse it on every resume, ignoring a system message the client changed since.
 function systemPromptOption(plan: RunPlan): Options['systemPrompt'] {
   const system = plan.systemPrompt;
-  if (!system) return '';
-  return system.placement === 'append'
-    ? { type: 'preset', preset: 'claude_code', append: system.text }
-    : system.text;
+  if (system?.placement === 'append') {
+    return {
+      type: 'preset',
+      preset: 'claude_code',
+      snapshot: false,
+      ...(system.text ? { append: system.text } : {}),
+    };
+  }
+  return { type: 'custom', prompt: system?.text ?? '', snapshot: false };
 }
 
-/** The prompt goes over stdin as one user message: no argv limits, and content blocks survive. */
-async function* singleTurn(content: ClaudeContentBlock[]): AsyncGenerator<SDKUserMessage> {
-  yield {
+/** The prompt goes over stdin as a user message: no argv limits, and content blocks survive. */
+function userTurn(content: ClaudeContentBlock[]): SDKUserMessage {
+  return {
     type: 'user',
     message: { role: 'user', content: content as Extract<SDKUserMessage['message']['content'], unknown[]> },
     parent_tool_use_id: null,

@@ -39,6 +39,11 @@ export class RunQueue {
     return this.#options;
   }
 
+  /** Calls `listener` whenever a lease is released (a slot may now be free for idle processes). */
+  onSlotFreed(listener: () => void): void {
+    this.#queue.on('next', listener);
+  }
+
   async acquire(signal: AbortSignal): Promise<Lease> {
     if (this.#queue.pending >= this.#options.maxConcurrent && this.#queue.size >= this.#options.maxWaiting) {
       throw new GatewayError({

@@ -31,7 +31,7 @@ export function mapRunError(failure: FailedResult): GatewayError {
       status: 502,
       type: 'api_error',
       code: 'structured_output_failed',
-      message: 'Claude did not produce output matching the requested JSON schema.',
+      message: `Claude did not produce output matching the requested JSON schema: ${detail}`,
     });
   }
   if (status === 429) {

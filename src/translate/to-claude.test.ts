@@ -93,7 +93,8 @@ describe('toRunPlan', () => {
       }),
       { ...context, systemPromptPlacement: 'first-user-turn' },
     );
-    expect(plan.systemPrompt).toBeUndefined();
+    // Claude Code's own system prompt, with nothing appended.
+    expect(plan.systemPrompt).toEqual({ text: '', placement: 'append' });
     expect(plan.history[0]?.content[0]).toEqual({
       type: 'text',
       text: '<instructions>\nBe brief.\n</instructions>',

@@ -4,14 +4,16 @@ import type {
   AgentSettings,
   ClaudeContentBlock,
   ClaudeTurn,
-  ClientToolDefinition,
   EffortLevel,
   RunPlan,
   SystemPromptPlacement,
 } from '../claude/run-plan.js';
+import { sniffBase64ImageType } from '../images/sniff-image-type.js';
 import type { ChatCompletionRequest, ChatMessage, ContentPart } from '../openai/chat-request.js';
 import { GatewayError, invalidRequest, modelNotFound, unsupportedParameter } from '../openai/errors.js';
 import { parseDataUrl } from './data-url.js';
+import { checkToolCallPairing, toClientToolPolicy, toClientTools } from './map-client-tools.js';
+import { toOutputSchema } from './output-schema.js';
 
 export interface ToClaudeContext {
   models: ModelCatalog;
@@ -23,8 +25,6 @@ export interface ToClaudeContext {
   resolveAgent?: (request: ChatCompletionRequest) => AgentSettings | undefined;
 }
 
-const IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
-
 /** Turns a validated OpenAI request into a Claude Code run plan, or throws a 4xx GatewayError. */
 export function toRunPlan(request: ChatCompletionRequest, context: ToClaudeContext): RunPlan {
   rejectUnsupported(request);
@@ -32,6 +32,7 @@ export function toRunPlan(request: ChatCompletionRequest, context: ToClaudeConte
   if (model === undefined) throw modelNotFound(request.model);
 
   const systemText = collectSystemText(request.messages);
+  checkToolCallPairing(request.messages);
   const turns = toTurns(request.messages, context);
   const last = turns.pop();
   if (last?.role !== 'user') {
@@ -43,28 +44,35 @@ export function toRunPlan(request: ChatCompletionRequest, context: ToClaudeConte
   }
 
   let systemPrompt: RunPlan['systemPrompt'];
-  if (systemText !== undefined) {
-    if (context.systemPromptPlacement === 'first-user-turn') {
+  if (context.systemPromptPlacement === 'first-user-turn') {
+    // Claude Code's own system prompt stays exactly as Claude Code sends it (appending nothing).
+    systemPrompt = { text: '', placement: 'append' };
+    if (systemText !== undefined) {
       const firstUser = history[0] ?? last;
       firstUser.content.unshift({ type: 'text', text: `<instructions>\n${systemText}\n</instructions>` });
-    } else {
-      systemPrompt = { text: systemText, placement: context.systemPromptPlacement };
     }
+  } else if (systemText !== undefined) {
+    systemPrompt = { text: systemText, placement: context.systemPromptPlacement };
   }
 
+  const clientTools = toClientTools(request);
   const plan: RunPlan = {
     model,
     history,
     prompt: last.content,
     thinking: 'disabled',
-    clientTools: toClientTools(request),
+    clientTools,
   };
+  if (clientTools.length > 0) plan.clientToolPolicy = toClientToolPolicy(request, clientTools);
   if (systemPrompt) plan.systemPrompt = systemPrompt;
   const maxTokens = request.max_completion_tokens ?? request.max_tokens;
   if (maxTokens != null) plan.maxOutputTokens = maxTokens;
   const effort = toEffort(request);
-  if (effort === 'none') plan.thinking = 'disabled';
-  else if (effort !== undefined) {
+  if (effort === 'none') {
+    // Newer models think adaptively whatever `thinking` says; the lowest effort is the closest to none.
+    plan.thinking = 'disabled';
+    plan.effort = 'low';
+  } else if (effort !== undefined) {
     plan.thinking = 'default';
     plan.effort = effort;
   }
@@ -92,10 +100,7 @@ function rejectUnsupported(request: ChatCompletionRequest): void {
   if (request.top_logprobs) {
     throw unsupportedParameter('top_logprobs', 'Claude does not return log probabilities.');
   }
-  const stops = typeof request.stop === 'string' ? [request.stop] : (request.stop ?? []);
-  if (stops.some((s) => s !== '')) {
-    throw unsupportedParameter('stop', 'Claude Code does not support custom stop sequences.');
-  }
+  // `stop` is honoured by the gateway itself (translate/stop-sequences.ts).
 }
 
 function collectSystemText(messages: readonly ChatMessage[]): string | undefined {
@@ -126,22 +131,7 @@ function toTurns(messages: readonly ChatMessage[], context: ToClaudeContext): Cl
         turn = { role: 'user', content: toUserBlocks(message.content, `${param}.content`, context) };
         break;
       case 'assistant': {
-        const content: ClaudeContentBlock[] = [];
-        const text =
-          message.content == null
-            ? ''
-            : typeof message.content === 'string'
-              ? message.content
-              : textOfParts(message.content);
-        if (text) content.push({ type: 'text', text });
-        for (const call of message.tool_calls ?? []) {
-          content.push({
-            type: 'tool_use',
-            id: call.id,
-            name: clientToolClaudeName(call.function.name),
-            input: parseArguments(call.function.arguments),
-          });
-        }
+        const { content } = toAssistantTurn(message);
         if (message.function_call) {
           lastFunctionCallId = `call_function_${i}`;
           content.push({
@@ -156,11 +146,11 @@ function toTurns(messages: readonly ChatMessage[], context: ToClaudeContext): Cl
       }
       case 'tool': {
         const text = typeof message.content === 'string' ? message.content : textOfParts(message.content);
+        // The Messages API rejects empty text blocks; an empty result is a result without content.
+        const content = text ? [{ type: 'text' as const, text }] : [];
         turn = {
           role: 'user',
-          content: [
-            { type: 'tool_result', tool_use_id: message.tool_call_id, content: [{ type: 'text', text }] },
-          ],
+          content: [{ type: 'tool_result', tool_use_id: message.tool_call_id, content }],
         };
         break;
       }
@@ -191,6 +181,36 @@ function toTurns(messages: readonly ChatMessage[], context: ToClaudeContext): Cl
     if (turn.role === 'user') turn.content.sort((a, b) => rank(a) - rank(b));
   }
   return turns;
+}
+
+/**
+ * An assistant message as the turn it becomes. Exported because a reply the gateway produced must
+ * fingerprint exactly like the same message when a client sends it back (sessions/).
+ */
+export function toAssistantTurn(message: {
+  content?: string | ContentPart[] | null | undefined;
+  tool_calls?:
+    | ReadonlyArray<{ id: string; function: { name: string; arguments: string } }>
+    | null
+    | undefined;
+}): ClaudeTurn {
+  const content: ClaudeContentBlock[] = [];
+  const text =
+    message.content == null
+      ? ''
+      : typeof message.content === 'string'
+        ? message.content
+        : textOfParts(message.content);
+  if (text) content.push({ type: 'text', text });
+  for (const call of message.tool_calls ?? []) {
+    content.push({
+      type: 'tool_use',
+      id: call.id,
+      name: clientToolClaudeName(call.function.name),
+      input: parseArguments(call.function.arguments),
+    });
+  }
+  return { role: 'assistant', content };
 }
 
 function rank(block: ClaudeContentBlock): number {
@@ -241,23 +261,34 @@ function toUserBlocks(
 
 function toImageBlock(url: string, param: string, context: ToClaudeContext): ClaudeContentBlock {
   if (/^https?:\/\//i.test(url)) {
-    if (context.remoteImages) return { type: 'image', source: { type: 'url', url } };
-    throw invalidRequest(
-      'Remote image URLs are disabled on this gateway; send the image as a base64 data URL.',
-      param,
-      'remote_images_disabled',
-    );
+    if (!context.remoteImages) {
+      throw invalidRequest(
+        'Remote image URLs are disabled on this gateway; send the image as a base64 data URL.',
+        param,
+        'remote_images_disabled',
+      );
+    }
+    if (!URL.canParse(url)) {
+      throw invalidRequest('The image URL is not a valid URL.', param, 'invalid_image_url');
+    }
+    // Fetched by the gateway after planning (images/resolve-remote-images.ts).
+    return { type: 'image', source: { type: 'url', url } };
   }
   const parsed = parseDataUrl(url);
-  if (!parsed || !IMAGE_TYPES.has(parsed.mediaType)) {
+  if (!parsed?.mediaType.startsWith('image/')) {
     throw invalidRequest(
-      'Images must be https URLs or base64 data URLs of type png, jpeg, gif or webp.',
+      'Images must be http(s) URLs or base64 data URLs of type png, jpeg, gif or webp.',
       param,
       'invalid_image_url',
     );
   }
   enforceSize(parsed.byteLength, context.maxImageBytes, param);
-  return { type: 'image', source: { type: 'base64', media_type: parsed.mediaType, data: parsed.base64 } };
+  // The bytes decide the media type: the Messages API rejects one that does not match the data.
+  const mediaType = sniffBase64ImageType(parsed.base64);
+  if (!mediaType) {
+    throw invalidRequest('The image data is not a png, jpeg, gif or webp image.', param, 'invalid_image');
+  }
+  return { type: 'image', source: { type: 'base64', media_type: mediaType, data: parsed.base64 } };
 }
 
 function toDocumentBlock(
@@ -308,6 +339,7 @@ function enforceSize(byteLength: number, limit: number, param: string): void {
 
 function toEffort(request: ChatCompletionRequest): EffortLevel | 'none' | undefined {
   const requested = request.reasoning_effort ?? request.reasoning?.effort ?? undefined;
+  const param = request.reasoning_effort != null ? 'reasoning_effort' : 'reasoning.effort';
   switch (requested) {
     case undefined:
     case null:
@@ -326,39 +358,9 @@ function toEffort(request: ChatCompletionRequest): EffortLevel | 'none' | undefi
     case 'max':
       return 'max';
     default:
-      throw invalidRequest(`Unknown reasoning effort '${requested}'.`, 'reasoning_effort');
-  }
-}
-
-function toOutputSchema(request: ChatCompletionRequest): Record<string, unknown> | undefined {
-  const format = request.response_format;
-  if (!format || format.type === 'text') return undefined;
-  if (format.type === 'json_object') return { type: 'object', additionalProperties: true };
-  const schema = format.json_schema.schema;
-  if (schema?.type !== 'object') {
-    throw invalidRequest(
-      'response_format.json_schema.schema must be a JSON Schema whose top-level type is "object".',
-      'response_format.json_schema.schema',
-      'invalid_json_schema',
-    );
-  }
-  return schema;
-}
-
-function toClientTools(request: ChatCompletionRequest): ClientToolDefinition[] {
-  return (request.tools ?? []).map((tool, i) => {
-    const parameters = tool.function.parameters ?? { type: 'object', properties: {} };
-    if (parameters.type !== undefined && parameters.type !== 'object') {
       throw invalidRequest(
-        'Function parameters must be a JSON Schema of type "object".',
-        `tools[${i}].function.parameters`,
-        'invalid_function_parameters',
+        `Unknown reasoning effort '${requested}'; use none, minimal, low, medium, high, xhigh or max.`,
+        param,
       );
-    }
-    return {
-      name: tool.function.name,
-      description: tool.function.description ?? '',
-      inputSchema: { type: 'object', ...parameters },
-    };
-  });
+  }
 }

@@ -9,6 +9,7 @@ import type {
 import { GatewayError } from '../openai/errors.js';
 import { mapFinishReason } from './map-finish-reason.js';
 import { mapRunError } from './map-run-error.js';
+import { createStopScanner, flushHeld, type StopScanner, scanText } from './stop-sequences.js';
 
 /**
  * SDK messages in, `chat.completion.chunk`s out. The non-streaming response is a fold of the same
@@ -28,8 +29,17 @@ export interface TranslatorOptions {
   includeUsage: boolean;
   /** Names of tools that belong to the client: their calls become OpenAI `tool_calls`. */
   clientToolName?: (claudeToolName: string) => string | undefined;
+  /**
+   * Client tool calls past this many are dropped (`parallel_tool_calls: false` allows 1,
+   * `tool_choice: "none"` 0); undefined allows any number.
+   */
+  maxToolCalls?: number;
   /** How Claude Code's own tool calls (agent mode) are shown; undefined hides them. */
   describeAgentToolUse?: (name: string, input: unknown) => string;
+  /** How the results of those calls are shown (as reasoning); undefined hides them. */
+  describeAgentToolResult?: (output: string, isError: boolean) => string;
+  /** OpenAI `stop`: the answer text ends before the first of these (applied by the gateway). */
+  stopSequences?: readonly string[];
   /** The JSON returned through structured output replaces the message content. */
   structuredOutput: boolean;
 }
@@ -38,7 +48,7 @@ type BlockRole =
   | { kind: 'text' }
   | { kind: 'thinking' }
   | { kind: 'client-tool'; callIndex: number }
-  | { kind: 'agent-tool'; name: string; json: string }
+  | { kind: 'agent-tool'; id: string; name: string; json: string }
   | { kind: 'ignored' };
 
 export interface TranslatorState {
@@ -54,12 +64,18 @@ export interface TranslatorState {
   /** The streamed message got its message_delta (a stop reason): it really finished. */
   messageCompleted: boolean;
   toolCallCount: number;
+  /** The API message being read called a client tool: the answer ends with that message. */
+  clientToolUseInMessage: boolean;
   stopReason: string | null;
   /** True once the answer is complete (or failed): the caller should stop the run. */
   finished: boolean;
   /** Usage as reported during streaming, for answers that end before Claude Code's result. */
   lastInputUsage: ClaudeUsage | undefined;
   outputTokens: number;
+  /** Present when the request has stop sequences. */
+  stopScanner: StopScanner | undefined;
+  /** Claude Code's own tool calls shown to the client, whose results are shown too. */
+  agentToolUseIds: Set<string>;
 }
 
 export function createTranslatorState(options: TranslatorOptions): TranslatorState {
@@ -72,10 +88,13 @@ export function createTranslatorState(options: TranslatorOptions): TranslatorSta
     streamOpen: false,
     messageCompleted: false,
     toolCallCount: 0,
+    clientToolUseInMessage: false,
     stopReason: null,
     finished: false,
     lastInputUsage: undefined,
     outputTokens: 0,
+    stopScanner: options.stopSequences?.length ? createStopScanner(options.stopSequences) : undefined,
+    agentToolUseIds: new Set(),
   };
 }
 
@@ -92,6 +111,8 @@ export function translateMessage(state: TranslatorState, message: SDKMessage): T
       return translateAssistantMessage(state, message.message);
     case 'result':
       return translateResult(state, message);
+    case 'user':
+      return message.parent_tool_use_id === null ? translateToolResults(state, message.message.content) : [];
     default:
       return [];
   }
@@ -125,6 +146,7 @@ function translateStreamEvent(state: TranslatorState, event: StreamEvent): Trans
       state.unfinishedText = '';
       state.streamOpen = true;
       state.messageCompleted = false;
+      state.clientToolUseInMessage = false;
       return roleChunkOnce(state);
     case 'content_block_start':
       return startBlock(state, event.index, event.content_block);
@@ -140,7 +162,13 @@ function translateStreamEvent(state: TranslatorState, event: StreamEvent): Trans
       state.outputTokens += event.usage?.output_tokens ?? 0;
       // On max_tokens Claude Code would start a recovery turn ("Output token limit hit. Resume…");
       // an OpenAI client asked for a bounded answer, so the answer ends here.
-      return event.delta.stop_reason === 'max_tokens' ? finishNow(state, 'length') : [];
+      if (event.delta.stop_reason === 'max_tokens') return finishNow(state, 'length');
+      // The client runs its own tools: the answer is complete once the message calling them is, and
+      // Claude Code (which would wait for their results) is stopped.
+      if (event.delta.stop_reason === 'tool_use' && state.clientToolUseInMessage) {
+        return finishNow(state, toolCallsFinishReason(state));
+      }
+      return [];
     case 'message_stop':
       // After a failed stream the CLI closes the message itself, without a message_delta, and
       // retries without streaming; keep the text the client already has so the retry is not doubled.
@@ -168,9 +196,13 @@ function startBlock(
     const id = block.id ?? '';
     const name = block.name ?? '';
     const clientName = state.options.clientToolName?.(name);
-    if (clientName !== undefined) {
+    if (clientName !== undefined) state.clientToolUseInMessage = true;
+    if (clientName !== undefined && !toolCallAllowed(state)) {
+      state.blocks.set(index, { kind: 'ignored' });
+    } else if (clientName !== undefined) {
       const callIndex = state.toolCallCount++;
       state.blocks.set(index, { kind: 'client-tool', callIndex });
+      out.push(...flushContent(state));
       out.push(
         chunk(state, {
           tool_calls: [
@@ -179,7 +211,7 @@ function startBlock(
         }),
       );
     } else {
-      state.blocks.set(index, { kind: 'agent-tool', name, json: '' });
+      state.blocks.set(index, { kind: 'agent-tool', id, name, json: '' });
     }
   } else {
     state.blocks.set(index, { kind: 'ignored' });
@@ -214,18 +246,67 @@ function blockDelta(
 function stopBlock(state: TranslatorState, index: number): TranslatorOutput[] {
   const role = state.blocks.get(index);
   if (role?.kind !== 'agent-tool') return [];
-  return agentToolOut(state, role.name, parseJsonOr(role.json, {}));
+  return agentToolOut(state, role.id, role.name, parseJsonOr(role.json, {}));
 }
 
 function textOut(state: TranslatorState, text: string): TranslatorOutput[] {
   if (state.options.structuredOutput) return [];
   if (state.streamOpen) state.unfinishedText += text;
-  return [chunk(state, { content: text })];
+  return contentOut(state, text);
 }
 
-function agentToolOut(state: TranslatorState, name: string, input: unknown): TranslatorOutput[] {
+/** Answer text on its way to the client, cut at the first stop sequence (which ends the answer). */
+function contentOut(state: TranslatorState, text: string): TranslatorOutput[] {
+  const scanner = state.stopScanner;
+  if (!scanner) return [chunk(state, { content: text })];
+  const { emit, stopped } = scanText(scanner, text);
+  const out = emit ? [chunk(state, { content: emit })] : [];
+  if (stopped) out.push(...finishNow(state, 'stop'));
+  return out;
+}
+
+/** Text held back as a possible start of a stop sequence, released when something else follows. */
+function flushContent(state: TranslatorState): TranslatorOutput[] {
+  const held = state.stopScanner ? flushHeld(state.stopScanner) : '';
+  return held ? [chunk(state, { content: held })] : [];
+}
+
+/** Claude Code's tool for structured output: its call is the answer, not agent activity. */
+const STRUCTURED_OUTPUT_TOOL = 'StructuredOutput';
+
+function agentToolOut(state: TranslatorState, id: string, name: string, input: unknown): TranslatorOutput[] {
   const describe = state.options.describeAgentToolUse;
-  return describe ? [chunk(state, { reasoning_content: describe(name, input) })] : [];
+  if (!describe || name === STRUCTURED_OUTPUT_TOOL) return [];
+  state.agentToolUseIds.add(id);
+  return [chunk(state, { reasoning_content: describe(name, input) })];
+}
+
+type UserContent = Extract<SDKMessage, { type: 'user' }>['message']['content'];
+
+/** Results of the agent's own tool calls (Claude Code ran them), shown briefly as reasoning. */
+function translateToolResults(state: TranslatorState, content: UserContent): TranslatorOutput[] {
+  const describe = state.options.describeAgentToolResult;
+  if (!describe || typeof content === 'string') return [];
+  const out: TranslatorOutput[] = [];
+  for (const block of content) {
+    if (block.type !== 'tool_result' || !state.agentToolUseIds.has(block.tool_use_id)) continue;
+    out.push(...roleChunkOnce(state));
+    const description = describe(toolResultText(block.content), block.is_error === true);
+    out.push(chunk(state, { reasoning_content: description }));
+  }
+  return out;
+}
+
+function toolResultText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content
+    .map((part: unknown) =>
+      part !== null && typeof part === 'object' && 'text' in part && typeof part.text === 'string'
+        ? part.text
+        : '',
+    )
+    .join('\n');
 }
 
 type AssistantPayload = Extract<SDKMessage, { type: 'assistant' }>['message'];
@@ -237,21 +318,27 @@ type AssistantPayload = Extract<SDKMessage, { type: 'assistant' }>['message'];
  */
 function translateAssistantMessage(state: TranslatorState, message: AssistantPayload): TranslatorOutput[] {
   if (state.streamedMessageIds.has(message.id)) return [];
+  state.clientToolUseInMessage = false;
   const out = roleChunkOnce(state);
   for (const block of message.content) {
+    // A stop sequence in an earlier block ended the answer.
+    if (state.finished) return out;
     if (block.type === 'text') {
       const already = state.unfinishedText;
       const fresh = already && block.text.startsWith(already) ? block.text.slice(already.length) : block.text;
       state.unfinishedText = '';
-      if (fresh && !state.options.structuredOutput) out.push(chunk(state, { content: fresh }));
+      if (fresh && !state.options.structuredOutput) out.push(...contentOut(state, fresh));
     } else if (block.type === 'thinking') {
       if (block.thinking) out.push(chunk(state, { reasoning_content: block.thinking }));
     } else if (block.type === 'tool_use') {
       const clientName = state.options.clientToolName?.(block.name);
       if (clientName === undefined) {
-        out.push(...agentToolOut(state, block.name, block.input));
+        out.push(...agentToolOut(state, block.id, block.name, block.input));
         continue;
       }
+      state.clientToolUseInMessage = true;
+      if (!toolCallAllowed(state)) continue;
+      out.push(...flushContent(state));
       const call: ToolCallDelta = {
         index: state.toolCallCount++,
         id: block.id,
@@ -263,27 +350,60 @@ function translateAssistantMessage(state: TranslatorState, message: AssistantPay
   }
   if (message.stop_reason) state.stopReason = message.stop_reason;
   state.streamOpen = false;
+  // Claude Code hands a non-streamed message over one block at a time and nothing marks the last
+  // one, so the answer ends at the first block that calls a client tool; a parallel call after it is
+  // not returned (the model can make it again once it has the first result).
+  if (state.clientToolUseInMessage && !state.finished) {
+    state.finished = true;
+    const usage: ClaudeUsage = {
+      ...message.usage,
+      output_tokens: state.outputTokens + (message.usage.output_tokens ?? 0),
+    };
+    out.push(...finishOutputs(state, toolCallsFinishReason(state), usage));
+  }
   return out;
+}
+
+/** `tool_calls` when calls were returned; `stop` when every call was dropped (tool_choice "none"). */
+function toolCallsFinishReason(state: TranslatorState): FinishReason {
+  return state.toolCallCount > 0 ? 'tool_calls' : 'stop';
+}
+
+function toolCallAllowed(state: TranslatorState): boolean {
+  const max = state.options.maxToolCalls;
+  return max === undefined || state.toolCallCount < max;
 }
 
 type ResultMessage = Extract<SDKMessage, { type: 'result' }>;
 
 function translateResult(state: TranslatorState, result: ResultMessage): TranslatorOutput[] {
   state.finished = true;
+  // The agent used up its turns (claude_code.max_turns): the answer so far is a cut answer.
+  if (result.subtype === 'error_max_turns') return finishOutputs(state, 'length', result.usage);
   if (result.is_error || result.subtype !== 'success') {
     return [{ kind: 'error', error: mapRunError(describeFailure(result)) }];
   }
-  const finishReason = mapFinishReason(result.stop_reason ?? state.stopReason, state.toolCallCount > 0);
   if (state.options.structuredOutput) {
-    const structured = (result as { structured_output?: unknown }).structured_output;
-    const content = JSON.stringify(structured ?? parseJsonOr(result.result, null));
+    // The JSON is complete whatever stop reason the StructuredOutput call had ('tool_use').
+    if (result.structured_output === undefined) return [{ kind: 'error', error: structuredOutputMissing() }];
     return [
       ...roleChunkOnce(state),
-      chunk(state, { content }),
-      ...finishOutputs(state, finishReason, result.usage),
+      chunk(state, { content: JSON.stringify(result.structured_output) }),
+      ...finishOutputs(state, 'stop', result.usage),
     ];
   }
+  const finishReason = mapFinishReason(result.stop_reason ?? state.stopReason, state.toolCallCount > 0);
   return finishOutputs(state, finishReason, result.usage);
+}
+
+/** Claude answered in text even after Claude Code insisted on the StructuredOutput tool. */
+function structuredOutputMissing(): GatewayError {
+  return new GatewayError({
+    status: 502,
+    type: 'api_error',
+    code: 'structured_output_failed',
+    message: 'Claude answered without producing the requested JSON output.',
+  });
 }
 
 /** Ends the answer before Claude Code's own result (it would go on); usage is what streamed so far. */
@@ -299,6 +419,7 @@ function finishOutputs(
   usage: ClaudeUsage,
 ): TranslatorOutput[] {
   const out = roleChunkOnce(state);
+  out.push(...flushContent(state));
   out.push({
     kind: 'chunk',
     chunk: baseChunk(state, [{ index: 0, delta: {}, logprobs: null, finish_reason: finishReason }]),

@@ -57,6 +57,8 @@ export interface MessageReply {
   /** Defaults to `tool_use` when any block is a tool call, else `end_turn`. */
   stopReason?: StopReason;
   usage?: Partial<MockUsage>;
+  /** Reported as `usage.output_tokens_details.thinking_tokens` (where Claude Code reads reasoning tokens). */
+  thinkingTokens?: number;
   /** Pause before every streamed delta, so tests can observe token-by-token delivery. */
   chunkDelayMs?: number;
   /** Pause before the status line is sent (streamed or not). */

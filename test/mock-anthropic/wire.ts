@@ -126,6 +126,12 @@ function resolveUsage(reply: MessageReply, outputChunks: number): MockUsage {
   };
 }
 
+function thinkingDetails(reply: MessageReply): { output_tokens_details?: { thinking_tokens: number } } {
+  return reply.thinkingTokens === undefined
+    ? {}
+    : { output_tokens_details: { thinking_tokens: reply.thinkingTokens } };
+}
+
 function sse(data: SseEvent['data']): SseEvent {
   return { event: data.type, data };
 }
@@ -174,7 +180,7 @@ export function renderMessage(reply: MessageReply, context: RenderContext): Rend
     content: streamed.map((block) => block.final),
     stop_reason: stopReason,
     stop_sequence: null,
-    usage,
+    usage: { ...usage, ...thinkingDetails(reply) },
   };
   const events = [
     ...streamPrologue(context, usage),
@@ -182,7 +188,7 @@ export function renderMessage(reply: MessageReply, context: RenderContext): Rend
     sse({
       type: 'message_delta',
       delta: { stop_reason: stopReason, stop_sequence: null },
-      usage: { output_tokens: usage.output_tokens },
+      usage: { output_tokens: usage.output_tokens, ...thinkingDetails(reply) },
     }),
     sse({ type: 'message_stop' }),
   ];
