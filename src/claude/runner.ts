@@ -166,11 +166,6 @@ export function createClaudeRunner(deps: ClaudeRunnerDeps): ClaudeRunner {
         if (conversation && completed && sessionId && liveKey && !signal.aborted && deps.hotSessions) {
           await deps.hotSessions.park(sessionId, conversation, liveKey);
         } else if (conversation) {
-          // A turn cut short (tool calls returned, max_tokens, an error) ends by killing the CLI first:
-          // closing the SDK side first fails its pending tool calls as interrupted, and Claude Code
-          // would ask the model again (a billed call) before it noticed the end.
-          const unfinished = completed ? undefined : conversation.process()?.child;
-          if (unfinished) await deps.processes.terminate(unfinished);
           await conversation.close();
         } else if (spawned) {
           await deps.processes.terminate(spawned.child);

@@ -21,7 +21,7 @@ export interface Conversation {
   alive(): boolean;
   /** Calls `listener` when the process exits (at once if it already has); replaces an earlier one. */
   onExit(listener: () => void): void;
-  /** Ends the input and the process tree; resolves once the CLI has exited. */
+  /** Ends the process tree, then the input and the SDK side; resolves once the CLI has exited. */
   close(): Promise<void>;
 }
 
@@ -64,11 +64,13 @@ export function createConversation(parts: ConversationParts): Conversation {
       child.once('exit', () => exitListener?.());
     },
     close() {
+      // The CLI goes first: closing the SDK side first fails a turn's pending tool calls as
+      // interrupted, and Claude Code would ask the model again (a billed call) before it noticed.
       closing ??= (async () => {
-        input.close();
-        query.close();
         const spawned = parts.process();
         if (spawned) await processes.terminate(spawned.child);
+        input.close();
+        query.close();
       })();
       return closing;
     },
