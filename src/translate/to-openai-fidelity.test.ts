@@ -2,73 +2,16 @@
  * The translator's structured-output, reasoning, stop-sequence and agent-activity paths, over real
  * Claude Code output (recorded by scripts/record-fixtures.ts and scripts/record-fidelity-fixtures.ts).
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
 import { describe, expect, it } from 'vitest';
 import { describeToolResult, describeToolUse } from '../agent/describe-activity.js';
-import type { ChatCompletionChunk } from '../openai/chat-response.js';
 import { foldChunks } from './fold-chunks.js';
-import {
-  createTranslatorState,
-  finishTranslation,
-  type TranslatorOptions,
-  type TranslatorOutput,
-  translateMessage,
-} from './to-openai.js';
-
-function fixture(name: string): SDKMessage[] {
-  const text = readFileSync(path.join(import.meta.dirname, 'fixtures', `${name}.jsonl`), 'utf8');
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as SDKMessage);
-}
-
-const baseOptions: TranslatorOptions = {
-  id: 'chatcmpl-test',
-  created: 1_700_000_000,
-  model: 'sonnet',
-  includeUsage: true,
-  structuredOutput: false,
-};
+import { fixture, translateAll } from './test-support.js';
+import type { TranslatorOptions } from './to-openai.js';
 
 const agentOptions: Partial<TranslatorOptions> = {
   describeAgentToolUse: describeToolUse,
   describeAgentToolResult: describeToolResult,
 };
-
-interface Translated {
-  outputs: TranslatorOutput[];
-  chunks: ChatCompletionChunk[];
-  content: string;
-  reasoning: string;
-  finishReasons: string[];
-  /** Messages left unread because the translator had finished the answer. */
-  unread: number;
-}
-
-function translateAll(messages: SDKMessage[], options: Partial<TranslatorOptions> = {}): Translated {
-  const state = createTranslatorState({ ...baseOptions, ...options });
-  const outputs: TranslatorOutput[] = [];
-  let read = 0;
-  for (const message of messages) {
-    read++;
-    outputs.push(...translateMessage(state, message));
-    if (state.finished) break;
-  }
-  if (!state.finished) outputs.push(...finishTranslation(state));
-  const chunks = outputs.flatMap((output) => (output.kind === 'chunk' ? [output.chunk] : []));
-  const deltas = chunks.flatMap((chunk) => chunk.choices);
-  return {
-    outputs,
-    chunks,
-    content: deltas.map((choice) => choice.delta.content ?? '').join(''),
-    reasoning: deltas.map((choice) => choice.delta.reasoning_content ?? '').join(''),
-    finishReasons: deltas.flatMap((choice) => (choice.finish_reason ? [choice.finish_reason] : [])),
-    unread: messages.length - read,
-  };
-}
 
 describe('structured output', () => {
   it('answers with the StructuredOutput input as JSON content, dropping the text around it', () => {

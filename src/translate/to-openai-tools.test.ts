@@ -1,47 +1,14 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
 import { describe, expect, it } from 'vitest';
 import { clientToolNameOf } from '../claude/client-tools.js';
 import type { ChatCompletionChunk } from '../openai/chat-response.js';
 import { foldChunks } from './fold-chunks.js';
-import {
-  createTranslatorState,
-  type TranslatorOptions,
-  type TranslatorOutput,
-  translateMessage,
-} from './to-openai.js';
+import { feedUntilFinished, fixture } from './test-support.js';
+import type { TranslatorOptions } from './to-openai.js';
 
-/** Real Claude Code output recorded by scripts/record-tool-fixtures.ts (a text block, then two client tool calls). */
-function fixture(name: string): SDKMessage[] {
-  const text = readFileSync(path.join(import.meta.dirname, 'fixtures', `${name}.jsonl`), 'utf8');
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as SDKMessage);
-}
-
-const baseOptions: TranslatorOptions = {
-  id: 'chatcmpl-test',
-  created: 1_700_000_000,
-  model: 'sonnet',
-  includeUsage: true,
-  structuredOutput: false,
-  clientToolName: clientToolNameOf,
-};
-
-/** Feeds messages until the translator says the answer is complete, as chat-service does. */
+// Fixtures recorded by scripts/record-tool-fixtures.ts: a text block, then two client tool calls.
 function run(messages: SDKMessage[], options: Partial<TranslatorOptions> = {}) {
-  const state = createTranslatorState({ ...baseOptions, ...options });
-  const outputs: TranslatorOutput[] = [];
-  let consumed = 0;
-  for (const message of messages) {
-    consumed++;
-    outputs.push(...translateMessage(state, message));
-    if (state.finished) break;
-  }
-  const chunks = outputs.flatMap((output) => (output.kind === 'chunk' ? [output.chunk] : []));
-  return { state, outputs, chunks, consumed };
+  return feedUntilFinished(messages, { clientToolName: clientToolNameOf, ...options });
 }
 
 function toolCallDeltas(chunks: ChatCompletionChunk[]) {
@@ -83,12 +50,12 @@ describe('client tool calls in the stream', () => {
 
   it('ends the answer with finish_reason tool_calls at the message_delta, before Claude Code would run the tools', () => {
     const messages = fixture('client-tools-parallel');
-    const { state, chunks, consumed } = run(messages);
+    const { state, chunks, read } = run(messages);
     expect(state.finished).toBe(true);
     const finishAt = messages.findIndex(
       (message) => message.type === 'stream_event' && message.event.type === 'message_delta',
     );
-    expect(consumed).toBe(finishAt + 1);
+    expect(read).toBe(finishAt + 1);
     const completion = foldChunks(chunks);
     expect(completion.choices[0]).toMatchObject({
       finish_reason: 'tool_calls',

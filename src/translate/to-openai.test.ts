@@ -1,47 +1,7 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
 import { describe, expect, it } from 'vitest';
 import type { ChatCompletionChunk } from '../openai/chat-response.js';
 import { foldChunks } from './fold-chunks.js';
-import {
-  createTranslatorState,
-  finishTranslation,
-  type TranslatorOptions,
-  type TranslatorOutput,
-  translateMessage,
-} from './to-openai.js';
-
-/** Fixtures are real Claude Code output recorded by scripts/record-fixtures.ts. */
-function fixture(name: string): SDKMessage[] {
-  const text = readFileSync(path.join(import.meta.dirname, 'fixtures', `${name}.jsonl`), 'utf8');
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as SDKMessage);
-}
-
-const baseOptions: TranslatorOptions = {
-  id: 'chatcmpl-test',
-  created: 1_700_000_000,
-  model: 'sonnet',
-  includeUsage: true,
-  structuredOutput: false,
-};
-
-function translateAll(messages: SDKMessage[], options: Partial<TranslatorOptions> = {}): TranslatorOutput[] {
-  const state = createTranslatorState({ ...baseOptions, ...options });
-  const outputs: TranslatorOutput[] = [];
-  for (const message of messages) {
-    outputs.push(...translateMessage(state, message));
-    if (state.finished) return outputs;
-  }
-  return [...outputs, ...finishTranslation(state)];
-}
-
-function chunksOf(outputs: TranslatorOutput[]): ChatCompletionChunk[] {
-  return outputs.flatMap((output) => (output.kind === 'chunk' ? [output.chunk] : []));
-}
+import { feedUntilFinished, fixture, translateAll } from './test-support.js';
 
 function contentOf(chunks: ChatCompletionChunk[]): string {
   return chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('');
@@ -49,7 +9,7 @@ function contentOf(chunks: ChatCompletionChunk[]): string {
 
 describe('translating Claude Code stream-json to chat.completion.chunk', () => {
   it('streams text token by token between a role chunk and a finish chunk', () => {
-    const chunks = chunksOf(translateAll(fixture('text-stream')));
+    const chunks = translateAll(fixture('text-stream')).chunks;
     expect(chunks[0]?.choices[0]?.delta).toEqual({ role: 'assistant', content: '' });
     const textChunks = chunks.filter((chunk) => chunk.choices[0]?.delta.content);
     expect(textChunks.length).toBeGreaterThan(3);
@@ -61,7 +21,7 @@ describe('translating Claude Code stream-json to chat.completion.chunk', () => {
   });
 
   it('ends with one usage chunk whose choices are empty, and usage null before it', () => {
-    const chunks = chunksOf(translateAll(fixture('text-stream')));
+    const chunks = translateAll(fixture('text-stream')).chunks;
     const last = chunks.at(-1);
     expect(last?.choices).toEqual([]);
     expect(last?.usage).toMatchObject({
@@ -75,13 +35,13 @@ describe('translating Claude Code stream-json to chat.completion.chunk', () => {
   });
 
   it('leaves usage out entirely when the client did not ask for it', () => {
-    const chunks = chunksOf(translateAll(fixture('text-stream'), { includeUsage: false }));
+    const chunks = translateAll(fixture('text-stream'), { includeUsage: false }).chunks;
     expect(chunks.every((chunk) => !('usage' in chunk))).toBe(true);
     expect(chunks.every((chunk) => chunk.choices.length === 1)).toBe(true);
   });
 
   it('sends thinking as reasoning_content, never as content', () => {
-    const chunks = chunksOf(translateAll(fixture('thinking-then-text')));
+    const chunks = translateAll(fixture('thinking-then-text')).chunks;
     const reasoning = chunks.map((chunk) => chunk.choices[0]?.delta.reasoning_content ?? '').join('');
     expect(reasoning).toBe('Let me think about it.');
     expect(contentOf(chunks)).toBe('The answer is 4.');
@@ -93,23 +53,15 @@ describe('translating Claude Code stream-json to chat.completion.chunk', () => {
 
   it('stops at max_tokens with finish_reason length instead of following the CLI into a recovery turn', () => {
     const messages = fixture('max-tokens');
-    const state = createTranslatorState(baseOptions);
-    const outputs: TranslatorOutput[] = [];
-    let consumed = 0;
-    for (const message of messages) {
-      consumed++;
-      outputs.push(...translateMessage(state, message));
-      if (state.finished) break;
-    }
-    expect(consumed).toBeLessThan(messages.length);
-    const chunks = chunksOf(outputs);
+    const { read, chunks } = feedUntilFinished(messages);
+    expect(read).toBeLessThan(messages.length);
     expect(contentOf(chunks)).toBe('This answer was cut');
     expect(chunks.find((chunk) => chunk.choices[0]?.finish_reason)?.choices[0]?.finish_reason).toBe('length');
     expect(chunks.at(-1)?.usage?.completion_tokens).toBeGreaterThan(0);
   });
 
   it('does not repeat the text of a failed stream when the CLI retries without streaming', () => {
-    const chunks = chunksOf(translateAll(fixture('mid-stream-retry')));
+    const chunks = translateAll(fixture('mid-stream-retry')).chunks;
     expect(contentOf(chunks)).toBe('Partial answer and the rest.');
   });
 
@@ -118,7 +70,7 @@ describe('translating Claude Code stream-json to chat.completion.chunk', () => {
     ['api-error-401', 502, 'api_error', false],
     ['api-error-529', 503, 'service_unavailable', true],
   ] as const)('maps %s to an OpenAI error before any chunk', (name, status, type, retryable) => {
-    const outputs = translateAll(fixture(name));
+    const { outputs } = translateAll(fixture(name));
     expect(outputs).toHaveLength(1);
     const [only] = outputs;
     if (only?.kind !== 'error') throw new Error('expected an error');
@@ -129,7 +81,7 @@ describe('translating Claude Code stream-json to chat.completion.chunk', () => {
 
   it('reports a run that ended without a result as an error', () => {
     const messages = fixture('text-stream').filter((message) => message.type !== 'result');
-    const outputs = translateAll(messages);
+    const { outputs } = translateAll(messages);
     const last = outputs.at(-1);
     expect(last?.kind).toBe('error');
     if (last?.kind === 'error') expect(last.error.code).toBe('claude_code_incomplete');
@@ -141,13 +93,13 @@ describe('translating Claude Code stream-json to chat.completion.chunk', () => {
         ? { ...message, parent_tool_use_id: 'toolu_sub' }
         : message,
     );
-    expect(contentOf(chunksOf(translateAll(messages)))).toBe('');
+    expect(contentOf(translateAll(messages).chunks)).toBe('');
   });
 });
 
 describe('folding chunks into a chat.completion', () => {
   it('gives the same content, finish reason and usage as the stream', () => {
-    const chunks = chunksOf(translateAll(fixture('text-stream')));
+    const chunks = translateAll(fixture('text-stream')).chunks;
     const completion = foldChunks(chunks);
     expect(completion).toMatchObject({
       id: 'chatcmpl-test',
