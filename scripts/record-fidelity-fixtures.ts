@@ -4,11 +4,12 @@
  * the mock Messages API with the options each feature uses, one SDK message per JSON line.
  * Run: npx tsx scripts/record-fidelity-fixtures.ts
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type Options, query, type SDKMessage } from '@anthropic-ai/claude-agent-sdk';
+import type { Options } from '@anthropic-ai/claude-agent-sdk';
 import { type MockReply, startMockAnthropic, text, toolUse } from '../test/mock-anthropic/server.js';
+import { recordRun, writeFixture } from './record-sdk-run.js';
 
 /** A fixed working directory, so recorded paths (even in streamed JSON fragments) are stable. */
 const WORKDIR = path.join(tmpdir(), 'claude-gateway-fixture-workdir');
@@ -68,10 +69,8 @@ const scenarios: Record<string, (workdir: string) => Scenario> = {
 };
 
 const mock = await startMockAnthropic();
-const outDir = path.join(import.meta.dirname, '../src/translate/fixtures');
 try {
   for (const [name, build] of Object.entries(scenarios)) {
-    const scratch = await mkdtemp(path.join(tmpdir(), 'record-'));
     const workdir = WORKDIR;
     await rm(workdir, { recursive: true, force: true });
     await mkdir(workdir);
@@ -79,48 +78,8 @@ try {
     for (const [file, content] of Object.entries(scenario.files ?? {})) {
       await writeFile(path.join(workdir, file), content);
     }
-    mock.reset();
-    mock.enqueue(...scenario.replies);
-    const messages: SDKMessage[] = [];
-    const conversation = query({
-      prompt: 'fixture prompt',
-      options: {
-        tools: [],
-        settingSources: [],
-        includePartialMessages: true,
-        verbatimPrompts: true,
-        persistSession: false,
-        systemPrompt: '',
-        model: 'sonnet',
-        cwd: workdir,
-        env: {
-          PATH: process.env.PATH ?? '',
-          HOME: scratch,
-          ANTHROPIC_BASE_URL: mock.url,
-          ANTHROPIC_API_KEY: 'sk-ant-mock',
-          CLAUDE_CONFIG_DIR: path.join(scratch, 'claude'),
-          CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-          CLAUDE_CODE_MAX_RETRIES: '0',
-        },
-        ...scenario.options,
-      },
-    });
-    try {
-      for await (const message of conversation) {
-        messages.push(message);
-        if (message.type === 'result') break;
-      }
-    } catch {
-      // An error result is followed by a thrown error; the result is what we record.
-    } finally {
-      conversation.close();
-    }
-    await writeFile(
-      path.join(outDir, `${name}.jsonl`),
-      `${messages.map((m) => JSON.stringify(m)).join('\n')}\n`,
-    );
-    console.log(name, messages.length, 'messages');
-    await rm(scratch, { recursive: true, force: true });
+    const options = { cwd: workdir, ...scenario.options };
+    await writeFixture(name, await recordRun(mock, { replies: scenario.replies, options }));
     await rm(workdir, { recursive: true, force: true });
   }
 } finally {

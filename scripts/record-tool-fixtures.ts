@@ -4,12 +4,10 @@
  * gateway stops a run (once the message calling client tools is complete).
  * Run: npx tsx scripts/record-tool-fixtures.ts
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { query, type SDKMessage } from '@anthropic-ai/claude-agent-sdk';
+import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
 import { createClientToolServer } from '../src/claude/client-tool-server.js';
 import { type MockReply, startMockAnthropic } from '../test/mock-anthropic/server.js';
+import { recordRun, writeFixture } from './record-sdk-run.js';
 
 const tools = [
   {
@@ -53,54 +51,20 @@ const scenarios: Record<string, Scenario> = {
 };
 
 const mock = await startMockAnthropic();
-const outDir = path.join(import.meta.dirname, '../src/translate/fixtures');
 try {
   for (const [name, scenario] of Object.entries(scenarios)) {
-    mock.reset();
-    mock.enqueue(...scenario.replies);
-    const scratch = await mkdtemp(path.join(tmpdir(), 'record-'));
-    const messages: SDKMessage[] = [];
-    const conversation = query({
-      prompt: 'fixture prompt',
+    const messages = await recordRun(mock, {
+      replies: scenario.replies,
+      until: scenario.done,
       options: {
-        tools: [],
-        settingSources: [],
-        includePartialMessages: true,
-        verbatimPrompts: true,
-        persistSession: false,
         strictMcpConfig: true,
         maxTurns: 1,
         mcpServers: { client: createClientToolServer(tools) },
         allowedTools: tools.map((tool) => `mcp__client__${tool.name}`),
-        systemPrompt: '',
-        model: 'sonnet',
-        cwd: scratch,
-        env: {
-          PATH: process.env.PATH,
-          HOME: scratch,
-          ANTHROPIC_BASE_URL: mock.url,
-          ANTHROPIC_API_KEY: 'sk-ant-mock',
-          CLAUDE_CONFIG_DIR: path.join(scratch, 'claude'),
-          CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-          CLAUDE_CODE_MAX_RETRIES: scenario.maxRetries ?? '0',
-          ENABLE_TOOL_SEARCH: 'false',
-        },
+        env: { CLAUDE_CODE_MAX_RETRIES: scenario.maxRetries ?? '0', ENABLE_TOOL_SEARCH: 'false' },
       },
     });
-    try {
-      for await (const message of conversation) {
-        messages.push(message);
-        if (scenario.done(message, messages)) break;
-      }
-    } finally {
-      conversation.close();
-    }
-    await writeFile(
-      path.join(outDir, `${name}.jsonl`),
-      `${messages.map((m) => JSON.stringify(m)).join('\n')}\n`,
-    );
-    console.log(name, messages.length, 'messages');
-    await rm(scratch, { recursive: true, force: true });
+    await writeFixture(name, messages);
   }
 } finally {
   await mock.close();

@@ -9,6 +9,7 @@ import { loadConfig } from '../../src/config.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
 import { type MockAnthropic, startMockAnthropic } from '../mock-anthropic/server.js';
+import { mockCliEnv } from './cli-options.js';
 
 export interface Harness {
   mock: MockAnthropic;
@@ -45,13 +46,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...options.config,
   });
   const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: dataDir,
-    ANTHROPIC_BASE_URL: mock.url,
-    ANTHROPIC_API_KEY: 'sk-ant-mock',
-    CLAUDE_CONFIG_DIR: path.join(dataDir, 'claude'),
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-    CLAUDE_CODE_MAX_RETRIES: '0',
+    ...mockCliEnv({ mockUrl: mock.url, home: dataDir, configDir: path.join(dataDir, 'claude') }),
     ...options.cliEnv,
   };
   const gateway = await createGateway(config, env, createLogger(config.LOG_LEVEL));

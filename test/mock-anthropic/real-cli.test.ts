@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { query, type SDKMessage, type SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { mockCliOptions } from '../helpers/cli-options.js';
 import {
   type ContentBlock,
   type MockAnthropic,
@@ -35,25 +36,10 @@ async function runCli(mock: MockAnthropic, prompt: string): Promise<CliRun> {
   try {
     const run = query({
       prompt,
-      options: {
-        tools: [],
-        settingSources: [],
-        includePartialMessages: true,
-        verbatimPrompts: true,
-        persistSession: false,
-        systemPrompt: 'You are a test.',
-        model: 'claude-sonnet-4-5',
-        cwd,
-        env: {
-          PATH: process.env.PATH,
-          HOME: home,
-          ANTHROPIC_BASE_URL: mock.url,
-          ANTHROPIC_API_KEY: 'sk-test',
-          CLAUDE_CONFIG_DIR: configDir,
-          CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-          CLAUDE_CODE_MAX_RETRIES: '0',
-        },
-      },
+      options: mockCliOptions(
+        { mockUrl: mock.url, home, configDir, cwd, apiKey: 'sk-test' },
+        { systemPrompt: 'You are a test.', model: 'claude-sonnet-4-5' },
+      ),
     });
     for await (const message of run) {
       messages.push(message);
