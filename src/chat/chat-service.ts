@@ -15,11 +15,15 @@ import { mapRunFailure } from '../translate/map-run-failure.js';
 import { stopSequencesOf } from '../translate/stop-sequences.js';
 import { type ToClaudeContext, toRunPlan } from '../translate/to-claude.js';
 import {
+  type ClaudeUsage,
   createTranslatorState,
   finishTranslation,
+  mapUsage,
+  streamedUsage,
   type TranslatorOutput,
   translateMessage,
 } from '../translate/to-openai.js';
+import { estimateCostUsd } from './estimate-cost.js';
 
 export interface ChatServiceDeps {
   runner: ClaudeRunner;
@@ -43,6 +47,8 @@ export interface RunSummary {
   errorCode?: string | null;
   usage?: CompletionUsage;
   costUsd: number;
+  /** True when Claude Code did not report the cost (the answer ended early) and it was estimated. */
+  costEstimated?: boolean;
   durationMs: number;
   /** From the start of the run (after the queue) to the first chunk the client gets. */
   timeToFirstChunkMs?: number;
@@ -141,11 +147,13 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       tracker?.observe(output);
       return output;
     };
+    let costReported = false;
     try {
       tracker?.started();
       for await (const message of deps.runner.run(plan, runSignal)) {
         if (message.type === 'result') {
           summary.costUsd = message.total_cost_usd ?? 0;
+          costReported = true;
           if (!message.is_error) tracker?.finishedTurn();
         }
         yield* translateMessage(state, message).map(observe);
@@ -157,6 +165,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       yield observe({ kind: 'error', error: mapRunFailure(error, timeout.aborted && !signal.aborted) });
     } finally {
       lease.release();
+      if (!costReported) chargeStreamedUsage(summary, plan.model, streamedUsage(state));
       summary.durationMs = performance.now() - startedAt;
       hooks?.onSummary?.(summary);
     }
@@ -175,4 +184,12 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       return foldChunks(chunks);
     },
   };
+}
+
+/** An answer the gateway ended early still cost what was streamed; budgets must see it. */
+function chargeStreamedUsage(summary: RunSummary, model: string, usage: ClaudeUsage | undefined): void {
+  if (!usage) return;
+  summary.costUsd = estimateCostUsd(model, usage);
+  summary.costEstimated = true;
+  summary.usage ??= mapUsage(usage);
 }

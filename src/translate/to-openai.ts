@@ -409,8 +409,16 @@ function structuredOutputMissing(): GatewayError {
 /** Ends the answer before Claude Code's own result (it would go on); usage is what streamed so far. */
 function finishNow(state: TranslatorState, finishReason: FinishReason): TranslatorOutput[] {
   state.finished = true;
-  const usage: ClaudeUsage = { ...state.lastInputUsage, output_tokens: state.outputTokens };
-  return finishOutputs(state, finishReason, usage);
+  return finishOutputs(state, finishReason, streamedUsage(state) ?? {});
+}
+
+/**
+ * Token usage of the API calls streamed so far, for answers that end before Claude Code reports its
+ * own totals; undefined when nothing was streamed.
+ */
+export function streamedUsage(state: TranslatorState): ClaudeUsage | undefined {
+  if (!state.lastInputUsage) return undefined;
+  return { ...state.lastInputUsage, output_tokens: state.outputTokens };
 }
 
 function finishOutputs(
@@ -436,7 +444,7 @@ function describeFailure(result: ResultMessage) {
   return { subtype: result.subtype, apiErrorStatus, detail };
 }
 
-interface ClaudeUsage {
+export interface ClaudeUsage {
   input_tokens?: number | null;
   output_tokens?: number | null;
   cache_read_input_tokens?: number | null;
