@@ -15,6 +15,7 @@ import { bundledExecutablePath, type ExecutableProbe, probeExecutable } from './
 import { createModelCatalog } from './claude/model-catalog.js';
 import { ProcessRegistry } from './claude/process-registry.js';
 import { type ClaudeRunnerDeps, createClaudeRunner, plannedOptions } from './claude/runner.js';
+import { startTempSweeper } from './claude/temp-sweeper.js';
 import { removeAllSessions, removeSession } from './claude/transcript.js';
 import type { Config } from './config.js';
 import { buildOpenApiDocument } from './docs/openapi-document.js';
@@ -74,6 +75,12 @@ export async function createGateway(
   if (env.CLAUDE_CODE_TMPDIR === undefined) await rm(claudeTmpDir, { recursive: true, force: true });
   await mkdir(claudeTmpDir, { recursive: true, mode: 0o700 });
   await removeAllSessions(sessionDirs, config.workspaceDir);
+  const tempSweeper = startTempSweeper({
+    dir: path.join(claudeTmpDir, `claude-${process.getuid?.() ?? 0}`),
+    prefixes: ['fswatch-probe-'],
+    maxAgeMs: 10 * 60_000,
+    intervalMs: 10 * 60_000,
+  });
 
   const processes = new ProcessRegistry({
     killGraceMs: config.KILL_GRACE_MS,
@@ -239,6 +246,7 @@ export async function createGateway(
     },
     warm,
     async shutdown() {
+      tempSweeper.stop();
       await warm.close();
       await processes.terminateAll();
       await sessions?.close();
