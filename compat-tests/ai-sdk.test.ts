@@ -1,15 +1,14 @@
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { generateObject, generateText, Output, streamText } from 'ai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type Harness, startHarness } from '../test/helpers/gateway-harness.js';
+import { useHarness } from '../test/helpers/gateway-harness.js';
 import { lastUserText, text, toolUse } from '../test/mock-anthropic/server.js';
 
 /** The Vercel AI SDK through `@ai-sdk/openai-compatible`, against the gateway over real HTTP. */
-let h: Harness;
+const h = useHarness();
 let gateway: ReturnType<typeof createOpenAICompatible>;
-beforeAll(async () => {
-  h = await startHarness();
+beforeAll(() => {
   gateway = createOpenAICompatible({
     name: 'claude-gateway',
     baseURL: h.baseURL,
@@ -18,12 +17,6 @@ beforeAll(async () => {
     // Lets generateObject send response_format json_schema instead of bare json_object.
     supportsStructuredOutputs: true,
   });
-});
-afterAll(async () => {
-  await h?.close();
-});
-beforeEach(() => {
-  h.mock.reset();
 });
 
 const City = z.object({ name: z.string(), country: z.string(), population: z.number() });

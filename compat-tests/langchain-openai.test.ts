@@ -1,27 +1,20 @@
 import type { AIMessageChunk } from '@langchain/core/messages';
 import { ChatOpenAI } from '@langchain/openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type Harness, startHarness } from '../test/helpers/gateway-harness.js';
+import { useHarness } from '../test/helpers/gateway-harness.js';
 import { lastUserText, text, toolUse, userTexts } from '../test/mock-anthropic/server.js';
 
 /** LangChain's `ChatOpenAI` (invoke, stream, withStructuredOutput) against the gateway over real HTTP. */
-let h: Harness;
+const h = useHarness();
 let chat: ChatOpenAI;
-beforeAll(async () => {
-  h = await startHarness();
+beforeAll(() => {
   chat = new ChatOpenAI({
     model: 'sonnet',
     apiKey: 'sk-test-client',
     configuration: { baseURL: h.baseURL },
     maxRetries: 0,
   });
-});
-afterAll(async () => {
-  await h?.close();
-});
-beforeEach(() => {
-  h.mock.reset();
 });
 
 const Recipe = z.object({

@@ -1,19 +1,10 @@
 import { OpenAI } from '@llamaindex/openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from '../test/helpers/gateway-harness.js';
+import { describe, expect, it } from 'vitest';
+import { useHarness } from '../test/helpers/gateway-harness.js';
 import { text, userTexts } from '../test/mock-anthropic/server.js';
 
 /** LlamaIndex's OpenAI LLM pointed at the gateway (it always sends temperature and top_p). */
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
-beforeEach(() => {
-  h.mock.reset();
-});
+const h = useHarness();
 
 function llm(): OpenAI {
   return new OpenAI({ model: 'sonnet', apiKey: 'sk-test-client', baseURL: h.baseURL, maxRetries: 0 });

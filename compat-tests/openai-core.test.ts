@@ -1,18 +1,11 @@
 import OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { eventually, type Harness, isAlive, startHarness } from '../test/helpers/gateway-harness.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { eventually, isAlive, useHarness } from '../test/helpers/gateway-harness.js';
 import { lastUserText, text } from '../test/mock-anthropic/server.js';
 
 /** The official `openai` client against the running gateway, over real HTTP. */
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness({ config: { MAX_CONCURRENCY: '1', MAX_QUEUE: '0' } });
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness({ config: { MAX_CONCURRENCY: '1', MAX_QUEUE: '0' } });
 beforeEach(async () => {
-  h.mock.reset();
   // One slot and no wait queue: let the previous run's clean-up finish before the next request.
   await eventually(() => h.gateway.queue.running === 0 && h.gateway.processes.liveCount === 0, 5_000);
 });

@@ -1,24 +1,15 @@
 import OpenAI from 'openai';
 import { zodResponseFormat } from 'openai/helpers/zod';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type Harness, startHarness } from '../test/helpers/gateway-harness.js';
+import { useHarness } from '../test/helpers/gateway-harness.js';
 import { text, toolUse } from '../test/mock-anthropic/server.js';
 
 /**
  * The official `openai` client (structured output helpers, streaming, errors) against the gateway
  * over real HTTP: structured output, reasoning and request parameters.
  */
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
-beforeEach(() => {
-  h.mock.reset();
-});
+const h = useHarness();
 
 const Person = z.object({ name: z.string(), born: z.number().int(), fields: z.array(z.string()) });
 

@@ -1,28 +1,21 @@
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { generateText, stepCountIs, streamText, tool } from 'ai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type Harness, startHarness } from '../test/helpers/gateway-harness.js';
+import { useHarness } from '../test/helpers/gateway-harness.js';
 import { text } from '../test/mock-anthropic/server.js';
 import { clientCall, reply, toolResults, toolUsesInHistory } from '../test/tools/tool-replies.js';
 
 /** The Vercel AI SDK's multi-step tool calling through @ai-sdk/openai-compatible, against the gateway. */
-let h: Harness;
+const h = useHarness({ config: { WARM_SPARES: '0' } });
 let gateway: ReturnType<typeof createOpenAICompatible>;
-beforeAll(async () => {
-  h = await startHarness({ config: { WARM_SPARES: '0' } });
+beforeAll(() => {
   gateway = createOpenAICompatible({
     name: 'claude-gateway',
     baseURL: h.baseURL,
     apiKey: 'sk-test-client',
     includeUsage: true,
   });
-});
-afterAll(async () => {
-  await h?.close();
-});
-beforeEach(() => {
-  h.mock.reset();
 });
 
 function weatherTool(seen: string[]) {

@@ -7,29 +7,22 @@ import {
 } from '@langchain/core/messages';
 import { tool } from '@langchain/core/tools';
 import { ChatOpenAI } from '@langchain/openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type Harness, startHarness } from '../test/helpers/gateway-harness.js';
+import { useHarness } from '../test/helpers/gateway-harness.js';
 import { text } from '../test/mock-anthropic/server.js';
 import { clientCall, offeredTools, reply, toolResults } from '../test/tools/tool-replies.js';
 
 /** LangChain's ChatOpenAI with bindTools in a two-step tool loop, against the gateway. */
-let h: Harness;
+const h = useHarness({ config: { WARM_SPARES: '0' } });
 let chat: ChatOpenAI;
-beforeAll(async () => {
-  h = await startHarness({ config: { WARM_SPARES: '0' } });
+beforeAll(() => {
   chat = new ChatOpenAI({
     model: 'sonnet',
     apiKey: 'sk-test-client',
     configuration: { baseURL: h.baseURL },
     maxRetries: 0,
   });
-});
-afterAll(async () => {
-  await h?.close();
-});
-beforeEach(() => {
-  h.mock.reset();
 });
 
 const getWeather = tool(async ({ city }: { city: string }) => `sunny in ${city}`, {

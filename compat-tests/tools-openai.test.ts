@@ -1,20 +1,11 @@
 import type OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from '../test/helpers/gateway-harness.js';
+import { describe, expect, it } from 'vitest';
+import { useHarness } from '../test/helpers/gateway-harness.js';
 import { text } from '../test/mock-anthropic/server.js';
 import { clientCall, reply, toolResults, toolUsesInHistory } from '../test/tools/tool-replies.js';
 
 /** The official `openai` client's tool loops (by hand, and its runTools helper) against the gateway. */
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness({ config: { WARM_SPARES: '0' } });
-});
-afterAll(async () => {
-  await h?.close();
-});
-beforeEach(() => {
-  h.mock.reset();
-});
+const h = useHarness({ config: { WARM_SPARES: '0' } });
 
 const weatherParameters: Record<string, unknown> = {
   type: 'object',

@@ -1,21 +1,12 @@
 import type OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from '../helpers/gateway-harness.js';
+import { describe, expect, it } from 'vitest';
+import { startHarness, useHarness } from '../helpers/gateway-harness.js';
 import { lastUserText, text } from '../mock-anthropic/server.js';
 import { conversationOf, sessionFiles } from './session-files.js';
 
 type Message = OpenAI.Chat.Completions.ChatCompletionMessageParam;
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
-beforeEach(() => {
-  h.mock.reset();
-});
+const h = useHarness();
 
 /** One turn through the openai client; returns the history including the reply, as a client keeps it. */
 async function turn(history: Message[], userText: string, headers?: Record<string, string>) {

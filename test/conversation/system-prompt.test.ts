@@ -1,6 +1,6 @@
 import type OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from '../helpers/gateway-harness.js';
+import { describe, expect, it } from 'vitest';
+import { startHarness, useHarness } from '../helpers/gateway-harness.js';
 import type { RecordedRequest } from '../mock-anthropic/server.js';
 import { conversationOf, sessionFiles } from './session-files.js';
 
@@ -24,13 +24,7 @@ const conversation: Message[] = [
 describe.each(['replace', 'append', 'first-user-turn'] as const)(
   'SYSTEM_PROMPT_PLACEMENT=%s',
   (placement) => {
-    let h: Harness;
-    beforeAll(async () => {
-      h = await startHarness({ config: { SYSTEM_PROMPT_PLACEMENT: placement } });
-    });
-    afterAll(async () => {
-      await h?.close();
-    });
+    const h = useHarness({ config: { SYSTEM_PROMPT_PLACEMENT: placement }, resetMockBeforeEach: false });
 
     it('puts the system text where configured', async () => {
       await h.openai.chat.completions.create({ model: 'sonnet', messages: conversation });

@@ -1,18 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from '../helpers/gateway-harness.js';
+import { describe, expect, it } from 'vitest';
+import { useHarness } from '../helpers/gateway-harness.js';
 import { lastUserText, text, userTexts } from '../mock-anthropic/server.js';
 import { json, postChat, readSse } from './wire.js';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
-beforeEach(() => {
-  h.mock.reset();
-});
+const h = useHarness();
 
 function systemText(index = 0): string {
   const system = h.mock.requests[index]?.body.system;

@@ -2,22 +2,13 @@
  * OpenAI request parameters: honoured (max tokens, stop), rejected by name (n, logprobs), or
  * accepted and ignored (sampling knobs Claude Code does not expose).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { eventually, type Harness, startHarness } from '../helpers/gateway-harness.js';
+import { describe, expect, it } from 'vitest';
+import { eventually, useHarness } from '../helpers/gateway-harness.js';
 import { text } from '../mock-anthropic/server.js';
 import { json, postChat, requestAt, streamChat } from './client.js';
 
-let h: Harness;
-beforeAll(async () => {
-  // No pre-started or parked processes: every live Claude Code process belongs to a running request.
-  h = await startHarness({ config: { WARM_SPARES: '0', HOT_SESSIONS_MAX: '0' } });
-});
-afterAll(async () => {
-  await h?.close();
-});
-beforeEach(() => {
-  h.mock.reset();
-});
+// No pre-started or parked processes: every live Claude Code process belongs to a running request.
+const h = useHarness({ config: { WARM_SPARES: '0', HOT_SESSIONS_MAX: '0' } });
 
 const hi = [{ role: 'user', content: 'hi' }];
 

@@ -2,21 +2,12 @@
  * Thinking blocks as `reasoning_content`, reasoning effort as Claude Code's effort, and reasoning
  * tokens in usage, with the real CLI against the mock Messages API.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from '../helpers/gateway-harness.js';
+import { describe, expect, it } from 'vitest';
+import { useHarness } from '../helpers/gateway-harness.js';
 import type { MockReply } from '../mock-anthropic/server.js';
 import { json, postChat, requestAt, streamChat } from './client.js';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
-beforeEach(() => {
-  h.mock.reset();
-});
+const h = useHarness();
 
 const THINKING = 'The user wants a sum. Two plus two is four.';
 

@@ -2,21 +2,12 @@
  * response_format through Claude Code's structured output (its StructuredOutput tool), with the real
  * CLI against the mock Messages API.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from '../helpers/gateway-harness.js';
+import { describe, expect, it } from 'vitest';
+import { useHarness } from '../helpers/gateway-harness.js';
 import { text, toolUse } from '../mock-anthropic/server.js';
 import { json, postChat, requestAt, streamChat, toolNames, toolResults } from './client.js';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
-beforeEach(() => {
-  h.mock.reset();
-});
+const h = useHarness();
 
 const personSchema = {
   type: 'object',

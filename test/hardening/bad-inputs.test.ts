@@ -1,18 +1,15 @@
 import { request } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { json } from '../core/wire.js';
-import { type Harness, startHarness } from '../helpers/gateway-harness.js';
+import { useHarness } from '../helpers/gateway-harness.js';
 import { readError } from '../security/http.js';
 
 const KEY = 'sk-hardening-owner-key';
 const MAX_BODY_BYTES = 64 * 1024;
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness({ config: { GATEWAY_API_KEYS: KEY, MAX_BODY_BYTES: String(MAX_BODY_BYTES) } });
-});
-afterAll(async () => {
-  await h?.close();
+const h = useHarness({
+  config: { GATEWAY_API_KEYS: KEY, MAX_BODY_BYTES: String(MAX_BODY_BYTES) },
+  resetMockBeforeEach: false,
 });
 
 const user = (content: unknown) => ({ model: 'sonnet', messages: [{ role: 'user', content }] });

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { serve } from '@hono/node-server';
 import OpenAI from 'openai';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
@@ -70,6 +71,57 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       if (!options.mock) await mock.close();
       await rm(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+export interface UseHarnessOptions extends HarnessOptions {
+  /** Reset the mock (its queued replies and recorded requests) before each test; on by default. */
+  resetMockBeforeEach?: boolean;
+}
+
+/**
+ * One harness for the enclosing suite (file or describe block): registers the vitest hooks that
+ * start it before the first test and close it after the last. The returned object reads through
+ * to the running harness, so tests and later hooks use it like the harness itself.
+ */
+export function useHarness(options: UseHarnessOptions = {}): Harness {
+  const { resetMockBeforeEach = true, ...harnessOptions } = options;
+  let current: Harness | undefined;
+  const running = (): Harness => {
+    if (current === undefined) throw new Error('the harness is used before its beforeAll hook has run');
+    return current;
+  };
+  beforeAll(async () => {
+    current = await startHarness(harnessOptions);
+  });
+  afterAll(async () => {
+    await current?.close();
+  });
+  if (resetMockBeforeEach) {
+    beforeEach(() => {
+      running().mock.reset();
+    });
+  }
+  return {
+    get mock() {
+      return running().mock;
+    },
+    get gateway() {
+      return running().gateway;
+    },
+    get baseURL() {
+      return running().baseURL;
+    },
+    get origin() {
+      return running().origin;
+    },
+    get openai() {
+      return running().openai;
+    },
+    get dataDir() {
+      return running().dataDir;
+    },
+    close: () => running().close(),
   };
 }
 

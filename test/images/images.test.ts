@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from '../helpers/gateway-harness.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, startHarness, useHarness } from '../helpers/gateway-harness.js';
 import { type ContentBlock, type RecordedRequest, text } from '../mock-anthropic/server.js';
 import { dataUrl, IMAGES, type ImageServer, PDF_BASE64, startImageServer } from './fixtures.js';
 
@@ -8,16 +8,7 @@ type Message = OpenAI.Chat.Completions.ChatCompletionMessageParam;
 
 const MAX_IMAGE_BYTES = 4096;
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness({ config: { MAX_IMAGE_BYTES: String(MAX_IMAGE_BYTES) } });
-});
-afterAll(async () => {
-  await h?.close();
-});
-beforeEach(() => {
-  h.mock.reset();
-});
+const h = useHarness({ config: { MAX_IMAGE_BYTES: String(MAX_IMAGE_BYTES) } });
 
 const imagePart = (url: string) => ({ type: 'image_url' as const, image_url: { url } });
 

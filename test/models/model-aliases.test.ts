@@ -1,12 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from '../helpers/gateway-harness.js';
+import { describe, expect, it } from 'vitest';
+import { useHarness } from '../helpers/gateway-harness.js';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness({ config: { MODEL_ALIASES: 'gpt-4o=sonnet,gpt-4o-mini=haiku' } });
-});
-afterAll(async () => {
-  await h?.close();
+const h = useHarness({
+  config: { MODEL_ALIASES: 'gpt-4o=sonnet,gpt-4o-mini=haiku' },
+  resetMockBeforeEach: false,
 });
 
 describe('MODEL_ALIASES', () => {

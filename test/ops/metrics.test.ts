@@ -1,17 +1,11 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Harness, startHarness } from '../helpers/gateway-harness.js';
+import { expect, it } from 'vitest';
+import { useHarness } from '../helpers/gateway-harness.js';
 import { text } from '../mock-anthropic/server.js';
 import { bearer, chatBody, postJson } from '../security/http.js';
 import { parsePrometheus, sampleValue } from './prometheus.js';
 
 const KEY = 'sk-metrics-test-owner-key';
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness({ config: { GATEWAY_API_KEYS: KEY } });
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness({ config: { GATEWAY_API_KEYS: KEY }, resetMockBeforeEach: false });
 
 const usage = (input: number, output: number) => ({
   usage: {

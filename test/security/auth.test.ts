@@ -1,21 +1,14 @@
 import OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { json } from '../core/wire.js';
-import { type Harness, startHarness } from '../helpers/gateway-harness.js';
+import { useHarness } from '../helpers/gateway-harness.js';
 import { bearer, chatBody, postJson, readError } from './http.js';
 
 const ENV_KEY = 'sk-env-owner-key-for-tests';
 const ADMIN_KEY = 'sk-admin-key-for-tests-0123';
 
 describe('with keys configured', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ config: { GATEWAY_API_KEYS: ENV_KEY, GATEWAY_ADMIN_KEY: ADMIN_KEY } });
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
-  beforeEach(() => h.mock.reset());
+  const h = useHarness({ config: { GATEWAY_API_KEYS: ENV_KEY, GATEWAY_ADMIN_KEY: ADMIN_KEY } });
 
   it('answers 401 in the OpenAI shape without a key, and runs nothing', async () => {
     const reply = await readError(await postJson(h.origin, '/v1/chat/completions', chatBody()));
@@ -92,13 +85,7 @@ describe('with keys configured', () => {
 });
 
 describe('with no keys at all (loopback)', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ config: { METRICS_TOKEN: 'metrics-secret' } });
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = useHarness({ config: { METRICS_TOKEN: 'metrics-secret' }, resetMockBeforeEach: false });
 
   it('is open to local clients until the first key is created', async () => {
     expect((await fetch(`${h.baseURL}/models`)).status).toBe(200);

@@ -1,20 +1,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { json } from '../core/wire.js';
-import { eventually, type Harness, startHarness } from '../helpers/gateway-harness.js';
+import { eventually, type Harness, useHarness } from '../helpers/gateway-harness.js';
 import { text } from '../mock-anthropic/server.js';
 import { bearer, chatBody, postJson, readError } from './http.js';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness({ config: { GATEWAY_API_KEYS: 'sk-owner-key-keeps-the-gateway-closed' } });
-});
-afterAll(async () => {
-  await h?.close();
-});
-beforeEach(() => h.mock.reset());
+const h = useHarness({ config: { GATEWAY_API_KEYS: 'sk-owner-key-keeps-the-gateway-closed' } });
 
 const newKey = (
   name: string,

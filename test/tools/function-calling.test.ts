@@ -4,22 +4,13 @@
  * and tool messages continue the same Claude turn as real tool_result blocks.
  */
 import type OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { postChat, readSse } from '../core/wire.js';
-import { eventually, type Harness, startHarness } from '../helpers/gateway-harness.js';
+import { eventually, useHarness } from '../helpers/gateway-harness.js';
 import { text, userTexts } from '../mock-anthropic/server.js';
 import { clientCall, offeredTools, reply, toolResults, toolUsesInHistory } from './tool-replies.js';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness({ config: { WARM_SPARES: '0' } });
-});
-afterAll(async () => {
-  await h?.close();
-});
-beforeEach(() => {
-  h.mock.reset();
-});
+const h = useHarness({ config: { WARM_SPARES: '0' } });
 
 const weatherSchema = {
   type: 'object',

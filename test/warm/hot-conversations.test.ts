@@ -1,21 +1,12 @@
 import type OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { eventually, type Harness, isAlive, startHarness } from '../helpers/gateway-harness.js';
+import { describe, expect, it } from 'vitest';
+import { eventually, isAlive, useHarness } from '../helpers/gateway-harness.js';
 import { text, userTexts } from '../mock-anthropic/server.js';
 
 type Message = OpenAI.Chat.Completions.ChatCompletionMessageParam;
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness({
-    config: { WARM_SPARES: '1', HOT_SESSIONS_MAX: '2', MAX_CONCURRENCY: '3', AUTH_DISABLED: 'true' },
-  });
-});
-afterAll(async () => {
-  await h?.close();
-});
-beforeEach(() => {
-  h.mock.reset();
+const h = useHarness({
+  config: { WARM_SPARES: '1', HOT_SESSIONS_MAX: '2', MAX_CONCURRENCY: '3', AUTH_DISABLED: 'true' },
 });
 
 const hot = () => h.gateway.warm.hot;

@@ -1,24 +1,15 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { eventually, type Harness, isAlive, startHarness } from '../helpers/gateway-harness.js';
+import { describe, expect, it } from 'vitest';
+import { eventually, isAlive, useHarness } from '../helpers/gateway-harness.js';
 import { lastUserText, text } from '../mock-anthropic/server.js';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness({
-    config: {
-      WARM_SPARES: '1',
-      MAX_CONCURRENCY: '2',
-      AUTH_DISABLED: 'true',
-      SESSION_MAX_COUNT: '0',
-      HOT_SESSIONS_MAX: '0',
-    },
-  });
-});
-afterAll(async () => {
-  await h?.close();
-});
-beforeEach(() => {
-  h.mock.reset();
+const h = useHarness({
+  config: {
+    WARM_SPARES: '1',
+    MAX_CONCURRENCY: '2',
+    AUTH_DISABLED: 'true',
+    SESSION_MAX_COUNT: '0',
+    HOT_SESSIONS_MAX: '0',
+  },
 });
 
 const pool = () => h.gateway.warm.pool;
