@@ -276,7 +276,7 @@ function directOptions(env: NodeJS.ProcessEnv, dataDir: string): Direct {
   const deps = {
     executablePath: undefined,
     env: buildChildEnv(
-      { ...env, CLAUDE_CONFIG_DIR: configDir },
+      { ...env, CLAUDE_CONFIG_DIR: configDir, CLAUDE_CODE_TMPDIR: path.join(dataDir, 'claude-tmp') },
       {
         configDir,
         maxRetries: config.CLAUDE_MAX_RETRIES,

@@ -41,6 +41,7 @@ export function mockCliOptions(sandbox: MockCliSandbox & { cwd: string }, overri
     model: 'sonnet',
     cwd: sandbox.cwd,
     ...overrides,
-    env: { ...mockCliEnv(sandbox), ...overrides.env },
+    // Claude Code leaves a folder per start in its temp dir; keep them in the sandbox, not /tmp.
+    env: { ...mockCliEnv(sandbox), CLAUDE_CODE_TMPDIR: `${sandbox.configDir}-tmp`, ...overrides.env },
   };
 }
