@@ -1,22 +1,16 @@
-import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { generateObject, generateText, Output, streamText } from 'ai';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { useHarness } from '../test/helpers/gateway-harness.js';
 import { lastUserText, text, toolUse } from '../test/mock-anthropic/server.js';
+import { aiSdkProvider } from './clients.js';
 
 /** The Vercel AI SDK through `@ai-sdk/openai-compatible`, against the gateway over real HTTP. */
 const h = useHarness();
-let gateway: ReturnType<typeof createOpenAICompatible>;
+let gateway: ReturnType<typeof aiSdkProvider>;
 beforeAll(() => {
-  gateway = createOpenAICompatible({
-    name: 'claude-gateway',
-    baseURL: h.baseURL,
-    apiKey: 'sk-test-client',
-    includeUsage: true,
-    // Lets generateObject send response_format json_schema instead of bare json_object.
-    supportsStructuredOutputs: true,
-  });
+  // Lets generateObject send response_format json_schema instead of bare json_object.
+  gateway = aiSdkProvider(h.baseURL, { supportsStructuredOutputs: true });
 });
 
 const City = z.object({ name: z.string(), country: z.string(), population: z.number() });

@@ -4,17 +4,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { useHarness } from '../test/helpers/gateway-harness.js';
 import { lastUserText, text, toolUse, userTexts } from '../test/mock-anthropic/server.js';
+import { langchainChat } from './clients.js';
 
 /** LangChain's `ChatOpenAI` (invoke, stream, withStructuredOutput) against the gateway over real HTTP. */
 const h = useHarness();
 let chat: ChatOpenAI;
 beforeAll(() => {
-  chat = new ChatOpenAI({
-    model: 'sonnet',
-    apiKey: 'sk-test-client',
-    configuration: { baseURL: h.baseURL },
-    maxRetries: 0,
-  });
+  chat = langchainChat(h.baseURL);
 });
 
 const Recipe = z.object({

@@ -1,21 +1,16 @@
-import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { generateText, stepCountIs, streamText, tool } from 'ai';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { useHarness } from '../test/helpers/gateway-harness.js';
 import { text } from '../test/mock-anthropic/server.js';
 import { clientCall, reply, toolResults, toolUsesInHistory } from '../test/tools/tool-replies.js';
+import { aiSdkProvider } from './clients.js';
 
 /** The Vercel AI SDK's multi-step tool calling through @ai-sdk/openai-compatible, against the gateway. */
 const h = useHarness({ config: { WARM_SPARES: '0' } });
-let gateway: ReturnType<typeof createOpenAICompatible>;
+let gateway: ReturnType<typeof aiSdkProvider>;
 beforeAll(() => {
-  gateway = createOpenAICompatible({
-    name: 'claude-gateway',
-    baseURL: h.baseURL,
-    apiKey: 'sk-test-client',
-    includeUsage: true,
-  });
+  gateway = aiSdkProvider(h.baseURL);
 });
 
 function weatherTool(seen: string[]) {

@@ -6,23 +6,19 @@ import {
   type ToolMessage,
 } from '@langchain/core/messages';
 import { tool } from '@langchain/core/tools';
-import { ChatOpenAI } from '@langchain/openai';
+import type { ChatOpenAI } from '@langchain/openai';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { useHarness } from '../test/helpers/gateway-harness.js';
 import { text } from '../test/mock-anthropic/server.js';
 import { clientCall, offeredTools, reply, toolResults } from '../test/tools/tool-replies.js';
+import { langchainChat } from './clients.js';
 
 /** LangChain's ChatOpenAI with bindTools in a two-step tool loop, against the gateway. */
 const h = useHarness({ config: { WARM_SPARES: '0' } });
 let chat: ChatOpenAI;
 beforeAll(() => {
-  chat = new ChatOpenAI({
-    model: 'sonnet',
-    apiKey: 'sk-test-client',
-    configuration: { baseURL: h.baseURL },
-    maxRetries: 0,
-  });
+  chat = langchainChat(h.baseURL);
 });
 
 const getWeather = tool(async ({ city }: { city: string }) => `sunny in ${city}`, {
