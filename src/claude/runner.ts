@@ -1,10 +1,4 @@
-import {
-  type Options,
-  type Query,
-  query,
-  type SDKMessage,
-  type SDKUserMessage,
-} from '@anthropic-ai/claude-agent-sdk';
+import { type Options, query, type SDKMessage, type SDKUserMessage } from '@anthropic-ai/claude-agent-sdk';
 import { type Conversation, createConversation, perTurnResult, sendTurn } from '../warm/conversation.js';
 import type { HotSessions } from '../warm/hot-sessions.js';
 import { InputChannel } from '../warm/input-channel.js';
@@ -31,8 +25,6 @@ export interface ClaudeRunnerDeps {
    * in its own module and is composed in gateway.ts.
    */
   optionExtenders?: ReadonlyArray<OptionExtender>;
-  /** Starts a cold SDK conversation; the default is `query()`. Tests substitute fakes here. */
-  launch?: Launcher;
   /** Pre-started processes; a run whose options match one skips Claude Code's start-up. */
   warmPool?: { take(options: Options): Spare | undefined };
   /** Live processes kept between the turns of a tracked session (`plan.session`). */
@@ -42,16 +34,6 @@ export interface ClaudeRunnerDeps {
 }
 
 export type OptionExtender = (plan: RunPlan, options: Options) => Options;
-
-export interface LaunchParams {
-  plan: RunPlan;
-  prompt: AsyncIterable<SDKUserMessage>;
-  options: Options;
-}
-
-export type Launcher = (params: LaunchParams) => Query;
-
-const coldLaunch: Launcher = ({ prompt, options }) => query({ prompt, options });
 
 export interface ClaudeRunner {
   /** Runs the plan; yields SDK messages up to and including the one `result`. */
@@ -99,9 +81,8 @@ export function createClaudeRunner(deps: ClaudeRunnerDeps): ClaudeRunner {
       const startCold = async (): Promise<Conversation> => {
         await deps.makeRoomForRun?.();
         const input = new InputChannel();
-        const launched = (deps.launch ?? coldLaunch)({ plan, prompt: input, options });
         return createConversation({
-          query: launched,
+          query: query({ prompt: input, options }),
           input,
           origin: 'cold',
           process: () => spawned,
