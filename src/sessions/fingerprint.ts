@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ClaudeTurn } from '../claude/run-plan.js';
+import { canonicalJson } from '../util/canonical-json.js';
 
 /**
  * A conversation's fingerprint is a hash chain over its turns, seeded with the caller's scope:
@@ -15,14 +16,14 @@ export function extendFingerprint(fingerprint: string, turn: ClaudeTurn): string
   return createHash('sha256')
     .update(fingerprint)
     .update('\n')
-    .update(canonicalJson(normalizeTurn(turn)))
+    .update(plainJson(normalizeTurn(turn)))
     .digest('base64url');
 }
 
 /** The scope seed: a hash of everything that must match for two requests to share a session. */
 export function scopeSeed(parts: ReadonlyArray<string | undefined>): string {
   return createHash('sha256')
-    .update(canonicalJson(parts.map((part) => part ?? null)))
+    .update(plainJson(parts.map((part) => part ?? null)))
     .digest('base64url');
 }
 
@@ -36,15 +37,10 @@ function normalizeTurn(turn: ClaudeTurn): unknown {
   };
 }
 
-/** JSON with object keys sorted, so re-serialised tool arguments hash the same. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value)
-      .filter(([, item]) => item !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`);
-    return `{${entries.join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
+/** Keys sorted, so re-serialised tool arguments hash the same. */
+function plainJson(value: unknown): string {
+  const json = canonicalJson(value);
+  // Turns and scope parts come from a parsed JSON body: anything else is a programming error.
+  if (json === undefined) throw new Error('fingerprints are taken of plain JSON data only');
+  return json;
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Options } from '@anthropic-ai/claude-agent-sdk';
+import { canonicalJson } from '../util/canonical-json.js';
 
 /**
  * Per-run plumbing: every run brings its own; they never make two runs' options differ. The model is
@@ -23,7 +24,7 @@ function keyOf(options: Options, ignored: ReadonlySet<string>): string | undefin
     .filter(([name, value]) => value !== undefined && !ignored.has(name))
     // Whether a session id is set matters (the process then records its session); which one does not.
     .map(([name, value]) => (name === SESSION_ID_KEY ? [name, true] : [name, value]));
-  const canonical = canonicalize(Object.fromEntries(entries));
+  const canonical = canonicalJson(Object.fromEntries(entries));
   return canonical === undefined ? undefined : createHash('sha256').update(canonical).digest('hex');
 }
 
@@ -39,31 +40,4 @@ export function spareKey(options: Options): string | undefined {
  */
 export function hotKey(options: Options): string | undefined {
   return keyOf(options, new Set([...PER_RUN_KEYS, ...RESUME_KEYS, SESSION_ID_KEY]));
-}
-
-/** Stable JSON with sorted object keys; undefined for anything that is not plain data. */
-function canonicalize(value: unknown): string | undefined {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return JSON.stringify(value);
-  if (typeof value === 'number') return Number.isFinite(value) ? JSON.stringify(value) : undefined;
-  if (Array.isArray(value)) {
-    const items = value.map(canonicalize);
-    return items.includes(undefined) ? undefined : `[${items.join(',')}]`;
-  }
-  if (typeof value === 'object' && isPlainObject(value)) {
-    const parts: string[] = [];
-    for (const name of Object.keys(value).sort()) {
-      const field = (value as Record<string, unknown>)[name];
-      if (field === undefined) continue;
-      const encoded = canonicalize(field);
-      if (encoded === undefined) return undefined;
-      parts.push(`${JSON.stringify(name)}:${encoded}`);
-    }
-    return `{${parts.join(',')}}`;
-  }
-  return undefined;
-}
-
-function isPlainObject(value: object): boolean {
-  const prototype = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
 }
