@@ -1,0 +1,74 @@
+/**
+ * The contract between surfaces and the core: a surface turns its wire request into a neutral
+ * `RunPlan` (its own 400s first), calls `run`, and encodes the events. Everything that is not wire
+ * format (admission by key policy, queue lease, warm/hot processes, sessions, remote images, stop
+ * sequences, max tokens, client-tool interruption, cost, audit, metrics) happens in here, once, for
+ * every surface.
+ */
+import type { RunPlan } from '../claude/run-plan.js';
+import type { Principal } from '../policy/key-policy.js';
+import type { GatewayError } from './gateway-error.js';
+import type { RunEvent, RunUsage } from './run-events.js';
+
+/** Which wire a run came in on: metrics and audit rows are labelled with it. */
+export type SurfaceName =
+  | 'openai-chat'
+  | 'openai-responses'
+  | 'openai-completions'
+  | 'anthropic-messages'
+  | 'native'
+  | 'tasks';
+
+/** Who is asking and how they name the conversation; every field is optional. */
+export interface RunOrigin {
+  /** The caller (an API key id): a session is never shared across callers. */
+  callerId?: string;
+  /** An explicit conversation id (x-conversation-id, a native session id): one session per conversation. */
+  conversationId?: string;
+  /** The request's end-user string: narrows lookups to that end user. */
+  endUser?: string;
+}
+
+export interface RunRequest {
+  surface: SurfaceName;
+  plan: RunPlan;
+  /** Absent only where auth is off for loopback use; then no key policy applies. */
+  principal?: Principal;
+  origin?: RunOrigin;
+  /** The client went away (or cancelled): the run is torn down, its process tree killed. */
+  signal: AbortSignal;
+  /** Request id for logs and the audit row. */
+  requestId: string;
+  /** The raw request body, kept in the audit log only when AUDIT_PROMPTS is on. */
+  auditBody?: unknown;
+  /** Longest run for this request, bounded by REQUEST_TIMEOUT_MS. */
+  timeoutMs?: number;
+  onSummary?: (summary: RunSummary) => void;
+}
+
+/** What one run cost and how it went; reported once per run, whatever ended it. */
+export interface RunSummary {
+  surface: SurfaceName;
+  model: string;
+  outcome: 'ok' | 'error';
+  error?: GatewayError;
+  usage: RunUsage;
+  costUsd: number;
+  /** Claude Code did not report the cost (the answer ended early) and it was estimated. */
+  costEstimated: boolean;
+  durationMs: number;
+  /** From the start of the run (after the queue) to the first event. */
+  timeToFirstEventMs?: number;
+  queueWaitMs: number;
+  /** The Claude Code session the run used, when session tracking is on. */
+  sessionId?: string;
+}
+
+export interface RunService {
+  /**
+   * Admits, queues and runs a plan. Admission and queue failures are the first event (an `error`),
+   * so a surface can still answer with a real HTTP status; after that, an `error` event ends the run.
+   * Returning early from the generator (client gone) tears the run down.
+   */
+  run(request: RunRequest): AsyncGenerator<RunEvent, void, undefined>;
+}
