@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import { type CliIo, UsageError } from './cli/cli-io.js';
 import { KEYS_USAGE, keysCommand } from './cli/keys-command.js';
+import { migrateCommand } from './cli/migrate-command.js';
 import { USAGE_USAGE, usageCommand } from './cli/usage-command.js';
 import { ConfigError, loadConfig } from './config.js';
 import { runServer } from './server.js';
+import { storeLocation } from './store/engine.js';
 import { type GatewayStore, openGatewayStore } from './store/gateway-store.js';
 import { GATEWAY_VERSION } from './version.js';
 
@@ -11,8 +13,10 @@ const HELP = `claude-gateway ${GATEWAY_VERSION}: an OpenAI-compatible API in fro
 
 Usage:
   claude-gateway [serve]          start the server (settings come from environment variables)
-  claude-gateway keys ...         manage API keys in <DATA_DIR>/gateway.db (or STORE_PATH)
+  claude-gateway keys ...         manage API keys in <DATA_DIR>/gateway.db (STORE_PATH), or in
+                                  PostgreSQL when DATABASE_URL=postgres://... is set
   claude-gateway usage ...        requests, tokens and cost per key and UTC day
+  claude-gateway migrate          bring the store's schema up to date (the server also does at start)
   claude-gateway --help | --version
 
 ${KEYS_USAGE}
@@ -42,15 +46,24 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
   }
   if (command === 'keys') return withStore((store) => keysCommand(rest, store.keys, io));
   if (command === 'usage') return withStore((store) => usageCommand(rest, store.audit, io));
+  if (command === 'migrate') {
+    if (rest.length > 0) throw new UsageError('migrate takes no arguments.');
+    return migrateCommand(currentLocation(), io);
+  }
   throw new UsageError(`Unknown command '${command}'.`);
 }
 
-function withStore(run: (store: GatewayStore) => number): number {
-  const store = openGatewayStore(loadConfig(process.env).storePath);
+function currentLocation() {
+  const config = loadConfig(process.env);
+  return storeLocation({ databaseUrl: config.DATABASE_URL, storePath: config.storePath });
+}
+
+async function withStore(run: (store: GatewayStore) => Promise<number>): Promise<number> {
+  const store = await openGatewayStore(currentLocation());
   try {
-    return run(store);
+    return await run(store);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

@@ -72,6 +72,14 @@ export const configSchema = z.object({
   AUTH_DISABLED: bool.default(false),
   /** The SQLite file holding API keys and the audit log; default <DATA_DIR>/gateway.db. */
   STORE_PATH: z.string().min(1).optional(),
+  /**
+   * postgres://user:pass@host:5432/db: keep keys, audit log and shared state in PostgreSQL instead
+   * of the SQLite file, so several gateways behind a load balancer act as one.
+   */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
   /** Keep each chat request's messages in the audit log (off: prompts often hold secrets). */
   AUDIT_PROMPTS: bool.default(false),
   /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`. */

@@ -5,6 +5,7 @@ import { startup } from '@anthropic-ai/claude-agent-sdk';
 import type { Logger } from 'pino';
 import { agentPolicyFromConfig, createAgentResolver } from './agent/agent-policy.js';
 import { createApp } from './app.js';
+import { storeUnavailable } from './auth/auth-errors.js';
 import { type Authenticator, createAuthenticator } from './auth/authenticator.js';
 import { requireApiKey } from './auth/require-api-key.js';
 import { createChatService } from './chat/chat-service.js';
@@ -34,6 +35,7 @@ import { readyRoutes } from './routes/ready.js';
 import { usageRoutes } from './routes/usage.js';
 import { createSessionStore } from './sessions/session-store.js';
 import { auditRecorder } from './store/audit-recorder.js';
+import { storeLocation } from './store/engine.js';
 import { type GatewayStore, openGatewayStore } from './store/gateway-store.js';
 import { type ToClaudeContext, toRunPlan } from './translate/to-claude.js';
 import { GATEWAY_VERSION } from './version.js';
@@ -176,7 +178,10 @@ export async function createGateway(
   };
 
   // Exposure: keys, per-key policy, audit, metrics, probes and docs.
-  const store = openGatewayStore(config.storePath);
+  const store = await openGatewayStore(
+    storeLocation({ databaseUrl: config.DATABASE_URL, storePath: config.storePath }),
+    { onPoolError: (err) => logger.warn({ err }, 'database connection lost; it is replaced on next use') },
+  );
   const authenticator = createAuthenticator({
     envKeys: config.GATEWAY_API_KEYS,
     adminKey: config.GATEWAY_ADMIN_KEY,
@@ -198,11 +203,17 @@ export async function createGateway(
   const keyPolicy = enforceKeyPolicy({
     requestsPerMinute: rpm.middleware,
     concurrency: new KeyConcurrency(),
-    spentUsd: (principal) =>
-      principal.source === 'store' ? (store.keys.get(principal.id)?.spentUsd ?? 0) : 0,
-    onFinished: (request) => {
-      recordAudit(request);
+    spentUsd: async (principal) => {
+      if (principal.source !== 'store') return 0;
+      // Read per request from the store every instance charges, so budgets hold across instances.
+      const record = await store.keys.get(principal.id).catch(() => {
+        throw storeUnavailable();
+      });
+      return record?.spentUsd ?? 0;
+    },
+    onFinished: async (request) => {
       metrics.observeRequest(request);
+      await recordAudit.record(request);
     },
   });
 
@@ -251,7 +262,9 @@ export async function createGateway(
       await processes.terminateAll();
       await sessions?.close();
       rpm.close();
-      store.close();
+      await recordAudit.flush();
+      recordAudit.close();
+      await store.close();
     },
   };
 }

@@ -28,7 +28,7 @@ export async function runServer(env: NodeJS.ProcessEnv): Promise<void> {
     throw error;
   }
 
-  const exposure = decideExposure(config.HOST, config.AUTH_DISABLED, gateway.authenticator.hasAnyKey());
+  const exposure = decideExposure(config.HOST, config.AUTH_DISABLED, await gateway.authenticator.hasAnyKey());
   if (exposure === 'refuse') {
     process.stderr.write(
       `claude-gateway: refusing to listen on ${config.HOST} without API keys: anyone who can reach it could run Claude Code on your account.\n` +

@@ -23,3 +23,13 @@ export const adminRequired = () =>
     code: 'admin_required',
     message: 'This endpoint needs an admin key (GATEWAY_ADMIN_KEY or a key created with --admin).',
   });
+
+/** The key store (SQLite file or shared PostgreSQL) did not answer: nothing can be checked, so nothing runs. */
+export const storeUnavailable = () =>
+  new GatewayError({
+    status: 503,
+    type: 'service_unavailable',
+    code: 'store_unavailable',
+    message: "The gateway's key store is unreachable right now; retry shortly.",
+    retryAfterSeconds: 2,
+  });

@@ -20,10 +20,14 @@ export interface Authenticator {
    * loopback address; the server refuses to start on any other). Checked per request, so the
    * first key created with the CLI closes a running gateway at once; it stays closed after revocations.
    */
-  isOpen(): boolean;
+  isOpen(): Promise<boolean>;
   /** Whether any key exists or ever existed (environment or store, revoked ones included). */
-  hasAnyKey(): boolean;
-  authenticate(presented: string): AuthResult;
+  hasAnyKey(): Promise<boolean>;
+  /**
+   * Looks the key up in the store on every request, with no cache: a key revoked through any
+   * gateway sharing the store is refused by all of them from their next request on.
+   */
+  authenticate(presented: string): Promise<AuthResult>;
 }
 
 /** Who a request comes from when no key is required. */
@@ -56,10 +60,11 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   }
 
   // Revoked keys count: revoking the last key must not reopen the gateway to everyone.
-  const hasAnyKey = () => staticKeys.length > 0 || options.keys.count({ includeRevoked: true }) > 0;
-  const isOpen = () => options.disabled || !hasAnyKey();
+  const hasAnyKey = async () =>
+    staticKeys.length > 0 || (await options.keys.count({ includeRevoked: true })) > 0;
+  const isOpen = async () => options.disabled || !(await hasAnyKey());
 
-  function lookUp(presented: string): Principal | undefined {
+  async function lookUp(presented: string): Promise<Principal | undefined> {
     const digest = hashApiKey(presented);
     // Compare against every static key without stopping early, so timing says nothing about which.
     let match: Principal | undefined;
@@ -69,7 +74,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     if (match) return match;
     // An indexed lookup by digest: its timing can only reveal something about the digest, which is
     // useless without the key. The final comparison is constant-time all the same.
-    const stored = options.keys.findByHash(digest);
+    const stored = await options.keys.findByHash(digest);
     if (!stored || !digestsEqual(stored.keyHash, digest)) return undefined;
     return { id: stored.id, name: stored.name, admin: stored.admin, source: 'store', policy: stored.policy };
   }
@@ -77,10 +82,10 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   return {
     isOpen,
     hasAnyKey,
-    authenticate(presented) {
-      const principal = presented ? lookUp(presented) : undefined;
+    async authenticate(presented) {
+      const principal = presented ? await lookUp(presented) : undefined;
       if (principal) return { kind: 'ok', principal };
-      if (isOpen()) return { kind: 'ok', principal: ANONYMOUS };
+      if (await isOpen()) return { kind: 'ok', principal: ANONYMOUS };
       return presented ? { kind: 'invalid' } : { kind: 'missing' };
     },
   };

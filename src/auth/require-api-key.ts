@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import './context-variables.js';
 import { presentedKey } from './api-key.js';
-import { invalidApiKey, missingApiKey } from './auth-errors.js';
+import { invalidApiKey, missingApiKey, storeUnavailable } from './auth-errors.js';
 import type { Authenticator } from './authenticator.js';
 
 /** Paths anyone may reach: probes, metrics (which has its own optional token) and the API docs. */
@@ -18,9 +18,11 @@ export function isPublicPath(path: string): boolean {
 export function requireApiKey(authenticator: Authenticator): MiddlewareHandler {
   return async function requireApiKeyMiddleware(c, next) {
     if (isPublicPath(c.req.path)) return next();
-    const result = authenticator.authenticate(
-      presentedKey(c.req.header('authorization'), c.req.header('x-api-key')),
-    );
+    const presented = presentedKey(c.req.header('authorization'), c.req.header('x-api-key'));
+    // A store that does not answer (database away) is a clear 503, not a 500 or a wrong 401.
+    const result = await authenticator.authenticate(presented).catch(() => {
+      throw storeUnavailable();
+    });
     if (result.kind !== 'ok') {
       c.header('www-authenticate', 'Bearer');
       throw result.kind === 'missing' ? missingApiKey() : invalidApiKey();

@@ -10,7 +10,7 @@ export const KEYS_USAGE = `Usage:
   claude-gateway keys revoke ID|NAME`;
 
 /** `claude-gateway keys ...`; returns the exit code. */
-export function keysCommand(args: readonly string[], keys: KeyStore, io: CliIo): number {
+export async function keysCommand(args: readonly string[], keys: KeyStore, io: CliIo): Promise<number> {
   const [action, ...rest] = args;
   switch (action) {
     case 'create':
@@ -24,7 +24,7 @@ export function keysCommand(args: readonly string[], keys: KeyStore, io: CliIo):
   }
 }
 
-function createKey(args: readonly string[], keys: KeyStore, io: CliIo): number {
+async function createKey(args: readonly string[], keys: KeyStore, io: CliIo): Promise<number> {
   const { values } = parseArgs({
     args: [...args],
     options: {
@@ -55,7 +55,7 @@ function createKey(args: readonly string[], keys: KeyStore, io: CliIo): number {
 
   let created: { record: ApiKeyRecord; key: string };
   try {
-    created = keys.create({ name, admin: values.admin, policy });
+    created = await keys.create({ name, admin: values.admin, policy });
   } catch (error) {
     if (error instanceof DuplicateKeyNameError) {
       io.err(`claude-gateway: ${error.message} Revoke it first or pick another name.`);
@@ -73,13 +73,13 @@ function createKey(args: readonly string[], keys: KeyStore, io: CliIo): number {
   return 0;
 }
 
-function listKeys(args: readonly string[], keys: KeyStore, io: CliIo): number {
+async function listKeys(args: readonly string[], keys: KeyStore, io: CliIo): Promise<number> {
   const { values } = parseArgs({
     args: [...args],
     options: { all: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
     strict: true,
   });
-  const records = keys.list({ includeRevoked: values.all });
+  const records = await keys.list({ includeRevoked: values.all });
   if (values.json) {
     io.out(JSON.stringify(records.map(recordJson)));
     return 0;
@@ -105,11 +105,11 @@ function listKeys(args: readonly string[], keys: KeyStore, io: CliIo): number {
   return 0;
 }
 
-function revokeKey(args: readonly string[], keys: KeyStore, io: CliIo): number {
+async function revokeKey(args: readonly string[], keys: KeyStore, io: CliIo): Promise<number> {
   const { positionals } = parseArgs({ args: [...args], options: {}, allowPositionals: true, strict: true });
   const target = positionals[0];
   if (!target || positionals.length > 1) throw new UsageError('keys revoke takes one key id or name.');
-  const revoked = keys.revoke(target);
+  const revoked = await keys.revoke(target);
   if (!revoked) {
     io.err(`claude-gateway: no active key with id or name '${target}'.`);
     return 1;

@@ -6,7 +6,7 @@ import { type CliIo, table, UsageError } from './cli-io.js';
 export const USAGE_USAGE = 'Usage:\n  claude-gateway usage [--from DATE] [--to DATE] [--json]';
 
 /** `claude-gateway usage`: requests, tokens and cost per key and UTC day. */
-export function usageCommand(args: readonly string[], audit: AuditLog, io: CliIo): number {
+export async function usageCommand(args: readonly string[], audit: AuditLog, io: CliIo): Promise<number> {
   const { values } = parseArgs({
     args: [...args],
     options: {
@@ -23,7 +23,7 @@ export function usageCommand(args: readonly string[], audit: AuditLog, io: CliIo
     if (error instanceof UsageRangeError) throw new UsageError(error.message);
     throw error;
   }
-  const rows = audit.usage(range.from, range.to);
+  const rows = await audit.usage(range.from, range.to);
   if (values.json) {
     io.out(JSON.stringify(rows));
     return 0;

@@ -26,9 +26,10 @@ export interface FinishedRequest {
 export interface KeyPolicyDeps {
   requestsPerMinute: MiddlewareHandler;
   concurrency: KeyConcurrency;
-  /** Current recorded spend of a key (0 for keys outside the store). */
-  spentUsd: (principal: Principal) => number;
-  onFinished: (request: FinishedRequest) => void;
+  /** Current recorded spend of a key (0 for keys outside the store); read from the shared store. */
+  spentUsd: (principal: Principal) => Promise<number>;
+  /** Awaited for non-streamed responses, so the audit row exists before the client has the answer. */
+  onFinished: (request: FinishedRequest) => void | Promise<void>;
 }
 
 /**
@@ -47,11 +48,11 @@ export function enforceKeyPolicy(deps: KeyPolicyDeps): MiddlewareHandler {
     let awaitingSummary = false;
     let releaseSlot = () => {};
     let finished = false;
-    const finish = (status: number, errorCode: string | null, stream: boolean) => {
+    const finish = async (status: number, errorCode: string | null, stream: boolean) => {
       if (finished) return;
       finished = true;
       releaseSlot();
-      deps.onFinished({
+      await deps.onFinished({
         principal,
         requestId: c.get('requestId'),
         method: c.req.method,
@@ -67,7 +68,7 @@ export function enforceKeyPolicy(deps: KeyPolicyDeps): MiddlewareHandler {
     // A stream is over when its run is: the run's own outcome is what the client got.
     const finishStream = (runSummary: RunSummary) => {
       const failed = runSummary.outcome === 'error';
-      finish(
+      void finish(
         failed ? (runSummary.errorStatus ?? 500) : c.res.status,
         failed ? (runSummary.errorCode ?? null) : null,
         true,
@@ -77,7 +78,7 @@ export function enforceKeyPolicy(deps: KeyPolicyDeps): MiddlewareHandler {
     try {
       await deps.requestsPerMinute(c, async () => {
         checkRequestPolicy(principal.policy, body);
-        checkBudget(principal.policy, deps.spentUsd(principal));
+        checkBudget(principal.policy, await deps.spentUsd(principal));
         releaseSlot = deps.concurrency.acquire(principal.id, principal.policy.concurrency);
         c.set('runHooks', {
           onSummary(runSummary) {
@@ -89,7 +90,7 @@ export function enforceKeyPolicy(deps: KeyPolicyDeps): MiddlewareHandler {
       });
     } catch (error) {
       const gatewayError = error instanceof GatewayError ? error : undefined;
-      finish(gatewayError?.status ?? 500, gatewayError?.code ?? 'internal_error', false);
+      await finish(gatewayError?.status ?? 500, gatewayError?.code ?? 'internal_error', false);
       throw error;
     }
 
@@ -100,7 +101,7 @@ export function enforceKeyPolicy(deps: KeyPolicyDeps): MiddlewareHandler {
       return;
     }
     const error = c.error instanceof GatewayError ? c.error : undefined;
-    finish(c.res.status, error?.code ?? summary?.errorCode ?? null, false);
+    await finish(c.res.status, error?.code ?? summary?.errorCode ?? null, false);
   };
 }
 

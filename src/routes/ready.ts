@@ -3,7 +3,8 @@ import type { ExecutableProbe } from '../claude/executable.js';
 
 export interface ReadyDeps {
   probeClaudeCode: () => Promise<ExecutableProbe>;
-  storeWritable: () => boolean;
+  /** Resolves false when the store (the SQLite file or the shared database) refuses a write. */
+  storeWritable: () => Promise<boolean>;
   draining: () => boolean;
 }
 
@@ -13,7 +14,7 @@ export function readyRoutes(deps: ReadyDeps) {
     const probe = await deps.probeClaudeCode();
     const checks = {
       claude_code: probe.found,
-      store_writable: deps.storeWritable(),
+      store_writable: await deps.storeWritable(),
       accepting_requests: !deps.draining(),
     };
     const ready = Object.values(checks).every(Boolean);

@@ -1,13 +1,13 @@
 import { Hono } from 'hono';
 import '../auth/context-variables.js';
-import { adminRequired } from '../auth/auth-errors.js';
+import { adminRequired, storeUnavailable } from '../auth/auth-errors.js';
 import { invalidRequest } from '../openai/errors.js';
 import type { AuditLog } from '../store/audit-log.js';
 import { parseUsageRange, UsageRangeError } from '../store/usage-range.js';
 
 /** GET /usage?from=&to= — requests, tokens and cost per key and UTC day; admin keys only. */
 export function usageRoutes(audit: AuditLog) {
-  return new Hono().get('/usage', (c) => {
+  return new Hono().get('/usage', async (c) => {
     if (!c.get('principal')?.admin) throw adminRequired();
     const range = (() => {
       try {
@@ -17,7 +17,10 @@ export function usageRoutes(audit: AuditLog) {
         throw error;
       }
     })();
-    const data = audit.usage(range.from, range.to).map((row) => ({
+    const rows = await audit.usage(range.from, range.to).catch(() => {
+      throw storeUnavailable();
+    });
+    const data = rows.map((row) => ({
       key_id: row.keyId,
       key_name: row.keyName,
       day: row.day,

@@ -1,4 +1,6 @@
-import type { StoreDatabase } from './database.js';
+import { type Kysely, sql } from 'kysely';
+import type { StoreEngine } from './engine.js';
+import type { StoreSchema } from './schema.js';
 
 /** One chat request as the audit log keeps it. Prompt text only when the owner opted in. */
 export interface AuditEntry {
@@ -33,70 +35,111 @@ export interface UsageRow {
   costUsd: number;
 }
 
-export class AuditLog {
-  readonly #db: StoreDatabase;
-
-  constructor(db: StoreDatabase) {
-    this.#db = db;
-  }
-
+export interface AuditLog {
   /** Appends the entry and adds its cost to the key's spend, atomically, so budgets match the log. */
-  record(entry: AuditEntry): void {
-    this.#db.transaction(() => {
-      this.#db
-        .prepare(
-          `INSERT INTO audit_log (at, request_id, key_id, method, path, model, stream, status, error_code,
-             prompt_tokens, completion_tokens, cost_usd, duration_ms, time_to_first_chunk_ms, queue_wait_ms, prompt)
-           VALUES (@at, @requestId, @keyId, @method, @path, @model, @stream, @status, @errorCode,
-             @promptTokens, @completionTokens, @costUsd, @durationMs, @timeToFirstChunkMs, @queueWaitMs, @prompt)`,
-        )
-        .run({
-          ...entry,
-          stream: entry.stream ? 1 : 0,
-          durationMs: Math.round(entry.durationMs),
-          timeToFirstChunkMs: roundOrNull(entry.timeToFirstChunkMs),
-          queueWaitMs: roundOrNull(entry.queueWaitMs),
-        });
-      if (entry.costUsd > 0) {
-        this.#db
-          .prepare('UPDATE api_keys SET spent_usd = spent_usd + ? WHERE id = ?')
-          .run(entry.costUsd, entry.keyId);
-      }
-    })();
-  }
-
+  record(entry: AuditEntry): Promise<void>;
   /** Usage per key and UTC day for entries with `from <= at < to` (epoch ms). */
-  usage(from: number, to: number): UsageRow[] {
-    return this.#db
-      .prepare(
-        `SELECT a.key_id AS keyId, k.name AS keyName,
-           strftime('%Y-%m-%d', a.at / 1000, 'unixepoch') AS day,
-           COUNT(*) AS requests,
-           SUM(CASE WHEN a.status >= 400 THEN 1 ELSE 0 END) AS errors,
-           SUM(a.prompt_tokens) AS promptTokens,
-           SUM(a.completion_tokens) AS completionTokens,
-           SUM(a.cost_usd) AS costUsd
-         FROM audit_log a LEFT JOIN api_keys k ON k.id = a.key_id
-         WHERE a.at >= ? AND a.at < ?
-         GROUP BY a.key_id, day
-         ORDER BY day, a.key_id`,
-      )
-      .all(from, to) as UsageRow[];
-  }
-
+  usage(from: number, to: number): Promise<UsageRow[]>;
   /** The most recent entries, newest first; for tests and inspection. */
-  recent(limit: number): AuditEntry[] {
-    const rows = this.#db
-      .prepare(
-        `SELECT at, request_id AS requestId, key_id AS keyId, method, path, model, stream, status,
-           error_code AS errorCode, prompt_tokens AS promptTokens, completion_tokens AS completionTokens,
-           cost_usd AS costUsd, duration_ms AS durationMs, time_to_first_chunk_ms AS timeToFirstChunkMs,
-           queue_wait_ms AS queueWaitMs, prompt
-         FROM audit_log ORDER BY id DESC LIMIT ?`,
-      )
-      .all(limit) as Array<Omit<AuditEntry, 'stream'> & { stream: number }>;
-    return rows.map((row) => ({ ...row, stream: row.stream === 1 }));
-  }
+  recent(limit: number): Promise<AuditEntry[]>;
+}
+
+export function createAuditLog(db: Kysely<StoreSchema>, engine: StoreEngine): AuditLog {
+  // The only engine-specific SQL: the UTC day of an epoch-ms instant.
+  const day =
+    engine === 'postgres'
+      ? sql<string>`to_char(to_timestamp(a.at / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD')`
+      : sql<string>`strftime('%Y-%m-%d', a.at / 1000, 'unixepoch')`;
+
+  return {
+    async record(entry) {
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('audit_log')
+          .values({
+            at: entry.at,
+            request_id: entry.requestId,
+            key_id: entry.keyId,
+            method: entry.method,
+            path: entry.path,
+            model: entry.model,
+            stream: entry.stream ? 1 : 0,
+            status: entry.status,
+            error_code: entry.errorCode,
+            prompt_tokens: entry.promptTokens,
+            completion_tokens: entry.completionTokens,
+            cost_usd: entry.costUsd,
+            duration_ms: Math.round(entry.durationMs),
+            time_to_first_chunk_ms: roundOrNull(entry.timeToFirstChunkMs),
+            queue_wait_ms: roundOrNull(entry.queueWaitMs),
+            prompt: entry.prompt,
+          })
+          .execute();
+        if (entry.costUsd > 0) {
+          // An increment in the database, not read-modify-write: instances charge the same key at once.
+          await trx
+            .updateTable('api_keys')
+            .set((eb) => ({ spent_usd: eb('spent_usd', '+', entry.costUsd) }))
+            .where('id', '=', entry.keyId)
+            .execute();
+        }
+      });
+    },
+
+    async usage(from, to) {
+      const rows = await db
+        .selectFrom('audit_log as a')
+        .leftJoin('api_keys as k', 'k.id', 'a.key_id')
+        .select((eb) => [
+          'a.key_id as keyId',
+          'k.name as keyName',
+          day.as('day'),
+          eb.fn.countAll<number>().as('requests'),
+          eb.fn.sum<number>(eb.case().when('a.status', '>=', 400).then(1).else(0).end()).as('errors'),
+          eb.fn.sum<number>('a.prompt_tokens').as('promptTokens'),
+          eb.fn.sum<number>('a.completion_tokens').as('completionTokens'),
+          eb.fn.sum<number>('a.cost_usd').as('costUsd'),
+        ])
+        .where('a.at', '>=', from)
+        .where('a.at', '<', to)
+        .groupBy(['a.key_id', 'k.name', day])
+        .orderBy('day')
+        .orderBy('a.key_id')
+        .execute();
+      return rows.map((row) => ({
+        keyId: row.keyId,
+        keyName: row.keyName,
+        day: row.day,
+        requests: Number(row.requests),
+        errors: Number(row.errors),
+        promptTokens: Number(row.promptTokens),
+        completionTokens: Number(row.completionTokens),
+        costUsd: Number(row.costUsd),
+      }));
+    },
+
+    async recent(limit) {
+      const rows = await db.selectFrom('audit_log').selectAll().orderBy('id', 'desc').limit(limit).execute();
+      return rows.map((row) => ({
+        at: row.at,
+        requestId: row.request_id,
+        keyId: row.key_id,
+        method: row.method,
+        path: row.path,
+        model: row.model,
+        stream: row.stream === 1,
+        status: row.status,
+        errorCode: row.error_code,
+        promptTokens: row.prompt_tokens,
+        completionTokens: row.completion_tokens,
+        costUsd: row.cost_usd,
+        durationMs: row.duration_ms,
+        timeToFirstChunkMs: row.time_to_first_chunk_ms,
+        queueWaitMs: row.queue_wait_ms,
+        prompt: row.prompt,
+      }));
+    },
+  };
 }
 
 function roundOrNull(value: number | null): number | null {

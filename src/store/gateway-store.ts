@@ -1,27 +1,65 @@
-import { AuditLog } from './audit-log.js';
-import { openStoreDatabase, probeWritable, type StoreDatabase } from './database.js';
-import { KeyStore } from './key-store.js';
+import { sql } from 'kysely';
+import { type AuditLog, createAuditLog } from './audit-log.js';
+import { type ConnectOptions, connectStore, type StoreEngine, type StoreLocation } from './engine.js';
+import { createKeyStore, type KeyStore } from './key-store.js';
+import { migrateToLatest } from './migrations.js';
 
-/** The gateway's embedded state: API keys and the audit log, in one SQLite file. */
+/**
+ * The gateway's state behind one async interface: API keys and the audit log, in an embedded
+ * SQLite file (the default) or a PostgreSQL database shared by several gateways.
+ */
 export interface GatewayStore {
+  readonly engine: StoreEngine;
   readonly keys: KeyStore;
   readonly audit: AuditLog;
   readonly isOpen: boolean;
-  probeWritable(): boolean;
-  close(): void;
+  /** Proves the store accepts writes right now (database away, disk full, read-only volume all fail). */
+  probeWritable(): Promise<boolean>;
+  close(): Promise<void>;
 }
 
-export function openGatewayStore(file: string): GatewayStore {
-  const db: StoreDatabase = openStoreDatabase(file);
+export interface OpenStoreOptions extends ConnectOptions {
+  /** Apply pending migrations first (default true); `claude-gateway migrate` does it explicitly. */
+  migrate?: boolean;
+  now?: () => number;
+}
+
+export async function openGatewayStore(
+  location: StoreLocation,
+  options: OpenStoreOptions = {},
+): Promise<GatewayStore> {
+  const { db, engine } = connectStore(location, options);
+  try {
+    if (options.migrate !== false) await migrateToLatest(db, engine);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  let open = true;
   return {
-    keys: new KeyStore(db),
-    audit: new AuditLog(db),
+    engine,
+    keys: createKeyStore(db, options.now),
+    audit: createAuditLog(db, engine),
     get isOpen() {
-      return db.open;
+      return open;
     },
-    probeWritable: () => db.open && probeWritable(db),
-    close() {
-      if (db.open) db.close();
+    async probeWritable() {
+      if (!open) return false;
+      try {
+        await db
+          .insertInto('readiness_probe')
+          .values({ id: 1, checked_at: Date.now() })
+          .onConflict((oc) => oc.column('id').doUpdateSet({ checked_at: sql`excluded.checked_at` }))
+          .execute();
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      if (!open) return;
+      open = false;
+      await db.destroy();
     },
   };
 }

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import type { Kysely, Selectable } from 'kysely';
 import { displayPrefix, generateApiKey, hashApiKey } from '../auth/api-key.js';
 import type { KeyPolicy } from '../policy/key-policy.js';
-import type { StoreDatabase } from './database.js';
+import type { ApiKeysTable, StoreSchema } from './schema.js';
 
 export interface ApiKeyRecord {
   id: string;
@@ -21,112 +22,116 @@ export interface NewApiKey {
   policy?: KeyPolicy;
 }
 
-interface ApiKeyRow {
-  id: string;
-  name: string;
-  key_hash: string;
-  key_prefix: string;
-  admin: number;
-  rpm: number | null;
-  concurrency: number | null;
-  budget_usd: number | null;
-  models: string | null;
-  agent_tools: string | null;
-  spent_usd: number;
-  created_at: number;
-  revoked_at: number | null;
+/** API keys. Only SHA-256 digests are stored; the key itself is shown once, at creation. */
+export interface KeyStore {
+  /** Returns the new record and the key, which is not stored and cannot be recovered later. */
+  create(input: NewApiKey): Promise<{ record: ApiKeyRecord; key: string }>;
+  list(options?: { includeRevoked?: boolean }): Promise<ApiKeyRecord[]>;
+  /** The active key with this digest, if any. */
+  findByHash(keyHash: string): Promise<(ApiKeyRecord & { keyHash: string }) | undefined>;
+  get(id: string): Promise<ApiKeyRecord | undefined>;
+  /** Keys in the store; revoked ones count only when asked for. */
+  count(options?: { includeRevoked?: boolean }): Promise<number>;
+  /** Revokes by id or by the name of an active key; returns the revoked record, or undefined. */
+  revoke(idOrName: string): Promise<ApiKeyRecord | undefined>;
 }
 
 export class DuplicateKeyNameError extends Error {}
 
-/** API keys in SQLite. Only SHA-256 digests are stored; the key itself is shown once, at creation. */
-export class KeyStore {
-  readonly #db: StoreDatabase;
-  readonly #now: () => number;
+type ApiKeyRow = Selectable<ApiKeysTable>;
 
-  constructor(db: StoreDatabase, now: () => number = Date.now) {
-    this.#db = db;
-    this.#now = now;
-  }
+/** The key store on either engine: the queries are the same SQL for SQLite and PostgreSQL. */
+export function createKeyStore(db: Kysely<StoreSchema>, now: () => number = Date.now): KeyStore {
+  const activeByName = (name: string) =>
+    db
+      .selectFrom('api_keys')
+      .selectAll()
+      .where('name', '=', name)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+  const duplicate = (name: string) =>
+    new DuplicateKeyNameError(`An active key named '${name}' already exists.`);
 
-  /** Returns the new record and the key, which is not stored and cannot be recovered later. */
-  create(input: NewApiKey): { record: ApiKeyRecord; key: string } {
-    const key = generateApiKey();
-    const policy = input.policy ?? {};
-    const row: ApiKeyRow = {
-      id: `key_${randomBytes(8).toString('hex')}`,
-      name: input.name,
-      key_hash: hashApiKey(key),
-      key_prefix: displayPrefix(key),
-      admin: input.admin ? 1 : 0,
-      rpm: policy.rpm ?? null,
-      concurrency: policy.concurrency ?? null,
-      budget_usd: policy.budgetUsd ?? null,
-      models: policy.models ? JSON.stringify(policy.models) : null,
-      agent_tools: policy.agentTools ? JSON.stringify(policy.agentTools) : null,
-      spent_usd: 0,
-      created_at: this.#now(),
-      revoked_at: null,
-    };
-    if (this.#findActiveByName(input.name)) {
-      throw new DuplicateKeyNameError(`An active key named '${input.name}' already exists.`);
-    }
-    this.#db
-      .prepare(
-        `INSERT INTO api_keys (id, name, key_hash, key_prefix, admin, rpm, concurrency, budget_usd, models,
-           agent_tools, spent_usd, created_at, revoked_at)
-         VALUES (@id, @name, @key_hash, @key_prefix, @admin, @rpm, @concurrency, @budget_usd, @models,
-           @agent_tools, @spent_usd, @created_at, @revoked_at)`,
-      )
-      .run(row);
-    return { record: toRecord(row), key };
-  }
+  return {
+    async create(input) {
+      const key = generateApiKey();
+      const policy = input.policy ?? {};
+      const row: ApiKeyRow = {
+        id: `key_${randomBytes(8).toString('hex')}`,
+        name: input.name,
+        key_hash: hashApiKey(key),
+        key_prefix: displayPrefix(key),
+        admin: input.admin ? 1 : 0,
+        rpm: policy.rpm ?? null,
+        concurrency: policy.concurrency ?? null,
+        budget_usd: policy.budgetUsd ?? null,
+        models: policy.models ? JSON.stringify(policy.models) : null,
+        agent_tools: policy.agentTools ? JSON.stringify(policy.agentTools) : null,
+        spent_usd: 0,
+        created_at: now(),
+        revoked_at: null,
+      };
+      if (await activeByName(input.name)) throw duplicate(input.name);
+      try {
+        await db.insertInto('api_keys').values(row).execute();
+      } catch (error) {
+        // Two creators raced past the check above: the partial unique index decides.
+        if (isUniqueViolation(error)) throw duplicate(input.name);
+        throw error;
+      }
+      return { record: toRecord(row), key };
+    },
 
-  list(options: { includeRevoked?: boolean } = {}): ApiKeyRecord[] {
-    const where = options.includeRevoked ? '' : 'WHERE revoked_at IS NULL';
-    const rows = this.#db
-      .prepare(`SELECT * FROM api_keys ${where} ORDER BY created_at, id`)
-      .all() as ApiKeyRow[];
-    return rows.map(toRecord);
-  }
+    async list(options = {}) {
+      let query = db.selectFrom('api_keys').selectAll().orderBy('created_at').orderBy('id');
+      if (!options.includeRevoked) query = query.where('revoked_at', 'is', null);
+      return (await query.execute()).map(toRecord);
+    },
 
-  /** The active key with this digest, if any. */
-  findByHash(keyHash: string): (ApiKeyRecord & { keyHash: string }) | undefined {
-    const row = this.#db
-      .prepare('SELECT * FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL')
-      .get(keyHash) as ApiKeyRow | undefined;
-    return row ? { ...toRecord(row), keyHash: row.key_hash } : undefined;
-  }
+    async findByHash(keyHash) {
+      const row = await db
+        .selectFrom('api_keys')
+        .selectAll()
+        .where('key_hash', '=', keyHash)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return row ? { ...toRecord(row), keyHash: row.key_hash } : undefined;
+    },
 
-  get(id: string): ApiKeyRecord | undefined {
-    const row = this.#db.prepare('SELECT * FROM api_keys WHERE id = ?').get(id) as ApiKeyRow | undefined;
-    return row ? toRecord(row) : undefined;
-  }
+    async get(id) {
+      const row = await db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toRecord(row) : undefined;
+    },
 
-  /** Keys in the store; revoked ones count only when asked for. */
-  count(options: { includeRevoked?: boolean } = {}): number {
-    const where = options.includeRevoked ? '' : 'WHERE revoked_at IS NULL';
-    const row = this.#db.prepare(`SELECT COUNT(*) AS n FROM api_keys ${where}`).get() as { n: number };
-    return row.n;
-  }
+    async count(options = {}) {
+      let query = db.selectFrom('api_keys').select((eb) => eb.fn.countAll<number>().as('n'));
+      if (!options.includeRevoked) query = query.where('revoked_at', 'is', null);
+      const row = await query.executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
 
-  /** Revokes by id or by the name of an active key; returns the revoked record, or undefined. */
-  revoke(idOrName: string): ApiKeyRecord | undefined {
-    const target =
-      (this.#db.prepare('SELECT * FROM api_keys WHERE id = ? AND revoked_at IS NULL').get(idOrName) as
-        | ApiKeyRow
-        | undefined) ?? this.#findActiveByName(idOrName);
-    if (!target) return undefined;
-    const revokedAt = this.#now();
-    this.#db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ?').run(revokedAt, target.id);
-    return toRecord({ ...target, revoked_at: revokedAt });
-  }
-
-  #findActiveByName(name: string): ApiKeyRow | undefined {
-    return this.#db.prepare('SELECT * FROM api_keys WHERE name = ? AND revoked_at IS NULL').get(name) as
-      | ApiKeyRow
-      | undefined;
-  }
+    async revoke(idOrName) {
+      const revokedAt = now();
+      // One conditional UPDATE, so two instances revoking the same key cannot both report it.
+      const byId = await db
+        .updateTable('api_keys')
+        .set({ revoked_at: revokedAt })
+        .where('id', '=', idOrName)
+        .where('revoked_at', 'is', null)
+        .returningAll()
+        .executeTakeFirst();
+      const row =
+        byId ??
+        (await db
+          .updateTable('api_keys')
+          .set({ revoked_at: revokedAt })
+          .where('name', '=', idOrName)
+          .where('revoked_at', 'is', null)
+          .returningAll()
+          .executeTakeFirst());
+      return row ? toRecord(row) : undefined;
+    },
+  };
 }
 
 function toRecord(row: ApiKeyRow): ApiKeyRecord {
@@ -151,4 +156,10 @@ function toRecord(row: ApiKeyRow): ApiKeyRecord {
 function parseStringList(json: string): string[] {
   const value: unknown = JSON.parse(json);
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+}
+
+/** SQLite's and PostgreSQL's ways of saying a UNIQUE constraint refused the row. */
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
 }

@@ -135,10 +135,14 @@ export function isAlive(pid: number): boolean {
 }
 
 /** Polls until `check` holds or the deadline passes; returns whether it held. */
-export async function eventually(check: () => boolean, timeoutMs = 3_000, stepMs = 25): Promise<boolean> {
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 3_000,
+  stepMs = 25,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (check()) return true;
+    if (await check()) return true;
     await new Promise((resolve) => setTimeout(resolve, stepMs));
   }
   return check();

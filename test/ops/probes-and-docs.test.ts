@@ -19,7 +19,7 @@ describe('/ready', () => {
       status: 'ready',
       checks: { claude_code: true, store_writable: true, accepting_requests: true },
     });
-    h.gateway.store.close();
+    await h.gateway.store.close();
     const broken = await fetch(`${h.origin}/ready`);
     expect(broken.status).toBe(503);
     expect((await json(broken)).checks).toMatchObject({ store_writable: false, claude_code: true });

@@ -33,7 +33,7 @@ describe('with keys configured', () => {
     const completion = await client.chat.completions.create(chatBody('via bearer') as never);
     expect(completion.choices[0]?.message.content).toBe('echo: via bearer');
 
-    const { key } = h.gateway.store.keys.create({ name: 'header-user' });
+    const { key } = await h.gateway.store.keys.create({ name: 'header-user' });
     const response = await postJson(h.origin, '/v1/chat/completions', chatBody('via header'), {
       'x-api-key': key,
     });
@@ -43,9 +43,9 @@ describe('with keys configured', () => {
   });
 
   it('stops accepting a revoked key at once', async () => {
-    const { key, record } = h.gateway.store.keys.create({ name: 'short-lived' });
+    const { key, record } = await h.gateway.store.keys.create({ name: 'short-lived' });
     expect((await fetch(`${h.baseURL}/models`, { headers: bearer(key) })).status).toBe(200);
-    h.gateway.store.keys.revoke(record.id);
+    await h.gateway.store.keys.revoke(record.id);
     const reply = await readError(await fetch(`${h.baseURL}/models`, { headers: bearer(key) }));
     expect(reply.status).toBe(401);
     expect(reply.error.code).toBe('invalid_api_key');
@@ -61,13 +61,13 @@ describe('with keys configured', () => {
   });
 
   it('lets only admin keys read usage (403 otherwise)', async () => {
-    const { key } = h.gateway.store.keys.create({ name: 'plain' });
+    const { key } = await h.gateway.store.keys.create({ name: 'plain' });
     const denied = await readError(await fetch(`${h.baseURL}/usage`, { headers: bearer(key) }));
     expect(denied.status).toBe(403);
     expect(denied.error).toMatchObject({ type: 'permission_error', code: 'admin_required' });
     expect((await fetch(`${h.baseURL}/usage`, { headers: bearer(ENV_KEY) })).status).toBe(403);
 
-    const { key: adminKey } = h.gateway.store.keys.create({ name: 'ops', admin: true });
+    const { key: adminKey } = await h.gateway.store.keys.create({ name: 'ops', admin: true });
     for (const headers of [bearer(ADMIN_KEY), bearer(adminKey)]) {
       const usage = await fetch(`${h.baseURL}/usage`, { headers });
       expect(usage.status).toBe(200);
@@ -89,7 +89,7 @@ describe('with no keys at all (loopback)', () => {
 
   it('is open to local clients until the first key is created', async () => {
     expect((await fetch(`${h.baseURL}/models`)).status).toBe(200);
-    const { key } = h.gateway.store.keys.create({ name: 'first' });
+    const { key } = await h.gateway.store.keys.create({ name: 'first' });
     expect((await fetch(`${h.baseURL}/models`)).status).toBe(401);
     expect((await fetch(`${h.baseURL}/models`, { headers: bearer(key) })).status).toBe(200);
   });

@@ -19,7 +19,7 @@ const chat = (key: string, body: unknown = chatBody()) =>
 
 describe('allowed models', () => {
   it('answers 403 model_not_allowed naming `model`, and serves the allowed one', async () => {
-    const { key } = newKey('haiku-only', { models: ['haiku'] });
+    const { key } = await newKey('haiku-only', { models: ['haiku'] });
     const denied = await readError(await chat(key));
     expect(denied.status).toBe(403);
     expect(denied.error).toMatchObject({
@@ -37,7 +37,7 @@ describe('allowed models', () => {
 
 describe('requests per minute', () => {
   it('counts every request, sends the headers on each, and 429s with Retry-After once spent', async () => {
-    const { key } = newKey('two-a-minute', { rpm: 2 });
+    const { key } = await newKey('two-a-minute', { rpm: 2 });
     const first = await chat(key);
     expect(first.status).toBe(200);
     expect(first.headers.get('x-ratelimit-limit-requests')).toBe('2');
@@ -63,17 +63,17 @@ describe('requests per minute', () => {
     expect(h.mock.requests).toHaveLength(1);
 
     // Other keys have their own window.
-    const { key: other } = newKey('other', { rpm: 2 });
+    const { key: other } = await newKey('other', { rpm: 2 });
     expect((await chat(other)).status).toBe(200);
   });
 });
 
 describe('budget', () => {
   it("stops a key with 429 insufficient_quota once Claude Code's reported cost reaches its budget", async () => {
-    const { key, record } = newKey('tiny-budget', { budgetUsd: 0.000001 });
+    const { key, record } = await newKey('tiny-budget', { budgetUsd: 0.000001 });
     h.mock.enqueue(text('expensive', { usage: { input_tokens: 1000, output_tokens: 1000 } }));
     expect((await chat(key)).status).toBe(200);
-    const spent = h.gateway.store.keys.get(record.id)?.spentUsd ?? 0;
+    const spent = (await h.gateway.store.keys.get(record.id))?.spentUsd ?? 0;
     expect(spent).toBeGreaterThan(0.000001);
 
     const client = new OpenAI({ baseURL: h.baseURL, apiKey: key, maxRetries: 0 });
@@ -90,7 +90,7 @@ describe('budget', () => {
 
 describe('concurrent runs per key', () => {
   it('refuses a second request while the first runs, and frees the slot when it ends', async () => {
-    const { key, record } = newKey('one-at-a-time', { concurrency: 1 });
+    const { key, record } = await newKey('one-at-a-time', { concurrency: 1 });
     h.mock.enqueue({ kind: 'hang' });
     const client = new AbortController();
     const first = postJson(
@@ -108,22 +108,23 @@ describe('concurrent runs per key', () => {
     expect(Number(second.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
 
     // Another key is not affected.
-    const { key: other } = newKey('neighbour', { concurrency: 1 });
+    const { key: other } = await newKey('neighbour', { concurrency: 1 });
     expect((await chat(other, chatBody('neighbour'))).status).toBe(200);
 
     // The client gives up: the run is aborted and, once it is recorded, the slot is free again.
     client.abort();
     await first;
-    const recorded = () => h.gateway.store.audit.recent(20).filter((entry) => entry.keyId === record.id);
-    expect(await eventually(() => recorded().length === 2, 10_000)).toBe(true);
-    expect(recorded().map((entry) => entry.status)).toEqual([499, 429]);
+    const recorded = async () =>
+      (await h.gateway.store.audit.recent(20)).filter((entry) => entry.keyId === record.id);
+    expect(await eventually(async () => (await recorded()).length === 2, 10_000)).toBe(true);
+    expect((await recorded()).map((entry) => entry.status)).toEqual([499, 429]);
     const third = await chat(key, chatBody('third'));
     expect(third.status).toBe(200);
     expect((await json(third)).choices[0].message.content).toBe('echo: third');
   });
 
   it('holds the slot for a whole stream and releases it when the stream ends', async () => {
-    const { key } = newKey('streamer', { concurrency: 1, rpm: 100 });
+    const { key } = await newKey('streamer', { concurrency: 1, rpm: 100 });
     h.mock.enqueue(text('one two three four', { chunkDelayMs: 400 }));
     const stream = await chat(key, chatBody('stream', { stream: true }));
     expect(stream.status).toBe(200);
@@ -139,14 +140,14 @@ describe('concurrent runs per key', () => {
 
 describe('agent mode', () => {
   it('refuses agent mode to keys without agent tools, and tools outside the key list', async () => {
-    const { key: plain } = newKey('no-agent', {});
+    const { key: plain } = await newKey('no-agent', {});
     const noAgent = await readError(await chat(plain, chatBody('x', { claude_code: { tools: ['Read'] } })));
     expect(noAgent).toMatchObject({
       status: 403,
       error: { code: 'agent_mode_not_allowed', param: 'claude_code' },
     });
 
-    const { key: reader } = newKey('reader', { agentTools: ['Read', 'Grep'] });
+    const { key: reader } = await newKey('reader', { agentTools: ['Read', 'Grep'] });
     const bash = await readError(
       await chat(reader, chatBody('x', { claude_code: { tools: ['Read', 'Bash'] } })),
     );
@@ -166,14 +167,14 @@ describe('agent mode', () => {
 
 describe('audit log', () => {
   it('records every request of a key with status and cost, and never the prompt text', async () => {
-    const { key, record } = newKey('audited', { models: ['sonnet'] });
+    const { key, record } = await newKey('audited', { models: ['sonnet'] });
     const secret = 'the launch code is 0000-HUNTER2';
     h.mock.enqueue(text('noted', { usage: { input_tokens: 20, output_tokens: 7 } }));
     const ok = await chat(key, chatBody(secret));
     const requestId = ok.headers.get('x-request-id');
     expect((await chat(key, { ...chatBody(secret), model: 'opus' })).status).toBe(403);
 
-    const entries = h.gateway.store.audit.recent(50).filter((entry) => entry.keyId === record.id);
+    const entries = (await h.gateway.store.audit.recent(50)).filter((entry) => entry.keyId === record.id);
     expect(entries.map((entry) => [entry.status, entry.model, entry.errorCode])).toEqual([
       [403, 'opus', 'model_not_allowed'],
       [200, 'sonnet', null],

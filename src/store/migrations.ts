@@ -1,0 +1,114 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import type { StoreEngine } from './engine.js';
+
+/**
+ * Schema versions, applied in name order by Kysely's Migrator, which records them in
+ * `kysely_migration` and, on PostgreSQL, holds an advisory lock while it runs, so several gateways
+ * starting at once migrate exactly once. Never edit a shipped step: append a new one.
+ *
+ * 0001 is the schema SQLite gateways shipped with before migrations moved to Kysely (tracked then
+ * in `user_version`); every statement is IF NOT EXISTS, so an existing gateway.db adopts it as is.
+ */
+function migrations(engine: StoreEngine): Record<string, Migration> {
+  const bigint = engine === 'postgres' ? 'bigint' : 'integer';
+  const real = engine === 'postgres' ? 'double precision' : 'real';
+  return {
+    '0001_keys_and_audit': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('api_keys')
+          .ifNotExists()
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('key_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('key_prefix', 'text', (c) => c.notNull())
+          .addColumn('admin', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('rpm', 'integer')
+          .addColumn('concurrency', 'integer')
+          .addColumn('budget_usd', real)
+          .addColumn('models', 'text')
+          .addColumn('agent_tools', 'text')
+          .addColumn('spent_usd', real, (c) => c.notNull().defaultTo(0))
+          .addColumn('created_at', bigint, (c) => c.notNull())
+          .addColumn('revoked_at', bigint)
+          .execute();
+        await sql`CREATE UNIQUE INDEX IF NOT EXISTS api_keys_active_name ON api_keys(name) WHERE revoked_at IS NULL`.execute(
+          db,
+        );
+        await db.schema
+          .createTable('audit_log')
+          .ifNotExists()
+          .addColumn('id', engine === 'postgres' ? 'bigserial' : 'integer', (c) =>
+            engine === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('at', bigint, (c) => c.notNull())
+          .addColumn('request_id', 'text', (c) => c.notNull())
+          .addColumn('key_id', 'text', (c) => c.notNull())
+          .addColumn('method', 'text', (c) => c.notNull())
+          .addColumn('path', 'text', (c) => c.notNull())
+          .addColumn('model', 'text')
+          .addColumn('stream', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('status', 'integer', (c) => c.notNull())
+          .addColumn('error_code', 'text')
+          .addColumn('prompt_tokens', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('completion_tokens', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('cost_usd', real, (c) => c.notNull().defaultTo(0))
+          .addColumn('duration_ms', 'integer', (c) => c.notNull())
+          .addColumn('time_to_first_chunk_ms', 'integer')
+          .addColumn('queue_wait_ms', 'integer')
+          .addColumn('prompt', 'text')
+          .execute();
+        await db.schema.createIndex('audit_log_at').ifNotExists().on('audit_log').column('at').execute();
+        await db.schema
+          .createIndex('audit_log_key_at')
+          .ifNotExists()
+          .on('audit_log')
+          .columns(['key_id', 'at'])
+          .execute();
+        await db.schema
+          .createTable('readiness_probe')
+          .ifNotExists()
+          .addColumn('id', 'integer', (c) => c.primaryKey().check(sql`id = 1`))
+          .addColumn('checked_at', bigint, (c) => c.notNull())
+          .execute();
+      },
+    },
+    '0002_shared_limits': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('rate_windows')
+          .addColumn('key_id', 'text', (c) => c.primaryKey())
+          .addColumn('window_start', bigint, (c) => c.notNull())
+          .addColumn('hits', 'integer', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('run_leases')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('key_id', 'text', (c) => c.notNull())
+          .addColumn('instance_id', 'text', (c) => c.notNull())
+          .addColumn('expires_at', bigint, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('run_leases_key').on('run_leases').column('key_id').execute();
+        await db.schema.createIndex('run_leases_instance').on('run_leases').column('instance_id').execute();
+      },
+    },
+  };
+}
+
+export class MigrationError extends Error {}
+
+/** Brings the schema up to date; returns the names of the steps it applied. */
+export async function migrateToLatest<Schema>(db: Kysely<Schema>, engine: StoreEngine): Promise<string[]> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(engine) };
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  if (error) {
+    const failed = results?.find((result) => result.status === 'Error')?.migrationName;
+    throw new MigrationError(
+      `Store migration${failed ? ` ${failed}` : ''} failed: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  }
+  return (results ?? [])
+    .filter((result) => result.status === 'Success')
+    .map((result) => result.migrationName);
+}

@@ -1,0 +1,73 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The tables both engines share, as Kysely sees them. Epoch-millisecond times are BIGINT in
+ * PostgreSQL (and INTEGER in SQLite); the PostgreSQL pool parses BIGINT to numbers, so the row
+ * types are the same for both.
+ */
+export interface StoreSchema {
+  api_keys: ApiKeysTable;
+  audit_log: AuditLogTable;
+  readiness_probe: ReadinessProbeTable;
+  rate_windows: RateWindowsTable;
+  run_leases: RunLeasesTable;
+}
+
+/** One requests-per-minute window per key, shared by every gateway on the database. */
+export interface RateWindowsTable {
+  key_id: string;
+  window_start: number;
+  hits: number;
+}
+
+/** One row per run holding a slot of its key's concurrency limit; renewed while it runs. */
+export interface RunLeasesTable {
+  id: string;
+  key_id: string;
+  instance_id: string;
+  expires_at: number;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  name: string;
+  key_hash: string;
+  key_prefix: string;
+  /** 0 or 1: the SQLite schema shipped with integers, PostgreSQL keeps the same shape. */
+  admin: number;
+  rpm: number | null;
+  concurrency: number | null;
+  budget_usd: number | null;
+  /** JSON array of model ids, or null for all. */
+  models: string | null;
+  /** JSON array of tool names, or null for none. */
+  agent_tools: string | null;
+  spent_usd: number;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: number;
+  request_id: string;
+  key_id: string;
+  method: string;
+  path: string;
+  model: string | null;
+  stream: number;
+  status: number;
+  error_code: string | null;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cost_usd: number;
+  duration_ms: number;
+  time_to_first_chunk_ms: number | null;
+  queue_wait_ms: number | null;
+  prompt: string | null;
+}
+
+export interface ReadinessProbeTable {
+  id: number;
+  checked_at: number;
+}

@@ -1,0 +1,325 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  findPostgresBin,
+  type PostgresCluster,
+  postgresTestsEnabled,
+  startPostgresCluster,
+} from '../../test/helpers/postgres-cluster.js';
+import { hashApiKey } from '../auth/api-key.js';
+import type { AuditEntry } from './audit-log.js';
+import { connectStore, type StoreLocation } from './engine.js';
+import { type GatewayStore, openGatewayStore } from './gateway-store.js';
+import { DuplicateKeyNameError } from './key-store.js';
+import { migrateToLatest } from './migrations.js';
+
+/**
+ * The store contract: every engine behind GatewayStore must pass the same cases. Each case gets a
+ * fresh store (a new SQLite file, or a new database in a throw-away PostgreSQL cluster).
+ */
+interface Engine {
+  name: string;
+  enabled: boolean;
+  /**
+   * Whether one process may hold several connections that write at once. Not SQLite's: its
+   * connections in one process would wait on each other synchronously and block the event loop, so
+   * a gateway holds one (other processes, like the keys CLI, wait on the file lock instead).
+   */
+  concurrentConnections: boolean;
+  setup(): Promise<void>;
+  teardown(): Promise<void>;
+  newLocation(): Promise<StoreLocation>;
+}
+
+function sqliteEngine(): Engine {
+  let dir = '';
+  let n = 0;
+  return {
+    name: 'sqlite',
+    enabled: true,
+    concurrentConnections: false,
+    async setup() {
+      dir = mkdtempSync(path.join(os.tmpdir(), 'cg-store-'));
+    },
+    async teardown() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+    newLocation: async () => ({ engine: 'sqlite', file: path.join(dir, `store-${n++}.db`) }),
+  };
+}
+
+function postgresEngine(): Engine {
+  let cluster: PostgresCluster | undefined;
+  return {
+    name: `postgres (${findPostgresBin() ?? 'binaries missing'})`,
+    enabled: postgresTestsEnabled(),
+    concurrentConnections: true,
+    async setup() {
+      cluster = await startPostgresCluster();
+    },
+    async teardown() {
+      await cluster?.stop();
+    },
+    async newLocation() {
+      if (!cluster) throw new Error('cluster not started');
+      return { engine: 'postgres', url: await cluster.createDatabase() };
+    },
+  };
+}
+
+const DAY1 = Date.UTC(2026, 0, 1, 23, 59);
+const DAY2 = Date.UTC(2026, 0, 2, 0, 1);
+
+function entry(keyId: string, fields: Partial<AuditEntry>): AuditEntry {
+  return {
+    at: DAY1,
+    requestId: 'r',
+    keyId,
+    method: 'POST',
+    path: '/v1/chat/completions',
+    model: 'sonnet',
+    stream: false,
+    status: 200,
+    errorCode: null,
+    promptTokens: 0,
+    completionTokens: 0,
+    costUsd: 0,
+    durationMs: 10,
+    timeToFirstChunkMs: null,
+    queueWaitMs: null,
+    prompt: null,
+    ...fields,
+  };
+}
+
+for (const engine of [sqliteEngine(), postgresEngine()]) {
+  describe.skipIf(!engine.enabled)(`GatewayStore on ${engine.name}`, () => {
+    const opened: GatewayStore[] = [];
+    let clock = Date.UTC(2026, 0, 1, 12);
+    const open = async (location?: StoreLocation) => {
+      const store = await openGatewayStore(location ?? (await engine.newLocation()), { now: () => clock++ });
+      opened.push(store);
+      return store;
+    };
+
+    beforeAll(() => engine.setup(), 60_000);
+    afterAll(async () => {
+      for (const store of opened) await store.close();
+      await engine.teardown();
+    }, 30_000);
+
+    it('keeps only the digest: the key is returned once and found again by its hash', async () => {
+      const store = await open();
+      const { record, key } = await store.keys.create({
+        name: 'ci',
+        policy: { rpm: 5, concurrency: 2, budgetUsd: 1.5, models: ['sonnet'], agentTools: ['Read'] },
+      });
+      expect(key).toMatch(/^sk-cg-[A-Za-z0-9_-]{43}$/);
+      expect(record.prefix).toBe(key.slice(0, 12));
+      const dump = JSON.stringify(await store.keys.list({ includeRevoked: true }));
+      expect(dump).not.toContain(key);
+      expect(await store.keys.findByHash(hashApiKey(key))).toMatchObject({
+        id: record.id,
+        keyHash: hashApiKey(key),
+        createdAt: record.createdAt,
+        revokedAt: null,
+        spentUsd: 0,
+        policy: { rpm: 5, concurrency: 2, budgetUsd: 1.5, models: ['sonnet'], agentTools: ['Read'] },
+      });
+      expect(await store.keys.findByHash(hashApiKey('sk-cg-other'))).toBeUndefined();
+    });
+
+    it('leaves absent limits out of the policy and keeps the admin flag', async () => {
+      const store = await open();
+      const { record } = await store.keys.create({ name: 'open', admin: true });
+      expect(record.policy).toEqual({});
+      expect(await store.keys.get(record.id)).toMatchObject({ admin: true, policy: {} });
+    });
+
+    it('revokes by id or name; a revoked key is no longer found and its name is free again', async () => {
+      const store = await open();
+      const first = await store.keys.create({ name: 'bob' });
+      await expect(store.keys.create({ name: 'bob' })).rejects.toThrow(DuplicateKeyNameError);
+      expect((await store.keys.revoke('bob'))?.id).toBe(first.record.id);
+      expect(await store.keys.findByHash(hashApiKey(first.key))).toBeUndefined();
+      expect(await store.keys.revoke('bob')).toBeUndefined();
+      const second = await store.keys.create({ name: 'bob' });
+      expect((await store.keys.revoke(second.record.id))?.name).toBe('bob');
+      expect(await store.keys.count()).toBe(0);
+      expect(await store.keys.count({ includeRevoked: true })).toBe(2);
+      expect((await store.keys.list({ includeRevoked: true })).map((r) => r.id)).toEqual([
+        first.record.id,
+        second.record.id,
+      ]);
+      expect(await store.keys.list()).toEqual([]);
+    });
+
+    it('lets exactly one of two racing creators have an active name', async () => {
+      const store = await open();
+      const results = await Promise.allSettled([
+        store.keys.create({ name: 'race' }),
+        store.keys.create({ name: 'race' }),
+      ]);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const rejected = results.find((r) => r.status === 'rejected');
+      expect((rejected as PromiseRejectedResult).reason).toBeInstanceOf(DuplicateKeyNameError);
+    });
+
+    it('adds each entry cost to the key spend and sums usage per key and UTC day', async () => {
+      const store = await open();
+      const { record } = await store.keys.create({ name: 'a' });
+      await store.audit.record(entry(record.id, { promptTokens: 10, completionTokens: 5, costUsd: 0.25 }));
+      await store.audit.record(entry(record.id, { status: 429, errorCode: 'rate_limit_exceeded' }));
+      await store.audit.record(
+        entry(record.id, { at: DAY2, promptTokens: 1, completionTokens: 2, costUsd: 0.5 }),
+      );
+      expect((await store.keys.get(record.id))?.spentUsd).toBeCloseTo(0.75);
+      expect(await store.audit.usage(DAY1, DAY2 + 1)).toEqual([
+        {
+          keyId: record.id,
+          keyName: 'a',
+          day: '2026-01-01',
+          requests: 2,
+          errors: 1,
+          promptTokens: 10,
+          completionTokens: 5,
+          costUsd: 0.25,
+        },
+        {
+          keyId: record.id,
+          keyName: 'a',
+          day: '2026-01-02',
+          requests: 1,
+          errors: 0,
+          promptTokens: 1,
+          completionTokens: 2,
+          costUsd: 0.5,
+        },
+      ]);
+      expect(await store.audit.usage(DAY2, DAY2 + 1)).toHaveLength(1);
+      expect(await store.audit.usage(DAY2 + 1, DAY2 + 2)).toEqual([]);
+    });
+
+    it('reports environment keys in usage without a name, and returns recent entries newest first', async () => {
+      const store = await open();
+      await store.audit.record(
+        entry('env-1234', {
+          requestId: 'first',
+          stream: true,
+          timeToFirstChunkMs: 12.6,
+          queueWaitMs: 0.4,
+          durationMs: 99.5,
+        }),
+      );
+      await store.audit.record(entry('env-1234', { requestId: 'second', prompt: '[]' }));
+      expect(await store.audit.usage(DAY1, DAY1 + 1)).toMatchObject([{ keyId: 'env-1234', keyName: null }]);
+      const recent = await store.audit.recent(5);
+      expect(recent.map((e) => e.requestId)).toEqual(['second', 'first']);
+      expect(recent[1]).toMatchObject({
+        stream: true,
+        timeToFirstChunkMs: 13,
+        queueWaitMs: 0,
+        durationMs: 100,
+        prompt: null,
+      });
+      expect(recent[0]?.prompt).toBe('[]');
+    });
+
+    it('charges concurrent writers (from two connections where the engine allows) without losing an increment', async () => {
+      const location = await engine.newLocation();
+      const a = await open(location);
+      const b = engine.concurrentConnections ? await open(location) : a;
+      const { record } = await a.keys.create({ name: 'shared' });
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          (i % 2 ? a : b).audit.record(entry(record.id, { requestId: `r${i}`, costUsd: 0.5 })),
+        ),
+      );
+      expect((await b.keys.get(record.id))?.spentUsd).toBeCloseTo(10);
+      expect((await a.audit.usage(DAY1, DAY1 + 1))[0]?.requests).toBe(20);
+    });
+
+    it('migrates once when several gateways start at the same time, and again is a no-op', async () => {
+      const location = await engine.newLocation();
+      const connections = [connectStore(location), connectStore(location), connectStore(location)];
+      try {
+        const migrate = (c: (typeof connections)[number]) => migrateToLatest(c.db, c.engine);
+        const applied = engine.concurrentConnections
+          ? await Promise.all(connections.map(migrate))
+          : [await migrate(connections[0]!), await migrate(connections[1]!), await migrate(connections[2]!)];
+        expect(applied.flat()).toEqual(['0001_keys_and_audit', '0002_shared_limits']);
+        expect(await migrateToLatest(connections[0]!.db, connections[0]!.engine)).toEqual([]);
+      } finally {
+        for (const c of connections) await c.db.destroy();
+      }
+    });
+
+    it('answers the readiness probe while open and refuses once closed', async () => {
+      const store = await open();
+      expect(await store.probeWritable()).toBe(true);
+      await store.close();
+      expect(store.isOpen).toBe(false);
+      expect(await store.probeWritable()).toBe(false);
+    });
+  });
+}
+
+describe('SQLite files from before Kysely migrations', () => {
+  it('are adopted as they are: keys and audit rows survive, the schema is not recreated', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cg-legacy-'));
+    const file = path.join(dir, 'gateway.db');
+    try {
+      // The schema the gateway shipped with (user_version 1), with one key and one audit row.
+      const legacy = new Database(file);
+      legacy.exec(`
+        CREATE TABLE api_keys (id TEXT PRIMARY KEY, name TEXT NOT NULL, key_hash TEXT NOT NULL UNIQUE,
+          key_prefix TEXT NOT NULL, admin INTEGER NOT NULL DEFAULT 0, rpm INTEGER, concurrency INTEGER,
+          budget_usd REAL, models TEXT, agent_tools TEXT, spent_usd REAL NOT NULL DEFAULT 0,
+          created_at INTEGER NOT NULL, revoked_at INTEGER);
+        CREATE UNIQUE INDEX api_keys_active_name ON api_keys(name) WHERE revoked_at IS NULL;
+        CREATE TABLE audit_log (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL,
+          request_id TEXT NOT NULL, key_id TEXT NOT NULL, method TEXT NOT NULL, path TEXT NOT NULL,
+          model TEXT, stream INTEGER NOT NULL DEFAULT 0, status INTEGER NOT NULL, error_code TEXT,
+          prompt_tokens INTEGER NOT NULL DEFAULT 0, completion_tokens INTEGER NOT NULL DEFAULT 0,
+          cost_usd REAL NOT NULL DEFAULT 0, duration_ms INTEGER NOT NULL, time_to_first_chunk_ms INTEGER,
+          queue_wait_ms INTEGER, prompt TEXT);
+        CREATE INDEX audit_log_at ON audit_log(at);
+        CREATE INDEX audit_log_key_at ON audit_log(key_id, at);
+        CREATE TABLE readiness_probe (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at INTEGER NOT NULL);
+        PRAGMA user_version = 1;
+      `);
+      legacy
+        .prepare(
+          `INSERT INTO api_keys (id, name, key_hash, key_prefix, rpm, models, spent_usd, created_at)
+           VALUES ('key_old', 'old', ?, 'sk-cg-abcdef', 7, '["sonnet"]', 0.5, 1000)`,
+        )
+        .run(hashApiKey('sk-cg-old-key'));
+      legacy
+        .prepare(
+          `INSERT INTO audit_log (at, request_id, key_id, method, path, status, cost_usd, duration_ms)
+           VALUES (?, 'old-req', 'key_old', 'POST', '/v1/chat/completions', 200, 0.5, 5)`,
+        )
+        .run(DAY1);
+      legacy.close();
+
+      const store = await openGatewayStore({ engine: 'sqlite', file });
+      try {
+        expect(await store.keys.findByHash(hashApiKey('sk-cg-old-key'))).toMatchObject({
+          id: 'key_old',
+          spentUsd: 0.5,
+          policy: { rpm: 7, models: ['sonnet'] },
+        });
+        expect(await store.audit.usage(DAY1, DAY1 + 1)).toMatchObject([{ keyId: 'key_old', requests: 1 }]);
+        await store.audit.record(entry('key_old', { costUsd: 0.25 }));
+        expect((await store.keys.get('key_old'))?.spentUsd).toBeCloseTo(0.75);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
