@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { startup } from '@anthropic-ai/claude-agent-sdk';
 import type { Logger } from 'pino';
@@ -27,7 +28,8 @@ import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-met
 import { chatCompletionRequestSchema } from './openai/chat-request.js';
 import { enforceKeyPolicy } from './policy/enforce-key-policy.js';
 import { KeyConcurrency } from './policy/key-concurrency.js';
-import { requestsPerMinute } from './policy/requests-per-minute.js';
+import { RPM_WINDOW_MS, requestsPerMinute } from './policy/requests-per-minute.js';
+import { sharedKeyConcurrency, sharedRateLimitStore } from './policy/shared-key-limits.js';
 import { RunQueue } from './queue/run-queue.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { apiDocsRoutes } from './routes/openapi.js';
@@ -193,7 +195,18 @@ export async function createGateway(
     queueRunning: () => queue.running,
     queueWaiting: () => queue.waiting,
   });
-  const rpm = requestsPerMinute();
+  // On a shared database, rpm windows and run slots live there too, so N gateways enforce one limit.
+  const sharedLimits = store.engine === 'postgres';
+  const rpm = requestsPerMinute(
+    Date.now,
+    sharedLimits ? sharedRateLimitStore(store.rateWindow(RPM_WINDOW_MS)) : undefined,
+  );
+  const leases = sharedLimits
+    ? store.concurrency({
+        instanceId: `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
+        onRenewError: (err) => logger.warn({ err }, 'run leases not renewed'),
+      })
+    : undefined;
   const drain = new DrainSwitch();
   const recordAudit = auditRecorder(store.audit, {
     includePrompts: config.AUDIT_PROMPTS,
@@ -202,7 +215,9 @@ export async function createGateway(
   });
   const keyPolicy = enforceKeyPolicy({
     requestsPerMinute: rpm.middleware,
-    concurrency: new KeyConcurrency(),
+    concurrency: leases
+      ? sharedKeyConcurrency(leases, (err) => logger.warn({ err }, 'run lease not released; it expires'))
+      : new KeyConcurrency(),
     spentUsd: async (principal) => {
       if (principal.source !== 'store') return 0;
       // Read per request from the store every instance charges, so budgets hold across instances.
@@ -264,6 +279,7 @@ export async function createGateway(
       rpm.close();
       await recordAudit.flush();
       recordAudit.close();
+      await leases?.close().catch((err: unknown) => logger.warn({ err }, 'run leases not released'));
       await store.close();
     },
   };

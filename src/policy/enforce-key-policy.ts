@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import '../auth/context-variables.js';
 import type { RunSummary } from '../chat/chat-service.js';
 import { GatewayError } from '../openai/errors.js';
-import type { KeyConcurrency } from './key-concurrency.js';
+import type { ConcurrencyLimiter } from './key-concurrency.js';
 import type { Principal } from './key-policy.js';
 import { checkBudget, checkRequestPolicy } from './request-policy.js';
 
@@ -25,7 +25,7 @@ export interface FinishedRequest {
 
 export interface KeyPolicyDeps {
   requestsPerMinute: MiddlewareHandler;
-  concurrency: KeyConcurrency;
+  concurrency: ConcurrencyLimiter;
   /** Current recorded spend of a key (0 for keys outside the store); read from the shared store. */
   spentUsd: (principal: Principal) => Promise<number>;
   /** Awaited for non-streamed responses, so the audit row exists before the client has the answer. */
@@ -79,7 +79,7 @@ export function enforceKeyPolicy(deps: KeyPolicyDeps): MiddlewareHandler {
       await deps.requestsPerMinute(c, async () => {
         checkRequestPolicy(principal.policy, body);
         checkBudget(principal.policy, await deps.spentUsd(principal));
-        releaseSlot = deps.concurrency.acquire(principal.id, principal.policy.concurrency);
+        releaseSlot = await deps.concurrency.acquire(principal.id, principal.policy.concurrency);
         c.set('runHooks', {
           onSummary(runSummary) {
             summary = runSummary;

@@ -1,7 +1,12 @@
 import { concurrencyExceeded } from './policy-errors.js';
 
+/** Takes a slot of a key's concurrency limit or throws the 429; the returned function gives it back. */
+export interface ConcurrencyLimiter {
+  acquire(keyId: string, limit: number | undefined): (() => void) | Promise<() => void>;
+}
+
 /** Counts the requests each key has running and refuses one over its limit. In memory, per gateway. */
-export class KeyConcurrency {
+export class KeyConcurrency implements ConcurrencyLimiter {
   readonly #running = new Map<string, number>();
 
   running(keyId: string): number {

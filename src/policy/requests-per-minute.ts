@@ -1,9 +1,9 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { MemoryStore, type RateLimitInfo, rateLimiter } from 'hono-rate-limiter';
+import { MemoryStore, type RateLimitInfo, rateLimiter, type Store } from 'hono-rate-limiter';
 import '../auth/context-variables.js';
 import { requestsPerMinuteExceeded } from './policy-errors.js';
 
-const WINDOW_MS = 60_000;
+export const RPM_WINDOW_MS = 60_000;
 const INFO_PROPERTY = 'rateLimit';
 
 export interface RequestsPerMinute {
@@ -17,10 +17,11 @@ export interface RequestsPerMinute {
  * OpenAI's `x-ratelimit-*-requests` headers on every limited key's response and `Retry-After` on
  * the 429, so OpenAI SDKs back off for the right time.
  */
-export function requestsPerMinute(now: () => number = Date.now): RequestsPerMinute {
-  const store = new MemoryStore();
+export function requestsPerMinute(now: () => number = Date.now, sharedStore?: Store): RequestsPerMinute {
+  // In memory for one gateway; a store shared by every gateway (PostgreSQL) when there are several.
+  const store: Store = sharedStore ?? new MemoryStore();
   const limiter = rateLimiter({
-    windowMs: WINDOW_MS,
+    windowMs: RPM_WINDOW_MS,
     store,
     standardHeaders: false,
     requestPropertyName: INFO_PROPERTY,
@@ -38,7 +39,7 @@ export function requestsPerMinute(now: () => number = Date.now): RequestsPerMinu
         setRateLimitHeaders(c, now());
         await next();
       }),
-    close: () => store.shutdown(),
+    close: () => void store.shutdown?.(),
   };
 }
 
@@ -52,7 +53,7 @@ function setRateLimitHeaders(c: Context, at: number): RateLimitInfo | undefined 
 }
 
 function secondsUntilReset(info: RateLimitInfo | undefined, at: number): number {
-  const resetAt = info?.resetTime?.getTime() ?? at + WINDOW_MS;
+  const resetAt = info?.resetTime?.getTime() ?? at + RPM_WINDOW_MS;
   return Math.max(0, (resetAt - at) / 1000);
 }
 

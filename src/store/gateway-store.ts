@@ -3,6 +3,12 @@ import { type AuditLog, createAuditLog } from './audit-log.js';
 import { type ConnectOptions, connectStore, type StoreEngine, type StoreLocation } from './engine.js';
 import { createKeyStore, type KeyStore } from './key-store.js';
 import { migrateToLatest } from './migrations.js';
+import {
+  type SharedConcurrency,
+  type SharedConcurrencyOptions,
+  sharedConcurrency,
+} from './shared-concurrency.js';
+import { type SharedRateWindow, sharedRateWindow } from './shared-rate-window.js';
 
 /**
  * The gateway's state behind one async interface: API keys and the audit log, in an embedded
@@ -13,6 +19,10 @@ export interface GatewayStore {
   readonly keys: KeyStore;
   readonly audit: AuditLog;
   readonly isOpen: boolean;
+  /** A requests-per-minute counter shared by every gateway on this store. */
+  rateWindow(windowMs: number): SharedRateWindow;
+  /** Per-key run slots shared by every gateway on this store. */
+  concurrency(options: Omit<SharedConcurrencyOptions, 'engine'>): SharedConcurrency;
   /** Proves the store accepts writes right now (database away, disk full, read-only volume all fail). */
   probeWritable(): Promise<boolean>;
   close(): Promise<void>;
@@ -43,6 +53,9 @@ export async function openGatewayStore(
     get isOpen() {
       return open;
     },
+    rateWindow: (windowMs) => sharedRateWindow(db, windowMs, options.now),
+    concurrency: (concurrencyOptions) =>
+      sharedConcurrency(db, { now: options.now, ...concurrencyOptions, engine }),
     async probeWritable() {
       if (!open) return false;
       try {

@@ -257,6 +257,64 @@ for (const engine of [sqliteEngine(), postgresEngine()]) {
       }
     });
 
+    it('counts requests per minute across gateways: exactly the limit per window, then a new window', async () => {
+      const location = await engine.newLocation();
+      let at = DAY1;
+      const a = await openGatewayStore(location, { now: () => at });
+      opened.push(a);
+      const b = engine.concurrentConnections ? await openGatewayStore(location, { now: () => at }) : a;
+      if (b !== a) opened.push(b);
+      const windows = [a.rateWindow(60_000), b.rateWindow(60_000)];
+      const hits = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => windows[i % 2]!.increment('key_1')),
+      );
+      expect(hits.map((hit) => hit.totalHits).sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      expect(hits[0]?.resetTime.getTime()).toBe(DAY1 + 60_000);
+      expect((await windows[1]!.increment('key_2')).totalHits).toBe(1);
+      await windows[0]!.decrement('key_1');
+      expect((await windows[1]!.get('key_1'))?.totalHits).toBe(9);
+      at = DAY1 + 60_000;
+      expect(await windows[0]!.get('key_1')).toBeUndefined();
+      const fresh = await windows[1]!.increment('key_1');
+      expect(fresh).toEqual({ totalHits: 1, resetTime: new Date(DAY1 + 120_000) });
+      await windows[0]!.resetKey('key_2');
+      expect(await windows[0]!.get('key_2')).toBeUndefined();
+    });
+
+    it('shares per-key run slots across gateways; a dead gateway frees its slots after the lease TTL', async () => {
+      const location = await engine.newLocation();
+      let at = DAY1;
+      const a = await openGatewayStore(location, { now: () => at });
+      opened.push(a);
+      const b = engine.concurrentConnections ? await openGatewayStore(location, { now: () => at }) : a;
+      if (b !== a) opened.push(b);
+      const onA = a.concurrency({ instanceId: 'A', leaseTtlMs: 30_000 });
+      const onB = b.concurrency({ instanceId: 'B', leaseTtlMs: 30_000 });
+      try {
+        const attempts = await Promise.all(
+          Array.from({ length: 6 }, (_, i) => (i % 2 ? onA : onB).tryAcquire('key_1', 2)),
+        );
+        const granted = attempts.filter((release) => release !== undefined);
+        expect(granted).toHaveLength(2);
+        expect(await onA.running('key_1')).toBe(2);
+        expect(await onB.tryAcquire('key_other', 1)).toBeDefined();
+        await granted[0]!();
+        await granted[0]!();
+        expect(await onB.running('key_1')).toBe(1);
+        const third = await onA.tryAcquire('key_1', 2);
+        expect(third).toBeDefined();
+        expect(await onB.tryAcquire('key_1', 2)).toBeUndefined();
+        // Nobody renews (a gateway that died): once the TTL passes the slots are free again.
+        at += 30_001;
+        expect(await onB.running('key_1')).toBe(0);
+        expect(await onB.tryAcquire('key_1', 2)).toBeDefined();
+      } finally {
+        await onA.close();
+        await onB.close();
+      }
+      expect(await onA.running('key_1')).toBe(0);
+    });
+
     it('answers the readiness probe while open and refuses once closed', async () => {
       const store = await open();
       expect(await store.probeWritable()).toBe(true);

@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import { type Kysely, sql } from 'kysely';
+import type { StoreEngine } from './engine.js';
+import type { StoreSchema } from './schema.js';
+
+export interface SharedConcurrencyOptions {
+  engine: StoreEngine;
+  /** This gateway process; its leases are renewed together. */
+  instanceId: string;
+  /**
+   * How long a lease outlives its last renewal. A gateway that dies holds its keys' slots this long
+   * at most (it can refuse, never over-admit); renewals run every third of it.
+   */
+  leaseTtlMs?: number;
+  now?: () => number;
+  onRenewError?: (error: unknown) => void;
+}
+
+export interface SharedConcurrency {
+  /** Takes a slot of `keyId` (shared by every gateway) or returns undefined when all `limit` are taken. */
+  tryAcquire(keyId: string, limit: number): Promise<(() => Promise<void>) | undefined>;
+  /** Keys' slots taken right now, across instances; for tests and inspection. */
+  running(keyId: string): Promise<number>;
+  /** Stops renewing and gives back this instance's leases. */
+  close(): Promise<void>;
+}
+
+/**
+ * Per-key concurrency across gateways: a run holds a lease row while it runs. Acquiring counts the
+ * key's live leases and inserts one in a transaction serialized per key (a PostgreSQL transaction
+ * advisory lock on the key; SQLite serializes writers anyway), so instances never over-admit.
+ */
+export function sharedConcurrency(
+  db: Kysely<StoreSchema>,
+  options: SharedConcurrencyOptions,
+): SharedConcurrency {
+  const now = options.now ?? Date.now;
+  const ttl = options.leaseTtlMs ?? 30_000;
+  const renew = async () => {
+    await db
+      .updateTable('run_leases')
+      .set({ expires_at: now() + ttl })
+      .where('instance_id', '=', options.instanceId)
+      .execute();
+  };
+  const timer = setInterval(() => {
+    renew().catch((error: unknown) => options.onRenewError?.(error));
+  }, ttl / 3);
+  timer.unref();
+
+  const live = (keyId: string) =>
+    db
+      .selectFrom('run_leases')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('key_id', '=', keyId)
+      .where('expires_at', '>', now());
+
+  return {
+    async tryAcquire(keyId, limit) {
+      const id = randomUUID();
+      const acquired = await db.transaction().execute(async (trx) => {
+        if (options.engine === 'postgres') {
+          await sql`SELECT pg_advisory_xact_lock(hashtext(${`lease:${keyId}`}))`.execute(trx);
+        }
+        await trx
+          .deleteFrom('run_leases')
+          .where('key_id', '=', keyId)
+          .where('expires_at', '<=', now())
+          .execute();
+        const { n } = await trx
+          .selectFrom('run_leases')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('key_id', '=', keyId)
+          .executeTakeFirstOrThrow();
+        if (Number(n) >= limit) return false;
+        await trx
+          .insertInto('run_leases')
+          .values({ id, key_id: keyId, instance_id: options.instanceId, expires_at: now() + ttl })
+          .execute();
+        return true;
+      });
+      if (!acquired) return undefined;
+      let released = false;
+      return async () => {
+        if (released) return;
+        released = true;
+        await db.deleteFrom('run_leases').where('id', '=', id).execute();
+      };
+    },
+    async running(keyId) {
+      return Number((await live(keyId).executeTakeFirstOrThrow()).n);
+    },
+    async close() {
+      clearInterval(timer);
+      await db.deleteFrom('run_leases').where('instance_id', '=', options.instanceId).execute();
+    },
+  };
+}

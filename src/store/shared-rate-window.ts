@@ -1,0 +1,66 @@
+import { type Kysely, sql } from 'kysely';
+import type { StoreSchema } from './schema.js';
+
+export interface RateWindowHit {
+  /** Hits in the current window, this one included. */
+  totalHits: number;
+  resetTime: Date;
+}
+
+/**
+ * A requests-per-minute counter every gateway on the database shares: one row per key holding its
+ * window's start and hits. A window opens at the key's first request and lasts `windowMs`, as with
+ * hono-rate-limiter's MemoryStore. Each hit is one atomic upsert (the row lock serializes
+ * instances), so N instances together admit exactly the limit per window, with no slack.
+ * policy/shared-key-limits.ts adapts it to hono-rate-limiter's `Store`.
+ */
+export interface SharedRateWindow {
+  increment(key: string): Promise<RateWindowHit>;
+  get(key: string): Promise<RateWindowHit | undefined>;
+  decrement(key: string): Promise<void>;
+  resetKey(key: string): Promise<void>;
+}
+
+export function sharedRateWindow(
+  db: Kysely<StoreSchema>,
+  windowMs: number,
+  now: () => number = Date.now,
+): SharedRateWindow {
+  return {
+    async increment(key: string): Promise<RateWindowHit> {
+      const at = now();
+      const expired = sql<boolean>`rate_windows.window_start <= ${at - windowMs}`;
+      const row = await db
+        .insertInto('rate_windows')
+        .values({ key_id: key, window_start: at, hits: 1 })
+        .onConflict((oc) =>
+          oc.column('key_id').doUpdateSet({
+            hits: sql`CASE WHEN ${expired} THEN 1 ELSE rate_windows.hits + 1 END`,
+            window_start: sql`CASE WHEN ${expired} THEN ${at} ELSE rate_windows.window_start END`,
+          }),
+        )
+        .returning(['hits', 'window_start'])
+        .executeTakeFirstOrThrow();
+      return { totalHits: Number(row.hits), resetTime: new Date(Number(row.window_start) + windowMs) };
+    },
+    async get(key: string): Promise<RateWindowHit | undefined> {
+      const row = await db
+        .selectFrom('rate_windows')
+        .select(['hits', 'window_start'])
+        .where('key_id', '=', key)
+        .where('window_start', '>', now() - windowMs)
+        .executeTakeFirst();
+      return row ? { totalHits: row.hits, resetTime: new Date(row.window_start + windowMs) } : undefined;
+    },
+    async decrement(key: string): Promise<void> {
+      await db
+        .updateTable('rate_windows')
+        .set({ hits: sql`CASE WHEN hits > 0 THEN hits - 1 ELSE 0 END` })
+        .where('key_id', '=', key)
+        .execute();
+    },
+    async resetKey(key: string): Promise<void> {
+      await db.deleteFrom('rate_windows').where('key_id', '=', key).execute();
+    },
+  };
+}
