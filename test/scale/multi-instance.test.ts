@@ -1,0 +1,197 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import pidtree from 'pidtree';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openGatewayStore } from '../../src/store/gateway-store.js';
+import { json } from '../core/wire.js';
+import { eventually } from '../helpers/gateway-harness.js';
+import {
+  type PostgresCluster,
+  postgresTestsEnabled,
+  startPostgresCluster,
+} from '../helpers/postgres-cluster.js';
+import { type MockAnthropic, startMockAnthropic, text } from '../mock-anthropic/server.js';
+import { type ServerProcess, startServerProcess } from '../ops/server-process.js';
+import { bearer, chatBody, postJson, readError } from '../security/http.js';
+
+/**
+ * Two real gateway processes on one PostgreSQL database (DATABASE_URL), each with its own data
+ * dir, both running the real Claude Code CLI against one mock Messages API: keys, limits, usage and
+ * audit behave as if they were one gateway.
+ */
+const CLI = path.resolve('src/cli.ts');
+
+let cluster: PostgresCluster | undefined;
+let databaseUrl = '';
+let mock: MockAnthropic;
+let a: ServerProcess;
+let b: ServerProcess;
+
+/** Runs the real `claude-gateway` CLI against the shared database. */
+function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', CLI, ...args],
+      { env: { PATH: process.env.PATH, HOME: '/tmp', DATABASE_URL: databaseUrl }, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+async function createKey(name: string, ...flags: string[]): Promise<{ id: string; key: string }> {
+  const created = await cli('keys', 'create', '--name', name, ...flags, '--json');
+  expect(created.code, created.stderr).toBe(0);
+  return JSON.parse(created.stdout) as { id: string; key: string };
+}
+
+const chat = (server: ServerProcess, key: string, body: unknown = chatBody()) =>
+  postJson(server.origin, '/v1/chat/completions', body, bearer(key));
+
+const instanceEnv = () => ({
+  DATABASE_URL: databaseUrl,
+  WARM_SPARES: '0',
+  // The owner's key keeps both gateways closed from the start, whatever the test creates.
+  GATEWAY_API_KEYS: 'sk-owner-key-keeps-the-gateway-closed',
+});
+
+describe.skipIf(!postgresTestsEnabled())('two gateways on one PostgreSQL', () => {
+  beforeAll(async () => {
+    cluster = await startPostgresCluster();
+    databaseUrl = await cluster.createDatabase();
+    mock = await startMockAnthropic();
+    // Both start at once: the migration runs exactly once under Kysely's advisory lock.
+    [a, b] = await Promise.all([
+      startServerProcess(mock.url, instanceEnv()),
+      startServerProcess(mock.url, instanceEnv()),
+    ]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await a?.cleanup();
+    await b?.cleanup();
+    await mock?.close();
+    await cluster?.stop();
+  }, 60_000);
+
+  it('serves a key created with the CLI on both, and refuses it on both once revoked', async () => {
+    const { id, key } = await createKey('shared-key');
+    expect((await chat(a, key, chatBody('on a'))).status).toBe(200);
+    const onB = await chat(b, key, chatBody('on b'));
+    expect(onB.status).toBe(200);
+    expect((await json(onB)).choices[0].message.content).toBe('echo: on b');
+
+    const revoked = await cli('keys', 'revoke', id);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    // No auth cache: the very next request on either instance is refused.
+    expect((await readError(await chat(a, key))).error.code).toBe('invalid_api_key');
+    expect((await readError(await chat(b, key))).error.code).toBe('invalid_api_key');
+  });
+
+  it('admits exactly N requests per minute for a key across both instances', async () => {
+    const { key } = await createKey('rpm-3', '--rpm', '3');
+    const servers = [a, b, a, b, a, b];
+    const statuses = await Promise.all(
+      servers.map((server, i) => chat(server, key, chatBody(`rpm ${i}`)).then((r) => r.status)),
+    );
+    expect(statuses.filter((status) => status === 200)).toHaveLength(3);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(3);
+    const limited = await readError(await chat(b, key));
+    expect(limited.error.code).toBe('rate_limit_exceeded');
+    expect(limited.headers.get('x-ratelimit-remaining-requests')).toBe('0');
+  });
+
+  it('holds per-key concurrency across both instances', async () => {
+    const { key } = await createKey('one-at-a-time', '--concurrency', '1');
+    mock.enqueue(text('one two three four five', { chunkDelayMs: 300 }));
+    const stream = await chat(a, key, chatBody('slow', { stream: true }));
+    expect(stream.status).toBe(200);
+    const busy = await readError(await chat(b, key, chatBody('meanwhile on b')));
+    expect(busy.status).toBe(429);
+    expect(busy.error.code).toBe('concurrency_limit_exceeded');
+    expect(await stream.text()).toContain('data: [DONE]');
+    // The lease is given back when the stream's run ends; B may run now.
+    expect(await eventually(async () => (await chat(b, key, chatBody('after'))).status === 200, 10_000)).toBe(
+      true,
+    );
+  });
+
+  it('reports usage and audit from both instances in one place', async () => {
+    const { id, key } = await createKey('reporter');
+    const { key: admin } = await createKey('ops', '--admin');
+    expect((await chat(a, key, chatBody('one'))).status).toBe(200);
+    expect((await chat(b, key, chatBody('two'))).status).toBe(200);
+    expect((await chat(b, key, chatBody('three'))).status).toBe(200);
+    for (const server of [a, b]) {
+      const usage = await fetch(`${server.origin}/v1/usage`, { headers: bearer(admin) });
+      expect(usage.status).toBe(200);
+      const rows = (await json(usage)).data.filter((row: { key_id: string }) => row.key_id === id);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ key_name: 'reporter', requests: 3, errors: 0 });
+    }
+    const report = await cli('usage', '--json');
+    expect(report.code, report.stderr).toBe(0);
+    const rows = (JSON.parse(report.stdout) as Array<{ keyId: string; requests: number }>).filter(
+      (row) => row.keyId === id,
+    );
+    expect(rows.map((row) => row.requests)).toEqual([3]);
+  });
+
+  it('keeps the audit rows of finished runs when an instance is killed mid-stream; the other serves on', async () => {
+    const { id, key } = await createKey('survivor');
+    const { key: admin } = await createKey('ops-2', '--admin');
+    const finished = await chat(a, key, chatBody('finished before the crash'));
+    expect(finished.status).toBe(200);
+    const finishedId = finished.headers.get('x-request-id');
+
+    mock.enqueue(text('this stream never ends in time', { chunkDelayMs: 60_000 }));
+    const stream = await chat(a, key, chatBody('cut off', { stream: true }));
+    expect(stream.status).toBe(200);
+    const children = await pidtree(a.child.pid as number).catch(() => [] as number[]);
+    a.child.kill('SIGKILL');
+    await a.exited;
+    // Its Claude Code processes lost their parent; end them by PID.
+    for (const pid of children) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    await stream.text().catch(() => '');
+
+    const onB = await chat(b, key, chatBody('after the crash'));
+    expect(onB.status).toBe(200);
+    expect((await json(onB)).choices[0].message.content).toBe('echo: after the crash');
+    const usage = await json(await fetch(`${b.origin}/v1/usage`, { headers: bearer(admin) }));
+    const row = usage.data.find((entry: { key_id: string }) => entry.key_id === id);
+    // The run finished on A and the one on B are recorded; the cut-off stream never finished.
+    expect(row).toMatchObject({ requests: 2 });
+    const store = await openGatewayStore({ engine: 'postgres', url: databaseUrl });
+    try {
+      const entries = (await store.audit.recent(100)).filter((entry) => entry.keyId === id);
+      expect(entries.map((entry) => entry.requestId)).toContain(finishedId);
+      expect(entries.every((entry) => entry.status === 200)).toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('fails /ready and answers 503 store_unavailable while the database is away', async () => {
+    const { key } = await createKey('last');
+    expect((await fetch(`${b.origin}/ready`)).status).toBe(200);
+    const reachedMock = mock.requests.length;
+    await cluster?.stop();
+    cluster = undefined;
+    const ready = await fetch(`${b.origin}/ready`);
+    expect(ready.status).toBe(503);
+    expect((await json(ready)).checks).toMatchObject({ store_writable: false });
+    const refused = await readError(await chat(b, key));
+    expect(refused.status).toBe(503);
+    expect(refused.error.code).toBe('store_unavailable');
+    expect(mock.requests).toHaveLength(reachedMock);
+  });
+});
