@@ -1,3 +1,4 @@
+import type { SessionStore } from '@anthropic-ai/claude-agent-sdk';
 import { sql } from 'kysely';
 import { type AuditLog, createAuditLog } from './audit-log.js';
 import { type ConnectOptions, connectStore, type StoreEngine, type StoreLocation } from './engine.js';
@@ -9,6 +10,7 @@ import {
   sharedConcurrency,
 } from './shared-concurrency.js';
 import { type SharedRateWindow, sharedRateWindow } from './shared-rate-window.js';
+import { transcriptMirror } from './transcript-mirror.js';
 
 /**
  * The gateway's state behind one async interface: API keys and the audit log, in an embedded
@@ -23,6 +25,8 @@ export interface GatewayStore {
   rateWindow(windowMs: number): SharedRateWindow;
   /** Per-key run slots shared by every gateway on this store. */
   concurrency(options: Omit<SharedConcurrencyOptions, 'engine'>): SharedConcurrency;
+  /** Claude Code transcripts, mirrored through the Agent SDK's `sessionStore` option. */
+  readonly transcripts: SessionStore;
   /** Proves the store accepts writes right now (database away, disk full, read-only volume all fail). */
   probeWritable(): Promise<boolean>;
   close(): Promise<void>;
@@ -53,6 +57,7 @@ export async function openGatewayStore(
     get isOpen() {
       return open;
     },
+    transcripts: transcriptMirror(db, options.now),
     rateWindow: (windowMs) => sharedRateWindow(db, windowMs, options.now),
     concurrency: (concurrencyOptions) =>
       sharedConcurrency(db, { now: options.now, ...concurrencyOptions, engine }),

@@ -92,6 +92,34 @@ function migrations(engine: StoreEngine): Record<string, Migration> {
         await db.schema.createIndex('run_leases_instance').on('run_leases').column('instance_id').execute();
       },
     },
+    '0003_transcript_entries': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('transcript_entries')
+          .addColumn('seq', engine === 'postgres' ? 'bigserial' : 'integer', (c) =>
+            engine === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('project_key', 'text', (c) => c.notNull())
+          .addColumn('session_id', 'text', (c) => c.notNull())
+          .addColumn('subpath', 'text', (c) => c.notNull().defaultTo(''))
+          .addColumn('uuid', 'text')
+          .addColumn('entry', 'text', (c) => c.notNull())
+          .addColumn('appended_at', bigint, (c) => c.notNull())
+          .execute();
+        // NULL uuids never conflict (on both engines): entries without one are always appended.
+        await db.schema
+          .createIndex('transcript_entries_uuid')
+          .unique()
+          .on('transcript_entries')
+          .columns(['project_key', 'session_id', 'subpath', 'uuid'])
+          .execute();
+        await db.schema
+          .createIndex('transcript_entries_session')
+          .on('transcript_entries')
+          .columns(['session_id', 'project_key', 'subpath', 'seq'])
+          .execute();
+      },
+    },
   };
 }
 

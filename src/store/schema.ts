@@ -11,6 +11,21 @@ export interface StoreSchema {
   readiness_probe: ReadinessProbeTable;
   rate_windows: RateWindowsTable;
   run_leases: RunLeasesTable;
+  transcript_entries: TranscriptEntriesTable;
+}
+
+/** Claude Code transcript lines mirrored through the Agent SDK's SessionStore, in append order. */
+export interface TranscriptEntriesTable {
+  seq: Generated<number>;
+  project_key: string;
+  session_id: string;
+  /** '' for the main transcript, else the SDK's opaque subpath (subagent transcripts). */
+  subpath: string;
+  /** The entry's own uuid when it has one: the idempotency key for retried batches. */
+  uuid: string | null;
+  /** The entry as JSON text (the same on both engines; the SDK needs deep-equal, not byte-equal). */
+  entry: string;
+  appended_at: number;
 }
 
 /** One requests-per-minute window per key, shared by every gateway on the database. */

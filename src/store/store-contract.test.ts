@@ -250,7 +250,11 @@ for (const engine of [sqliteEngine(), postgresEngine()]) {
         const applied = engine.concurrentConnections
           ? await Promise.all(connections.map(migrate))
           : [await migrate(connections[0]!), await migrate(connections[1]!), await migrate(connections[2]!)];
-        expect(applied.flat()).toEqual(['0001_keys_and_audit', '0002_shared_limits']);
+        expect(applied.flat()).toEqual([
+          '0001_keys_and_audit',
+          '0002_shared_limits',
+          '0003_transcript_entries',
+        ]);
         expect(await migrateToLatest(connections[0]!.db, connections[0]!.engine)).toEqual([]);
       } finally {
         for (const c of connections) await c.db.destroy();
@@ -313,6 +317,53 @@ for (const engine of [sqliteEngine(), postgresEngine()]) {
         await onB.close();
       }
       expect(await onA.running('key_1')).toBe(0);
+    });
+
+    it('mirrors transcripts: entries come back deep-equal in append order, retried uuids once', async () => {
+      const store = await open();
+      const key = { projectKey: 'proj', sessionId: 'sess-1' };
+      const first = {
+        type: 'user',
+        uuid: 'u1',
+        message: { role: 'user', content: [{ type: 'text', text: 'hi' }] },
+      };
+      const title = { type: 'custom-title', title: 'no uuid' };
+      const second = { type: 'assistant', uuid: 'u2', nested: { a: [1, 2, { b: null }], z: 'ü' } };
+      expect(await store.transcripts.load(key)).toBeNull();
+      await store.transcripts.append(key, [first, title]);
+      await store.transcripts.append(key, [first, second, title]);
+      expect(await store.transcripts.load(key)).toEqual([first, title, second, title]);
+      // Another project or session is another transcript.
+      expect(await store.transcripts.load({ projectKey: 'other', sessionId: 'sess-1' })).toBeNull();
+      await store.transcripts.append({ ...key, subpath: 'subagents/agent-1' }, [
+        { type: 'user', uuid: 'u1' },
+      ]);
+      expect(await store.transcripts.load(key)).toHaveLength(4);
+      expect(await store.transcripts.listSubkeys?.(key)).toEqual(['subagents/agent-1']);
+      expect(await store.transcripts.load({ ...key, subpath: 'subagents/agent-1' })).toEqual([
+        { type: 'user', uuid: 'u1' },
+      ]);
+    });
+
+    it('lists and deletes mirrored sessions per project', async () => {
+      const store = await open();
+      const one = { projectKey: 'proj', sessionId: 'one' };
+      const two = { projectKey: 'proj', sessionId: 'two' };
+      await store.transcripts.append(one, [{ type: 'user', uuid: 'a' }]);
+      await store.transcripts.append({ ...one, subpath: 'sub' }, [{ type: 'user', uuid: 'b' }]);
+      await store.transcripts.append(two, [{ type: 'user', uuid: 'c' }]);
+      await store.transcripts.append({ projectKey: 'elsewhere', sessionId: 'x' }, [{ type: 'user' }]);
+      const listed = await store.transcripts.listSessions?.('proj');
+      expect(listed?.map((s) => s.sessionId).sort()).toEqual(['one', 'two']);
+      expect(listed?.every((s) => Number.isInteger(s.mtime) && s.mtime > 0)).toBe(true);
+      await store.transcripts.delete?.({ ...one, subpath: 'sub' });
+      expect(await store.transcripts.listSubkeys?.(one)).toEqual([]);
+      expect(await store.transcripts.load(one)).toHaveLength(1);
+      await store.transcripts.append({ ...one, subpath: 'sub' }, [{ type: 'user', uuid: 'b' }]);
+      await store.transcripts.delete?.(one);
+      expect(await store.transcripts.load(one)).toBeNull();
+      expect(await store.transcripts.listSubkeys?.(one)).toEqual([]);
+      expect(await store.transcripts.load(two)).toHaveLength(1);
     });
 
     it('answers the readiness probe while open and refuses once closed', async () => {
