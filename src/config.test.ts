@@ -30,4 +30,19 @@ describe('loadConfig', () => {
       expect((error as Error).message).toMatch(/MAX_CONCURRENCY/);
     }
   });
+
+  it('keeps one machine in DATA_DIR, and gives each gateway on a shared database its own scratch dir', () => {
+    expect(loadConfig({}, '/srv/app').instanceDir).toBe('/srv/app/.data');
+    const shared = loadConfig(
+      { DATABASE_URL: 'postgres://gw@db:5432/gateway', INSTANCE_ID: 'gw-a', DATA_DIR: '/data' },
+      '/',
+    );
+    expect(shared).toMatchObject({
+      instanceId: 'gw-a',
+      instanceDir: '/data/instances/gw-a',
+      workspaceDir: '/data/workspace',
+    });
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' }, '/')).toThrow(/DATABASE_URL/);
+    expect(() => loadConfig({ INSTANCE_ID: '../escape' }, '/')).toThrow(/INSTANCE_ID/);
+  });
 });

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_MODEL_IDS, modelAliasProblems, parseModelAliases } from './claude/model-catalog.js';
@@ -80,6 +81,15 @@ export const configSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
+  /**
+   * Names this gateway among those sharing DATABASE_URL (default: the host name, stable per
+   * container). With DATABASE_URL, Claude Code's config and temp dirs go under
+   * <DATA_DIR>/instances/<INSTANCE_ID>, so gateways sharing a DATA_DIR never clean up each other's.
+   */
+  INSTANCE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, ".", "_" and "-" only')
+    .optional(),
   /** Keep each chat request's messages in the audit log (off: prompts often hold secrets). */
   AUDIT_PROMPTS: bool.default(false),
   /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`. */
@@ -94,6 +104,9 @@ export type RawConfig = z.infer<typeof configSchema>;
 
 export interface Config extends RawConfig {
   dataDir: string;
+  /** This instance's own scratch: DATA_DIR itself, or DATA_DIR/instances/<id> with DATABASE_URL. */
+  instanceDir: string;
+  instanceId: string;
   storePath: string;
   workspaceDir: string;
 }
@@ -115,9 +128,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     );
   }
   const dataDir = path.resolve(cwd, parsed.data.DATA_DIR);
+  const instanceId = parsed.data.INSTANCE_ID ?? hostname();
   return {
     ...parsed.data,
     dataDir,
+    instanceId,
+    instanceDir: parsed.data.DATABASE_URL ? path.join(dataDir, 'instances', instanceId) : dataDir,
     storePath: parsed.data.STORE_PATH
       ? path.resolve(cwd, parsed.data.STORE_PATH)
       : path.join(dataDir, 'gateway.db'),

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import path from 'node:path';
 import { startup } from '@anthropic-ai/claude-agent-sdk';
 import type { Logger } from 'pino';
@@ -67,10 +66,12 @@ export async function createGateway(
   env: NodeJS.ProcessEnv,
   logger: Logger,
 ): Promise<Gateway> {
-  const claudeConfigDir = env.CLAUDE_CONFIG_DIR ?? path.join(config.dataDir, 'claude');
+  // Per instance (config.instanceDir): with several gateways on one DATA_DIR, each cleans only its
+  // own. The workspace stays shared: its path is part of the key transcripts are mirrored under.
+  const claudeConfigDir = env.CLAUDE_CONFIG_DIR ?? path.join(config.instanceDir, 'claude');
   // Claude Code's temp files (copies of a persisted session's images among them) stay in the data
   // dir, where evicting a session can delete them; Claude Code wants this directory private.
-  const claudeTmpDir = env.CLAUDE_CODE_TMPDIR ?? path.join(config.dataDir, 'claude-tmp');
+  const claudeTmpDir = env.CLAUDE_CODE_TMPDIR ?? path.join(config.instanceDir, 'claude-tmp');
   const sessionDirs = { configDir: claudeConfigDir, tmpDir: claudeTmpDir };
   await mkdir(config.workspaceDir, { recursive: true });
   await mkdir(claudeConfigDir, { recursive: true });
@@ -203,7 +204,7 @@ export async function createGateway(
   );
   const leases = sharedLimits
     ? store.concurrency({
-        instanceId: `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
+        instanceId: `${config.instanceId}-${process.pid}-${randomUUID().slice(0, 8)}`,
         onRenewError: (err) => logger.warn({ err }, 'run leases not renewed'),
       })
     : undefined;
