@@ -10,6 +10,11 @@ import {
   sharedConcurrency,
 } from './shared-concurrency.js';
 import { type SharedRateWindow, sharedRateWindow } from './shared-rate-window.js';
+import {
+  type SharedSessionIndex,
+  type SharedSessionIndexOptions,
+  sharedSessionIndex,
+} from './shared-session-index.js';
 import { transcriptMirror } from './transcript-mirror.js';
 
 /**
@@ -27,6 +32,8 @@ export interface GatewayStore {
   concurrency(options: Omit<SharedConcurrencyOptions, 'engine'>): SharedConcurrency;
   /** Claude Code transcripts, mirrored through the Agent SDK's `sessionStore` option. */
   readonly transcripts: SessionStore;
+  /** The conversation index every gateway on this store shares (sessions follow the client). */
+  sessionIndex(options: Omit<SharedSessionIndexOptions, 'engine'>): SharedSessionIndex;
   /** Proves the store accepts writes right now (database away, disk full, read-only volume all fail). */
   probeWritable(): Promise<boolean>;
   close(): Promise<void>;
@@ -58,6 +65,7 @@ export async function openGatewayStore(
       return open;
     },
     transcripts: transcriptMirror(db, options.now),
+    sessionIndex: (indexOptions) => sharedSessionIndex(db, { now: options.now, ...indexOptions, engine }),
     rateWindow: (windowMs) => sharedRateWindow(db, windowMs, options.now),
     concurrency: (concurrencyOptions) =>
       sharedConcurrency(db, { now: options.now, ...concurrencyOptions, engine }),

@@ -120,6 +120,30 @@ function migrations(engine: StoreEngine): Record<string, Migration> {
           .execute();
       },
     },
+    '0004_conversations': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('conversations')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('cwd', 'text', (c) => c.notNull())
+          .addColumn('conversation_key', 'text')
+          .addColumn('head', 'text')
+          .addColumn('busy_until', bigint)
+          .addColumn('last_used_at', bigint, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('conversations_head').on('conversations').column('head').execute();
+        await db.schema
+          .createIndex('conversations_key')
+          .on('conversations')
+          .column('conversation_key')
+          .execute();
+        await db.schema
+          .createIndex('conversations_last_used')
+          .on('conversations')
+          .column('last_used_at')
+          .execute();
+      },
+    },
   };
 }
 

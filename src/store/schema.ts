@@ -12,6 +12,21 @@ export interface StoreSchema {
   rate_windows: RateWindowsTable;
   run_leases: RunLeasesTable;
   transcript_entries: TranscriptEntriesTable;
+  conversations: ConversationsTable;
+}
+
+/** Which Claude Code session holds which conversation, for every gateway on the database. */
+export interface ConversationsTable {
+  /** The Claude Code session id. */
+  id: string;
+  cwd: string;
+  /** Scope seed of an explicitly named conversation (`x-conversation-id`), else null. */
+  conversation_key: string | null;
+  /** Fingerprint of what the session holds; null until its first commit. */
+  head: string | null;
+  /** While a run holds the session: when that claim lapses if its gateway dies. */
+  busy_until: number | null;
+  last_used_at: number;
 }
 
 /** Claude Code transcript lines mirrored through the Agent SDK's SessionStore, in append order. */

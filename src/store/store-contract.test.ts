@@ -254,6 +254,7 @@ for (const engine of [sqliteEngine(), postgresEngine()]) {
           '0001_keys_and_audit',
           '0002_shared_limits',
           '0003_transcript_entries',
+          '0004_conversations',
         ]);
         expect(await migrateToLatest(connections[0]!.db, connections[0]!.engine)).toEqual([]);
       } finally {

@@ -1,0 +1,187 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type PostgresCluster,
+  postgresTestsEnabled,
+  startPostgresCluster,
+} from '../../test/helpers/postgres-cluster.js';
+import type { ClaudeTurn, RunPlan } from '../claude/run-plan.js';
+import type { StoreLocation } from './engine.js';
+import { type GatewayStore, openGatewayStore } from './gateway-store.js';
+import type { EvictedSession, SharedSessionIndexOptions } from './shared-session-index.js';
+
+/** The shared conversation index: the in-memory index's rules, across gateways, on both engines. */
+const user = (text: string): ClaudeTurn => ({ role: 'user', content: [{ type: 'text', text }] });
+const assistant = (text: string): ClaudeTurn => ({ role: 'assistant', content: [{ type: 'text', text }] });
+
+function plan(...turns: ClaudeTurn[]): RunPlan {
+  const prompt = turns.at(-1);
+  if (prompt?.role !== 'user') throw new Error('a plan ends with a user turn');
+  return {
+    model: 'sonnet',
+    history: turns.slice(0, -1),
+    prompt: prompt.content,
+    thinking: 'disabled',
+    clientTools: [],
+  };
+}
+
+interface Engine {
+  name: string;
+  enabled: boolean;
+  concurrentConnections: boolean;
+  setup(): Promise<void>;
+  teardown(): Promise<void>;
+  newLocation(): Promise<StoreLocation>;
+}
+
+let sqliteDir = '';
+let cluster: PostgresCluster | undefined;
+const engines: Engine[] = [
+  {
+    name: 'sqlite',
+    enabled: true,
+    concurrentConnections: false,
+    setup: async () => {
+      sqliteDir = mkdtempSync(path.join(os.tmpdir(), 'cg-index-'));
+    },
+    teardown: async () => rmSync(sqliteDir, { recursive: true, force: true }),
+    newLocation: async () => ({ engine: 'sqlite', file: path.join(sqliteDir, `${Math.random()}.db`) }),
+  },
+  {
+    name: 'postgres',
+    enabled: postgresTestsEnabled(),
+    concurrentConnections: true,
+    setup: async () => {
+      cluster = await startPostgresCluster();
+    },
+    teardown: async () => cluster?.stop(),
+    newLocation: async () => {
+      if (!cluster) throw new Error('no cluster');
+      return { engine: 'postgres', url: await cluster.createDatabase() };
+    },
+  },
+];
+
+for (const engine of engines) {
+  describe.skipIf(!engine.enabled)(`shared conversation index on ${engine.name}`, () => {
+    const stores: GatewayStore[] = [];
+    beforeAll(() => engine.setup(), 60_000);
+    afterAll(async () => {
+      for (const store of stores) await store.close();
+      await engine.teardown();
+    }, 30_000);
+
+    /** Two gateways on one database (one connection on SQLite, which is one machine anyway). */
+    async function gateways(overrides: Partial<SharedSessionIndexOptions> = {}) {
+      const location = await engine.newLocation();
+      const clock = { at: 1_000_000 };
+      let ids = 0;
+      const evicted: EvictedSession[] = [];
+      const open = async () => {
+        const store = await openGatewayStore(location, { now: () => clock.at });
+        stores.push(store);
+        return store;
+      };
+      const storeA = await open();
+      const storeB = engine.concurrentConnections ? await open() : storeA;
+      const options: Omit<SharedSessionIndexOptions, 'engine'> = {
+        ttlMs: 60_000,
+        maxCount: 10,
+        claimTtlMs: 600_000,
+        defaultCwd: '/workspace',
+        newId: () => `session-${++ids}`,
+        onEvict: (sessions) => evicted.push(...sessions),
+        ...overrides,
+      };
+      return {
+        a: storeA.sessionIndex(options),
+        b: storeB.sessionIndex(options),
+        store: storeA,
+        evicted,
+        advance: (ms: number) => {
+          clock.at += ms;
+        },
+      };
+    }
+
+    it('continues on gateway B a conversation whose last turn ran on A', async () => {
+      const { a, b } = await gateways();
+      const first = await a.begin(plan(user('hi')), { callerId: 'key_1' });
+      expect(first.session).toEqual({ id: 'session-1', continues: false });
+      await first.commit(assistant('hello'));
+      const second = await b.begin(plan(user('hi'), assistant(' hello\n'), user('how are you?')), {
+        callerId: 'key_1',
+      });
+      expect(second.session).toEqual({ id: 'session-1', continues: true });
+      await second.commit(assistant('fine'));
+      const third = await a.begin(
+        plan(user('hi'), assistant('hello'), user('how are you?'), assistant('fine'), user('good')),
+        { callerId: 'key_1' },
+      );
+      expect(third.session).toEqual({ id: 'session-1', continues: true });
+      // Another caller with the same words never reaches that session.
+      const other = await b.begin(plan(user('hi'), assistant('hello'), user('how are you?')), {
+        callerId: 'key_2',
+      });
+      expect(other.session.continues).toBe(false);
+    });
+
+    it('gives a busy session to one gateway only; the other starts a fresh one', async () => {
+      const { a, b } = await gateways();
+      await (await a.begin(plan(user('hi')))).commit(assistant('hello'));
+      const next = plan(user('hi'), assistant('hello'), user('again'));
+      const [one, two] = await Promise.all([a.begin(next), b.begin(next)]);
+      expect([one?.session.continues, two?.session.continues].sort()).toEqual([false, true]);
+    });
+
+    it('drops an abandoned session with its transcript; a cancelled one stays as it was', async () => {
+      const { a, b, store, evicted } = await gateways();
+      await (await a.begin(plan(user('hi')))).commit(assistant('hello'));
+      await store.transcripts.append({ projectKey: 'p', sessionId: 'session-1' }, [
+        { type: 'user', uuid: 'x' },
+      ]);
+      const next = plan(user('hi'), assistant('hello'), user('again'));
+      const cancelled = await b.begin(next);
+      expect(cancelled.session).toEqual({ id: 'session-1', continues: true });
+      await cancelled.cancel();
+      const failed = await a.begin(next);
+      expect(failed.session).toEqual({ id: 'session-1', continues: true });
+      await failed.abandon();
+      expect(evicted.map((s) => s.id)).toEqual(['session-1']);
+      expect(await store.transcripts.load({ projectKey: 'p', sessionId: 'session-1' })).toBeNull();
+      expect((await b.begin(next)).session.continues).toBe(false);
+    });
+
+    it('keeps one session per named conversation and evicts duplicates of the same history', async () => {
+      const { a, b, evicted } = await gateways();
+      const origin = { callerId: 'k', conversationId: 'conv-1' };
+      await (await a.begin(plan(user('hi')), origin)).commit(assistant('hello'));
+      // The client edits the history: a new session for the same conversation replaces the old one.
+      await (await b.begin(plan(user('hi'), assistant('HELLO'), user('x')), origin)).commit(assistant('y'));
+      expect(evicted.map((s) => s.id)).toEqual(['session-1']);
+      expect(await a.size()).toBe(1);
+    });
+
+    it('sweeps idle sessions after the TTL, the oldest over the cap, and claims whose gateway died', async () => {
+      const { a, b, evicted, advance } = await gateways({ maxCount: 2, claimTtlMs: 120_000 });
+      await (await a.begin(plan(user('one')))).commit(assistant('1'));
+      advance(1_000);
+      await (await b.begin(plan(user('two')))).commit(assistant('2'));
+      advance(1_000);
+      await (await a.begin(plan(user('three')))).commit(assistant('3'));
+      const crashed = await b.begin(plan(user('four')));
+      expect(crashed.session.id).toBe('session-4');
+      expect((await a.sweep()).map((s) => s.id)).toEqual(['session-1', 'session-2']);
+      advance(60_000);
+      expect((await b.sweep()).map((s) => s.id)).toEqual(['session-3']);
+      advance(60_001);
+      // session-4's claim lapsed: its gateway never finished the run.
+      expect((await a.sweep()).map((s) => s.id)).toEqual(['session-4']);
+      expect(await a.size()).toBe(0);
+      expect(evicted).toHaveLength(4);
+    });
+  });
+}
