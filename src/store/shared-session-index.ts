@@ -71,14 +71,7 @@ export function sharedSessionIndex(
     await trx.deleteFrom('transcript_entries').where('session_id', 'in', ids).execute();
   }
 
-  function claimFor(
-    id: string,
-    cwd: string,
-    continues: boolean,
-    afterPrompt: string,
-    key: string | null,
-    isNew: boolean,
-  ) {
+  function claimFor(id: string, continues: boolean, afterPrompt: string, key: string | null, isNew: boolean) {
     let open = true;
     const finish = () => {
       const wasOpen = open;
@@ -162,7 +155,7 @@ export function sharedSessionIndex(
           .where('busy_until', 'is', null)
           .returning(['id', 'cwd'])
           .executeTakeFirst();
-        if (found) return claimFor(found.id, found.cwd, true, afterPrompt, key, false);
+        if (found) return claimFor(found.id, true, afterPrompt, key, false);
       }
       const id = newId();
       await db
@@ -176,7 +169,7 @@ export function sharedSessionIndex(
           last_used_at: at,
         })
         .execute();
-      return claimFor(id, cwd, false, afterPrompt, key, true);
+      return claimFor(id, false, afterPrompt, key, true);
     },
 
     async sweep() {
