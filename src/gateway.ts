@@ -34,7 +34,8 @@ import { metricsRoutes } from './routes/metrics.js';
 import { apiDocsRoutes } from './routes/openapi.js';
 import { readyRoutes } from './routes/ready.js';
 import { usageRoutes } from './routes/usage.js';
-import { createSessionStore } from './sessions/session-store.js';
+import { type ConversationIndex, createSessionStore } from './sessions/session-store.js';
+import { mirrorTranscripts, sharedConversations, startSharedSweep } from './sessions/shared-conversations.js';
 import { auditRecorder } from './store/audit-recorder.js';
 import { storeLocation } from './store/engine.js';
 import { type GatewayStore, openGatewayStore } from './store/gateway-store.js';
@@ -75,8 +76,9 @@ export async function createGateway(
   const sessionDirs = { configDir: claudeConfigDir, tmpDir: claudeTmpDir };
   await mkdir(config.workspaceDir, { recursive: true });
   await mkdir(claudeConfigDir, { recursive: true });
-  // Nothing runs yet, and conversation sessions are tracked in memory only: whatever an earlier
-  // gateway process left in its own temp dir and workspace sessions can never be used again.
+  // Nothing runs yet, and conversation sessions are tracked in memory only (or, on a shared
+  // database, held by the store): whatever an earlier gateway process left in its own temp dir and
+  // workspace sessions can never be used again.
   if (env.CLAUDE_CODE_TMPDIR === undefined) await rm(claudeTmpDir, { recursive: true, force: true });
   await mkdir(claudeTmpDir, { recursive: true, mode: 0o700 });
   await removeAllSessions(sessionDirs, config.workspaceDir);
@@ -86,6 +88,14 @@ export async function createGateway(
     maxAgeMs: 10 * 60_000,
     intervalMs: 10 * 60_000,
   });
+
+  // Keys, audit, limits and (on a shared database) conversations; migrated before anything runs.
+  const store = await openGatewayStore(
+    storeLocation({ databaseUrl: config.DATABASE_URL, storePath: config.storePath }),
+    { onPoolError: (err) => logger.warn({ err }, 'database connection lost; it is replaced on next use') },
+  );
+  // On PostgreSQL, state several gateways must agree on lives there (README "Scaling out").
+  const sharedState = store.engine === 'postgres';
 
   const processes = new ProcessRegistry({
     killGraceMs: config.KILL_GRACE_MS,
@@ -126,11 +136,16 @@ export async function createGateway(
     workspaceDir: config.workspaceDir,
     configDir: claudeConfigDir,
     processes,
-    optionExtenders: [agentOptions, clientToolOptions],
+    // Tracked sessions are mirrored to the shared store, so another gateway can resume them.
+    optionExtenders: [
+      agentOptions,
+      clientToolOptions,
+      ...(sharedState ? [mirrorTranscripts(store.transcripts)] : []),
+    ],
   };
   const runner = createClaudeRunner(runnerDeps);
-  const sessions =
-    config.SESSION_MAX_COUNT > 0
+  const localSessions =
+    config.SESSION_MAX_COUNT > 0 && !sharedState
       ? createSessionStore({
           ttlMs: config.SESSION_TTL_MS,
           maxCount: config.SESSION_MAX_COUNT,
@@ -141,6 +156,26 @@ export async function createGateway(
           onEvict: (id) => warm.forgetSession(id),
         })
       : undefined;
+  // Shared: any gateway continues a conversation from the database (index + transcript mirror).
+  const sharedIndex =
+    config.SESSION_MAX_COUNT > 0 && sharedState
+      ? store.sessionIndex({
+          ttlMs: config.SESSION_TTL_MS,
+          maxCount: config.SESSION_MAX_COUNT,
+          claimTtlMs: config.REQUEST_TIMEOUT_MS + 60_000,
+          defaultCwd: config.workspaceDir,
+          onEvict: (evicted) => {
+            for (const session of evicted) {
+              warm.forgetSession(session.id);
+              removeSession(sessionDirs, session.cwd, session.id).catch(() => undefined);
+            }
+          },
+        })
+      : undefined;
+  const stopSharedSweep = sharedIndex ? startSharedSweep(sharedIndex, 60_000, logger) : () => {};
+  const sessions: ConversationIndex | undefined = sharedIndex
+    ? sharedConversations(sharedIndex, logger)
+    : localSessions;
   const planContext: ToClaudeContext = {
     models,
     systemPromptPlacement: config.SYSTEM_PROMPT_PLACEMENT,
@@ -180,11 +215,7 @@ export async function createGateway(
     return probe.result;
   };
 
-  // Exposure: keys, per-key policy, audit, metrics, probes and docs.
-  const store = await openGatewayStore(
-    storeLocation({ databaseUrl: config.DATABASE_URL, storePath: config.storePath }),
-    { onPoolError: (err) => logger.warn({ err }, 'database connection lost; it is replaced on next use') },
-  );
+  // Exposure: keys, per-key policy, audit, metrics, probes and docs (the store is opened above).
   const authenticator = createAuthenticator({
     envKeys: config.GATEWAY_API_KEYS,
     adminKey: config.GATEWAY_ADMIN_KEY,
@@ -276,7 +307,8 @@ export async function createGateway(
       tempSweeper.stop();
       await warm.close();
       await processes.terminateAll();
-      await sessions?.close();
+      stopSharedSweep();
+      await localSessions?.close();
       rpm.close();
       await recordAudit.flush();
       recordAudit.close();

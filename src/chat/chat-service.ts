@@ -8,7 +8,7 @@ import type { ChatCompletionRequest } from '../openai/chat-request.js';
 import type { ChatCompletion, ChatCompletionChunk, CompletionUsage } from '../openai/chat-response.js';
 import type { GatewayError } from '../openai/errors.js';
 import type { RunQueue } from '../queue/run-queue.js';
-import type { ConversationOrigin, SessionStore } from '../sessions/session-store.js';
+import type { ConversationIndex, ConversationOrigin } from '../sessions/session-store.js';
 import { type RunSessionTracker, trackRunSession } from '../sessions/track-run.js';
 import { foldChunks } from '../translate/fold-chunks.js';
 import { mapRunFailure } from '../translate/map-run-failure.js';
@@ -31,7 +31,7 @@ export interface ChatServiceDeps {
   planContext: ToClaudeContext;
   requestTimeoutMs: number;
   /** Tracks conversations so a continued one resumes its Claude Code session; absent: every run rebuilds. */
-  sessions?: SessionStore;
+  sessions?: ConversationIndex;
   /** Fetches http(s) images of a plan (REMOTE_IMAGES); absent when remote images are off. */
   resolveRemoteImages?: RemoteImageResolver;
   newId?: () => string;
@@ -89,7 +89,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     const planned = toRunPlan(request, deps.planContext);
     // The session is looked up before images are fetched: fingerprints cover what the client sent.
     const endUser = typeof request.user === 'string' && request.user !== '' ? request.user : undefined;
-    const claim = deps.sessions?.begin(planned, { ...origin, ...(endUser ? { endUser } : {}) });
+    const claim = await deps.sessions?.begin(planned, { ...origin, ...(endUser ? { endUser } : {}) });
     if (claim) planned.session = claim.session;
     const tracker = claim ? trackRunSession(claim, planned) : undefined;
     try {
@@ -98,7 +98,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
         : planned;
       yield* execute(plan, request, signal, includeUsage, hooks, tracker);
     } finally {
-      tracker?.settle();
+      await tracker?.settle();
     }
   }
 

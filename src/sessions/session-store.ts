@@ -35,6 +35,14 @@ export interface SessionStore {
   close(): Promise<void>;
 }
 
+/**
+ * What a run needs of a conversation index: this in-memory store, or the shared one every gateway on
+ * a database uses (src/store/shared-session-index.ts via shared-conversations.ts), which is async.
+ */
+export interface ConversationIndex {
+  begin(plan: RunPlan, origin?: ConversationOrigin): SessionClaim | Promise<SessionClaim>;
+}
+
 /** Who is asking and how they name the conversation; every field is optional. */
 export interface ConversationOrigin {
   /** The caller (an API key or its id): a session is never shared across callers. */
@@ -47,9 +55,9 @@ export interface ConversationOrigin {
 
 export interface SessionClaim {
   readonly session: { id: string; continues: boolean };
-  commit(reply: ClaudeTurn): void;
-  abandon(): void;
-  cancel(): void;
+  commit(reply: ClaudeTurn): void | Promise<void>;
+  abandon(): void | Promise<void>;
+  cancel(): void | Promise<void>;
 }
 
 export interface SessionStoreOptions {

@@ -12,9 +12,15 @@ function fakeClaim() {
   const calls: Array<['commit', ClaudeTurn] | ['abandon'] | ['cancel']> = [];
   const claim: SessionClaim = {
     session: { id: 's', continues: false },
-    commit: (reply) => calls.push(['commit', reply]),
-    abandon: () => calls.push(['abandon']),
-    cancel: () => calls.push(['cancel']),
+    commit: (reply) => {
+      calls.push(['commit', reply]);
+    },
+    abandon: () => {
+      calls.push(['abandon']);
+    },
+    cancel: () => {
+      calls.push(['cancel']);
+    },
   };
   return { claim, calls };
 }

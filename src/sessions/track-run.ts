@@ -11,8 +11,11 @@ export interface RunSessionTracker {
   observe(output: TranslatorOutput): void;
   /** Claude Code ended its turn successfully: its session holds the whole answer. */
   finishedTurn(): void;
-  /** Settles the claim once the run is over, however it ended; later calls do nothing. */
-  settle(): void;
+  /**
+   * Settles the claim once the run is over, however it ended; later calls do nothing. Awaited, so
+   * a shared index has recorded the turn before the client can send the next one.
+   */
+  settle(): void | Promise<void>;
 }
 
 /**
@@ -45,10 +48,9 @@ export function trackRunSession(claim: SessionClaim, plan: RunPlan): RunSessionT
       if (!started) return claim.cancel();
       const choice = turnFinished && !failed && chunks.length > 0 ? foldChunks(chunks).choices[0] : undefined;
       if (choice?.finish_reason === 'stop' && plan.outputSchema === undefined) {
-        claim.commit(toAssistantTurn(choice.message));
-      } else {
-        claim.abandon();
+        return claim.commit(toAssistantTurn(choice.message));
       }
+      return claim.abandon();
     },
   };
 }

@@ -1,8 +1,11 @@
 import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pidtree from 'pidtree';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openGatewayStore } from '../../src/store/gateway-store.js';
+import { conversationOf } from '../conversation/session-files.js';
 import { json } from '../core/wire.js';
 import { eventually } from '../helpers/gateway-harness.js';
 import {
@@ -51,7 +54,12 @@ async function createKey(name: string, ...flags: string[]): Promise<{ id: string
 const chat = (server: ServerProcess, key: string, body: unknown = chatBody()) =>
   postJson(server.origin, '/v1/chat/completions', body, bearer(key));
 
-const instanceEnv = () => ({
+// One DATA_DIR for both, as on a shared volume: each keeps its scratch under instances/<INSTANCE_ID>,
+// and the workspace path (part of a conversation's scope and of the transcript key) is the same.
+let sharedDataDir = '';
+const instanceEnv = (id: string) => ({
+  DATA_DIR: sharedDataDir,
+  INSTANCE_ID: id,
   DATABASE_URL: databaseUrl,
   WARM_SPARES: '0',
   // The owner's key keeps both gateways closed from the start, whatever the test creates.
@@ -63,10 +71,11 @@ describe.skipIf(!postgresTestsEnabled())('two gateways on one PostgreSQL', () =>
     cluster = await startPostgresCluster();
     databaseUrl = await cluster.createDatabase();
     mock = await startMockAnthropic();
+    sharedDataDir = await mkdtemp(path.join(tmpdir(), 'cg-shared-data-'));
     // Both start at once: the migration runs exactly once under Kysely's advisory lock.
     [a, b] = await Promise.all([
-      startServerProcess(mock.url, instanceEnv()),
-      startServerProcess(mock.url, instanceEnv()),
+      startServerProcess(mock.url, instanceEnv('gw-a')),
+      startServerProcess(mock.url, instanceEnv('gw-b')),
     ]);
   }, 120_000);
 
@@ -75,9 +84,12 @@ describe.skipIf(!postgresTestsEnabled())('two gateways on one PostgreSQL', () =>
     await b?.cleanup();
     await mock?.close();
     await cluster?.stop();
+    if (sharedDataDir) await rm(sharedDataDir, { recursive: true, force: true });
   }, 60_000);
 
   it('serves a key created with the CLI on both, and refuses it on both once revoked', async () => {
+    // Each gateway cleaned and uses only its own scratch dir in the shared DATA_DIR.
+    expect((await readdir(path.join(sharedDataDir, 'instances'))).sort()).toEqual(['gw-a', 'gw-b']);
     const { id, key } = await createKey('shared-key');
     expect((await chat(a, key, chatBody('on a'))).status).toBe(200);
     const onB = await chat(b, key, chatBody('on b'));
@@ -89,6 +101,47 @@ describe.skipIf(!postgresTestsEnabled())('two gateways on one PostgreSQL', () =>
     // No auth cache: the very next request on either instance is refused.
     expect((await readError(await chat(a, key))).error.code).toBe('invalid_api_key');
     expect((await readError(await chat(b, key))).error.code).toBe('invalid_api_key');
+  });
+
+  it('continues on B a chat conversation begun on A, as the same Claude Code session', async () => {
+    const { key } = await createKey('talker');
+    const first = [{ role: 'user', content: 'My name is Ada.' }];
+    const one = await chat(a, key, { model: 'sonnet', messages: first });
+    expect(one.status).toBe(200);
+    const reply = (await json(one)).choices[0].message;
+    expect(reply.content).toBe('echo: My name is Ada.');
+    const sessionOnA = mock.requests.at(-1)?.headers['x-claude-code-session-id'];
+    expect(sessionOnA).toBeTruthy();
+
+    const second = [...first, reply, { role: 'user', content: 'What is my name?' }];
+    const two = await chat(b, key, { model: 'sonnet', messages: second });
+    expect(two.status).toBe(200);
+    const reply2 = (await json(two)).choices[0].message;
+    expect(reply2.content).toBe('echo: What is my name?');
+    const onB = mock.requests.at(-1);
+    // B resumed A's session from the shared store: same session id, earlier turns as real turns.
+    expect(onB?.headers['x-claude-code-session-id']).toBe(sessionOnA);
+    expect(conversationOf(onB)).toEqual([
+      'user: My name is Ada.',
+      'assistant: echo: My name is Ada.',
+      'user: What is my name?',
+    ]);
+
+    // Back on A: it must not use anything it kept from turn 1; the session holds B's turn too.
+    const three = await chat(a, key, {
+      model: 'sonnet',
+      messages: [...second, reply2, { role: 'user', content: 'Thanks.' }],
+    });
+    expect(three.status).toBe(200);
+    const onA = mock.requests.at(-1);
+    expect(onA?.headers['x-claude-code-session-id']).toBe(sessionOnA);
+    expect(conversationOf(onA)).toEqual([
+      'user: My name is Ada.',
+      'assistant: echo: My name is Ada.',
+      'user: What is my name?',
+      'assistant: echo: What is my name?',
+      'user: Thanks.',
+    ]);
   });
 
   it('admits exactly N requests per minute for a key across both instances', async () => {

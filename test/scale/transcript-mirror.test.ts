@@ -115,6 +115,8 @@ describe('transcripts mirrored through the Agent SDK sessionStore', () => {
           expect(second?.subtype).toBe('success');
           expect(second?.session_id).toBe(id);
           expect(mock.requests).toHaveLength(2);
+          // Claude Code names its session on every API request: both turns are the same session.
+          expect(mock.requests.map((r) => r.headers['x-claude-code-session-id'])).toEqual([id, id]);
           const resumed = mock.requests[1];
           if (!resumed) throw new Error('no second request');
           // The first turn arrives as real turns: the user's words and the assistant's echo.
