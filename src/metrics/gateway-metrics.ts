@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { GatewayError } from '../openai/errors.js';
+import { GatewayError } from '../core/gateway-error.js';
 import type { FinishedRequest } from '../policy/enforce-key-policy.js';
 
 export interface MetricsSources {
@@ -144,7 +144,7 @@ function routeLabel(c: Context): string {
 }
 
 function errorKind(c: Context, status: number): string {
-  if (c.error instanceof GatewayError) return c.error.code ?? c.error.type;
+  if (c.error instanceof GatewayError) return c.error.code ?? c.error.kind;
   if (c.error) return 'internal_error';
   return status === 404 ? 'unknown_url' : `http_${status}`;
 }
