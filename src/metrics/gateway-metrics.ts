@@ -144,7 +144,8 @@ function routeLabel(c: Context): string {
 }
 
 function errorKind(c: Context, status: number): string {
-  if (c.error instanceof GatewayError) return c.error.code ?? c.error.kind;
+  // Errors without a code are labelled by kind (`invalid_request_error`), whatever wire rendered them.
+  if (c.error instanceof GatewayError) return c.error.code ?? `${c.error.kind}_error`;
   if (c.error) return 'internal_error';
   return status === 404 ? 'unknown_url' : `http_${status}`;
 }
