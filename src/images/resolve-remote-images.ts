@@ -56,7 +56,7 @@ function toGatewayError(error: ImageFetchError, param: string | null): GatewayEr
   if (error.failure === 'too_large') {
     return new GatewayError({
       status: 413,
-      kind: 'invalid_request',
+      kind: 'too_large',
       param,
       code: 'content_too_large',
       message: `The image at ${param ?? 'a message'} is too large: ${error.message}.`,

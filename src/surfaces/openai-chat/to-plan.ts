@@ -333,7 +333,7 @@ function enforceSize(byteLength: number, limit: number, param: string): void {
   if (byteLength > limit) {
     throw new GatewayError({
       status: 413,
-      kind: 'invalid_request',
+      kind: 'too_large',
       param,
       code: 'content_too_large',
       message: `The attachment is ${byteLength} bytes; the limit is ${limit} bytes.`,
