@@ -49,7 +49,7 @@ export function createGatewayMetrics(sources: MetricsSources): GatewayMetrics {
   const runs = new Counter({
     name: `${PREFIX}runs_total`,
     help: 'Claude Code runs by model and outcome.',
-    labelNames: ['model', 'outcome'] as const,
+    labelNames: ['model', 'outcome', 'surface'] as const,
     registers,
   });
   const runDuration = new Histogram({
@@ -75,13 +75,13 @@ export function createGatewayMetrics(sources: MetricsSources): GatewayMetrics {
   const tokens = new Counter({
     name: `${PREFIX}tokens_total`,
     help: 'Tokens reported by Claude Code, by model and kind (prompt, completion).',
-    labelNames: ['model', 'kind'] as const,
+    labelNames: ['model', 'kind', 'surface'] as const,
     registers,
   });
   const cost = new Counter({
     name: `${PREFIX}cost_usd_total`,
     help: "Claude Code's reported cost in USD, by model.",
-    labelNames: ['model'] as const,
+    labelNames: ['model', 'surface'] as const,
     registers,
   });
   new Gauge({
@@ -122,17 +122,19 @@ export function createGatewayMetrics(sources: MetricsSources): GatewayMetrics {
       const summary = request.summary;
       if (!summary) return;
       const model = summary.model;
-      runs.inc({ model, outcome: summary.outcome });
+      // Which wire the run came in on (openai-chat, anthropic-messages, …).
+      const surface = summary.surface ?? 'unknown';
+      runs.inc({ model, outcome: summary.outcome, surface });
       runDuration.observe({ model }, summary.durationMs / 1000);
       queueWait.observe(summary.queueWaitMs / 1000);
       if (summary.timeToFirstChunkMs !== undefined) {
         firstToken.observe({ model }, summary.timeToFirstChunkMs / 1000);
       }
       if (summary.usage) {
-        tokens.inc({ model, kind: 'prompt' }, summary.usage.prompt_tokens);
-        tokens.inc({ model, kind: 'completion' }, summary.usage.completion_tokens);
+        tokens.inc({ model, kind: 'prompt', surface }, summary.usage.prompt_tokens);
+        tokens.inc({ model, kind: 'completion', surface }, summary.usage.completion_tokens);
       }
-      if (summary.costUsd > 0) cost.inc({ model }, summary.costUsd);
+      if (summary.costUsd > 0) cost.inc({ model, surface }, summary.costUsd);
     },
   };
 }

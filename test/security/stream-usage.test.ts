@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { eventually, useHarness } from '../helpers/gateway-harness.js';
 import { text } from '../mock-anthropic/server.js';
+import { parsePrometheus, sampleValue } from '../ops/prometheus.js';
 import { bearer, chatBody, postJson } from './http.js';
 
 const h = useHarness({ config: { GATEWAY_API_KEYS: 'sk-owner-key-keeps-the-gateway-closed' } });
@@ -25,5 +26,11 @@ describe('usage of a stream without include_usage', () => {
     // The row is written when the stream's run ends, which may be just after the last byte.
     expect(await eventually(() => rowOf() !== undefined)).toBe(true);
     expect(rowOf()).toMatchObject({ status: 200, promptTokens: 31, completionTokens: 9 });
+
+    // Metrics count the same tokens, labelled with the surface the run came in on.
+    const samples = parsePrometheus(await (await fetch(`${h.origin}/metrics`)).text());
+    const tokens = (kind: string) =>
+      sampleValue(samples, 'claude_gateway_tokens_total', { model: 'sonnet', kind, surface: 'openai-chat' });
+    expect([tokens('prompt'), tokens('completion')]).toEqual([31, 9]);
   });
 });
