@@ -79,14 +79,13 @@ export function createRunService(deps: RunServiceDeps): RunService {
       queueWaitMs: startedAt - queuedAt,
       ...(plan.session ? { sessionId: plan.session.id } : {}),
     };
+    const maxToolCalls = maxClientToolCalls(plan.clientToolPolicy);
     const state = createInterpreter({
       clientToolName: clientToolNameOf,
       agentActivity: plan.agent !== undefined,
       structuredOutput: plan.outputSchema !== undefined,
       ...(plan.stopSequences ? { stopSequences: plan.stopSequences } : {}),
-      ...(maxClientToolCalls(plan.clientToolPolicy) !== undefined
-        ? { maxToolCalls: maxClientToolCalls(plan.clientToolPolicy) }
-        : {}),
+      ...(maxToolCalls !== undefined ? { maxToolCalls } : {}),
     });
     let finished = false;
     const observe = (events: RunEvent[]): RunEvent[] => {

@@ -1,10 +1,21 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
 import { describe, expect, it } from 'vitest';
 import { clientToolNameOf } from '../claude/client-tools.js';
-import { fixture } from '../surfaces/openai-chat/test-support.js';
 import { foldEvents } from './fold-events.js';
 import { GatewayError } from './gateway-error.js';
 import { createInterpreter, interpretMessage } from './interpret-sdk.js';
 import type { RunEvent } from './run-events.js';
+
+/** A recorded Claude Code run (scripts/record-*fixtures.ts), one SDK message per line. */
+function fixture(name: string): SDKMessage[] {
+  const file = path.join(import.meta.dirname, '..', 'translate', 'fixtures', `${name}.jsonl`);
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as SDKMessage);
+}
 
 describe('foldEvents', () => {
   it('folds text, reasoning, streamed and whole tool calls, finish and usage', () => {
