@@ -27,7 +27,7 @@ export interface SharedConcurrency {
 
 /**
  * Per-key concurrency across gateways: a run holds a lease row while it runs. Acquiring counts the
- * key's live leases and inserts one in a transaction serialized per key (a PostgreSQL transaction
+ * key's live leases and inserts one in one statement, serialized per key (a PostgreSQL transaction
  * advisory lock on the key; SQLite serializes writers anyway), so instances never over-admit.
  */
 export function sharedConcurrency(
@@ -42,6 +42,8 @@ export function sharedConcurrency(
       .set({ expires_at: now() + ttl })
       .where('instance_id', '=', options.instanceId)
       .execute();
+    // Leases of gateways that died stopped counting when they expired; drop them now and then.
+    await db.deleteFrom('run_leases').where('expires_at', '<=', now()).execute();
   };
   const timer = setInterval(() => {
     renew().catch((error: unknown) => options.onRenewError?.(error));
@@ -62,22 +64,33 @@ export function sharedConcurrency(
         if (options.engine === 'postgres') {
           await sql`SELECT pg_advisory_xact_lock(hashtext(${`lease:${keyId}`}))`.execute(trx);
         }
-        await trx
-          .deleteFrom('run_leases')
-          .where('key_id', '=', keyId)
-          .where('expires_at', '<=', now())
-          .execute();
-        const { n } = await trx
-          .selectFrom('run_leases')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('key_id', '=', keyId)
-          .executeTakeFirstOrThrow();
-        if (Number(n) >= limit) return false;
-        await trx
+        // One statement counts the live leases and inserts only under the limit; the lock above makes
+        // it see every lease committed before it (expired ones are not counted, and deleted later).
+        const at = now();
+        const inserted = await trx
           .insertInto('run_leases')
-          .values({ id, key_id: keyId, instance_id: options.instanceId, expires_at: now() + ttl })
-          .execute();
-        return true;
+          .columns(['id', 'key_id', 'instance_id', 'expires_at'])
+          .expression(
+            trx
+              .selectNoFrom((eb) => [
+                eb.val(id).as('id'),
+                eb.val(keyId).as('key_id'),
+                eb.val(options.instanceId).as('instance_id'),
+                eb.val(at + ttl).as('expires_at'),
+              ])
+              .where(
+                (eb) =>
+                  eb
+                    .selectFrom('run_leases')
+                    .select((c) => c.fn.countAll<number>().as('n'))
+                    .where('key_id', '=', keyId)
+                    .where('expires_at', '>', at),
+                '<',
+                limit,
+              ),
+          )
+          .executeTakeFirst();
+        return Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1;
       });
       if (!acquired) return undefined;
       let released = false;
