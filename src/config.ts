@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_MODEL_IDS, modelAliasProblems, parseModelAliases } from './claude/model-catalog.js';
+import { withoutBlankValues } from './config-env.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -93,7 +94,7 @@ export interface Config extends RawConfig {
 export class ConfigError extends Error {}
 
 export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config {
-  const parsed = configSchema.safeParse(env);
+  const parsed = configSchema.safeParse(withoutBlankValues(env));
   if (!parsed.success) {
     const problems = parsed.error.issues
       .map((issue) => `  ${issue.path.join('.')}: ${issue.message}`)

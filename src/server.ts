@@ -4,6 +4,7 @@ import { serve } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { decideExposure } from './auth/exposure.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
+import { withoutBlankValues } from './config-env.js';
 import { createGateway, type Gateway } from './gateway.js';
 import { createLogger } from './logger.js';
 
@@ -14,7 +15,9 @@ const IDLE_SWEEP_MS = 100;
 const MAX_ABORT_ROUNDS = 5;
 
 /** Starts the gateway from the environment and stops it gracefully on SIGTERM/SIGINT. */
-export async function runServer(env: NodeJS.ProcessEnv): Promise<void> {
+export async function runServer(rawEnv: NodeJS.ProcessEnv): Promise<void> {
+  // Blank variables are unset for Claude Code too (an empty CLAUDE_CONFIG_DIR is no directory).
+  const env = withoutBlankValues(rawEnv);
   let config: Config;
   let gateway: Gateway;
   let logger: Logger;
