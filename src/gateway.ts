@@ -11,6 +11,7 @@ import { createChatService } from './chat/chat-service.js';
 import { agentOptions } from './claude/agent-options.js';
 import { buildChildEnv } from './claude/child-env.js';
 import { clientToolOptions } from './claude/client-tool-options.js';
+import { CREDENTIALS_HELP, findClaudeCredentials } from './claude/credentials.js';
 import { bundledExecutablePath, type ExecutableProbe, probeExecutable } from './claude/executable.js';
 import { createModelCatalog } from './claude/model-catalog.js';
 import { ProcessRegistry } from './claude/process-registry.js';
@@ -124,6 +125,9 @@ export async function createGateway(
     optionExtenders: [agentOptions, clientToolOptions],
   };
   const runner = createClaudeRunner(runnerDeps);
+  // Looked up again on every /ready, so logging in (or mounting credentials) needs no restart.
+  const hasCredentials = () => findClaudeCredentials(runnerDeps.env, claudeConfigDir).source !== null;
+  warnWithoutCredentials(runnerDeps.env, claudeConfigDir, logger);
   const sessions =
     config.SESSION_MAX_COUNT > 0
       ? createSessionStore({
@@ -225,6 +229,8 @@ export async function createGateway(
       readyRoutes({
         probeClaudeCode,
         storeWritable: () => store.probeWritable(),
+        hasCredentials,
+        credentialsHelp: CREDENTIALS_HELP,
         draining: () => drain.draining,
       }),
       metricsRoutes(metrics.registry, { token: config.METRICS_TOKEN }),
@@ -254,4 +260,14 @@ export async function createGateway(
       store.close();
     },
   };
+}
+
+/** The gateway starts either way (Claude Code is the judge), but says at once what is missing. */
+function warnWithoutCredentials(env: Record<string, string>, configDir: string, logger: Logger): void {
+  const { source } = findClaudeCredentials(env, configDir);
+  if (source === null) {
+    logger.warn(`Claude Code has no credentials: requests will fail until they are set. ${CREDENTIALS_HELP}`);
+  } else {
+    logger.info({ credentials: source }, 'Claude Code credentials found');
+  }
 }

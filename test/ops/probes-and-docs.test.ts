@@ -17,7 +17,7 @@ describe('/ready', () => {
     expect(ready.status).toBe(200);
     expect(await json(ready)).toEqual({
       status: 'ready',
-      checks: { claude_code: true, store_writable: true, accepting_requests: true },
+      checks: { claude_code: true, claude_credentials: true, store_writable: true, accepting_requests: true },
     });
     h.gateway.store.close();
     const broken = await fetch(`${h.origin}/ready`);
