@@ -20,6 +20,7 @@ import { startTempSweeper } from './claude/temp-sweeper.js';
 import { removeAllSessions, removeSession } from './claude/transcript.js';
 import type { Config } from './config.js';
 import { buildOpenApiDocument } from './docs/openapi-document.js';
+import { loadSwaggerUiAssets } from './docs/swagger-ui-assets.js';
 import { DrainSwitch } from './hardening/drain.js';
 import { jsonBodyGuard } from './hardening/json-body-guard.js';
 import { createRemoteImageResolver } from './images/resolve-remote-images.js';
@@ -234,7 +235,7 @@ export async function createGateway(
         draining: () => drain.draining,
       }),
       metricsRoutes(metrics.registry, { token: config.METRICS_TOKEN }),
-      apiDocsRoutes(buildOpenApiDocument({ version: GATEWAY_VERSION })),
+      apiDocsRoutes(buildOpenApiDocument({ version: GATEWAY_VERSION }), loadSwaggerUiAssets()),
     ],
     apiRoutes: [usageRoutes(store.audit)],
   });
