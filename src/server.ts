@@ -6,7 +6,7 @@ import { decideExposure } from './auth/exposure.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { withoutBlankValues } from './config-env.js';
 import { createGateway, type Gateway } from './gateway.js';
-import { createLogger } from './logger.js';
+import { chooseLogFormat, createLogger } from './logger.js';
 
 /** After runs are aborted, how long responses get to write their error frame before sockets are cut. */
 const ABORT_FLUSH_MS = 2_000;
@@ -23,7 +23,11 @@ export async function runServer(rawEnv: NodeJS.ProcessEnv): Promise<void> {
   let logger: Logger;
   try {
     config = loadConfig(env);
-    logger = createLogger(config.LOG_LEVEL);
+    const stdoutIsTty = process.stdout.isTTY === true;
+    logger = createLogger(config.LOG_LEVEL, {
+      format: chooseLogFormat(config.LOG_FORMAT, stdoutIsTty),
+      colorize: stdoutIsTty,
+    });
     // Some settings (agent roots, for one) can only be checked while the gateway is built.
     gateway = await createGateway(config, env, logger);
   } catch (error) {
