@@ -43,6 +43,8 @@ export function createLogger(level: string, options: LoggerOptions = {}): Logger
         colorize: options.colorize ?? false,
         ignore: 'service',
         translateTime: 'SYS:HH:MM:ss.l',
+        // Written at once, like pino's own stdout: the last lines before process.exit are not lost.
+        sync: true,
         ...(options.destination ? { destination: options.destination } : {}),
       }),
     );
