@@ -2,6 +2,8 @@ import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { json, postChat } from '../core/wire.js';
 import { type Harness, startHarness } from '../helpers/gateway-harness.js';
+import { startMockAnthropic } from '../mock-anthropic/server.js';
+import { startServerProcess } from './server-process.js';
 
 /** What the operator is told to set when Claude Code has no (or rejected) credentials. */
 const CREDENTIAL_WAYS = [
@@ -54,6 +56,25 @@ describe('Claude Code cannot reach the API', () => {
 });
 
 describe('Claude Code has no credentials', () => {
+  it('is warned about at start, naming what to set (an empty variable counts as unset)', async () => {
+    const mock = await startMockAnthropic();
+    const server = await startServerProcess(mock.url, { ANTHROPIC_API_KEY: '' }).catch(
+      async (error: unknown) => {
+        await mock.close();
+        throw error;
+      },
+    );
+    try {
+      const warning = server.logs.find(
+        (entry) => entry.level === 40 && /no credentials/.test(String(entry.msg)),
+      );
+      for (const name of CREDENTIAL_WAYS) expect(warning?.msg).toContain(name);
+    } finally {
+      await server.cleanup();
+      await mock.close();
+    }
+  });
+
   it('reports it on /ready and answers requests with an error naming what to set', async () => {
     h = await startHarness({ cliEnv: { ANTHROPIC_API_KEY: undefined } });
     const ready = await fetch(`${h.origin}/ready`);
