@@ -35,7 +35,7 @@ describe('Claude Code cannot reach the API', () => {
   // The gateway's default retry bound (CLAUDE_MAX_RETRIES=2) applies: the sandbox's 0 is removed.
   // Both answers must come well inside this test's timeout (Claude Code's own default waits minutes).
   it('answers 503 upstream_unavailable with Retry-After and a clean message', {
-    timeout: 20_000,
+    timeout: 30_000,
   }, async () => {
     h = await startHarness({
       cliEnv: {
