@@ -36,7 +36,12 @@ export function bucketRequests(
   bucketMs: number,
 ): SeriesBucket[] {
   const count = Math.max(1, Math.ceil((range.to - range.from) / bucketMs));
-  const slices = Array.from({ length: count }, () => ({ requests: 0, errors: 0, costUsd: 0, ttfts: [] as number[] }));
+  const slices = Array.from({ length: count }, () => ({
+    requests: 0,
+    errors: 0,
+    costUsd: 0,
+    ttfts: [] as number[],
+  }));
   for (const point of points) {
     const index = Math.floor((point.at - range.from) / bucketMs);
     const slice = slices[index];
