@@ -12,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const entry = path.join(root, 'dist/src/main.js');
 const tsc = path.join(root, 'node_modules/.bin/tsc');
-const buildInputs = ['src', 'package.json', 'tsconfig.json', 'tsconfig.build.json'].map((p) =>
+const buildInputs = ['src', 'web', 'package.json', 'tsconfig.json', 'tsconfig.build.json'].map((p) =>
   path.join(root, p),
 );
 

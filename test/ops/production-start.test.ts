@@ -26,6 +26,7 @@ beforeAll(async () => {
     'tsconfig.json',
     'tsconfig.build.json',
     'src',
+    'web',
     'scripts',
   ]) {
     await cp(path.join(repo, entry), path.join(app, entry), { recursive: true });
