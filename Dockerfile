@@ -32,7 +32,8 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
-COPY --from=build /app/dist/src ./dist/src
+# dist/ holds the compiled gateway (no tests: tsconfig.build.json leaves them out) and the console bundle.
+COPY --from=build /app/dist ./dist
 # The container starts as root only to hand /data to `node` (a Fly.io volume or a bind mount arrives
 # owned by root), then this script runs the gateway as `node` via setpriv (util-linux). It is also
 # what `docker exec <container> claude-gateway keys ...` runs, so the CLI never writes to the store
