@@ -1,6 +1,6 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { StoreEngine } from './engine.js';
-import type { StoreSchema } from './schema.js';
+import type { AuditLogTable, StoreSchema } from './schema.js';
 
 /** One chat request as the audit log keeps it. Prompt text only when the owner opted in. */
 export interface AuditEntry {
@@ -40,8 +40,29 @@ export interface AuditLog {
   record(entry: AuditEntry): Promise<void>;
   /** Usage per key and UTC day for entries with `from <= at < to` (epoch ms). */
   usage(from: number, to: number): Promise<UsageRow[]>;
+  /** Entries matching `filter`, newest first, one page of them, and how many match in all. */
+  search(filter: AuditFilter): Promise<{ rows: AuditRow[]; total: number }>;
+  /** One entry by its request id (the latest, should a client have reused an id). */
+  find(requestId: string): Promise<AuditRow | undefined>;
   /** The most recent entries, newest first; for tests and inspection. */
   recent(limit: number): Promise<AuditEntry[]>;
+}
+
+export interface AuditFilter {
+  from?: number;
+  to?: number;
+  keyId?: string;
+  model?: string;
+  /** Requests whose path starts with one of these (a surface's routes). */
+  pathPrefixes?: string[];
+  outcome?: 'ok' | 'error';
+  limit: number;
+  offset: number;
+}
+
+/** A stored entry with its row id. */
+export interface AuditRow extends AuditEntry {
+  id: number;
 }
 
 export function createAuditLog(db: Kysely<StoreSchema>, engine: StoreEngine): AuditLog {
@@ -118,27 +139,68 @@ export function createAuditLog(db: Kysely<StoreSchema>, engine: StoreEngine): Au
       }));
     },
 
+    async search(filter) {
+      let query = db.selectFrom('audit_log');
+      if (filter.from !== undefined) query = query.where('at', '>=', filter.from);
+      if (filter.to !== undefined) query = query.where('at', '<', filter.to);
+      if (filter.keyId) query = query.where('key_id', '=', filter.keyId);
+      if (filter.model) query = query.where('model', '=', filter.model);
+      const prefixes = filter.pathPrefixes ?? [];
+      if (prefixes.length > 0) {
+        // substr/length compare literally on both engines (LIKE would treat `_` and `%` as wildcards).
+        query = query.where((eb) =>
+          eb.or(prefixes.map((prefix) => eb(sql`substr(path, 1, ${prefix.length})`, '=', prefix))),
+        );
+      }
+      if (filter.outcome === 'error') query = query.where('status', '>=', 400);
+      if (filter.outcome === 'ok') query = query.where('status', '<', 400);
+      const [{ n }, rows] = await Promise.all([
+        query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+        query.selectAll().orderBy('id', 'desc').limit(filter.limit).offset(filter.offset).execute(),
+      ]);
+      return { rows: rows.map(fromStoredRow), total: Number(n) };
+    },
+
+    async find(requestId) {
+      const row = await db
+        .selectFrom('audit_log')
+        .selectAll()
+        .where('request_id', '=', requestId)
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return row ? fromStoredRow(row) : undefined;
+    },
+
     async recent(limit) {
       const rows = await db.selectFrom('audit_log').selectAll().orderBy('id', 'desc').limit(limit).execute();
-      return rows.map((row) => ({
-        at: row.at,
-        requestId: row.request_id,
-        keyId: row.key_id,
-        method: row.method,
-        path: row.path,
-        model: row.model,
-        stream: row.stream === 1,
-        status: row.status,
-        errorCode: row.error_code,
-        promptTokens: row.prompt_tokens,
-        completionTokens: row.completion_tokens,
-        costUsd: row.cost_usd,
-        durationMs: row.duration_ms,
-        timeToFirstChunkMs: row.time_to_first_chunk_ms,
-        queueWaitMs: row.queue_wait_ms,
-        prompt: row.prompt,
-      }));
+      return rows.map((row) => {
+        const { id: _id, ...entry } = fromStoredRow(row);
+        return entry;
+      });
     },
+  };
+}
+
+function fromStoredRow(row: Selectable<AuditLogTable>): AuditRow {
+  return {
+    id: Number(row.id),
+    at: row.at,
+    requestId: row.request_id,
+    keyId: row.key_id,
+    method: row.method,
+    path: row.path,
+    model: row.model,
+    stream: row.stream === 1,
+    status: row.status,
+    errorCode: row.error_code,
+    promptTokens: row.prompt_tokens,
+    completionTokens: row.completion_tokens,
+    costUsd: row.cost_usd,
+    durationMs: row.duration_ms,
+    timeToFirstChunkMs: row.time_to_first_chunk_ms,
+    queueWaitMs: row.queue_wait_ms,
+    prompt: row.prompt,
   };
 }
 
