@@ -187,9 +187,9 @@ describe.skipIf(!postgresTestsEnabled())('two gateways on one PostgreSQL', () =>
     }
     const report = await cli('usage', '--json');
     expect(report.code, report.stderr).toBe(0);
-    const rows = (JSON.parse(report.stdout) as Array<{ keyId: string; requests: number }>).filter(
-      (row) => row.keyId === id,
-    );
+    // The CLI prints the same report shape as GET /v1/usage.
+    const { data } = JSON.parse(report.stdout) as { data: Array<{ key_id: string; requests: number }> };
+    const rows = data.filter((row) => row.key_id === id);
     expect(rows.map((row) => row.requests)).toEqual([3]);
   });
 
