@@ -1,11 +1,11 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import type { Logger } from 'pino';
 import type { ChatService } from './chat/chat-service.js';
 import type { ModelCatalog } from './claude/model-catalog.js';
+import { corsPolicy } from './http/cors.js';
 import { type AppEnv, requestLogger } from './http/request-logger.js';
 import { GatewayError, internalError, routeNotFound } from './openai/errors.js';
 import { chatCompletionsRoutes } from './routes/chat-completions.js';
@@ -20,6 +20,8 @@ export interface AppDeps {
   maxBodyBytes: number;
   keepAliveMs: number;
   startedAt: number;
+  /** CORS_ORIGINS; CORS is off when empty. */
+  corsOrigins?: readonly string[];
   /** Run first, around everything, so they see every request and its final status (metrics). */
   outerMiddleware?: MiddlewareHandler[];
   /** Run after CORS and the body limit, before any route: body sanity, drain, auth, key policy. */
@@ -35,28 +37,7 @@ export function createApp(deps: AppDeps) {
   app.use(requestId({ headerName: 'x-request-id' }));
   for (const middleware of deps.outerMiddleware ?? []) app.use(middleware);
   app.use(requestLogger(deps.logger));
-  app.use(
-    cors({
-      origin: '*',
-      allowHeaders: [
-        'Authorization',
-        'Content-Type',
-        'X-Api-Key',
-        'X-Request-Id',
-        'X-Conversation-Id',
-        'X-Stainless-*',
-      ],
-      exposeHeaders: [
-        'X-Request-Id',
-        'Retry-After',
-        'Retry-After-Ms',
-        'X-Should-Retry',
-        'X-Ratelimit-Limit-Requests',
-        'X-Ratelimit-Remaining-Requests',
-        'X-Ratelimit-Reset-Requests',
-      ],
-    }),
-  );
+  app.use(corsPolicy({ origins: deps.corsOrigins ?? [] }));
   app.use(
     bodyLimit({
       maxSize: deps.maxBodyBytes,

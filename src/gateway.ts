@@ -21,6 +21,7 @@ import type { Config } from './config.js';
 import { buildOpenApiDocument } from './docs/openapi-document.js';
 import { DrainSwitch } from './hardening/drain.js';
 import { jsonBodyGuard } from './hardening/json-body-guard.js';
+import { hostOriginGuard } from './http/host-origin-guard.js';
 import { createRemoteImageResolver } from './images/resolve-remote-images.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
 import { chatCompletionRequestSchema } from './openai/chat-request.js';
@@ -215,7 +216,12 @@ export async function createGateway(
     keepAliveMs: 15_000,
     startedAt: Date.now(),
     outerMiddleware: [metrics.httpMiddleware],
+    corsOrigins: config.CORS_ORIGINS,
     guardMiddleware: [
+      hostOriginGuard({
+        keyless: () => !config.AUTH_DISABLED && !authenticator.hasAnyKey(),
+        allowedOrigins: config.CORS_ORIGINS,
+      }),
       drain.middleware(),
       requireApiKey(authenticator),
       jsonBodyGuard({ maxDepth: config.MAX_JSON_DEPTH }),
