@@ -23,6 +23,7 @@ import { DrainSwitch } from './hardening/drain.js';
 import { jsonBodyGuard } from './hardening/json-body-guard.js';
 import { hostOriginGuard } from './http/host-origin-guard.js';
 import { createRemoteImageResolver } from './images/resolve-remote-images.js';
+import { createGuardedFetch } from './images/ssrf-guard.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
 import { chatCompletionRequestSchema } from './openai/chat-request.js';
 import { enforceKeyPolicy } from './policy/enforce-key-policy.js';
@@ -155,6 +156,7 @@ export async function createGateway(
             maxBytes: config.MAX_IMAGE_BYTES,
             timeoutMs: config.REMOTE_IMAGE_TIMEOUT_MS,
             maxRedirects: config.REMOTE_IMAGE_MAX_REDIRECTS,
+            fetch: createGuardedFetch({ allowedHosts: config.REMOTE_IMAGE_ALLOWED_HOSTS }),
           }),
         }
       : {}),
