@@ -1,3 +1,5 @@
+import { truncateForEcho } from '../hardening/field-limits.js';
+
 /**
  * The one error type that crosses layers: it already knows the HTTP status and the OpenAI error body
  * a client must see, so routes and `app.onError` never have to guess.
@@ -80,7 +82,7 @@ export const modelNotFound = (model: string) =>
   new GatewayError({
     status: 404,
     type: 'invalid_request_error',
-    message: `The model '${model}' does not exist or you do not have access to it.`,
+    message: `The model '${truncateForEcho(model)}' does not exist or you do not have access to it.`,
     param: 'model',
     code: 'model_not_found',
   });

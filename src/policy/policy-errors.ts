@@ -1,3 +1,4 @@
+import { truncateForEcho } from '../hardening/field-limits.js';
 import { GatewayError } from '../openai/errors.js';
 
 export const modelNotAllowed = (model: string) =>
@@ -6,7 +7,7 @@ export const modelNotAllowed = (model: string) =>
     type: 'permission_error',
     param: 'model',
     code: 'model_not_allowed',
-    message: `This API key may not use the model '${model}'.`,
+    message: `This API key may not use the model '${truncateForEcho(model)}'.`,
   });
 
 export const agentModeNotAllowed = () =>

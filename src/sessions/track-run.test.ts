@@ -25,7 +25,6 @@ function chunk(delta: ChunkDelta, finish: FinishReason | null = null): Translato
     object: 'chat.completion.chunk',
     created: 0,
     model: 'sonnet',
-    system_fingerprint: null,
     choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
   };
   return { kind: 'chunk', chunk: value };

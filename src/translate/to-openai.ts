@@ -486,7 +486,6 @@ function baseChunk(state: TranslatorState, choices: ChatCompletionChunk['choices
     object: 'chat.completion.chunk',
     created,
     model,
-    system_fingerprint: null,
     choices,
   };
   if (includeUsage) base.usage = null;
