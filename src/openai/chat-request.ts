@@ -155,7 +155,8 @@ export const chatCompletionRequestSchema = z.looseObject({
   response_format: responseFormatSchema.nullish(),
   reasoning_effort: z.enum(['none', 'minimal', 'low', 'medium', 'high', 'xhigh']).nullish(),
   reasoning: z.looseObject({ effort: z.string().nullish() }).nullish(),
-  user: z.string().max(L.identifier).nullish(),
+  // A string end-user id (capped: it scopes sessions); Open WebUI sends an object, which is ignored.
+  user: z.union([z.string().max(L.identifier), z.looseObject({})]).nullish(),
   metadata: z
     .record(z.string().max(L.metadataKey), z.string().max(L.metadataValue))
     .refine((pairs) => Object.keys(pairs).length <= L.metadataPairs, `at most ${L.metadataPairs} pairs`)
