@@ -22,6 +22,7 @@ import { buildOpenApiDocument } from './docs/openapi-document.js';
 import { DrainSwitch } from './hardening/drain.js';
 import { jsonBodyGuard } from './hardening/json-body-guard.js';
 import { hostOriginGuard } from './http/host-origin-guard.js';
+import { streamStallGuard } from './http/stream-stall-guard.js';
 import { createRemoteImageResolver } from './images/resolve-remote-images.js';
 import { createGuardedFetch } from './images/ssrf-guard.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
@@ -217,7 +218,13 @@ export async function createGateway(
     maxBodyBytes: config.MAX_BODY_BYTES,
     keepAliveMs: 15_000,
     startedAt: Date.now(),
-    outerMiddleware: [metrics.httpMiddleware],
+    outerMiddleware: [
+      metrics.httpMiddleware,
+      streamStallGuard({
+        stallMs: config.STREAM_STALL_TIMEOUT_MS,
+        onStall: (path) => logger.warn({ path }, 'client stopped reading its stream: run aborted'),
+      }),
+    ],
     corsOrigins: config.CORS_ORIGINS,
     guardMiddleware: [
       hostOriginGuard({
