@@ -80,6 +80,8 @@ export const configSchema = z.object({
   SHUTDOWN_GRACE_MS: int(0).default(25_000),
   /** Deepest JSON nesting accepted in a request body. */
   MAX_JSON_DEPTH: int(8).max(1000).default(64),
+  /** How long /ready reuses its store write probe: the endpoint is public and each probe writes. */
+  READY_CACHE_MS: int(0).default(2_000),
   /** Browser origins allowed to call the API (CORS), e.g. `https://app.example`; `*` for any; off when empty. */
   CORS_ORIGINS: list.default([]),
   /**

@@ -19,6 +19,7 @@ import { startTempSweeper } from './claude/temp-sweeper.js';
 import { removeAllSessions, removeSession } from './claude/transcript.js';
 import type { Config } from './config.js';
 import { buildOpenApiDocument } from './docs/openapi-document.js';
+import { cachedProbe } from './hardening/cached-probe.js';
 import { DrainSwitch } from './hardening/drain.js';
 import { jsonBodyGuard } from './hardening/json-body-guard.js';
 import { hostOriginGuard } from './http/host-origin-guard.js';
@@ -210,6 +211,7 @@ export async function createGateway(
     },
   });
 
+  const storeProbe = cachedProbe(() => store.probeWritable(), config.READY_CACHE_MS);
   const app = createApp({
     logger,
     chat,
@@ -228,7 +230,7 @@ export async function createGateway(
     corsOrigins: config.CORS_ORIGINS,
     guardMiddleware: [
       hostOriginGuard({
-        keyless: () => !config.AUTH_DISABLED && !authenticator.hasAnyKey(),
+        keyless: () => !config.AUTH_DISABLED && !hasAnyKeyOrUnknown(authenticator),
         allowedOrigins: config.CORS_ORIGINS,
       }),
       drain.middleware(),
@@ -239,7 +241,8 @@ export async function createGateway(
     rootRoutes: [
       readyRoutes({
         probeClaudeCode,
-        storeWritable: () => store.probeWritable(),
+        // A closed store is not writable whatever the last probe said.
+        storeWritable: () => store.isOpen && storeProbe(),
         draining: () => drain.draining,
       }),
       metricsRoutes(metrics.registry, { token: config.METRICS_TOKEN }),
@@ -269,4 +272,13 @@ export async function createGateway(
       store.close();
     },
   };
+}
+
+/** Whether keys exist; when the store cannot say (closed during shutdown), assume the strict answer. */
+function hasAnyKeyOrUnknown(authenticator: Authenticator): boolean {
+  try {
+    return authenticator.hasAnyKey();
+  } catch {
+    return false;
+  }
 }
