@@ -40,6 +40,7 @@ import { createSessionStore } from './sessions/session-store.js';
 import { auditRecorder } from './store/audit-recorder.js';
 import { type GatewayStore, openGatewayStore } from './store/gateway-store.js';
 import { type ToClaudeContext, toRunPlan } from './translate/to-claude.js';
+import { THIRD_PARTY_REJECTED_CODE, trackThirdPartyRejections } from './upstream/third-party-rejection.js';
 import { GATEWAY_VERSION } from './version.js';
 import { createWarmProcesses, type WarmProcesses } from './warm/warm-processes.js';
 
@@ -194,6 +195,7 @@ export async function createGateway(
     queueWaiting: () => queue.waiting,
   });
   const rpm = requestsPerMinute();
+  const thirdPartyRejections = trackThirdPartyRejections();
   const drain = new DrainSwitch();
   const recordAudit = auditRecorder(store.audit, {
     includePrompts: config.AUDIT_PROMPTS,
@@ -206,6 +208,7 @@ export async function createGateway(
     spentUsd: (principal) =>
       principal.source === 'store' ? (store.keys.get(principal.id)?.spentUsd ?? 0) : 0,
     onFinished: (request) => {
+      if (request.errorCode === THIRD_PARTY_REJECTED_CODE) thirdPartyRejections.record();
       recordAudit(request);
       metrics.observeRequest(request);
     },
@@ -216,7 +219,11 @@ export async function createGateway(
     logger,
     chat,
     models,
-    health: { probeClaudeCode, version: GATEWAY_VERSION },
+    health: {
+      probeClaudeCode,
+      version: GATEWAY_VERSION,
+      upstreamNotices: () => ({ third_party_rejections: thirdPartyRejections.snapshot() }),
+    },
     maxBodyBytes: config.MAX_BODY_BYTES,
     keepAliveMs: 15_000,
     startedAt: Date.now(),

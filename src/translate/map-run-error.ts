@@ -1,4 +1,9 @@
 import { GatewayError } from '../openai/errors.js';
+import {
+  isThirdPartyRejection,
+  THIRD_PARTY_REJECTED_CODE,
+  THIRD_PARTY_REJECTED_MESSAGE,
+} from '../upstream/third-party-rejection.js';
 
 export interface FailedResult {
   subtype: string;
@@ -49,6 +54,15 @@ export function mapRunError(failure: FailedResult): GatewayError {
       type: 'api_error',
       code: 'upstream_auth_failed',
       message: `The gateway's Claude credentials were rejected (HTTP ${status}); ask the operator to check them.`,
+    });
+  }
+  if (isThirdPartyRejection(status, detail)) {
+    return new GatewayError({
+      status: 403,
+      type: 'permission_error',
+      code: THIRD_PARTY_REJECTED_CODE,
+      message: `${THIRD_PARTY_REJECTED_MESSAGE} Anthropic said: ${detail}`,
+      shouldRetry: false,
     });
   }
   if (status === 400 || status === 413) {
