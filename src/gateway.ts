@@ -16,7 +16,7 @@ import { createModelCatalog } from './claude/model-catalog.js';
 import { ProcessRegistry } from './claude/process-registry.js';
 import { type ClaudeRunnerDeps, createClaudeRunner, plannedOptions } from './claude/runner.js';
 import { startTempSweeper } from './claude/temp-sweeper.js';
-import { removeAllSessions, removeSession } from './claude/transcript.js';
+import { removeAllSessions, removeSession, sessionPaths } from './claude/transcript.js';
 import type { Config } from './config.js';
 import { buildOpenApiDocument } from './docs/openapi-document.js';
 import { cachedProbe } from './hardening/cached-probe.js';
@@ -36,6 +36,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { apiDocsRoutes } from './routes/openapi.js';
 import { readyRoutes } from './routes/ready.js';
 import { usageRoutes } from './routes/usage.js';
+import { diskUsage } from './sessions/disk-budget.js';
 import { createSessionStore } from './sessions/session-store.js';
 import { auditRecorder } from './store/audit-recorder.js';
 import { type GatewayStore, openGatewayStore } from './store/gateway-store.js';
@@ -139,6 +140,8 @@ export async function createGateway(
           // A new conversation takes a ready spare's session id, so that spare can serve its first turn.
           newId: () => warm.pool.promiseSessionId() ?? randomUUID(),
           onEvict: (id) => warm.forgetSession(id),
+          maxBytes: config.SESSION_DISK_BUDGET_BYTES,
+          measure: async (session) => diskUsage(await sessionPaths(sessionDirs, session.cwd, session.id)),
         })
       : undefined;
   const planContext: ToClaudeContext = {

@@ -22,7 +22,8 @@ export interface HostOriginGuardOptions {
 export function hostOriginGuard(options: HostOriginGuardOptions): MiddlewareHandler {
   return async function hostOriginGuardMiddleware(c, next) {
     if (!options.keyless()) return next();
-    const host = c.req.header('host') ?? '';
+    // In-process requests (app.fetch) carry no Host header; their URL holds the host instead.
+    const host = c.req.header('host') ?? new URL(c.req.url).host;
     if (!isLoopbackHost(hostName(host))) {
       throw forbidden(
         'host_not_allowed',
