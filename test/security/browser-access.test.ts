@@ -136,7 +136,13 @@ describe('CORS with keys and CORS_ORIGINS', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('access-control-allow-origin')).toBe(APP_ORIGIN);
     expect(response.headers.get('access-control-expose-headers')).toContain('x-request-id');
-    expect(h.mock.requests).toHaveLength(1);
+    const stream = await postJson(h.origin, '/v1/chat/completions', chatBody('cors', { stream: true }), {
+      origin: APP_ORIGIN,
+      ...bearer(KEY),
+    });
+    expect(stream.headers.get('access-control-allow-origin')).toBe(APP_ORIGIN);
+    expect(await stream.text()).toContain('[DONE]');
+    expect(h.mock.requests).toHaveLength(2);
   });
 
   it('does not check Host once keys protect the gateway (it may sit behind a proxy)', async () => {
