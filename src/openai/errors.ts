@@ -91,7 +91,7 @@ export const routeNotFound = (method: string, path: string) =>
   new GatewayError({
     status: 404,
     type: 'invalid_request_error',
-    message: `Unknown request URL: ${method} ${path}.`,
+    message: `Unknown request URL: ${method} ${truncateForEcho(path, 256)}.`,
     code: 'unknown_url',
   });
 

@@ -46,6 +46,15 @@ describe('unbounded strings', () => {
     expect(reply.error.param).toBe(param);
   });
 
+  it('does not echo a huge metadata key in the param or message', async () => {
+    const key = 'k'.repeat(100_000);
+    const response = await post(chatBody('x', { metadata: { [key]: 'v' } }));
+    const text = await response.text();
+    expect(response.status).toBe(400);
+    expect(JSON.parse(text).error.param).toMatch(/^metadata\.k+… \(100000 characters\)$/);
+    expect(text.length).toBeLessThan(1_000);
+  });
+
   it('cuts an unknown model name short where the 404 echoes it', async () => {
     const name = `x${'y'.repeat(200)}`;
     const reply = await readError(await post(chatBody('x', { model: name })));
