@@ -125,6 +125,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
       `Invalid configuration:\n${aliasProblems.map((p) => `  MODEL_ALIASES: ${p}`).join('\n')}`,
     );
   }
+  const { SERVER_HEADERS_TIMEOUT_MS: headers, SERVER_REQUEST_TIMEOUT_MS: request } = parsed.data;
+  if (request > 0 && headers > request) {
+    // Node refuses to create such a server; say so here instead of with a stack trace.
+    throw new ConfigError(
+      'Invalid configuration:\n  SERVER_HEADERS_TIMEOUT_MS: must not exceed SERVER_REQUEST_TIMEOUT_MS',
+    );
+  }
   const dataDir = path.resolve(cwd, parsed.data.DATA_DIR);
   return {
     ...parsed.data,
