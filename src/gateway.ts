@@ -7,7 +7,6 @@ import { agentPolicyFromConfig, createAgentResolver } from './agent/agent-policy
 import { createApp } from './app.js';
 import { type Authenticator, createAuthenticator } from './auth/authenticator.js';
 import { requireApiKey } from './auth/require-api-key.js';
-import { createChatService } from './chat/chat-service.js';
 import { agentOptions } from './claude/agent-options.js';
 import { buildChildEnv } from './claude/child-env.js';
 import { clientToolOptions } from './claude/client-tool-options.js';
@@ -18,6 +17,7 @@ import { type ClaudeRunnerDeps, createClaudeRunner, plannedOptions } from './cla
 import { startTempSweeper } from './claude/temp-sweeper.js';
 import { removeAllSessions, removeSession, sessionPaths } from './claude/transcript.js';
 import type { Config } from './config.js';
+import { createRunService } from './core/run-service.js';
 import { buildOpenApiDocument } from './docs/openapi-document.js';
 import { cachedProbe } from './hardening/cached-probe.js';
 import { DrainSwitch } from './hardening/drain.js';
@@ -27,7 +27,6 @@ import { streamStallGuard } from './http/stream-stall-guard.js';
 import { createRemoteImageResolver } from './images/resolve-remote-images.js';
 import { createGuardedFetch } from './images/ssrf-guard.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
-import { chatCompletionRequestSchema } from './openai/chat-request.js';
 import { enforceKeyPolicy } from './policy/enforce-key-policy.js';
 import { KeyConcurrency } from './policy/key-concurrency.js';
 import { requestsPerMinute } from './policy/requests-per-minute.js';
@@ -40,7 +39,10 @@ import { diskUsage } from './sessions/disk-budget.js';
 import { createSessionStore } from './sessions/session-store.js';
 import { auditRecorder } from './store/audit-recorder.js';
 import { type GatewayStore, openGatewayStore } from './store/gateway-store.js';
-import { type ToClaudeContext, toRunPlan } from './translate/to-claude.js';
+import { renderOpenAIError } from './surfaces/openai-chat/render-error.js';
+import { chatCompletionRequestSchema } from './surfaces/openai-chat/schema.js';
+import { openAIChatSurface } from './surfaces/openai-chat/surface.js';
+import { type ToClaudeContext, toRunPlan } from './surfaces/openai-chat/to-plan.js';
 import { THIRD_PARTY_REJECTED_CODE, trackThirdPartyRejections } from './upstream/third-party-rejection.js';
 import { GATEWAY_VERSION } from './version.js';
 import { createWarmProcesses, type WarmProcesses } from './warm/warm-processes.js';
@@ -151,7 +153,7 @@ export async function createGateway(
     remoteImages: config.REMOTE_IMAGES,
     ...(config.AGENT_MODE ? { resolveAgent: createAgentResolver(agentPolicyFromConfig(config)) } : {}),
   };
-  const chat = createChatService({
+  const runs = createRunService({
     runner,
     queue,
     requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
@@ -166,7 +168,6 @@ export async function createGateway(
           }),
         }
       : {}),
-    planContext,
   });
   // Spares start with exactly the options of a new plain conversation on the first served model.
   const plainChat = toRunPlan(
@@ -220,7 +221,9 @@ export async function createGateway(
   const storeProbe = cachedProbe(() => store.probeWritable(), config.READY_CACHE_MS);
   const app = createApp({
     logger,
-    chat,
+    // One line per wire surface: its routes and the renderer of errors under its paths.
+    surfaces: [openAIChatSurface({ runs, planContext, keepAliveMs: 15_000 })],
+    defaultErrorRenderer: renderOpenAIError,
     models,
     health: {
       probeClaudeCode,
@@ -228,7 +231,6 @@ export async function createGateway(
       upstreamNotices: () => ({ third_party_rejections: thirdPartyRejections.snapshot() }),
     },
     maxBodyBytes: config.MAX_BODY_BYTES,
-    keepAliveMs: 15_000,
     startedAt: Date.now(),
     outerMiddleware: [
       metrics.httpMiddleware,

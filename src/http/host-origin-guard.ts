@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { isLoopbackHost } from '../auth/exposure.js';
-import { GatewayError } from '../openai/errors.js';
+import { GatewayError } from '../core/gateway-error.js';
 
 export interface HostOriginGuardOptions {
   /**
@@ -56,4 +56,4 @@ function isOwnOrigin(origin: string, host: string): boolean {
 }
 
 const forbidden = (code: string, message: string) =>
-  new GatewayError({ status: 403, type: 'permission_error', code, message });
+  new GatewayError({ kind: 'permission', status: 403, code, message });

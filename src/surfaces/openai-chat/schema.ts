@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FIELD_LIMITS as L } from '../hardening/field-limits.js';
+import { FIELD_LIMITS as L } from '../../hardening/field-limits.js';
 
 /**
  * What the gateway reads from a Chat Completions request. Objects are loose on purpose: clients send
