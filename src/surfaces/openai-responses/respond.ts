@@ -88,6 +88,8 @@ export async function startResponseRun(deps: ResponsesDeps, call: ResponseCall):
       ttlMs: deps.ttlMs,
     });
     await deps.store.save(record);
+    // Expired responses go as new ones come: no timer, and the table never outgrows the TTL.
+    await deps.store.sweep(record.createdAt);
   };
   return { planned, events: encodeRun(state, first, run, store), failure: () => state.failure };
 }

@@ -180,11 +180,28 @@ function paramPath(path: readonly PropertyKey[]): string {
     .join('');
 }
 
+/**
+ * For a value that matched no branch of a union (`input` is a string or items; an item is one of
+ * several types), the issue of the branch that got furthest names the field a client must fix.
+ */
+function deepestIssue(issue: z.core.$ZodIssue): z.core.$ZodIssue {
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return issue;
+  let best: z.core.$ZodIssue = issue;
+  for (const branch of issue.errors) {
+    for (const inner of branch) {
+      const candidate = deepestIssue({ ...inner, path: [...issue.path, ...inner.path] } as z.core.$ZodIssue);
+      if (candidate.path.length > best.path.length) best = candidate;
+    }
+  }
+  return best;
+}
+
 /** Validates a parsed JSON body; a failure is a 400 naming the first offending field. */
 export function parseResponsesRequest(body: unknown): ResponsesRequest {
   const result = responsesRequestSchema.safeParse(body);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
+  const first = result.error.issues[0];
+  const issue = first && deepestIssue(first);
   const param = issue ? paramPath(issue.path) : '';
   throw new GatewayError({
     kind: 'invalid_request',
