@@ -201,7 +201,9 @@ describe('responsesRoutes', () => {
     const { post, requests } = setup([]);
     const res = await post({ model: 'sonnet', input: [{ role: 'user', content: [{ type: 'input_text' }] }] });
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ error: { type: 'invalid_request_error', param: 'input[0].content[0].text' } });
+    expect(await res.json()).toMatchObject({
+      error: { type: 'invalid_request_error', param: 'input[0].content[0].text' },
+    });
     expect((await post({ model: 'unknown', input: 'x' })).status).toBe(404);
     expect(requests).toHaveLength(0);
   });
