@@ -49,6 +49,9 @@ export function itemsToTurns(items: readonly PlacedItem[], limits: AttachmentLim
     switch (item.type) {
       case 'reasoning':
         continue;
+      case 'item_reference':
+        // respond.ts resolves references from the store before planning; one left is unknown.
+        throw invalidInput(`No stored item with id '${item.id}'.`, `${param}.id`, 'item_not_found');
       case 'message': {
         if (item.role === 'system' || item.role === 'developer') {
           const text = typeof item.content === 'string' ? item.content : textOf(item.content);

@@ -10,7 +10,9 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(doc.paths['/v1/responses'] ?? {})).toEqual(['post']);
     expect(Object.keys(doc.paths['/v1/responses/{id}'] ?? {}).sort()).toEqual(['delete', 'get']);
     const properties = Object.keys(doc.components.schemas.ResponsesRequest?.properties ?? {});
-    expect(properties).toEqual(expect.arrayContaining(['model', 'input', 'previous_response_id', 'tools', 'text']));
+    expect(properties).toEqual(
+      expect.arrayContaining(['model', 'input', 'previous_response_id', 'tools', 'text']),
+    );
     // The document is served as JSON: it must survive serialisation as it is.
     expect(JSON.parse(JSON.stringify(doc))).toEqual(doc);
   });

@@ -13,7 +13,7 @@ import type { ResponsesStore } from '../../store/responses-store.js';
 import { createEncoderState, type EncoderState, encodeEvent, startResponse } from './encode-stream.js';
 import { echoSettings, type ResponseStreamEvent } from './response-object.js';
 import type { ResponsesRequest } from './schema.js';
-import { loadChainItems, toStoredResponse } from './stored-chain.js';
+import { itemIdFor, loadChainItems, resolveItemReferences, toStoredResponse } from './stored-chain.js';
 import { type ResponsesPlan, toPlan } from './to-plan.js';
 
 export interface ResponsesDeps {
@@ -59,12 +59,18 @@ export async function startResponseRun(deps: ResponsesDeps, call: ResponseCall):
   const previousItems = request.previous_response_id
     ? await loadChainItems(deps.store, request.previous_response_id, ownerId, chainOptions)
     : [];
-  const planned = toPlan(request, {
-    resolveModel: deps.resolveModel,
-    systemPromptPlacement: deps.systemPromptPlacement,
-    attachments: deps.attachments,
-    previousItems,
-  });
+  const input = Array.isArray(request.input)
+    ? await resolveItemReferences(deps.store, request.input, ownerId, chainOptions.now)
+    : request.input;
+  const planned = toPlan(
+    { ...request, input },
+    {
+      resolveModel: deps.resolveModel,
+      systemPromptPlacement: deps.systemPromptPlacement,
+      attachments: deps.attachments,
+      previousItems,
+    },
+  );
   const run = deps.runs.run({ ...call.runRequest, surface: 'openai-responses', plan: planned.plan });
   const first = await run.next();
   if (!first.done && first.value.type === 'error') {
@@ -72,13 +78,15 @@ export async function startResponseRun(deps: ResponsesDeps, call: ResponseCall):
     await run.return();
     throw first.value.error;
   }
+  const responseId = newId('resp');
+  let items = 0;
   const state = createEncoderState({
-    id: newId('resp'),
+    id: responseId,
     createdAt: Math.floor(now() / 1000),
     settings: echoSettings(request),
     reasoningRequested: planned.reasoningRequested,
     includeEncryptedReasoning: (request.include ?? []).includes('reasoning.encrypted_content'),
-    newItemId: newId,
+    newItemId: (prefix) => itemIdFor(responseId, prefix, ++items),
     now: () => Math.floor(now() / 1000),
   });
   const store = async () => {

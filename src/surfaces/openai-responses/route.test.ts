@@ -169,6 +169,28 @@ describe('responsesRoutes', () => {
     });
   });
 
+  it("resolves item_reference items (the AI SDK sends them) from the caller's stored responses", async () => {
+    const { post, plans } = setup([scripts.text, scripts.text]);
+    const first = (await (await post({ model: 'sonnet', input: 'Hi' })).json()) as {
+      output: Array<{ id: string }>;
+    };
+    const messageId = first.output[0]?.id ?? '';
+    expect(messageId).toMatch(/^msg_1_\d+$/);
+    const input = [
+      { role: 'user', content: 'Hi' },
+      { type: 'item_reference', id: messageId },
+      { role: 'user', content: 'Again' },
+    ];
+    expect((await post({ model: 'sonnet', input })).status).toBe(200);
+    expect(plans()[1]?.history).toEqual([
+      { role: 'user', content: [{ type: 'text', text: 'Hi' }] },
+      { role: 'assistant', content: [{ type: 'text', text: 'Hello world' }] },
+    ]);
+    const stranger = await post({ model: 'sonnet', input }, 'key-b');
+    expect(stranger.status).toBe(404);
+    expect(await stranger.json()).toMatchObject({ error: { param: 'input[1].id', code: 'item_not_found' } });
+  });
+
   it('does not keep a response sent with store: false', async () => {
     const { post, get } = setup([scripts.text]);
     const body = (await (await post({ model: 'sonnet', input: 'Hi', store: false })).json()) as {

@@ -62,7 +62,16 @@ const functionCallOutputItem = z.looseObject({
 /** Earlier reasoning, sent back by Codex and the Agents SDK: accepted and ignored. */
 const reasoningItem = z.looseObject({ type: z.literal('reasoning') });
 
-const KNOWN_ITEM_TYPES = new Set(['message', 'function_call', 'function_call_output', 'reasoning']);
+/** An earlier output item by id (the AI SDK sends these for stored responses); resolved from the store. */
+const itemReference = z.looseObject({ type: z.literal('item_reference'), id: z.string().min(1) });
+
+const KNOWN_ITEM_TYPES = new Set([
+  'message',
+  'function_call',
+  'function_call_output',
+  'reasoning',
+  'item_reference',
+]);
 
 /**
  * Any other item type (hosted tool calls, item references...): to-plan rejects it by name, since
@@ -81,7 +90,13 @@ export const inputItemSchema = z.preprocess(
       ? { ...item, type: 'message' }
       : item,
   z.union([
-    z.discriminatedUnion('type', [messageItem, functionCallItem, functionCallOutputItem, reasoningItem]),
+    z.discriminatedUnion('type', [
+      messageItem,
+      functionCallItem,
+      functionCallOutputItem,
+      reasoningItem,
+      itemReference,
+    ]),
     otherItem,
   ]),
 );

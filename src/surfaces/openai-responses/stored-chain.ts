@@ -59,6 +59,52 @@ export async function loadChainItems(
   });
 }
 
+/**
+ * Output item ids carry their response's id (`fc_<hex>_<n>` belongs to `resp_<hex>`), so an
+ * `item_reference` is found by reading one stored response, without an index of items.
+ */
+export function itemIdFor(responseId: string, prefix: string, n: number): string {
+  return `${prefix}_${responseId.replace(/^resp_/, '')}_${n}`;
+}
+
+function responseIdOfItem(itemId: string): string | undefined {
+  const match = /^[a-z]+_(.+)_\d+$/.exec(itemId);
+  return match ? `resp_${match[1]}` : undefined;
+}
+
+/** `item_reference` items replaced by the stored items they name (the owner's, unexpired). */
+export async function resolveItemReferences(
+  store: ResponsesStore,
+  items: readonly InputItem[],
+  ownerId: string,
+  now: number,
+): Promise<InputItem[]> {
+  const resolved: InputItem[] = [];
+  for (const [i, item] of items.entries()) {
+    if (item.type !== 'item_reference') {
+      resolved.push(item);
+      continue;
+    }
+    const responseId = responseIdOfItem(item.id);
+    const record = responseId === undefined ? undefined : await store.get(responseId, ownerId, now);
+    const output = record && storedOutput.safeParse(record.response);
+    const found = output?.success
+      ? output.data.output.find((candidate) => 'id' in candidate && candidate.id === item.id)
+      : undefined;
+    if (!found) {
+      throw new GatewayError({
+        kind: 'not_found',
+        status: 404,
+        message: `Item with id '${item.id}' not found.`,
+        param: `input[${i}].id`,
+        code: 'item_not_found',
+      });
+    }
+    resolved.push(found);
+  }
+  return resolved;
+}
+
 export function toStoredResponse(
   response: ResponseObject,
   inputItems: readonly InputItem[],
