@@ -6,7 +6,7 @@
 import type { ClaudeContentBlock } from '../claude/run-plan.js';
 import { GatewayError } from '../core/gateway-error.js';
 import { sniffBase64ImageType } from '../images/sniff-image-type.js';
-import { parseDataUrl } from '../translate/data-url.js';
+import { parseDataUrl } from './data-url.js';
 
 export interface AttachmentLimits {
   /** Largest decoded attachment, in bytes. */
