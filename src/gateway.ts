@@ -38,6 +38,7 @@ import { renderOpenAIError } from './surfaces/openai-chat/render-error.js';
 import { chatCompletionRequestSchema } from './surfaces/openai-chat/schema.js';
 import { openAIChatSurface } from './surfaces/openai-chat/surface.js';
 import { type ToClaudeContext, toRunPlan } from './surfaces/openai-chat/to-plan.js';
+import { openAIResponsesSurface } from './surfaces/openai-responses/surface.js';
 import { GATEWAY_VERSION } from './version.js';
 import { createWarmProcesses, type WarmProcesses } from './warm/warm-processes.js';
 
@@ -210,7 +211,18 @@ export async function createGateway(
   const app = createApp({
     logger,
     // One line per wire surface: its routes and the renderer of errors under its paths.
-    surfaces: [openAIChatSurface({ runs, planContext, keepAliveMs: 15_000 })],
+    surfaces: [
+      openAIChatSurface({ runs, planContext, keepAliveMs: 15_000 }),
+      openAIResponsesSurface({
+        runs,
+        store: store.responses,
+        resolveModel: (model) => models.resolve(model),
+        systemPromptPlacement: config.SYSTEM_PROMPT_PLACEMENT,
+        attachments: { maxBytes: config.MAX_IMAGE_BYTES, remoteImages: config.REMOTE_IMAGES },
+        ttlMs: config.SESSION_TTL_MS,
+        keepAliveMs: 15_000,
+      }),
+    ],
     defaultErrorRenderer: renderOpenAIError,
     models,
     health: { probeClaudeCode, version: GATEWAY_VERSION },

@@ -8,6 +8,7 @@ import type { AppEnv } from '../../http/request-logger.js';
 import type { Principal } from '../../policy/key-policy.js';
 import { openStoreDatabase } from '../../store/database.js';
 import { createSqliteResponsesStore } from '../../store/sqlite-responses-store.js';
+import { renderResponsesError } from './render-error.js';
 import { DROPPED_TOOLS_HEADER, responsesRoutes } from './route.js';
 import { scripts } from './test-support.js';
 
@@ -33,6 +34,12 @@ function setup(scriptsInOrder: RunEvent[][]) {
     const key = c.req.header('x-test-key');
     if (key) c.set('principal', { id: key } as Principal);
     await next();
+  });
+  // The app's error funnel, as createApp sets it up for this surface's paths.
+  app.onError((err, c) => {
+    if (!(err instanceof GatewayError)) throw err;
+    const rendered = renderResponsesError(err, { requestId: 'req_1' });
+    return c.json(rendered.body as object, rendered.status as 400, rendered.headers);
   });
   app.route(
     '/v1',

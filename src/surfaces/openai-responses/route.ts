@@ -1,9 +1,8 @@
 import { Hono } from 'hono';
 import '../../auth/context-variables.js';
 import { GatewayError } from '../../core/gateway-error.js';
-import type { AppEnv } from '../../http/request-logger.js';
 import { foldResponse } from './fold.js';
-import { renderResponsesError } from './render-error.js';
+import { locateImage } from './locate-image.js';
 import { type ResponsesDeps, startResponseRun } from './respond.js';
 import type { ResponseStreamEvent } from './response-object.js';
 import { parseResponsesRequest } from './schema.js';
@@ -19,12 +18,8 @@ const NO_KEY_OWNER = 'anonymous';
 /** POST /responses, GET and DELETE /responses/{id}: the OpenAI Responses API. */
 export function responsesRoutes(deps: ResponsesDeps) {
   const now = deps.now ?? Date.now;
-  const app = new Hono<AppEnv>();
-  app.onError((err, c) => {
-    if (!(err instanceof GatewayError)) throw err;
-    const rendered = renderResponsesError(err, { requestId: c.get('requestId') });
-    return c.json(rendered.body, rendered.status as 400, rendered.headers);
-  });
+  // Errors go to the app's one error funnel, which asks this surface's renderer (surface.ts).
+  const app = new Hono();
 
   app.post('/responses', async (c) => {
     const body: unknown = await c.req.json().catch(() => {
@@ -36,6 +31,8 @@ export function responsesRoutes(deps: ResponsesDeps) {
     });
     const request = parseResponsesRequest(body);
     const principal = c.get('principal');
+    // Set by the key-policy middleware: budget, audit and metrics learn how the run went.
+    const onSummary = c.get('runHooks')?.onSummary;
     const disconnect = new AbortController();
     c.req.raw.signal.addEventListener('abort', () => disconnect.abort(), { once: true });
     const started = await startResponseRun(deps, {
@@ -50,6 +47,8 @@ export function responsesRoutes(deps: ResponsesDeps) {
         signal: disconnect.signal,
         requestId: c.get('requestId'),
         auditBody: body,
+        ...(onSummary ? { onSummary } : {}),
+        locateImage: (url) => locateImage(request, url),
       },
     });
     if (started.planned.droppedTools.length > 0) {
