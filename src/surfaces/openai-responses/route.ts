@@ -1,13 +1,13 @@
 import { Hono } from 'hono';
 import '../../auth/context-variables.js';
 import { GatewayError } from '../../core/gateway-error.js';
+import { type SseFrame, writeSse } from '../../http/sse.js';
 import { foldResponse } from './fold.js';
 import { locateImage } from './locate-image.js';
 import { type ResponsesDeps, startResponseRun } from './respond.js';
 import type { ResponseStreamEvent } from './response-object.js';
 import { parseResponsesRequest } from './schema.js';
 import { responseNotFound } from './stored-chain.js';
-import { writeResponsesSse } from './write-sse.js';
 
 /** Names the hosted tools a request sent that Claude did not see (see the README). */
 export const DROPPED_TOOLS_HEADER = 'x-gateway-dropped-tools';
@@ -55,7 +55,7 @@ export function responsesRoutes(deps: ResponsesDeps) {
       c.header(DROPPED_TOOLS_HEADER, started.planned.droppedTools.join(', '));
     }
     if (request.stream) {
-      return writeResponsesSse(c, started.events, {
+      return writeSse(c, sseFrames(started.events), {
         keepAliveMs: deps.keepAliveMs,
         onAbort: () => disconnect.abort(),
       });
@@ -84,4 +84,12 @@ export function responsesRoutes(deps: ResponsesDeps) {
     return c.json({ id, object: 'response.deleted', deleted: true });
   });
   return app;
+}
+
+/**
+ * The Responses API's SSE dialect: each event named by its type (`event: response.created`) with
+ * the same `type` inside `data` (Codex parses that one), and no `[DONE]`.
+ */
+async function* sseFrames(events: AsyncIterable<ResponseStreamEvent>): AsyncGenerator<SseFrame> {
+  for await (const event of events) yield { event: event.type, data: JSON.stringify(event) };
 }
