@@ -36,6 +36,10 @@ export async function runCodex(options: {
     [
       'model = "sonnet"',
       'model_provider = "gateway"',
+      // Tests talk to the gateway only: no update check, no analytics.
+      'check_for_update_on_startup = false',
+      '[analytics]',
+      'enabled = false',
       '[model_providers.gateway]',
       'name = "claude-gateway"',
       `base_url = "${options.baseURL}"`,
@@ -71,7 +75,7 @@ export async function runCodex(options: {
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
-  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 50_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 90_000);
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   clearTimeout(timer);
   return { code, stdout, stderr };
