@@ -95,9 +95,14 @@ export async function startResponseRun(deps: ResponsesDeps, call: ResponseCall):
       now: now(),
       ttlMs: deps.ttlMs,
     });
-    await deps.store.save(record);
-    // Expired responses go as new ones come: no timer, and the table never outgrows the TTL.
-    await deps.store.sweep(record.createdAt);
+    try {
+      await deps.store.save(record);
+      // Expired responses go as new ones come: no timer, and the table never outgrows the TTL.
+      await deps.store.sweep(record.createdAt);
+    } catch {
+      // The answer stands without it: continuing it by previous_response_id is then a 404, and
+      // clients that resend their history (Codex, the Agents SDK) never needed it.
+    }
   };
   return { planned, events: encodeRun(state, first, run, store), failure: () => state.failure };
 }
