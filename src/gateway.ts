@@ -221,6 +221,7 @@ export async function createGateway(
         attachments: { maxBytes: config.MAX_IMAGE_BYTES, remoteImages: config.REMOTE_IMAGES },
         ttlMs: config.SESSION_TTL_MS,
         keepAliveMs: 15_000,
+        onStoreError: (err) => logger.warn({ err }, 'storing a response failed'),
       }),
     ],
     defaultErrorRenderer: renderOpenAIError,

@@ -28,6 +28,8 @@ export interface ResponsesDeps {
   /** Unix milliseconds. */
   now?: () => number;
   newId?: (prefix: string) => string;
+  /** A response could not be stored (the answer is sent anyway); for the log. */
+  onStoreError?: (error: unknown) => void;
 }
 
 export interface ResponseCall {
@@ -99,9 +101,10 @@ export async function startResponseRun(deps: ResponsesDeps, call: ResponseCall):
       await deps.store.save(record);
       // Expired responses go as new ones come: no timer, and the table never outgrows the TTL.
       await deps.store.sweep(record.createdAt);
-    } catch {
+    } catch (error) {
       // The answer stands without it: continuing it by previous_response_id is then a 404, and
       // clients that resend their history (Codex, the Agents SDK) never needed it.
+      deps.onStoreError?.(error);
     }
   };
   return { planned, events: encodeRun(state, first, run, store), failure: () => state.failure };
