@@ -7,6 +7,7 @@ import type { RunRequest, RunService } from '../../core/run-service.js';
 import type { AppEnv } from '../../http/request-logger.js';
 import type { Principal } from '../../policy/key-policy.js';
 import { openStoreDatabase } from '../../store/database.js';
+import type { ResponsesStore } from '../../store/responses-store.js';
 import { createSqliteResponsesStore } from '../../store/sqlite-responses-store.js';
 import { renderResponsesError } from './render-error.js';
 import { DROPPED_TOOLS_HEADER, responsesRoutes } from './route.js';
@@ -24,9 +25,10 @@ function fakeRuns(scriptsInOrder: RunEvent[][]) {
   return { runs, requests };
 }
 
-function setup(scriptsInOrder: RunEvent[][]) {
+function setup(scriptsInOrder: RunEvent[][], storeOverrides: Partial<ResponsesStore> = {}) {
   const { runs, requests } = fakeRuns(scriptsInOrder);
-  const store = createSqliteResponsesStore(openStoreDatabase(':memory:'));
+  const store = { ...createSqliteResponsesStore(openStoreDatabase(':memory:')), ...storeOverrides };
+  const storeErrors: unknown[] = [];
   let ids = 0;
   const app = new Hono<AppEnv>();
   app.use(async (c, next) => {
@@ -52,6 +54,7 @@ function setup(scriptsInOrder: RunEvent[][]) {
       ttlMs: 60_000,
       keepAliveMs: 60_000,
       newId: (prefix) => `${prefix}_${++ids}`,
+      onStoreError: (error) => storeErrors.push(error),
     }),
   );
   const post = (body: unknown, key = 'key-a') =>
@@ -62,7 +65,7 @@ function setup(scriptsInOrder: RunEvent[][]) {
     });
   const get = (id: string, key = 'key-a', method = 'GET') =>
     app.request(`/v1/responses/${id}`, { method, headers: { 'x-test-key': key } });
-  return { post, get, requests, plans: () => requests.map((request): RunPlan => request.plan) };
+  return { post, get, requests, storeErrors, plans: () => requests.map((request): RunPlan => request.plan) };
 }
 
 function sseEvents(text: string): Array<{ event: string; data: { type: string; sequence_number: number } }> {
@@ -196,6 +199,18 @@ describe('responsesRoutes', () => {
     const stranger = await post({ model: 'sonnet', input }, 'key-b');
     expect(stranger.status).toBe(404);
     expect(await stranger.json()).toMatchObject({ error: { param: 'input[1].id', code: 'item_not_found' } });
+  });
+
+  it('still answers when the response cannot be stored, and reports why', async () => {
+    const diskFull = new Error('SQLITE_FULL');
+    const { post, storeErrors } = setup([scripts.text], {
+      save: async () => {
+        throw diskFull;
+      },
+    });
+    const res = await post({ model: 'sonnet', input: 'Hi', stream: true });
+    expect(sseEvents(await res.text()).at(-1)?.event).toBe('response.completed');
+    expect(storeErrors).toEqual([diskFull]);
   });
 
   it('does not keep a response sent with store: false', async () => {
