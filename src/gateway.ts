@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { startup } from '@anthropic-ai/claude-agent-sdk';
@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { agentPolicyFromConfig, createAgentResolver } from './agent/agent-policy.js';
 import { createApp } from './app.js';
 import { type Authenticator, createAuthenticator } from './auth/authenticator.js';
+import type { TrustedCallerEnv } from './auth/require-api-key.js';
 import { requireApiKey } from './auth/require-api-key.js';
 import { agentOptions } from './claude/agent-options.js';
 import { buildChildEnv } from './claude/child-env.js';
@@ -17,6 +18,10 @@ import { type ClaudeRunnerDeps, createClaudeRunner, plannedOptions } from './cla
 import { startTempSweeper } from './claude/temp-sweeper.js';
 import { removeAllSessions, removeSession } from './claude/transcript.js';
 import type { Config } from './config.js';
+import { consoleData } from './console/console-data.js';
+import { consoleRoutes } from './console/console-routes.js';
+import { packageRoot } from './console/package-root.js';
+import { sessionTokens } from './console/session-token.js';
 import { createRunService } from './core/run-service.js';
 import { buildOpenApiDocument } from './docs/openapi-document.js';
 import { DrainSwitch } from './hardening/drain.js';
@@ -208,6 +213,34 @@ export async function createGateway(
     },
   });
 
+  const consoleAssetsDir = path.join(packageRoot(), 'dist', 'console');
+  let appFetch: ((request: Request, env: TrustedCallerEnv) => Response | Promise<Response>) | undefined;
+  const webConsole = consoleRoutes({
+    data: consoleData(store),
+    tokens: sessionTokens(
+      config.CONSOLE_SESSION_SECRET ? Buffer.from(config.CONSOLE_SESSION_SECRET) : randomBytes(32),
+      config.CONSOLE_SESSION_TTL_MS,
+    ),
+    authenticate: (key) => authenticator.authenticate(key),
+    envAdminKey: config.GATEWAY_ADMIN_KEY !== undefined,
+    live: () => ({
+      running: queue.running,
+      waiting: queue.waiting,
+      processes: processes.liveCount,
+      warmSpares: warm.pool.idleCount,
+      hotConversations: warm.hot.idleCount,
+    }),
+    models: models.ids,
+    playgroundSurfaces: ['openai-chat'],
+    fetchApi: async (request, principal) => {
+      if (!appFetch) throw new Error('the console was used before the app was built');
+      return appFetch(request, { trustedPrincipal: principal });
+    },
+    assetsDir: consoleAssetsDir,
+    livePushMs: 2_000,
+    now: Date.now,
+  });
+
   const app = createApp({
     logger,
     // One line per wire surface: its routes and the renderer of errors under its paths.
@@ -244,9 +277,11 @@ export async function createGateway(
       }),
       metricsRoutes(metrics.registry, { token: config.METRICS_TOKEN }),
       apiDocsRoutes(buildOpenApiDocument({ version: GATEWAY_VERSION })),
+      webConsole,
     ],
     apiRoutes: [usageRoutes(store.audit)],
   });
+  appFetch = (request, env) => app.fetch(request, env);
   return {
     app,
     processes,
