@@ -11,6 +11,7 @@ import { requireApiKey } from './auth/require-api-key.js';
 import { agentOptions } from './claude/agent-options.js';
 import { buildChildEnv } from './claude/child-env.js';
 import { clientToolOptions } from './claude/client-tool-options.js';
+import { CREDENTIALS_HELP, findClaudeCredentials } from './claude/credentials.js';
 import { bundledExecutablePath, type ExecutableProbe, probeExecutable } from './claude/executable.js';
 import { createModelCatalog } from './claude/model-catalog.js';
 import { ProcessRegistry } from './claude/process-registry.js';
@@ -24,6 +25,7 @@ import { packageRoot } from './console/package-root.js';
 import { sessionTokens } from './console/session-token.js';
 import { createRunService } from './core/run-service.js';
 import { buildOpenApiDocument } from './docs/openapi-document.js';
+import { loadSwaggerUiAssets } from './docs/swagger-ui-assets.js';
 import { DrainSwitch } from './hardening/drain.js';
 import { jsonBodyGuard } from './hardening/json-body-guard.js';
 import { createRemoteImageResolver } from './images/resolve-remote-images.js';
@@ -132,6 +134,9 @@ export async function createGateway(
     optionExtenders: [agentOptions, clientToolOptions],
   };
   const runner = createClaudeRunner(runnerDeps);
+  // Looked up again on every /ready, so logging in (or mounting credentials) needs no restart.
+  const hasCredentials = () => findClaudeCredentials(runnerDeps.env, claudeConfigDir).source !== null;
+  warnWithoutCredentials(runnerDeps.env, claudeConfigDir, logger);
   const sessions =
     config.SESSION_MAX_COUNT > 0
       ? createSessionStore({
@@ -273,10 +278,12 @@ export async function createGateway(
       readyRoutes({
         probeClaudeCode,
         storeWritable: () => store.probeWritable(),
+        hasCredentials,
+        credentialsHelp: CREDENTIALS_HELP,
         draining: () => drain.draining,
       }),
       metricsRoutes(metrics.registry, { token: config.METRICS_TOKEN }),
-      apiDocsRoutes(buildOpenApiDocument({ version: GATEWAY_VERSION })),
+      apiDocsRoutes(buildOpenApiDocument({ version: GATEWAY_VERSION }), loadSwaggerUiAssets()),
       webConsole,
     ],
     apiRoutes: [usageRoutes(store.audit)],
@@ -304,4 +311,14 @@ export async function createGateway(
       store.close();
     },
   };
+}
+
+/** The gateway starts either way (Claude Code is the judge), but says at once what is missing. */
+function warnWithoutCredentials(env: Record<string, string>, configDir: string, logger: Logger): void {
+  const { source } = findClaudeCredentials(env, configDir);
+  if (source === null) {
+    logger.warn(`Claude Code has no credentials: requests will fail until they are set. ${CREDENTIALS_HELP}`);
+  } else {
+    logger.info({ credentials: source }, 'Claude Code credentials found');
+  }
 }
