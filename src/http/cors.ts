@@ -33,6 +33,7 @@ const EXPOSED_HEADERS = [
   'x-ratelimit-limit-requests',
   'x-ratelimit-remaining-requests',
   'x-ratelimit-reset-requests',
+  'x-gateway-dropped-tools',
 ].join(', ');
 
 const ALLOWED_METHODS = 'GET, POST, DELETE, OPTIONS';
