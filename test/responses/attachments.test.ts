@@ -13,7 +13,13 @@ let h: Harness;
 let server: ImageServer;
 beforeAll(async () => {
   server = await startImageServer(1_000_000);
-  h = await startHarness({ config: { REMOTE_IMAGES: 'true', REMOTE_IMAGE_TIMEOUT_MS: '500' } });
+  h = await startHarness({
+    config: {
+      REMOTE_IMAGES: 'true',
+      REMOTE_IMAGE_TIMEOUT_MS: '500',
+      REMOTE_IMAGE_ALLOWED_HOSTS: '127.0.0.1',
+    },
+  });
 });
 afterAll(async () => {
   await h?.close();
