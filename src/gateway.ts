@@ -18,7 +18,7 @@ import { createModelCatalog } from './claude/model-catalog.js';
 import { ProcessRegistry } from './claude/process-registry.js';
 import { type ClaudeRunnerDeps, createClaudeRunner, plannedOptions } from './claude/runner.js';
 import { startTempSweeper } from './claude/temp-sweeper.js';
-import { removeAllSessions, removeSession } from './claude/transcript.js';
+import { removeAllSessions, removeSession, sessionPaths } from './claude/transcript.js';
 import type { Config } from './config.js';
 import { consoleData } from './console/console-data.js';
 import { consoleRoutes } from './console/console-routes.js';
@@ -27,9 +27,13 @@ import { sessionTokens } from './console/session-token.js';
 import { createRunService } from './core/run-service.js';
 import { buildOpenApiDocument } from './docs/openapi-document.js';
 import { loadSwaggerUiAssets } from './docs/swagger-ui-assets.js';
+import { cachedProbe } from './hardening/cached-probe.js';
 import { DrainSwitch } from './hardening/drain.js';
 import { jsonBodyGuard } from './hardening/json-body-guard.js';
+import { hostOriginGuard } from './http/host-origin-guard.js';
+import { streamStallGuard } from './http/stream-stall-guard.js';
 import { createRemoteImageResolver } from './images/resolve-remote-images.js';
+import { createGuardedFetch } from './images/ssrf-guard.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
 import { enforceKeyPolicy } from './policy/enforce-key-policy.js';
 import { KeyConcurrency } from './policy/key-concurrency.js';
@@ -40,6 +44,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { apiDocsRoutes } from './routes/openapi.js';
 import { readyRoutes } from './routes/ready.js';
 import { usageRoutes } from './routes/usage.js';
+import { diskUsage } from './sessions/disk-budget.js';
 import { type ConversationIndex, createSessionStore } from './sessions/session-store.js';
 import { mirrorTranscripts, sharedConversations, startSharedSweep } from './sessions/shared-conversations.js';
 import { auditRecorder } from './store/audit-recorder.js';
@@ -49,6 +54,8 @@ import { renderOpenAIError } from './surfaces/openai-chat/render-error.js';
 import { chatCompletionRequestSchema } from './surfaces/openai-chat/schema.js';
 import { openAIChatSurface } from './surfaces/openai-chat/surface.js';
 import { type ToClaudeContext, toRunPlan } from './surfaces/openai-chat/to-plan.js';
+import { openAIResponsesSurface } from './surfaces/openai-responses/surface.js';
+import { THIRD_PARTY_REJECTED_CODE, trackThirdPartyRejections } from './upstream/third-party-rejection.js';
 import { GATEWAY_VERSION } from './version.js';
 import { createWarmProcesses, type WarmProcesses } from './warm/warm-processes.js';
 
@@ -166,6 +173,8 @@ export async function createGateway(
           // A new conversation takes a ready spare's session id, so that spare can serve its first turn.
           newId: () => warm.pool.promiseSessionId() ?? randomUUID(),
           onEvict: (id) => warm.forgetSession(id),
+          maxBytes: config.SESSION_DISK_BUDGET_BYTES,
+          measure: async (session) => diskUsage(await sessionPaths(sessionDirs, session.cwd, session.id)),
         })
       : undefined;
   // Shared: any gateway continues a conversation from the database (index + transcript mirror).
@@ -206,6 +215,7 @@ export async function createGateway(
             maxBytes: config.MAX_IMAGE_BYTES,
             timeoutMs: config.REMOTE_IMAGE_TIMEOUT_MS,
             maxRedirects: config.REMOTE_IMAGE_MAX_REDIRECTS,
+            fetch: createGuardedFetch({ allowedHosts: config.REMOTE_IMAGE_ALLOWED_HOSTS }),
           }),
         }
       : {}),
@@ -249,6 +259,7 @@ export async function createGateway(
         onRenewError: (err) => logger.warn({ err }, 'run leases not renewed'),
       })
     : undefined;
+  const thirdPartyRejections = trackThirdPartyRejections();
   const drain = new DrainSwitch();
   const recordAudit = auditRecorder(store.audit, {
     includePrompts: config.AUDIT_PROMPTS,
@@ -269,11 +280,13 @@ export async function createGateway(
       return record?.spentUsd ?? 0;
     },
     onFinished: async (request) => {
+      if (request.errorCode === THIRD_PARTY_REJECTED_CODE) thirdPartyRejections.record();
       metrics.observeRequest(request);
       await recordAudit.record(request);
     },
   });
 
+  const storeProbe = cachedProbe(() => store.probeWritable(), config.READY_CACHE_MS);
   const consoleAssetsDir = path.join(packageRoot(), 'dist', 'console');
   let appFetch: ((request: Request, env: TrustedCallerEnv) => Response | Promise<Response>) | undefined;
   const webConsole = consoleRoutes({
@@ -292,7 +305,7 @@ export async function createGateway(
       hotConversations: warm.hot.idleCount,
     }),
     models: models.ids,
-    playgroundSurfaces: ['openai-chat'],
+    playgroundSurfaces: ['openai-chat', 'openai-responses'],
     fetchApi: async (request, principal) => {
       if (!appFetch) throw new Error('the console was used before the app was built');
       return appFetch(request, { trustedPrincipal: principal });
@@ -305,14 +318,41 @@ export async function createGateway(
   const app = createApp({
     logger,
     // One line per wire surface: its routes and the renderer of errors under its paths.
-    surfaces: [openAIChatSurface({ runs, planContext, keepAliveMs: 15_000 })],
+    surfaces: [
+      openAIChatSurface({ runs, planContext, keepAliveMs: 15_000 }),
+      openAIResponsesSurface({
+        runs,
+        store: store.responses,
+        resolveModel: (model) => models.resolve(model),
+        systemPromptPlacement: config.SYSTEM_PROMPT_PLACEMENT,
+        attachments: { maxBytes: config.MAX_IMAGE_BYTES, remoteImages: config.REMOTE_IMAGES },
+        ttlMs: config.SESSION_TTL_MS,
+        keepAliveMs: 15_000,
+        onStoreError: (err) => logger.warn({ err }, 'storing a response failed'),
+      }),
+    ],
     defaultErrorRenderer: renderOpenAIError,
     models,
-    health: { probeClaudeCode, version: GATEWAY_VERSION },
+    health: {
+      probeClaudeCode,
+      version: GATEWAY_VERSION,
+      upstreamNotices: () => ({ third_party_rejections: thirdPartyRejections.snapshot() }),
+    },
     maxBodyBytes: config.MAX_BODY_BYTES,
     startedAt: Date.now(),
-    outerMiddleware: [metrics.httpMiddleware],
+    outerMiddleware: [
+      metrics.httpMiddleware,
+      streamStallGuard({
+        stallMs: config.STREAM_STALL_TIMEOUT_MS,
+        onStall: (path) => logger.warn({ path }, 'client stopped reading its stream: run aborted'),
+      }),
+    ],
+    corsOrigins: config.CORS_ORIGINS,
     guardMiddleware: [
+      hostOriginGuard({
+        keyless: async () => !config.AUTH_DISABLED && !(await hasAnyKeyOrUnknown(authenticator)),
+        allowedOrigins: config.CORS_ORIGINS,
+      }),
       drain.middleware(),
       requireApiKey(authenticator),
       jsonBodyGuard({ maxDepth: config.MAX_JSON_DEPTH }),
@@ -321,7 +361,8 @@ export async function createGateway(
     rootRoutes: [
       readyRoutes({
         probeClaudeCode,
-        storeWritable: () => store.probeWritable(),
+        // A closed store is not writable whatever the last probe said.
+        storeWritable: async () => store.isOpen && (await storeProbe()),
         hasCredentials,
         credentialsHelp: CREDENTIALS_HELP,
         draining: () => drain.draining,
@@ -359,6 +400,15 @@ export async function createGateway(
       await store.close();
     },
   };
+}
+
+/** Whether keys exist; when the store cannot say (closed during shutdown), assume the strict answer. */
+async function hasAnyKeyOrUnknown(authenticator: Authenticator): Promise<boolean> {
+  try {
+    return await authenticator.hasAnyKey();
+  } catch {
+    return false;
+  }
 }
 
 /** The gateway starts either way (Claude Code is the judge), but says at once what is missing. */

@@ -3,7 +3,9 @@ import { sql } from 'kysely';
 import { type AuditLog, createAuditLog } from './audit-log.js';
 import { type ConnectOptions, connectStore, type StoreEngine, type StoreLocation } from './engine.js';
 import { createKeyStore, type KeyStore } from './key-store.js';
+import { createResponsesStore } from './kysely-responses-store.js';
 import { migrateToLatest } from './migrations.js';
+import type { ResponsesStore } from './responses-store.js';
 import {
   type SharedConcurrency,
   type SharedConcurrencyOptions,
@@ -18,13 +20,15 @@ import {
 import { transcriptMirror } from './transcript-mirror.js';
 
 /**
- * The gateway's state behind one async interface: API keys and the audit log, in an embedded
+ * The gateway's state behind one async interface: API keys, the audit log, stored responses and
+ * shared run state, in an embedded
  * SQLite file (the default) or a PostgreSQL database shared by several gateways.
  */
 export interface GatewayStore {
   readonly engine: StoreEngine;
   readonly keys: KeyStore;
   readonly audit: AuditLog;
+  readonly responses: ResponsesStore;
   readonly isOpen: boolean;
   /** A requests-per-minute counter shared by every gateway on this store. */
   rateWindow(windowMs: number): SharedRateWindow;
@@ -60,6 +64,7 @@ export async function openGatewayStore(
   return {
     engine,
     keys: createKeyStore(db, options.now),
+    responses: createResponsesStore(db),
     audit: createAuditLog(db, engine),
     get isOpen() {
       return open;

@@ -144,6 +144,28 @@ function migrations(engine: StoreEngine): Record<string, Migration> {
           .execute();
       },
     },
+    // SQLite files from before Kysely that already have this table (schema version 2) keep it.
+    '0005_responses': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('responses')
+          .ifNotExists()
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('owner_id', 'text', (c) => c.notNull())
+          .addColumn('previous_response_id', 'text')
+          .addColumn('input_items', 'text', (c) => c.notNull())
+          .addColumn('response', 'text', (c) => c.notNull())
+          .addColumn('created_at', bigint, (c) => c.notNull())
+          .addColumn('expires_at', bigint, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('responses_expires_at')
+          .ifNotExists()
+          .on('responses')
+          .column('expires_at')
+          .execute();
+      },
+    },
   };
 }
 

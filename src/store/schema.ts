@@ -13,6 +13,20 @@ export interface StoreSchema {
   run_leases: RunLeasesTable;
   transcript_entries: TranscriptEntriesTable;
   conversations: ConversationsTable;
+  responses: ResponsesTable;
+}
+
+/** Responses API responses kept for previous_response_id and GET/DELETE /v1/responses/{id}. */
+export interface ResponsesTable {
+  id: string;
+  owner_id: string;
+  previous_response_id: string | null;
+  /** JSON text: this request's own input items. */
+  input_items: string;
+  /** JSON text: the response object as the client got it. */
+  response: string;
+  created_at: number;
+  expires_at: number;
 }
 
 /** Which Claude Code session holds which conversation, for every gateway on the database. */

@@ -15,6 +15,7 @@ import { connectStore, type StoreLocation } from './engine.js';
 import { type GatewayStore, openGatewayStore } from './gateway-store.js';
 import { DuplicateKeyNameError } from './key-store.js';
 import { migrateToLatest } from './migrations.js';
+import type { StoredResponse } from './responses-store.js';
 
 /**
  * The store contract: every engine behind GatewayStore must pass the same cases. Each case gets a
@@ -255,6 +256,7 @@ for (const engine of [sqliteEngine(), postgresEngine()]) {
           '0002_shared_limits',
           '0003_transcript_entries',
           '0004_conversations',
+          '0005_responses',
         ]);
         expect(await migrateToLatest(connections[0]!.db, connections[0]!.engine)).toEqual([]);
       } finally {
@@ -365,6 +367,40 @@ for (const engine of [sqliteEngine(), postgresEngine()]) {
       expect(await store.transcripts.load(one)).toBeNull();
       expect(await store.transcripts.listSubkeys?.(one)).toEqual([]);
       expect(await store.transcripts.load(two)).toHaveLength(1);
+    });
+
+    it('keeps a stored response for its owner only, until it expires or is deleted', async () => {
+      const store = await open();
+      const record = (id: string, overrides: Partial<StoredResponse> = {}): StoredResponse => ({
+        id,
+        ownerId: 'key-a',
+        previousResponseId: null,
+        inputItems: [{ type: 'message', role: 'user', content: 'hi' }],
+        response: { id, object: 'response', output: [] },
+        createdAt: 1_000,
+        expiresAt: 2_000,
+        ...overrides,
+      });
+      await store.responses.save(record('resp_1', { previousResponseId: 'resp_0' }));
+      expect(await store.responses.get('resp_1', 'key-a', 1_500)).toEqual(
+        record('resp_1', { previousResponseId: 'resp_0' }),
+      );
+      expect(await store.responses.get('resp_1', 'key-b', 1_500)).toBeUndefined();
+      expect(await store.responses.get('resp_1', 'key-a', 2_000)).toBeUndefined();
+      expect(await store.responses.delete('resp_1', 'key-b')).toBe(false);
+      expect(await store.responses.delete('resp_1', 'key-a')).toBe(true);
+      expect(await store.responses.get('resp_1', 'key-a', 1_500)).toBeUndefined();
+
+      // A chain is extended as a whole, never shortened; the sweep forgets what expired.
+      await store.responses.save(record('resp_2'));
+      await store.responses.save(record('resp_3', { expiresAt: 9_000 }));
+      await store.responses.save(record('resp_4', { ownerId: 'key-b' }));
+      await store.responses.extend(['resp_2', 'resp_3', 'resp_4'], 'key-a', 5_000);
+      expect((await store.responses.get('resp_2', 'key-a', 4_000))?.expiresAt).toBe(5_000);
+      expect((await store.responses.get('resp_3', 'key-a', 4_000))?.expiresAt).toBe(9_000);
+      expect(await store.responses.get('resp_4', 'key-b', 4_000)).toBeUndefined();
+      expect(await store.responses.sweep(6_000)).toBe(2);
+      expect(await store.responses.get('resp_3', 'key-a', 6_000)).toBeDefined();
     });
 
     it('answers the readiness probe while open and refuses once closed', async () => {
