@@ -86,7 +86,10 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
 
     await row.getByRole('button', { name: 'Revoke' }).click();
     await row.getByRole('button', { name: 'Confirm revoke' }).click();
-    await expect(row.locator('td').nth(5).textContent()).resolves.toBe('revoked');
+    // The table re-renders once the revoke request has answered (the store is async): wait for it.
+    const status = row.locator('td').nth(5);
+    await status.filter({ hasText: /^revoked$/ }).waitFor();
+    await expect(status.textContent()).resolves.toBe('revoked');
     const refused = await fetch(`${h.baseURL}/models`, { headers: { authorization: `Bearer ${shown}` } });
     expect(refused.status).toBe(401);
   });
