@@ -17,7 +17,8 @@ export function isPublicPath(path: string): boolean {
  */
 export function requireApiKey(authenticator: Authenticator): MiddlewareHandler {
   return async function requireApiKeyMiddleware(c, next) {
-    if (isPublicPath(c.req.path)) return next();
+    // A principal already set was authenticated another way (a native WebSocket ticket).
+    if (isPublicPath(c.req.path) || c.get('principal')) return next();
     const result = authenticator.authenticate(
       presentedKey(c.req.header('authorization'), c.req.header('x-api-key')),
     );

@@ -1,0 +1,391 @@
+import { Hono } from 'hono';
+import { requestId } from 'hono/request-id';
+import { describe, expect, it } from 'vitest';
+import '../../auth/context-variables.js';
+import { GatewayError } from '../../core/gateway-error.js';
+import { type RunEvent, ZERO_USAGE } from '../../core/run-events.js';
+import type { RunRequest, RunService } from '../../core/run-service.js';
+import type { Principal } from '../../policy/key-policy.js';
+import { openStoreDatabase } from '../../store/database.js';
+import { sqliteNativeSessions } from '../../store/sqlite-native-sessions.js';
+import { renderNativeError } from './render-error.js';
+import { nativeRoutes } from './route.js';
+import { createNativeSessions } from './session-service.js';
+import { createWsTickets } from './ws-tickets.js';
+
+type Script = (request: RunRequest) => AsyncGenerator<RunEvent, void, undefined>;
+
+/** A RunService that plays scripted events and remembers what it was asked to run. */
+function fakeRunService(script: Script) {
+  const requests: RunRequest[] = [];
+  const service: RunService = {
+    run(request) {
+      requests.push(request);
+      return script(request);
+    },
+  };
+  return { service, requests };
+}
+
+const usage = { ...ZERO_USAGE, inputTokens: 3, outputTokens: 2 };
+
+async function* echo(request: RunRequest): AsyncGenerator<RunEvent, void, undefined> {
+  const prompt = request.plan.prompt[0];
+  const text = prompt?.type === 'text' ? prompt.text : '?';
+  yield { type: 'message_start' };
+  yield { type: 'text_delta', text: 'echo: ' };
+  yield { type: 'text_delta', text };
+  yield { type: 'finish', reason: 'end_turn', usage };
+  request.onSummary?.({
+    surface: 'native',
+    model: request.plan.model,
+    outcome: 'ok',
+    usage,
+    costUsd: 0.25,
+    costEstimated: false,
+    durationMs: 40,
+    queueWaitMs: 0,
+  });
+}
+
+function principal(id: string): Principal {
+  return { id, name: id, admin: false, source: 'store', policy: {} };
+}
+
+function setup(script: Script = echo, options: { maxPerKey?: number } = {}) {
+  const run = fakeRunService(script);
+  const ended: string[] = [];
+  let clock = 1_000_000;
+  const sessions = createNativeSessions({
+    store: sqliteNativeSessions(openStoreDatabase(':memory:')),
+    runService: run.service,
+    planContext: {
+      resolveModel: (name) => (name === 'sonnet' || name === 'opus' ? `claude-${name}` : undefined),
+      defaultModel: 'sonnet',
+      systemPromptPlacement: 'replace',
+    },
+    ttlMs: 60_000,
+    maxPerKey: options.maxPerKey ?? 10,
+    maxTotal: 100,
+    requestTimeoutMs: 30_000,
+    endConversation: async (origin) => {
+      ended.push(origin.conversationId);
+    },
+    now: () => clock,
+  });
+  const app = new Hono();
+  app.use(requestId());
+  // Stands in for the gateway's auth: the key names the principal.
+  app.use(async (c, next) => {
+    const key = c.req.header('x-api-key');
+    if (key) c.set('principal', principal(key));
+    await next();
+  });
+  app.route(
+    '/',
+    nativeRoutes({
+      sessions,
+      modelIds: ['sonnet', 'opus'],
+      keepAliveMs: 60_000,
+      tickets: createWsTickets({ ttlMs: 30_000 }),
+      version: 'test',
+    }),
+  );
+  app.onError((error, c) => {
+    if (!(error instanceof GatewayError)) throw error;
+    const rendered = renderNativeError(error, { requestId: c.get('requestId') });
+    return c.json(rendered.body, rendered.status as 400, rendered.headers);
+  });
+  const call = (method: string, path: string, body?: unknown, key = 'k1') =>
+    app.request(path, {
+      method,
+      headers: { 'x-api-key': key, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  return { app, call, run, sessions, ended, advance: (ms: number) => (clock += ms) };
+}
+
+/** Named SSE events with their parsed data, from a whole event-stream body. */
+function parseSse(body: string): Array<{ event: string; data: unknown }> {
+  return body
+    .split('\n\n')
+    .filter((block) => block.split('\n').some((line) => line.startsWith('data:')))
+    .map((block) => {
+      const lines = block.split('\n');
+      const event =
+        lines
+          .find((line) => line.startsWith('event:'))
+          ?.slice(6)
+          .trim() ?? 'message';
+      const data = lines
+        .filter((line) => line.startsWith('data:'))
+        .map((line) => line.slice(5).trim())
+        .join('\n');
+      return { event, data: JSON.parse(data) as unknown };
+    });
+}
+
+async function createSession(call: ReturnType<typeof setup>['call'], body: unknown = {}, key = 'k1') {
+  const response = await call('POST', '/api/v1/sessions', body, key);
+  expect(response.status).toBe(201);
+  return ((await response.json()) as { sessionId: string }).sessionId;
+}
+
+describe('native routes over a scripted run service', () => {
+  it('creates a session, runs two turns that continue it, and keeps the history', async () => {
+    const { call, run } = setup();
+    const created = await call('POST', '/api/v1/sessions', { model: 'opus', systemPrompt: 'Be brief.' });
+    expect(created.status).toBe(201);
+    const session = (await created.json()) as Record<string, unknown>;
+    expect(session).toMatchObject({ model: 'opus', messageCount: 0, status: 'idle' });
+    const id = session.sessionId as string;
+
+    const first = await call('POST', `/api/v1/sessions/${id}/messages`, { prompt: 'One.' });
+    expect(first.status).toBe(200);
+    expect(await first.json()).toMatchObject({
+      response: 'echo: One.',
+      costUsd: 0.25,
+      sessionId: id,
+      usage,
+      stopReason: 'end_turn',
+    });
+    await call('POST', `/api/v1/sessions/${id}/messages`, { prompt: 'Two.', stream: false });
+
+    // Turn 2 carries turn 1 as real history and names the native session as its conversation.
+    const second = run.requests[1];
+    expect(second?.surface).toBe('native');
+    expect(second?.origin).toEqual({ callerId: 'k1', conversationId: id });
+    expect(second?.plan).toMatchObject({
+      model: 'claude-opus',
+      systemPrompt: { text: 'Be brief.', placement: 'replace' },
+      history: [
+        { role: 'user', content: [{ type: 'text', text: 'One.' }] },
+        { role: 'assistant', content: [{ type: 'text', text: 'echo: One.' }] },
+      ],
+      prompt: [{ type: 'text', text: 'Two.' }],
+    });
+    expect(second?.principal?.id).toBe('k1');
+
+    const history = (await (await call('GET', `/api/v1/sessions/${id}/messages`)).json()) as {
+      messages: Array<{ role: string; content: string; timestamp: string }>;
+    };
+    expect(history.messages.map((m) => `${m.role}: ${m.content}`)).toEqual([
+      'user: One.',
+      'assistant: echo: One.',
+      'user: Two.',
+      'assistant: echo: Two.',
+    ]);
+    expect(history.messages[0]?.timestamp).toMatch(/^\d{4}-\d\d-\d\dT/);
+
+    const list = (await (await call('GET', '/api/v1/sessions')).json()) as {
+      sessions: Array<{ sessionId: string; messageCount: number }>;
+      total: number;
+    };
+    expect(list.total).toBe(1);
+    expect(list.sessions[0]).toMatchObject({ sessionId: id, messageCount: 4 });
+
+    const details = (await (await call('GET', `/api/v1/sessions/${id}`)).json()) as Record<string, unknown>;
+    expect(details).toMatchObject({ sessionId: id, messageCount: 4, costUsd: 0.5 });
+    expect(details.usage).toMatchObject({ inputTokens: 6, outputTokens: 4 });
+  });
+
+  it('streams a turn as named SSE events, by POST and by GET', async () => {
+    const { call, app } = setup();
+    const id = await createSession(call);
+    const posted = await call('POST', `/api/v1/sessions/${id}/stream`, { prompt: 'Hi.' });
+    expect(posted.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(parseSse(await posted.text())).toEqual([
+      { event: 'message', data: { type: 'text_delta', text: 'echo: ' } },
+      { event: 'message', data: { type: 'text_delta', text: 'Hi.' } },
+      {
+        event: 'complete',
+        data: {
+          response: 'echo: Hi.',
+          usage,
+          costUsd: 0.25,
+          durationMs: 40,
+          sessionId: id,
+          stopReason: 'end_turn',
+        },
+      },
+    ]);
+    const viaGet = await app.request(`/api/v1/sessions/${id}/stream?prompt=${encodeURIComponent('Again?')}`, {
+      headers: { 'x-api-key': 'k1' },
+    });
+    expect(parseSse(await viaGet.text()).at(-1)).toMatchObject({
+      event: 'complete',
+      data: { response: 'echo: Again?' },
+    });
+    const viaMessages = await call('POST', `/api/v1/sessions/${id}/messages`, { prompt: 'S', stream: true });
+    expect(parseSse(await viaMessages.text()).map((e) => e.event)).toEqual([
+      'message',
+      'message',
+      'complete',
+    ]);
+  });
+
+  it('sends an error after the first byte as an error event, and keeps the failed turn out of the history', async () => {
+    const { call } = setup(async function* () {
+      yield { type: 'text_delta', text: 'par' };
+      yield {
+        type: 'error',
+        error: new GatewayError({
+          kind: 'upstream',
+          status: 502,
+          code: 'upstream_error',
+          message: 'API down',
+        }),
+      };
+    });
+    const id = await createSession(call);
+    const response = await call('POST', `/api/v1/sessions/${id}/stream`, { prompt: 'Hi.' });
+    expect(response.status).toBe(200);
+    expect(parseSse(await response.text())).toEqual([
+      { event: 'message', data: { type: 'text_delta', text: 'par' } },
+      {
+        event: 'error',
+        data: {
+          error: { code: 'UPSTREAM_ERROR', message: 'API down', details: { reason: 'upstream_error' } },
+        },
+      },
+    ]);
+    const history = (await (await call('GET', `/api/v1/sessions/${id}/messages`)).json()) as { messages: [] };
+    expect(history.messages).toEqual([]);
+  });
+
+  it('answers a refusal before the first event with its HTTP status, in the native error shape', async () => {
+    const { call } = setup(async function* () {
+      yield {
+        type: 'error',
+        error: new GatewayError({
+          kind: 'rate_limited',
+          status: 429,
+          code: 'rate_limit_exceeded',
+          message: 'Slow down.',
+          retryAfterSeconds: 7,
+        }),
+      };
+    });
+    const id = await createSession(call);
+    for (const [path, body] of [
+      [`/api/v1/sessions/${id}/stream`, { prompt: 'x' }],
+      [`/api/v1/sessions/${id}/messages`, { prompt: 'x' }],
+    ] as const) {
+      const response = await call('POST', path, body);
+      expect(response.status).toBe(429);
+      expect(response.headers.get('retry-after')).toBe('7');
+      const error = (await response.json()) as Record<string, unknown>;
+      expect(error).toMatchObject({ error: { code: 'RATE_LIMIT_EXCEEDED', message: 'Slow down.' } });
+      expect(typeof error.requestId).toBe('string');
+      expect(Date.parse(error.timestamp as string)).not.toBeNaN();
+    }
+  });
+
+  it('refuses a second turn while one runs (409), then accepts it', async () => {
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const { call } = setup(async function* (request) {
+      await gate;
+      yield* echo(request);
+    });
+    const id = await createSession(call);
+    const first = call('POST', `/api/v1/sessions/${id}/messages`, { prompt: 'slow' });
+    // The first turn is in: its session is busy until the gate opens.
+    let busy: Response | undefined;
+    for (let attempt = 0; attempt < 50; attempt++) {
+      busy = await call('POST', `/api/v1/sessions/${id}/messages`, { prompt: 'again' });
+      if (busy.status === 409) break;
+    }
+    expect(busy?.status).toBe(409);
+    expect(await busy?.json()).toMatchObject({ error: { code: 'SESSION_BUSY' } });
+    release();
+    expect((await first).status).toBe(200);
+    expect((await call('POST', `/api/v1/sessions/${id}/messages`, { prompt: 'now' })).status).toBe(200);
+  });
+
+  it("hides another key's session (404) and ends a deleted one", async () => {
+    const { call, ended } = setup();
+    const id = await createSession(call);
+    for (const [method, path] of [
+      ['GET', `/api/v1/sessions/${id}`],
+      ['GET', `/api/v1/sessions/${id}/messages`],
+      ['DELETE', `/api/v1/sessions/${id}`],
+      ['POST', `/api/v1/sessions/${id}/messages`],
+    ] as const) {
+      const response = await call(method, path, method === 'POST' ? { prompt: 'x' } : undefined, 'k2');
+      expect(response.status).toBe(404);
+      expect(await response.json()).toMatchObject({ error: { code: 'SESSION_NOT_FOUND' } });
+    }
+    expect(
+      ((await (await call('GET', '/api/v1/sessions', undefined, 'k2')).json()) as { total: number }).total,
+    ).toBe(0);
+
+    expect((await call('DELETE', `/api/v1/sessions/${id}`)).status).toBe(200);
+    expect(ended).toEqual([id]);
+    expect((await call('GET', `/api/v1/sessions/${id}`)).status).toBe(404);
+    expect((await call('POST', `/api/v1/sessions/${id}/messages`, { prompt: 'x' })).status).toBe(404);
+  });
+
+  it('expires idle sessions after the TTL', async () => {
+    const { call, advance, ended } = setup();
+    const id = await createSession(call);
+    advance(59_000);
+    expect((await call('GET', `/api/v1/sessions/${id}`)).status).toBe(200);
+    advance(1_000);
+    expect((await call('GET', `/api/v1/sessions/${id}`)).status).toBe(404);
+    expect(ended).toEqual([id]);
+  });
+
+  it('makes room under the per-key cap by ending the least recently active session', async () => {
+    const { call, advance } = setup(echo, { maxPerKey: 2 });
+    const a = await createSession(call);
+    advance(1);
+    const b = await createSession(call);
+    advance(1);
+    await call('POST', `/api/v1/sessions/${a}/messages`, { prompt: 'keep a' });
+    advance(1);
+    const c = await createSession(call);
+    const ids = (
+      (await (await call('GET', '/api/v1/sessions')).json()) as { sessions: Array<{ sessionId: string }> }
+    ).sessions.map((s) => s.sessionId);
+    expect(ids.sort()).toEqual([a, c].sort());
+    expect(ids).not.toContain(b);
+  });
+
+  it('rejects invalid bodies and unknown models as INVALID_REQUEST naming the field', async () => {
+    const { call } = setup();
+    const badModel = await call('POST', '/api/v1/sessions', { model: 'gpt-4' });
+    expect(badModel.status).toBe(400);
+    expect(await badModel.json()).toMatchObject({
+      error: { code: 'MODEL_NOT_FOUND', details: { param: 'model' } },
+    });
+    const agent = await call('POST', '/api/v1/sessions', { cwd: '/tmp' });
+    expect(await agent.json()).toMatchObject({
+      error: { code: 'INVALID_REQUEST', details: { param: 'cwd' } },
+    });
+    const id = await createSession(call);
+    const noPrompt = await call('POST', `/api/v1/sessions/${id}/messages`, { stream: false });
+    expect(noPrompt.status).toBe(400);
+    expect(await noPrompt.json()).toMatchObject({
+      error: { code: 'INVALID_REQUEST', details: { param: 'prompt' } },
+    });
+    const notJson = await call('POST', `/api/v1/sessions/${id}/messages`);
+    expect(notJson.status).toBe(400);
+  });
+
+  it('lists models and reports session statistics in health', async () => {
+    const { call } = setup();
+    await createSession(call);
+    expect(await (await call('GET', '/api/v1/models')).json()).toEqual({
+      models: [
+        { id: 'sonnet', name: 'sonnet' },
+        { id: 'opus', name: 'opus' },
+      ],
+      total: 2,
+    });
+    expect(await (await call('GET', '/api/v1/health')).json()).toMatchObject({
+      status: 'ok',
+      sessions: { active: 1, total: 1, running: 0 },
+    });
+  });
+});
