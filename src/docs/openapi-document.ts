@@ -58,6 +58,8 @@ const probeResponse = (description: string) => ({
 
 export interface OpenApiInfo {
   version: string;
+  /** Paths and schemas of other surfaces (the native API), merged in as they are. */
+  extensions?: ReadonlyArray<{ paths: JsonObject; schemas: JsonObject }>;
 }
 
 /** The OpenAPI 3.1 description served at /openapi.json. */
@@ -81,6 +83,7 @@ export function buildOpenApiDocument(info: OpenApiInfo): JsonObject {
         ChatCompletionRequest: inputSchema(chatCompletionRequestSchema),
         Model: modelSchema,
         Error: errorSchema,
+        ...Object.assign({}, ...(info.extensions ?? []).map((extension) => extension.schemas)),
       },
     },
     paths: {
@@ -198,6 +201,7 @@ export function buildOpenApiDocument(info: OpenApiInfo): JsonObject {
           responses: { '200': { description: 'Prometheus text format.', content: { 'text/plain': {} } } },
         },
       },
+      ...Object.assign({}, ...(info.extensions ?? []).map((extension) => extension.paths)),
     },
   };
 }
