@@ -3,6 +3,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { startup } from '@anthropic-ai/claude-agent-sdk';
 import type { Logger } from 'pino';
+import { WebSocketServer } from 'ws';
 import { agentPolicyFromConfig, createAgentResolver } from './agent/agent-policy.js';
 import { createApp } from './app.js';
 import { type Authenticator, createAuthenticator } from './auth/authenticator.js';
@@ -35,6 +36,7 @@ import { usageRoutes } from './routes/usage.js';
 import { createSessionStore } from './sessions/session-store.js';
 import { auditRecorder } from './store/audit-recorder.js';
 import { type GatewayStore, openGatewayStore } from './store/gateway-store.js';
+import { selectProtocol } from './surfaces/native/ws-tickets.js';
 import { type ToClaudeContext, toRunPlan } from './translate/to-claude.js';
 import { GATEWAY_VERSION } from './version.js';
 import { createWarmProcesses, type WarmProcesses } from './warm/warm-processes.js';
@@ -49,6 +51,8 @@ export interface Gateway {
   metrics: GatewayMetrics;
   /** Pre-started spares and hot conversations (issue 6). */
   warm: WarmProcesses;
+  /** Give this to `serve({ websocket })`: WebSocket upgrades (the native API's /ws) go through the app. */
+  websocket: { server: WebSocketServer };
   /** First step of a graceful stop: /ready turns 503 and new API requests get 503. */
   beginDrain(): void;
   /** Ends every Claude Code process the gateway started, then closes the store. */
@@ -232,9 +236,16 @@ export async function createGateway(
     ],
     apiRoutes: [usageRoutes(store.audit)],
   });
+  // Upgrades are routed through the app (auth, then the route); only our subprotocol is ever
+  // selected, so a ticket offered next to it is never echoed back.
+  const websocketServer = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (protocols) => selectProtocol(protocols),
+  });
   return {
     app,
     processes,
+    websocket: { server: websocketServer },
     queue,
     store,
     authenticator,
@@ -247,6 +258,8 @@ export async function createGateway(
     warm,
     async shutdown() {
       tempSweeper.stop();
+      for (const client of websocketServer.clients) client.terminate();
+      websocketServer.close();
       await warm.close();
       await processes.terminateAll();
       await sessions?.close();

@@ -42,9 +42,12 @@ export async function runServer(env: NodeJS.ProcessEnv): Promise<void> {
   if (exposure === 'auth-disabled')
     logger.warn('AUTH_DISABLED=true: every request is accepted without a key');
 
-  const server = serve({ fetch: gateway.app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
-    logger.info({ host: info.address, port: info.port }, 'claude-gateway listening');
-  }) as Server;
+  const server = serve(
+    { fetch: gateway.app.fetch, port: config.PORT, hostname: config.HOST, websocket: gateway.websocket },
+    (info) => {
+      logger.info({ host: info.address, port: info.port }, 'claude-gateway listening');
+    },
+  ) as Server;
 
   const stop = gracefulStop(server, gateway, config, logger);
   process.on('SIGTERM', () => stop('SIGTERM'));

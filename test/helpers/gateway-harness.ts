@@ -51,7 +51,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...options.cliEnv,
   };
   const gateway = await createGateway(config, env, createLogger(config.LOG_LEVEL));
-  const server = serve({ fetch: gateway.app.fetch, port: 0, hostname: '127.0.0.1' }) as Server;
+  const server = serve({
+    fetch: gateway.app.fetch,
+    port: 0,
+    hostname: '127.0.0.1',
+    websocket: gateway.websocket,
+  }) as Server;
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const { port } = server.address() as AddressInfo;
   const origin = `http://127.0.0.1:${port}`;
