@@ -12,6 +12,7 @@ import {
   type NativeStreamEvent,
 } from './encode-stream.js';
 import { sessionBusy, sessionLimitReached, sessionNotFound } from './errors.js';
+import { checkKeyMayCreate } from './key-rules.js';
 import type { CreateSessionBody } from './schema.js';
 import { type NativePlanContext, planSession, toRunPlan } from './to-plan.js';
 
@@ -202,6 +203,7 @@ export function createNativeSessions(deps: NativeSessionsDeps): NativeSessions {
     async create(caller, body) {
       await sweep();
       const planned = planSession(body, deps.planContext);
+      if (caller.principal) checkKeyMayCreate(caller.principal.policy, planned);
       await makeRoom(caller.ownerId, deps.maxPerKey);
       await makeRoom(undefined, deps.maxTotal);
       const at = now();
