@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { conversationOf } from '../conversation/session-files.js';
+import { conversationOf, sessionFiles } from '../conversation/session-files.js';
 import { eventually, type Harness, isAlive, startHarness, useHarness } from '../helpers/gateway-harness.js';
 import { lastUserText, startMockAnthropic, text } from '../mock-anthropic/server.js';
 import { allSse } from './sse-reader.js';
@@ -210,7 +210,10 @@ describe('native sessions API with the real Claude Code CLI', () => {
 
   it("hides another key's session, deletes a session, and answers 404 after", async () => {
     const id = await createSession();
-    await api('POST', `/sessions/${id}/messages`, { prompt: 'Hello.' });
+    await api('POST', `/sessions/${id}/messages`, { prompt: 'Hello, delete me.' });
+    const holdsIt = async () =>
+      (await sessionFiles(h)).some((file) => file.turns.includes('user: Hello, delete me.'));
+    expect(await holdsIt()).toBe(true);
     for (const [method, path] of [
       ['GET', `/sessions/${id}`],
       ['GET', `/sessions/${id}/messages`],
@@ -227,6 +230,8 @@ describe('native sessions API with the real Claude Code CLI', () => {
     expect(others.sessions.map((s) => s.sessionId)).not.toContain(id);
 
     expect((await api('DELETE', `/sessions/${id}`)).status).toBe(200);
+    // Claude Code's session file is gone with it.
+    expect(await holdsIt()).toBe(false);
     expect((await api('GET', `/sessions/${id}`)).status).toBe(404);
     expect((await api('POST', `/sessions/${id}/messages`, { prompt: 'x' })).status).toBe(404);
   });
@@ -250,6 +255,28 @@ describe('native sessions API with the real Claude Code CLI', () => {
     expect(await json(invalid)).toMatchObject({
       error: { code: 'INVALID_REQUEST', details: { param: 'maxTurns' } },
     });
+  });
+});
+
+describe('native API limits', () => {
+  it('sends X-RateLimit-* (reset in Unix seconds) to limited keys, and 429 RATE_LIMIT_EXCEEDED past the limit', async () => {
+    const { key } = h.gateway.store.keys.create({ name: 'native-rpm', policy: { rpm: 2 } });
+    const create = () => api('POST', '/sessions', {}, key);
+    const first = await create();
+    expect(first.status).toBe(201);
+    expect(first.headers.get('x-ratelimit-limit')).toBe('2');
+    expect(first.headers.get('x-ratelimit-remaining')).toBe('1');
+    const reset = Number(first.headers.get('x-ratelimit-reset'));
+    const nowSeconds = Date.now() / 1000;
+    expect(reset).toBeGreaterThan(nowSeconds);
+    expect(reset).toBeLessThanOrEqual(Math.ceil(nowSeconds) + 60);
+    expect((await create()).status).toBe(201);
+    const limited = await create();
+    expect(limited.status).toBe(429);
+    expect(await json(limited)).toMatchObject({ error: { code: 'RATE_LIMIT_EXCEEDED' } });
+    expect(limited.headers.get('x-ratelimit-remaining')).toBe('0');
+    // Unlimited keys get none.
+    expect((await api('GET', '/sessions')).headers.get('x-ratelimit-limit')).toBeNull();
   });
 });
 

@@ -7,6 +7,7 @@ import type { RunService } from '../../core/run-service.js';
 import type { NativeSessionStore } from '../../store/native-sessions.js';
 import { nativeAgentResolver } from './agent.js';
 import { nativeOpenApi } from './openapi.js';
+import { nativeRateLimitHeaders } from './rate-limit-headers.js';
 import { renderNativeError } from './render-error.js';
 import { nativeRoutes } from './route.js';
 import { createNativeSessions, type NativeSessions } from './session-service.js';
@@ -34,6 +35,8 @@ export interface NativeSurface {
   routes: Hono;
   /** Goes before header auth: authenticates WebSocket upgrades that offer a ticket. */
   ticketAuth: MiddlewareHandler;
+  /** Goes around the key-policy middleware: X-RateLimit-* on /api/ responses, its 429 included. */
+  rateLimitHeaders: MiddlewareHandler;
   /** For the error funnel: paths under this prefix get the native error shape. */
   errorPrefix: '/api/';
   renderError: ErrorRenderer;
@@ -73,6 +76,7 @@ export function createNativeSurface(deps: NativeSurfaceDeps): NativeSurface {
       ...(deps.upgradeWebSocket ? { upgradeWebSocket: deps.upgradeWebSocket } : {}),
     }),
     ticketAuth: wsTicketAuth(tickets),
+    rateLimitHeaders: nativeRateLimitHeaders('/api/'),
     errorPrefix: '/api/',
     renderError: renderNativeError,
     openApi: nativeOpenApi(),

@@ -3,11 +3,12 @@ import '../../auth/context-variables.js';
 
 /**
  * The native API's rate-limit headers for keys with a requests-per-minute limit, as its clients
- * read them: `X-RateLimit-Limit`, `-Remaining`, and `-Reset` in Unix seconds.
+ * read them: `X-RateLimit-Limit`, `-Remaining`, and `-Reset` in Unix seconds. It must wrap the
+ * key-policy middleware so the 429 that middleware answers carries them too.
  */
-export function nativeRateLimitHeaders(): MiddlewareHandler {
+export function nativeRateLimitHeaders(pathPrefix: string): MiddlewareHandler {
   return async function nativeRateLimitHeadersMiddleware(c, next) {
-    setHeaders(c);
+    if (!c.req.path.startsWith(pathPrefix)) return next();
     try {
       await next();
     } finally {

@@ -9,7 +9,6 @@ import { invalidRequest } from './errors.js';
 import { foldNativeStream } from './fold.js';
 import { jsonBody, parseWith } from './parse.js';
 import { presentMessages, presentSession, presentSessionDetails } from './present.js';
-import { nativeRateLimitHeaders } from './rate-limit-headers.js';
 import { createSessionSchema, sendMessageSchema, streamBodySchema, streamQuerySchema } from './schema.js';
 import type { Caller, NativeSessions, TurnInput } from './session-service.js';
 import { toSseEvent } from './wire.js';
@@ -30,7 +29,6 @@ export interface NativeRouteDeps {
 /** The native Claude Code API under /api/v1 (issue 10): a thin adapter over the sessions and the core. */
 export function nativeRoutes(deps: NativeRouteDeps) {
   const app = new Hono();
-  app.use('/api/v1/*', nativeRateLimitHeaders());
 
   app.post('/api/v1/sessions', async (c) => {
     const body = parseWith(createSessionSchema, await jsonBody(c));
