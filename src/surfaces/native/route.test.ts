@@ -286,3 +286,59 @@ describe('native routes over a scripted run service', () => {
     });
   });
 });
+
+describe('native SSE connection handling', () => {
+  it('sends keep-alive comments while the run is silent', async () => {
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const { call } = setup(
+      async function* (request) {
+        yield { type: 'text_delta', text: 'a' };
+        await gate;
+        yield* echo(request);
+      },
+      { keepAliveMs: 5 },
+    );
+    const id = ((await (await call('POST', '/api/v1/sessions', {})).json()) as { sessionId: string })
+      .sessionId;
+    const response = await call('POST', `/api/v1/sessions/${id}/stream`, { prompt: 'x' });
+    const reader = response.body?.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    // Read until a keep-alive comment arrives, then let the run finish.
+    while (reader && !text.includes(': keepalive')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value);
+    }
+    release();
+    for (;;) {
+      const chunk = await reader?.read();
+      if (!chunk || chunk.done) break;
+      text += decoder.decode(chunk.value);
+    }
+    expect(text).toContain(': keepalive\n\n');
+    expect(text).toContain('event: complete');
+  });
+
+  it('aborts the run when the client goes away mid-stream, and the session is free again', async () => {
+    let aborted: AbortSignal | undefined;
+    const { call, sessions } = setup(async function* (request) {
+      aborted = request.signal;
+      yield { type: 'text_delta', text: 'started' };
+      await new Promise<void>((resolve) => request.signal.addEventListener('abort', () => resolve()));
+    });
+    const id = ((await (await call('POST', '/api/v1/sessions', {})).json()) as { sessionId: string })
+      .sessionId;
+    const response = await call('POST', `/api/v1/sessions/${id}/stream`, { prompt: 'x' });
+    const reader = response.body?.getReader();
+    await reader?.read();
+    expect(sessions.isRunning(id)).toBe(true);
+    await reader?.cancel();
+    for (let attempt = 0; attempt < 100 && sessions.isRunning(id); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(aborted?.aborted).toBe(true);
+    expect(sessions.isRunning(id)).toBe(false);
+  });
+});

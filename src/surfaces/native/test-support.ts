@@ -56,7 +56,7 @@ export function principal(id: string): Principal {
 
 export function setup(
   script: Script = echo,
-  options: { maxPerKey?: number; upgradeWebSocket?: UpgradeWebSocket } = {},
+  options: { maxPerKey?: number; upgradeWebSocket?: UpgradeWebSocket; keepAliveMs?: number } = {},
 ) {
   const tickets: WsTickets = createWsTickets({ ttlMs: 30_000 });
   const run = fakeRunService(script);
@@ -93,7 +93,7 @@ export function setup(
     nativeRoutes({
       sessions,
       modelIds: ['sonnet', 'opus'],
-      keepAliveMs: 60_000,
+      keepAliveMs: options.keepAliveMs ?? 60_000,
       tickets,
       version: 'test',
       ...(options.upgradeWebSocket ? { upgradeWebSocket: options.upgradeWebSocket } : {}),
