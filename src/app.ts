@@ -58,6 +58,10 @@ export function createApp(deps: AppDeps) {
         'X-Ratelimit-Limit-Requests',
         'X-Ratelimit-Remaining-Requests',
         'X-Ratelimit-Reset-Requests',
+        // The native API's rate-limit headers (/api/v1).
+        'X-RateLimit-Limit',
+        'X-RateLimit-Remaining',
+        'X-RateLimit-Reset',
       ],
     }),
   );

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { startup } from '@anthropic-ai/claude-agent-sdk';
+import { upgradeWebSocket } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import { agentPolicyFromConfig, createAgentResolver } from './agent/agent-policy.js';
@@ -24,9 +25,11 @@ import { DrainSwitch } from './hardening/drain.js';
 import { jsonBodyGuard } from './hardening/json-body-guard.js';
 import { createRemoteImageResolver } from './images/resolve-remote-images.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
-import { enforceKeyPolicy } from './policy/enforce-key-policy.js';
+import { enforceKeyPolicy, type FinishedRequest } from './policy/enforce-key-policy.js';
 import { KeyConcurrency } from './policy/key-concurrency.js';
+import type { Principal } from './policy/key-policy.js';
 import { requestsPerMinute } from './policy/requests-per-minute.js';
+import { createTurnAdmission } from './policy/turn-admission.js';
 import { RunQueue } from './queue/run-queue.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { apiDocsRoutes } from './routes/openapi.js';
@@ -35,6 +38,7 @@ import { usageRoutes } from './routes/usage.js';
 import { createSessionStore } from './sessions/session-store.js';
 import { auditRecorder } from './store/audit-recorder.js';
 import { type GatewayStore, openGatewayStore } from './store/gateway-store.js';
+import { createNativeSurface } from './surfaces/native/create-native-surface.js';
 import { selectProtocol } from './surfaces/native/ws-tickets.js';
 import { renderOpenAIError } from './surfaces/openai-chat/render-error.js';
 import { chatCompletionRequestSchema } from './surfaces/openai-chat/schema.js';
@@ -142,12 +146,13 @@ export async function createGateway(
           onEvict: (id) => warm.forgetSession(id),
         })
       : undefined;
+  const agentPolicy = config.AGENT_MODE ? agentPolicyFromConfig(config) : undefined;
   const planContext: ToClaudeContext = {
     models,
     systemPromptPlacement: config.SYSTEM_PROMPT_PLACEMENT,
     maxImageBytes: config.MAX_IMAGE_BYTES,
     remoteImages: config.REMOTE_IMAGES,
-    ...(config.AGENT_MODE ? { resolveAgent: createAgentResolver(agentPolicyFromConfig(config)) } : {}),
+    ...(agentPolicy ? { resolveAgent: createAgentResolver(agentPolicy) } : {}),
   };
   const runs = createRunService({
     runner,
@@ -200,21 +205,42 @@ export async function createGateway(
     logger,
     isOpen: () => store.isOpen,
   });
+  // One count of running requests per key, whether a run came in over HTTP or a WebSocket.
+  const concurrency = new KeyConcurrency();
+  const spentUsd = (principal: Principal) =>
+    principal.source === 'store' ? (store.keys.get(principal.id)?.spentUsd ?? 0) : 0;
+  const onFinished = (request: FinishedRequest) => {
+    recordAudit(request);
+    metrics.observeRequest(request);
+  };
   const keyPolicy = enforceKeyPolicy({
     requestsPerMinute: rpm.middleware,
-    concurrency: new KeyConcurrency(),
-    spentUsd: (principal) =>
-      principal.source === 'store' ? (store.keys.get(principal.id)?.spentUsd ?? 0) : 0,
-    onFinished: (request) => {
-      recordAudit(request);
-      metrics.observeRequest(request);
-    },
+    concurrency,
+    spentUsd,
+    onFinished,
+  });
+
+  const native = createNativeSurface({
+    store: store.nativeSessions,
+    runService: runs,
+    models,
+    systemPromptPlacement: config.SYSTEM_PROMPT_PLACEMENT,
+    ...(agentPolicy ? { agentPolicy } : {}),
+    ttlMs: config.SESSION_TTL_MS,
+    maxPerKey: config.NATIVE_SESSIONS_PER_KEY,
+    maxTotal: config.NATIVE_SESSIONS_MAX,
+    requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
+    keepAliveMs: 15_000,
+    ...(sessions ? { endConversation: (origin) => sessions.endConversation(origin) } : {}),
+    admitTurn: createTurnAdmission({ countTurn: rpm.countTurn, concurrency, spentUsd, onFinished }),
+    upgradeWebSocket,
+    version: GATEWAY_VERSION,
   });
 
   const app = createApp({
     logger,
     // One line per wire surface: its routes and the renderer of errors under its paths.
-    surfaces: [openAIChatSurface({ runs, planContext, keepAliveMs: 15_000 })],
+    surfaces: [openAIChatSurface({ runs, planContext, keepAliveMs: 15_000 }), native.surface],
     defaultErrorRenderer: renderOpenAIError,
     models,
     health: { probeClaudeCode, version: GATEWAY_VERSION },
@@ -223,8 +249,10 @@ export async function createGateway(
     outerMiddleware: [metrics.httpMiddleware],
     guardMiddleware: [
       drain.middleware(),
+      native.ticketAuth,
       requireApiKey(authenticator),
       jsonBodyGuard({ maxDepth: config.MAX_JSON_DEPTH }),
+      native.rateLimitHeaders,
       keyPolicy,
     ],
     rootRoutes: [
@@ -234,7 +262,7 @@ export async function createGateway(
         draining: () => drain.draining,
       }),
       metricsRoutes(metrics.registry, { token: config.METRICS_TOKEN }),
-      apiDocsRoutes(buildOpenApiDocument({ version: GATEWAY_VERSION })),
+      apiDocsRoutes(buildOpenApiDocument({ version: GATEWAY_VERSION, extensions: [native.openApi] })),
     ],
     apiRoutes: [usageRoutes(store.audit)],
   });
@@ -260,6 +288,7 @@ export async function createGateway(
     warm,
     async shutdown() {
       tempSweeper.stop();
+      native.sessions.abortAll();
       for (const client of websocketServer.clients) client.terminate();
       websocketServer.close();
       await warm.close();

@@ -1,9 +1,10 @@
-import type { Hono, MiddlewareHandler } from 'hono';
+import type { MiddlewareHandler } from 'hono';
 import type { UpgradeWebSocket } from 'hono/ws';
 import type { AgentPolicy } from '../../agent/agent-policy.js';
 import type { SystemPromptPlacement } from '../../claude/run-plan.js';
-import type { ErrorRenderer } from '../../core/gateway-error.js';
 import type { RunService } from '../../core/run-service.js';
+import type { Surface } from '../../http/surface.js';
+import type { AdmitTurn } from '../../policy/turn-admission.js';
 import type { NativeSessionStore } from '../../store/native-sessions.js';
 import { nativeAgentResolver } from './agent.js';
 import { nativeOpenApi } from './openapi.js';
@@ -26,20 +27,19 @@ export interface NativeSurfaceDeps {
   requestTimeoutMs: number;
   keepAliveMs: number;
   endConversation?: (origin: { callerId: string; conversationId: string }) => Promise<void>;
+  /** Key policy for WebSocket and EventSource turns (POSTs are admitted by the HTTP middleware). */
+  admitTurn?: AdmitTurn;
   upgradeWebSocket?: UpgradeWebSocket;
   version: string;
 }
 
 export interface NativeSurface {
-  /** Routes at the root (they carry their /api/v1 prefix). */
-  routes: Hono;
+  /** For the app: routes at the root (they carry their /api/v1 prefix), native errors under /api. */
+  surface: Surface;
   /** Goes before header auth: authenticates WebSocket upgrades that offer a ticket. */
   ticketAuth: MiddlewareHandler;
   /** Goes around the key-policy middleware: X-RateLimit-* on /api/ responses, its 429 included. */
   rateLimitHeaders: MiddlewareHandler;
-  /** For the error funnel: paths under this prefix get the native error shape. */
-  errorPrefix: '/api/';
-  renderError: ErrorRenderer;
   openApi: ReturnType<typeof nativeOpenApi>;
   sessions: NativeSessions;
 }
@@ -64,21 +64,26 @@ export function createNativeSurface(deps: NativeSurfaceDeps): NativeSurface {
     maxTotal: deps.maxTotal,
     requestTimeoutMs: deps.requestTimeoutMs,
     ...(deps.endConversation ? { endConversation: deps.endConversation } : {}),
+    ...(deps.admitTurn ? { admitTurn: deps.admitTurn } : {}),
   });
   const tickets = createWsTickets({ ttlMs: WS_TICKET_TTL_MS });
+  const routes = nativeRoutes({
+    sessions,
+    modelIds: deps.models.ids,
+    keepAliveMs: deps.keepAliveMs,
+    tickets,
+    version: deps.version,
+    ...(deps.upgradeWebSocket ? { upgradeWebSocket: deps.upgradeWebSocket } : {}),
+  });
   return {
-    routes: nativeRoutes({
-      sessions,
-      modelIds: deps.models.ids,
-      keepAliveMs: deps.keepAliveMs,
-      tickets,
-      version: deps.version,
-      ...(deps.upgradeWebSocket ? { upgradeWebSocket: deps.upgradeWebSocket } : {}),
-    }),
+    surface: {
+      name: 'native',
+      routes,
+      mount: 'root',
+      errors: [{ prefix: '/api', renderer: renderNativeError }],
+    },
     ticketAuth: wsTicketAuth(tickets),
     rateLimitHeaders: nativeRateLimitHeaders('/api/'),
-    errorPrefix: '/api/',
-    renderError: renderNativeError,
     openApi: nativeOpenApi(),
     sessions,
   };

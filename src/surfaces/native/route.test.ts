@@ -342,3 +342,43 @@ describe('native SSE connection handling', () => {
     expect(sessions.isRunning(id)).toBe(false);
   });
 });
+
+describe('key policy for native turns', () => {
+  it('admits GET (EventSource) turns itself; POST turns were admitted by the HTTP middleware', async () => {
+    const admitted: Array<{ method: string; path: string }> = [];
+    const finished: string[] = [];
+    const { call, app } = setup(echo, {
+      admitTurn: async (principal, turn) => {
+        admitted.push({ method: turn.method, path: turn.path });
+        if (principal.id === 'poor') {
+          throw new GatewayError({
+            kind: 'quota_exceeded',
+            status: 429,
+            code: 'insufficient_quota',
+            message: 'No budget.',
+          });
+        }
+        return { onSummary: () => finished.push('summary'), finish: () => finished.push('finish') };
+      },
+    });
+    const id = ((await (await call('POST', '/api/v1/sessions', {})).json()) as { sessionId: string })
+      .sessionId;
+    await call('POST', `/api/v1/sessions/${id}/messages`, { prompt: 'x' });
+    expect(admitted).toEqual([]);
+    const viaGet = await app.request(`/api/v1/sessions/${id}/stream?prompt=y`, {
+      headers: { 'x-api-key': 'k1' },
+    });
+    await viaGet.text();
+    expect(admitted).toEqual([{ method: 'GET', path: `/api/v1/sessions/${id}/stream` }]);
+    expect(finished).toEqual(['summary', 'finish']);
+
+    const poor = (
+      (await (await call('POST', '/api/v1/sessions', {}, 'poor')).json()) as { sessionId: string }
+    ).sessionId;
+    const refused = await app.request(`/api/v1/sessions/${poor}/stream?prompt=y`, {
+      headers: { 'x-api-key': 'poor' },
+    });
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toMatchObject({ error: { code: 'QUOTA_EXCEEDED' } });
+  });
+});

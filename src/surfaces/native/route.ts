@@ -64,6 +64,7 @@ export function nativeRoutes(deps: NativeRouteDeps) {
   app.post('/api/v1/sessions/:id/messages', async (c) => {
     const body = parseWith(sendMessageSchema, await jsonBody(c));
     const input = turnInput(c, body.prompt, body.timeout, body);
+    input.onSummary = hookOf(c);
     if (body.stream === true) return streamTurn(c, deps.sessions, input, deps.keepAliveMs);
     const reply = await foldNativeStream(deps.sessions.turn(input));
     return c.json(reply);
@@ -71,12 +72,23 @@ export function nativeRoutes(deps: NativeRouteDeps) {
 
   app.post('/api/v1/sessions/:id/stream', async (c) => {
     const body = parseWith(streamBodySchema, await jsonBody(c));
-    return streamTurn(c, deps.sessions, turnInput(c, body.prompt, body.timeout, body), deps.keepAliveMs);
+    const input = turnInput(c, body.prompt, body.timeout, body);
+    input.onSummary = hookOf(c);
+    return streamTurn(c, deps.sessions, input, deps.keepAliveMs);
   });
 
   app.get('/api/v1/sessions/:id/stream', async (c) => {
     const query = parseWith(streamQuerySchema, c.req.query());
-    return streamTurn(c, deps.sessions, turnInput(c, query.prompt, query.timeout, query), deps.keepAliveMs);
+    const input = turnInput(c, query.prompt, query.timeout, query);
+    // No POST middleware saw this turn: the sessions admit it under the key's policy themselves.
+    input.unadmitted = {
+      requestId: input.requestId,
+      method: 'GET',
+      path: c.req.path,
+      body: query,
+      stream: true,
+    };
+    return streamTurn(c, deps.sessions, input, deps.keepAliveMs);
   });
 
   app.get('/api/v1/sessions/:id/ws', async (c, next) => {
@@ -91,6 +103,7 @@ export function nativeRoutes(deps: NativeRouteDeps) {
       caller,
       sessionId: session.id,
       newRequestId: () => `${c.get('requestId') ?? 'ws'}-${randomUUID().slice(0, 8)}`,
+      path: c.req.path,
     });
     return upgrade(() => events)(c, next);
   });
@@ -119,6 +132,11 @@ export function nativeRoutes(deps: NativeRouteDeps) {
   );
 
   return app;
+}
+
+/** The key-policy middleware's summary hook for POSTs it admitted. */
+function hookOf(c: Context): TurnInput['onSummary'] {
+  return c.get('runHooks')?.onSummary;
 }
 
 function callerOf(c: Context): Caller {

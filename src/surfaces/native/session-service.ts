@@ -4,6 +4,7 @@ import { GatewayError } from '../../core/gateway-error.js';
 import { ZERO_USAGE } from '../../core/run-events.js';
 import type { RunService, RunSummary } from '../../core/run-service.js';
 import type { Principal } from '../../policy/key-policy.js';
+import type { AdmitTurn, TurnInfo, TurnTicket } from '../../policy/turn-admission.js';
 import type { NativeMessage, NativeSessionRecord, NativeSessionStore } from '../../store/native-sessions.js';
 import {
   createEncoderState,
@@ -31,6 +32,11 @@ export interface NativeSessionsDeps {
    * called when a native session is deleted or expires.
    */
   endConversation?: (origin: { callerId: string; conversationId: string }) => Promise<void>;
+  /**
+   * Key policy for turns no HTTP middleware admitted (WebSocket frames, EventSource GETs): rpm,
+   * budget, concurrency, audit and metrics. Absent: such turns run unpoliced (tests, auth off).
+   */
+  admitTurn?: AdmitTurn;
   /** How long a delete waits for an aborted turn to wind down before removing the session anyway. */
   abortWaitMs?: number;
   now?: () => number;
@@ -52,6 +58,10 @@ export interface TurnInput {
   requestId: string;
   timeoutMs?: number;
   auditBody?: unknown;
+  /** The HTTP key-policy middleware admitted this turn: it gets the run's summary. */
+  onSummary?: (summary: RunSummary) => void;
+  /** The turn came in outside a POST (WebSocket, EventSource): admit it here, described like this. */
+  unadmitted?: TurnInfo;
 }
 
 export interface NativeSessionStats {
@@ -141,7 +151,17 @@ export function createNativeSessions(deps: NativeSessionsDeps): NativeSessions {
     const abortOnClient = () => controller.abort();
     input.signal.addEventListener('abort', abortOnClient, { once: true });
     if (input.signal.aborted) controller.abort();
+    let ticket: TurnTicket | undefined;
     try {
+      const principal = input.caller.principal;
+      if (input.unadmitted && principal && deps.admitTurn) {
+        try {
+          ticket = await deps.admitTurn(principal, input.unadmitted);
+        } catch (error) {
+          yield { event: 'error', error: asGatewayError(error) };
+          return;
+        }
+      }
       const startedAt = now();
       await deps.store.touch(session.id, startedAt, startedAt + deps.ttlMs);
       const messages = await deps.store.messages(session.id);
@@ -166,6 +186,8 @@ export function createNativeSessions(deps: NativeSessionsDeps): NativeSessions {
         auditBody: input.auditBody ?? { prompt: input.prompt },
         onSummary: (reported) => {
           summary = reported;
+          input.onSummary?.(reported);
+          ticket?.onSummary(reported);
         },
       });
       for await (const event of events) {
@@ -194,6 +216,7 @@ export function createNativeSessions(deps: NativeSessionsDeps): NativeSessions {
       input.signal.removeEventListener('abort', abortOnClient);
       // A consumer that stopped early (client gone, cancel) must not leave Claude Code running.
       controller.abort();
+      ticket?.finish();
       running.delete(session.id);
       settle();
     }

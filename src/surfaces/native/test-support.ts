@@ -6,6 +6,7 @@ import { GatewayError } from '../../core/gateway-error.js';
 import { type RunEvent, ZERO_USAGE } from '../../core/run-events.js';
 import type { RunRequest, RunService } from '../../core/run-service.js';
 import type { Principal } from '../../policy/key-policy.js';
+import type { AdmitTurn } from '../../policy/turn-admission.js';
 import { openStoreDatabase } from '../../store/database.js';
 import { sqliteNativeSessions } from '../../store/sqlite-native-sessions.js';
 import { renderNativeError } from './render-error.js';
@@ -56,7 +57,12 @@ export function principal(id: string): Principal {
 
 export function setup(
   script: Script = echo,
-  options: { maxPerKey?: number; upgradeWebSocket?: UpgradeWebSocket; keepAliveMs?: number } = {},
+  options: {
+    maxPerKey?: number;
+    upgradeWebSocket?: UpgradeWebSocket;
+    keepAliveMs?: number;
+    admitTurn?: AdmitTurn;
+  } = {},
 ) {
   const tickets: WsTickets = createWsTickets({ ttlMs: 30_000 });
   const run = fakeRunService(script);
@@ -78,6 +84,7 @@ export function setup(
       ended.push(origin.conversationId);
     },
     now: () => clock,
+    ...(options.admitTurn ? { admitTurn: options.admitTurn } : {}),
   });
   const app = new Hono();
   app.use(requestId());

@@ -9,6 +9,8 @@ export interface WsTurnContext {
   sessionId: string;
   /** A request id per turn, for logs and the audit row. */
   newRequestId: () => string;
+  /** The socket's path, for the audit row of each turn. */
+  path: string;
 }
 
 /**
@@ -29,12 +31,15 @@ export function wsTurnEvents(context: WsTurnContext): WSEvents {
   async function runTurn(ws: WSContext, prompt: string, timeoutMs: number | undefined): Promise<void> {
     const controller = new AbortController();
     current = controller;
+    const requestId = context.newRequestId();
     const input: TurnInput = {
       caller: context.caller,
       sessionId: context.sessionId,
       prompt,
       signal: controller.signal,
-      requestId: context.newRequestId(),
+      requestId,
+      // Every frame is a turn of its own under the key's policy (rpm, budget, concurrency, audit).
+      unadmitted: { requestId, method: 'WS', path: context.path, body: { prompt }, stream: true },
     };
     if (timeoutMs !== undefined) input.timeoutMs = timeoutMs;
     try {
