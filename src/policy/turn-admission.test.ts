@@ -63,8 +63,9 @@ describe('turn admission outside HTTP', () => {
     ticket.finish();
     ticket.finish();
     expect(concurrency.running('key_1')).toBe(0);
-    expect(finished).toHaveLength(1);
-    expect(finished[0]).toMatchObject({
+    // The refused second turn, then the finished first one, each recorded once.
+    expect(finished.map((request) => request.status)).toEqual([429, 200]);
+    expect(finished[1]).toMatchObject({
       status: 200,
       errorCode: null,
       path: '/api/v1/sessions/s/ws',
@@ -78,6 +79,12 @@ describe('turn admission outside HTTP', () => {
     (await admit(key({}), turn)).finish();
     (await admit(key({}), turn)).finish();
     await expect(admit(key({}), turn)).rejects.toMatchObject({ code: 'rate_limit_exceeded' });
+  });
+
+  it('audits a refused turn with the refusal', async () => {
+    const { admit, finished } = setup(5);
+    await expect(admit(key({ budgetUsd: 5 }), turn)).rejects.toMatchObject({ status: 429 });
+    expect(finished).toEqual([expect.objectContaining({ status: 429, summary: undefined, path: turn.path })]);
   });
 
   it("records a failed run with its error's status and code", async () => {

@@ -37,9 +37,29 @@ export type AdmitTurn = (principal: Principal, turn: TurnInfo) => Promise<TurnTi
 export function createTurnAdmission(deps: TurnAdmissionDeps): AdmitTurn {
   return async (principal, turn) => {
     const startedAt = performance.now();
-    await deps.countTurn(principal);
-    checkBudget(principal.policy, deps.spentUsd(principal));
-    const release = deps.concurrency.acquire(principal.id, principal.policy.concurrency);
+    const record = (status: number, errorCode: string | null, summary: RequestRunSummary | undefined) =>
+      deps.onFinished({
+        principal,
+        requestId: turn.requestId,
+        method: turn.method,
+        path: turn.path,
+        body: turn.body,
+        stream: turn.stream,
+        status,
+        errorCode,
+        summary,
+        durationMs: performance.now() - startedAt,
+      });
+    let release: () => void;
+    try {
+      await deps.countTurn(principal);
+      checkBudget(principal.policy, deps.spentUsd(principal));
+      release = deps.concurrency.acquire(principal.id, principal.policy.concurrency);
+    } catch (error) {
+      // A refused turn is audited like a refused HTTP request.
+      if (error instanceof GatewayError) record(error.status, error.code, undefined);
+      throw error;
+    }
     let summary: RequestRunSummary | undefined;
     let error: GatewayError | undefined;
     let finished = false;
@@ -52,18 +72,11 @@ export function createTurnAdmission(deps: TurnAdmissionDeps): AdmitTurn {
         if (finished) return;
         finished = true;
         release();
-        deps.onFinished({
-          principal,
-          requestId: turn.requestId,
-          method: turn.method,
-          path: turn.path,
-          body: turn.body,
-          stream: turn.stream,
-          status: error?.status ?? (summary ? 200 : 499),
-          errorCode: error?.code ?? (summary ? null : 'client_closed_request'),
+        record(
+          error?.status ?? (summary ? 200 : 499),
+          error?.code ?? (summary ? null : 'client_closed_request'),
           summary,
-          durationMs: performance.now() - startedAt,
-        });
+        );
       },
     };
   };

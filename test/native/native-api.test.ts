@@ -280,6 +280,32 @@ describe('native API limits', () => {
   });
 });
 
+describe('key policy on WebSocket turns', () => {
+  it('counts each WebSocket turn against the key (rpm) and audits it with its usage', async () => {
+    const { record, key } = h.gateway.store.keys.create({ name: 'native-ws-rpm', policy: { rpm: 2 } });
+    const id = await createSession(h, key); // the first request of this minute
+    const { ws, next } = await openSocket(`${h.origin.replace('http', 'ws')}/api/v1/sessions/${id}/ws`, {
+      headers: { 'x-api-key': key },
+    });
+    try {
+      ws.send(JSON.stringify({ type: 'message', prompt: 'Counted.' }));
+      expect(await next(ends)).toMatchObject({ type: 'complete', response: 'echo: Counted.' });
+      ws.send(JSON.stringify({ type: 'message', prompt: 'One too many.' }));
+      expect(await next(ends)).toMatchObject({ type: 'error', error: { code: 'RATE_LIMIT_EXCEEDED' } });
+    } finally {
+      ws.close();
+    }
+    const rows = h.gateway.store.audit.recent(20).filter((row) => row.keyId === record.id);
+    const turn = rows.find((row) => row.method === 'WS' && row.status === 200);
+    expect(turn).toMatchObject({ path: `/api/v1/sessions/${id}/ws`, status: 200, stream: true });
+    expect(turn?.completionTokens).toBeGreaterThan(0);
+    // The refused turn is audited too, with its 429.
+    expect(rows.filter((row) => row.method === 'WS').map((row) => row.status)).toEqual(
+      expect.arrayContaining([200, 429]),
+    );
+  });
+});
+
 describe('native sessions across a restart', () => {
   const cleanup: Array<() => Promise<void>> = [];
   afterAll(async () => {
