@@ -236,6 +236,38 @@ describe('native sessions API with the real Claude Code CLI', () => {
     expect((await api('POST', `/sessions/${id}/messages`, { prompt: 'x' })).status).toBe(404);
   });
 
+  it('deleting a session aborts its running turn: the Claude Code process is gone, then 404', async () => {
+    const id = await createSession();
+    h.mock.setHandler(() => ({ kind: 'hang' }));
+    try {
+      const before = h.mock.requests.length;
+      const streaming = api('POST', `/sessions/${id}/stream`, { prompt: 'Hang on.' });
+      await h.mock.waitForRequests(before + 1);
+      const pids = h.gateway.processes.livePids();
+      expect(pids).toHaveLength(1);
+      expect(await json(await api('GET', `/sessions/${id}`))).toMatchObject({ status: 'running' });
+      expect((await api('DELETE', `/sessions/${id}`)).status).toBe(200);
+      expect(await eventually(() => pids.every((pid) => !isAlive(pid)), 2_000)).toBe(true);
+      // The stream the turn was on ends (with an error event or a cut connection), never a complete.
+      const events = await allSse(await streaming).catch(() => []);
+      expect(events.some((event) => event.event === 'complete')).toBe(false);
+      expect((await api('GET', `/sessions/${id}`)).status).toBe(404);
+    } finally {
+      h.mock.setHandler((req) => text(`echo: ${lastUserText(req)}`));
+    }
+  });
+
+  it('documents the native paths in the OpenAPI document', async () => {
+    const document = await json<{ paths: Record<string, unknown> }>(await fetch(`${h.origin}/openapi.json`));
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/sessions',
+        '/api/v1/sessions/{id}/messages',
+        '/api/v1/sessions/{id}/ws',
+      ]),
+    );
+  });
+
   it('answers errors in the native shape', async () => {
     const missing = await api('GET', '/sessions/nope');
     expect(missing.status).toBe(404);
