@@ -233,6 +233,7 @@ export async function createGateway(
     keepAliveMs: 15_000,
     ...(sessions ? { endConversation: (origin) => sessions.endConversation(origin) } : {}),
     admitTurn: createTurnAdmission({ countTurn: rpm.countTurn, concurrency, spentUsd, onFinished }),
+    rateLimitOf: rpm.peek,
     upgradeWebSocket,
     version: GATEWAY_VERSION,
   });

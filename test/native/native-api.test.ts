@@ -307,6 +307,10 @@ describe('native API limits', () => {
     expect(limited.status).toBe(429);
     expect(await json(limited)).toMatchObject({ error: { code: 'RATE_LIMIT_EXCEEDED' } });
     expect(limited.headers.get('x-ratelimit-remaining')).toBe('0');
+    // Requests the limiter does not count show where the key stands.
+    const listed = await api('GET', '/sessions', undefined, key);
+    expect(listed.headers.get('x-ratelimit-limit')).toBe('2');
+    expect(listed.headers.get('x-ratelimit-remaining')).toBe('0');
     // Unlimited keys get none.
     expect((await api('GET', '/sessions')).headers.get('x-ratelimit-limit')).toBeNull();
   });

@@ -8,7 +8,7 @@ import type { AdmitTurn } from '../../policy/turn-admission.js';
 import type { NativeSessionStore } from '../../store/native-sessions.js';
 import { nativeAgentResolver } from './agent.js';
 import { nativeOpenApi } from './openapi.js';
-import { nativeRateLimitHeaders } from './rate-limit-headers.js';
+import { nativeRateLimitHeaders, type RateLimitPeek } from './rate-limit-headers.js';
 import { renderNativeError } from './render-error.js';
 import { nativeRoutes } from './route.js';
 import { createNativeSessions, type NativeSessions } from './session-service.js';
@@ -29,6 +29,8 @@ export interface NativeSurfaceDeps {
   endConversation?: (origin: { callerId: string; conversationId: string }) => Promise<void>;
   /** Key policy for WebSocket and EventSource turns (POSTs are admitted by the HTTP middleware). */
   admitTurn?: AdmitTurn;
+  /** A limited key's rpm standing, for X-RateLimit-* on requests the limiter does not count. */
+  rateLimitOf?: RateLimitPeek;
   upgradeWebSocket?: UpgradeWebSocket;
   version: string;
 }
@@ -83,7 +85,7 @@ export function createNativeSurface(deps: NativeSurfaceDeps): NativeSurface {
       errors: [{ prefix: '/api', renderer: renderNativeError }],
     },
     ticketAuth: wsTicketAuth(tickets),
-    rateLimitHeaders: nativeRateLimitHeaders('/api/'),
+    rateLimitHeaders: nativeRateLimitHeaders('/api/', deps.rateLimitOf),
     openApi: nativeOpenApi(),
     sessions,
   };
