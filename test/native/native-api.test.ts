@@ -84,6 +84,16 @@ describe('native sessions API with the real Claude Code CLI', () => {
       'user: What is my name?',
     ]);
 
+    // Turn 2 resumed the Claude Code session turn 1 left (nothing rebuilt from the transcript).
+    const file = (await sessionFiles(h)).find((entry) => entry.turns.includes('user: My name is Ada.'));
+    expect(file?.rebuiltEntries).toBe(0);
+    expect(file?.turns).toEqual([
+      'user: My name is Ada.',
+      'assistant: echo: My name is Ada.',
+      'user: What is my name?',
+      'assistant: echo: What is my name?',
+    ]);
+
     const history = await json<{ messages: Array<{ role: string; content: string; timestamp: string }> }>(
       await api('GET', `/sessions/${id}/messages`),
     );
