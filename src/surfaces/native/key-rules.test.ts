@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentSettings } from '../../claude/run-plan.js';
-import { checkKeyMayCreate } from './key-rules.js';
+import { checkKeyMayUse } from './key-rules.js';
 
 const agent: AgentSettings = { cwd: '/w', tools: ['Read', 'Bash'], permissionMode: 'default', maxTurns: 3 };
 
 describe('key rules at session creation', () => {
   it('allow what the key allows', () => {
-    expect(() => checkKeyMayCreate({}, { model: 'opus' })).not.toThrow();
+    expect(() => checkKeyMayUse({}, { model: 'opus' })).not.toThrow();
     expect(() =>
-      checkKeyMayCreate({ models: ['opus'], agentTools: ['*'] }, { model: 'opus', agent }),
+      checkKeyMayUse({ models: ['opus'], agentTools: ['*'] }, { model: 'opus', agent }),
     ).not.toThrow();
-    expect(() => checkKeyMayCreate({ agentTools: ['Read', 'Bash'] }, { model: 'opus', agent })).not.toThrow();
+    expect(() => checkKeyMayUse({ agentTools: ['Read', 'Bash'] }, { model: 'opus', agent })).not.toThrow();
   });
 
   it.each([
@@ -18,7 +18,7 @@ describe('key rules at session creation', () => {
     [{}, { model: 'opus', agent }, 'cwd', 'agent_mode_not_allowed'],
     [{ agentTools: ['Read'] }, { model: 'opus', agent }, 'tools', 'tool_not_allowed'],
   ])('refuse with a 403: %j %j', (policy, session, param, code) => {
-    expect(() => checkKeyMayCreate(policy, session)).toThrow(
+    expect(() => checkKeyMayUse(policy, session)).toThrow(
       expect.objectContaining({ status: 403, kind: 'permission', param, code }),
     );
   });

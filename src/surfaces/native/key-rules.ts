@@ -3,13 +3,10 @@ import { GatewayError } from '../../core/gateway-error.js';
 import { ANY_TOOL, type KeyPolicy } from '../../policy/key-policy.js';
 
 /**
- * A key's model and agent limits, checked when a session is created so a client learns at once
- * that its session could never run (every turn is admitted by the core's key policy as well).
+ * A key's model and agent limits for a session: checked when it is created (so a client learns at
+ * once that it could never run) and again before every turn (the key's policy may have changed).
  */
-export function checkKeyMayCreate(
-  policy: KeyPolicy,
-  session: { model: string; agent?: AgentSettings },
-): void {
+export function checkKeyMayUse(policy: KeyPolicy, session: { model: string; agent?: AgentSettings }): void {
   if (policy.models && !policy.models.includes(session.model)) {
     throw forbidden('model', 'model_not_allowed', `This API key may not use the model '${session.model}'.`);
   }

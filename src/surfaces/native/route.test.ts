@@ -382,3 +382,30 @@ describe('key policy for native turns', () => {
     expect(await refused.json()).toMatchObject({ error: { code: 'QUOTA_EXCEEDED' } });
   });
 });
+
+describe("a key's model and agent limits", () => {
+  it('apply again before each turn (the key may have been narrowed since)', async () => {
+    const { call, sessions } = setup();
+    const id = await createSession(call);
+    const narrowed = {
+      id: 'k1',
+      name: 'k1',
+      admin: false,
+      source: 'store' as const,
+      policy: { models: ['opus'] },
+    };
+    const events = [];
+    for await (const item of sessions.turn({
+      caller: { ownerId: 'k1', principal: narrowed },
+      sessionId: id,
+      prompt: 'x',
+      signal: new AbortController().signal,
+      requestId: 'r',
+    })) {
+      events.push(item);
+    }
+    expect(events).toEqual([
+      { event: 'error', error: expect.objectContaining({ status: 403, code: 'model_not_allowed' }) },
+    ]);
+  });
+});

@@ -13,7 +13,7 @@ import {
   type NativeStreamEvent,
 } from './encode-stream.js';
 import { sessionBusy, sessionLimitReached, sessionNotFound } from './errors.js';
-import { checkKeyMayCreate } from './key-rules.js';
+import { checkKeyMayUse } from './key-rules.js';
 import type { CreateSessionBody } from './schema.js';
 import { type NativePlanContext, planSession, toRunPlan } from './to-plan.js';
 
@@ -145,6 +145,12 @@ export function createNativeSessions(deps: NativeSessionsDeps): NativeSessions {
       yield { event: 'error', error: sessionBusy(session.id) };
       return;
     }
+    try {
+      if (input.caller.principal) checkKeyMayUse(input.caller.principal.policy, session);
+    } catch (error) {
+      yield { event: 'error', error: asGatewayError(error) };
+      return;
+    }
     const controller = new AbortController();
     let settle = () => {};
     running.set(session.id, { controller, done: new Promise<void>((resolve) => (settle = resolve)) });
@@ -226,7 +232,7 @@ export function createNativeSessions(deps: NativeSessionsDeps): NativeSessions {
     async create(caller, body) {
       await sweep();
       const planned = planSession(body, deps.planContext);
-      if (caller.principal) checkKeyMayCreate(caller.principal.policy, planned);
+      if (caller.principal) checkKeyMayUse(caller.principal.policy, planned);
       await makeRoom(caller.ownerId, deps.maxPerKey);
       await makeRoom(undefined, deps.maxTotal);
       const at = now();
