@@ -5,8 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { conversationOf, sessionFiles } from '../conversation/session-files.js';
 import { eventually, type Harness, isAlive, startHarness, useHarness } from '../helpers/gateway-harness.js';
+import { allSse } from '../helpers/sse-events.js';
 import { lastUserText, startMockAnthropic, text } from '../mock-anthropic/server.js';
-import { allSse } from './sse-reader.js';
 
 const OWNER = 'sk-native-owner-key-0001';
 const OTHER = 'sk-native-other-key-0002';

@@ -1,3 +1,4 @@
+// Named-event SSE (the native API; any wire with `event:` lines). test/core/wire.ts reads the OpenAI dialect.
 /** Named SSE events with their parsed JSON data, read from a fetch Response as they arrive. */
 export interface SseEvent {
   event: string;
