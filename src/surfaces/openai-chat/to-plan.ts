@@ -66,6 +66,8 @@ export function toRunPlan(request: ChatCompletionRequest, context: ToClaudeConte
     clientTools,
   };
   if (clientTools.length > 0) plan.clientToolPolicy = toClientToolPolicy(request, clientTools);
+  // Without tools, 'required' or a named function cannot be honoured: the check answers 400.
+  else if (request.tool_choice != null) toClientToolPolicy(request, clientTools);
   if (systemPrompt) plan.systemPrompt = systemPrompt;
   const maxTokens = request.max_completion_tokens ?? request.max_tokens;
   if (maxTokens != null) plan.maxOutputTokens = maxTokens;
