@@ -56,6 +56,7 @@ import { renderOpenAIError } from './surfaces/openai-chat/render-error.js';
 import { chatCompletionRequestSchema } from './surfaces/openai-chat/schema.js';
 import { openAIChatSurface } from './surfaces/openai-chat/surface.js';
 import { type ToClaudeContext, toRunPlan } from './surfaces/openai-chat/to-plan.js';
+import { openAIResponsesSurface } from './surfaces/openai-responses/surface.js';
 import { THIRD_PARTY_REJECTED_CODE, trackThirdPartyRejections } from './upstream/third-party-rejection.js';
 import { GATEWAY_VERSION } from './version.js';
 import { createWarmProcesses, type WarmProcesses } from './warm/warm-processes.js';
@@ -278,7 +279,7 @@ export async function createGateway(
       hotConversations: warm.hot.idleCount,
     }),
     models: models.ids,
-    playgroundSurfaces: ['openai-chat'],
+    playgroundSurfaces: ['openai-chat', 'openai-responses'],
     fetchApi: async (request, principal) => {
       if (!appFetch) throw new Error('the console was used before the app was built');
       return appFetch(request, { trustedPrincipal: principal });
@@ -291,7 +292,20 @@ export async function createGateway(
   const app = createApp({
     logger,
     // One line per wire surface: its routes and the renderer of errors under its paths.
-    surfaces: [openAIChatSurface({ runs, planContext, keepAliveMs: 15_000 }), native.surface],
+    surfaces: [
+      openAIChatSurface({ runs, planContext, keepAliveMs: 15_000 }),
+      openAIResponsesSurface({
+        runs,
+        store: store.responses,
+        resolveModel: (model) => models.resolve(model),
+        systemPromptPlacement: config.SYSTEM_PROMPT_PLACEMENT,
+        attachments: { maxBytes: config.MAX_IMAGE_BYTES, remoteImages: config.REMOTE_IMAGES },
+        ttlMs: config.SESSION_TTL_MS,
+        keepAliveMs: 15_000,
+        onStoreError: (err) => logger.warn({ err }, 'storing a response failed'),
+      }),
+      native.surface,
+    ],
     defaultErrorRenderer: renderOpenAIError,
     models,
     health: {

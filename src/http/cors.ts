@@ -33,6 +33,7 @@ const EXPOSED_HEADERS = [
   'x-ratelimit-limit-requests',
   'x-ratelimit-remaining-requests',
   'x-ratelimit-reset-requests',
+  'x-gateway-dropped-tools',
   // The native API's rate-limit headers (/api/v1).
   'x-ratelimit-limit',
   'x-ratelimit-remaining',
