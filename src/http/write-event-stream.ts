@@ -9,8 +9,11 @@ export interface EventFrame {
 
 export interface EventStreamOptions {
   keepAliveMs: number;
-  /** What is sent while the run is silent (thinking, tools), so proxies do not cut the stream. */
-  keepAlive: EventFrame;
+  /**
+   * What is sent while the run is silent (thinking, tools), so proxies do not cut the stream: a
+   * frame (Anthropic's `ping` event) or an SSE comment line (OpenAI clients ignore comments).
+   */
+  keepAlive: EventFrame | { comment: string };
   /** Called when the client goes away mid-stream. */
   onAbort: () => void;
 }
@@ -32,7 +35,8 @@ export function writeEventStream(
     const keepAlive = setInterval(() => {
       if (Date.now() - lastWrite < options.keepAliveMs) return;
       lastWrite = Date.now();
-      void stream.writeSSE(options.keepAlive);
+      const { keepAlive: frame } = options;
+      void ('comment' in frame ? stream.write(`: ${frame.comment}\n\n`) : stream.writeSSE(frame));
     }, options.keepAliveMs);
     try {
       for await (const frame of frames) {
