@@ -1,5 +1,6 @@
 import { type ZodType, z } from 'zod';
 import { chatCompletionRequestSchema } from '../openai/chat-request.js';
+import type { OpenApiFragment } from './openapi-fragment.js';
 
 type JsonObject = Record<string, unknown>;
 
@@ -58,6 +59,8 @@ const probeResponse = (description: string) => ({
 
 export interface OpenApiInfo {
   version: string;
+  /** Schemas and paths each further surface contributes (its own `openapi.ts`). */
+  fragments?: readonly OpenApiFragment[];
 }
 
 /** The OpenAPI 3.1 description served at /openapi.json. */
@@ -81,6 +84,7 @@ export function buildOpenApiDocument(info: OpenApiInfo): JsonObject {
         ChatCompletionRequest: inputSchema(chatCompletionRequestSchema),
         Model: modelSchema,
         Error: errorSchema,
+        ...Object.assign({}, ...(info.fragments ?? []).map((fragment) => fragment.schemas)),
       },
     },
     paths: {
@@ -198,6 +202,7 @@ export function buildOpenApiDocument(info: OpenApiInfo): JsonObject {
           responses: { '200': { description: 'Prometheus text format.', content: { 'text/plain': {} } } },
         },
       },
+      ...Object.assign({}, ...(info.fragments ?? []).map((fragment) => fragment.paths)),
     },
   };
 }
