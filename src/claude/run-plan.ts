@@ -66,7 +66,7 @@ export interface RunPlan {
   /** The new user turn: text, images, documents or tool results. */
   prompt: ClaudeContentBlock[];
   maxOutputTokens?: number;
-  /** The answer text ends before the first of these (applied by the gateway, not by Claude Code). */
+  /** The answer text ends before the first of these (applied by the gateway; absent or non-empty). */
   stopSequences?: string[];
   effort?: EffortLevel;
   thinking: 'disabled' | 'default';
