@@ -34,10 +34,17 @@ import { usageRoutes } from './routes/usage.js';
 import { createSessionStore } from './sessions/session-store.js';
 import { auditRecorder } from './store/audit-recorder.js';
 import { type GatewayStore, openGatewayStore } from './store/gateway-store.js';
+import { anthropicMessagesOpenApi } from './surfaces/anthropic-messages/openapi.js';
+import { anthropicMessagesSurface } from './surfaces/anthropic-messages/surface.js';
 import { renderOpenAIError } from './surfaces/openai-chat/render-error.js';
 import { chatCompletionRequestSchema } from './surfaces/openai-chat/schema.js';
 import { openAIChatSurface } from './surfaces/openai-chat/surface.js';
 import { type ToClaudeContext, toRunPlan } from './surfaces/openai-chat/to-plan.js';
+import { completionsOpenApi } from './surfaces/openai-completions/openapi.js';
+import { completionsSurface } from './surfaces/openai-completions/surface.js';
+import { noCapabilityOpenApi } from './surfaces/openai-unsupported/openapi.js';
+import { noCapabilitySurface } from './surfaces/openai-unsupported/surface.js';
+import { createCl100kCounter } from './tokens/token-counter.js';
 import { GATEWAY_VERSION } from './version.js';
 import { createWarmProcesses, type WarmProcesses } from './warm/warm-processes.js';
 
@@ -210,7 +217,21 @@ export async function createGateway(
   const app = createApp({
     logger,
     // One line per wire surface: its routes and the renderer of errors under its paths.
-    surfaces: [openAIChatSurface({ runs, planContext, keepAliveMs: 15_000 })],
+    surfaces: [
+      openAIChatSurface({ runs, planContext, keepAliveMs: 15_000 }),
+      anthropicMessagesSurface({
+        runs,
+        planContext: {
+          models,
+          systemPromptPlacement: config.SYSTEM_PROMPT_PLACEMENT,
+          attachments: { maxBytes: config.MAX_IMAGE_BYTES, remoteImages: config.REMOTE_IMAGES },
+        },
+        countTokens: createCl100kCounter(),
+        keepAliveMs: 15_000,
+      }),
+      completionsSurface({ runs, planContext: { models }, keepAliveMs: 15_000 }),
+      noCapabilitySurface(),
+    ],
     defaultErrorRenderer: renderOpenAIError,
     models,
     health: { probeClaudeCode, version: GATEWAY_VERSION },
@@ -230,7 +251,12 @@ export async function createGateway(
         draining: () => drain.draining,
       }),
       metricsRoutes(metrics.registry, { token: config.METRICS_TOKEN }),
-      apiDocsRoutes(buildOpenApiDocument({ version: GATEWAY_VERSION })),
+      apiDocsRoutes(
+        buildOpenApiDocument({
+          version: GATEWAY_VERSION,
+          fragments: [anthropicMessagesOpenApi, completionsOpenApi, noCapabilityOpenApi],
+        }),
+      ),
     ],
     apiRoutes: [usageRoutes(store.audit)],
   });

@@ -1,6 +1,6 @@
 /** The Anthropic Messages wire objects the gateway sends (the subset it produces). */
 
-export type StopReason = 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use';
+export type StopReason = 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use' | 'refusal';
 
 export interface AnthropicUsage {
   input_tokens: number;

@@ -68,7 +68,8 @@ export function incompleteAnswer(): GatewayError {
 }
 
 export function finishReasonOf(reason: FinishReason): CompletionFinishReason {
-  return reason === 'max_tokens' || reason === 'max_turns' ? 'length' : 'stop';
+  if (reason === 'max_tokens' || reason === 'max_turns') return 'length';
+  return reason === 'refusal' ? 'content_filter' : 'stop';
 }
 
 export function toCompletionUsage(usage: RunUsage): CompletionUsage {

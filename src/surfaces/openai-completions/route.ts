@@ -3,9 +3,8 @@ import { Hono } from 'hono';
 import '../../auth/context-variables.js';
 import type { RunEvent } from '../../core/run-events.js';
 import type { RunService } from '../../core/run-service.js';
-import type { AppEnv } from '../../http/request-logger.js';
+import { type SseFrame, writeSse } from '../../http/sse.js';
 import { validateJson } from '../../http/validate-json.js';
-import { type EventFrame, writeEventStream } from '../../http/write-event-stream.js';
 import {
   type CompletionFrame,
   createEncoderState,
@@ -33,13 +32,15 @@ const newCompletionId = () => `cmpl-${randomBytes(12).toString('hex')}`;
 export function completionsRoutes(deps: CompletionsDeps) {
   const newId = deps.newId ?? newCompletionId;
   const now = deps.now ?? Date.now;
-  return new Hono<AppEnv>().post('/completions', validateJson(completionRequestSchema), async (c) => {
+  return new Hono().post('/completions', validateJson(completionRequestSchema), async (c) => {
     const request = c.req.valid('json');
     const plan = toRunPlan(request, deps.planContext);
     const disconnect = new AbortController();
     c.req.raw.signal.addEventListener('abort', () => disconnect.abort(), { once: true });
     const principal = c.get('principal');
     const endUser = request.user || undefined;
+    // Set by the key-policy middleware: budget, audit and metrics learn how the run went.
+    const onSummary = c.get('runHooks')?.onSummary;
     const events = deps.runs.run({
       surface: 'openai-completions',
       plan,
@@ -48,6 +49,7 @@ export function completionsRoutes(deps: CompletionsDeps) {
       signal: disconnect.signal,
       requestId: c.get('requestId'),
       auditBody: request,
+      ...(onSummary ? { onSummary } : {}),
     });
     const options = { id: newId(), created: Math.floor(now() / 1000), model: request.model };
 
@@ -64,9 +66,8 @@ export function completionsRoutes(deps: CompletionsDeps) {
       await events.return();
       throw first.value.error;
     }
-    return writeEventStream(c, frames(state, first, events), {
+    return writeSse(c, frames(state, first, events), {
       keepAliveMs: deps.keepAliveMs,
-      keepAlive: { comment: 'keepalive' },
       onAbort: () => disconnect.abort(),
     });
   });
@@ -86,7 +87,7 @@ async function* frames(
   state: EncoderState,
   first: IteratorResult<RunEvent, void>,
   rest: AsyncGenerator<RunEvent, void, undefined>,
-): AsyncGenerator<EventFrame> {
+): AsyncGenerator<SseFrame> {
   if (!first.done) yield* encodeEvent(state, first.value).map(toFrame);
   for await (const event of rest) yield* encodeEvent(state, event).map(toFrame);
   yield* encodeEnd(state).map(toFrame);
@@ -94,6 +95,6 @@ async function* frames(
   if (!state.failed) yield { data: '[DONE]' };
 }
 
-function toFrame(frame: CompletionFrame): EventFrame {
+function toFrame(frame: CompletionFrame): SseFrame {
   return { data: JSON.stringify(frame.kind === 'chunk' ? frame.chunk : frame.body) };
 }

@@ -1,6 +1,6 @@
 /** The legacy Completions wire objects (`text_completion`), as in OpenAI's CreateCompletionResponse. */
 
-export type CompletionFinishReason = 'stop' | 'length';
+export type CompletionFinishReason = 'stop' | 'length' | 'content_filter';
 
 export interface CompletionUsage {
   prompt_tokens: number;
