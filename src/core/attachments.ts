@@ -37,7 +37,7 @@ export function imageFromBase64(base64: string, param: string, limits: Attachmen
 export function imageFromUrl(url: string, param: string, limits: AttachmentLimits): ClaudeContentBlock {
   if (!limits.remoteImages) {
     throw invalid(
-      'Remote image URLs are disabled on this gateway; send the image as base64 data.',
+      'Remote image URLs are disabled on this gateway; send the image inline as base64 data (a data URL).',
       param,
       'remote_images_disabled',
     );
