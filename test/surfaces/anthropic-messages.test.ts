@@ -169,6 +169,30 @@ describe('Anthropic SDK against /v1/messages', () => {
     expect(h.mock.requests[0]?.body.thinking).toBeDefined();
   });
 
+  it('ends at a stop sequence and names it', async () => {
+    h.mock.enqueue(text('alpha beta END gamma'));
+    const message = await anthropic().messages.create({
+      model: 'sonnet',
+      max_tokens: 256,
+      stop_sequences: ['END'],
+      messages: [{ role: 'user', content: 'Letters' }],
+    });
+    expect(message.content).toEqual([{ type: 'text', text: 'alpha beta ' }]);
+    expect(message).toMatchObject({ stop_reason: 'stop_sequence', stop_sequence: 'END' });
+  });
+
+  it('reports an answer cut by max_tokens, and passes the limit on', async () => {
+    h.mock.enqueue(text('a long answer that was cut', { stopReason: 'max_tokens' }));
+    const message = await anthropic().messages.create({
+      model: 'sonnet',
+      max_tokens: 5,
+      messages: [{ role: 'user', content: 'Write a lot' }],
+    });
+    expect(message.stop_reason).toBe('max_tokens');
+    expect(message.content).toEqual([{ type: 'text', text: 'a long answer that was cut' }]);
+    expect(h.mock.requests[0]?.body.max_tokens).toBe(5);
+  });
+
   it('answers errors in the Anthropic shape', async () => {
     const unknownModel = await anthropic()
       .messages.create({ model: 'gpt-9', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] })
