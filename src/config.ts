@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_MODEL_IDS, modelAliasProblems, parseModelAliases } from './claude/model-catalog.js';
+import { withoutBlankValues } from './config-env.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -24,6 +25,8 @@ export const configSchema = z.object({
   PORT: int(0).max(65535).default(8080),
   HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Unset: pretty lines when stdout is a terminal, JSON otherwise. */
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   DATA_DIR: z.string().min(1).default('.data'),
   CLAUDE_PATH: z.string().min(1).optional(),
   MAX_CONCURRENCY: int(1).default(4),
@@ -74,6 +77,13 @@ export const configSchema = z.object({
   STORE_PATH: z.string().min(1).optional(),
   /** Keep each chat request's messages in the audit log (off: prompts often hold secrets). */
   AUDIT_PROMPTS: bool.default(false),
+  /**
+   * Signs the web console's sign-in cookies. Unset: a random secret per process (sign-ins end at a
+   * restart); set the same value on every instance behind one load balancer.
+   */
+  CONSOLE_SESSION_SECRET: z.string().min(32).optional(),
+  /** How long a console sign-in lasts. */
+  CONSOLE_SESSION_TTL_MS: int(60_000).default(8 * 3_600_000),
   /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`. */
   METRICS_TOKEN: z.string().min(1).optional(),
   /** On SIGTERM, how long running requests may take to finish before their runs are aborted. */
@@ -93,7 +103,7 @@ export interface Config extends RawConfig {
 export class ConfigError extends Error {}
 
 export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config {
-  const parsed = configSchema.safeParse(env);
+  const parsed = configSchema.safeParse(withoutBlankValues(env));
   if (!parsed.success) {
     const problems = parsed.error.issues
       .map((issue) => `  ${issue.path.join('.')}: ${issue.message}`)

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { startup } from '@anthropic-ai/claude-agent-sdk';
@@ -6,10 +6,12 @@ import type { Logger } from 'pino';
 import { agentPolicyFromConfig, createAgentResolver } from './agent/agent-policy.js';
 import { createApp } from './app.js';
 import { type Authenticator, createAuthenticator } from './auth/authenticator.js';
+import type { TrustedCallerEnv } from './auth/require-api-key.js';
 import { requireApiKey } from './auth/require-api-key.js';
 import { agentOptions } from './claude/agent-options.js';
 import { buildChildEnv } from './claude/child-env.js';
 import { clientToolOptions } from './claude/client-tool-options.js';
+import { CREDENTIALS_HELP, findClaudeCredentials } from './claude/credentials.js';
 import { bundledExecutablePath, type ExecutableProbe, probeExecutable } from './claude/executable.js';
 import { createModelCatalog } from './claude/model-catalog.js';
 import { ProcessRegistry } from './claude/process-registry.js';
@@ -17,8 +19,13 @@ import { type ClaudeRunnerDeps, createClaudeRunner, plannedOptions } from './cla
 import { startTempSweeper } from './claude/temp-sweeper.js';
 import { removeAllSessions, removeSession } from './claude/transcript.js';
 import type { Config } from './config.js';
+import { consoleData } from './console/console-data.js';
+import { consoleRoutes } from './console/console-routes.js';
+import { packageRoot } from './console/package-root.js';
+import { sessionTokens } from './console/session-token.js';
 import { createRunService } from './core/run-service.js';
 import { buildOpenApiDocument } from './docs/openapi-document.js';
+import { loadSwaggerUiAssets } from './docs/swagger-ui-assets.js';
 import { DrainSwitch } from './hardening/drain.js';
 import { jsonBodyGuard } from './hardening/json-body-guard.js';
 import { createRemoteImageResolver } from './images/resolve-remote-images.js';
@@ -133,6 +140,9 @@ export async function createGateway(
     optionExtenders: [agentOptions, clientToolOptions],
   };
   const runner = createClaudeRunner(runnerDeps);
+  // Looked up again on every /ready, so logging in (or mounting credentials) needs no restart.
+  const hasCredentials = () => findClaudeCredentials(runnerDeps.env, claudeConfigDir).source !== null;
+  warnWithoutCredentials(runnerDeps.env, claudeConfigDir, logger);
   const sessions =
     config.SESSION_MAX_COUNT > 0
       ? createSessionStore({
@@ -214,6 +224,34 @@ export async function createGateway(
     },
   });
 
+  const consoleAssetsDir = path.join(packageRoot(), 'dist', 'console');
+  let appFetch: ((request: Request, env: TrustedCallerEnv) => Response | Promise<Response>) | undefined;
+  const webConsole = consoleRoutes({
+    data: consoleData(store),
+    tokens: sessionTokens(
+      config.CONSOLE_SESSION_SECRET ? Buffer.from(config.CONSOLE_SESSION_SECRET) : randomBytes(32),
+      config.CONSOLE_SESSION_TTL_MS,
+    ),
+    authenticate: (key) => authenticator.authenticate(key),
+    envAdminKey: config.GATEWAY_ADMIN_KEY !== undefined,
+    live: () => ({
+      running: queue.running,
+      waiting: queue.waiting,
+      processes: processes.liveCount,
+      warmSpares: warm.pool.idleCount,
+      hotConversations: warm.hot.idleCount,
+    }),
+    models: models.ids,
+    playgroundSurfaces: ['openai-chat'],
+    fetchApi: async (request, principal) => {
+      if (!appFetch) throw new Error('the console was used before the app was built');
+      return appFetch(request, { trustedPrincipal: principal });
+    },
+    assetsDir: consoleAssetsDir,
+    livePushMs: 2_000,
+    now: Date.now,
+  });
+
   const app = createApp({
     logger,
     // One line per wire surface: its routes and the renderer of errors under its paths.
@@ -248,6 +286,8 @@ export async function createGateway(
       readyRoutes({
         probeClaudeCode,
         storeWritable: () => store.probeWritable(),
+        hasCredentials,
+        credentialsHelp: CREDENTIALS_HELP,
         draining: () => drain.draining,
       }),
       metricsRoutes(metrics.registry, { token: config.METRICS_TOKEN }),
@@ -256,10 +296,13 @@ export async function createGateway(
           version: GATEWAY_VERSION,
           fragments: [anthropicMessagesOpenApi, completionsOpenApi, noCapabilityOpenApi],
         }),
+        loadSwaggerUiAssets(),
       ),
+      webConsole,
     ],
     apiRoutes: [usageRoutes(store.audit)],
   });
+  appFetch = (request, env) => app.fetch(request, env);
   return {
     app,
     processes,
@@ -282,4 +325,14 @@ export async function createGateway(
       store.close();
     },
   };
+}
+
+/** The gateway starts either way (Claude Code is the judge), but says at once what is missing. */
+function warnWithoutCredentials(env: Record<string, string>, configDir: string, logger: Logger): void {
+  const { source } = findClaudeCredentials(env, configDir);
+  if (source === null) {
+    logger.warn(`Claude Code has no credentials: requests will fail until they are set. ${CREDENTIALS_HELP}`);
+  } else {
+    logger.info({ credentials: source }, 'Claude Code credentials found');
+  }
 }

@@ -26,8 +26,8 @@ export interface Harness {
 export interface HarnessOptions {
   /** Gateway settings (the same names as the environment variables). */
   config?: Record<string, string>;
-  /** Extra variables for the Claude Code processes. */
-  cliEnv?: Record<string, string>;
+  /** Extra variables for the Claude Code processes; `undefined` removes one the sandbox sets. */
+  cliEnv?: Record<string, string | undefined>;
   mock?: MockAnthropic;
 }
 
