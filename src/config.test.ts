@@ -32,6 +32,15 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({ PORT: 9000, REMOTE_IMAGES: true, MODELS: ['sonnet', 'opus'] });
   });
 
+  it('refuses a header timeout longer than the request timeout, which Node would reject', () => {
+    expect(() =>
+      loadConfig({ SERVER_HEADERS_TIMEOUT_MS: '5000', SERVER_REQUEST_TIMEOUT_MS: '1000' }, '/'),
+    ).toThrow(/SERVER_HEADERS_TIMEOUT_MS/);
+    expect(
+      loadConfig({ SERVER_HEADERS_TIMEOUT_MS: '5000', SERVER_REQUEST_TIMEOUT_MS: '0' }, '/'),
+    ).toBeTruthy();
+  });
+
   it('names every bad setting in one clear error', () => {
     expect(() => loadConfig({ PORT: 'eighty', MAX_CONCURRENCY: '0', LOG_LEVEL: 'loud' }, '/')).toThrow(
       ConfigError,

@@ -17,7 +17,7 @@ import { createModelCatalog } from './claude/model-catalog.js';
 import { ProcessRegistry } from './claude/process-registry.js';
 import { type ClaudeRunnerDeps, createClaudeRunner, plannedOptions } from './claude/runner.js';
 import { startTempSweeper } from './claude/temp-sweeper.js';
-import { removeAllSessions, removeSession } from './claude/transcript.js';
+import { removeAllSessions, removeSession, sessionPaths } from './claude/transcript.js';
 import type { Config } from './config.js';
 import { consoleData } from './console/console-data.js';
 import { consoleRoutes } from './console/console-routes.js';
@@ -26,9 +26,13 @@ import { sessionTokens } from './console/session-token.js';
 import { createRunService } from './core/run-service.js';
 import { buildOpenApiDocument } from './docs/openapi-document.js';
 import { loadSwaggerUiAssets } from './docs/swagger-ui-assets.js';
+import { cachedProbe } from './hardening/cached-probe.js';
 import { DrainSwitch } from './hardening/drain.js';
 import { jsonBodyGuard } from './hardening/json-body-guard.js';
+import { hostOriginGuard } from './http/host-origin-guard.js';
+import { streamStallGuard } from './http/stream-stall-guard.js';
 import { createRemoteImageResolver } from './images/resolve-remote-images.js';
+import { createGuardedFetch } from './images/ssrf-guard.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
 import { enforceKeyPolicy } from './policy/enforce-key-policy.js';
 import { KeyConcurrency } from './policy/key-concurrency.js';
@@ -38,6 +42,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { apiDocsRoutes } from './routes/openapi.js';
 import { readyRoutes } from './routes/ready.js';
 import { usageRoutes } from './routes/usage.js';
+import { diskUsage } from './sessions/disk-budget.js';
 import { createSessionStore } from './sessions/session-store.js';
 import { auditRecorder } from './store/audit-recorder.js';
 import { type GatewayStore, openGatewayStore } from './store/gateway-store.js';
@@ -49,9 +54,11 @@ import { openAIChatSurface } from './surfaces/openai-chat/surface.js';
 import { type ToClaudeContext, toRunPlan } from './surfaces/openai-chat/to-plan.js';
 import { completionsOpenApi } from './surfaces/openai-completions/openapi.js';
 import { completionsSurface } from './surfaces/openai-completions/surface.js';
+import { openAIResponsesSurface } from './surfaces/openai-responses/surface.js';
 import { noCapabilityOpenApi } from './surfaces/openai-unsupported/openapi.js';
 import { noCapabilitySurface } from './surfaces/openai-unsupported/surface.js';
 import { createCl100kCounter } from './tokens/token-counter.js';
+import { THIRD_PARTY_REJECTED_CODE, trackThirdPartyRejections } from './upstream/third-party-rejection.js';
 import { GATEWAY_VERSION } from './version.js';
 import { createWarmProcesses, type WarmProcesses } from './warm/warm-processes.js';
 
@@ -153,6 +160,8 @@ export async function createGateway(
           // A new conversation takes a ready spare's session id, so that spare can serve its first turn.
           newId: () => warm.pool.promiseSessionId() ?? randomUUID(),
           onEvict: (id) => warm.forgetSession(id),
+          maxBytes: config.SESSION_DISK_BUDGET_BYTES,
+          measure: async (session) => diskUsage(await sessionPaths(sessionDirs, session.cwd, session.id)),
         })
       : undefined;
   const planContext: ToClaudeContext = {
@@ -173,6 +182,7 @@ export async function createGateway(
             maxBytes: config.MAX_IMAGE_BYTES,
             timeoutMs: config.REMOTE_IMAGE_TIMEOUT_MS,
             maxRedirects: config.REMOTE_IMAGE_MAX_REDIRECTS,
+            fetch: createGuardedFetch({ allowedHosts: config.REMOTE_IMAGE_ALLOWED_HOSTS }),
           }),
         }
       : {}),
@@ -207,6 +217,7 @@ export async function createGateway(
     queueWaiting: () => queue.waiting,
   });
   const rpm = requestsPerMinute();
+  const thirdPartyRejections = trackThirdPartyRejections();
   const drain = new DrainSwitch();
   const recordAudit = auditRecorder(store.audit, {
     includePrompts: config.AUDIT_PROMPTS,
@@ -219,11 +230,13 @@ export async function createGateway(
     spentUsd: (principal) =>
       principal.source === 'store' ? (store.keys.get(principal.id)?.spentUsd ?? 0) : 0,
     onFinished: (request) => {
+      if (request.errorCode === THIRD_PARTY_REJECTED_CODE) thirdPartyRejections.record();
       recordAudit(request);
       metrics.observeRequest(request);
     },
   });
 
+  const storeProbe = cachedProbe(() => store.probeWritable(), config.READY_CACHE_MS);
   const consoleAssetsDir = path.join(packageRoot(), 'dist', 'console');
   let appFetch: ((request: Request, env: TrustedCallerEnv) => Response | Promise<Response>) | undefined;
   const webConsole = consoleRoutes({
@@ -242,7 +255,7 @@ export async function createGateway(
       hotConversations: warm.hot.idleCount,
     }),
     models: models.ids,
-    playgroundSurfaces: ['openai-chat'],
+    playgroundSurfaces: ['openai-chat', 'openai-responses'],
     fetchApi: async (request, principal) => {
       if (!appFetch) throw new Error('the console was used before the app was built');
       return appFetch(request, { trustedPrincipal: principal });
@@ -269,14 +282,39 @@ export async function createGateway(
       }),
       completionsSurface({ runs, planContext: { models }, keepAliveMs: 15_000 }),
       noCapabilitySurface(),
+      openAIResponsesSurface({
+        runs,
+        store: store.responses,
+        resolveModel: (model) => models.resolve(model),
+        systemPromptPlacement: config.SYSTEM_PROMPT_PLACEMENT,
+        attachments: { maxBytes: config.MAX_IMAGE_BYTES, remoteImages: config.REMOTE_IMAGES },
+        ttlMs: config.SESSION_TTL_MS,
+        keepAliveMs: 15_000,
+        onStoreError: (err) => logger.warn({ err }, 'storing a response failed'),
+      }),
     ],
     defaultErrorRenderer: renderOpenAIError,
     models,
-    health: { probeClaudeCode, version: GATEWAY_VERSION },
+    health: {
+      probeClaudeCode,
+      version: GATEWAY_VERSION,
+      upstreamNotices: () => ({ third_party_rejections: thirdPartyRejections.snapshot() }),
+    },
     maxBodyBytes: config.MAX_BODY_BYTES,
     startedAt: Date.now(),
-    outerMiddleware: [metrics.httpMiddleware],
+    outerMiddleware: [
+      metrics.httpMiddleware,
+      streamStallGuard({
+        stallMs: config.STREAM_STALL_TIMEOUT_MS,
+        onStall: (path) => logger.warn({ path }, 'client stopped reading its stream: run aborted'),
+      }),
+    ],
+    corsOrigins: config.CORS_ORIGINS,
     guardMiddleware: [
+      hostOriginGuard({
+        keyless: () => !config.AUTH_DISABLED && !hasAnyKeyOrUnknown(authenticator),
+        allowedOrigins: config.CORS_ORIGINS,
+      }),
       drain.middleware(),
       requireApiKey(authenticator),
       jsonBodyGuard({ maxDepth: config.MAX_JSON_DEPTH }),
@@ -285,7 +323,8 @@ export async function createGateway(
     rootRoutes: [
       readyRoutes({
         probeClaudeCode,
-        storeWritable: () => store.probeWritable(),
+        // A closed store is not writable whatever the last probe said.
+        storeWritable: () => store.isOpen && storeProbe(),
         hasCredentials,
         credentialsHelp: CREDENTIALS_HELP,
         draining: () => drain.draining,
@@ -325,6 +364,15 @@ export async function createGateway(
       store.close();
     },
   };
+}
+
+/** Whether keys exist; when the store cannot say (closed during shutdown), assume the strict answer. */
+function hasAnyKeyOrUnknown(authenticator: Authenticator): boolean {
+  try {
+    return authenticator.hasAnyKey();
+  } catch {
+    return false;
+  }
 }
 
 /** The gateway starts either way (Claude Code is the judge), but says at once what is missing. */

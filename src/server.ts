@@ -1,11 +1,11 @@
 import type { Server } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
-import { serve } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { decideExposure } from './auth/exposure.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { withoutBlankValues } from './config-env.js';
 import { createGateway, type Gateway } from './gateway.js';
+import { serverLimitsFrom, startNodeServer } from './http/node-server.js';
 import { chooseLogFormat, createLogger } from './logger.js';
 
 /** After runs are aborted, how long responses get to write their error frame before sockets are cut. */
@@ -49,9 +49,13 @@ export async function runServer(rawEnv: NodeJS.ProcessEnv): Promise<void> {
   if (exposure === 'auth-disabled')
     logger.warn('AUTH_DISABLED=true: every request is accepted without a key');
 
-  const server = serve({ fetch: gateway.app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
-    logger.info({ host: info.address, port: info.port }, 'claude-gateway listening');
-  }) as Server;
+  const server = startNodeServer({
+    fetch: gateway.app.fetch,
+    port: config.PORT,
+    hostname: config.HOST,
+    limits: serverLimitsFrom(config),
+    onListening: (info) => logger.info({ host: info.address, port: info.port }, 'claude-gateway listening'),
+  });
 
   const stop = gracefulStop(server, gateway, config, logger);
   process.on('SIGTERM', () => stop('SIGTERM'));

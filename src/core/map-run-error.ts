@@ -1,5 +1,10 @@
 import { CREDENTIALS_HELP } from '../claude/credentials.js';
 import { resultFailureCause } from '../claude/result-failure.js';
+import {
+  isThirdPartyRejection,
+  THIRD_PARTY_REJECTED_CODE,
+  THIRD_PARTY_REJECTED_MESSAGE,
+} from '../upstream/third-party-rejection.js';
 import { GatewayError } from './gateway-error.js';
 
 export interface FailedResult {
@@ -70,6 +75,15 @@ export function mapRunError(failure: FailedResult): GatewayError {
       kind: 'upstream',
       code: 'upstream_auth_failed',
       message: `The gateway's Claude credentials were rejected (HTTP ${status}); ask the operator to check them. ${CREDENTIALS_HELP}`,
+    });
+  }
+  if (isThirdPartyRejection(status, detail)) {
+    return new GatewayError({
+      status: 403,
+      kind: 'permission',
+      code: THIRD_PARTY_REJECTED_CODE,
+      message: `${THIRD_PARTY_REJECTED_MESSAGE} Anthropic said: ${detail}`,
+      shouldRetry: false,
     });
   }
   if (status === 400 || status === 413) {

@@ -1,5 +1,6 @@
 import { type ZodType, z } from 'zod';
 import { chatCompletionRequestSchema } from '../surfaces/openai-chat/schema.js';
+import { responsesDocs } from '../surfaces/openai-responses/openapi.js';
 import type { OpenApiFragment } from './openapi-fragment.js';
 
 type JsonObject = Record<string, unknown>;
@@ -82,6 +83,9 @@ export function buildOpenApiDocument(info: OpenApiInfo): JsonObject {
       },
       schemas: {
         ChatCompletionRequest: inputSchema(chatCompletionRequestSchema),
+        ...Object.fromEntries(
+          Object.entries(responsesDocs.requestSchemas).map(([name, schema]) => [name, inputSchema(schema)]),
+        ),
         Model: modelSchema,
         Error: errorSchema,
         ...Object.assign({}, ...(info.fragments ?? []).map((fragment) => fragment.schemas)),
@@ -115,6 +119,7 @@ export function buildOpenApiDocument(info: OpenApiInfo): JsonObject {
           },
         },
       },
+      ...responsesDocs.paths(errorResponse, authErrors),
       '/v1/models': {
         get: {
           summary: 'List served models',

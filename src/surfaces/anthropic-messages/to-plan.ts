@@ -1,6 +1,6 @@
 import type { ModelCatalog } from '../../claude/model-catalog.js';
 import type { EffortLevel, RunPlan, SystemPromptPlacement } from '../../claude/run-plan.js';
-import type { AttachmentLimits } from '../../core/attachments.js';
+import type { AttachmentLimits } from '../../content/attachment-blocks.js';
 import { invalidRequest, modelNotFound } from './errors.js';
 import type { MessagesRequest } from './schema.js';
 import { clientSystemText } from './system-prompt.js';

@@ -6,7 +6,7 @@ import {
   imageFromUrl,
   pdfDocument,
   textDocument,
-} from '../../core/attachments.js';
+} from '../../content/attachment-blocks.js';
 import { invalidRequest } from './errors.js';
 import type { AnthropicMessage, ContentBlock } from './schema.js';
 

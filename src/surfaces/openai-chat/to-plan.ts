@@ -10,11 +10,10 @@ import type {
 } from '../../claude/run-plan.js';
 import {
   type AttachmentLimits,
-  imageFromBase64,
-  imageFromUrl,
+  imageBlock,
   pdfDocument,
   textDocument,
-} from '../../core/attachments.js';
+} from '../../content/attachment-blocks.js';
 import { invalidRequest, modelNotFound, unsupportedParameter } from '../../core/errors.js';
 import { GatewayError } from '../../core/gateway-error.js';
 import { stopSequencesOf } from '../../core/stop-sequences.js';
@@ -72,6 +71,8 @@ export function toRunPlan(request: ChatCompletionRequest, context: ToClaudeConte
     clientTools,
   };
   if (clientTools.length > 0) plan.clientToolPolicy = toClientToolPolicy(request, clientTools);
+  // Without tools, 'required' or a named function cannot be honoured: the check answers 400.
+  else if (request.tool_choice != null) toClientToolPolicy(request, clientTools);
   if (systemPrompt) plan.systemPrompt = systemPrompt;
   const maxTokens = request.max_completion_tokens ?? request.max_tokens;
   if (maxTokens != null) plan.maxOutputTokens = maxTokens;
@@ -270,18 +271,8 @@ function toUserBlocks(
 }
 
 function toImageBlock(url: string, param: string, context: ToClaudeContext): ClaudeContentBlock {
-  const limits = attachmentLimits(context);
   // Remote images are fetched by the gateway after planning (images/resolve-remote-images.ts).
-  if (/^https?:\/\//i.test(url)) return imageFromUrl(url, param, limits);
-  const parsed = parseDataUrl(url);
-  if (!parsed?.mediaType.startsWith('image/')) {
-    throw invalidRequest(
-      'Images must be http(s) URLs or base64 data URLs of type png, jpeg, gif or webp.',
-      param,
-      'invalid_image_url',
-    );
-  }
-  return imageFromBase64(parsed.base64, param, limits);
+  return imageBlock(url, param, attachmentLimits(context));
 }
 
 function toDocumentBlock(
