@@ -255,7 +255,7 @@ export async function createGateway(
       hotConversations: warm.hot.idleCount,
     }),
     models: models.ids,
-    playgroundSurfaces: ['openai-chat', 'openai-responses'],
+    playgroundSurfaces: ['openai-chat', 'openai-responses', 'anthropic-messages'],
     fetchApi: async (request, principal) => {
       if (!appFetch) throw new Error('the console was used before the app was built');
       return appFetch(request, { trustedPrincipal: principal });
