@@ -50,13 +50,20 @@ import { diskUsage } from './sessions/disk-budget.js';
 import { createSessionStore } from './sessions/session-store.js';
 import { auditRecorder } from './store/audit-recorder.js';
 import { type GatewayStore, openGatewayStore } from './store/gateway-store.js';
+import { anthropicMessagesOpenApi } from './surfaces/anthropic-messages/openapi.js';
+import { anthropicMessagesSurface } from './surfaces/anthropic-messages/surface.js';
 import { createNativeSurface } from './surfaces/native/create-native-surface.js';
 import { selectProtocol } from './surfaces/native/ws-tickets.js';
 import { renderOpenAIError } from './surfaces/openai-chat/render-error.js';
 import { chatCompletionRequestSchema } from './surfaces/openai-chat/schema.js';
 import { openAIChatSurface } from './surfaces/openai-chat/surface.js';
 import { type ToClaudeContext, toRunPlan } from './surfaces/openai-chat/to-plan.js';
+import { completionsOpenApi } from './surfaces/openai-completions/openapi.js';
+import { completionsSurface } from './surfaces/openai-completions/surface.js';
 import { openAIResponsesSurface } from './surfaces/openai-responses/surface.js';
+import { noCapabilityOpenApi } from './surfaces/openai-unsupported/openapi.js';
+import { noCapabilitySurface } from './surfaces/openai-unsupported/surface.js';
+import { createCl100kCounter } from './tokens/token-counter.js';
 import { THIRD_PARTY_REJECTED_CODE, trackThirdPartyRejections } from './upstream/third-party-rejection.js';
 import { GATEWAY_VERSION } from './version.js';
 import { createWarmProcesses, type WarmProcesses } from './warm/warm-processes.js';
@@ -279,7 +286,7 @@ export async function createGateway(
       hotConversations: warm.hot.idleCount,
     }),
     models: models.ids,
-    playgroundSurfaces: ['openai-chat', 'openai-responses'],
+    playgroundSurfaces: ['openai-chat', 'openai-responses', 'anthropic-messages'],
     fetchApi: async (request, principal) => {
       if (!appFetch) throw new Error('the console was used before the app was built');
       return appFetch(request, { trustedPrincipal: principal });
@@ -294,6 +301,18 @@ export async function createGateway(
     // One line per wire surface: its routes and the renderer of errors under its paths.
     surfaces: [
       openAIChatSurface({ runs, planContext, keepAliveMs: 15_000 }),
+      anthropicMessagesSurface({
+        runs,
+        planContext: {
+          models,
+          systemPromptPlacement: config.SYSTEM_PROMPT_PLACEMENT,
+          attachments: { maxBytes: config.MAX_IMAGE_BYTES, remoteImages: config.REMOTE_IMAGES },
+        },
+        countTokens: createCl100kCounter(),
+        keepAliveMs: 15_000,
+      }),
+      completionsSurface({ runs, planContext: { models }, keepAliveMs: 15_000 }),
+      noCapabilitySurface(),
       openAIResponsesSurface({
         runs,
         store: store.responses,
@@ -346,7 +365,10 @@ export async function createGateway(
       }),
       metricsRoutes(metrics.registry, { token: config.METRICS_TOKEN }),
       apiDocsRoutes(
-        buildOpenApiDocument({ version: GATEWAY_VERSION, extensions: [native.openApi] }),
+        buildOpenApiDocument({
+          version: GATEWAY_VERSION,
+          fragments: [anthropicMessagesOpenApi, completionsOpenApi, noCapabilityOpenApi, native.openApi],
+        }),
         loadSwaggerUiAssets(),
       ),
       webConsole,

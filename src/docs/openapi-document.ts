@@ -1,6 +1,7 @@
 import { type ZodType, z } from 'zod';
 import { chatCompletionRequestSchema } from '../surfaces/openai-chat/schema.js';
 import { responsesDocs } from '../surfaces/openai-responses/openapi.js';
+import type { OpenApiFragment } from './openapi-fragment.js';
 
 type JsonObject = Record<string, unknown>;
 
@@ -59,8 +60,8 @@ const probeResponse = (description: string) => ({
 
 export interface OpenApiInfo {
   version: string;
-  /** Paths and schemas of other surfaces (the native API), merged in as they are. */
-  extensions?: ReadonlyArray<{ paths: JsonObject; schemas: JsonObject }>;
+  /** Schemas and paths each further surface contributes (its own `openapi.ts`). */
+  fragments?: readonly OpenApiFragment[];
 }
 
 /** The OpenAPI 3.1 description served at /openapi.json. */
@@ -87,7 +88,7 @@ export function buildOpenApiDocument(info: OpenApiInfo): JsonObject {
         ),
         Model: modelSchema,
         Error: errorSchema,
-        ...Object.assign({}, ...(info.extensions ?? []).map((extension) => extension.schemas)),
+        ...Object.assign({}, ...(info.fragments ?? []).map((fragment) => fragment.schemas)),
       },
     },
     paths: {
@@ -206,7 +207,7 @@ export function buildOpenApiDocument(info: OpenApiInfo): JsonObject {
           responses: { '200': { description: 'Prometheus text format.', content: { 'text/plain': {} } } },
         },
       },
-      ...Object.assign({}, ...(info.extensions ?? []).map((extension) => extension.paths)),
+      ...Object.assign({}, ...(info.fragments ?? []).map((fragment) => fragment.paths)),
     },
   };
 }

@@ -138,7 +138,7 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
     const before = h.mock.requests.length;
     await page.goto(`${h.origin}/console/#/playground`);
     await page.getByLabel('System prompt').fill('Answer briefly.');
-    await page.getByLabel('Message').fill('Say something');
+    await page.getByLabel('Message', { exact: true }).fill('Say something');
     await page.getByRole('button', { name: 'Send' }).click();
     await page.locator('[data-output="answer"]').filter({ hasText: 'Streamed playground answer.' }).waitFor();
     await expect(page.locator('[data-stat="playground-ttft"]').textContent()).resolves.toMatch(/\d+ ms/);
@@ -146,6 +146,20 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
     const sent = h.mock.requests[before];
     expect(JSON.stringify(sent?.body.system)).toContain('Answer briefly.');
     await shot('playground');
+  });
+
+  it('streams through the Anthropic Messages and Responses surfaces too', async () => {
+    for (const surface of ['anthropic-messages', 'openai-responses']) {
+      h.mock.enqueue(text(`Answer via ${surface}.`));
+      await page.goto(`${h.origin}/console/#/playground`);
+      await page.locator('select[name="surface"]').selectOption(surface);
+      await page.getByLabel('Message', { exact: true }).fill('Say something');
+      await page.getByRole('button', { name: 'Send' }).click();
+      await page
+        .locator('[data-output="answer"]')
+        .filter({ hasText: `Answer via ${surface}.` })
+        .waitFor();
+    }
   });
 
   it('is readable at 390 px wide', async () => {

@@ -1,16 +1,5 @@
-import { type ZodType, z } from 'zod';
+import { inputSchema, type JsonObject, type OpenApiFragment } from '../../docs/openapi-fragment.js';
 import { createSessionSchema, sendMessageSchema, streamBodySchema } from './schema.js';
-
-type JsonObject = Record<string, unknown>;
-
-function inputSchema(schema: ZodType): JsonObject {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
-    io: 'input',
-    target: 'draft-2020-12',
-    unrepresentable: 'any',
-  }) as JsonObject;
-  return rest;
-}
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: JsonObject, description: string) => ({
@@ -39,7 +28,7 @@ const sseDescription =
   'Comment lines keep the connection alive. Disconnecting aborts the turn.';
 
 /** The native API's part of the OpenAPI document: its paths and the schemas they name. */
-export function nativeOpenApi(): { paths: JsonObject; schemas: JsonObject } {
+export function nativeOpenApi(): OpenApiFragment {
   return {
     schemas: {
       NativeCreateSession: inputSchema(createSessionSchema),
