@@ -2,7 +2,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { startup } from '@anthropic-ai/claude-agent-sdk';
+import { upgradeWebSocket } from '@hono/node-server';
 import type { Logger } from 'pino';
+import { WebSocketServer } from 'ws';
 import { agentPolicyFromConfig, createAgentResolver } from './agent/agent-policy.js';
 import { createApp } from './app.js';
 import { storeUnavailable } from './auth/auth-errors.js';
@@ -35,10 +37,12 @@ import { streamStallGuard } from './http/stream-stall-guard.js';
 import { createRemoteImageResolver } from './images/resolve-remote-images.js';
 import { createGuardedFetch } from './images/ssrf-guard.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
-import { enforceKeyPolicy } from './policy/enforce-key-policy.js';
+import { enforceKeyPolicy, type FinishedRequest } from './policy/enforce-key-policy.js';
 import { KeyConcurrency } from './policy/key-concurrency.js';
+import type { Principal } from './policy/key-policy.js';
 import { RPM_WINDOW_MS, requestsPerMinute } from './policy/requests-per-minute.js';
 import { sharedKeyConcurrency, sharedRateLimitStore } from './policy/shared-key-limits.js';
+import { createTurnAdmission } from './policy/turn-admission.js';
 import { RunQueue } from './queue/run-queue.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { apiDocsRoutes } from './routes/openapi.js';
@@ -50,11 +54,20 @@ import { mirrorTranscripts, sharedConversations, startSharedSweep } from './sess
 import { auditRecorder } from './store/audit-recorder.js';
 import { storeLocation } from './store/engine.js';
 import { type GatewayStore, openGatewayStore } from './store/gateway-store.js';
+import { anthropicMessagesOpenApi } from './surfaces/anthropic-messages/openapi.js';
+import { anthropicMessagesSurface } from './surfaces/anthropic-messages/surface.js';
+import { createNativeSurface } from './surfaces/native/create-native-surface.js';
+import { selectProtocol } from './surfaces/native/ws-tickets.js';
 import { renderOpenAIError } from './surfaces/openai-chat/render-error.js';
 import { chatCompletionRequestSchema } from './surfaces/openai-chat/schema.js';
 import { openAIChatSurface } from './surfaces/openai-chat/surface.js';
 import { type ToClaudeContext, toRunPlan } from './surfaces/openai-chat/to-plan.js';
+import { completionsOpenApi } from './surfaces/openai-completions/openapi.js';
+import { completionsSurface } from './surfaces/openai-completions/surface.js';
 import { openAIResponsesSurface } from './surfaces/openai-responses/surface.js';
+import { noCapabilityOpenApi } from './surfaces/openai-unsupported/openapi.js';
+import { noCapabilitySurface } from './surfaces/openai-unsupported/surface.js';
+import { createCl100kCounter } from './tokens/token-counter.js';
 import { THIRD_PARTY_REJECTED_CODE, trackThirdPartyRejections } from './upstream/third-party-rejection.js';
 import { GATEWAY_VERSION } from './version.js';
 import { createWarmProcesses, type WarmProcesses } from './warm/warm-processes.js';
@@ -69,6 +82,8 @@ export interface Gateway {
   metrics: GatewayMetrics;
   /** Pre-started spares and hot conversations (issue 6). */
   warm: WarmProcesses;
+  /** Give this to `serve({ websocket })`: WebSocket upgrades (the native API's /ws) go through the app. */
+  websocket: { server: WebSocketServer };
   /** First step of a graceful stop: /ready turns 503 and new API requests get 503. */
   beginDrain(): void;
   /** Ends every Claude Code process the gateway started, then closes the store. */
@@ -197,12 +212,13 @@ export async function createGateway(
   const sessions: ConversationIndex | undefined = sharedIndex
     ? sharedConversations(sharedIndex, logger)
     : localSessions;
+  const agentPolicy = config.AGENT_MODE ? agentPolicyFromConfig(config) : undefined;
   const planContext: ToClaudeContext = {
     models,
     systemPromptPlacement: config.SYSTEM_PROMPT_PLACEMENT,
     maxImageBytes: config.MAX_IMAGE_BYTES,
     remoteImages: config.REMOTE_IMAGES,
-    ...(config.AGENT_MODE ? { resolveAgent: createAgentResolver(agentPolicyFromConfig(config)) } : {}),
+    ...(agentPolicy ? { resolveAgent: createAgentResolver(agentPolicy) } : {}),
   };
   const runs = createRunService({
     runner,
@@ -266,24 +282,48 @@ export async function createGateway(
     logger,
     isOpen: () => store.isOpen,
   });
+  // One count of running requests per key, whether a run came in over HTTP or a WebSocket; on a
+  // shared database the run slots live there, so N gateways enforce one limit.
+  const concurrency = leases
+    ? sharedKeyConcurrency(leases, (err) => logger.warn({ err }, 'run lease not released; it expires'))
+    : new KeyConcurrency();
+  const spentUsd = async (principal: Principal) => {
+    if (principal.source !== 'store') return 0;
+    // Read per request from the store every instance charges, so budgets hold across instances.
+    const record = await store.keys.get(principal.id).catch(() => {
+      throw storeUnavailable();
+    });
+    return record?.spentUsd ?? 0;
+  };
+  const onFinished = async (request: FinishedRequest) => {
+    if (request.errorCode === THIRD_PARTY_REJECTED_CODE) thirdPartyRejections.record();
+    metrics.observeRequest(request);
+    await recordAudit.record(request);
+  };
   const keyPolicy = enforceKeyPolicy({
     requestsPerMinute: rpm.middleware,
-    concurrency: leases
-      ? sharedKeyConcurrency(leases, (err) => logger.warn({ err }, 'run lease not released; it expires'))
-      : new KeyConcurrency(),
-    spentUsd: async (principal) => {
-      if (principal.source !== 'store') return 0;
-      // Read per request from the store every instance charges, so budgets hold across instances.
-      const record = await store.keys.get(principal.id).catch(() => {
-        throw storeUnavailable();
-      });
-      return record?.spentUsd ?? 0;
-    },
-    onFinished: async (request) => {
-      if (request.errorCode === THIRD_PARTY_REJECTED_CODE) thirdPartyRejections.record();
-      metrics.observeRequest(request);
-      await recordAudit.record(request);
-    },
+    concurrency,
+    spentUsd,
+    onFinished,
+  });
+
+  const native = createNativeSurface({
+    store: store.nativeSessions,
+    runService: runs,
+    models,
+    systemPromptPlacement: config.SYSTEM_PROMPT_PLACEMENT,
+    ...(agentPolicy ? { agentPolicy } : {}),
+    ttlMs: config.SESSION_TTL_MS,
+    maxPerKey: config.NATIVE_SESSIONS_PER_KEY,
+    maxTotal: config.NATIVE_SESSIONS_MAX,
+    requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
+    keepAliveMs: 15_000,
+    // On a shared database the index ends a deleted session's conversation by its TTL sweep instead.
+    ...(localSessions ? { endConversation: (origin) => localSessions.endConversation(origin) } : {}),
+    admitTurn: createTurnAdmission({ countTurn: rpm.countTurn, concurrency, spentUsd, onFinished }),
+    rateLimitOf: rpm.peek,
+    upgradeWebSocket,
+    version: GATEWAY_VERSION,
   });
 
   const storeProbe = cachedProbe(() => store.probeWritable(), config.READY_CACHE_MS);
@@ -305,7 +345,7 @@ export async function createGateway(
       hotConversations: warm.hot.idleCount,
     }),
     models: models.ids,
-    playgroundSurfaces: ['openai-chat', 'openai-responses'],
+    playgroundSurfaces: ['openai-chat', 'openai-responses', 'anthropic-messages'],
     fetchApi: async (request, principal) => {
       if (!appFetch) throw new Error('the console was used before the app was built');
       return appFetch(request, { trustedPrincipal: principal });
@@ -320,6 +360,18 @@ export async function createGateway(
     // One line per wire surface: its routes and the renderer of errors under its paths.
     surfaces: [
       openAIChatSurface({ runs, planContext, keepAliveMs: 15_000 }),
+      anthropicMessagesSurface({
+        runs,
+        planContext: {
+          models,
+          systemPromptPlacement: config.SYSTEM_PROMPT_PLACEMENT,
+          attachments: { maxBytes: config.MAX_IMAGE_BYTES, remoteImages: config.REMOTE_IMAGES },
+        },
+        countTokens: createCl100kCounter(),
+        keepAliveMs: 15_000,
+      }),
+      completionsSurface({ runs, planContext: { models }, keepAliveMs: 15_000 }),
+      noCapabilitySurface(),
       openAIResponsesSurface({
         runs,
         store: store.responses,
@@ -330,6 +382,7 @@ export async function createGateway(
         keepAliveMs: 15_000,
         onStoreError: (err) => logger.warn({ err }, 'storing a response failed'),
       }),
+      native.surface,
     ],
     defaultErrorRenderer: renderOpenAIError,
     models,
@@ -354,8 +407,10 @@ export async function createGateway(
         allowedOrigins: config.CORS_ORIGINS,
       }),
       drain.middleware(),
+      native.ticketAuth,
       requireApiKey(authenticator),
       jsonBodyGuard({ maxDepth: config.MAX_JSON_DEPTH }),
+      native.rateLimitHeaders,
       keyPolicy,
     ],
     rootRoutes: [
@@ -368,15 +423,28 @@ export async function createGateway(
         draining: () => drain.draining,
       }),
       metricsRoutes(metrics.registry, { token: config.METRICS_TOKEN }),
-      apiDocsRoutes(buildOpenApiDocument({ version: GATEWAY_VERSION }), loadSwaggerUiAssets()),
+      apiDocsRoutes(
+        buildOpenApiDocument({
+          version: GATEWAY_VERSION,
+          fragments: [anthropicMessagesOpenApi, completionsOpenApi, noCapabilityOpenApi, native.openApi],
+        }),
+        loadSwaggerUiAssets(),
+      ),
       webConsole,
     ],
     apiRoutes: [usageRoutes(store.audit)],
   });
   appFetch = (request, env) => app.fetch(request, env);
+  // Upgrades are routed through the app (auth, then the route); only our subprotocol is ever
+  // selected, so a ticket offered next to it is never echoed back.
+  const websocketServer = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (protocols) => selectProtocol(protocols),
+  });
   return {
     app,
     processes,
+    websocket: { server: websocketServer },
     queue,
     store,
     authenticator,
@@ -389,6 +457,9 @@ export async function createGateway(
     warm,
     async shutdown() {
       tempSweeper.stop();
+      native.sessions.abortAll();
+      for (const client of websocketServer.clients) client.terminate();
+      websocketServer.close();
       await warm.close();
       await processes.terminateAll();
       stopSharedSweep();

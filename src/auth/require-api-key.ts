@@ -45,6 +45,8 @@ export function requireApiKey(authenticator: Authenticator): MiddlewareHandler {
       c.set('principal', trusted);
       return next();
     }
+    // A principal already set was authenticated another way (a native WebSocket ticket).
+    if (c.get('principal')) return next();
     const presented = presentedKey(c.req.header('authorization'), c.req.header('x-api-key'));
     // A store that does not answer (database away) is a clear 503, not a 500 or a wrong 401.
     const result = await authenticator.authenticate(presented).catch(() => {

@@ -1,6 +1,7 @@
 import { type ZodType, z } from 'zod';
 import { chatCompletionRequestSchema } from '../surfaces/openai-chat/schema.js';
 import { responsesDocs } from '../surfaces/openai-responses/openapi.js';
+import type { OpenApiFragment } from './openapi-fragment.js';
 
 type JsonObject = Record<string, unknown>;
 
@@ -59,6 +60,8 @@ const probeResponse = (description: string) => ({
 
 export interface OpenApiInfo {
   version: string;
+  /** Schemas and paths each further surface contributes (its own `openapi.ts`). */
+  fragments?: readonly OpenApiFragment[];
 }
 
 /** The OpenAPI 3.1 description served at /openapi.json. */
@@ -85,6 +88,7 @@ export function buildOpenApiDocument(info: OpenApiInfo): JsonObject {
         ),
         Model: modelSchema,
         Error: errorSchema,
+        ...Object.assign({}, ...(info.fragments ?? []).map((fragment) => fragment.schemas)),
       },
     },
     paths: {
@@ -203,6 +207,7 @@ export function buildOpenApiDocument(info: OpenApiInfo): JsonObject {
           responses: { '200': { description: 'Prometheus text format.', content: { 'text/plain': {} } } },
         },
       },
+      ...Object.assign({}, ...(info.fragments ?? []).map((fragment) => fragment.paths)),
     },
   };
 }

@@ -14,6 +14,8 @@ export interface RequestsPerMinute {
    * one-minute window as the middleware; throws the same 429 GatewayError once the key is over.
    */
   countTurn(principal: Principal): Promise<void>;
+  /** Where a limited key stands in its window without counting a request (for rate-limit headers). */
+  peek(principal: Principal): Promise<RateLimitInfo | undefined>;
   /** Stops the store's cleanup timer. */
   close(): void;
 }
@@ -55,6 +57,18 @@ export function requestsPerMinute(now: () => number = Date.now, sharedStore?: St
         limit,
         Math.max(0, ((resetTime?.getTime() ?? at + RPM_WINDOW_MS) - at) / 1000),
       );
+    },
+    async peek(principal) {
+      const limit = principal.policy.rpm;
+      if (limit === undefined) return undefined;
+      const used = await store.get?.(principal.id);
+      const resetTime = used?.resetTime ?? new Date(now() + RPM_WINDOW_MS);
+      return {
+        limit,
+        used: used?.totalHits ?? 0,
+        remaining: Math.max(0, limit - (used?.totalHits ?? 0)),
+        resetTime,
+      };
     },
     close: () => void store.shutdown?.(),
   };

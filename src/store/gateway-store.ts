@@ -3,8 +3,10 @@ import { sql } from 'kysely';
 import { type AuditLog, createAuditLog } from './audit-log.js';
 import { type ConnectOptions, connectStore, type StoreEngine, type StoreLocation } from './engine.js';
 import { createKeyStore, type KeyStore } from './key-store.js';
+import { createNativeSessionStore } from './kysely-native-sessions.js';
 import { createResponsesStore } from './kysely-responses-store.js';
 import { migrateToLatest } from './migrations.js';
+import type { NativeSessionStore } from './native-sessions.js';
 import type { ResponsesStore } from './responses-store.js';
 import {
   type SharedConcurrency,
@@ -21,7 +23,7 @@ import { transcriptMirror } from './transcript-mirror.js';
 
 /**
  * The gateway's state behind one async interface: API keys, the audit log, stored responses and
- * shared run state, in an embedded
+ * native sessions and shared run state, in an embedded
  * SQLite file (the default) or a PostgreSQL database shared by several gateways.
  */
 export interface GatewayStore {
@@ -29,6 +31,8 @@ export interface GatewayStore {
   readonly keys: KeyStore;
   readonly audit: AuditLog;
   readonly responses: ResponsesStore;
+  /** Sessions of the native API (issue 10). */
+  readonly nativeSessions: NativeSessionStore;
   readonly isOpen: boolean;
   /** A requests-per-minute counter shared by every gateway on this store. */
   rateWindow(windowMs: number): SharedRateWindow;
@@ -66,6 +70,7 @@ export async function openGatewayStore(
     keys: createKeyStore(db, options.now),
     responses: createResponsesStore(db),
     audit: createAuditLog(db, engine),
+    nativeSessions: createNativeSessionStore(db),
     get isOpen() {
       return open;
     },

@@ -166,6 +166,51 @@ function migrations(engine: StoreEngine): Record<string, Migration> {
           .execute();
       },
     },
+    // The native API's sessions (issue 10). SQLite files from main before Kysely created these tables
+    // on open with IF NOT EXISTS and the same columns, so they adopt them as they are.
+    '0006_native_sessions': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('native_sessions')
+          .ifNotExists()
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('owner_id', 'text', (c) => c.notNull())
+          .addColumn('model', 'text', (c) => c.notNull())
+          .addColumn('system_prompt', 'text')
+          .addColumn('agent', 'text')
+          .addColumn('created_at', bigint, (c) => c.notNull())
+          .addColumn('last_activity_at', bigint, (c) => c.notNull())
+          .addColumn('expires_at', bigint, (c) => c.notNull())
+          .addColumn('usage', 'text', (c) => c.notNull())
+          .addColumn('cost_usd', real, (c) => c.notNull().defaultTo(0))
+          .addColumn('message_count', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema
+          .createIndex('native_sessions_owner')
+          .ifNotExists()
+          .on('native_sessions')
+          .columns(['owner_id', 'last_activity_at'])
+          .execute();
+        await db.schema
+          .createIndex('native_sessions_expires')
+          .ifNotExists()
+          .on('native_sessions')
+          .column('expires_at')
+          .execute();
+        await db.schema
+          .createTable('native_session_messages')
+          .ifNotExists()
+          .addColumn('session_id', 'text', (c) =>
+            c.notNull().references('native_sessions.id').onDelete('cascade'),
+          )
+          .addColumn('seq', 'integer', (c) => c.notNull())
+          .addColumn('role', 'text', (c) => c.notNull())
+          .addColumn('content', 'text', (c) => c.notNull())
+          .addColumn('at', bigint, (c) => c.notNull())
+          .addPrimaryKeyConstraint('native_session_messages_pk', ['session_id', 'seq'])
+          .execute();
+      },
+    },
   };
 }
 

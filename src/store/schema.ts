@@ -14,6 +14,34 @@ export interface StoreSchema {
   transcript_entries: TranscriptEntriesTable;
   conversations: ConversationsTable;
   responses: ResponsesTable;
+  native_sessions: NativeSessionsTable;
+  native_session_messages: NativeSessionMessagesTable;
+}
+
+/** Sessions of the native API (migration 0006). */
+export interface NativeSessionsTable {
+  id: string;
+  owner_id: string;
+  model: string;
+  system_prompt: string | null;
+  /** JSON text: the agent settings checked at creation, or null. */
+  agent: string | null;
+  created_at: number;
+  last_activity_at: number;
+  expires_at: number;
+  /** JSON text: RunUsage summed over every turn. */
+  usage: string;
+  cost_usd: number;
+  message_count: number;
+}
+
+/** A native session's transcript, one row per user or assistant message, in `seq` order. */
+export interface NativeSessionMessagesTable {
+  session_id: string;
+  seq: number;
+  role: 'user' | 'assistant';
+  content: string;
+  at: number;
 }
 
 /** Responses API responses kept for previous_response_id and GET/DELETE /v1/responses/{id}. */

@@ -10,11 +10,13 @@ import {
   startPostgresCluster,
 } from '../../test/helpers/postgres-cluster.js';
 import { hashApiKey } from '../auth/api-key.js';
+import { ZERO_USAGE } from '../core/run-events.js';
 import type { AuditEntry } from './audit-log.js';
 import { connectStore, type StoreLocation } from './engine.js';
 import { type GatewayStore, openGatewayStore } from './gateway-store.js';
 import { DuplicateKeyNameError } from './key-store.js';
 import { migrateToLatest } from './migrations.js';
+import type { NativeSessionRecord } from './native-sessions.js';
 import type { StoredResponse } from './responses-store.js';
 
 /**
@@ -257,6 +259,7 @@ for (const engine of [sqliteEngine(), postgresEngine()]) {
           '0003_transcript_entries',
           '0004_conversations',
           '0005_responses',
+          '0006_native_sessions',
         ]);
         expect(await migrateToLatest(connections[0]!.db, connections[0]!.engine)).toEqual([]);
       } finally {
@@ -410,6 +413,113 @@ for (const engine of [sqliteEngine(), postgresEngine()]) {
       expect(store.isOpen).toBe(false);
       expect(await store.probeWritable()).toBe(false);
     });
+
+    const nativeSession = (id: string, ownerId: string, at: number): NativeSessionRecord => ({
+      id,
+      ownerId,
+      model: 'sonnet',
+      createdAt: at,
+      lastActivityAt: at,
+      expiresAt: at + 1000,
+      usage: { ...ZERO_USAGE },
+      costUsd: 0,
+      messageCount: 0,
+    });
+    const turnUsage = { ...ZERO_USAGE, inputTokens: 5, outputTokens: 2 };
+    const turn = (n: number, at: number, costUsd = 0.5) => ({
+      user: { role: 'user' as const, content: `q${n}`, at },
+      assistant: { role: 'assistant' as const, content: `a${n}`, at: at + 10 },
+      usage: turnUsage,
+      costUsd,
+      expiresAt: 5000 + n,
+    });
+
+    it('keeps native sessions, their turns, usage and cost across a reopen, for another gateway', async () => {
+      const location = await engine.newLocation();
+      const a = await open(location);
+      await a.nativeSessions.create({
+        ...nativeSession('a', 'key-1', 100),
+        systemPrompt: 'Be brief.',
+        agent: { cwd: '/w', tools: ['Read'], permissionMode: 'default', maxTurns: 3 },
+      });
+      for (const n of [1, 2]) await a.nativeSessions.recordTurn('a', turn(n, 100 + n));
+      await a.close();
+
+      const b = await open(location);
+      expect(await b.nativeSessions.get('a')).toEqual({
+        ...nativeSession('a', 'key-1', 100),
+        systemPrompt: 'Be brief.',
+        agent: { cwd: '/w', tools: ['Read'], permissionMode: 'default', maxTurns: 3 },
+        lastActivityAt: 112,
+        expiresAt: 5002,
+        usage: { ...turnUsage, inputTokens: 10, outputTokens: 4 },
+        costUsd: 1,
+        messageCount: 4,
+      });
+      expect(await b.nativeSessions.messages('a')).toEqual([
+        { role: 'user', content: 'q1', at: 101 },
+        { role: 'assistant', content: 'a1', at: 111 },
+        { role: 'user', content: 'q2', at: 102 },
+        { role: 'assistant', content: 'a2', at: 112 },
+      ]);
+      expect(await b.nativeSessions.get('missing')).toBeUndefined();
+    });
+
+    it('records turns of one native session from two gateways at once without losing one', async () => {
+      const location = await engine.newLocation();
+      const a = await open(location);
+      const b = engine.concurrentConnections ? await open(location) : a;
+      await a.nativeSessions.create(nativeSession('s', 'k', 1));
+      await Promise.all(
+        [1, 2, 3, 4].map((n) => (n % 2 ? a : b).nativeSessions.recordTurn('s', turn(n, 10 * n, 0.25))),
+      );
+      const record = await a.nativeSessions.get('s');
+      expect(record).toMatchObject({
+        messageCount: 8,
+        costUsd: 1,
+        usage: { inputTokens: 20, outputTokens: 8 },
+      });
+      const messages = await b.nativeSessions.messages('s');
+      expect(messages.map((m) => m.content).sort()).toEqual(['a1', 'a2', 'a3', 'a4', 'q1', 'q2', 'q3', 'q4']);
+      // Each turn's two messages stay together, the question first.
+      for (let i = 0; i < messages.length; i += 2) {
+        expect(messages[i]?.content.replace('q', 'a')).toBe(messages[i + 1]?.content);
+      }
+      // A turn for a session that is gone is dropped, not an error.
+      await a.nativeSessions.recordTurn('gone', turn(9, 1));
+      expect(await a.nativeSessions.messages('gone')).toEqual([]);
+    });
+
+    it('lists and counts native sessions per owner, least recently active first, and finds expired ones', async () => {
+      const store = await open();
+      await store.nativeSessions.create(nativeSession('old', 'k1', 10));
+      await store.nativeSessions.create(nativeSession('new', 'k1', 20));
+      await store.nativeSessions.create(nativeSession('other', 'k2', 5));
+      await store.nativeSessions.touch('old', 30, 1030);
+      expect((await store.nativeSessions.list('k1')).map((s) => s.id)).toEqual(['new', 'old']);
+      expect((await store.nativeSessions.list()).map((s) => s.id)).toEqual(['other', 'new', 'old']);
+      expect(await store.nativeSessions.count('k1')).toBe(2);
+      expect(await store.nativeSessions.count('nobody')).toBe(0);
+      expect(await store.nativeSessions.count()).toBe(3);
+      expect((await store.nativeSessions.expired(1020)).map((s) => s.id).sort()).toEqual(['new', 'other']);
+      expect(await store.nativeSessions.expired(0)).toEqual([]);
+    });
+
+    it('deletes a native session with its messages, and only that one', async () => {
+      const store = await open();
+      await store.nativeSessions.create(nativeSession('a', 'k', 1));
+      await store.nativeSessions.create(nativeSession('b', 'k', 1));
+      await store.nativeSessions.recordTurn('a', turn(1, 2));
+      await store.nativeSessions.recordTurn('b', turn(1, 2));
+      expect(await store.nativeSessions.delete('a')).toBe(true);
+      expect(await store.nativeSessions.delete('a')).toBe(false);
+      expect(await store.nativeSessions.get('a')).toBeUndefined();
+      expect(await store.nativeSessions.messages('a')).toEqual([]);
+      // A new session reusing the id starts with an empty transcript.
+      await store.nativeSessions.create(nativeSession('a', 'k', 50));
+      expect(await store.nativeSessions.messages('a')).toEqual([]);
+      expect(await store.nativeSessions.messages('b')).toHaveLength(2);
+    });
   });
 }
 
@@ -461,6 +571,68 @@ describe('SQLite files from before Kysely migrations', () => {
         expect(await store.audit.usage(DAY1, DAY1 + 1)).toMatchObject([{ keyId: 'key_old', requests: 1 }]);
         await store.audit.record(entry('key_old', { costUsd: 0.25 }));
         expect((await store.keys.get('key_old'))?.spentUsd).toBeCloseTo(0.75);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("keep the native sessions main's sqlite-native-sessions.ts created, and new turns append to them", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cg-legacy-native-'));
+    const file = path.join(dir, 'gateway.db');
+    try {
+      // The tables as the pre-Kysely native store created them on open (IF NOT EXISTS, no version).
+      const legacy = new Database(file);
+      legacy.exec(`
+        CREATE TABLE native_sessions (id TEXT PRIMARY KEY, owner_id TEXT NOT NULL, model TEXT NOT NULL,
+          system_prompt TEXT, agent TEXT, created_at INTEGER NOT NULL, last_activity_at INTEGER NOT NULL,
+          expires_at INTEGER NOT NULL, usage TEXT NOT NULL, cost_usd REAL NOT NULL DEFAULT 0,
+          message_count INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX native_sessions_owner ON native_sessions(owner_id, last_activity_at);
+        CREATE INDEX native_sessions_expires ON native_sessions(expires_at);
+        CREATE TABLE native_session_messages (
+          session_id TEXT NOT NULL REFERENCES native_sessions(id) ON DELETE CASCADE,
+          seq INTEGER NOT NULL, role TEXT NOT NULL, content TEXT NOT NULL, at INTEGER NOT NULL,
+          PRIMARY KEY (session_id, seq));
+      `);
+      legacy
+        .prepare(
+          `INSERT INTO native_sessions (id, owner_id, model, created_at, last_activity_at, expires_at, usage,
+             cost_usd, message_count) VALUES ('old', 'k', 'sonnet', 1, 3, 9000, ?, 0.5, 2)`,
+        )
+        .run(JSON.stringify({ ...ZERO_USAGE, inputTokens: 4 }));
+      legacy
+        .prepare(
+          `INSERT INTO native_session_messages (session_id, seq, role, content, at)
+           VALUES ('old', 0, 'user', 'hi', 2), ('old', 1, 'assistant', 'hello', 3)`,
+        )
+        .run();
+      legacy.close();
+
+      const store = await openGatewayStore({ engine: 'sqlite', file });
+      try {
+        await store.nativeSessions.recordTurn('old', {
+          user: { role: 'user', content: 'again', at: 4 },
+          assistant: { role: 'assistant', content: 'sure', at: 5 },
+          usage: { ...ZERO_USAGE, inputTokens: 1 },
+          costUsd: 0.25,
+          expiresAt: 9999,
+        });
+        expect(await store.nativeSessions.get('old')).toMatchObject({
+          messageCount: 4,
+          costUsd: 0.75,
+          usage: { inputTokens: 5 },
+          lastActivityAt: 5,
+          expiresAt: 9999,
+        });
+        expect((await store.nativeSessions.messages('old')).map((m) => m.content)).toEqual([
+          'hi',
+          'hello',
+          'again',
+          'sure',
+        ]);
       } finally {
         await store.close();
       }

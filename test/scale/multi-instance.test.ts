@@ -62,6 +62,8 @@ const instanceEnv = (id: string) => ({
   INSTANCE_ID: id,
   DATABASE_URL: databaseUrl,
   WARM_SPARES: '0',
+  // Every /ready probes the store, so the outage case sees the database go without waiting out a cache.
+  READY_CACHE_MS: '0',
   // The owner's key keeps both gateways closed from the start, whatever the test creates.
   GATEWAY_API_KEYS: 'sk-owner-key-keeps-the-gateway-closed',
 });
