@@ -146,6 +146,67 @@ describe.skipIf(!postgresTestsEnabled())('two gateways on one PostgreSQL', () =>
     ]);
   });
 
+  it('continues on B a Responses previous_response_id begun on A, as the same Claude Code session', async () => {
+    const { key } = await createKey('responder');
+    const respond = (server: ServerProcess, body: unknown) =>
+      postJson(server.origin, '/v1/responses', body, bearer(key));
+    const one = await respond(a, { model: 'sonnet', input: 'My name is Ada.' });
+    expect(one.status).toBe(200);
+    const first = await json(one);
+    const sessionOnA = mock.requests.at(-1)?.headers['x-claude-code-session-id'];
+    expect(sessionOnA).toBeTruthy();
+
+    const two = await respond(b, {
+      model: 'sonnet',
+      previous_response_id: first.id,
+      input: 'What is my name?',
+    });
+    expect(two.status).toBe(200);
+    expect((await json(two)).output).toMatchObject([
+      { type: 'message', content: [{ type: 'output_text', text: 'echo: What is my name?' }] },
+    ]);
+    const onB = mock.requests.at(-1);
+    expect(onB?.headers['x-claude-code-session-id']).toBe(sessionOnA);
+    expect(conversationOf(onB)).toEqual([
+      'user: My name is Ada.',
+      'assistant: echo: My name is Ada.',
+      'user: What is my name?',
+    ]);
+  });
+
+  it('continues on B a native session begun on A, as the same Claude Code session', async () => {
+    const { key } = await createKey('native');
+    const api = (server: ServerProcess, method: string, route: string, body?: unknown) =>
+      fetch(`${server.origin}/api/v1${route}`, {
+        method,
+        headers: { 'x-api-key': key, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    const created = await api(a, 'POST', '/sessions', { model: 'sonnet' });
+    expect(created.status).toBe(201);
+    const { sessionId } = (await json(created)) as { sessionId: string };
+    const one = await api(a, 'POST', `/sessions/${sessionId}/messages`, { prompt: 'My name is Ada.' });
+    expect(one.status).toBe(200);
+    const sessionOnA = mock.requests.at(-1)?.headers['x-claude-code-session-id'];
+    expect(sessionOnA).toBeTruthy();
+
+    const two = await api(b, 'POST', `/sessions/${sessionId}/messages`, { prompt: 'What is my name?' });
+    expect(two.status).toBe(200);
+    expect(await json(two)).toMatchObject({ response: 'echo: What is my name?', sessionId });
+    const onB = mock.requests.at(-1);
+    expect(onB?.headers['x-claude-code-session-id']).toBe(sessionOnA);
+    expect(conversationOf(onB)).toEqual([
+      'user: My name is Ada.',
+      'assistant: echo: My name is Ada.',
+      'user: What is my name?',
+    ]);
+    // Both instances show the one transcript, and B deletes what A created.
+    const history = await api(a, 'GET', `/sessions/${sessionId}/messages`);
+    expect(((await json(history)) as { messages: unknown[] }).messages).toHaveLength(4);
+    expect((await api(b, 'DELETE', `/sessions/${sessionId}`)).status).toBeLessThan(300);
+    expect((await api(a, 'GET', `/sessions/${sessionId}`)).status).toBe(404);
+  });
+
   it('admits exactly N requests per minute for a key across both instances', async () => {
     const { key } = await createKey('rpm-3', '--rpm', '3');
     const servers = [a, b, a, b, a, b];
