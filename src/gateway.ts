@@ -98,6 +98,10 @@ export async function createGateway(
     settings: {
       maxProcesses: config.MAX_CONCURRENCY,
       spares: config.WARM_SPARES,
+      // WARM_SPARES=0 keeps no spares at all, however busy.
+      sparesMax: config.WARM_SPARES === 0 ? 0 : config.WARM_SPARES_MAX,
+      openSpares: config.WARM_OPEN_SPARES,
+      demandWindowMs: config.WARM_SPARES_WINDOW_MS,
       hotSessionsMax: config.HOT_SESSIONS_MAX,
       hotSessionIdleMs: config.HOT_SESSION_IDLE_MS,
     },

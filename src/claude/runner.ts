@@ -1,4 +1,10 @@
-import { type Options, query, type SDKMessage, type SDKUserMessage } from '@anthropic-ai/claude-agent-sdk';
+import {
+  type Options,
+  query,
+  type SDKMessage,
+  type SDKUserMessage,
+  type SpawnOptions,
+} from '@anthropic-ai/claude-agent-sdk';
 import { type Conversation, createConversation, perTurnResult, sendTurn } from '../warm/conversation.js';
 import type { HotSessions } from '../warm/hot-sessions.js';
 import { InputChannel } from '../warm/input-channel.js';
@@ -29,6 +35,13 @@ export interface ClaudeRunnerDeps {
   warmPool?: { take(options: Options): Spare | undefined };
   /** Live processes kept between the turns of a tracked session (`plan.session`). */
   hotSessions?: Pick<HotSessions, 'enabled' | 'take' | 'park'>;
+  /**
+   * Starts Claude Code for a run that found no live process; it may hand over one spawned ahead of
+   * demand with the same launch (`OpenSpares`). When given, every run launches with
+   * `--await-initialize`, so its options travel in the SDK's `initialize` request rather than being
+   * fixed when the process starts. Defaults to spawning a new process.
+   */
+  spawnProcess?: (options: SpawnOptions) => SpawnedRun;
   /** Called before a new process is spawned, so idle ones make room under the process cap. */
   makeRoomForRun?: () => Promise<void>;
 }
@@ -69,7 +82,7 @@ export function createClaudeRunner(deps: ClaudeRunnerDeps): ClaudeRunner {
       signal.addEventListener('abort', onAbort, { once: true });
 
       const baseOptions = buildOptions(plan, deps, cwd, transcript, abortController, (options) => {
-        spawned = deps.processes.spawn(options);
+        spawned = deps.spawnProcess ? deps.spawnProcess(options) : deps.processes.spawn(options);
         return spawned.process;
       });
       const options = (deps.optionExtenders ?? []).reduce(
@@ -226,6 +239,9 @@ function buildOptions(
     systemPrompt: systemPromptOption(plan),
   };
   if (deps.executablePath) options.pathToClaudeCodeExecutable = deps.executablePath;
+  // The process may have been spawned before this run (deps.spawnProcess): it must wait for the
+  // initialize request, which carries this run's system prompt, schema and in-process tools.
+  if (deps.spawnProcess) options.extraArgs = { ...options.extraArgs, 'await-initialize': null };
   if (plan.session?.continues) options.resume = plan.session.id;
   else if (transcript) options.resume = transcript.sessionId;
   else if (plan.session) options.sessionId = plan.session.id;

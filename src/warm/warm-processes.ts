@@ -3,12 +3,21 @@ import type { Logger } from 'pino';
 import type { ProcessRegistry } from '../claude/process-registry.js';
 import type { ClaudeRunnerDeps } from '../claude/runner.js';
 import { HotSessions } from './hot-sessions.js';
+import { OpenSpares } from './open-spares.js';
 import { createProcessBudget } from './process-budget.js';
+import { SpareDemand } from './spare-demand.js';
 import { WarmPool } from './warm-pool.js';
 
 export interface WarmProcessesSettings {
   maxProcesses: number;
+  /** Spares kept however quiet it is (WARM_SPARES); 0 with `sparesMax` 0 turns spares off. */
   spares: number;
+  /** Spares kept at most when requests arrive faster than one spare can be replaced (WARM_SPARES_MAX). */
+  sparesMax: number;
+  /** Whether runs the warm pool cannot serve may take a process pre-spawned for any system prompt. */
+  openSpares: boolean;
+  /** How far back arrivals count when sizing the spares. */
+  demandWindowMs?: number;
   hotSessionsMax: number;
   hotSessionIdleMs: number;
 }
@@ -24,9 +33,10 @@ export interface WarmProcessesDeps {
 
 export interface WarmProcesses {
   pool: WarmPool;
+  open: OpenSpares;
   hot: HotSessions;
   /** What the runner needs to use spares and hot conversations. */
-  runnerDeps: Pick<ClaudeRunnerDeps, 'warmPool' | 'hotSessions' | 'makeRoomForRun'>;
+  runnerDeps: Pick<ClaudeRunnerDeps, 'warmPool' | 'hotSessions' | 'makeRoomForRun' | 'spawnProcess'>;
   /** A tracked session is gone for good: end whatever was kept for it. */
   forgetSession(sessionId: string): void;
   /** Ends spares and hot conversations and stops refilling; resolves once their processes are gone. */
@@ -36,17 +46,26 @@ export interface WarmProcesses {
 /** Spares and hot conversations under one process budget (MAX_CONCURRENCY counts them too). */
 export function createWarmProcesses(deps: WarmProcessesDeps): WarmProcesses {
   const { settings, queue } = deps;
-  const holders: Array<WarmPool | HotSessions> = [];
+  const holders: Array<WarmPool | OpenSpares | HotSessions> = [];
   const budget = createProcessBudget({
     maxProcesses: settings.maxProcesses,
     runs: () => ({ running: queue.running, waiting: queue.waiting }),
     holders,
   });
+  const sparesMax = Math.max(settings.spares, settings.sparesMax);
+  const window = settings.demandWindowMs === undefined ? {} : { windowMs: settings.demandWindowMs };
   const pool = new WarmPool({
-    size: settings.spares,
+    demand: new SpareDemand({ min: settings.spares, max: sparesMax, ...window }),
     processes: deps.processes,
     hasRoomForIdle: () => budget.hasRoomForIdle(),
     startup: deps.startup,
+    logger: deps.logger,
+  });
+  const open = new OpenSpares({
+    // None kept while the warm pool's spares cover the traffic: only runs it cannot serve ask here.
+    demand: new SpareDemand({ min: 0, max: settings.openSpares ? sparesMax : 0, ...window }),
+    processes: deps.processes,
+    hasRoomForIdle: () => budget.hasRoomForIdle(),
     logger: deps.logger,
   });
   const hot = new HotSessions({
@@ -55,13 +74,18 @@ export function createWarmProcesses(deps: WarmProcessesDeps): WarmProcesses {
     // The conversation's run still holds its lease while it parks, so it takes no extra slot.
     canPark: () => queue.waiting === 0,
   });
-  holders.push(pool, hot);
-  queue.onSlotFreed(() => pool.fill());
+  holders.push(pool, open, hot);
+  queue.onSlotFreed(() => {
+    pool.released();
+    open.released();
+  });
   return {
     pool,
+    open,
     hot,
     runnerDeps: {
-      ...(settings.spares > 0 ? { warmPool: pool } : {}),
+      ...(sparesMax > 0 ? { warmPool: pool } : {}),
+      ...(settings.openSpares && sparesMax > 0 ? { spawnProcess: (options) => open.spawn(options) } : {}),
       ...(settings.hotSessionsMax > 0 ? { hotSessions: hot } : {}),
       makeRoomForRun: () => budget.makeRoomForRun(),
     },
@@ -70,7 +94,7 @@ export function createWarmProcesses(deps: WarmProcessesDeps): WarmProcesses {
       hot.forget(sessionId);
     },
     async close() {
-      await Promise.all([pool.close(), hot.closeAll()]);
+      await Promise.all([pool.close(), open.close(), hot.closeAll()]);
     },
   };
 }

@@ -5,6 +5,9 @@ import { lastUserText, text } from '../mock-anthropic/server.js';
 const h = useHarness({
   config: {
     WARM_SPARES: '1',
+    // One spare of one kind: these tests count live processes (open-spares and adaptive-spares test the rest).
+    WARM_SPARES_MAX: '1',
+    WARM_OPEN_SPARES: 'false',
     MAX_CONCURRENCY: '2',
     AUTH_DISABLED: 'true',
     SESSION_MAX_COUNT: '0',
