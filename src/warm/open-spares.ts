@@ -125,7 +125,7 @@ export class OpenSpares implements IdleProcesses {
       .sort((a, b) => a.since - b.since)
       .slice(0, Math.max(0, this.#slots.size - target));
     for (const slot of surplus) void this.#closeSlot(slot);
-    if (!this.#trimTimer && this.#slots.size > this.#deps.demand.target()) {
+    if (!this.#trimTimer && this.#slots.size > this.#deps.demand.min) {
       // Look again once the arrivals have aged out of the window, so a quiet gateway shrinks.
       this.#trimTimer = setTimeout(() => {
         this.#trimTimer = undefined;

@@ -48,6 +48,11 @@ export class SpareDemand {
     return this.#max > 0;
   }
 
+  /** Spares kept however quiet it is: above this, a pool looks again later whether to shrink. */
+  get min(): number {
+    return this.#min;
+  }
+
   get windowMs(): number {
     return this.#windowMs;
   }

@@ -188,7 +188,7 @@ export class WarmPool implements IdleProcesses {
       .sort((a, b) => a.since - b.since)
       .slice(0, Math.max(0, this.#slots.size - target));
     for (const slot of surplus) void this.#closeSlot(slot);
-    this.#scheduleTrim(target);
+    this.#scheduleTrim();
   }
 
   /** Spares kept or starting now (for tests and health output). */
@@ -230,8 +230,9 @@ export class WarmPool implements IdleProcesses {
     setImmediate(() => this.fill());
   }
 
-  #scheduleTrim(target: number): void {
-    if (this.#trimTimer || this.#slots.size <= target) return;
+  /** While above the minimum, looks again once arrivals may have aged out, so a quiet pool shrinks. */
+  #scheduleTrim(): void {
+    if (this.#trimTimer || this.#slots.size <= this.#deps.demand.min) return;
     this.#trimTimer = setTimeout(() => {
       this.#trimTimer = undefined;
       this.fill();
