@@ -37,6 +37,12 @@ interface Slot {
 }
 
 const AWAIT_INITIALIZE = '--await-initialize';
+/**
+ * Flags whose value the SDK's initialize request carries as well: a process waiting for it takes
+ * the value from there (checked against the mock: the same StructuredOutput tool and schema reach
+ * the API), so dropping them lets one launch serve every value.
+ */
+const CARRIED_BY_INITIALIZE = ['--json-schema'];
 /** Launches that name one conversation: a process started for one can serve no other run. */
 const CONVERSATION_FLAGS = ['--session-id', '--resume', '--continue', '--fork-session'];
 const MAX_RETRY_DELAY_MS = 60_000;
@@ -87,7 +93,8 @@ export class OpenSpares implements IdleProcesses {
    * The SDK's spawn hook for a run: an idle spare launched exactly like this, or a new process. The
    * spare is then the run's, ended by the run's abort signal like a process spawned for it.
    */
-  spawn(options: SpawnOptions): SpawnedRun {
+  spawn(requested: SpawnOptions): SpawnedRun {
+    const options = { ...requested, args: withoutInitializeArgs(requested.args) };
     const key = this.#closed || !this.#deps.demand.enabled ? undefined : launchKey(options);
     if (key === undefined) return this.#deps.processes.spawn(options);
     this.#deps.demand.noteArrival();
@@ -227,6 +234,22 @@ export function launchKey(options: SpawnOptions): string | undefined {
     env: Object.fromEntries(Object.entries(options.env).filter(([, value]) => value !== undefined)),
   });
   return canonical === undefined ? undefined : createHash('sha256').update(canonical).digest('hex');
+}
+
+/** The arguments without those the initialize request carries too (only under --await-initialize). */
+export function withoutInitializeArgs(args: readonly string[]): string[] {
+  if (!args.includes(AWAIT_INITIALIZE)) return [...args];
+  const kept: string[] = [];
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i] as string;
+    if (CARRIED_BY_INITIALIZE.includes(arg)) {
+      i += 1;
+      continue;
+    }
+    if (CARRIED_BY_INITIALIZE.some((flag) => arg.startsWith(`${flag}=`))) continue;
+    kept.push(arg);
+  }
+  return kept;
 }
 
 function isAlive(run: SpawnedRun): boolean {

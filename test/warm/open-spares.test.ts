@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { eventually, isAlive, useHarness } from '../helpers/gateway-harness.js';
-import { lastUserText, type RecordedRequest, text } from '../mock-anthropic/server.js';
+import { lastUserText, type RecordedRequest, text, toolUse } from '../mock-anthropic/server.js';
 
 const h = useHarness({
   config: {
@@ -58,6 +58,32 @@ describe('open spares', () => {
     expect(systemText(request)).not.toContain('pirate');
     // It served the run and ended with it.
     expect(await eventually(() => !isAlive(spare))).toBe(true);
+  });
+
+  it('serves a request with an output schema, which reaches the API as its StructuredOutput tool', async () => {
+    expect(await eventually(() => open().idleCount === 1, 30_000)).toBe(true);
+    const [spare] = open().livePids();
+    if (spare === undefined) throw new Error('no open spare');
+    const used = open().counters.used;
+    const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] };
+    h.mock.enqueue(toolUse('StructuredOutput', { city: 'Paris' }));
+
+    const completion = await h.openai.chat.completions.create({
+      model: 'sonnet',
+      messages: [
+        { role: 'system', content: 'You answer with places.' },
+        { role: 'user', content: 'capital of France' },
+      ],
+      response_format: { type: 'json_schema', json_schema: { name: 'place', schema } },
+    });
+
+    expect(JSON.parse(completion.choices[0]?.message.content ?? '')).toEqual({ city: 'Paris' });
+    expect(open().counters.used).toBe(used + 1);
+    expect(await eventually(() => !isAlive(spare))).toBe(true);
+    expect(h.mock.requests).toHaveLength(1);
+    const offered = h.mock.requests[0]?.body.tools?.find((tool) => tool.name === 'StructuredOutput');
+    expect(offered?.input_schema).toEqual(schema);
+    expect(systemText(h.mock.requests[0])).toContain('You answer with places.');
   });
 
   it('ends its processes on shutdown', async () => {
