@@ -1,24 +1,28 @@
-import { Hono, type MiddlewareHandler } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from 'pino';
-import type { ChatService } from './chat/chat-service.js';
 import type { ModelCatalog } from './claude/model-catalog.js';
+import { internalError, routeNotFound } from './core/errors.js';
+import { type ErrorRenderer, GatewayError } from './core/gateway-error.js';
+import { createErrorRenderers } from './http/error-renderers.js';
 import { type AppEnv, requestLogger } from './http/request-logger.js';
-import { GatewayError, internalError, routeNotFound } from './openai/errors.js';
-import { chatCompletionsRoutes } from './routes/chat-completions.js';
+import type { Surface } from './http/surface.js';
 import { type HealthDeps, healthRoutes } from './routes/health.js';
 import { modelsRoutes } from './routes/models.js';
 
 export interface AppDeps {
   logger: Logger;
-  chat: ChatService;
+  /** The wire surfaces (OpenAI chat, Anthropic Messages, native…): routes plus their error rendering. */
+  surfaces: Surface[];
+  /** Renders errors on paths no surface claims (the OpenAI body). */
+  defaultErrorRenderer: ErrorRenderer;
   models: ModelCatalog;
   health: HealthDeps;
   maxBodyBytes: number;
-  keepAliveMs: number;
   startedAt: number;
   /** Run first, around everything, so they see every request and its final status (metrics). */
   outerMiddleware?: MiddlewareHandler[];
@@ -63,7 +67,7 @@ export function createApp(deps: AppDeps) {
       onError: () => {
         throw new GatewayError({
           status: 413,
-          type: 'invalid_request_error',
+          kind: 'too_large',
           code: 'request_too_large',
           message: `The request body is larger than ${deps.maxBodyBytes} bytes.`,
         });
@@ -72,23 +76,30 @@ export function createApp(deps: AppDeps) {
   );
   for (const middleware of deps.guardMiddleware ?? []) app.use(middleware);
 
-  const api = new Hono<AppEnv>()
-    .route('/', chatCompletionsRoutes(deps.chat, { keepAliveMs: deps.keepAliveMs }))
-    .route('/', modelsRoutes(deps.models, { created: Math.floor(deps.startedAt / 1000) }));
+  const renderers = createErrorRenderers(deps.defaultErrorRenderer);
+  const api = new Hono<AppEnv>();
+  for (const surface of deps.surfaces) {
+    for (const { prefix, renderer } of surface.errors ?? []) renderers.register(prefix, renderer);
+    if (surface.mount === 'root') app.route('/', surface.routes);
+    else api.route('/', surface.routes);
+  }
+  api.route('/', modelsRoutes(deps.models, { created: Math.floor(deps.startedAt / 1000) }));
   for (const routes of deps.apiRoutes ?? []) api.route('/', routes);
   app.route('/', healthRoutes(deps.health));
   for (const routes of deps.rootRoutes ?? []) app.route('/', routes);
   app.route('/v1', api);
   app.route('/', api);
 
-  app.notFound((c) => {
-    const error = routeNotFound(c.req.method, c.req.path);
-    return c.json(error.toBody(), 404);
-  });
+  // The one error funnel: the surface that owns the path decides the body.
+  const respond = (c: Context<AppEnv>, error: GatewayError) => {
+    const rendered = renderers.rendererFor(c.req.path)(error, { requestId: c.get('requestId') });
+    return c.json(rendered.body, rendered.status as ContentfulStatusCode, rendered.headers);
+  };
+  app.notFound((c) => respond(c, routeNotFound(c.req.method, c.req.path)));
   app.onError((err, c) => {
     const error = asGatewayError(err);
     if (error.status >= 500) c.get('log')?.error({ err }, 'request failed');
-    return c.json(error.toBody(), error.status as 400, error.headers());
+    return respond(c, error);
   });
   return app;
 }
@@ -98,12 +109,7 @@ function asGatewayError(err: unknown): GatewayError {
   if (err instanceof HTTPException) {
     return new GatewayError({
       status: err.status,
-      type:
-        err.status === 401
-          ? 'authentication_error'
-          : err.status >= 500
-            ? 'server_error'
-            : 'invalid_request_error',
+      kind: err.status === 401 ? 'authentication' : err.status >= 500 ? 'internal' : 'invalid_request',
       message: err.message || 'Invalid request.',
       code: err.status === 400 ? 'invalid_request' : null,
     });

@@ -7,7 +7,6 @@ import { agentPolicyFromConfig, createAgentResolver } from './agent/agent-policy
 import { createApp } from './app.js';
 import { type Authenticator, createAuthenticator } from './auth/authenticator.js';
 import { requireApiKey } from './auth/require-api-key.js';
-import { createChatService } from './chat/chat-service.js';
 import { agentOptions } from './claude/agent-options.js';
 import { buildChildEnv } from './claude/child-env.js';
 import { clientToolOptions } from './claude/client-tool-options.js';
@@ -18,12 +17,12 @@ import { type ClaudeRunnerDeps, createClaudeRunner, plannedOptions } from './cla
 import { startTempSweeper } from './claude/temp-sweeper.js';
 import { removeAllSessions, removeSession } from './claude/transcript.js';
 import type { Config } from './config.js';
+import { createRunService } from './core/run-service.js';
 import { buildOpenApiDocument } from './docs/openapi-document.js';
 import { DrainSwitch } from './hardening/drain.js';
 import { jsonBodyGuard } from './hardening/json-body-guard.js';
 import { createRemoteImageResolver } from './images/resolve-remote-images.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
-import { chatCompletionRequestSchema } from './openai/chat-request.js';
 import { enforceKeyPolicy } from './policy/enforce-key-policy.js';
 import { KeyConcurrency } from './policy/key-concurrency.js';
 import { requestsPerMinute } from './policy/requests-per-minute.js';
@@ -35,7 +34,10 @@ import { usageRoutes } from './routes/usage.js';
 import { createSessionStore } from './sessions/session-store.js';
 import { auditRecorder } from './store/audit-recorder.js';
 import { type GatewayStore, openGatewayStore } from './store/gateway-store.js';
-import { type ToClaudeContext, toRunPlan } from './translate/to-claude.js';
+import { renderOpenAIError } from './surfaces/openai-chat/render-error.js';
+import { chatCompletionRequestSchema } from './surfaces/openai-chat/schema.js';
+import { openAIChatSurface } from './surfaces/openai-chat/surface.js';
+import { type ToClaudeContext, toRunPlan } from './surfaces/openai-chat/to-plan.js';
 import { GATEWAY_VERSION } from './version.js';
 import { createWarmProcesses, type WarmProcesses } from './warm/warm-processes.js';
 
@@ -147,7 +149,7 @@ export async function createGateway(
     remoteImages: config.REMOTE_IMAGES,
     ...(config.AGENT_MODE ? { resolveAgent: createAgentResolver(agentPolicyFromConfig(config)) } : {}),
   };
-  const chat = createChatService({
+  const runs = createRunService({
     runner,
     queue,
     requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
@@ -161,7 +163,6 @@ export async function createGateway(
           }),
         }
       : {}),
-    planContext,
   });
   // Spares start with exactly the options of a new plain conversation on the first served model.
   const plainChat = toRunPlan(
@@ -212,11 +213,12 @@ export async function createGateway(
 
   const app = createApp({
     logger,
-    chat,
+    // One line per wire surface: its routes and the renderer of errors under its paths.
+    surfaces: [openAIChatSurface({ runs, planContext, keepAliveMs: 15_000 })],
+    defaultErrorRenderer: renderOpenAIError,
     models,
     health: { probeClaudeCode, version: GATEWAY_VERSION },
     maxBodyBytes: config.MAX_BODY_BYTES,
-    keepAliveMs: 15_000,
     startedAt: Date.now(),
     outerMiddleware: [metrics.httpMiddleware],
     guardMiddleware: [

@@ -2,8 +2,8 @@ import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { AgentSettings } from '../claude/run-plan.js';
 import { ConfigError } from '../config.js';
-import type { ChatCompletionRequest } from '../openai/chat-request.js';
-import { GatewayError } from '../openai/errors.js';
+import { GatewayError } from '../core/gateway-error.js';
+import type { ChatCompletionRequest } from '../surfaces/openai-chat/schema.js';
 import { isInside } from './path-confinement.js';
 
 export type AgentPermissionMode = AgentSettings['permissionMode'];
@@ -151,5 +151,5 @@ function bounded(requested: number | undefined, limit: number, param: string): n
 }
 
 function agentError(param: string, code: string, message: string): GatewayError {
-  return new GatewayError({ status: 400, type: 'invalid_request_error', param, code, message });
+  return new GatewayError({ status: 400, kind: 'invalid_request', param, code, message });
 }

@@ -1,9 +1,9 @@
-import { GatewayError } from '../openai/errors.js';
+import { GatewayError } from '../core/gateway-error.js';
 
 export const missingApiKey = () =>
   new GatewayError({
     status: 401,
-    type: 'authentication_error',
+    kind: 'authentication',
     code: 'missing_api_key',
     message: "You didn't provide an API key. Send it as 'Authorization: Bearer <key>' or 'x-api-key: <key>'.",
   });
@@ -11,7 +11,7 @@ export const missingApiKey = () =>
 export const invalidApiKey = () =>
   new GatewayError({
     status: 401,
-    type: 'authentication_error',
+    kind: 'authentication',
     code: 'invalid_api_key',
     message: 'Incorrect API key provided.',
   });
@@ -19,7 +19,7 @@ export const invalidApiKey = () =>
 export const adminRequired = () =>
   new GatewayError({
     status: 403,
-    type: 'permission_error',
+    kind: 'permission',
     code: 'admin_required',
     message: 'This endpoint needs an admin key (GATEWAY_ADMIN_KEY or a key created with --admin).',
   });

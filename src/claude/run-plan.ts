@@ -66,6 +66,8 @@ export interface RunPlan {
   /** The new user turn: text, images, documents or tool results. */
   prompt: ClaudeContentBlock[];
   maxOutputTokens?: number;
+  /** The answer text ends before the first of these (applied by the gateway; absent or non-empty). */
+  stopSequences?: string[];
   effort?: EffortLevel;
   thinking: 'disabled' | 'default';
   outputSchema?: Record<string, unknown>;

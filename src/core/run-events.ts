@@ -18,7 +18,9 @@ export type FinishReason =
   /** The model called client tools; the client runs them and continues the turn. */
   | 'tool_use'
   /** An agent run used up its turns (`maxTurns`): the answer so far is a cut answer. */
-  | 'max_turns';
+  | 'max_turns'
+  /** The model refused to answer (Anthropic `refusal`). */
+  | 'refusal';
 
 export interface RunUsage {
   /** Uncached input tokens (Anthropic's `input_tokens`). */

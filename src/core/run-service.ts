@@ -6,6 +6,7 @@
  * every surface.
  */
 import type { RunPlan } from '../claude/run-plan.js';
+import type { ImageLocator } from '../images/resolve-remote-images.js';
 import type { Principal } from '../policy/key-policy.js';
 import type { GatewayError } from './gateway-error.js';
 import type { RunEvent, RunUsage } from './run-events.js';
@@ -44,6 +45,11 @@ export interface RunRequest {
   /** Longest run for this request, bounded by REQUEST_TIMEOUT_MS. */
   timeoutMs?: number;
   onSummary?: (summary: RunSummary) => void;
+  /**
+   * Where the client put an image URL, in the surface's own terms, for the `param` of an image fetch
+   * error (REMOTE_IMAGES); absent: such errors carry no param.
+   */
+  locateImage?: ImageLocator;
 }
 
 /** What one run cost and how it went; reported once per run, whatever ended it. */
@@ -72,3 +78,5 @@ export interface RunService {
    */
   run(request: RunRequest): AsyncGenerator<RunEvent, void, undefined>;
 }
+
+export { createRunService, type RunServiceDeps } from './create-run-service.js';

@@ -1,5 +1,5 @@
 import { type ZodType, z } from 'zod';
-import { chatCompletionRequestSchema } from '../openai/chat-request.js';
+import { chatCompletionRequestSchema } from '../surfaces/openai-chat/schema.js';
 
 type JsonObject = Record<string, unknown>;
 

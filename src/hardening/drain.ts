@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { isPublicPath } from '../auth/require-api-key.js';
-import { GatewayError } from '../openai/errors.js';
+import { GatewayError } from '../core/gateway-error.js';
 
 /** Set once on SIGTERM: /ready turns 503 and new API requests are turned away while running ones finish. */
 export class DrainSwitch {
@@ -20,7 +20,7 @@ export class DrainSwitch {
       c.header('connection', 'close');
       throw new GatewayError({
         status: 503,
-        type: 'service_unavailable',
+        kind: 'unavailable',
         code: 'shutting_down',
         message: 'The gateway is shutting down; retry against another instance.',
         retryAfterSeconds: 1,

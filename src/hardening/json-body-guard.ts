@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import { invalidRequest } from '../openai/errors.js';
+import { invalidRequest } from '../core/errors.js';
 
 export interface JsonBodyGuardOptions {
   /** Deepest nesting of objects and arrays accepted; real chat requests stay far below 20. */

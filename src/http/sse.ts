@@ -1,9 +1,11 @@
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import type { ChatCompletionChunk } from '../openai/chat-response.js';
-import type { GatewayError } from '../openai/errors.js';
 
-export type SseEvent = { kind: 'chunk'; chunk: ChatCompletionChunk } | { kind: 'error'; error: GatewayError };
+/** One SSE frame, already in its surface's terms (`event:` name optional, `data:` text). */
+export interface SseFrame {
+  event?: string;
+  data: string;
+}
 
 export interface SseOptions {
   keepAliveMs: number;
@@ -12,11 +14,11 @@ export interface SseOptions {
 }
 
 /**
- * Writes OpenAI's SSE dialect: `data: <json>` frames, `data: [DONE]` at the end, an error after the
- * first byte as a `data: {"error":…}` frame (openai-node raises it as an APIError), and comment
- * keep-alives while the model is silent (thinking, tools) so proxies do not cut the stream.
+ * Writes the frames a surface gives it, knowing no wire: comment keep-alives while the model is
+ * silent (thinking, tools) so proxies do not cut the stream, no proxy buffering, and `onAbort` when
+ * the client leaves. Terminators (`[DONE]`, `message_stop`) and error frames are the surface's.
  */
-export function writeOpenAISse(c: Context, events: AsyncIterable<SseEvent>, options: SseOptions): Response {
+export function writeSse(c: Context, frames: AsyncIterable<SseFrame>, options: SseOptions): Response {
   c.header('X-Accel-Buffering', 'no');
   c.header('Cache-Control', 'no-cache');
   return streamSSE(c, async (stream) => {
@@ -25,14 +27,9 @@ export function writeOpenAISse(c: Context, events: AsyncIterable<SseEvent>, opti
       void stream.write(': keepalive\n\n');
     }, options.keepAliveMs);
     try {
-      for await (const event of events) {
-        if (event.kind === 'error') {
-          await stream.writeSSE({ data: JSON.stringify(event.error.toBody()) });
-          return;
-        }
-        await stream.writeSSE({ data: JSON.stringify(event.chunk) });
+      for await (const frame of frames) {
+        await stream.writeSSE(frame.event === undefined ? { data: frame.data } : frame);
       }
-      await stream.writeSSE({ data: '[DONE]' });
     } finally {
       clearInterval(keepAlive);
     }

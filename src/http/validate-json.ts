@@ -1,6 +1,6 @@
 import { zValidator } from '@hono/zod-validator';
 import type { ZodType } from 'zod';
-import { invalidRequest } from '../openai/errors.js';
+import { invalidRequest } from '../core/errors.js';
 
 /** `messages[0].content` style, as OpenAI names a `param`. */
 export function paramPath(path: readonly PropertyKey[]): string {

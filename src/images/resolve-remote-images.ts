@@ -1,13 +1,15 @@
 import type { ClaudeContentBlock, ClaudeTurn, RunPlan } from '../claude/run-plan.js';
-import type { ChatCompletionRequest } from '../openai/chat-request.js';
-import { GatewayError } from '../openai/errors.js';
+import { GatewayError } from '../core/gateway-error.js';
 import { type FetchImageOptions, fetchImage, ImageFetchError } from './fetch-image.js';
+
+/** Where the client put an image URL, in its surface's terms (e.g. `messages[2].content[1].image_url`). */
+export type ImageLocator = (url: string) => string | null;
 
 /** Replaces a plan's http(s) image sources with the fetched bytes; rejects with a 4xx GatewayError. */
 export type RemoteImageResolver = (
   plan: RunPlan,
-  request: ChatCompletionRequest,
   signal: AbortSignal,
+  locate?: ImageLocator,
 ) => Promise<RunPlan>;
 
 /**
@@ -16,7 +18,7 @@ export type RemoteImageResolver = (
  * so only the new turn's are fetched then. Each distinct URL is fetched once per request.
  */
 export function createRemoteImageResolver(options: FetchImageOptions): RemoteImageResolver {
-  return async (plan, request, signal) => {
+  return async (plan, signal, locate) => {
     const urls = new Set<string>();
     const turns = plan.session?.continues ? [] : plan.history;
     for (const block of [...turns.flatMap((turn) => turn.content), ...plan.prompt]) {
@@ -33,7 +35,7 @@ export function createRemoteImageResolver(options: FetchImageOptions): RemoteIma
             source: { type: 'base64', media_type: image.mediaType, data: image.data.toString('base64') },
           });
         } catch (error) {
-          throw error instanceof ImageFetchError ? toGatewayError(error, url, request) : error;
+          throw error instanceof ImageFetchError ? toGatewayError(error, locate?.(url) ?? null) : error;
         }
       }),
     );
@@ -50,12 +52,11 @@ export function createRemoteImageResolver(options: FetchImageOptions): RemoteIma
   };
 }
 
-function toGatewayError(error: ImageFetchError, url: string, request: ChatCompletionRequest): GatewayError {
-  const param = paramOfImage(request, url);
+function toGatewayError(error: ImageFetchError, param: string | null): GatewayError {
   if (error.failure === 'too_large') {
     return new GatewayError({
       status: 413,
-      type: 'invalid_request_error',
+      kind: 'too_large',
       param,
       code: 'content_too_large',
       message: `The image at ${param ?? 'a message'} is too large: ${error.message}.`,
@@ -63,22 +64,9 @@ function toGatewayError(error: ImageFetchError, url: string, request: ChatComple
   }
   return new GatewayError({
     status: 400,
-    type: 'invalid_request_error',
+    kind: 'invalid_request',
     param,
     code: error.failure === 'not_an_image' ? 'invalid_image' : 'image_fetch_failed',
     message: `The image at ${param ?? 'a message'} could not be used: ${error.message}.`,
   });
-}
-
-/** Where the client put the URL, e.g. `messages[2].content[1].image_url`, for the error's `param`. */
-function paramOfImage(request: ChatCompletionRequest, url: string): string | null {
-  for (const [i, message] of request.messages.entries()) {
-    if (typeof message.content === 'string' || !message.content) continue;
-    for (const [j, part] of message.content.entries()) {
-      if (part.type !== 'image_url') continue;
-      const partUrl = typeof part.image_url === 'string' ? part.image_url : part.image_url.url;
-      if (partUrl === url) return `messages[${i}].content[${j}].image_url`;
-    }
-  }
-  return null;
 }

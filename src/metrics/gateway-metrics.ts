@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { GatewayError } from '../openai/errors.js';
+import { GatewayError } from '../core/gateway-error.js';
 import type { FinishedRequest } from '../policy/enforce-key-policy.js';
 
 export interface MetricsSources {
@@ -49,7 +49,7 @@ export function createGatewayMetrics(sources: MetricsSources): GatewayMetrics {
   const runs = new Counter({
     name: `${PREFIX}runs_total`,
     help: 'Claude Code runs by model and outcome.',
-    labelNames: ['model', 'outcome'] as const,
+    labelNames: ['model', 'outcome', 'surface'] as const,
     registers,
   });
   const runDuration = new Histogram({
@@ -75,13 +75,13 @@ export function createGatewayMetrics(sources: MetricsSources): GatewayMetrics {
   const tokens = new Counter({
     name: `${PREFIX}tokens_total`,
     help: 'Tokens reported by Claude Code, by model and kind (prompt, completion).',
-    labelNames: ['model', 'kind'] as const,
+    labelNames: ['model', 'kind', 'surface'] as const,
     registers,
   });
   const cost = new Counter({
     name: `${PREFIX}cost_usd_total`,
     help: "Claude Code's reported cost in USD, by model.",
-    labelNames: ['model'] as const,
+    labelNames: ['model', 'surface'] as const,
     registers,
   });
   new Gauge({
@@ -122,17 +122,19 @@ export function createGatewayMetrics(sources: MetricsSources): GatewayMetrics {
       const summary = request.summary;
       if (!summary) return;
       const model = summary.model;
-      runs.inc({ model, outcome: summary.outcome });
+      // Which wire the run came in on (openai-chat, anthropic-messages, …).
+      const surface = summary.surface ?? 'unknown';
+      runs.inc({ model, outcome: summary.outcome, surface });
       runDuration.observe({ model }, summary.durationMs / 1000);
       queueWait.observe(summary.queueWaitMs / 1000);
       if (summary.timeToFirstChunkMs !== undefined) {
         firstToken.observe({ model }, summary.timeToFirstChunkMs / 1000);
       }
       if (summary.usage) {
-        tokens.inc({ model, kind: 'prompt' }, summary.usage.prompt_tokens);
-        tokens.inc({ model, kind: 'completion' }, summary.usage.completion_tokens);
+        tokens.inc({ model, kind: 'prompt', surface }, summary.usage.prompt_tokens);
+        tokens.inc({ model, kind: 'completion', surface }, summary.usage.completion_tokens);
       }
-      if (summary.costUsd > 0) cost.inc({ model }, summary.costUsd);
+      if (summary.costUsd > 0) cost.inc({ model, surface }, summary.costUsd);
     },
   };
 }
@@ -144,7 +146,8 @@ function routeLabel(c: Context): string {
 }
 
 function errorKind(c: Context, status: number): string {
-  if (c.error instanceof GatewayError) return c.error.code ?? c.error.type;
+  // Errors without a code are labelled by kind (`invalid_request_error`), whatever wire rendered them.
+  if (c.error instanceof GatewayError) return c.error.code ?? `${c.error.kind}_error`;
   if (c.error) return 'internal_error';
   return status === 404 ? 'unknown_url' : `http_${status}`;
 }

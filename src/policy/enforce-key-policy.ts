@@ -1,10 +1,65 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import '../auth/context-variables.js';
-import type { RunSummary } from '../chat/chat-service.js';
-import { GatewayError } from '../openai/errors.js';
+import { GatewayError } from '../core/gateway-error.js';
+import type { RunSummary } from '../core/run-service.js';
 import type { KeyConcurrency } from './key-concurrency.js';
 import type { Principal } from './key-policy.js';
 import { checkBudget, checkRequestPolicy } from './request-policy.js';
+
+/** Token counts of a run as the audit log and metrics keep them (prompt includes cached input). */
+export interface RequestUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  prompt_tokens_details: { cached_tokens: number };
+  completion_tokens_details: { reasoning_tokens: number };
+}
+
+/** What a run cost and how it went, as the audit log and metrics record it. */
+export interface RequestRunSummary {
+  model: string;
+  outcome: 'ok' | 'error';
+  /** HTTP status of the failure, when outcome is 'error'. */
+  errorStatus?: number;
+  errorCode?: string | null;
+  usage?: RequestUsage;
+  costUsd: number;
+  costEstimated?: boolean;
+  durationMs: number;
+  timeToFirstChunkMs?: number;
+  queueWaitMs: number;
+  /** The wire the run came in on (metrics label). */
+  surface?: string;
+}
+
+/** Handed to the route by this middleware; the route passes `onSummary` to RunService.run. */
+export interface RunHooks {
+  onSummary?: (summary: RunSummary) => void;
+}
+
+/** A run's neutral summary in the audit log's terms; usage is always the run's (issue 15). */
+export function toRequestSummary(summary: RunSummary): RequestRunSummary {
+  const { usage } = summary;
+  const prompt = usage.inputTokens + usage.cacheReadInputTokens + usage.cacheCreationInputTokens;
+  return {
+    model: summary.model,
+    outcome: summary.outcome,
+    ...(summary.error ? { errorStatus: summary.error.status, errorCode: summary.error.code } : {}),
+    usage: {
+      prompt_tokens: prompt,
+      completion_tokens: usage.outputTokens,
+      total_tokens: prompt + usage.outputTokens,
+      prompt_tokens_details: { cached_tokens: usage.cacheReadInputTokens },
+      completion_tokens_details: { reasoning_tokens: usage.reasoningTokens },
+    },
+    costUsd: summary.costUsd,
+    ...(summary.costEstimated ? { costEstimated: true } : {}),
+    durationMs: summary.durationMs,
+    ...(summary.timeToFirstEventMs !== undefined ? { timeToFirstChunkMs: summary.timeToFirstEventMs } : {}),
+    queueWaitMs: summary.queueWaitMs,
+    surface: summary.surface,
+  };
+}
 
 /** A request that could run Claude Code, once it is over (for a stream: once its run ended). */
 export interface FinishedRequest {
@@ -19,7 +74,7 @@ export interface FinishedRequest {
   status: number;
   errorCode: string | null;
   /** Present when a run reached Claude Code. */
-  summary: RunSummary | undefined;
+  summary: RequestRunSummary | undefined;
   durationMs: number;
 }
 
@@ -43,7 +98,7 @@ export function enforceKeyPolicy(deps: KeyPolicyDeps): MiddlewareHandler {
     const startedAt = performance.now();
     const body = await c.req.json().catch(() => undefined);
 
-    let summary: RunSummary | undefined;
+    let summary: RequestRunSummary | undefined;
     let awaitingSummary = false;
     let releaseSlot = () => {};
     let finished = false;
@@ -65,7 +120,7 @@ export function enforceKeyPolicy(deps: KeyPolicyDeps): MiddlewareHandler {
       });
     };
     // A stream is over when its run is: the run's own outcome is what the client got.
-    const finishStream = (runSummary: RunSummary) => {
+    const finishStream = (runSummary: RequestRunSummary) => {
       const failed = runSummary.outcome === 'error';
       finish(
         failed ? (runSummary.errorStatus ?? 500) : c.res.status,
@@ -81,8 +136,8 @@ export function enforceKeyPolicy(deps: KeyPolicyDeps): MiddlewareHandler {
         releaseSlot = deps.concurrency.acquire(principal.id, principal.policy.concurrency);
         c.set('runHooks', {
           onSummary(runSummary) {
-            summary = runSummary;
-            if (awaitingSummary) finishStream(runSummary);
+            summary = toRequestSummary(runSummary);
+            if (awaitingSummary) finishStream(summary);
           },
         });
         await next();

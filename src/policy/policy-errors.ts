@@ -1,9 +1,9 @@
-import { GatewayError } from '../openai/errors.js';
+import { GatewayError } from '../core/gateway-error.js';
 
 export const modelNotAllowed = (model: string) =>
   new GatewayError({
     status: 403,
-    type: 'permission_error',
+    kind: 'permission',
     param: 'model',
     code: 'model_not_allowed',
     message: `This API key may not use the model '${model}'.`,
@@ -12,7 +12,7 @@ export const modelNotAllowed = (model: string) =>
 export const agentModeNotAllowed = () =>
   new GatewayError({
     status: 403,
-    type: 'permission_error',
+    kind: 'permission',
     param: 'claude_code',
     code: 'agent_mode_not_allowed',
     message: 'This API key may not use agent mode (claude_code).',
@@ -21,7 +21,7 @@ export const agentModeNotAllowed = () =>
 export const agentToolNotAllowed = (tool: string, allowed: readonly string[]) =>
   new GatewayError({
     status: 403,
-    type: 'permission_error',
+    kind: 'permission',
     param: 'claude_code.tools',
     code: 'tool_not_allowed',
     message: `This API key may not use the tool '${tool}'; allowed: ${allowed.join(', ')}.`,
@@ -30,7 +30,7 @@ export const agentToolNotAllowed = (tool: string, allowed: readonly string[]) =>
 export const agentToolsRequired = (allowed: readonly string[]) =>
   new GatewayError({
     status: 400,
-    type: 'invalid_request_error',
+    kind: 'invalid_request',
     param: 'claude_code.tools',
     code: 'tools_required',
     message: `This API key may use only some agent tools (${allowed.join(', ')}); list the ones you need in claude_code.tools.`,
@@ -39,7 +39,7 @@ export const agentToolsRequired = (allowed: readonly string[]) =>
 export const requestsPerMinuteExceeded = (limit: number, retryAfterSeconds: number) =>
   new GatewayError({
     status: 429,
-    type: 'rate_limit_error',
+    kind: 'rate_limited',
     code: 'rate_limit_exceeded',
     message: `Rate limit reached for requests per minute (RPM): limit ${limit}. Please try again in ${Math.ceil(retryAfterSeconds)}s.`,
     retryAfterSeconds,
@@ -48,7 +48,7 @@ export const requestsPerMinuteExceeded = (limit: number, retryAfterSeconds: numb
 export const concurrencyExceeded = (limit: number) =>
   new GatewayError({
     status: 429,
-    type: 'rate_limit_error',
+    kind: 'rate_limited',
     code: 'concurrency_limit_exceeded',
     message: `This API key already has ${limit} request(s) running, its limit; retry when one finishes.`,
     retryAfterSeconds: 1,
@@ -57,7 +57,7 @@ export const concurrencyExceeded = (limit: number) =>
 export const budgetExhausted = (budgetUsd: number) =>
   new GatewayError({
     status: 429,
-    type: 'insufficient_quota',
+    kind: 'quota_exceeded',
     code: 'insufficient_quota',
     message: `This API key has used its budget of $${budgetUsd.toFixed(2)}.`,
     // openai-node reads this first: retrying cannot help until the owner raises the budget.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../openai/errors.js';
+import { GatewayError } from '../core/gateway-error.js';
+import { openAIErrorBody } from '../surfaces/openai-chat/render-error.js';
 import { checkBudget, checkRequestPolicy } from './request-policy.js';
 
 function rejection(run: () => void) {
@@ -65,7 +66,7 @@ describe('checkBudget', () => {
     }
     expect(error).toBeInstanceOf(GatewayError);
     const gatewayError = error as GatewayError;
-    expect(gatewayError.toBody().error).toMatchObject({
+    expect(openAIErrorBody(gatewayError).error).toMatchObject({
       code: 'insufficient_quota',
       type: 'insufficient_quota',
     });

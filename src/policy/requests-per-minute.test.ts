@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
 import '../auth/context-variables.js';
-import { GatewayError } from '../openai/errors.js';
+import { GatewayError } from '../core/gateway-error.js';
+import { openAIErrorBody } from '../surfaces/openai-chat/render-error.js';
 import type { Principal } from './key-policy.js';
 import { formatDuration, type RequestsPerMinute, requestsPerMinute } from './requests-per-minute.js';
 
@@ -18,7 +19,7 @@ function appFor(principal: Principal, now: () => number) {
   app.use(limiter.middleware);
   app.get('/', (c) => c.text('ok'));
   app.onError((err, c) =>
-    err instanceof GatewayError ? c.json(err.toBody(), 429, err.headers()) : c.text('boom', 500),
+    err instanceof GatewayError ? c.json(openAIErrorBody(err), 429, err.headers()) : c.text('boom', 500),
   );
   return app;
 }

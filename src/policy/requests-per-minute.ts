@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { MemoryStore, type RateLimitInfo, rateLimiter } from 'hono-rate-limiter';
 import '../auth/context-variables.js';
+import type { Principal } from './key-policy.js';
 import { requestsPerMinuteExceeded } from './policy-errors.js';
 
 const WINDOW_MS = 60_000;
@@ -8,6 +9,11 @@ const INFO_PROPERTY = 'rateLimit';
 
 export interface RequestsPerMinute {
   middleware: MiddlewareHandler;
+  /**
+   * Counts one request of a key outside an HTTP request (a turn on a WebSocket), in the same
+   * one-minute window as the middleware; throws the same 429 GatewayError once the key is over.
+   */
+  countTurn(principal: Principal): Promise<void>;
   /** Stops the store's cleanup timer. */
   close(): void;
 }
@@ -38,6 +44,17 @@ export function requestsPerMinute(now: () => number = Date.now): RequestsPerMinu
         setRateLimitHeaders(c, now());
         await next();
       }),
+    async countTurn(principal) {
+      const limit = principal.policy.rpm;
+      if (limit === undefined) return;
+      const { totalHits, resetTime } = await store.increment(principal.id);
+      if (totalHits <= limit) return;
+      const at = now();
+      throw requestsPerMinuteExceeded(
+        limit,
+        Math.max(0, ((resetTime?.getTime() ?? at + WINDOW_MS) - at) / 1000),
+      );
+    },
     close: () => store.shutdown(),
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../openai/errors.js';
+import { GatewayError } from '../core/gateway-error.js';
 import { RunQueue } from './run-queue.js';
 
 const never = new AbortController().signal;

@@ -1,5 +1,5 @@
 import PQueue from 'p-queue';
-import { GatewayError } from '../openai/errors.js';
+import { GatewayError } from '../core/gateway-error.js';
 
 export interface RunQueueOptions {
   /** Live Claude Code processes at most; each is CPU-heavy at start and holds ~300 MB. */
@@ -48,7 +48,7 @@ export class RunQueue {
     if (this.#queue.pending >= this.#options.maxConcurrent && this.#queue.size >= this.#options.maxWaiting) {
       throw new GatewayError({
         status: 429,
-        type: 'rate_limit_error',
+        kind: 'rate_limited',
         code: 'queue_full',
         message: 'The gateway is at capacity and its wait queue is full; retry shortly.',
         retryAfterSeconds: 2,
@@ -100,7 +100,7 @@ export class RunQueue {
   #timeoutError(): GatewayError {
     return new GatewayError({
       status: 503,
-      type: 'service_unavailable',
+      kind: 'unavailable',
       code: 'queue_timeout',
       message: `No Claude Code slot became free within ${this.#options.waitTimeoutMs} ms.`,
       retryAfterSeconds: 2,
@@ -111,7 +111,7 @@ export class RunQueue {
 function clientGone(): GatewayError {
   return new GatewayError({
     status: 499,
-    type: 'invalid_request_error',
+    kind: 'invalid_request',
     code: 'client_closed_request',
     message: 'The client went away while waiting.',
   });

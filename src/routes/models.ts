@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { ModelCatalog } from '../claude/model-catalog.js';
-import { modelNotFound } from '../openai/errors.js';
+import { modelNotFound } from '../core/errors.js';
 
 interface ModelObject {
   id: string;

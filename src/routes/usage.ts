@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import '../auth/context-variables.js';
 import { adminRequired } from '../auth/auth-errors.js';
-import { invalidRequest } from '../openai/errors.js';
+import { invalidRequest } from '../core/errors.js';
 import type { AuditLog } from '../store/audit-log.js';
 import { parseUsageRange, UsageRangeError } from '../store/usage-range.js';
 

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ClaudeTurn, RunPlan } from '../claude/run-plan.js';
-import type { ChatCompletionChunk, ChunkDelta, FinishReason } from '../openai/chat-response.js';
-import { GatewayError } from '../openai/errors.js';
-import type { TranslatorOutput } from '../translate/to-openai.js';
+import { GatewayError } from '../core/gateway-error.js';
+import { type FinishReason, type RunEvent, ZERO_USAGE } from '../core/run-events.js';
 import type { SessionClaim } from './session-store.js';
 import { trackRunSession } from './track-run.js';
 
@@ -19,20 +18,11 @@ function fakeClaim() {
   return { claim, calls };
 }
 
-function chunk(delta: ChunkDelta, finish: FinishReason | null = null): TranslatorOutput {
-  const value: ChatCompletionChunk = {
-    id: 'chatcmpl-1',
-    object: 'chat.completion.chunk',
-    created: 0,
-    model: 'sonnet',
-    system_fingerprint: null,
-    choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
-  };
-  return { kind: 'chunk', chunk: value };
-}
+const text = (value: string): RunEvent => ({ type: 'text_delta', text: value });
+const finish = (reason: FinishReason): RunEvent => ({ type: 'finish', reason, usage: ZERO_USAGE });
 
 function run(
-  outputs: TranslatorOutput[],
+  outputs: RunEvent[],
   options: { started?: boolean; finishedTurn?: boolean; plan?: RunPlan } = {},
 ) {
   const { claim, calls } = fakeClaim();
@@ -47,12 +37,7 @@ function run(
 
 describe('trackRunSession', () => {
   it('commits a complete plain answer as the assistant turn the client will send back', () => {
-    const calls = run([
-      chunk({ role: 'assistant', content: '' }),
-      chunk({ content: 'Hel' }),
-      chunk({ content: 'lo' }),
-      chunk({}, 'stop'),
-    ]);
+    const calls = run([{ type: 'message_start' }, text('Hel'), text('lo'), finish('end_turn')]);
     expect(calls).toEqual([['commit', { role: 'assistant', content: [{ type: 'text', text: 'Hello' }] }]]);
   });
 
@@ -60,34 +45,33 @@ describe('trackRunSession', () => {
     [
       'an error',
       [
-        chunk({ content: 'Hi' }),
-        { kind: 'error', error: new GatewayError({ status: 502, type: 'api_error', message: 'x' }) },
+        text('Hi'),
+        { type: 'error', error: new GatewayError({ status: 502, kind: 'upstream', message: 'x' }) },
       ],
     ],
-    ['an answer cut at max_tokens', [chunk({ content: 'Hi' }), chunk({}, 'length')]],
+    ['an answer cut at max_tokens', [text('Hi'), finish('max_tokens')]],
     [
       'tool calls',
       [
-        chunk({
-          tool_calls: [{ index: 0, id: 'c', type: 'function', function: { name: 'f', arguments: '{}' } }],
-        }),
-        chunk({}, 'tool_calls'),
+        { type: 'tool_call_start', index: 0, id: 'c', name: 'f' },
+        { type: 'tool_call_end', index: 0, arguments: '{}' },
+        finish('tool_use'),
       ],
     ],
     ['a run that ended without output', []],
-  ] as Array<[string, TranslatorOutput[]]>)('abandons the session after %s', (_, outputs) => {
+  ] as Array<[string, RunEvent[]]>)('abandons the session after %s', (_, outputs) => {
     expect(run(outputs)).toEqual([['abandon']]);
   });
 
   it('abandons a structured-output answer (Claude Code produced it through a tool)', () => {
-    const calls = run([chunk({ content: '{}' }), chunk({}, 'stop')], {
+    const calls = run([text('{}'), finish('end_turn')], {
       plan: { ...plan, outputSchema: { type: 'object' } },
     });
     expect(calls).toEqual([['abandon']]);
   });
 
   it('abandons an answer the gateway ended before Claude Code finished its turn (a stop sequence)', () => {
-    const calls = run([chunk({ content: 'Hel' }), chunk({}, 'stop')], { finishedTurn: false });
+    const calls = run([text('Hel'), finish('stop_sequence')], { finishedTurn: false });
     expect(calls).toEqual([['abandon']]);
   });
 

@@ -1,14 +1,12 @@
-import type { RunPlan } from '../claude/run-plan.js';
-import type { ChatCompletionChunk } from '../openai/chat-response.js';
-import { foldChunks } from '../translate/fold-chunks.js';
-import { toAssistantTurn } from '../translate/to-claude.js';
-import type { TranslatorOutput } from '../translate/to-openai.js';
+import type { ClaudeTurn, RunPlan } from '../claude/run-plan.js';
+import { emptyRunResult, foldEvent, type RunResult } from '../core/fold-events.js';
+import type { RunEvent } from '../core/run-events.js';
 import type { SessionClaim } from './session-store.js';
 
 export interface RunSessionTracker {
   /** Claude Code is about to start: from here on the session's files may change. */
   started(): void;
-  observe(output: TranslatorOutput): void;
+  observe(event: RunEvent): void;
   /** Claude Code ended its turn successfully: its session holds the whole answer. */
   finishedTurn(): void;
   /** Settles the claim once the run is over, however it ended; later calls do nothing. */
@@ -23,18 +21,16 @@ export interface RunSessionTracker {
  * session, and the next request rebuilds it.
  */
 export function trackRunSession(claim: SessionClaim, plan: RunPlan): RunSessionTracker {
-  const chunks: ChatCompletionChunk[] = [];
+  const result: RunResult = emptyRunResult();
   let started = false;
-  let failed = false;
   let turnFinished = false;
   let settled = false;
   return {
     started() {
       started = true;
     },
-    observe(output) {
-      if (output.kind === 'error') failed = true;
-      else chunks.push(output.chunk);
+    observe(event) {
+      foldEvent(result, event);
     },
     finishedTurn() {
       turnFinished = true;
@@ -43,12 +39,17 @@ export function trackRunSession(claim: SessionClaim, plan: RunPlan): RunSessionT
       if (settled) return;
       settled = true;
       if (!started) return claim.cancel();
-      const choice = turnFinished && !failed && chunks.length > 0 ? foldChunks(chunks).choices[0] : undefined;
-      if (choice?.finish_reason === 'stop' && plan.outputSchema === undefined) {
-        claim.commit(toAssistantTurn(choice.message));
+      const complete = turnFinished && result.error === undefined && result.finish?.reason === 'end_turn';
+      if (complete && result.toolCalls.length === 0 && plan.outputSchema === undefined) {
+        claim.commit(assistantTurn(result));
       } else {
         claim.abandon();
       }
     },
   };
+}
+
+/** The answer as Claude's own assistant turn, exactly what the session file holds. */
+function assistantTurn(result: RunResult): ClaudeTurn {
+  return { role: 'assistant', content: result.text ? [{ type: 'text', text: result.text }] : [] };
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { chatCompletionRequestSchema } from '../../src/openai/chat-request.js';
+import { chatCompletionRequestSchema } from '../../src/surfaces/openai-chat/schema.js';
 import { json } from '../core/wire.js';
 import { type Harness, startHarness } from '../helpers/gateway-harness.js';
 

@@ -1,5 +1,6 @@
 import { ClaudeRunError } from '../claude/run-error.js';
-import { GatewayError, internalError } from '../openai/errors.js';
+import { internalError } from './errors.js';
+import { GatewayError } from './gateway-error.js';
 
 /** A thrown failure of a run (process missing, crashed, aborted, timed out) as an OpenAI error. */
 export function mapRunFailure(error: unknown, timedOut: boolean): GatewayError {
@@ -7,7 +8,7 @@ export function mapRunFailure(error: unknown, timedOut: boolean): GatewayError {
   if (timedOut) {
     return new GatewayError({
       status: 504,
-      type: 'timeout_error',
+      kind: 'timeout',
       code: 'request_timeout',
       message: 'Claude Code did not finish within the gateway request timeout.',
     });
@@ -17,7 +18,7 @@ export function mapRunFailure(error: unknown, timedOut: boolean): GatewayError {
     case 'unavailable':
       return new GatewayError({
         status: 503,
-        type: 'service_unavailable',
+        kind: 'unavailable',
         code: 'claude_code_unavailable',
         message: 'Claude Code is not available on this gateway (the executable could not be started).',
         retryAfterSeconds: 30,
@@ -25,14 +26,14 @@ export function mapRunFailure(error: unknown, timedOut: boolean): GatewayError {
     case 'aborted':
       return new GatewayError({
         status: 499,
-        type: 'invalid_request_error',
+        kind: 'invalid_request',
         code: 'client_closed_request',
         message: 'The request was cancelled.',
       });
     case 'crashed':
       return new GatewayError({
         status: 502,
-        type: 'api_error',
+        kind: 'upstream',
         code: 'claude_code_crashed',
         message: 'Claude Code stopped unexpectedly before answering.',
       });

@@ -5,7 +5,7 @@ import type {
   CompletionUsage,
   FinishReason,
   ToolCall,
-} from '../openai/chat-response.js';
+} from './chat-response.js';
 
 const ZERO_USAGE: CompletionUsage = {
   prompt_tokens: 0,

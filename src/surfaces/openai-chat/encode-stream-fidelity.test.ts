@@ -3,10 +3,10 @@
  * Claude Code output (recorded by scripts/record-fixtures.ts and scripts/record-fidelity-fixtures.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { describeToolResult, describeToolUse } from '../agent/describe-activity.js';
-import { foldChunks } from './fold-chunks.js';
+import { describeToolResult, describeToolUse } from '../../agent/describe-activity.js';
+import { foldChunks } from './fold.js';
+import type { TranslatorOptions } from './test-support.js';
 import { fixture, translateAll } from './test-support.js';
-import type { TranslatorOptions } from './to-openai.js';
 
 const agentOptions: Partial<TranslatorOptions> = {
   describeAgentToolUse: describeToolUse,

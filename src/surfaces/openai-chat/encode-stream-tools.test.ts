@@ -1,10 +1,10 @@
 import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
 import { describe, expect, it } from 'vitest';
-import { clientToolNameOf } from '../claude/client-tools.js';
-import type { ChatCompletionChunk } from '../openai/chat-response.js';
-import { foldChunks } from './fold-chunks.js';
+import { clientToolNameOf } from '../../claude/client-tools.js';
+import type { ChatCompletionChunk } from './chat-response.js';
+import { foldChunks } from './fold.js';
+import type { TranslatorOptions } from './test-support.js';
 import { feedUntilFinished, fixture } from './test-support.js';
-import type { TranslatorOptions } from './to-openai.js';
 
 // Fixtures recorded by scripts/record-tool-fixtures.ts: a text block, then two client tool calls.
 function run(messages: SDKMessage[], options: Partial<TranslatorOptions> = {}) {

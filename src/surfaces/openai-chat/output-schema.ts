@@ -1,6 +1,6 @@
 import { Ajv } from 'ajv';
-import type { ChatCompletionRequest } from '../openai/chat-request.js';
-import { invalidRequest } from '../openai/errors.js';
+import { invalidRequest } from '../../core/errors.js';
+import type { ChatCompletionRequest } from './schema.js';
 
 const SCHEMA_PARAM = 'response_format.json_schema.schema';
 

@@ -1,7 +1,7 @@
 import { Ajv } from 'ajv';
-import type { ClientToolDefinition, ClientToolPolicy } from '../claude/run-plan.js';
-import type { ChatCompletionRequest, ChatMessage } from '../openai/chat-request.js';
-import { invalidRequest } from '../openai/errors.js';
+import type { ClientToolDefinition, ClientToolPolicy } from '../../claude/run-plan.js';
+import { invalidRequest } from '../../core/errors.js';
+import type { ChatCompletionRequest, ChatMessage } from './schema.js';
 
 /** A function without `parameters` takes no arguments (OpenAI's reading of an absent schema). */
 const NO_PARAMETERS: Readonly<Record<string, unknown>> = { type: 'object', properties: {} };

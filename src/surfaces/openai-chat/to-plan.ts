@@ -1,5 +1,5 @@
-import { clientToolClaudeName } from '../claude/client-tools.js';
-import type { ModelCatalog } from '../claude/model-catalog.js';
+import { clientToolClaudeName } from '../../claude/client-tools.js';
+import type { ModelCatalog } from '../../claude/model-catalog.js';
 import type {
   AgentSettings,
   ClaudeContentBlock,
@@ -7,13 +7,15 @@ import type {
   EffortLevel,
   RunPlan,
   SystemPromptPlacement,
-} from '../claude/run-plan.js';
-import { sniffBase64ImageType } from '../images/sniff-image-type.js';
-import type { ChatCompletionRequest, ChatMessage, ContentPart } from '../openai/chat-request.js';
-import { GatewayError, invalidRequest, modelNotFound, unsupportedParameter } from '../openai/errors.js';
+} from '../../claude/run-plan.js';
+import { invalidRequest, modelNotFound, unsupportedParameter } from '../../core/errors.js';
+import { GatewayError } from '../../core/gateway-error.js';
+import { stopSequencesOf } from '../../core/stop-sequences.js';
+import { sniffBase64ImageType } from '../../images/sniff-image-type.js';
 import { parseDataUrl } from './data-url.js';
 import { checkToolCallPairing, toClientToolPolicy, toClientTools } from './map-client-tools.js';
 import { toOutputSchema } from './output-schema.js';
+import type { ChatCompletionRequest, ChatMessage, ContentPart } from './schema.js';
 
 export interface ToClaudeContext {
   models: ModelCatalog;
@@ -67,6 +69,8 @@ export function toRunPlan(request: ChatCompletionRequest, context: ToClaudeConte
   if (systemPrompt) plan.systemPrompt = systemPrompt;
   const maxTokens = request.max_completion_tokens ?? request.max_tokens;
   if (maxTokens != null) plan.maxOutputTokens = maxTokens;
+  const stopSequences = stopSequencesOf(request.stop);
+  if (stopSequences.length > 0) plan.stopSequences = stopSequences;
   const effort = toEffort(request);
   if (effort === 'none') {
     // Newer models think adaptively whatever `thinking` says; the lowest effort is the closest to none.
@@ -82,7 +86,7 @@ export function toRunPlan(request: ChatCompletionRequest, context: ToClaudeConte
   if (request.claude_code && !agent) {
     throw new GatewayError({
       status: 400,
-      type: 'invalid_request_error',
+      kind: 'invalid_request',
       param: 'claude_code',
       code: 'agent_mode_disabled',
       message: 'Agent mode (claude_code) is not enabled on this gateway.',
@@ -329,7 +333,7 @@ function enforceSize(byteLength: number, limit: number, param: string): void {
   if (byteLength > limit) {
     throw new GatewayError({
       status: 413,
-      type: 'invalid_request_error',
+      kind: 'too_large',
       param,
       code: 'content_too_large',
       message: `The attachment is ${byteLength} bytes; the limit is ${limit} bytes.`,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createModelCatalog } from '../claude/model-catalog.js';
-import { type ChatCompletionRequest, chatCompletionRequestSchema } from '../openai/chat-request.js';
-import { GatewayError } from '../openai/errors.js';
-import { type ToClaudeContext, toRunPlan } from './to-claude.js';
+import { createModelCatalog } from '../../claude/model-catalog.js';
+import { GatewayError } from '../../core/gateway-error.js';
+import { type ChatCompletionRequest, chatCompletionRequestSchema } from './schema.js';
+import { type ToClaudeContext, toRunPlan } from './to-plan.js';
 
 const context: ToClaudeContext = {
   models: createModelCatalog(['sonnet', 'claude-sonnet-4-5']),

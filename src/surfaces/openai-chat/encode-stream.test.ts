@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatCompletionChunk } from '../openai/chat-response.js';
-import { foldChunks } from './fold-chunks.js';
+import type { ChatCompletionChunk } from './chat-response.js';
+import { foldChunks } from './fold.js';
+import { openAIErrorBody } from './render-error.js';
 import { feedUntilFinished, fixture, translateAll } from './test-support.js';
 
 function contentOf(chunks: ChatCompletionChunk[]): string {
@@ -75,7 +76,7 @@ describe('translating Claude Code stream-json to chat.completion.chunk', () => {
     const [only] = outputs;
     if (only?.kind !== 'error') throw new Error('expected an error');
     expect(only.error.status).toBe(status);
-    expect(only.error.type).toBe(type);
+    expect(openAIErrorBody(only.error).error.type).toBe(type);
     expect('retry-after' in only.error.headers()).toBe(retryable);
   });
 

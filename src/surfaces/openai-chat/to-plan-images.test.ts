@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createModelCatalog } from '../claude/model-catalog.js';
-import { chatCompletionRequestSchema } from '../openai/chat-request.js';
-import { GatewayError } from '../openai/errors.js';
-import { type ToClaudeContext, toAssistantTurn, toRunPlan } from './to-claude.js';
+import { createModelCatalog } from '../../claude/model-catalog.js';
+import { GatewayError } from '../../core/gateway-error.js';
+import { chatCompletionRequestSchema } from './schema.js';
+import { type ToClaudeContext, toAssistantTurn, toRunPlan } from './to-plan.js';
 
 const PNG =
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';

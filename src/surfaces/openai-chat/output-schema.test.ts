@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatCompletionRequest } from '../openai/chat-request.js';
-import { GatewayError } from '../openai/errors.js';
+import { GatewayError } from '../../core/gateway-error.js';
 import { toOutputSchema } from './output-schema.js';
+import type { ChatCompletionRequest } from './schema.js';
 
 function request(responseFormat: unknown): ChatCompletionRequest {
   return {

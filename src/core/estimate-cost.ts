@@ -1,4 +1,4 @@
-import type { ClaudeUsage } from '../translate/to-openai.js';
+import type { ClaudeUsage } from './interpret-sdk.js';
 
 /** USD per million tokens; cache reads cost a tenth of input and 5-minute cache writes 1.25x. */
 interface Price {

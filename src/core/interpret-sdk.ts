@@ -1,59 +1,38 @@
 import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
-import type {
-  ChatCompletionChunk,
-  ChunkDelta,
-  CompletionUsage,
-  FinishReason,
-  ToolCallDelta,
-} from '../openai/chat-response.js';
-import { GatewayError } from '../openai/errors.js';
-import { mapFinishReason } from './map-finish-reason.js';
+import { GatewayError } from './gateway-error.js';
 import { mapRunError } from './map-run-error.js';
+import { type FinishReason, type RunEvent, type RunUsage, ZERO_USAGE } from './run-events.js';
 import { createStopScanner, flushHeld, type StopScanner, scanText } from './stop-sequences.js';
 
 /**
- * SDK messages in, `chat.completion.chunk`s out. The non-streaming response is a fold of the same
- * chunks (see fold-chunks.ts), so both paths share this one state machine.
+ * Agent SDK messages in, neutral RunEvents out: the one state machine that knows how Claude Code
+ * streams (stream events and their `assistant` copies, a non-streaming retry after a failed stream,
+ * recovery turns after max_tokens, client tools that end the answer, stop sequences). Every surface
+ * encodes these events; none reads SDK messages.
  */
-
-export type TranslatorOutput =
-  | { kind: 'chunk'; chunk: ChatCompletionChunk }
-  | { kind: 'error'; error: GatewayError };
-
-export interface TranslatorOptions {
-  id: string;
-  created: number;
-  /** The model name as the client asked for it; echoed back on every chunk. */
-  model: string;
-  /** Send the final `choices: []` usage chunk (stream_options.include_usage, and always for folding). */
-  includeUsage: boolean;
-  /** Names of tools that belong to the client: their calls become OpenAI `tool_calls`. */
+export interface InterpretOptions {
+  /** The client's name for a Claude tool name when the tool belongs to the client; undefined otherwise. */
   clientToolName?: (claudeToolName: string) => string | undefined;
-  /**
-   * Client tool calls past this many are dropped (`parallel_tool_calls: false` allows 1,
-   * `tool_choice: "none"` 0); undefined allows any number.
-   */
+  /** Client tool calls past this many are dropped; undefined allows any number. */
   maxToolCalls?: number;
-  /** How Claude Code's own tool calls (agent mode) are shown; undefined hides them. */
-  describeAgentToolUse?: (name: string, input: unknown) => string;
-  /** How the results of those calls are shown (as reasoning); undefined hides them. */
-  describeAgentToolResult?: (output: string, isError: boolean) => string;
-  /** OpenAI `stop`: the answer text ends before the first of these (applied by the gateway). */
+  /** Report Claude Code's own tool calls and results (agent mode) as agent_tool_use/agent_tool_result. */
+  agentActivity: boolean;
+  /** The answer text ends before the first of these (applied by the gateway, not the API). */
   stopSequences?: readonly string[];
-  /** The JSON returned through structured output replaces the message content. */
+  /** The JSON returned through structured output is the answer (one text_delta at the end). */
   structuredOutput: boolean;
 }
 
 type BlockRole =
   | { kind: 'text' }
   | { kind: 'thinking' }
-  | { kind: 'client-tool'; callIndex: number }
+  | { kind: 'client-tool'; callIndex: number; json: string }
   | { kind: 'agent-tool'; id: string; name: string; json: string }
   | { kind: 'ignored' };
 
-export interface TranslatorState {
-  readonly options: TranslatorOptions;
-  sentRole: boolean;
+export interface InterpreterState {
+  readonly options: InterpretOptions;
+  started: boolean;
   /** API message ids whose content arrived as stream events; their `assistant` copies are skipped. */
   streamedMessageIds: Set<string>;
   /** Blocks of the API message being streamed, by block index (indexes restart per API call). */
@@ -72,16 +51,23 @@ export interface TranslatorState {
   /** Usage as reported during streaming, for answers that end before Claude Code's result. */
   lastInputUsage: ClaudeUsage | undefined;
   outputTokens: number;
-  /** Present when the request has stop sequences. */
   stopScanner: StopScanner | undefined;
-  /** Claude Code's own tool calls shown to the client, whose results are shown too. */
-  agentToolUseIds: Set<string>;
+  /** Claude Code's own tool calls reported so far, by id (their results are reported too). */
+  agentToolNames: Map<string, string>;
 }
 
-export function createTranslatorState(options: TranslatorOptions): TranslatorState {
+export interface ClaudeUsage {
+  input_tokens?: number | null;
+  output_tokens?: number | null;
+  cache_read_input_tokens?: number | null;
+  cache_creation_input_tokens?: number | null;
+  output_tokens_details?: { thinking_tokens?: number | null } | null;
+}
+
+export function createInterpreter(options: InterpretOptions): InterpreterState {
   return {
     options,
-    sentRole: false,
+    started: false,
     streamedMessageIds: new Set(),
     blocks: new Map(),
     unfinishedText: '',
@@ -94,40 +80,40 @@ export function createTranslatorState(options: TranslatorOptions): TranslatorSta
     lastInputUsage: undefined,
     outputTokens: 0,
     stopScanner: options.stopSequences?.length ? createStopScanner(options.stopSequences) : undefined,
-    agentToolUseIds: new Set(),
+    agentToolNames: new Map(),
   };
 }
 
-export function translateMessage(state: TranslatorState, message: SDKMessage): TranslatorOutput[] {
+export function interpretMessage(state: InterpreterState, message: SDKMessage): RunEvent[] {
   if (state.finished) return [];
   switch (message.type) {
     case 'stream_event':
-      return message.parent_tool_use_id === null ? translateStreamEvent(state, message.event) : [];
+      return message.parent_tool_use_id === null ? streamEvent(state, message.event) : [];
     case 'assistant':
       // The CLI reports API failures as a synthetic assistant message before the error result;
       // its text is an error description, not an answer.
       if (message.parent_tool_use_id !== null || message.error || message.message.model === '<synthetic>')
         return [];
-      return translateAssistantMessage(state, message.message);
+      return assistantMessage(state, message.message);
     case 'result':
-      return translateResult(state, message);
+      return resultMessage(state, message);
     case 'user':
-      return message.parent_tool_use_id === null ? translateToolResults(state, message.message.content) : [];
+      return message.parent_tool_use_id === null ? toolResults(state, message.message.content) : [];
     default:
       return [];
   }
 }
 
 /** Called when the SDK stream ends; a run that ended without a result is an error, not a silent stop. */
-export function finishTranslation(state: TranslatorState): TranslatorOutput[] {
+export function finishInterpretation(state: InterpreterState): RunEvent[] {
   if (state.finished) return [];
   state.finished = true;
   return [
     {
-      kind: 'error',
+      type: 'error',
       error: new GatewayError({
+        kind: 'upstream',
         status: 502,
-        type: 'api_error',
         code: 'claude_code_incomplete',
         message: 'Claude Code exited before finishing its answer.',
       }),
@@ -135,9 +121,26 @@ export function finishTranslation(state: TranslatorState): TranslatorOutput[] {
   ];
 }
 
+/** Usage of the API calls streamed so far (answers that end before Claude Code's totals); undefined if none. */
+export function streamedUsage(state: InterpreterState): ClaudeUsage | undefined {
+  if (!state.lastInputUsage) return undefined;
+  return { ...state.lastInputUsage, output_tokens: state.outputTokens };
+}
+
+export function toRunUsage(usage: ClaudeUsage | undefined): RunUsage {
+  if (!usage) return { ...ZERO_USAGE };
+  return {
+    inputTokens: usage.input_tokens ?? 0,
+    outputTokens: usage.output_tokens ?? 0,
+    cacheReadInputTokens: usage.cache_read_input_tokens ?? 0,
+    cacheCreationInputTokens: usage.cache_creation_input_tokens ?? 0,
+    reasoningTokens: usage.output_tokens_details?.thinking_tokens ?? 0,
+  };
+}
+
 type StreamEvent = Extract<SDKMessage, { type: 'stream_event' }>['event'];
 
-function translateStreamEvent(state: TranslatorState, event: StreamEvent): TranslatorOutput[] {
+function streamEvent(state: InterpreterState, event: StreamEvent): RunEvent[] {
   switch (event.type) {
     case 'message_start':
       state.streamedMessageIds.add(event.message.id);
@@ -147,7 +150,7 @@ function translateStreamEvent(state: TranslatorState, event: StreamEvent): Trans
       state.streamOpen = true;
       state.messageCompleted = false;
       state.clientToolUseInMessage = false;
-      return roleChunkOnce(state);
+      return startOnce(state);
     case 'content_block_start':
       return startBlock(state, event.index, event.content_block);
     case 'content_block_delta':
@@ -161,12 +164,12 @@ function translateStreamEvent(state: TranslatorState, event: StreamEvent): Trans
       }
       state.outputTokens += event.usage?.output_tokens ?? 0;
       // On max_tokens Claude Code would start a recovery turn ("Output token limit hit. Resume…");
-      // an OpenAI client asked for a bounded answer, so the answer ends here.
-      if (event.delta.stop_reason === 'max_tokens') return finishNow(state, 'length');
+      // the client asked for a bounded answer, so the answer ends here.
+      if (event.delta.stop_reason === 'max_tokens') return finishNow(state, 'max_tokens');
       // The client runs its own tools: the answer is complete once the message calling them is, and
       // Claude Code (which would wait for their results) is stopped.
       if (event.delta.stop_reason === 'tool_use' && state.clientToolUseInMessage) {
-        return finishNow(state, toolCallsFinishReason(state));
+        return finishNow(state, toolUseFinishReason(state));
       }
       return [];
     case 'message_stop':
@@ -181,11 +184,11 @@ function translateStreamEvent(state: TranslatorState, event: StreamEvent): Trans
 }
 
 function startBlock(
-  state: TranslatorState,
+  state: InterpreterState,
   index: number,
   block: { type: string; text?: string; id?: string; name?: string },
-): TranslatorOutput[] {
-  const out = roleChunkOnce(state);
+): RunEvent[] {
+  const out = startOnce(state);
   if (block.type === 'text') {
     state.blocks.set(index, { kind: 'text' });
     const initial = block.text ?? '';
@@ -201,15 +204,9 @@ function startBlock(
       state.blocks.set(index, { kind: 'ignored' });
     } else if (clientName !== undefined) {
       const callIndex = state.toolCallCount++;
-      state.blocks.set(index, { kind: 'client-tool', callIndex });
-      out.push(...flushContent(state));
-      out.push(
-        chunk(state, {
-          tool_calls: [
-            { index: callIndex, id, type: 'function', function: { name: clientName, arguments: '' } },
-          ],
-        }),
-      );
+      state.blocks.set(index, { kind: 'client-tool', callIndex, json: '' });
+      out.push(...flushText(state));
+      out.push({ type: 'tool_call_start', index: callIndex, id, name: clientName });
     } else {
       state.blocks.set(index, { kind: 'agent-tool', id, name, json: '' });
     }
@@ -220,79 +217,87 @@ function startBlock(
 }
 
 function blockDelta(
-  state: TranslatorState,
+  state: InterpreterState,
   index: number,
-  delta: { type: string; text?: string; thinking?: string; partial_json?: string },
-): TranslatorOutput[] {
+  delta: { type: string; text?: string; thinking?: string; partial_json?: string; signature?: string },
+): RunEvent[] {
   const role = state.blocks.get(index);
   if (!role) return [];
   if (role.kind === 'text' && delta.type === 'text_delta' && delta.text) return textOut(state, delta.text);
   if (role.kind === 'thinking' && delta.type === 'thinking_delta' && delta.thinking) {
-    return [chunk(state, { reasoning_content: delta.thinking })];
+    return [{ type: 'reasoning_delta', text: delta.thinking }];
+  }
+  if (role.kind === 'thinking' && delta.type === 'signature_delta' && delta.signature) {
+    return [{ type: 'reasoning_signature', signature: delta.signature }];
   }
   if (delta.type === 'input_json_delta' && delta.partial_json) {
-    if (role.kind === 'client-tool') {
-      return [
-        chunk(state, {
-          tool_calls: [{ index: role.callIndex, function: { arguments: delta.partial_json } }],
-        }),
-      ];
-    }
     if (role.kind === 'agent-tool') role.json += delta.partial_json;
+    if (role.kind === 'client-tool') {
+      role.json += delta.partial_json;
+      return [{ type: 'tool_call_delta', index: role.callIndex, argumentsDelta: delta.partial_json }];
+    }
   }
   return [];
 }
 
-function stopBlock(state: TranslatorState, index: number): TranslatorOutput[] {
+function stopBlock(state: InterpreterState, index: number): RunEvent[] {
   const role = state.blocks.get(index);
+  if (role?.kind === 'client-tool') {
+    return [{ type: 'tool_call_end', index: role.callIndex, arguments: role.json }];
+  }
   if (role?.kind !== 'agent-tool') return [];
   return agentToolOut(state, role.id, role.name, parseJsonOr(role.json, {}));
 }
 
-function textOut(state: TranslatorState, text: string): TranslatorOutput[] {
+function textOut(state: InterpreterState, text: string): RunEvent[] {
   if (state.options.structuredOutput) return [];
   if (state.streamOpen) state.unfinishedText += text;
-  return contentOut(state, text);
+  return answerText(state, text);
 }
 
 /** Answer text on its way to the client, cut at the first stop sequence (which ends the answer). */
-function contentOut(state: TranslatorState, text: string): TranslatorOutput[] {
+function answerText(state: InterpreterState, text: string): RunEvent[] {
   const scanner = state.stopScanner;
-  if (!scanner) return [chunk(state, { content: text })];
+  if (!scanner) return [{ type: 'text_delta', text }];
   const { emit, stopped } = scanText(scanner, text);
-  const out = emit ? [chunk(state, { content: emit })] : [];
-  if (stopped) out.push(...finishNow(state, 'stop'));
+  const out: RunEvent[] = emit ? [{ type: 'text_delta', text: emit }] : [];
+  if (stopped) out.push(...finishNow(state, 'stop_sequence'));
   return out;
 }
 
 /** Text held back as a possible start of a stop sequence, released when something else follows. */
-function flushContent(state: TranslatorState): TranslatorOutput[] {
+function flushText(state: InterpreterState): RunEvent[] {
   const held = state.stopScanner ? flushHeld(state.stopScanner) : '';
-  return held ? [chunk(state, { content: held })] : [];
+  return held ? [{ type: 'text_delta', text: held }] : [];
 }
 
 /** Claude Code's tool for structured output: its call is the answer, not agent activity. */
 const STRUCTURED_OUTPUT_TOOL = 'StructuredOutput';
 
-function agentToolOut(state: TranslatorState, id: string, name: string, input: unknown): TranslatorOutput[] {
-  const describe = state.options.describeAgentToolUse;
-  if (!describe || name === STRUCTURED_OUTPUT_TOOL) return [];
-  state.agentToolUseIds.add(id);
-  return [chunk(state, { reasoning_content: describe(name, input) })];
+function agentToolOut(state: InterpreterState, id: string, name: string, input: unknown): RunEvent[] {
+  if (!state.options.agentActivity || name === STRUCTURED_OUTPUT_TOOL) return [];
+  state.agentToolNames.set(id, name);
+  return [{ type: 'agent_tool_use', id, name, input }];
 }
 
 type UserContent = Extract<SDKMessage, { type: 'user' }>['message']['content'];
 
-/** Results of the agent's own tool calls (Claude Code ran them), shown briefly as reasoning. */
-function translateToolResults(state: TranslatorState, content: UserContent): TranslatorOutput[] {
-  const describe = state.options.describeAgentToolResult;
-  if (!describe || typeof content === 'string') return [];
-  const out: TranslatorOutput[] = [];
+/** Results of the agent's own tool calls (Claude Code ran them). */
+function toolResults(state: InterpreterState, content: UserContent): RunEvent[] {
+  if (!state.options.agentActivity || typeof content === 'string') return [];
+  const out: RunEvent[] = [];
   for (const block of content) {
-    if (block.type !== 'tool_result' || !state.agentToolUseIds.has(block.tool_use_id)) continue;
-    out.push(...roleChunkOnce(state));
-    const description = describe(toolResultText(block.content), block.is_error === true);
-    out.push(chunk(state, { reasoning_content: description }));
+    if (block.type !== 'tool_result') continue;
+    const name = state.agentToolNames.get(block.tool_use_id);
+    if (name === undefined) continue;
+    out.push(...startOnce(state));
+    out.push({
+      type: 'agent_tool_result',
+      id: block.tool_use_id,
+      name,
+      output: toolResultText(block.content),
+      isError: block.is_error === true,
+    });
   }
   return out;
 }
@@ -316,10 +321,10 @@ type AssistantPayload = Extract<SDKMessage, { type: 'assistant' }>['message'];
  * without streaming after a failed stream. In the retry case the client already has the failed
  * stream's text, so only what goes beyond it is sent.
  */
-function translateAssistantMessage(state: TranslatorState, message: AssistantPayload): TranslatorOutput[] {
+function assistantMessage(state: InterpreterState, message: AssistantPayload): RunEvent[] {
   if (state.streamedMessageIds.has(message.id)) return [];
   state.clientToolUseInMessage = false;
-  const out = roleChunkOnce(state);
+  const out = startOnce(state);
   for (const block of message.content) {
     // A stop sequence in an earlier block ended the answer.
     if (state.finished) return out;
@@ -327,9 +332,9 @@ function translateAssistantMessage(state: TranslatorState, message: AssistantPay
       const already = state.unfinishedText;
       const fresh = already && block.text.startsWith(already) ? block.text.slice(already.length) : block.text;
       state.unfinishedText = '';
-      if (fresh && !state.options.structuredOutput) out.push(...contentOut(state, fresh));
+      if (fresh && !state.options.structuredOutput) out.push(...answerText(state, fresh));
     } else if (block.type === 'thinking') {
-      if (block.thinking) out.push(chunk(state, { reasoning_content: block.thinking }));
+      if (block.thinking) out.push({ type: 'reasoning_delta', text: block.thinking });
     } else if (block.type === 'tool_use') {
       const clientName = state.options.clientToolName?.(block.name);
       if (clientName === undefined) {
@@ -338,14 +343,12 @@ function translateAssistantMessage(state: TranslatorState, message: AssistantPay
       }
       state.clientToolUseInMessage = true;
       if (!toolCallAllowed(state)) continue;
-      out.push(...flushContent(state));
-      const call: ToolCallDelta = {
-        index: state.toolCallCount++,
-        id: block.id,
-        type: 'function',
-        function: { name: clientName, arguments: JSON.stringify(block.input ?? {}) },
-      };
-      out.push(chunk(state, { tool_calls: [call] }));
+      out.push(...flushText(state));
+      const index = state.toolCallCount++;
+      const args = JSON.stringify(block.input ?? {});
+      // No deltas: the whole arguments arrive with the end (encoders may send them in one piece).
+      out.push({ type: 'tool_call_start', index, id: block.id, name: clientName });
+      out.push({ type: 'tool_call_end', index, arguments: args });
     }
   }
   if (message.stop_reason) state.stopReason = message.stop_reason;
@@ -359,83 +362,75 @@ function translateAssistantMessage(state: TranslatorState, message: AssistantPay
       ...message.usage,
       output_tokens: state.outputTokens + (message.usage.output_tokens ?? 0),
     };
-    out.push(...finishOutputs(state, toolCallsFinishReason(state), usage));
+    out.push(...finishEvents(state, toolUseFinishReason(state), usage));
   }
   return out;
 }
 
-/** `tool_calls` when calls were returned; `stop` when every call was dropped (tool_choice "none"). */
-function toolCallsFinishReason(state: TranslatorState): FinishReason {
-  return state.toolCallCount > 0 ? 'tool_calls' : 'stop';
+/** `tool_use` when calls were returned; `end_turn` when every call was dropped (tool_choice "none"). */
+function toolUseFinishReason(state: InterpreterState): FinishReason {
+  return state.toolCallCount > 0 ? 'tool_use' : 'end_turn';
 }
 
-function toolCallAllowed(state: TranslatorState): boolean {
+function toolCallAllowed(state: InterpreterState): boolean {
   const max = state.options.maxToolCalls;
   return max === undefined || state.toolCallCount < max;
 }
 
 type ResultMessage = Extract<SDKMessage, { type: 'result' }>;
 
-function translateResult(state: TranslatorState, result: ResultMessage): TranslatorOutput[] {
+function resultMessage(state: InterpreterState, result: ResultMessage): RunEvent[] {
   state.finished = true;
-  // The agent used up its turns (claude_code.max_turns): the answer so far is a cut answer.
-  if (result.subtype === 'error_max_turns') return finishOutputs(state, 'length', result.usage);
+  // The agent used up its turns: the answer so far is a cut answer.
+  if (result.subtype === 'error_max_turns') return finishEvents(state, 'max_turns', result.usage);
   if (result.is_error || result.subtype !== 'success') {
-    return [{ kind: 'error', error: mapRunError(describeFailure(result)) }];
+    return [{ type: 'error', error: mapRunError(describeFailure(result)) }];
   }
   if (state.options.structuredOutput) {
     // The JSON is complete whatever stop reason the StructuredOutput call had ('tool_use').
-    if (result.structured_output === undefined) return [{ kind: 'error', error: structuredOutputMissing() }];
+    if (result.structured_output === undefined) return [{ type: 'error', error: structuredOutputMissing() }];
     return [
-      ...roleChunkOnce(state),
-      chunk(state, { content: JSON.stringify(result.structured_output) }),
-      ...finishOutputs(state, 'stop', result.usage),
+      ...startOnce(state),
+      { type: 'text_delta', text: JSON.stringify(result.structured_output) },
+      ...finishEvents(state, 'end_turn', result.usage),
     ];
   }
-  const finishReason = mapFinishReason(result.stop_reason ?? state.stopReason, state.toolCallCount > 0);
-  return finishOutputs(state, finishReason, result.usage);
+  const reason = finishReasonOf(result.stop_reason ?? state.stopReason, state.toolCallCount > 0);
+  return finishEvents(state, reason, result.usage);
+}
+
+/** Claude stop reasons as neutral finish reasons; unknown reasons read as a normal end of turn. */
+function finishReasonOf(stopReason: string | null | undefined, hasToolCalls: boolean): FinishReason {
+  if (hasToolCalls) return 'tool_use';
+  switch (stopReason) {
+    case 'max_tokens':
+    case 'model_context_window_exceeded':
+      return 'max_tokens';
+    case 'refusal':
+      return 'refusal';
+    default:
+      return 'end_turn';
+  }
 }
 
 /** Claude answered in text even after Claude Code insisted on the StructuredOutput tool. */
 function structuredOutputMissing(): GatewayError {
   return new GatewayError({
+    kind: 'upstream',
     status: 502,
-    type: 'api_error',
     code: 'structured_output_failed',
     message: 'Claude answered without producing the requested JSON output.',
   });
 }
 
 /** Ends the answer before Claude Code's own result (it would go on); usage is what streamed so far. */
-function finishNow(state: TranslatorState, finishReason: FinishReason): TranslatorOutput[] {
+function finishNow(state: InterpreterState, reason: FinishReason): RunEvent[] {
   state.finished = true;
-  return finishOutputs(state, finishReason, streamedUsage(state) ?? {});
+  return finishEvents(state, reason, streamedUsage(state) ?? {});
 }
 
-/**
- * Token usage of the API calls streamed so far, for answers that end before Claude Code reports its
- * own totals; undefined when nothing was streamed.
- */
-export function streamedUsage(state: TranslatorState): ClaudeUsage | undefined {
-  if (!state.lastInputUsage) return undefined;
-  return { ...state.lastInputUsage, output_tokens: state.outputTokens };
-}
-
-function finishOutputs(
-  state: TranslatorState,
-  finishReason: FinishReason,
-  usage: ClaudeUsage,
-): TranslatorOutput[] {
-  const out = roleChunkOnce(state);
-  out.push(...flushContent(state));
-  out.push({
-    kind: 'chunk',
-    chunk: baseChunk(state, [{ index: 0, delta: {}, logprobs: null, finish_reason: finishReason }]),
-  });
-  if (state.options.includeUsage) {
-    out.push({ kind: 'chunk', chunk: { ...baseChunk(state, []), usage: mapUsage(usage) } });
-  }
-  return out;
+function finishEvents(state: InterpreterState, reason: FinishReason, usage: ClaudeUsage): RunEvent[] {
+  return [...startOnce(state), ...flushText(state), { type: 'finish', reason, usage: toRunUsage(usage) }];
 }
 
 function describeFailure(result: ResultMessage) {
@@ -444,53 +439,10 @@ function describeFailure(result: ResultMessage) {
   return { subtype: result.subtype, apiErrorStatus, detail };
 }
 
-export interface ClaudeUsage {
-  input_tokens?: number | null;
-  output_tokens?: number | null;
-  cache_read_input_tokens?: number | null;
-  cache_creation_input_tokens?: number | null;
-  output_tokens_details?: { thinking_tokens?: number | null } | null;
-}
-
-/** OpenAI counts cached prompt tokens inside prompt_tokens; Anthropic reports them separately. */
-export function mapUsage(usage: ClaudeUsage): CompletionUsage {
-  const cached = usage.cache_read_input_tokens ?? 0;
-  const promptTokens = (usage.input_tokens ?? 0) + cached + (usage.cache_creation_input_tokens ?? 0);
-  const completionTokens = usage.output_tokens ?? 0;
-  return {
-    prompt_tokens: promptTokens,
-    completion_tokens: completionTokens,
-    total_tokens: promptTokens + completionTokens,
-    prompt_tokens_details: { cached_tokens: cached },
-    completion_tokens_details: { reasoning_tokens: usage.output_tokens_details?.thinking_tokens ?? 0 },
-  };
-}
-
-function roleChunkOnce(state: TranslatorState): TranslatorOutput[] {
-  if (state.sentRole) return [];
-  state.sentRole = true;
-  return [chunk(state, { role: 'assistant', content: '' })];
-}
-
-function chunk(state: TranslatorState, delta: ChunkDelta): TranslatorOutput {
-  return {
-    kind: 'chunk',
-    chunk: baseChunk(state, [{ index: 0, delta, logprobs: null, finish_reason: null }]),
-  };
-}
-
-function baseChunk(state: TranslatorState, choices: ChatCompletionChunk['choices']): ChatCompletionChunk {
-  const { id, created, model, includeUsage } = state.options;
-  const base: ChatCompletionChunk = {
-    id,
-    object: 'chat.completion.chunk',
-    created,
-    model,
-    system_fingerprint: null,
-    choices,
-  };
-  if (includeUsage) base.usage = null;
-  return base;
+function startOnce(state: InterpreterState): RunEvent[] {
+  if (state.started) return [];
+  state.started = true;
+  return [{ type: 'message_start' }];
 }
 
 function parseJsonOr<T>(text: string, fallback: T): unknown {

@@ -1,4 +1,4 @@
-import { GatewayError } from '../openai/errors.js';
+import { GatewayError } from './gateway-error.js';
 
 export interface FailedResult {
   subtype: string;
@@ -20,7 +20,7 @@ export function mapRunError(failure: FailedResult): GatewayError {
   if (failure.subtype === 'error_max_budget_usd') {
     return new GatewayError({
       status: 429,
-      type: 'insufficient_quota',
+      kind: 'quota_exceeded',
       code: 'insufficient_quota',
       message: 'The run reached its USD budget before finishing.',
       shouldRetry: false,
@@ -29,7 +29,7 @@ export function mapRunError(failure: FailedResult): GatewayError {
   if (failure.subtype === 'error_max_structured_output_retries') {
     return new GatewayError({
       status: 502,
-      type: 'api_error',
+      kind: 'upstream',
       code: 'structured_output_failed',
       message: `Claude did not produce output matching the requested JSON schema: ${detail}`,
     });
@@ -37,7 +37,7 @@ export function mapRunError(failure: FailedResult): GatewayError {
   if (status === 429) {
     return new GatewayError({
       status: 429,
-      type: 'rate_limit_error',
+      kind: 'rate_limited',
       code: 'upstream_rate_limited',
       message: `Claude API rate limit reached: ${detail}`,
       retryAfterSeconds: UPSTREAM_RETRY_AFTER_SECONDS,
@@ -46,7 +46,7 @@ export function mapRunError(failure: FailedResult): GatewayError {
   if (status === 401 || status === 403) {
     return new GatewayError({
       status: 502,
-      type: 'api_error',
+      kind: 'upstream',
       code: 'upstream_auth_failed',
       message: `The gateway's Claude credentials were rejected (HTTP ${status}); ask the operator to check them.`,
     });
@@ -54,7 +54,7 @@ export function mapRunError(failure: FailedResult): GatewayError {
   if (status === 400 || status === 413) {
     return new GatewayError({
       status,
-      type: 'invalid_request_error',
+      kind: 'invalid_request',
       code: 'upstream_rejected_request',
       message: `The Claude API rejected the request: ${detail}`,
     });
@@ -62,7 +62,7 @@ export function mapRunError(failure: FailedResult): GatewayError {
   if (status !== null && (status === 529 || status >= 500)) {
     return new GatewayError({
       status: 503,
-      type: 'service_unavailable',
+      kind: 'unavailable',
       code: 'upstream_unavailable',
       message: `The Claude API is unavailable or overloaded (HTTP ${status}).`,
       retryAfterSeconds: UPSTREAM_RETRY_AFTER_SECONDS,
@@ -70,7 +70,7 @@ export function mapRunError(failure: FailedResult): GatewayError {
   }
   return new GatewayError({
     status: 502,
-    type: 'api_error',
+    kind: 'upstream',
     code: status === null ? 'claude_code_error' : 'upstream_error',
     message: `Claude Code failed (${failure.subtype}${status === null ? '' : `, HTTP ${status}`}): ${detail}`,
   });

@@ -1,0 +1,137 @@
+import { clientToolNameOf, maxClientToolCalls } from '../claude/client-tools.js';
+import type { RunPlan } from '../claude/run-plan.js';
+import type { ClaudeRunner } from '../claude/runner.js';
+import type { RemoteImageResolver } from '../images/resolve-remote-images.js';
+import type { RunQueue } from '../queue/run-queue.js';
+import type { SessionStore } from '../sessions/session-store.js';
+import { type RunSessionTracker, trackRunSession } from '../sessions/track-run.js';
+import { estimateCostUsd } from './estimate-cost.js';
+import { GatewayError } from './gateway-error.js';
+import {
+  createInterpreter,
+  finishInterpretation,
+  interpretMessage,
+  streamedUsage,
+  toRunUsage,
+} from './interpret-sdk.js';
+import { mapRunFailure } from './map-run-failure.js';
+import { type RunEvent, ZERO_USAGE } from './run-events.js';
+import type { RunRequest, RunService, RunSummary } from './run-service.js';
+
+export interface RunServiceDeps {
+  runner: ClaudeRunner;
+  queue: RunQueue;
+  /** REQUEST_TIMEOUT_MS: the longest any run may take (a request's own `timeoutMs` can only be shorter). */
+  requestTimeoutMs: number;
+  /** Tracks conversations so a continued one resumes its Claude Code session; absent: every run rebuilds. */
+  sessions?: SessionStore;
+  /** Fetches http(s) images of a plan (REMOTE_IMAGES); absent when remote images are off. */
+  resolveRemoteImages?: RemoteImageResolver;
+}
+
+/**
+ * The one place a plan becomes a Claude Code run, for every surface: session claim, remote images,
+ * queue lease, the runner (warm/hot processes live behind it), timeout, the SDK interpreter, and the
+ * run's summary. Failures before the run are the first event (an `error`), so a surface can still
+ * answer with a real HTTP status. The summary is reported once the run got its queue slot, however
+ * it ended (earlier failures are reported by the HTTP layer, as for any refused request).
+ */
+export function createRunService(deps: RunServiceDeps): RunService {
+  async function* run(request: RunRequest): AsyncGenerator<RunEvent, void, undefined> {
+    const planned = request.plan;
+    // The session is looked up before images are fetched: fingerprints cover what the client sent.
+    const claim = deps.sessions?.begin(planned, request.origin);
+    if (claim) planned.session = claim.session;
+    const tracker = claim ? trackRunSession(claim, planned) : undefined;
+    try {
+      const plan = deps.resolveRemoteImages
+        ? await deps.resolveRemoteImages(planned, request.signal, request.locateImage)
+        : planned;
+      yield* execute(plan, request, tracker);
+    } catch (error) {
+      // Only neutral errors are a client's answer; anything else is a bug for app.onError to log.
+      if (!(error instanceof GatewayError)) throw error;
+      yield { type: 'error', error };
+    } finally {
+      tracker?.settle();
+    }
+  }
+
+  async function* execute(
+    plan: RunPlan,
+    request: RunRequest,
+    tracker: RunSessionTracker | undefined,
+  ): AsyncGenerator<RunEvent, void, undefined> {
+    const { signal } = request;
+    const timeout = AbortSignal.timeout(Math.min(request.timeoutMs ?? Infinity, deps.requestTimeoutMs));
+    const runSignal = AbortSignal.any([signal, timeout]);
+    const queuedAt = performance.now();
+    const lease = await deps.queue.acquire(runSignal);
+    const startedAt = performance.now();
+    const summary: RunSummary = {
+      surface: request.surface,
+      model: plan.model,
+      outcome: 'ok',
+      usage: { ...ZERO_USAGE },
+      costUsd: 0,
+      costEstimated: false,
+      durationMs: 0,
+      queueWaitMs: startedAt - queuedAt,
+      ...(plan.session ? { sessionId: plan.session.id } : {}),
+    };
+    const maxToolCalls = maxClientToolCalls(plan.clientToolPolicy);
+    const state = createInterpreter({
+      clientToolName: clientToolNameOf,
+      agentActivity: plan.agent !== undefined,
+      structuredOutput: plan.outputSchema !== undefined,
+      ...(plan.stopSequences ? { stopSequences: plan.stopSequences } : {}),
+      ...(maxToolCalls !== undefined ? { maxToolCalls } : {}),
+    });
+    let finished = false;
+    const observe = (events: RunEvent[]): RunEvent[] => {
+      for (const event of events) {
+        summary.timeToFirstEventMs ??= performance.now() - startedAt;
+        if (event.type === 'error') {
+          summary.outcome = 'error';
+          summary.error = event.error;
+        } else if (event.type === 'finish') {
+          // Whatever the client asked to see, the run's usage is recorded (audit, budget, metrics).
+          summary.usage = event.usage;
+          finished = true;
+        }
+        tracker?.observe(event);
+      }
+      return events;
+    };
+    let costReported = false;
+    try {
+      tracker?.started();
+      for await (const message of deps.runner.run(plan, runSignal)) {
+        if (message.type === 'result') {
+          summary.costUsd = message.total_cost_usd ?? 0;
+          costReported = true;
+          if (!message.is_error) tracker?.finishedTurn();
+        }
+        yield* observe(interpretMessage(state, message));
+        // The interpreter decides when the answer is complete (it may end before Claude Code would).
+        if (state.finished) return;
+      }
+      yield* observe(finishInterpretation(state));
+    } catch (error) {
+      yield* observe([{ type: 'error', error: mapRunFailure(error, timeout.aborted && !signal.aborted) }]);
+    } finally {
+      lease.release();
+      const streamed = streamedUsage(state);
+      // An answer the gateway ended early still cost what was streamed; budgets must see it.
+      if (!costReported && streamed) {
+        summary.costUsd = estimateCostUsd(plan.model, streamed);
+        summary.costEstimated = true;
+        if (!finished) summary.usage = toRunUsage(streamed);
+      }
+      summary.durationMs = performance.now() - startedAt;
+      request.onSummary?.(summary);
+    }
+  }
+
+  return { run };
+}

@@ -1,0 +1,15 @@
+import type { Hono } from 'hono';
+import type { ErrorRenderer } from '../core/gateway-error.js';
+
+/**
+ * What a surface hands the app: its routes and who renders errors under which paths. Registering a
+ * surface is one entry in `AppDeps.surfaces` (see src/gateway.ts).
+ */
+export interface Surface {
+  name: string;
+  routes: Hono;
+  /** `api` (default): served under /v1 and at the root, like the OpenAI routes; `root`: as given. */
+  mount?: 'api' | 'root';
+  /** Path prefixes whose errors (including 404s and body-guard failures) this surface renders. */
+  errors?: Array<{ prefix: string; renderer: ErrorRenderer }>;
+}

@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import { Hono } from 'hono';
+import '../../auth/context-variables.js';
+import { invalidRequest } from '../../core/errors.js';
+import type { RunEvent } from '../../core/run-events.js';
+import type { RunOrigin, RunService } from '../../core/run-service.js';
+import { type SseFrame, writeSse } from '../../http/sse.js';
+import { validateJson } from '../../http/validate-json.js';
+import type { ChatCompletionChunk } from './chat-response.js';
+import { createChatEncoder } from './encode-stream.js';
+import { foldChunks } from './fold.js';
+import { locateImage } from './locate-image.js';
+import { openAIErrorBody } from './render-error.js';
+import { chatCompletionRequestSchema } from './schema.js';
+import { type ToClaudeContext, toRunPlan } from './to-plan.js';
+
+/** Names a conversation explicitly; see "Conversations (multi-turn)" in the README. */
+export const CONVERSATION_ID_HEADER = 'x-conversation-id';
+const MAX_CONVERSATION_ID_LENGTH = 256;
+
+export interface ChatRouteDeps {
+  runs: RunService;
+  planContext: ToClaudeContext;
+  keepAliveMs: number;
+  newId?: () => string;
+  now?: () => number;
+}
+
+/** POST /chat/completions: request -> plan -> RunService -> chunks (SSE) or their fold (JSON). */
+export function chatCompletionsRoutes(deps: ChatRouteDeps) {
+  const newId = deps.newId ?? (() => `chatcmpl-${randomUUID().replaceAll('-', '')}`);
+  const now = deps.now ?? Date.now;
+  return new Hono().post('/chat/completions', validateJson(chatCompletionRequestSchema), async (c) => {
+    const request = c.req.valid('json');
+    const origin = conversationOrigin(c.req.header(CONVERSATION_ID_HEADER), c.get('principal')?.id);
+    const plan = toRunPlan(request, deps.planContext);
+    const endUser = typeof request.user === 'string' && request.user !== '' ? request.user : undefined;
+    const disconnect = new AbortController();
+    c.req.raw.signal.addEventListener('abort', () => disconnect.abort(), { once: true });
+    const principal = c.get('principal');
+    // Set by the key-policy middleware: budget, audit and metrics learn how the run went.
+    const onSummary = c.get('runHooks')?.onSummary;
+    const events = deps.runs.run({
+      surface: 'openai-chat',
+      plan,
+      ...(principal ? { principal } : {}),
+      origin: { ...origin, ...(endUser ? { endUser } : {}) },
+      signal: disconnect.signal,
+      requestId: c.get('requestId'),
+      auditBody: request,
+      ...(onSummary ? { onSummary } : {}),
+      locateImage: (url) => locateImage(request, url),
+    });
+
+    // Wait for the first event so errors before any output still get a real HTTP status.
+    const first = await events.next();
+    if (!first.done && first.value.type === 'error') {
+      // Close the run so its queue slot and session claim are released (its finally blocks run).
+      await events.return();
+      throw first.value.error;
+    }
+    const encoder = createChatEncoder({
+      id: newId(),
+      created: Math.floor(now() / 1000),
+      model: request.model,
+      // The non-streaming reply always carries usage: it is the fold of a stream that had it.
+      includeUsage: !request.stream || request.stream_options?.include_usage === true,
+    });
+    const all = resume(first, events);
+    if (!request.stream) {
+      const chunks: ChatCompletionChunk[] = [];
+      for await (const event of all) {
+        if (event.type === 'error') throw event.error;
+        chunks.push(...encoder.encode(event));
+      }
+      return c.json(foldChunks(chunks));
+    }
+    return writeSse(c, sseFrames(all, encoder.encode), {
+      keepAliveMs: deps.keepAliveMs,
+      onAbort: () => disconnect.abort(),
+    });
+  });
+}
+
+/**
+ * OpenAI's SSE dialect: `data: <chunk>` frames and `data: [DONE]` at the end; an error after the
+ * first byte is a `data: {"error":…}` frame (openai-node raises it as an APIError) and ends the stream.
+ */
+async function* sseFrames(
+  events: AsyncIterable<RunEvent>,
+  encode: (event: RunEvent) => ChatCompletionChunk[],
+): AsyncGenerator<SseFrame> {
+  for await (const event of events) {
+    if (event.type === 'error') {
+      yield { data: JSON.stringify(openAIErrorBody(event.error)) };
+      return;
+    }
+    for (const chunk of encode(event)) yield { data: JSON.stringify(chunk) };
+  }
+  yield { data: '[DONE]' };
+}
+
+function conversationOrigin(header: string | undefined, callerId: string | undefined): RunOrigin {
+  const conversationId = header?.trim();
+  if (conversationId !== undefined && conversationId.length > MAX_CONVERSATION_ID_LENGTH) {
+    throw invalidRequest(
+      `The ${CONVERSATION_ID_HEADER} header must be at most ${MAX_CONVERSATION_ID_LENGTH} characters.`,
+      null,
+      'invalid_conversation_id',
+    );
+  }
+  return {
+    ...(callerId !== undefined ? { callerId } : {}),
+    ...(conversationId ? { conversationId } : {}),
+  };
+}
+
+async function* resume<T>(first: IteratorResult<T, void>, rest: AsyncGenerator<T, void, undefined>) {
+  if (first.done) return;
+  yield first.value;
+  yield* rest;
+}
