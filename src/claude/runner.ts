@@ -48,14 +48,23 @@ export interface ClaudeRunnerDeps {
 
 export type OptionExtender = (plan: RunPlan, options: Options) => Options;
 
+export interface RunCleanup {
+  /**
+   * Takes the run's process cleanup (ending the CLI, or keeping it as a hot conversation) instead of
+   * the generator awaiting it: the generator then ends as soon as the answer is complete, and the
+   * caller holds the run's slot until `done` settles (it never rejects).
+   */
+  settle(done: Promise<void>): void;
+}
+
 export interface ClaudeRunner {
   /** Runs the plan; yields SDK messages up to and including the one `result`. */
-  run(plan: RunPlan, signal: AbortSignal): AsyncGenerator<SDKMessage, void, undefined>;
+  run(plan: RunPlan, signal: AbortSignal, cleanup?: RunCleanup): AsyncGenerator<SDKMessage, void, undefined>;
 }
 
 export function createClaudeRunner(deps: ClaudeRunnerDeps): ClaudeRunner {
   return {
-    async *run(plan, signal) {
+    async *run(plan, signal, cleanup) {
       if (signal.aborted)
         throw new ClaudeRunError('aborted', 'The request was aborted before Claude Code started.');
       const cwd = plan.agent?.cwd ?? deps.workspaceDir;
@@ -157,15 +166,21 @@ export function createClaudeRunner(deps: ClaudeRunnerDeps): ClaudeRunner {
       } finally {
         signal.removeEventListener('abort', onAbort);
         const sessionId = plan.session?.id;
-        if (conversation && completed && sessionId && liveKey && !signal.aborted && deps.hotSessions) {
-          await deps.hotSessions.park(sessionId, conversation, liveKey);
-        } else if (conversation) {
-          await conversation.close();
-        } else if (spawned) {
-          await deps.processes.terminate(spawned.child);
-        }
-        // A tracked session's files belong to the session store, which decides when they go.
-        if (transcript && !plan.session) await removeTranscript(transcript).catch(() => undefined);
+        // Started here, synchronously (a parked conversation is findable at once); only the wait for
+        // the CLI to exit (~40 ms) is what a caller with `cleanup` no longer sits through.
+        const release = (async () => {
+          if (conversation && completed && sessionId && liveKey && !signal.aborted && deps.hotSessions) {
+            await deps.hotSessions.park(sessionId, conversation, liveKey);
+          } else if (conversation) {
+            await conversation.close();
+          } else if (spawned) {
+            await deps.processes.terminate(spawned.child);
+          }
+          // A tracked session's files belong to the session store, which decides when they go.
+          if (transcript && !plan.session) await removeTranscript(transcript).catch(() => undefined);
+        })();
+        if (cleanup) cleanup.settle(release.catch(() => undefined));
+        else await release;
       }
     },
   };

@@ -104,9 +104,17 @@ export function createRunService(deps: RunServiceDeps): RunService {
       return events;
     };
     let costReported = false;
+    // The run's process is ended (or parked) in the background once the answer is complete, so the
+    // stream ends without waiting for Claude Code to exit; the slot stays taken until it has.
+    let processGone: Promise<void> | undefined;
+    const cleanup = {
+      settle(done: Promise<void>) {
+        processGone = done;
+      },
+    };
     try {
       tracker?.started();
-      for await (const message of deps.runner.run(plan, runSignal)) {
+      for await (const message of deps.runner.run(plan, runSignal, cleanup)) {
         if (message.type === 'result') {
           summary.costUsd = message.total_cost_usd ?? 0;
           costReported = true;
@@ -120,7 +128,8 @@ export function createRunService(deps: RunServiceDeps): RunService {
     } catch (error) {
       yield* observe([{ type: 'error', error: mapRunFailure(error, timeout.aborted && !signal.aborted) }]);
     } finally {
-      lease.release();
+      if (processGone) void processGone.then(() => lease.release());
+      else lease.release();
       const streamed = streamedUsage(state);
       // An answer the gateway ended early still cost what was streamed; budgets must see it.
       if (!costReported && streamed) {
