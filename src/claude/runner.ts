@@ -42,6 +42,11 @@ export interface ClaudeRunnerDeps {
    * fixed when the process starts. Defaults to spawning a new process.
    */
   spawnProcess?: (options: SpawnOptions) => SpawnedRun;
+  /**
+   * Called as a run starts Claude Code cold: spares starting meanwhile wait (their CPU is the run's).
+   * Returns the function that lets them go on, called once the run has its first answer or ended.
+   */
+  pauseSpareStarts?: () => () => void;
   /** Called before a new process is spawned, so idle ones make room under the process cap. */
   makeRoomForRun?: () => Promise<void>;
 }
@@ -100,8 +105,10 @@ export function createClaudeRunner(deps: ClaudeRunnerDeps): ClaudeRunner {
       );
       // The process may outlive this turn only for a tracked session whose options can be matched.
       const liveKey = plan.session && deps.hotSessions?.enabled ? hotKey(options) : undefined;
+      let resumeSpareStarts: (() => void) | undefined;
       const startCold = async (): Promise<Conversation> => {
         await deps.makeRoomForRun?.();
+        resumeSpareStarts ??= deps.pauseSpareStarts?.();
         const input = new InputChannel();
         return createConversation({
           query: query({ prompt: input, options }),
@@ -153,7 +160,10 @@ export function createClaudeRunner(deps: ClaudeRunnerDeps): ClaudeRunner {
             continue;
           }
           const message = next.value;
-          if (message.type !== 'system') answered = true;
+          if (message.type !== 'system') {
+            answered = true;
+            resumeSpareStarts?.();
+          }
           if (message.type === 'result') {
             completed = !message.is_error;
             yield perTurnResult(current, message);
@@ -165,6 +175,7 @@ export function createClaudeRunner(deps: ClaudeRunnerDeps): ClaudeRunner {
         throw classifyFailure(error, signal, conversation?.process() ?? spawned);
       } finally {
         signal.removeEventListener('abort', onAbort);
+        resumeSpareStarts?.();
         const sessionId = plan.session?.id;
         // Started here, synchronously (a parked conversation is findable at once); only the wait for
         // the CLI to exit (~40 ms) is what a caller with `cleanup` no longer sits through.

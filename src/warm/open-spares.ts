@@ -11,6 +11,10 @@ export interface OpenSparesDeps {
   processes: ProcessRegistry;
   /** Whether one more idle process fits under the process cap right now. */
   hasRoomForIdle: () => boolean;
+  /** False while a run starts Claude Code cold: spares wait rather than take its CPU. */
+  mayStart?: () => boolean;
+  /** A spare's process is handed to a run (it may have been stopped while it started). */
+  onHandOver?: (pid: number) => void;
   /** Consecutive misses with the same other launch before the spares switch to it. */
   switchAfterMisses?: number;
   /** First delay before starting again after a spare died while idle; doubles up to a minute. */
@@ -46,6 +50,8 @@ const CARRIED_BY_INITIALIZE = ['--json-schema'];
 /** Launches that name one conversation: a process started for one can serve no other run. */
 const CONVERSATION_FLAGS = ['--session-id', '--resume', '--continue', '--fork-session'];
 const MAX_RETRY_DELAY_MS = 60_000;
+/** Generous for a loaded 2-core machine: the launch work is ~0.2 s of CPU. */
+const LAUNCH_WORK_MS = 3_000;
 
 /**
  * Claude Code processes spawned ahead of demand with `--await-initialize`: started, but holding
@@ -104,6 +110,7 @@ export class OpenSpares implements IdleProcesses {
       this.counters.used += 1;
       this.#deps.demand.noteTaken();
       const { child } = slot.run;
+      if (child.pid !== undefined) this.#deps.onHandOver?.(child.pid);
       options.signal.addEventListener('abort', () => void this.#deps.processes.terminate(child), {
         once: true,
       });
@@ -125,7 +132,7 @@ export class OpenSpares implements IdleProcesses {
     const template = this.#template;
     if (this.#closed || !template) return;
     const target = this.#deps.demand.target();
-    if (!this.#retryTimer) {
+    if (!this.#retryTimer && (this.#deps.mayStart?.() ?? true)) {
       while (this.#slots.size < target && this.#deps.hasRoomForIdle()) this.#start(template);
     }
     const surplus = [...this.#slots]
@@ -144,6 +151,15 @@ export class OpenSpares implements IdleProcesses {
 
   livePids(): number[] {
     return [...this.#slots].flatMap((slot) => slot.run.child.pid ?? []);
+  }
+
+  /**
+   * Spares young enough to be doing their launch work (it takes a few hundred ms of CPU before the
+   * process waits for initialize; stopping one that already waits costs nothing).
+   */
+  startingPids(): number[] {
+    const since = this.#now() - LAUNCH_WORK_MS;
+    return [...this.#slots].flatMap((slot) => (slot.since >= since ? (slot.run.child.pid ?? []) : []));
   }
 
   oldestIdleSince(): number | undefined {

@@ -14,6 +14,10 @@ export interface WarmPoolDeps {
   hasRoomForIdle: () => boolean;
   /** The Agent SDK's `startup()`: spawns the CLI and completes its initialize handshake. */
   startup: (params: { options: Options }) => Promise<WarmQuery>;
+  /** False while a run starts Claude Code cold: spares wait rather than take its CPU. */
+  mayStart?: () => boolean;
+  /** A spare's process is handed to a run (it may have been stopped while it started). */
+  onHandOver?: (pid: number) => void;
   /** Consecutive cold starts with the same other options before the pool switches to them. */
   switchAfterMisses?: number;
   /** First delay before starting again after a spare failed; doubles up to a minute. */
@@ -140,6 +144,8 @@ export class WarmPool implements IdleProcesses {
     this.#slots.delete(slot);
     this.counters.used += 1;
     this.#deps.demand.noteTaken();
+    const pid = slot.spawned.child.pid;
+    if (pid !== undefined) this.#deps.onHandOver?.(pid);
     // No refill here: starting a process now would compete for the CPU with the answer being
     // streamed. The replacement starts when the run's slot is released (`fill` on a freed slot).
     return { warm: slot.warm, spawned: slot.spawned };
@@ -180,7 +186,7 @@ export class WarmPool implements IdleProcesses {
     const template = this.#template;
     if (this.#closed || !template) return;
     const target = this.#deps.demand.target();
-    if (!this.#retryTimer) {
+    if (!this.#retryTimer && (this.#deps.mayStart?.() ?? true)) {
       while (this.#slots.size < target && this.#deps.hasRoomForIdle()) this.#start(template);
     }
     const surplus = [...this.#slots]
@@ -199,6 +205,13 @@ export class WarmPool implements IdleProcesses {
   /** Process ids of the spares, started or starting (for health output and tests). */
   livePids(): number[] {
     return [...this.#slots].flatMap((slot) => slot.spawned?.child.pid ?? []);
+  }
+
+  /** Spares still starting (not yet initialized): the CPU-bound ones. */
+  startingPids(): number[] {
+    return [...this.#slots].flatMap((slot) =>
+      slot.state === 'starting' ? (slot.spawned?.child.pid ?? []) : [],
+    );
   }
 
   oldestIdleSince(): number | undefined {

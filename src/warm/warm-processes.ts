@@ -6,6 +6,7 @@ import { HotSessions } from './hot-sessions.js';
 import { OpenSpares } from './open-spares.js';
 import { createProcessBudget } from './process-budget.js';
 import { SpareDemand } from './spare-demand.js';
+import { createStartYield } from './start-yield.js';
 import { WarmPool } from './warm-pool.js';
 
 export interface WarmProcessesSettings {
@@ -36,7 +37,10 @@ export interface WarmProcesses {
   open: OpenSpares;
   hot: HotSessions;
   /** What the runner needs to use spares and hot conversations. */
-  runnerDeps: Pick<ClaudeRunnerDeps, 'warmPool' | 'hotSessions' | 'makeRoomForRun' | 'spawnProcess'>;
+  runnerDeps: Pick<
+    ClaudeRunnerDeps,
+    'warmPool' | 'hotSessions' | 'makeRoomForRun' | 'spawnProcess' | 'pauseSpareStarts'
+  >;
   /** A tracked session is gone for good: end whatever was kept for it. */
   forgetSession(sessionId: string): void;
   /** Ends spares and hot conversations and stops refilling; resolves once their processes are gone. */
@@ -53,11 +57,25 @@ export function createWarmProcesses(deps: WarmProcessesDeps): WarmProcesses {
     holders,
   });
   const sparesMax = Math.max(settings.spares, settings.sparesMax);
+  // Cold starts (rebuilt histories among them) go first: spares starting meanwhile are stopped.
+  const sources: Array<WarmPool | OpenSpares> = [];
+  const startYield = createStartYield({
+    sources,
+    onResumed: () => {
+      pool.fill();
+      open.fill();
+    },
+  });
+  const yieldDeps = {
+    mayStart: () => !startYield.active,
+    onHandOver: (pid: number) => startYield.release(pid),
+  };
   const window = settings.demandWindowMs === undefined ? {} : { windowMs: settings.demandWindowMs };
   const pool = new WarmPool({
     demand: new SpareDemand({ min: settings.spares, max: sparesMax, ...window }),
     processes: deps.processes,
     hasRoomForIdle: () => budget.hasRoomForIdle(),
+    ...yieldDeps,
     startup: deps.startup,
     logger: deps.logger,
   });
@@ -66,8 +84,10 @@ export function createWarmProcesses(deps: WarmProcessesDeps): WarmProcesses {
     demand: new SpareDemand({ min: 0, max: settings.openSpares ? sparesMax : 0, ...window }),
     processes: deps.processes,
     hasRoomForIdle: () => budget.hasRoomForIdle(),
+    ...yieldDeps,
     logger: deps.logger,
   });
+  sources.push(pool, open);
   const hot = new HotSessions({
     max: settings.hotSessionsMax,
     idleMs: settings.hotSessionIdleMs,
@@ -88,6 +108,7 @@ export function createWarmProcesses(deps: WarmProcessesDeps): WarmProcesses {
       ...(settings.openSpares && sparesMax > 0 ? { spawnProcess: (options) => open.spawn(options) } : {}),
       ...(settings.hotSessionsMax > 0 ? { hotSessions: hot } : {}),
       makeRoomForRun: () => budget.makeRoomForRun(),
+      ...(sparesMax > 0 ? { pauseSpareStarts: () => startYield.pause() } : {}),
     },
     forgetSession(sessionId) {
       pool.forgetSession(sessionId);
