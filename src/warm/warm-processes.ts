@@ -80,8 +80,14 @@ export function createWarmProcesses(deps: WarmProcessesDeps): WarmProcesses {
     logger: deps.logger,
   });
   const open = new OpenSpares({
-    // None kept while the warm pool's spares cover the traffic: only runs it cannot serve ask here.
-    demand: new SpareDemand({ min: 0, max: settings.openSpares ? sparesMax : 0, ...window }),
+    // Only runs the warm pool cannot serve ask here, so their rate alone sizes it; one is kept even
+    // when they are rare (once a run has shown which launch to keep), or sparse traffic with a new
+    // system prompt each time would always find it gone.
+    demand: new SpareDemand({
+      min: settings.openSpares ? 1 : 0,
+      max: settings.openSpares ? sparesMax : 0,
+      ...window,
+    }),
     processes: deps.processes,
     hasRoomForIdle: () => budget.hasRoomForIdle(),
     ...yieldDeps,
