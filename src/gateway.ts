@@ -13,6 +13,7 @@ import { clientToolOptions } from './claude/client-tool-options.js';
 import { bundledExecutablePath, type ExecutableProbe, probeExecutable } from './claude/executable.js';
 import { createModelCatalog } from './claude/model-catalog.js';
 import { ProcessRegistry } from './claude/process-registry.js';
+import type { RunPlan } from './claude/run-plan.js';
 import { type ClaudeRunnerDeps, createClaudeRunner, plannedOptions } from './claude/runner.js';
 import { startTempSweeper } from './claude/temp-sweeper.js';
 import { removeAllSessions, removeSession } from './claude/transcript.js';
@@ -130,6 +131,14 @@ export async function createGateway(
     optionExtenders: [agentOptions, clientToolOptions],
   };
   const runner = createClaudeRunner(runnerDeps);
+  // A new tracked conversation is named after a pre-started process that fits its run (Claude Code
+  // takes the session id at launch); a rebuilt history resumes a transcript, which none can serve.
+  const promiseSessionId = (plan: RunPlan): string | undefined =>
+    plan.history.length > 0
+      ? undefined
+      : warm.promiseSessionId(
+          plannedOptions({ ...plan, session: { id: randomUUID(), continues: false } }, runnerDeps),
+        );
   const sessions =
     config.SESSION_MAX_COUNT > 0
       ? createSessionStore({
@@ -138,7 +147,7 @@ export async function createGateway(
           defaultCwd: config.workspaceDir,
           removeSession: (session) => removeSession(sessionDirs, session.cwd, session.id),
           // A new conversation takes a ready spare's session id, so that spare can serve its first turn.
-          newId: () => warm.pool.promiseSessionId() ?? randomUUID(),
+          newId: (plan) => promiseSessionId(plan) ?? randomUUID(),
           onEvict: (id) => warm.forgetSession(id),
         })
       : undefined;

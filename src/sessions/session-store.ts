@@ -61,7 +61,8 @@ export interface SessionStoreOptions {
   removeSession(session: { id: string; cwd: string }): Promise<void>;
   onEvict?: (id: string) => void;
   now?: () => number;
-  newId?: () => string;
+  /** The id of a new session; gets the plan so a pre-started process fit for it can lend its id. */
+  newId?: (plan: RunPlan) => string;
 }
 
 interface Entry {
@@ -77,7 +78,7 @@ interface Entry {
 
 export function createSessionStore(options: SessionStoreOptions): SessionStore {
   const now = options.now ?? Date.now;
-  const newId = options.newId ?? randomUUID;
+  const newId = options.newId ?? (() => randomUUID());
   // Insertion order is recency order: an entry is re-inserted whenever it is used.
   const entries = new Map<string, Entry>();
   const byHead = new Map<string, Entry>();
@@ -160,7 +161,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
         return claimFor(found, true, afterPrompt);
       }
       const entry: Entry = {
-        id: newId(),
+        id: newId(plan),
         cwd,
         conversationKey: origin.conversationId === undefined ? undefined : seed,
         head: undefined,

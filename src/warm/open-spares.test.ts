@@ -1,6 +1,6 @@
 import type { SpawnOptions } from '@anthropic-ai/claude-agent-sdk';
 import { describe, expect, it } from 'vitest';
-import { launchKey, withoutInitializeArgs } from './open-spares.js';
+import { launchKey, withoutInitializeArgs, withoutSessionId } from './open-spares.js';
 
 const launch = (args: string[], env: Record<string, string | undefined> = { HOME: '/h' }): SpawnOptions => ({
   command: '/bin/claude',
@@ -34,7 +34,20 @@ describe('open spare launches', () => {
 
   it('gives no key to a launch that does not wait for initialize or names a conversation', () => {
     expect(launchKey(launch(['--model', 'sonnet']))).toBeUndefined();
-    expect(launchKey(launch([...base, '--session-id', 'abc']))).toBeUndefined();
     expect(launchKey(launch([...base, '--resume=abc']))).toBeUndefined();
+  });
+});
+
+describe('session ids in a launch', () => {
+  it('takes the id out of the launch, in either form, so spares differ only in their own', () => {
+    expect(withoutSessionId([...base, '--session-id=abc'])).toEqual({
+      args: [...base, '--session-id=<session-id>'],
+      sessionId: 'abc',
+    });
+    expect(withoutSessionId(['--session-id', 'abc', '--verbose'])).toEqual({
+      args: ['--session-id', '<session-id>', '--verbose'],
+      sessionId: 'abc',
+    });
+    expect(withoutSessionId(base)).toEqual({ args: base, sessionId: undefined });
   });
 });

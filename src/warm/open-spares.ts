@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { SpawnOptions } from '@anthropic-ai/claude-agent-sdk';
 import type { Logger } from 'pino';
 import type { ProcessRegistry, SpawnedRun } from '../claude/process-registry.js';
@@ -38,6 +38,10 @@ interface Slot {
   key: string;
   run: SpawnedRun;
   since: number;
+  /** The session id it was launched with, when runs record sessions (each spare has its own). */
+  sessionId: string | undefined;
+  /** Handed out by `promiseSessionId`: only the run with that session id may use it. */
+  promised: boolean;
 }
 
 const AWAIT_INITIALIZE = '--await-initialize';
@@ -47,8 +51,11 @@ const AWAIT_INITIALIZE = '--await-initialize';
  * the API), so dropping them lets one launch serve every value.
  */
 const CARRIED_BY_INITIALIZE = ['--json-schema'];
-/** Launches that name one conversation: a process started for one can serve no other run. */
-const CONVERSATION_FLAGS = ['--session-id', '--resume', '--continue', '--fork-session'];
+/** Launches that continue a conversation: a process started for one can serve no other run. */
+const CONVERSATION_FLAGS = ['--resume', '--continue', '--fork-session'];
+/** The id a new session is recorded under: each spare has its own (see `promiseSessionId`). */
+const SESSION_ID = '--session-id';
+const SESSION_PLACEHOLDER = '<session-id>';
 const MAX_RETRY_DELAY_MS = 60_000;
 /** Generous for a loaded 2-core machine: the launch work is ~0.2 s of CPU. */
 const LAUNCH_WORK_MS = 3_000;
@@ -101,10 +108,19 @@ export class OpenSpares implements IdleProcesses {
    */
   spawn(requested: SpawnOptions): SpawnedRun {
     const options = { ...requested, args: withoutInitializeArgs(requested.args) };
-    const key = this.#closed || !this.#deps.demand.enabled ? undefined : launchKey(options);
+    const { args, sessionId } = withoutSessionId(options.args);
+    const general = { ...options, args };
+    const key = this.#closed || !this.#deps.demand.enabled ? undefined : launchKey(general);
     if (key === undefined) return this.#deps.processes.spawn(options);
     this.#deps.demand.noteArrival();
-    const slot = [...this.#slots].find((candidate) => candidate.key === key && isAlive(candidate.run));
+    const slot = [...this.#slots].find(
+      (candidate) =>
+        candidate.key === key &&
+        isAlive(candidate.run) &&
+        (sessionId === undefined
+          ? !candidate.promised && candidate.sessionId === undefined
+          : candidate.sessionId === sessionId),
+    );
     if (slot) {
       this.#slots.delete(slot);
       this.counters.used += 1;
@@ -117,8 +133,30 @@ export class OpenSpares implements IdleProcesses {
       return slot.run;
     }
     this.counters.missed += 1;
-    this.#noteMiss(key, options);
+    this.#noteMiss(key, general);
+    // A spare promised this session id is of no use now: this run records the session itself.
+    if (sessionId !== undefined) this.forgetSession(sessionId);
     return this.#deps.processes.spawn(options);
+  }
+
+  /**
+   * The session id for a new conversation, chosen so a spare can serve its first turn: a spare for
+   * runs that record sessions was launched with its own id (Claude Code takes it at launch).
+   */
+  promiseSessionId(): string | undefined {
+    const slot = [...this.#slots].find(
+      (candidate) => !candidate.promised && candidate.sessionId !== undefined && isAlive(candidate.run),
+    );
+    if (!slot) return undefined;
+    slot.promised = true;
+    return slot.sessionId;
+  }
+
+  /** The session is gone (or went elsewhere): a spare still holding its id can serve nobody. */
+  forgetSession(sessionId: string): void {
+    for (const slot of this.#slots) {
+      if (slot.sessionId === sessionId) void this.#closeSlot(slot).then(() => this.fill());
+    }
   }
 
   /** A run slot was released: the moment to replace used spares without slowing a running answer. */
@@ -136,6 +174,7 @@ export class OpenSpares implements IdleProcesses {
       while (this.#slots.size < target && this.#deps.hasRoomForIdle()) this.#start(template);
     }
     const surplus = [...this.#slots]
+      .filter((slot) => !slot.promised)
       .sort((a, b) => a.since - b.since)
       .slice(0, Math.max(0, this.#slots.size - target));
     for (const slot of surplus) void this.#closeSlot(slot);
@@ -196,9 +235,19 @@ export class OpenSpares implements IdleProcesses {
   }
 
   #start(template: { key: string; launch: Launch }): void {
+    const sessionId = template.launch.args.some((arg) => arg.endsWith(SESSION_PLACEHOLDER))
+      ? randomUUID()
+      : undefined;
+    const args = template.launch.args.map((arg) =>
+      arg.endsWith(SESSION_PLACEHOLDER) ? arg.replace(SESSION_PLACEHOLDER, sessionId as string) : arg,
+    );
     // Its own signal: nothing aborts a spare but `close()`; a run that takes it adds its own.
-    const run = this.#deps.processes.spawn({ ...template.launch, signal: new AbortController().signal });
-    const slot: Slot = { key: template.key, run, since: this.#now() };
+    const run = this.#deps.processes.spawn({
+      ...template.launch,
+      args,
+      signal: new AbortController().signal,
+    });
+    const slot: Slot = { key: template.key, run, since: this.#now(), sessionId, promised: false };
     this.#slots.add(slot);
     this.counters.started += 1;
     run.child.once('exit', () => {
@@ -250,6 +299,21 @@ export function launchKey(options: SpawnOptions): string | undefined {
     env: Object.fromEntries(Object.entries(options.env).filter(([, value]) => value !== undefined)),
   });
   return canonical === undefined ? undefined : createHash('sha256').update(canonical).digest('hex');
+}
+
+/** The arguments with the session id as a placeholder, and that id. */
+export function withoutSessionId(args: readonly string[]): { args: string[]; sessionId: string | undefined } {
+  // The SDK writes `--session-id=<id>`; the two-argument form is accepted too.
+  const joined = args.findIndex((arg) => arg.startsWith(`${SESSION_ID}=`));
+  if (joined >= 0) {
+    const sessionId = (args[joined] as string).slice(SESSION_ID.length + 1);
+    const placeholder = `${SESSION_ID}=${SESSION_PLACEHOLDER}`;
+    return { args: args.map((arg, i) => (i === joined ? placeholder : arg)), sessionId };
+  }
+  const at = args.indexOf(SESSION_ID);
+  const value = at >= 0 ? args[at + 1] : undefined;
+  if (value === undefined) return { args: [...args], sessionId: undefined };
+  return { args: args.map((arg, i) => (i === at + 1 ? SESSION_PLACEHOLDER : arg)), sessionId: value };
 }
 
 /** The arguments without those the initialize request carries too (only under --await-initialize). */

@@ -165,6 +165,12 @@ export class WarmPool implements IdleProcesses {
     return slot.sessionId;
   }
 
+  /** As `promiseSessionId`, only when a run with these options would take a spare of this pool. */
+  promiseSessionIdFor(options: Options): string | undefined {
+    const key = spareKey(options);
+    return key !== undefined && key === this.#template?.key ? this.promiseSessionId() : undefined;
+  }
+
   /** The session is gone (or went elsewhere): a spare still holding its id can serve nobody. */
   forgetSession(sessionId: string): void {
     for (const slot of this.#slots) {

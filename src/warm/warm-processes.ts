@@ -41,6 +41,11 @@ export interface WarmProcesses {
     ClaudeRunnerDeps,
     'warmPool' | 'hotSessions' | 'makeRoomForRun' | 'spawnProcess' | 'pauseSpareStarts'
   >;
+  /**
+   * The id for a new tracked conversation whose run has these options: a ready warm spare's when
+   * its options fit, else an open spare's, so a pre-started process can serve its first turn.
+   */
+  promiseSessionId(options: Options): string | undefined;
   /** A tracked session is gone for good: end whatever was kept for it. */
   forgetSession(sessionId: string): void;
   /** Ends spares and hot conversations and stops refilling; resolves once their processes are gone. */
@@ -116,8 +121,12 @@ export function createWarmProcesses(deps: WarmProcessesDeps): WarmProcesses {
       makeRoomForRun: () => budget.makeRoomForRun(),
       ...(sparesMax > 0 ? { pauseSpareStarts: () => startYield.pause() } : {}),
     },
+    promiseSessionId(options) {
+      return pool.promiseSessionIdFor(options) ?? open.promiseSessionId();
+    },
     forgetSession(sessionId) {
       pool.forgetSession(sessionId);
+      open.forgetSession(sessionId);
       hot.forget(sessionId);
     },
     async close() {
