@@ -1,14 +1,36 @@
 import type { MiddlewareHandler } from 'hono';
 import './context-variables.js';
+import type { Principal } from '../policy/key-policy.js';
 import { presentedKey } from './api-key.js';
 import { invalidApiKey, missingApiKey } from './auth-errors.js';
 import type { Authenticator } from './authenticator.js';
 
 /** Paths anyone may reach: probes, metrics (which has its own optional token) and the API docs. */
-const PUBLIC_PATHS = new Set(['/health', '/ready', '/metrics', '/openapi.json', '/docs']);
+const PUBLIC_PATHS = new Set([
+  '/health',
+  '/ready',
+  '/metrics',
+  '/openapi.json',
+  '/docs',
+  '/docs/swagger-ui.css',
+  '/docs/swagger-ui-bundle.js',
+]);
 
 export function isPublicPath(path: string): boolean {
   return PUBLIC_PATHS.has(path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path);
+}
+
+/** The web console signs in with its own session cookie (src/console), not with an API key header. */
+function isConsolePath(path: string): boolean {
+  return path === '/console' || path.startsWith('/console/');
+}
+
+/**
+ * A request the gateway sends to itself in process (the console's playground) carries the signed-in
+ * principal in the fetch environment, which no network request can set.
+ */
+export interface TrustedCallerEnv {
+  trustedPrincipal?: Principal;
 }
 
 /**
@@ -17,7 +39,12 @@ export function isPublicPath(path: string): boolean {
  */
 export function requireApiKey(authenticator: Authenticator): MiddlewareHandler {
   return async function requireApiKeyMiddleware(c, next) {
-    if (isPublicPath(c.req.path)) return next();
+    if (isPublicPath(c.req.path) || isConsolePath(c.req.path)) return next();
+    const trusted = (c.env as TrustedCallerEnv | undefined)?.trustedPrincipal;
+    if (trusted) {
+      c.set('principal', trusted);
+      return next();
+    }
     const result = authenticator.authenticate(
       presentedKey(c.req.header('authorization'), c.req.header('x-api-key')),
     );

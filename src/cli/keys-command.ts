@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { KeyPolicy } from '../policy/key-policy.js';
 import { type ApiKeyRecord, DuplicateKeyNameError, type KeyStore } from '../store/key-store.js';
+import { roundUsd } from '../util/round-usd.js';
 import { type CliIo, commaList, positiveInt, positiveNumber, table, UsageError } from './cli-io.js';
 
 export const KEYS_USAGE = `Usage:
@@ -129,7 +130,7 @@ function recordJson(record: ApiKeyRecord) {
     budget_usd: record.policy.budgetUsd ?? null,
     models: record.policy.models ?? null,
     agent_tools: record.policy.agentTools ?? null,
-    spent_usd: record.spentUsd,
+    spent_usd: roundUsd(record.spentUsd),
     created_at: new Date(record.createdAt).toISOString(),
     revoked_at: record.revokedAt === null ? null : new Date(record.revokedAt).toISOString(),
   };
