@@ -47,6 +47,8 @@ export interface ClaudeRunnerDeps {
    * Returns the function that lets them go on, called once the run has its first answer or ended.
    */
   pauseSpareStarts?: () => () => void;
+  /** Called once a run's process has exited (or was parked), after its answer: room for spares. */
+  afterProcessGone?: () => void;
   /** Called before a new process is spawned, so idle ones make room under the process cap. */
   makeRoomForRun?: () => Promise<void>;
 }
@@ -189,6 +191,7 @@ export function createClaudeRunner(deps: ClaudeRunnerDeps): ClaudeRunner {
           }
           // A tracked session's files belong to the session store, which decides when they go.
           if (transcript && !plan.session) await removeTranscript(transcript).catch(() => undefined);
+          deps.afterProcessGone?.();
         })();
         if (cleanup) cleanup.settle(release.catch(() => undefined));
         else await release;

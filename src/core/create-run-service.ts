@@ -105,13 +105,9 @@ export function createRunService(deps: RunServiceDeps): RunService {
     };
     let costReported = false;
     // The run's process is ended (or parked) in the background once the answer is complete, so the
-    // stream ends without waiting for Claude Code to exit; the slot stays taken until it has.
-    let processGone: Promise<void> | undefined;
-    const cleanup = {
-      settle(done: Promise<void>) {
-        processGone = done;
-      },
-    };
+    // stream ends without waiting for Claude Code to exit, and the slot is free for the next run
+    // (the warm module starts no idle process until the exiting one has gone).
+    const cleanup = { settle: (_done: Promise<void>) => undefined };
     try {
       tracker?.started();
       for await (const message of deps.runner.run(plan, runSignal, cleanup)) {
@@ -128,8 +124,7 @@ export function createRunService(deps: RunServiceDeps): RunService {
     } catch (error) {
       yield* observe([{ type: 'error', error: mapRunFailure(error, timeout.aborted && !signal.aborted) }]);
     } finally {
-      if (processGone) void processGone.then(() => lease.release());
-      else lease.release();
+      lease.release();
       const streamed = streamedUsage(state);
       // An answer the gateway ended early still cost what was streamed; budgets must see it.
       if (!costReported && streamed) {

@@ -13,6 +13,11 @@ export interface ProcessBudgetDeps {
   /** Leases held by runs (each has, or is about to start, one process) and requests waiting. */
   runs: () => { running: number; waiting: number };
   holders: readonly IdleProcesses[];
+  /**
+   * Claude Code processes alive now, whatever they do: a run's process still exiting after its
+   * answer (its slot is already free) counts here until it has gone.
+   */
+  live?: () => number;
 }
 
 export interface ProcessBudget {
@@ -35,7 +40,8 @@ export function createProcessBudget(deps: ProcessBudgetDeps): ProcessBudget {
   return {
     hasRoomForIdle() {
       const { running, waiting } = deps.runs();
-      return waiting === 0 && running + idle() < deps.maxProcesses;
+      const live = deps.live?.() ?? 0;
+      return waiting === 0 && running + idle() < deps.maxProcesses && live < deps.maxProcesses;
     },
     async makeRoomForRun() {
       // Bounded: every pass ends one idle process or stops.

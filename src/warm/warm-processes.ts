@@ -39,7 +39,7 @@ export interface WarmProcesses {
   /** What the runner needs to use spares and hot conversations. */
   runnerDeps: Pick<
     ClaudeRunnerDeps,
-    'warmPool' | 'hotSessions' | 'makeRoomForRun' | 'spawnProcess' | 'pauseSpareStarts'
+    'warmPool' | 'hotSessions' | 'makeRoomForRun' | 'spawnProcess' | 'pauseSpareStarts' | 'afterProcessGone'
   >;
   /**
    * The id for a new tracked conversation whose run has these options: a ready warm spare's when
@@ -60,6 +60,7 @@ export function createWarmProcesses(deps: WarmProcessesDeps): WarmProcesses {
     maxProcesses: settings.maxProcesses,
     runs: () => ({ running: queue.running, waiting: queue.waiting }),
     holders,
+    live: () => deps.processes.liveCount,
   });
   const sparesMax = Math.max(settings.spares, settings.sparesMax);
   // Cold starts (rebuilt histories among them) go first: spares starting meanwhile are stopped.
@@ -119,6 +120,10 @@ export function createWarmProcesses(deps: WarmProcessesDeps): WarmProcesses {
       ...(settings.openSpares && sparesMax > 0 ? { spawnProcess: (options) => open.spawn(options) } : {}),
       ...(settings.hotSessionsMax > 0 ? { hotSessions: hot } : {}),
       makeRoomForRun: () => budget.makeRoomForRun(),
+      afterProcessGone: () => {
+        pool.fill();
+        open.fill();
+      },
       ...(sparesMax > 0 ? { pauseSpareStarts: () => startYield.pause() } : {}),
     },
     promiseSessionId(options) {
