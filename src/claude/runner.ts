@@ -193,7 +193,10 @@ export function createClaudeRunner(deps: ClaudeRunnerDeps): ClaudeRunner {
           if (transcript && !plan.session) await removeTranscript(transcript).catch(() => undefined);
           deps.afterProcessGone?.();
         })();
-        if (cleanup) cleanup.settle(release.catch(() => undefined));
+        // Only after Claude Code's own result: a run ended early (a stop sequence, max_tokens, an
+        // abort, an error) may still be mid-turn, and would go on to ask the API again (a billed
+        // call, and one that takes a reply meant for the next run) while it is being ended.
+        if (cleanup && completed) cleanup.settle(release.catch(() => undefined));
         else await release;
       }
     },
