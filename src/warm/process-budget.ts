@@ -35,6 +35,9 @@ export interface ProcessBudget {
  * that starts when the cap is reached first adopts an idle process (a matching spare or its own
  * hot conversation) or, failing that, ends the longest-idle one before it spawns.
  */
+const EXIT_WAIT_STEP_MS = 10;
+const EXIT_WAIT_STEPS = 200;
+
 export function createProcessBudget(deps: ProcessBudgetDeps): ProcessBudget {
   const idle = () => deps.holders.reduce((sum, holder) => sum + holder.idleCount, 0);
   return {
@@ -47,8 +50,13 @@ export function createProcessBudget(deps: ProcessBudgetDeps): ProcessBudget {
       // Bounded: every pass ends one idle process or stops.
       for (let pass = idle(); pass > 0 && deps.runs().running + idle() > deps.maxProcesses; pass -= 1) {
         const oldest = longestIdle(deps.holders);
-        if (!oldest) return;
+        if (!oldest) break;
         await oldest.evictOldest();
+      }
+      // A run's slot is freed with its answer while its CLI is still exiting (tens of ms): at the cap,
+      // the next process waits for that exit rather than go over it. Bounded: at most ~2 s.
+      for (let wait = 0; wait < EXIT_WAIT_STEPS && (deps.live?.() ?? 0) >= deps.maxProcesses; wait += 1) {
+        await new Promise((resolve) => setTimeout(resolve, EXIT_WAIT_STEP_MS));
       }
     },
   };

@@ -108,8 +108,8 @@ export function createWarmProcesses(deps: WarmProcessesDeps): WarmProcesses {
   });
   holders.push(pool, open, hot);
   queue.onSlotFreed(() => {
-    pool.released();
-    open.released();
+    pool.fill();
+    open.fill();
   });
   return {
     pool,
@@ -120,9 +120,11 @@ export function createWarmProcesses(deps: WarmProcessesDeps): WarmProcesses {
       ...(settings.openSpares && sparesMax > 0 ? { spawnProcess: (options) => open.spawn(options) } : {}),
       ...(settings.hotSessionsMax > 0 ? { hotSessions: hot } : {}),
       makeRoomForRun: () => budget.makeRoomForRun(),
+      // A used spare's replacement can start only once the run's process has gone: that is the end
+      // of the run's hold on the budget, for the demand's measure of how long a spare takes to return.
       afterProcessGone: () => {
-        pool.fill();
-        open.fill();
+        pool.released();
+        open.released();
       },
       ...(sparesMax > 0 ? { pauseSpareStarts: () => startYield.pause() } : {}),
     },

@@ -7,7 +7,7 @@ const h = useHarness({
     WARM_SPARES: '1',
     WARM_SPARES_MAX: '3',
     // Longer than a wave of runs takes on a loaded machine, short enough to see the pool shrink.
-    WARM_SPARES_WINDOW_MS: '8000',
+    WARM_SPARES_WINDOW_MS: '10000',
     WARM_OPEN_SPARES: 'false',
     MAX_CONCURRENCY: String(MAX_CONCURRENCY),
     AUTH_DISABLED: 'true',
@@ -42,9 +42,11 @@ describe('adaptive spares', () => {
     expect(await eventually(() => pool().readyCount === 1, 30_000)).toBe(true);
     const quiet = pool().counters.started;
 
-    // Two waves of requests inside the window: more arrivals than one spare can cover.
-    await Promise.all([ask('wave one a'), ask('wave one b'), ask('wave one c')]);
-    await Promise.all([ask('wave two a'), ask('wave two b'), ask('wave two c')]);
+    // Waves of requests inside the window: more arrivals than one spare can cover (12 in ~10 s
+    // need two spares as soon as a used one takes a second to come back).
+    for (const wave of ['one', 'two', 'three', 'four']) {
+      await Promise.all([ask(`wave ${wave} a`), ask(`wave ${wave} b`), ask(`wave ${wave} c`)]);
+    }
 
     expect(await eventually(() => pool().size >= 2, 30_000)).toBe(true);
     expect(pool().counters.started).toBeGreaterThanOrEqual(quiet + 2);
