@@ -69,6 +69,9 @@ export const configSchema = z.object({
   /** Conversations the gateway can continue: how long an idle one is kept, and how many (0: none). */
   SESSION_TTL_MS: int(1).default(60 * 60 * 1000),
   SESSION_MAX_COUNT: int(0).default(500),
+  /** Native API sessions (issue 10): at most this many per key and in all (their idle TTL is SESSION_TTL_MS). */
+  NATIVE_SESSIONS_PER_KEY: int(1).default(100),
+  NATIVE_SESSIONS_MAX: int(1).default(1000),
   /** Agent mode (the `claude_code` request extension); off unless the operator turns it on. */
   AGENT_MODE: bool.default(false),
   AGENT_ALLOWED_ROOTS: list.default([]),

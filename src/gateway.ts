@@ -2,7 +2,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { startup } from '@anthropic-ai/claude-agent-sdk';
+import { upgradeWebSocket } from '@hono/node-server';
 import type { Logger } from 'pino';
+import { WebSocketServer } from 'ws';
 import { agentPolicyFromConfig, createAgentResolver } from './agent/agent-policy.js';
 import { createApp } from './app.js';
 import { type Authenticator, createAuthenticator } from './auth/authenticator.js';
@@ -35,9 +37,11 @@ import { streamStallGuard } from './http/stream-stall-guard.js';
 import { createRemoteImageResolver } from './images/resolve-remote-images.js';
 import { createGuardedFetch } from './images/ssrf-guard.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
-import { enforceKeyPolicy } from './policy/enforce-key-policy.js';
+import { enforceKeyPolicy, type FinishedRequest } from './policy/enforce-key-policy.js';
 import { KeyConcurrency } from './policy/key-concurrency.js';
+import type { Principal } from './policy/key-policy.js';
 import { requestsPerMinute } from './policy/requests-per-minute.js';
+import { createTurnAdmission } from './policy/turn-admission.js';
 import { RunQueue } from './queue/run-queue.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { apiDocsRoutes } from './routes/openapi.js';
@@ -49,6 +53,8 @@ import { auditRecorder } from './store/audit-recorder.js';
 import { type GatewayStore, openGatewayStore } from './store/gateway-store.js';
 import { anthropicMessagesOpenApi } from './surfaces/anthropic-messages/openapi.js';
 import { anthropicMessagesSurface } from './surfaces/anthropic-messages/surface.js';
+import { createNativeSurface } from './surfaces/native/create-native-surface.js';
+import { selectProtocol } from './surfaces/native/ws-tickets.js';
 import { renderOpenAIError } from './surfaces/openai-chat/render-error.js';
 import { chatCompletionRequestSchema } from './surfaces/openai-chat/schema.js';
 import { openAIChatSurface } from './surfaces/openai-chat/surface.js';
@@ -73,6 +79,8 @@ export interface Gateway {
   metrics: GatewayMetrics;
   /** Pre-started spares and hot conversations (issue 6). */
   warm: WarmProcesses;
+  /** Give this to `serve({ websocket })`: WebSocket upgrades (the native API's /ws) go through the app. */
+  websocket: { server: WebSocketServer };
   /** First step of a graceful stop: /ready turns 503 and new API requests get 503. */
   beginDrain(): void;
   /** Ends every Claude Code process the gateway started, then closes the store. */
@@ -177,12 +185,13 @@ export async function createGateway(
           measure: async (session) => diskUsage(await sessionPaths(sessionDirs, session.cwd, session.id)),
         })
       : undefined;
+  const agentPolicy = config.AGENT_MODE ? agentPolicyFromConfig(config) : undefined;
   const planContext: ToClaudeContext = {
     models,
     systemPromptPlacement: config.SYSTEM_PROMPT_PLACEMENT,
     maxImageBytes: config.MAX_IMAGE_BYTES,
     remoteImages: config.REMOTE_IMAGES,
-    ...(config.AGENT_MODE ? { resolveAgent: createAgentResolver(agentPolicyFromConfig(config)) } : {}),
+    ...(agentPolicy ? { resolveAgent: createAgentResolver(agentPolicy) } : {}),
   };
   const runs = createRunService({
     runner,
@@ -237,16 +246,38 @@ export async function createGateway(
     logger,
     isOpen: () => store.isOpen,
   });
+  // One count of running requests per key, whether a run came in over HTTP or a WebSocket.
+  const concurrency = new KeyConcurrency();
+  const spentUsd = (principal: Principal) =>
+    principal.source === 'store' ? (store.keys.get(principal.id)?.spentUsd ?? 0) : 0;
+  const onFinished = (request: FinishedRequest) => {
+    if (request.errorCode === THIRD_PARTY_REJECTED_CODE) thirdPartyRejections.record();
+    recordAudit(request);
+    metrics.observeRequest(request);
+  };
   const keyPolicy = enforceKeyPolicy({
     requestsPerMinute: rpm.middleware,
-    concurrency: new KeyConcurrency(),
-    spentUsd: (principal) =>
-      principal.source === 'store' ? (store.keys.get(principal.id)?.spentUsd ?? 0) : 0,
-    onFinished: (request) => {
-      if (request.errorCode === THIRD_PARTY_REJECTED_CODE) thirdPartyRejections.record();
-      recordAudit(request);
-      metrics.observeRequest(request);
-    },
+    concurrency,
+    spentUsd,
+    onFinished,
+  });
+
+  const native = createNativeSurface({
+    store: store.nativeSessions,
+    runService: runs,
+    models,
+    systemPromptPlacement: config.SYSTEM_PROMPT_PLACEMENT,
+    ...(agentPolicy ? { agentPolicy } : {}),
+    ttlMs: config.SESSION_TTL_MS,
+    maxPerKey: config.NATIVE_SESSIONS_PER_KEY,
+    maxTotal: config.NATIVE_SESSIONS_MAX,
+    requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
+    keepAliveMs: 15_000,
+    ...(sessions ? { endConversation: (origin) => sessions.endConversation(origin) } : {}),
+    admitTurn: createTurnAdmission({ countTurn: rpm.countTurn, concurrency, spentUsd, onFinished }),
+    rateLimitOf: rpm.peek,
+    upgradeWebSocket,
+    version: GATEWAY_VERSION,
   });
 
   const storeProbe = cachedProbe(() => store.probeWritable(), config.READY_CACHE_MS);
@@ -305,6 +336,7 @@ export async function createGateway(
         keepAliveMs: 15_000,
         onStoreError: (err) => logger.warn({ err }, 'storing a response failed'),
       }),
+      native.surface,
     ],
     defaultErrorRenderer: renderOpenAIError,
     models,
@@ -329,8 +361,10 @@ export async function createGateway(
         allowedOrigins: config.CORS_ORIGINS,
       }),
       drain.middleware(),
+      native.ticketAuth,
       requireApiKey(authenticator),
       jsonBodyGuard({ maxDepth: config.MAX_JSON_DEPTH }),
+      native.rateLimitHeaders,
       keyPolicy,
     ],
     rootRoutes: [
@@ -346,7 +380,7 @@ export async function createGateway(
       apiDocsRoutes(
         buildOpenApiDocument({
           version: GATEWAY_VERSION,
-          fragments: [anthropicMessagesOpenApi, completionsOpenApi, noCapabilityOpenApi],
+          fragments: [anthropicMessagesOpenApi, completionsOpenApi, noCapabilityOpenApi, native.openApi],
         }),
         loadSwaggerUiAssets(),
       ),
@@ -355,9 +389,16 @@ export async function createGateway(
     apiRoutes: [usageRoutes(store.audit)],
   });
   appFetch = (request, env) => app.fetch(request, env);
+  // Upgrades are routed through the app (auth, then the route); only our subprotocol is ever
+  // selected, so a ticket offered next to it is never echoed back.
+  const websocketServer = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (protocols) => selectProtocol(protocols),
+  });
   return {
     app,
     processes,
+    websocket: { server: websocketServer },
     queue,
     store,
     authenticator,
@@ -370,6 +411,9 @@ export async function createGateway(
     warm,
     async shutdown() {
       tempSweeper.stop();
+      native.sessions.abortAll();
+      for (const client of websocketServer.clients) client.terminate();
+      websocketServer.close();
       await warm.close();
       await processes.terminateAll();
       await sessions?.close();

@@ -138,7 +138,7 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
     const before = h.mock.requests.length;
     await page.goto(`${h.origin}/console/#/playground`);
     await page.getByLabel('System prompt').fill('Answer briefly.');
-    await page.getByLabel('Message').fill('Say something');
+    await page.getByLabel('Message', { exact: true }).fill('Say something');
     await page.getByRole('button', { name: 'Send' }).click();
     await page.locator('[data-output="answer"]').filter({ hasText: 'Streamed playground answer.' }).waitFor();
     await expect(page.locator('[data-stat="playground-ttft"]').textContent()).resolves.toMatch(/\d+ ms/);
@@ -146,6 +146,51 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
     const sent = h.mock.requests[before];
     expect(JSON.stringify(sent?.body.system)).toContain('Answer briefly.');
     await shot('playground');
+  });
+
+  it('streams through the Anthropic Messages and Responses surfaces too', async () => {
+    for (const surface of ['anthropic-messages', 'openai-responses']) {
+      h.mock.enqueue(text(`Answer via ${surface}.`));
+      await page.goto(`${h.origin}/console/#/playground`);
+      await page.locator('select[name="surface"]').selectOption(surface);
+      await page.getByLabel('Message', { exact: true }).fill('Say something');
+      await page.getByRole('button', { name: 'Send' }).click();
+      await page
+        .locator('[data-output="answer"]')
+        .filter({ hasText: `Answer via ${surface}.` })
+        .waitFor();
+    }
+  });
+
+  it('lists native sessions of every key and shows a session history', async () => {
+    const headers = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
+    const created = await fetch(`${h.origin}/api/v1/sessions`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ model: 'sonnet' }),
+    });
+    expect(created.status).toBe(201);
+    const { sessionId } = (await created.json()) as { sessionId: string };
+    h.mock.enqueue(text('Native answer for the console.'));
+    const turn = await fetch(`${h.origin}/api/v1/sessions/${sessionId}/messages`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ prompt: 'Native question' }),
+    });
+    expect(turn.status).toBe(200);
+
+    await page.goto(`${h.origin}/console/#/sessions`);
+    const row = page.locator(`tr[data-session="${sessionId}"]`);
+    await row.waitFor();
+    await expect(row.textContent()).resolves.toContain('sonnet');
+    await row.click();
+    const history = page.getByRole('complementary', { name: 'Session history' });
+    await history
+      .locator('li[data-role="assistant"]')
+      .filter({ hasText: 'Native answer for the console.' })
+      .waitFor();
+    await expect(history.locator('li[data-role="user"]').textContent()).resolves.toContain('Native question');
+    await shot('sessions');
   });
 
   it('is readable at 390 px wide', async () => {
