@@ -28,6 +28,7 @@ import { sampleTree, type TreeSample, waitForQuiet, watchPeakRss } from './proc-
 import { startTs } from './processes.js';
 import { rebuilds, type Scenario, scenario, steadyArrivals, streamEnd, systemPrompts } from './scenarios.js';
 import { formatSummary, type Summary, summarize } from './stats.js';
+import { surfacesCold, surfacesHot } from './surfaces.js';
 import { type ChatMessage, type TimedChat, timedChat } from './timed-chat.js';
 
 const MODEL = 'sonnet';
@@ -122,6 +123,8 @@ async function main(): Promise<void> {
       await waitForQuiet(cold.child.pid as number);
       directColdRuns.push(await directCold(direct.options(), `direct ${i}`));
     });
+    // Issue 9: every surface, new conversations started cold, interleaved.
+    const surfaceCold = await surfacesCold(cold.url, cold.child.pid as number, MODEL, RUNS);
     peaks.cold = await coldPeak.stop();
     await cold.stop();
 
@@ -138,6 +141,8 @@ async function main(): Promise<void> {
       direct.options(),
       RUNS,
     );
+    // Issue 9: continued conversations on a hot process, per surface, interleaved.
+    const surfaceHot = await surfacesHot(warm.url, warmPid, MODEL, RUNS);
     // Issue 16: system prompts (fixed vs one per request), rebuilt histories, stream end.
     const prompts = await systemPrompts(warm.url, warmPid, MODEL, RUNS);
     const rebuilt = await rebuilds(warm.url, warmPid, MODEL, RUNS);
@@ -206,6 +211,7 @@ async function main(): Promise<void> {
         rebuildAfterSpareUse: scenario(rebuilt.afterSpareUse),
       },
       steadyArrivals: arrivals,
+      surfaces: surfaceFigures(surfaceCold, surfaceHot),
       streamEndMs: { cold: streamEnd(coldRuns), warmSpare: streamEnd(warmRuns), hot: streamEnd(hotRuns) },
 
       overheadMs: {
@@ -405,6 +411,31 @@ async function directCold(options: Options, text: string): Promise<TimedChat> {
   }
 }
 
+interface SurfaceFigures {
+  cold: Record<string, Scenario>;
+  hot: Record<string, Scenario>;
+  /** Median TTFT of each surface minus chat completions' in the same run. */
+  overheadVsChatMs: { cold: Record<string, number>; hot: Record<string, number> };
+}
+
+function surfaceFigures(cold: Record<string, TimedChat[]>, hot: Record<string, TimedChat[]>): SurfaceFigures {
+  const scenarios = (runs: Record<string, TimedChat[]>) =>
+    Object.fromEntries(Object.entries(runs).map(([surface, samples]) => [surface, scenario(samples)]));
+  const overhead = (figures: Record<string, Scenario>) => {
+    const chat = figures['openai-chat']?.ttft.median ?? Number.NaN;
+    return Object.fromEntries(
+      Object.entries(figures).map(([surface, figure]) => [surface, round1(figure.ttft.median - chat)]),
+    );
+  };
+  const coldFigures = scenarios(cold);
+  const hotFigures = scenarios(hot);
+  return {
+    cold: coldFigures,
+    hot: hotFigures,
+    overheadVsChatMs: { cold: overhead(coldFigures), hot: overhead(hotFigures) },
+  };
+}
+
 function printTable(results: Record<string, unknown>): void {
   const r = results as {
     machine: { cpus: number; cpuModel: string; node: string; claudeCode: string };
@@ -422,6 +453,7 @@ function printTable(results: Record<string, unknown>): void {
     targets: Record<string, boolean | number>;
     steadyArrivals: Record<string, Scenario>;
     streamEndMs: Record<string, Summary>;
+    surfaces: SurfaceFigures;
   };
   const row = (label: string, timing: Timings | undefined): [string, string, string] => [
     label,
@@ -459,6 +491,12 @@ function printTable(results: Record<string, unknown>): void {
     row('New conversation, a new system prompt each time', r.scenarios.variedSystemPrompts),
     row('Rebuilt 2-turn history, quiet', r.scenarios.rebuildQuiet),
     row('Rebuilt 2-turn history, right after a spare was used', r.scenarios.rebuildAfterSpareUse),
+    ...Object.entries(r.surfaces.cold).map(([surface, figure]) =>
+      row(`Surface ${surface}, new conversation (cold)`, figure),
+    ),
+    ...Object.entries(r.surfaces.hot).map(([surface, figure]) =>
+      row(`Surface ${surface}, continued conversation (hot)`, figure),
+    ),
     ...ARRIVALS.flatMap(([intervalMs]) => [
       row(
         `Arrivals every ${intervalMs} ms, adaptive spares (1–3)`,
@@ -477,11 +515,19 @@ function printTable(results: Record<string, unknown>): void {
     '',
     `- Gateway overhead over the Agent SDK (median TTFT): ${r.overheadMs.hotTtft!.toFixed(1)} ms on a live process, ${r.overheadMs.coldTtft!.toFixed(1)} ms cold`,
     `- Warm spare vs cold start: ${r.targets.warmSpeedup}x lower TTFT`,
+    `- Surfaces vs chat completions, median TTFT difference: cold ${formatDiffs(r.surfaces.overheadVsChatMs.cold)}; hot ${formatDiffs(r.surfaces.overheadVsChatMs.hot)}`,
     `- Burst: ${r.burst.ok}/${r.burst.requests} ok (error rate ${(r.burst.errorRate * 100).toFixed(0)}%), ${r.burst.throughputPerSecond.toFixed(2)} completions/s over ${r.burst.wallSeconds.toFixed(1)} s`,
     `- Last content to end of stream, median: cold ${formatMs(ends.cold?.median)}, warm spare ${formatMs(ends.warmSpare?.median)}, hot ${formatMs(ends.hot?.median)}`,
     `- Memory (gateway + Claude Code processes, RSS): idle with one spare ${r.memoryMb.idleWithOneSpare} MB (gateway alone ${r.memoryMb.gatewayAlone} MB); peak cold ${r.memoryMb.peakCold} MB, warm+hot ${r.memoryMb.peakWarmAndHot} MB, burst ${r.memoryMb.peakBurst} MB (${r.memoryMb.peakBurstProcesses} processes)`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+function formatDiffs(diffs: Record<string, number>): string {
+  return Object.entries(diffs)
+    .filter(([surface]) => surface !== 'openai-chat')
+    .map(([surface, ms]) => `${surface} ${ms >= 0 ? '+' : ''}${ms.toFixed(1)} ms`)
+    .join(', ');
 }
 
 main().then(
