@@ -26,7 +26,9 @@ import { GATEWAY_VERSION } from '../src/version.js';
 import { InputChannel } from '../src/warm/input-channel.js';
 import { sampleTree, type TreeSample, waitForQuiet, watchPeakRss } from './proc-stats.js';
 import { startTs } from './processes.js';
+import { rebuilds, type Scenario, scenario, steadyArrivals, streamEnd, systemPrompts } from './scenarios.js';
 import { formatSummary, type Summary, summarize } from './stats.js';
+import { surfacesCold, surfacesHot } from './surfaces.js';
 import { type ChatMessage, type TimedChat, timedChat } from './timed-chat.js';
 
 const MODEL = 'sonnet';
@@ -36,6 +38,11 @@ const { values: args } = parseArgs({
 const RUNS = clamp(Number(args.runs), 3, 25);
 const BURST = clamp(Number(args.burst), 4, 64);
 const MAX_CONCURRENCY = 4;
+/** Steady arrivals: [interval, requests]; about 12 s of traffic each. */
+const ARRIVALS: ReadonlyArray<readonly [number, number]> = [
+  [1_000, 12],
+  [500, 24],
+];
 
 function clamp(value: number, min: number, max: number): number {
   return Number.isFinite(value) ? Math.min(max, Math.max(min, Math.round(value))) : min;
@@ -92,6 +99,12 @@ async function main(): Promise<void> {
     return { ...started, url: `http://127.0.0.1:${started.announced}`, dataDir };
   };
 
+  // A second mock that paces its deltas (100 ms each), so each answer streams about a second.
+  const pacedMock = await startTs(
+    'test/mock-anthropic/cli.ts',
+    { PATH: process.env.PATH, MOCK_ANTHROPIC_CHUNK_DELAY_MS: '100' },
+    (line) => (line.startsWith('http://') ? line.trim() : undefined),
+  );
   const results: Record<string, unknown> = {};
   const peaks: Record<string, TreeSample> = {};
   try {
@@ -110,6 +123,8 @@ async function main(): Promise<void> {
       await waitForQuiet(cold.child.pid as number);
       directColdRuns.push(await directCold(direct.options(), `direct ${i}`));
     });
+    // Issue 9: every surface, new conversations started cold, interleaved.
+    const surfaceCold = await surfacesCold(cold.url, cold.child.pid as number, MODEL, RUNS);
     peaks.cold = await coldPeak.stop();
     await cold.stop();
 
@@ -126,8 +141,33 @@ async function main(): Promise<void> {
       direct.options(),
       RUNS,
     );
+    // Issue 9: continued conversations on a hot process, per surface, interleaved.
+    const surfaceHot = await surfacesHot(warm.url, warmPid, MODEL, RUNS);
+    // Issue 16: system prompts (fixed vs one per request), rebuilt histories, stream end.
+    const prompts = await systemPrompts(warm.url, warmPid, MODEL, RUNS);
+    const rebuilt = await rebuilds(warm.url, warmPid, MODEL, RUNS);
     peaks.warm = await warmPeak.stop();
     await warm.stop();
+
+    // Steady arrivals on the paced mock: adaptive spares against one fixed spare.
+    const arrivals: Record<string, Scenario> = {};
+    for (const [label, config] of [
+      ['adaptive', { WARM_SPARES: '1', WARM_SPARES_MAX: '3' }],
+      ['fixed', { WARM_SPARES: '1', WARM_SPARES_MAX: '1' }],
+    ] as const) {
+      const steady = await startGateway({
+        ...config,
+        HOT_SESSIONS_MAX: '0',
+        ANTHROPIC_BASE_URL: pacedMock.announced,
+      });
+      const steadyPid = steady.child.pid as number;
+      for (const [intervalMs, count] of ARRIVALS) {
+        arrivals[`${label}Every${intervalMs}ms`] = scenario(
+          await steadyArrivals(steady.url, steadyPid, MODEL, intervalMs, count),
+        );
+      }
+      await steady.stop();
+    }
 
     // Burst: more concurrent streaming requests than the process cap allows at once.
     const burst = await startGateway({ WARM_SPARES: '1', HOT_SESSIONS_MAX: '2', MAX_QUEUE: String(BURST) });
@@ -165,7 +205,15 @@ async function main(): Promise<void> {
         hotConversation: hotT,
         directSdkCold: directColdT,
         directSdkHot: directHotT,
+        fixedSystemPrompt: scenario(prompts.fixed),
+        variedSystemPrompts: scenario(prompts.varied),
+        rebuildQuiet: scenario(rebuilt.quiet),
+        rebuildAfterSpareUse: scenario(rebuilt.afterSpareUse),
       },
+      steadyArrivals: arrivals,
+      surfaces: surfaceFigures(surfaceCold, surfaceHot),
+      streamEndMs: { cold: streamEnd(coldRuns), warmSpare: streamEnd(warmRuns), hot: streamEnd(hotRuns) },
+
       overheadMs: {
         coldTtft: coldT.ttft.median - directColdT.ttft.median,
         hotTtft: hotT.ttft.median - directHotT.ttft.median,
@@ -197,6 +245,7 @@ async function main(): Promise<void> {
     });
   } finally {
     await mock.stop();
+    await pacedMock.stop();
     await rm(scratch, { recursive: true, force: true });
   }
   printTable(results);
@@ -204,6 +253,12 @@ async function main(): Promise<void> {
   await mkdir('bench/results', { recursive: true });
   await writeFile('bench/results/latest.json', json);
   await writeFile(`bench/results/${(results.generatedAt as string).replaceAll(':', '-')}.json`, json);
+}
+
+function formatMs(value: number | undefined): string {
+  return value === undefined || Number.isNaN(value)
+    ? 'n/a'
+    : `${value >= 100 ? value.toFixed(0) : value.toFixed(1)} ms`;
 }
 
 function round1(value: number): number {
@@ -356,6 +411,31 @@ async function directCold(options: Options, text: string): Promise<TimedChat> {
   }
 }
 
+interface SurfaceFigures {
+  cold: Record<string, Scenario>;
+  hot: Record<string, Scenario>;
+  /** Median TTFT of each surface minus chat completions' in the same run. */
+  overheadVsChatMs: { cold: Record<string, number>; hot: Record<string, number> };
+}
+
+function surfaceFigures(cold: Record<string, TimedChat[]>, hot: Record<string, TimedChat[]>): SurfaceFigures {
+  const scenarios = (runs: Record<string, TimedChat[]>) =>
+    Object.fromEntries(Object.entries(runs).map(([surface, samples]) => [surface, scenario(samples)]));
+  const overhead = (figures: Record<string, Scenario>) => {
+    const chat = figures['openai-chat']?.ttft.median ?? Number.NaN;
+    return Object.fromEntries(
+      Object.entries(figures).map(([surface, figure]) => [surface, round1(figure.ttft.median - chat)]),
+    );
+  };
+  const coldFigures = scenarios(cold);
+  const hotFigures = scenarios(hot);
+  return {
+    cold: coldFigures,
+    hot: hotFigures,
+    overheadVsChatMs: { cold: overhead(coldFigures), hot: overhead(hotFigures) },
+  };
+}
+
 function printTable(results: Record<string, unknown>): void {
   const r = results as {
     machine: { cpus: number; cpuModel: string; node: string; claudeCode: string };
@@ -371,7 +451,15 @@ function printTable(results: Record<string, unknown>): void {
     };
     memoryMb: Record<string, number>;
     targets: Record<string, boolean | number>;
+    steadyArrivals: Record<string, Scenario>;
+    streamEndMs: Record<string, Summary>;
+    surfaces: SurfaceFigures;
   };
+  const row = (label: string, timing: Timings | undefined): [string, string, string] => [
+    label,
+    timing ? `${formatSummary(timing.ttft)}, p95 ${formatMs(timing.ttft.p95)}` : 'n/a',
+    timing ? `${formatSummary(timing.ttlb)}, p95 ${formatMs(timing.ttlb.p95)}` : 'n/a',
+  ];
   const rows: Array<[string, string, string]> = [
     [
       'Cold start (WARM_SPARES=0)',
@@ -399,7 +487,25 @@ function printTable(results: Record<string, unknown>): void {
       formatSummary(r.burst.ttft),
       formatSummary(r.burst.ttlb),
     ],
+    row('New conversation, fixed system prompt', r.scenarios.fixedSystemPrompt),
+    row('New conversation, a new system prompt each time', r.scenarios.variedSystemPrompts),
+    row('Rebuilt 2-turn history, quiet', r.scenarios.rebuildQuiet),
+    row('Rebuilt 2-turn history, right after a spare was used', r.scenarios.rebuildAfterSpareUse),
+    ...Object.entries(r.surfaces.cold).map(([surface, figure]) =>
+      row(`Surface ${surface}, new conversation (cold)`, figure),
+    ),
+    ...Object.entries(r.surfaces.hot).map(([surface, figure]) =>
+      row(`Surface ${surface}, continued conversation (hot)`, figure),
+    ),
+    ...ARRIVALS.flatMap(([intervalMs]) => [
+      row(
+        `Arrivals every ${intervalMs} ms, adaptive spares (1–3)`,
+        r.steadyArrivals[`adaptiveEvery${intervalMs}ms`],
+      ),
+      row(`Arrivals every ${intervalMs} ms, one fixed spare`, r.steadyArrivals[`fixedEvery${intervalMs}ms`]),
+    ]),
   ];
+  const ends = r.streamEndMs;
   const lines = [
     `claude-gateway benchmark — ${r.machine.cpus} CPUs (${r.machine.cpuModel}), Node ${r.machine.node}, Claude Code ${r.machine.claudeCode}, mock Messages API, ${r.runs} runs each`,
     '',
@@ -409,10 +515,19 @@ function printTable(results: Record<string, unknown>): void {
     '',
     `- Gateway overhead over the Agent SDK (median TTFT): ${r.overheadMs.hotTtft!.toFixed(1)} ms on a live process, ${r.overheadMs.coldTtft!.toFixed(1)} ms cold`,
     `- Warm spare vs cold start: ${r.targets.warmSpeedup}x lower TTFT`,
+    `- Surfaces vs chat completions, median TTFT difference: cold ${formatDiffs(r.surfaces.overheadVsChatMs.cold)}; hot ${formatDiffs(r.surfaces.overheadVsChatMs.hot)}`,
     `- Burst: ${r.burst.ok}/${r.burst.requests} ok (error rate ${(r.burst.errorRate * 100).toFixed(0)}%), ${r.burst.throughputPerSecond.toFixed(2)} completions/s over ${r.burst.wallSeconds.toFixed(1)} s`,
+    `- Last content to end of stream, median: cold ${formatMs(ends.cold?.median)}, warm spare ${formatMs(ends.warmSpare?.median)}, hot ${formatMs(ends.hot?.median)}`,
     `- Memory (gateway + Claude Code processes, RSS): idle with one spare ${r.memoryMb.idleWithOneSpare} MB (gateway alone ${r.memoryMb.gatewayAlone} MB); peak cold ${r.memoryMb.peakCold} MB, warm+hot ${r.memoryMb.peakWarmAndHot} MB, burst ${r.memoryMb.peakBurst} MB (${r.memoryMb.peakBurstProcesses} processes)`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+function formatDiffs(diffs: Record<string, number>): string {
+  return Object.entries(diffs)
+    .filter(([surface]) => surface !== 'openai-chat')
+    .map(([surface, ms]) => `${surface} ${ms >= 0 ? '+' : ''}${ms.toFixed(1)} ms`)
+    .join(', ');
 }
 
 main().then(

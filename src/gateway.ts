@@ -18,6 +18,7 @@ import { CREDENTIALS_HELP, findClaudeCredentials } from './claude/credentials.js
 import { bundledExecutablePath, type ExecutableProbe, probeExecutable } from './claude/executable.js';
 import { createModelCatalog } from './claude/model-catalog.js';
 import { ProcessRegistry } from './claude/process-registry.js';
+import type { RunPlan } from './claude/run-plan.js';
 import { type ClaudeRunnerDeps, createClaudeRunner, plannedOptions } from './claude/runner.js';
 import { startTempSweeper } from './claude/temp-sweeper.js';
 import { removeAllSessions, removeSession, sessionPaths } from './claude/transcript.js';
@@ -144,6 +145,10 @@ export async function createGateway(
     settings: {
       maxProcesses: config.MAX_CONCURRENCY,
       spares: config.WARM_SPARES,
+      // WARM_SPARES=0 keeps no spares at all, however busy.
+      sparesMax: config.WARM_SPARES === 0 ? 0 : config.WARM_SPARES_MAX,
+      openSpares: config.WARM_OPEN_SPARES,
+      demandWindowMs: config.WARM_SPARES_WINDOW_MS,
       hotSessionsMax: config.HOT_SESSIONS_MAX,
       hotSessionIdleMs: config.HOT_SESSION_IDLE_MS,
     },
@@ -175,6 +180,14 @@ export async function createGateway(
     ],
   };
   const runner = createClaudeRunner(runnerDeps);
+  // A new tracked conversation is named after a pre-started process that fits its run (Claude Code
+  // takes the session id at launch); a rebuilt history resumes a transcript, which none can serve.
+  const promiseSessionId = (plan: RunPlan): string | undefined =>
+    plan.history.length > 0
+      ? undefined
+      : warm.promiseSessionId(
+          plannedOptions({ ...plan, session: { id: randomUUID(), continues: false } }, runnerDeps),
+        );
   // Looked up again on every /ready, so logging in (or mounting credentials) needs no restart.
   const hasCredentials = () => findClaudeCredentials(runnerDeps.env, claudeConfigDir).source !== null;
   warnWithoutCredentials(runnerDeps.env, claudeConfigDir, logger);
@@ -186,7 +199,7 @@ export async function createGateway(
           defaultCwd: config.workspaceDir,
           removeSession: (session) => removeSession(sessionDirs, session.cwd, session.id),
           // A new conversation takes a ready spare's session id, so that spare can serve its first turn.
-          newId: () => warm.pool.promiseSessionId() ?? randomUUID(),
+          newId: (plan) => promiseSessionId(plan) ?? randomUUID(),
           onEvict: (id) => warm.forgetSession(id),
           maxBytes: config.SESSION_DISK_BUDGET_BYTES,
           measure: async (session) => diskUsage(await sessionPaths(sessionDirs, session.cwd, session.id)),

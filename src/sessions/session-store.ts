@@ -81,7 +81,8 @@ export interface SessionStoreOptions {
   maxBytes?: number;
   measure?: (session: { id: string; cwd: string }) => Promise<number>;
   now?: () => number;
-  newId?: () => string;
+  /** The id of a new session; gets the plan so a pre-started process fit for it can lend its id. */
+  newId?: (plan: RunPlan) => string;
 }
 
 interface Entry {
@@ -101,7 +102,7 @@ interface Entry {
 
 export function createSessionStore(options: SessionStoreOptions): SessionStore {
   const now = options.now ?? Date.now;
-  const newId = options.newId ?? randomUUID;
+  const newId = options.newId ?? (() => randomUUID());
   // Insertion order is recency order: an entry is re-inserted whenever it is used.
   const entries = new Map<string, Entry>();
   const byHead = new Map<string, Entry>();
@@ -198,7 +199,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
         return claimFor(found, true, afterPrompt);
       }
       const entry: Entry = {
-        id: newId(),
+        id: newId(plan),
         cwd,
         conversationKey: origin.conversationId === undefined ? undefined : seed,
         conversation: conversationOf(origin),

@@ -1,0 +1,113 @@
+/**
+ * One streaming request on each surface, timed from the request to its first answer text and to the
+ * end of the body: the same prompt through every wire, so their times can be compared in one run.
+ */
+import type { TimedChat } from './timed-chat.js';
+
+export const BENCH_SURFACES = [
+  'openai-chat',
+  'openai-responses',
+  'anthropic-messages',
+  'openai-completions',
+] as const;
+export type BenchSurface = (typeof BENCH_SURFACES)[number];
+
+export interface SurfaceRequest {
+  path: string;
+  body: unknown;
+}
+
+/** A new one-message conversation in that surface's own request shape, streamed. */
+export function requestFor(surface: BenchSurface, model: string, prompt: string): SurfaceRequest {
+  switch (surface) {
+    case 'openai-chat':
+      return {
+        path: '/v1/chat/completions',
+        body: { model, stream: true, messages: [{ role: 'user', content: prompt }] },
+      };
+    case 'openai-responses':
+      return { path: '/v1/responses', body: { model, stream: true, input: prompt } };
+    case 'anthropic-messages':
+      return {
+        path: '/v1/messages',
+        body: { model, stream: true, max_tokens: 32_000, messages: [{ role: 'user', content: prompt }] },
+      };
+    case 'openai-completions':
+      return { path: '/v1/completions', body: { model, stream: true, prompt } };
+  }
+}
+
+/** The answer text a frame of that wire carries, if any. */
+function textOf(surface: BenchSurface, data: string): { text: string; failed: boolean } {
+  if (data === '[DONE]') return { text: '', failed: false };
+  const frame = JSON.parse(data) as Record<string, unknown>;
+  if (frame.error || frame.type === 'error' || frame.type === 'response.failed')
+    return { text: '', failed: true };
+  switch (surface) {
+    case 'openai-chat': {
+      const choices = frame.choices as Array<{ delta?: { content?: string | null } }> | undefined;
+      return { text: choices?.[0]?.delta?.content ?? '', failed: false };
+    }
+    case 'openai-completions': {
+      const choices = frame.choices as Array<{ text?: string }> | undefined;
+      return { text: choices?.[0]?.text ?? '', failed: false };
+    }
+    case 'openai-responses':
+      return {
+        text: frame.type === 'response.output_text.delta' ? String(frame.delta ?? '') : '',
+        failed: false,
+      };
+    case 'anthropic-messages': {
+      const delta = frame.delta as { type?: string; text?: string } | undefined;
+      return {
+        text: frame.type === 'content_block_delta' && delta?.type === 'text_delta' ? (delta.text ?? '') : '',
+        failed: false,
+      };
+    }
+  }
+}
+
+export async function timedSurface(
+  baseUrl: string,
+  surface: BenchSurface,
+  { path, body }: SurfaceRequest,
+): Promise<TimedChat> {
+  const started = performance.now();
+  let ttftMs = Number.NaN;
+  let content = '';
+  let failed = false;
+  const response = await fetch(`${baseUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok || !response.body) {
+    await response.text().catch(() => '');
+    return { ok: false, status: response.status, ttftMs, ttlbMs: performance.now() - started, content };
+  }
+  const decoder = new TextDecoder();
+  let buffered = '';
+  for await (const bytes of response.body) {
+    buffered += decoder.decode(bytes, { stream: true });
+    let newline = buffered.indexOf('\n');
+    while (newline >= 0) {
+      const line = buffered.slice(0, newline).trim();
+      buffered = buffered.slice(newline + 1);
+      newline = buffered.indexOf('\n');
+      if (!line.startsWith('data:')) continue;
+      const { text, failed: frameFailed } = textOf(surface, line.slice(5).trim());
+      if (frameFailed) failed = true;
+      if (text) {
+        if (Number.isNaN(ttftMs)) ttftMs = performance.now() - started;
+        content += text;
+      }
+    }
+  }
+  return {
+    ok: !failed && content.length > 0,
+    status: response.status,
+    ttftMs,
+    ttlbMs: performance.now() - started,
+    content,
+  };
+}
