@@ -9,6 +9,7 @@ import { type Authenticator, createAuthenticator } from './auth/authenticator.js
 import { requireApiKey } from './auth/require-api-key.js';
 import { agentOptions } from './claude/agent-options.js';
 import { buildChildEnv } from './claude/child-env.js';
+import { claudeHomeCatalog } from './claude/claude-home.js';
 import { clientToolOptions } from './claude/client-tool-options.js';
 import { bundledExecutablePath, type ExecutableProbe, probeExecutable } from './claude/executable.js';
 import { createModelCatalog } from './claude/model-catalog.js';
@@ -23,8 +24,9 @@ import { DrainSwitch } from './hardening/drain.js';
 import { jsonBodyGuard } from './hardening/json-body-guard.js';
 import { createRemoteImageResolver } from './images/resolve-remote-images.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
-import { enforceKeyPolicy } from './policy/enforce-key-policy.js';
+import { enforceKeyPolicy, type FinishedRequest, toRequestSummary } from './policy/enforce-key-policy.js';
 import { KeyConcurrency } from './policy/key-concurrency.js';
+import { loadProfiles } from './policy/profiles.js';
 import { requestsPerMinute } from './policy/requests-per-minute.js';
 import { RunQueue } from './queue/run-queue.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -38,6 +40,8 @@ import { renderOpenAIError } from './surfaces/openai-chat/render-error.js';
 import { chatCompletionRequestSchema } from './surfaces/openai-chat/schema.js';
 import { openAIChatSurface } from './surfaces/openai-chat/surface.js';
 import { type ToClaudeContext, toRunPlan } from './surfaces/openai-chat/to-plan.js';
+import { tasksSurface } from './surfaces/tasks/surface.js';
+import { createTaskService } from './surfaces/tasks/task-service.js';
 import { GATEWAY_VERSION } from './version.js';
 import { createWarmProcesses, type WarmProcesses } from './warm/warm-processes.js';
 
@@ -138,12 +142,13 @@ export async function createGateway(
           onEvict: (id) => warm.forgetSession(id),
         })
       : undefined;
+  const agentPolicy = config.AGENT_MODE ? agentPolicyFromConfig(config) : undefined;
   const planContext: ToClaudeContext = {
     models,
     systemPromptPlacement: config.SYSTEM_PROMPT_PLACEMENT,
     maxImageBytes: config.MAX_IMAGE_BYTES,
     remoteImages: config.REMOTE_IMAGES,
-    ...(config.AGENT_MODE ? { resolveAgent: createAgentResolver(agentPolicyFromConfig(config)) } : {}),
+    ...(agentPolicy ? { resolveAgent: createAgentResolver(agentPolicy) } : {}),
   };
   const runs = createRunService({
     runner,
@@ -207,10 +212,55 @@ export async function createGateway(
     },
   });
 
+  // Agentic tasks (issue 11): a task left running by an earlier gateway process never finishes.
+  const profiles = loadProfiles(config.PROFILES_FILE);
+  const stoppedReason = 'The gateway stopped while this task was running.';
+  await store.tasks.failRunning(
+    { status: 'failed', error: { code: 'gateway_stopped', message: stoppedReason } },
+    Date.now(),
+  );
+  const tasks = createTaskService({ runs, store: store.tasks });
+  const home = config.CLAUDE_HOME
+    ? claudeHomeCatalog(path.resolve(config.CLAUDE_HOME), (file, reason) =>
+        logger.warn({ file, reason }, 'CLAUDE_HOME file skipped'),
+      )
+    : undefined;
+
   const app = createApp({
     logger,
     // One line per wire surface: its routes and the renderer of errors under its paths.
-    surfaces: [openAIChatSurface({ runs, planContext, keepAliveMs: 15_000 })],
+    surfaces: [
+      openAIChatSurface({ runs, planContext, keepAliveMs: 15_000 }),
+      tasksSurface({
+        tasks,
+        store: store.tasks,
+        planContext: {
+          models,
+          defaultModel: models.ids[0] ?? 'sonnet',
+          ...(agentPolicy ? { agentPolicy } : {}),
+          requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
+        },
+        profiles,
+        ...(home ? { home } : {}),
+        keepAliveMs: 15_000,
+        onBackgroundSummary: (principal, requestId, summary) => {
+          const finished: FinishedRequest = {
+            principal,
+            requestId,
+            method: 'POST',
+            path: '/api/v1/tasks',
+            body: undefined,
+            stream: false,
+            status: summary.error?.status ?? 200,
+            errorCode: summary.error?.code ?? null,
+            summary: toRequestSummary(summary),
+            durationMs: summary.durationMs,
+          };
+          recordAudit(finished);
+          metrics.observeRequest(finished);
+        },
+      }),
+    ],
     defaultErrorRenderer: renderOpenAIError,
     models,
     health: { probeClaudeCode, version: GATEWAY_VERSION },
@@ -249,6 +299,7 @@ export async function createGateway(
     warm,
     async shutdown() {
       tempSweeper.stop();
+      await tasks.stopAll(stoppedReason);
       await warm.close();
       await processes.terminateAll();
       await sessions?.close();

@@ -28,6 +28,8 @@ export const agentOptions: OptionExtender = (plan, options) => {
     },
   };
   if (agent.maxBudgetUsd !== undefined) extended.maxBudgetUsd = agent.maxBudgetUsd;
+  if (agent.subagents) extended.agents = agent.subagents;
+  if (agent.env) extended.env = { ...options.env, ...agent.env };
   if (agent.permissionMode === 'bypassPermissions') extended.allowDangerouslySkipPermissions = true;
   return extended;
 };

@@ -52,6 +52,17 @@ export interface AgentSettings {
   permissionMode: 'default' | 'acceptEdits' | 'plan' | 'dontAsk' | 'bypassPermissions';
   maxTurns: number;
   maxBudgetUsd?: number;
+  /** Subagents the run may delegate to (the Agent tool); their tool calls pass the same gate. */
+  subagents?: Record<string, SubagentDefinition>;
+  /** Extra environment variables for the Claude Code process (operator-allowlisted names only). */
+  env?: Record<string, string>;
+}
+
+export interface SubagentDefinition {
+  description: string;
+  prompt: string;
+  tools?: string[];
+  model?: string;
 }
 
 export interface RunPlan {

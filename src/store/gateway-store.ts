@@ -1,11 +1,14 @@
 import { AuditLog } from './audit-log.js';
 import { openStoreDatabase, probeWritable, type StoreDatabase } from './database.js';
 import { KeyStore } from './key-store.js';
+import { sqliteTaskStore, type TaskStore } from './task-store.js';
 
-/** The gateway's embedded state: API keys and the audit log, in one SQLite file. */
+/** The gateway's embedded state: API keys, the audit log and tasks, in one SQLite file. */
 export interface GatewayStore {
   readonly keys: KeyStore;
   readonly audit: AuditLog;
+  /** Agentic tasks and their event logs. */
+  readonly tasks: TaskStore;
   readonly isOpen: boolean;
   probeWritable(): boolean;
   close(): void;
@@ -16,6 +19,7 @@ export function openGatewayStore(file: string): GatewayStore {
   return {
     keys: new KeyStore(db),
     audit: new AuditLog(db),
+    tasks: sqliteTaskStore(db),
     get isOpen() {
       return db.open;
     },
