@@ -15,7 +15,7 @@ export const agentModeNotAllowed = (param = 'claude_code') =>
     kind: 'permission',
     param,
     code: 'agent_mode_not_allowed',
-    message: 'This API key may not use agent mode (claude_code).',
+    message: `This API key may not use agent mode (${param}).`,
   });
 
 export const agentToolNotAllowed = (tool: string, allowed: readonly string[], param = 'claude_code.tools') =>

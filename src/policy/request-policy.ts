@@ -23,25 +23,25 @@ export function checkRequestPolicy(policy: KeyPolicy, body: unknown): void {
   admitAgentTools(
     policy,
     Array.isArray(requested) ? requested.filter((tool) => typeof tool === 'string') : undefined,
-    'claude_code.tools',
+    { mode: 'claude_code', tools: 'claude_code.tools' },
   );
 }
 
 /**
- * The key's word on an agent run's tools, for every surface (`param` names the field in the
+ * The key's word on an agent run's tools, for every surface (`params` name the fields in the
  * surface's terms). `requested` undefined: the run asks for every tool, which only an any-tool key may.
  */
 export function admitAgentTools(
   policy: KeyPolicy,
   requested: readonly string[] | undefined,
-  param: string,
+  params: { mode: string; tools: string },
 ): void {
   const allowed = policy.agentTools;
-  if (!allowed) throw agentModeNotAllowed(param);
+  if (!allowed) throw agentModeNotAllowed(params.mode);
   if (allowed.includes(ANY_TOOL)) return;
-  if (requested === undefined) throw agentToolsRequired(allowed, param);
+  if (requested === undefined) throw agentToolsRequired(allowed, params.tools);
   for (const tool of requested) {
-    if (!allowed.includes(tool)) throw agentToolNotAllowed(tool, allowed, param);
+    if (!allowed.includes(tool)) throw agentToolNotAllowed(tool, allowed, params.tools);
   }
 }
 

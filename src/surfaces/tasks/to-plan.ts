@@ -73,7 +73,10 @@ export function toTaskPlan(
   const { policy, profile } = caller;
   if (policy) {
     admitModel(policy, requestedModel);
-    admitAgentTools(policy, request.tools ?? keyToolsWithin(policy, agentPolicy.tools), 'tools');
+    admitAgentTools(policy, request.tools ?? keyToolsWithin(policy, agentPolicy.tools), {
+      mode: 'tools',
+      tools: 'tools',
+    });
   }
 
   const subagents = resolveSubagents(request.agents ?? [], home.agents, caller);
