@@ -42,6 +42,8 @@ import { openAIChatSurface } from './surfaces/openai-chat/surface.js';
 import { type ToClaudeContext, toRunPlan } from './surfaces/openai-chat/to-plan.js';
 import { tasksSurface } from './surfaces/tasks/surface.js';
 import { createTaskService } from './surfaces/tasks/task-service.js';
+import { shippedTemplatesDir } from './templates/default-dir.js';
+import { templateLibrary } from './templates/template-library.js';
 import { GATEWAY_VERSION } from './version.js';
 import { createWarmProcesses, type WarmProcesses } from './warm/warm-processes.js';
 
@@ -226,6 +228,12 @@ export async function createGateway(
       )
     : undefined;
 
+  const templates = templateLibrary(
+    config.TEMPLATES_DIR ? path.resolve(config.TEMPLATES_DIR) : shippedTemplatesDir(),
+    (file, reason) => logger.warn({ file, reason }, 'template skipped'),
+  );
+  const defaultModel = models.ids[0] ?? 'sonnet';
+
   const app = createApp({
     logger,
     // One line per wire surface: its routes and the renderer of errors under its paths.
@@ -234,9 +242,13 @@ export async function createGateway(
       tasksSurface({
         tasks,
         store: store.tasks,
+        templates,
+        generation: { runs, models, defaultModel },
+        requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
+        envAllowlist: config.EXECUTE_ENV_ALLOWLIST,
         planContext: {
           models,
-          defaultModel: models.ids[0] ?? 'sonnet',
+          defaultModel,
           ...(agentPolicy ? { agentPolicy } : {}),
           requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
         },
