@@ -112,11 +112,11 @@ describe('prompt templates', () => {
 
   it('answers 404 for an unknown template and never reads outside TEMPLATES_DIR', async () => {
     expect((await post('/api/v1/templates/nope/generate', { variables: {} })).status).toBe(404);
-    const escape = await post(`/api/v1/templates/${encodeURIComponent('../package.json')}/generate`, {
+    const outside = await post(`/api/v1/templates/${encodeURIComponent('../package.json')}/generate`, {
       variables: {},
     });
-    expect(escape.status).toBe(400);
-    expect((await json(escape)).error.code).toBe('invalid_template_name');
+    expect(outside.status).toBe(400);
+    expect((await json(outside)).error.code).toBe('invalid_template_name');
     expect(h.mock.requests).toHaveLength(0);
   });
 });
