@@ -15,6 +15,7 @@ import { bundledExecutablePath, type ExecutableProbe, probeExecutable } from './
 import { createModelCatalog } from './claude/model-catalog.js';
 import { ProcessRegistry } from './claude/process-registry.js';
 import { type ClaudeRunnerDeps, createClaudeRunner, plannedOptions } from './claude/runner.js';
+import { prepareSkillsPlugin } from './claude/skills-plugin.js';
 import { startTempSweeper } from './claude/temp-sweeper.js';
 import { removeAllSessions, removeSession } from './claude/transcript.js';
 import type { Config } from './config.js';
@@ -222,10 +223,14 @@ export async function createGateway(
     Date.now(),
   );
   const tasks = createTaskService({ runs, store: store.tasks });
-  const home = config.CLAUDE_HOME
-    ? claudeHomeCatalog(path.resolve(config.CLAUDE_HOME), (file, reason) =>
+  const claudeHome = config.CLAUDE_HOME ? path.resolve(config.CLAUDE_HOME) : undefined;
+  const home = claudeHome
+    ? claudeHomeCatalog(claudeHome, (file, reason) =>
         logger.warn({ file, reason }, 'CLAUDE_HOME file skipped'),
       )
+    : undefined;
+  const skillsPluginDir = claudeHome
+    ? await prepareSkillsPlugin(claudeHome, path.join(config.dataDir, 'claude-home-plugin'))
     : undefined;
 
   const templates = templateLibrary(
@@ -254,6 +259,7 @@ export async function createGateway(
         },
         profiles,
         ...(home ? { home } : {}),
+        ...(skillsPluginDir ? { skillsPluginDir } : {}),
         keepAliveMs: 15_000,
         onBackgroundSummary: (principal, requestId, summary) => {
           const finished: FinishedRequest = {

@@ -154,6 +154,23 @@ describe("the owner's agents and skills", () => {
     expect(all).not.toContain('HOME-MEMORY-MARKER');
   });
 
+  it('offers a task the skills it names, and only those', async () => {
+    h.mock.enqueue(text('ok'));
+    const response = await post('/api/v1/tasks', {
+      prompt: 'Summarize',
+      cwd: project,
+      skills: ['summarize'],
+    });
+    expect(response.status).toBe(200);
+    const first = requestAt(h.mock.requests, 0);
+    expect(toolNames(first)).toContain('Skill');
+    expect(JSON.stringify(first.body)).toContain('Summarizes long text.');
+
+    h.mock.enqueue(text('ok'));
+    await post('/api/v1/tasks', { prompt: 'Nothing', cwd: project });
+    expect(JSON.stringify(requestAt(h.mock.requests, 1).body)).not.toContain('Summarizes long text.');
+  });
+
   it('refuses an agent that is not in CLAUDE_HOME', async () => {
     const response = await post('/api/v1/tasks', { prompt: 'x', cwd: project, agents: ['ghost'] });
     expect(response.status).toBe(404);

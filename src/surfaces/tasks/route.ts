@@ -10,8 +10,9 @@ import type { ProfileCatalog } from '../../policy/profiles.js';
 import type { StoredTask, TaskStore } from '../../store/task-store.js';
 import { taskRequestSchema } from './schema.js';
 import { taskEventFrames } from './task-events.js';
+import { loadTaskHome } from './task-home.js';
 import { ANONYMOUS_OWNER, type TaskService } from './task-service.js';
-import { mayUse, type TaskCaller, type TaskHome, type TaskPlanContext, toTaskPlan } from './to-plan.js';
+import { mayUse, type TaskCaller, type TaskPlanContext, toTaskPlan } from './to-plan.js';
 
 export interface TaskRouteDeps {
   tasks: TaskService;
@@ -20,6 +21,8 @@ export interface TaskRouteDeps {
   profiles: ProfileCatalog;
   /** The owner's agents and skills (CLAUDE_HOME); absent: none. */
   home?: ClaudeHomeCatalog;
+  /** The plugin folder serving CLAUDE_HOME's skills (claude/skills-plugin.ts). */
+  skillsPluginDir?: string;
   keepAliveMs: number;
   /** A background task's run ended (its request got its 202 long ago): budget, audit and metrics. */
   onBackgroundSummary?: (principal: Principal, requestId: string, summary: RunSummary) => void;
@@ -34,10 +37,6 @@ export function taskRoutes(deps: TaskRouteDeps) {
     const profile = principal.policy.profile ? deps.profiles[principal.policy.profile] : undefined;
     return { policy: principal.policy, ...(profile ? { profile } : {}) };
   };
-  const loadHome = async (): Promise<TaskHome> =>
-    deps.home
-      ? { agents: await deps.home.agents(), skills: await deps.home.skills() }
-      : { agents: [], skills: [] };
   const owned = async (id: string, principal: Principal | undefined): Promise<StoredTask> => {
     const task = await deps.store.get(id);
     // Someone else's task is as unknown as a task that never was.
@@ -49,7 +48,12 @@ export function taskRoutes(deps: TaskRouteDeps) {
     .post('/api/v1/tasks', validateJson(taskRequestSchema), async (c) => {
       const request = c.req.valid('json');
       const principal = c.get('principal');
-      const taskPlan = toTaskPlan(request, callerOf(principal), await loadHome(), deps.planContext);
+      const taskPlan = toTaskPlan(
+        request,
+        callerOf(principal),
+        await loadTaskHome(deps.home, deps.skillsPluginDir),
+        deps.planContext,
+      );
       const requestId = c.get('requestId');
       const background = deps.onBackgroundSummary;
       const onSummary = !request.background

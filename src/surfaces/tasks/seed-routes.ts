@@ -13,6 +13,7 @@ import type { TaskStore } from '../../store/task-store.js';
 import { renderTemplate, type TemplateLibrary } from '../../templates/template-library.js';
 import { type GenerationContext, generate, startGeneration, templatePrompt } from './generation.js';
 import { taskEventFrames } from './task-events.js';
+import { loadTaskHome } from './task-home.js';
 import type { TaskResult, TaskService } from './task-service.js';
 import { generationFrames } from './templates-route.js';
 import { type TaskPlanContext, toTaskPlan } from './to-plan.js';
@@ -29,6 +30,7 @@ export interface SeedRouteDeps {
   planContext: TaskPlanContext;
   profiles: ProfileCatalog;
   home?: ClaudeHomeCatalog;
+  skillsPluginDir?: string;
   /** EXECUTE_ENV_ALLOWLIST: the only names `env_vars` may set. */
   envAllowlist: readonly string[];
   keepAliveMs: number;
@@ -94,9 +96,7 @@ export function seedRoutes(deps: SeedRouteDeps) {
     }
     const cwd = body.working_directory ?? deps.planContext.agentPolicy?.roots[0] ?? '';
     const profile = principal?.policy.profile ? deps.profiles[principal.policy.profile] : undefined;
-    const home = deps.home
-      ? { agents: await deps.home.agents(), skills: await deps.home.skills() }
-      : { agents: [], skills: [] };
+    const home = await loadTaskHome(deps.home, deps.skillsPluginDir);
     const taskPlan = renamingParam(() =>
       toTaskPlan(
         { prompt: body.prompt, cwd, ...(body.timeout !== undefined ? { timeout: body.timeout } : {}) },

@@ -2,6 +2,7 @@ import { type AgentPolicy, resolveAgentSettings } from '../../agent/agent-policy
 import type { HomeAgent, HomeSkill } from '../../claude/claude-home.js';
 import type { ModelCatalog } from '../../claude/model-catalog.js';
 import type { RunPlan, SubagentDefinition } from '../../claude/run-plan.js';
+import { SKILLS_PLUGIN_NAME } from '../../claude/skills-plugin.js';
 import { invalidRequest, modelNotFound } from '../../core/errors.js';
 import { GatewayError } from '../../core/gateway-error.js';
 import type { KeyPolicy } from '../../policy/key-policy.js';
@@ -31,6 +32,8 @@ export interface TaskCaller {
 export interface TaskHome {
   agents: readonly HomeAgent[];
   skills: readonly HomeSkill[];
+  /** The plugin folder that serves the skills to Claude Code (claude/skills-plugin.ts). */
+  skillsPluginDir?: string;
 }
 
 export interface TaskPlan {
@@ -101,6 +104,13 @@ export function toTaskPlan(
     // Delegating is a tool call too; the subagents' own calls pass the same gate and confinement.
     if (!settings.tools.includes('Agent')) settings.tools.push('Agent');
     settings.subagents = subagents;
+  }
+  if (skills.length > 0 && home.skillsPluginDir) {
+    if (!settings.tools.includes('Skill')) settings.tools.push('Skill');
+    settings.skills = {
+      names: skills.map((name) => `${SKILLS_PLUGIN_NAME}:${name}`),
+      pluginDir: home.skillsPluginDir,
+    };
   }
   return {
     plan: {
