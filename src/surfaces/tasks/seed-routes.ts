@@ -85,6 +85,7 @@ export function seedRoutes(deps: SeedRouteDeps) {
     body: z.infer<typeof executeRequestSchema>,
     principal: Principal | undefined,
     requestId: string,
+    onSummary: ((summary: RunSummary) => void) | undefined,
   ) => {
     const refused = Object.keys(body.env_vars ?? {}).filter((name) => !deps.envAllowlist.includes(name));
     if (refused.length > 0) {
@@ -111,6 +112,7 @@ export function seedRoutes(deps: SeedRouteDeps) {
       request: { prompt: body.prompt, cwd, route: '/api/execute' },
       ...(principal ? { principal } : {}),
       requestId,
+      ...summaryHook(onSummary),
     });
   };
 
@@ -219,12 +221,22 @@ export function seedRoutes(deps: SeedRouteDeps) {
       return writeSse(c, frames(), { keepAliveMs: deps.keepAliveMs, onAbort: () => disconnect.abort() });
     })
     .post('/api/execute', validateJson(executeRequestSchema), async (c) => {
-      const { taskId, done } = await executeTask(c.req.valid('json'), c.get('principal'), c.get('requestId'));
+      const { taskId, done } = await executeTask(
+        c.req.valid('json'),
+        c.get('principal'),
+        c.get('requestId'),
+        c.get('runHooks')?.onSummary,
+      );
       c.req.raw.signal.addEventListener('abort', () => void deps.tasks.cancel(taskId), { once: true });
       return c.json(executeAnswer(await done));
     })
     .post('/api/execute/stream', validateJson(executeRequestSchema), async (c) => {
-      const { taskId } = await executeTask(c.req.valid('json'), c.get('principal'), c.get('requestId'));
+      const { taskId } = await executeTask(
+        c.req.valid('json'),
+        c.get('principal'),
+        c.get('requestId'),
+        c.get('runHooks')?.onSummary,
+      );
       return writeSse(c, taskEventFrames(taskId, 0, deps.tasks, deps.store), {
         keepAliveMs: deps.keepAliveMs,
         onAbort: () => void deps.tasks.cancel(taskId),
