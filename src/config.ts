@@ -85,6 +85,13 @@ export const configSchema = z.object({
   STORE_PATH: z.string().min(1).optional(),
   /** Keep each chat request's messages in the audit log (off: prompts often hold secrets). */
   AUDIT_PROMPTS: bool.default(false),
+  /**
+   * Signs the web console's sign-in cookies. Unset: a random secret per process (sign-ins end at a
+   * restart); set the same value on every instance behind one load balancer.
+   */
+  CONSOLE_SESSION_SECRET: z.string().min(32).optional(),
+  /** How long a console sign-in lasts. */
+  CONSOLE_SESSION_TTL_MS: int(60_000).default(8 * 3_600_000),
   /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`. */
   METRICS_TOKEN: z.string().min(1).optional(),
   /** On SIGTERM, how long running requests may take to finish before their runs are aborted. */

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { startup } from '@anthropic-ai/claude-agent-sdk';
@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { agentPolicyFromConfig, createAgentResolver } from './agent/agent-policy.js';
 import { createApp } from './app.js';
 import { type Authenticator, createAuthenticator } from './auth/authenticator.js';
+import type { TrustedCallerEnv } from './auth/require-api-key.js';
 import { requireApiKey } from './auth/require-api-key.js';
 import { agentOptions } from './claude/agent-options.js';
 import { buildChildEnv } from './claude/child-env.js';
@@ -19,6 +20,10 @@ import { prepareSkillsPlugin } from './claude/skills-plugin.js';
 import { startTempSweeper } from './claude/temp-sweeper.js';
 import { removeAllSessions, removeSession } from './claude/transcript.js';
 import type { Config } from './config.js';
+import { consoleData } from './console/console-data.js';
+import { consoleRoutes } from './console/console-routes.js';
+import { packageRoot } from './console/package-root.js';
+import { sessionTokens } from './console/session-token.js';
 import { createRunService } from './core/run-service.js';
 import { buildOpenApiDocument } from './docs/openapi-document.js';
 import { DrainSwitch } from './hardening/drain.js';
@@ -43,7 +48,6 @@ import { openAIChatSurface } from './surfaces/openai-chat/surface.js';
 import { type ToClaudeContext, toRunPlan } from './surfaces/openai-chat/to-plan.js';
 import { tasksSurface } from './surfaces/tasks/surface.js';
 import { createTaskService } from './surfaces/tasks/task-service.js';
-import { shippedTemplatesDir } from './templates/default-dir.js';
 import { templateLibrary } from './templates/template-library.js';
 import { GATEWAY_VERSION } from './version.js';
 import { createWarmProcesses, type WarmProcesses } from './warm/warm-processes.js';
@@ -234,10 +238,38 @@ export async function createGateway(
     : undefined;
 
   const templates = templateLibrary(
-    config.TEMPLATES_DIR ? path.resolve(config.TEMPLATES_DIR) : shippedTemplatesDir(),
+    config.TEMPLATES_DIR ? path.resolve(config.TEMPLATES_DIR) : path.join(packageRoot(), 'templates'),
     (file, reason) => logger.warn({ file, reason }, 'template skipped'),
   );
   const defaultModel = models.ids[0] ?? 'sonnet';
+
+  const consoleAssetsDir = path.join(packageRoot(), 'dist', 'console');
+  let appFetch: ((request: Request, env: TrustedCallerEnv) => Response | Promise<Response>) | undefined;
+  const webConsole = consoleRoutes({
+    data: consoleData(store),
+    tokens: sessionTokens(
+      config.CONSOLE_SESSION_SECRET ? Buffer.from(config.CONSOLE_SESSION_SECRET) : randomBytes(32),
+      config.CONSOLE_SESSION_TTL_MS,
+    ),
+    authenticate: (key) => authenticator.authenticate(key),
+    envAdminKey: config.GATEWAY_ADMIN_KEY !== undefined,
+    live: () => ({
+      running: queue.running,
+      waiting: queue.waiting,
+      processes: processes.liveCount,
+      warmSpares: warm.pool.idleCount,
+      hotConversations: warm.hot.idleCount,
+    }),
+    models: models.ids,
+    playgroundSurfaces: ['openai-chat'],
+    fetchApi: async (request, principal) => {
+      if (!appFetch) throw new Error('the console was used before the app was built');
+      return appFetch(request, { trustedPrincipal: principal });
+    },
+    assetsDir: consoleAssetsDir,
+    livePushMs: 2_000,
+    now: Date.now,
+  });
 
   const app = createApp({
     logger,
@@ -299,9 +331,11 @@ export async function createGateway(
       }),
       metricsRoutes(metrics.registry, { token: config.METRICS_TOKEN }),
       apiDocsRoutes(buildOpenApiDocument({ version: GATEWAY_VERSION })),
+      webConsole,
     ],
     apiRoutes: [usageRoutes(store.audit)],
   });
+  appFetch = (request, env) => app.fetch(request, env);
   return {
     app,
     processes,

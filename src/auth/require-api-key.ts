@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import './context-variables.js';
+import type { Principal } from '../policy/key-policy.js';
 import { presentedKey } from './api-key.js';
 import { invalidApiKey, missingApiKey } from './auth-errors.js';
 import type { Authenticator } from './authenticator.js';
@@ -11,13 +12,31 @@ export function isPublicPath(path: string): boolean {
   return PUBLIC_PATHS.has(path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path);
 }
 
+/** The web console signs in with its own session cookie (src/console), not with an API key header. */
+function isConsolePath(path: string): boolean {
+  return path === '/console' || path.startsWith('/console/');
+}
+
+/**
+ * A request the gateway sends to itself in process (the console's playground) carries the signed-in
+ * principal in the fetch environment, which no network request can set.
+ */
+export interface TrustedCallerEnv {
+  trustedPrincipal?: Principal;
+}
+
 /**
  * Every other path needs a key (deny by default, so routes added later are covered too). Sets the
  * `principal` for the policy layer and the audit log.
  */
 export function requireApiKey(authenticator: Authenticator): MiddlewareHandler {
   return async function requireApiKeyMiddleware(c, next) {
-    if (isPublicPath(c.req.path)) return next();
+    if (isPublicPath(c.req.path) || isConsolePath(c.req.path)) return next();
+    const trusted = (c.env as TrustedCallerEnv | undefined)?.trustedPrincipal;
+    if (trusted) {
+      c.set('principal', trusted);
+      return next();
+    }
     const result = authenticator.authenticate(
       presentedKey(c.req.header('authorization'), c.req.header('x-api-key')),
     );

@@ -84,6 +84,53 @@ export class AuditLog {
       .all(from, to) as UsageRow[];
   }
 
+  /** Entries matching `filter`, newest first, one page of them, and how many match in all. */
+  search(filter: AuditFilter): { rows: AuditRow[]; total: number } {
+    const where: string[] = [];
+    const params: Record<string, string | number> = {};
+    if (filter.from !== undefined) {
+      where.push('at >= @from');
+      params.from = filter.from;
+    }
+    if (filter.to !== undefined) {
+      where.push('at < @to');
+      params.to = filter.to;
+    }
+    if (filter.keyId) {
+      where.push('key_id = @keyId');
+      params.keyId = filter.keyId;
+    }
+    if (filter.model) {
+      where.push('model = @model');
+      params.model = filter.model;
+    }
+    if (filter.pathPrefixes?.length) {
+      const alternatives = filter.pathPrefixes.map((prefix, index) => {
+        params[`path${index}`] = prefix;
+        return `substr(path, 1, length(@path${index})) = @path${index}`;
+      });
+      where.push(`(${alternatives.join(' OR ')})`);
+    }
+    if (filter.outcome === 'error') where.push('status >= 400');
+    if (filter.outcome === 'ok') where.push('status < 400');
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const total = this.#db.prepare(`SELECT COUNT(*) AS n FROM audit_log ${clause}`).get(params) as {
+      n: number;
+    };
+    const rows = this.#db
+      .prepare(`${SELECT_ROW} ${clause} ORDER BY id DESC LIMIT @limit OFFSET @offset`)
+      .all({ ...params, limit: filter.limit, offset: filter.offset }) as StoredRow[];
+    return { rows: rows.map(fromStoredRow), total: total.n };
+  }
+
+  /** One entry by its request id (the latest, should a client have reused an id). */
+  find(requestId: string): AuditRow | undefined {
+    const row = this.#db
+      .prepare(`${SELECT_ROW} WHERE request_id = ? ORDER BY id DESC LIMIT 1`)
+      .get(requestId) as StoredRow | undefined;
+    return row ? fromStoredRow(row) : undefined;
+  }
+
   /** The most recent entries, newest first; for tests and inspection. */
   recent(limit: number): AuditEntry[] {
     const rows = this.#db
@@ -97,6 +144,35 @@ export class AuditLog {
       .all(limit) as Array<Omit<AuditEntry, 'stream'> & { stream: number }>;
     return rows.map((row) => ({ ...row, stream: row.stream === 1 }));
   }
+}
+
+/** What the console's Requests page filters by; every field optional but the page. */
+export interface AuditFilter {
+  from?: number;
+  to?: number;
+  keyId?: string;
+  model?: string;
+  /** Requests whose path starts with one of these (a surface's routes). */
+  pathPrefixes?: string[];
+  outcome?: 'ok' | 'error';
+  limit: number;
+  offset: number;
+}
+
+/** A stored entry with its row id. */
+export interface AuditRow extends AuditEntry {
+  id: number;
+}
+
+type StoredRow = Omit<AuditRow, 'stream'> & { stream: number };
+
+const SELECT_ROW = `SELECT id, at, request_id AS requestId, key_id AS keyId, method, path, model, stream, status,
+  error_code AS errorCode, prompt_tokens AS promptTokens, completion_tokens AS completionTokens,
+  cost_usd AS costUsd, duration_ms AS durationMs, time_to_first_chunk_ms AS timeToFirstChunkMs,
+  queue_wait_ms AS queueWaitMs, prompt FROM audit_log`;
+
+function fromStoredRow(row: StoredRow): AuditRow {
+  return { ...row, stream: row.stream === 1 };
 }
 
 function roundOrNull(value: number | null): number | null {

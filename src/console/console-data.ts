@@ -1,0 +1,42 @@
+import type { AuditFilter, AuditLog, AuditRow, UsageRow } from '../store/audit-log.js';
+import type { ApiKeyRecord, KeyStore, NewApiKey } from '../store/key-store.js';
+import type { RequestPoint } from './series.js';
+
+/**
+ * Everything the console reads or changes in the gateway's store, behind one async port: the pages
+ * never touch the store directly, so a store engine change touches only `consoleData`.
+ */
+export interface ConsoleData {
+  keys(): Promise<ApiKeyRecord[]>;
+  createKey(input: NewApiKey): Promise<{ record: ApiKeyRecord; key: string }>;
+  revokeKey(id: string): Promise<ApiKeyRecord | undefined>;
+  /** True when some admin key exists (the console is off otherwise). */
+  hasStoredAdminKey(): Promise<boolean>;
+  requests(filter: AuditFilter): Promise<{ rows: AuditRow[]; total: number }>;
+  request(requestId: string): Promise<AuditRow | undefined>;
+  usage(from: number, to: number): Promise<UsageRow[]>;
+  /** Requests recorded in `[from, to)`, as chart points. */
+  points(from: number, to: number): Promise<RequestPoint[]>;
+}
+
+/** The most rows a chart aggregates; a busier window is sampled from its newest rows. */
+const MAX_POINTS = 50_000;
+
+export function consoleData(store: { keys: KeyStore; audit: AuditLog }): ConsoleData {
+  return {
+    keys: async () => store.keys.list({ includeRevoked: true }),
+    createKey: async (input) => store.keys.create(input),
+    revokeKey: async (id) => store.keys.revoke(id),
+    hasStoredAdminKey: async () => store.keys.list().some((key) => key.admin),
+    requests: async (filter) => store.audit.search(filter),
+    request: async (requestId) => store.audit.find(requestId),
+    usage: async (from, to) => store.audit.usage(from, to),
+    points: async (from, to) =>
+      store.audit.search({ from, to, limit: MAX_POINTS, offset: 0 }).rows.map((row) => ({
+        at: row.at,
+        status: row.status,
+        costUsd: row.costUsd,
+        timeToFirstChunkMs: row.timeToFirstChunkMs,
+      })),
+  };
+}

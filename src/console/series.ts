@@ -1,0 +1,91 @@
+/**
+ * Pure aggregation of audit rows into what the overview charts show: per-minute buckets of
+ * requests, errors, cost and time-to-first-token percentiles.
+ */
+export interface RequestPoint {
+  /** Epoch ms the request was recorded. */
+  at: number;
+  status: number;
+  costUsd: number;
+  timeToFirstChunkMs: number | null;
+}
+
+export interface SeriesBucket {
+  /** Bucket start, epoch ms. */
+  at: number;
+  requests: number;
+  errors: number;
+  costUsd: number;
+  ttftP50Ms: number | null;
+  ttftP95Ms: number | null;
+}
+
+export interface OverviewTotals {
+  requests: number;
+  errors: number;
+  errorRate: number;
+  costUsd: number;
+  ttftP50Ms: number | null;
+  ttftP95Ms: number | null;
+}
+
+/** Buckets `[from, to)` into `bucketMs` slices; empty slices are kept so charts show the gaps. */
+export function bucketRequests(
+  points: readonly RequestPoint[],
+  range: { from: number; to: number },
+  bucketMs: number,
+): SeriesBucket[] {
+  const count = Math.max(1, Math.ceil((range.to - range.from) / bucketMs));
+  const slices = Array.from({ length: count }, () => ({
+    requests: 0,
+    errors: 0,
+    costUsd: 0,
+    ttfts: [] as number[],
+  }));
+  for (const point of points) {
+    const index = Math.floor((point.at - range.from) / bucketMs);
+    const slice = slices[index];
+    if (!slice) continue;
+    slice.requests++;
+    if (point.status >= 400) slice.errors++;
+    slice.costUsd += point.costUsd;
+    if (point.timeToFirstChunkMs !== null) slice.ttfts.push(point.timeToFirstChunkMs);
+  }
+  return slices.map((slice, index) => {
+    const sorted = slice.ttfts.sort((a, b) => a - b);
+    return {
+      at: range.from + index * bucketMs,
+      requests: slice.requests,
+      errors: slice.errors,
+      costUsd: roundUsd(slice.costUsd),
+      ttftP50Ms: percentile(sorted, 0.5),
+      ttftP95Ms: percentile(sorted, 0.95),
+    };
+  });
+}
+
+export function totalsOf(points: readonly RequestPoint[]): OverviewTotals {
+  const ttfts = points.flatMap((p) => (p.timeToFirstChunkMs === null ? [] : [p.timeToFirstChunkMs]));
+  ttfts.sort((a, b) => a - b);
+  const errors = points.filter((p) => p.status >= 400).length;
+  return {
+    requests: points.length,
+    errors,
+    errorRate: points.length === 0 ? 0 : errors / points.length,
+    costUsd: roundUsd(points.reduce((sum, p) => sum + p.costUsd, 0)),
+    ttftP50Ms: percentile(ttfts, 0.5),
+    ttftP95Ms: percentile(ttfts, 0.95),
+  };
+}
+
+/** Nearest-rank percentile of an ascending list; null for an empty one. */
+export function percentile(sorted: readonly number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil(p * sorted.length)));
+  return sorted[rank - 1] ?? null;
+}
+
+/** Costs are summed floats: round to a millionth of a dollar so the page never shows float noise. */
+export function roundUsd(value: number): number {
+  return Math.round(value * 1e6) / 1e6;
+}

@@ -1,0 +1,178 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useHarness } from '../helpers/gateway-harness.js';
+import { text } from '../mock-anthropic/replies.js';
+
+/**
+ * The web console in a real browser: Debian's headless Chromium driven by playwright-core, against
+ * the real gateway and the real Claude Code CLI talking to the mock Messages API.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ADMIN_KEY = 'console-admin-key-0123456789';
+const ARTIFACTS = path.resolve('test-artifacts/console');
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium && process.env.CI === 'true') {
+  throw new Error(`CI=true but no Chromium at ${CHROMIUM}: .ci/run installs it with apt-get`);
+}
+if (!hasChromium)
+  console.warn(`Skipping the console browser tests: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
+
+describe.skipIf(!hasChromium)('web console in Chromium', () => {
+  const h = useHarness({ config: { GATEWAY_ADMIN_KEY: ADMIN_KEY }, resetMockBeforeEach: false });
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, ['scripts/build-console.mjs'], { stdio: 'inherit' });
+    await mkdir(ARTIFACTS, { recursive: true });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  const shot = (name: string) =>
+    page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+  const signIn = async (key: string) => {
+    await page.goto(`${h.origin}/console/`);
+    await page.getByLabel('Admin key').fill(key);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  };
+
+  it('refuses a wrong key, then signs in with the admin key without keeping it in the browser', async () => {
+    await signIn('not-the-admin-key-at-all');
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('not an admin key');
+    await shot('sign-in');
+    await signIn(ADMIN_KEY);
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    const cookies = await page.context().cookies();
+    const session = cookies.find((cookie) => cookie.name === 'claude_gateway_console');
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/console' });
+    expect(session?.expires).toBeGreaterThan(Date.now() / 1000);
+    const stored = await page.evaluate<string>(
+      'JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie',
+    );
+    expect(stored).not.toContain(ADMIN_KEY);
+  });
+
+  it('refuses a change without the CSRF token', async () => {
+    const response = await page.request.post(`${h.origin}/console/api/keys`, {
+      data: { name: 'csrf-probe' },
+    });
+    expect(response.status()).toBe(403);
+    expect(await response.json()).toMatchObject({ error: { code: 'csrf_token_invalid' } });
+    const list = await page.request.get(`${h.origin}/console/api/keys`);
+    expect(JSON.stringify(await list.json())).not.toContain('csrf-probe');
+  });
+
+  it('creates a key (shown once), lists it and revokes it after a confirmation', async () => {
+    await page.goto(`${h.origin}/console/#/keys`);
+    await page.getByLabel('Name').fill('alice');
+    await page.getByLabel('Requests per minute').fill('20');
+    await page.getByRole('button', { name: 'Create' }).click();
+    const shown = await page.locator('[data-new-key]').textContent();
+    expect(shown).toMatch(/^sk-/);
+    const row = page.locator('tr[data-key="alice"]');
+    await expect(row.textContent()).resolves.toContain('20 rpm');
+    await shot('keys');
+    // The key works against the API.
+    const models = await fetch(`${h.baseURL}/models`, { headers: { authorization: `Bearer ${shown}` } });
+    expect(models.status).toBe(200);
+
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    await row.getByRole('button', { name: 'Confirm revoke' }).click();
+    await expect(row.locator('td').nth(5).textContent()).resolves.toBe('revoked');
+    const refused = await fetch(`${h.baseURL}/models`, { headers: { authorization: `Bearer ${shown}` } });
+    expect(refused.status).toBe(401);
+  });
+
+  it('shows an API request in Requests and in the Overview counts, with charts drawn', async () => {
+    h.mock.enqueue(text('Hello from the mock.', { usage: { input_tokens: 12, output_tokens: 5 } }));
+    const response = await fetch(`${h.baseURL}/chat/completions`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${ADMIN_KEY}`,
+        'content-type': 'application/json',
+        'x-request-id': 'req-console-1',
+      },
+      body: JSON.stringify({ model: 'sonnet', messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    expect(response.status).toBe(200);
+
+    await page.goto(`${h.origin}/console/#/requests`);
+    const row = page.locator('tr[data-request="req-console-1"]');
+    await row.waitFor();
+    await expect(row.textContent()).resolves.toContain('openai-chat');
+    await row.click();
+    const details = page.getByRole('complementary', { name: 'Request details' });
+    await expect(details.textContent()).resolves.toContain('POST /v1/chat/completions');
+    await shot('requests');
+
+    await page.goto(`${h.origin}/console/#/overview`);
+    await page.locator('[data-stat="requests"]').waitFor();
+    expect(Number(await page.locator('[data-stat="requests"]').textContent())).toBeGreaterThanOrEqual(1);
+    // The live tiles are pushed by the gateway (SSE), not fetched on load.
+    await page.locator('[data-stat="processes"]').filter({ hasText: /^\d+$/ }).waitFor();
+    expect(await chartHasInk(page, 'Requests per minute')).toBe(true);
+    await shot('overview');
+    await page.screenshot({ path: path.resolve('docs/console-overview.png') });
+
+    await page.goto(`${h.origin}/console/#/usage`);
+    await page.getByRole('cell', { name: 'admin' }).first().waitFor();
+    expect(await chartHasInk(page, 'Cost per key and day (USD)')).toBe(true);
+    const csv = await page.request.get(`${h.origin}/console/api/usage.csv`);
+    expect(await csv.text()).toMatch(/^day,key_id,key_name,requests/);
+    await shot('usage');
+  });
+
+  it('streams an answer in the playground from the mock Messages API', async () => {
+    h.mock.enqueue(text('Streamed playground answer.', { chunkDelayMs: 20 }));
+    const before = h.mock.requests.length;
+    await page.goto(`${h.origin}/console/#/playground`);
+    await page.getByLabel('System prompt').fill('Answer briefly.');
+    await page.getByLabel('Message').fill('Say something');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.locator('[data-output="answer"]').filter({ hasText: 'Streamed playground answer.' }).waitFor();
+    await expect(page.locator('[data-stat="playground-ttft"]').textContent()).resolves.toMatch(/\d+ ms/);
+    await page.locator('[data-stat="playground-cost"]').filter({ hasText: '$' }).waitFor();
+    const sent = h.mock.requests[before];
+    expect(JSON.stringify(sent?.body.system)).toContain('Answer briefly.');
+    await shot('playground');
+  });
+
+  it('is readable at 390 px wide', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${h.origin}/console/#/overview`);
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
+    expect(overflow).toBeLessThanOrEqual(0);
+    await shot('overview-390');
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it('signs out: the session no longer works', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Admin key').waitFor();
+    const response = await page.request.get(`${h.origin}/console/api/session`);
+    expect(response.status()).toBe(401);
+  });
+});
+
+/** True when the named chart's canvas has non-transparent pixels (Chart.js drew something). */
+async function chartHasInk(page: Page, title: string): Promise<boolean> {
+  const canvas = page.locator(`canvas[data-chart="${title}"]`);
+  await canvas.waitFor();
+  // Runs in the page (a string, so this file needs no DOM typings).
+  return page.evaluate<boolean>(`(() => {
+    const c = document.querySelector(${JSON.stringify(`canvas[data-chart="${title}"]`)});
+    const data = c?.getContext('2d')?.getImageData(0, 0, c.width, c.height).data;
+    if (!data) return false;
+    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) return true;
+    return false;
+  })()`);
+}
