@@ -55,7 +55,8 @@ interface RunningTask {
   listeners: Set<TaskListener>;
   /** Set before aborting, so the run's end is recorded with this status and reason. */
   stopped?: { status: 'cancelled' | 'failed'; code: string; message: string };
-  done: Promise<TaskResult>;
+  /** Settles with the result once the run ended and was recorded. */
+  done?: Promise<TaskResult>;
 }
 
 export const ANONYMOUS_OWNER = 'anonymous';
@@ -102,7 +103,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
         }
       }
     } catch (thrown) {
-      error = undefined;
+      // Not a neutral error (those arrive as events): a bug, recorded so the task never stays running.
       task.stopped ??= {
         status: 'failed',
         code: 'internal_error',
@@ -145,14 +146,11 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
         updatedAt: at,
       };
       await deps.store.create(task);
-      const entry: RunningTask = {
-        controller: new AbortController(),
-        listeners: new Set(),
-        done: Promise.resolve() as unknown as Promise<TaskResult>,
-      };
+      const entry: RunningTask = { controller: new AbortController(), listeners: new Set() };
       running.set(taskId, entry);
-      entry.done = execute(taskId, entry, input).finally(() => running.delete(taskId));
-      return { taskId, done: entry.done };
+      const done = execute(taskId, entry, input).finally(() => running.delete(taskId));
+      entry.done = done;
+      return { taskId, done };
     },
     async cancel(taskId) {
       const task = running.get(taskId);
