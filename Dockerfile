@@ -14,7 +14,9 @@ RUN apt-get update \
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/build.mjs scripts/build-console.mjs ./scripts/
 COPY src ./src
+COPY web ./web
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:${NODE_VERSION}-bookworm-slim
@@ -30,14 +32,20 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
-COPY --from=build /app/dist/src ./dist/src
-RUN mkdir -p /data && chown node:node /data \
-  && ln -s /app/dist/src/cli.js /usr/local/bin/claude-gateway && chmod +x /app/dist/src/cli.js
-USER node
+# dist/ holds the compiled gateway (no tests: tsconfig.build.json leaves them out) and the console bundle.
+COPY --from=build /app/dist ./dist
+# The container starts as root only to hand /data to `node` (a Fly.io volume or a bind mount arrives
+# owned by root), then this script runs the gateway as `node` via setpriv (util-linux). It is also
+# what `docker exec <container> claude-gateway keys ...` runs, so the CLI never writes to the store
+# as root either.
+COPY docker/claude-gateway.sh /usr/local/bin/claude-gateway
+RUN chmod 755 /usr/local/bin/claude-gateway && mkdir -p /data && chown node:node /data
 # Keys and audit log (gateway.db), Claude Code's config and sessions, the chat workspace.
 VOLUME ["/data"]
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+# docker stop waits 10 s before SIGKILL by default, less than SHUTDOWN_GRACE_MS (25 s): run with
+# --stop-timeout 30 (compose: stop_grace_period: 30s; Fly.io: kill_timeout = 30 in fly.toml).
 ENTRYPOINT ["tini", "--", "claude-gateway"]
 CMD ["serve"]

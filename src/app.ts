@@ -1,6 +1,5 @@
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -8,6 +7,7 @@ import type { Logger } from 'pino';
 import type { ModelCatalog } from './claude/model-catalog.js';
 import { internalError, routeNotFound } from './core/errors.js';
 import { type ErrorRenderer, GatewayError } from './core/gateway-error.js';
+import { corsPolicy } from './http/cors.js';
 import { createErrorRenderers } from './http/error-renderers.js';
 import { type AppEnv, requestLogger } from './http/request-logger.js';
 import type { Surface } from './http/surface.js';
@@ -24,6 +24,8 @@ export interface AppDeps {
   health: HealthDeps;
   maxBodyBytes: number;
   startedAt: number;
+  /** CORS_ORIGINS; CORS is off when empty. */
+  corsOrigins?: readonly string[];
   /** Run first, around everything, so they see every request and its final status (metrics). */
   outerMiddleware?: MiddlewareHandler[];
   /** Run after CORS and the body limit, before any route: body sanity, drain, auth, key policy. */
@@ -39,28 +41,7 @@ export function createApp(deps: AppDeps) {
   app.use(requestId({ headerName: 'x-request-id' }));
   for (const middleware of deps.outerMiddleware ?? []) app.use(middleware);
   app.use(requestLogger(deps.logger));
-  app.use(
-    cors({
-      origin: '*',
-      allowHeaders: [
-        'Authorization',
-        'Content-Type',
-        'X-Api-Key',
-        'X-Request-Id',
-        'X-Conversation-Id',
-        'X-Stainless-*',
-      ],
-      exposeHeaders: [
-        'X-Request-Id',
-        'Retry-After',
-        'Retry-After-Ms',
-        'X-Should-Retry',
-        'X-Ratelimit-Limit-Requests',
-        'X-Ratelimit-Remaining-Requests',
-        'X-Ratelimit-Reset-Requests',
-      ],
-    }),
-  );
+  app.use(corsPolicy({ origins: deps.corsOrigins ?? [] }));
   app.use(
     bodyLimit({
       maxSize: deps.maxBodyBytes,

@@ -14,9 +14,31 @@ describe('loadConfig', () => {
     expect(config.MODELS).toContain('sonnet');
   });
 
+  it('reads an empty or blank variable as unset, never as 0', () => {
+    const blank = Object.fromEntries(
+      ['PORT', 'MAX_QUEUE', 'MAX_CONCURRENCY', 'SHUTDOWN_GRACE_MS', 'WARM_SPARES', 'HOST', 'MODELS'].map(
+        (name, i) => [name, i % 2 === 0 ? '' : '  '],
+      ),
+    );
+    const config = loadConfig(blank, '/');
+    const defaults = loadConfig({}, '/');
+    expect(config).toEqual(defaults);
+    expect(config).toMatchObject({ PORT: 8080, MAX_QUEUE: 32, SHUTDOWN_GRACE_MS: 25_000, HOST: '127.0.0.1' });
+    expect(() => loadConfig({ LOG_LEVEL: '' }, '/')).not.toThrow();
+  });
+
   it('parses numbers, booleans and lists from strings', () => {
     const config = loadConfig({ PORT: '9000', REMOTE_IMAGES: 'true', MODELS: 'sonnet, opus ,' }, '/');
     expect(config).toMatchObject({ PORT: 9000, REMOTE_IMAGES: true, MODELS: ['sonnet', 'opus'] });
+  });
+
+  it('refuses a header timeout longer than the request timeout, which Node would reject', () => {
+    expect(() =>
+      loadConfig({ SERVER_HEADERS_TIMEOUT_MS: '5000', SERVER_REQUEST_TIMEOUT_MS: '1000' }, '/'),
+    ).toThrow(/SERVER_HEADERS_TIMEOUT_MS/);
+    expect(
+      loadConfig({ SERVER_HEADERS_TIMEOUT_MS: '5000', SERVER_REQUEST_TIMEOUT_MS: '0' }, '/'),
+    ).toBeTruthy();
   });
 
   it('names every bad setting in one clear error', () => {

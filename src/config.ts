@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_MODEL_IDS, modelAliasProblems, parseModelAliases } from './claude/model-catalog.js';
+import { withoutBlankValues } from './config-env.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -24,6 +25,8 @@ export const configSchema = z.object({
   PORT: int(0).max(65535).default(8080),
   HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Unset: pretty lines when stdout is a terminal, JSON otherwise. */
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   DATA_DIR: z.string().min(1).default('.data'),
   CLAUDE_PATH: z.string().min(1).optional(),
   MAX_CONCURRENCY: int(1).default(4),
@@ -98,6 +101,25 @@ export const configSchema = z.object({
   SHUTDOWN_GRACE_MS: int(0).default(25_000),
   /** Deepest JSON nesting accepted in a request body. */
   MAX_JSON_DEPTH: int(8).max(1000).default(64),
+  /** How long /ready reuses its store write probe: the endpoint is public and each probe writes. */
+  READY_CACHE_MS: int(0).default(2_000),
+  /** Browser origins allowed to call the API (CORS), e.g. `https://app.example`; `*` for any; off when empty. */
+  CORS_ORIGINS: list.default([]),
+  /**
+   * Hosts (names or addresses) remote images may be fetched from even though they resolve to a private,
+   * loopback or link-local address; every other such address is refused.
+   */
+  REMOTE_IMAGE_ALLOWED_HOSTS: list.default([]),
+  /** A stream whose client has not read what was sent for this long is aborted and its slot freed. */
+  STREAM_STALL_TIMEOUT_MS: int(1).default(30_000),
+  /** Node server limits: time to receive a request's headers, the whole request, and idle keep-alive. */
+  SERVER_HEADERS_TIMEOUT_MS: int(1).default(20_000),
+  SERVER_REQUEST_TIMEOUT_MS: int(0).default(120_000),
+  SERVER_KEEP_ALIVE_TIMEOUT_MS: int(1).default(5_000),
+  /** Open connections the server accepts at once; more are refused at the socket. */
+  SERVER_MAX_CONNECTIONS: int(1).default(256),
+  /** Byte budget for kept conversations' files and image copies in the data dir; least recently used go first. 0: no budget. */
+  SESSION_DISK_BUDGET_BYTES: int(0).default(2 * 1024 * 1024 * 1024),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -111,7 +133,7 @@ export interface Config extends RawConfig {
 export class ConfigError extends Error {}
 
 export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config {
-  const parsed = configSchema.safeParse(env);
+  const parsed = configSchema.safeParse(withoutBlankValues(env));
   if (!parsed.success) {
     const problems = parsed.error.issues
       .map((issue) => `  ${issue.path.join('.')}: ${issue.message}`)
@@ -122,6 +144,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
   if (aliasProblems.length > 0) {
     throw new ConfigError(
       `Invalid configuration:\n${aliasProblems.map((p) => `  MODEL_ALIASES: ${p}`).join('\n')}`,
+    );
+  }
+  const { SERVER_HEADERS_TIMEOUT_MS: headers, SERVER_REQUEST_TIMEOUT_MS: request } = parsed.data;
+  if (request > 0 && headers > request) {
+    // Node refuses to create such a server; say so here instead of with a stack trace.
+    throw new ConfigError(
+      'Invalid configuration:\n  SERVER_HEADERS_TIMEOUT_MS: must not exceed SERVER_REQUEST_TIMEOUT_MS',
     );
   }
   const dataDir = path.resolve(cwd, parsed.data.DATA_DIR);

@@ -12,13 +12,14 @@ import { agentOptions } from './claude/agent-options.js';
 import { buildChildEnv } from './claude/child-env.js';
 import { claudeHomeCatalog } from './claude/claude-home.js';
 import { clientToolOptions } from './claude/client-tool-options.js';
+import { CREDENTIALS_HELP, findClaudeCredentials } from './claude/credentials.js';
 import { bundledExecutablePath, type ExecutableProbe, probeExecutable } from './claude/executable.js';
 import { createModelCatalog } from './claude/model-catalog.js';
 import { ProcessRegistry } from './claude/process-registry.js';
 import { type ClaudeRunnerDeps, createClaudeRunner, plannedOptions } from './claude/runner.js';
 import { prepareSkillsPlugin } from './claude/skills-plugin.js';
 import { startTempSweeper } from './claude/temp-sweeper.js';
-import { removeAllSessions, removeSession } from './claude/transcript.js';
+import { removeAllSessions, removeSession, sessionPaths } from './claude/transcript.js';
 import type { Config } from './config.js';
 import { consoleData } from './console/console-data.js';
 import { consoleRoutes } from './console/console-routes.js';
@@ -26,9 +27,14 @@ import { packageRoot } from './console/package-root.js';
 import { sessionTokens } from './console/session-token.js';
 import { createRunService } from './core/run-service.js';
 import { buildOpenApiDocument } from './docs/openapi-document.js';
+import { loadSwaggerUiAssets } from './docs/swagger-ui-assets.js';
+import { cachedProbe } from './hardening/cached-probe.js';
 import { DrainSwitch } from './hardening/drain.js';
 import { jsonBodyGuard } from './hardening/json-body-guard.js';
+import { hostOriginGuard } from './http/host-origin-guard.js';
+import { streamStallGuard } from './http/stream-stall-guard.js';
 import { createRemoteImageResolver } from './images/resolve-remote-images.js';
+import { createGuardedFetch } from './images/ssrf-guard.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
 import { enforceKeyPolicy, type FinishedRequest, toRequestSummary } from './policy/enforce-key-policy.js';
 import { KeyConcurrency } from './policy/key-concurrency.js';
@@ -39,16 +45,27 @@ import { metricsRoutes } from './routes/metrics.js';
 import { apiDocsRoutes } from './routes/openapi.js';
 import { readyRoutes } from './routes/ready.js';
 import { usageRoutes } from './routes/usage.js';
+import { diskUsage } from './sessions/disk-budget.js';
 import { createSessionStore } from './sessions/session-store.js';
 import { auditRecorder } from './store/audit-recorder.js';
 import { type GatewayStore, openGatewayStore } from './store/gateway-store.js';
+import { anthropicMessagesOpenApi } from './surfaces/anthropic-messages/openapi.js';
+import { anthropicMessagesSurface } from './surfaces/anthropic-messages/surface.js';
 import { renderOpenAIError } from './surfaces/openai-chat/render-error.js';
 import { chatCompletionRequestSchema } from './surfaces/openai-chat/schema.js';
 import { openAIChatSurface } from './surfaces/openai-chat/surface.js';
 import { type ToClaudeContext, toRunPlan } from './surfaces/openai-chat/to-plan.js';
+import { completionsOpenApi } from './surfaces/openai-completions/openapi.js';
+import { completionsSurface } from './surfaces/openai-completions/surface.js';
+import { openAIResponsesSurface } from './surfaces/openai-responses/surface.js';
+import { noCapabilityOpenApi } from './surfaces/openai-unsupported/openapi.js';
+import { noCapabilitySurface } from './surfaces/openai-unsupported/surface.js';
 import { tasksSurface } from './surfaces/tasks/surface.js';
 import { createTaskService } from './surfaces/tasks/task-service.js';
 import { templateLibrary } from './templates/template-library.js';
+import { createCl100kCounter } from './tokens/token-counter.js';
+import { THIRD_PARTY_REJECTED_CODE, trackThirdPartyRejections } from './upstream/third-party-rejection.js';
+
 import { GATEWAY_VERSION } from './version.js';
 import { createWarmProcesses, type WarmProcesses } from './warm/warm-processes.js';
 
@@ -137,6 +154,9 @@ export async function createGateway(
     optionExtenders: [agentOptions, clientToolOptions],
   };
   const runner = createClaudeRunner(runnerDeps);
+  // Looked up again on every /ready, so logging in (or mounting credentials) needs no restart.
+  const hasCredentials = () => findClaudeCredentials(runnerDeps.env, claudeConfigDir).source !== null;
+  warnWithoutCredentials(runnerDeps.env, claudeConfigDir, logger);
   const sessions =
     config.SESSION_MAX_COUNT > 0
       ? createSessionStore({
@@ -147,6 +167,8 @@ export async function createGateway(
           // A new conversation takes a ready spare's session id, so that spare can serve its first turn.
           newId: () => warm.pool.promiseSessionId() ?? randomUUID(),
           onEvict: (id) => warm.forgetSession(id),
+          maxBytes: config.SESSION_DISK_BUDGET_BYTES,
+          measure: async (session) => diskUsage(await sessionPaths(sessionDirs, session.cwd, session.id)),
         })
       : undefined;
   const agentPolicy = config.AGENT_MODE ? agentPolicyFromConfig(config) : undefined;
@@ -168,6 +190,7 @@ export async function createGateway(
             maxBytes: config.MAX_IMAGE_BYTES,
             timeoutMs: config.REMOTE_IMAGE_TIMEOUT_MS,
             maxRedirects: config.REMOTE_IMAGE_MAX_REDIRECTS,
+            fetch: createGuardedFetch({ allowedHosts: config.REMOTE_IMAGE_ALLOWED_HOSTS }),
           }),
         }
       : {}),
@@ -202,6 +225,7 @@ export async function createGateway(
     queueWaiting: () => queue.waiting,
   });
   const rpm = requestsPerMinute();
+  const thirdPartyRejections = trackThirdPartyRejections();
   const drain = new DrainSwitch();
   const recordAudit = auditRecorder(store.audit, {
     includePrompts: config.AUDIT_PROMPTS,
@@ -214,6 +238,7 @@ export async function createGateway(
     spentUsd: (principal) =>
       principal.source === 'store' ? (store.keys.get(principal.id)?.spentUsd ?? 0) : 0,
     onFinished: (request) => {
+      if (request.errorCode === THIRD_PARTY_REJECTED_CODE) thirdPartyRejections.record();
       recordAudit(request);
       metrics.observeRequest(request);
     },
@@ -243,6 +268,7 @@ export async function createGateway(
   );
   const defaultModel = models.ids[0] ?? 'sonnet';
 
+  const storeProbe = cachedProbe(() => store.probeWritable(), config.READY_CACHE_MS);
   const consoleAssetsDir = path.join(packageRoot(), 'dist', 'console');
   let appFetch: ((request: Request, env: TrustedCallerEnv) => Response | Promise<Response>) | undefined;
   const webConsole = consoleRoutes({
@@ -261,7 +287,7 @@ export async function createGateway(
       hotConversations: warm.hot.idleCount,
     }),
     models: models.ids,
-    playgroundSurfaces: ['openai-chat'],
+    playgroundSurfaces: ['openai-chat', 'openai-responses', 'anthropic-messages'],
     fetchApi: async (request, principal) => {
       if (!appFetch) throw new Error('the console was used before the app was built');
       return appFetch(request, { trustedPrincipal: principal });
@@ -276,6 +302,28 @@ export async function createGateway(
     // One line per wire surface: its routes and the renderer of errors under its paths.
     surfaces: [
       openAIChatSurface({ runs, planContext, keepAliveMs: 15_000 }),
+      anthropicMessagesSurface({
+        runs,
+        planContext: {
+          models,
+          systemPromptPlacement: config.SYSTEM_PROMPT_PLACEMENT,
+          attachments: { maxBytes: config.MAX_IMAGE_BYTES, remoteImages: config.REMOTE_IMAGES },
+        },
+        countTokens: createCl100kCounter(),
+        keepAliveMs: 15_000,
+      }),
+      completionsSurface({ runs, planContext: { models }, keepAliveMs: 15_000 }),
+      noCapabilitySurface(),
+      openAIResponsesSurface({
+        runs,
+        store: store.responses,
+        resolveModel: (model) => models.resolve(model),
+        systemPromptPlacement: config.SYSTEM_PROMPT_PLACEMENT,
+        attachments: { maxBytes: config.MAX_IMAGE_BYTES, remoteImages: config.REMOTE_IMAGES },
+        ttlMs: config.SESSION_TTL_MS,
+        keepAliveMs: 15_000,
+        onStoreError: (err) => logger.warn({ err }, 'storing a response failed'),
+      }),
       tasksSurface({
         tasks,
         store: store.tasks,
@@ -313,11 +361,26 @@ export async function createGateway(
     ],
     defaultErrorRenderer: renderOpenAIError,
     models,
-    health: { probeClaudeCode, version: GATEWAY_VERSION },
+    health: {
+      probeClaudeCode,
+      version: GATEWAY_VERSION,
+      upstreamNotices: () => ({ third_party_rejections: thirdPartyRejections.snapshot() }),
+    },
     maxBodyBytes: config.MAX_BODY_BYTES,
     startedAt: Date.now(),
-    outerMiddleware: [metrics.httpMiddleware],
+    outerMiddleware: [
+      metrics.httpMiddleware,
+      streamStallGuard({
+        stallMs: config.STREAM_STALL_TIMEOUT_MS,
+        onStall: (path) => logger.warn({ path }, 'client stopped reading its stream: run aborted'),
+      }),
+    ],
+    corsOrigins: config.CORS_ORIGINS,
     guardMiddleware: [
+      hostOriginGuard({
+        keyless: () => !config.AUTH_DISABLED && !hasAnyKeyOrUnknown(authenticator),
+        allowedOrigins: config.CORS_ORIGINS,
+      }),
       drain.middleware(),
       requireApiKey(authenticator),
       jsonBodyGuard({ maxDepth: config.MAX_JSON_DEPTH }),
@@ -326,11 +389,20 @@ export async function createGateway(
     rootRoutes: [
       readyRoutes({
         probeClaudeCode,
-        storeWritable: () => store.probeWritable(),
+        // A closed store is not writable whatever the last probe said.
+        storeWritable: () => store.isOpen && storeProbe(),
+        hasCredentials,
+        credentialsHelp: CREDENTIALS_HELP,
         draining: () => drain.draining,
       }),
       metricsRoutes(metrics.registry, { token: config.METRICS_TOKEN }),
-      apiDocsRoutes(buildOpenApiDocument({ version: GATEWAY_VERSION })),
+      apiDocsRoutes(
+        buildOpenApiDocument({
+          version: GATEWAY_VERSION,
+          fragments: [anthropicMessagesOpenApi, completionsOpenApi, noCapabilityOpenApi],
+        }),
+        loadSwaggerUiAssets(),
+      ),
       webConsole,
     ],
     apiRoutes: [usageRoutes(store.audit)],
@@ -359,4 +431,23 @@ export async function createGateway(
       store.close();
     },
   };
+}
+
+/** Whether keys exist; when the store cannot say (closed during shutdown), assume the strict answer. */
+function hasAnyKeyOrUnknown(authenticator: Authenticator): boolean {
+  try {
+    return authenticator.hasAnyKey();
+  } catch {
+    return false;
+  }
+}
+
+/** The gateway starts either way (Claude Code is the judge), but says at once what is missing. */
+function warnWithoutCredentials(env: Record<string, string>, configDir: string, logger: Logger): void {
+  const { source } = findClaudeCredentials(env, configDir);
+  if (source === null) {
+    logger.warn(`Claude Code has no credentials: requests will fail until they are set. ${CREDENTIALS_HELP}`);
+  } else {
+    logger.info({ credentials: source }, 'Claude Code credentials found');
+  }
 }

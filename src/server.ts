@@ -1,11 +1,12 @@
 import type { Server } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
-import { serve } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { decideExposure } from './auth/exposure.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
+import { withoutBlankValues } from './config-env.js';
 import { createGateway, type Gateway } from './gateway.js';
-import { createLogger } from './logger.js';
+import { serverLimitsFrom, startNodeServer } from './http/node-server.js';
+import { chooseLogFormat, createLogger } from './logger.js';
 
 /** After runs are aborted, how long responses get to write their error frame before sockets are cut. */
 const ABORT_FLUSH_MS = 2_000;
@@ -14,13 +15,19 @@ const IDLE_SWEEP_MS = 100;
 const MAX_ABORT_ROUNDS = 5;
 
 /** Starts the gateway from the environment and stops it gracefully on SIGTERM/SIGINT. */
-export async function runServer(env: NodeJS.ProcessEnv): Promise<void> {
+export async function runServer(rawEnv: NodeJS.ProcessEnv): Promise<void> {
+  // Blank variables are unset for Claude Code too (an empty CLAUDE_CONFIG_DIR is no directory).
+  const env = withoutBlankValues(rawEnv);
   let config: Config;
   let gateway: Gateway;
   let logger: Logger;
   try {
     config = loadConfig(env);
-    logger = createLogger(config.LOG_LEVEL);
+    const stdoutIsTty = process.stdout.isTTY === true;
+    logger = createLogger(config.LOG_LEVEL, {
+      format: chooseLogFormat(config.LOG_FORMAT, stdoutIsTty),
+      colorize: stdoutIsTty,
+    });
     // Some settings (agent roots, for one) can only be checked while the gateway is built.
     gateway = await createGateway(config, env, logger);
   } catch (error) {
@@ -42,9 +49,13 @@ export async function runServer(env: NodeJS.ProcessEnv): Promise<void> {
   if (exposure === 'auth-disabled')
     logger.warn('AUTH_DISABLED=true: every request is accepted without a key');
 
-  const server = serve({ fetch: gateway.app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
-    logger.info({ host: info.address, port: info.port }, 'claude-gateway listening');
-  }) as Server;
+  const server = startNodeServer({
+    fetch: gateway.app.fetch,
+    port: config.PORT,
+    hostname: config.HOST,
+    limits: serverLimitsFrom(config),
+    onListening: (info) => logger.info({ host: info.address, port: info.port }, 'claude-gateway listening'),
+  });
 
   const stop = gracefulStop(server, gateway, config, logger);
   process.on('SIGTERM', () => stop('SIGTERM'));

@@ -26,11 +26,11 @@ export interface Authenticator {
   authenticate(presented: string): AuthResult;
 }
 
-/** Who a request comes from when no key is required. */
+/** Who a request comes from when no key is required; never admin, so /v1/usage always needs a key. */
 export const ANONYMOUS: Principal = {
   id: 'anonymous',
   name: 'anonymous',
-  admin: true,
+  admin: false,
   source: 'anonymous',
   policy: UNRESTRICTED_POLICY,
 };

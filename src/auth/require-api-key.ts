@@ -6,7 +6,15 @@ import { invalidApiKey, missingApiKey } from './auth-errors.js';
 import type { Authenticator } from './authenticator.js';
 
 /** Paths anyone may reach: probes, metrics (which has its own optional token) and the API docs. */
-const PUBLIC_PATHS = new Set(['/health', '/ready', '/metrics', '/openapi.json', '/docs']);
+const PUBLIC_PATHS = new Set([
+  '/health',
+  '/ready',
+  '/metrics',
+  '/openapi.json',
+  '/docs',
+  '/docs/swagger-ui.css',
+  '/docs/swagger-ui-bundle.js',
+]);
 
 export function isPublicPath(path: string): boolean {
   return PUBLIC_PATHS.has(path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path);

@@ -51,12 +51,18 @@ export interface SessionDirs {
   tmpDir?: string;
 }
 
-/** Deletes everything Claude Code keeps for one persisted session. */
-export async function removeSession(dirs: SessionDirs, cwd: string, sessionId: string): Promise<void> {
+/** Every file and folder Claude Code keeps for one persisted session (some may not exist). */
+export async function sessionPaths(dirs: SessionDirs, cwd: string, sessionId: string): Promise<string[]> {
   const projectDir = projectDirFor(dirs.configDir, cwd);
   const targets = [path.join(projectDir, `${sessionId}.jsonl`), path.join(projectDir, sessionId)];
   for (const tmpProjectDir of await tmpProjectDirs(dirs, cwd))
     targets.push(path.join(tmpProjectDir, sessionId));
+  return targets;
+}
+
+/** Deletes everything Claude Code keeps for one persisted session. */
+export async function removeSession(dirs: SessionDirs, cwd: string, sessionId: string): Promise<void> {
+  const targets = await sessionPaths(dirs, cwd, sessionId);
   await Promise.all(targets.map((target) => rm(target, { recursive: true, force: true })));
 }
 

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { KeyPolicy } from '../policy/key-policy.js';
 import { BUILT_IN_PROFILES, type ProfileCatalog, policyFromProfile } from '../policy/profiles.js';
 import { type ApiKeyRecord, DuplicateKeyNameError, type KeyStore } from '../store/key-store.js';
+import { roundUsd } from '../util/round-usd.js';
 import { type CliIo, commaList, positiveInt, positiveNumber, table, UsageError } from './cli-io.js';
 
 export const KEYS_USAGE = `Usage:
@@ -145,7 +146,7 @@ function recordJson(record: ApiKeyRecord) {
     models: record.policy.models ?? null,
     agent_tools: record.policy.agentTools ?? null,
     profile: record.policy.profile ?? null,
-    spent_usd: record.spentUsd,
+    spent_usd: roundUsd(record.spentUsd),
     created_at: new Date(record.createdAt).toISOString(),
     revoked_at: record.revokedAt === null ? null : new Date(record.revokedAt).toISOString(),
   };

@@ -1,9 +1,11 @@
 import { parseArgs } from 'node:util';
 import type { AuditLog } from '../store/audit-log.js';
 import { parseUsageRange, UsageRangeError } from '../store/usage-range.js';
+import { usageReport } from '../store/usage-report.js';
 import { type CliIo, table, UsageError } from './cli-io.js';
 
-export const USAGE_USAGE = 'Usage:\n  claude-gateway usage [--from DATE] [--to DATE] [--json]';
+export const USAGE_USAGE =
+  'Usage:\n  claude-gateway usage [--from DATE] [--to DATE] [--json]   (default: the last 30 days; --json prints what GET /v1/usage returns)';
 
 /** `claude-gateway usage`: requests, tokens and cost per key and UTC day. */
 export function usageCommand(args: readonly string[], audit: AuditLog, io: CliIo): number {
@@ -25,7 +27,7 @@ export function usageCommand(args: readonly string[], audit: AuditLog, io: CliIo
   }
   const rows = audit.usage(range.from, range.to);
   if (values.json) {
-    io.out(JSON.stringify(rows));
+    io.out(JSON.stringify(usageReport(rows, range)));
     return 0;
   }
   if (rows.length === 0) {

@@ -1,3 +1,4 @@
+import { truncateForEcho } from '../hardening/field-limits.js';
 import { GatewayError } from './gateway-error.js';
 
 /**
@@ -14,7 +15,7 @@ export const modelNotFound = (model: string) =>
   new GatewayError({
     kind: 'invalid_request',
     status: 404,
-    message: `The model '${model}' does not exist or you do not have access to it.`,
+    message: `The model '${truncateForEcho(model)}' does not exist or you do not have access to it.`,
     param: 'model',
     code: 'model_not_found',
   });
@@ -23,7 +24,7 @@ export const routeNotFound = (method: string, path: string) =>
   new GatewayError({
     kind: 'not_found',
     status: 404,
-    message: `Unknown request URL: ${method} ${path}.`,
+    message: `Unknown request URL: ${method} ${truncateForEcho(path, 256)}.`,
     code: 'unknown_url',
   });
 

@@ -259,9 +259,9 @@ function textOut(state: InterpreterState, text: string): RunEvent[] {
 function answerText(state: InterpreterState, text: string): RunEvent[] {
   const scanner = state.stopScanner;
   if (!scanner) return [{ type: 'text_delta', text }];
-  const { emit, stopped } = scanText(scanner, text);
+  const { emit, stopped, stop } = scanText(scanner, text);
   const out: RunEvent[] = emit ? [{ type: 'text_delta', text: emit }] : [];
-  if (stopped) out.push(...finishNow(state, 'stop_sequence'));
+  if (stopped) out.push(...finishNow(state, 'stop_sequence', stop));
   return out;
 }
 
@@ -424,13 +424,27 @@ function structuredOutputMissing(): GatewayError {
 }
 
 /** Ends the answer before Claude Code's own result (it would go on); usage is what streamed so far. */
-function finishNow(state: InterpreterState, reason: FinishReason): RunEvent[] {
+function finishNow(state: InterpreterState, reason: FinishReason, stopSequence?: string): RunEvent[] {
   state.finished = true;
-  return finishEvents(state, reason, streamedUsage(state) ?? {});
+  return finishEvents(state, reason, streamedUsage(state) ?? {}, stopSequence);
 }
 
-function finishEvents(state: InterpreterState, reason: FinishReason, usage: ClaudeUsage): RunEvent[] {
-  return [...startOnce(state), ...flushText(state), { type: 'finish', reason, usage: toRunUsage(usage) }];
+function finishEvents(
+  state: InterpreterState,
+  reason: FinishReason,
+  usage: ClaudeUsage,
+  stopSequence?: string,
+): RunEvent[] {
+  return [
+    ...startOnce(state),
+    ...flushText(state),
+    {
+      type: 'finish',
+      reason,
+      ...(stopSequence !== undefined ? { stopSequence } : {}),
+      usage: toRunUsage(usage),
+    },
+  ];
 }
 
 function describeFailure(result: ResultMessage) {

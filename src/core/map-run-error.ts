@@ -1,3 +1,10 @@
+import { CREDENTIALS_HELP } from '../claude/credentials.js';
+import { resultFailureCause } from '../claude/result-failure.js';
+import {
+  isThirdPartyRejection,
+  THIRD_PARTY_REJECTED_CODE,
+  THIRD_PARTY_REJECTED_MESSAGE,
+} from '../upstream/third-party-rejection.js';
 import { GatewayError } from './gateway-error.js';
 
 export interface FailedResult {
@@ -34,6 +41,25 @@ export function mapRunError(failure: FailedResult): GatewayError {
       message: `Claude did not produce output matching the requested JSON schema: ${detail}`,
     });
   }
+  const cause = resultFailureCause(detail, status);
+  if (cause === 'not_logged_in') {
+    return new GatewayError({
+      status: 503,
+      kind: 'unavailable',
+      code: 'claude_credentials_missing',
+      message: `Claude Code has no credentials on this gateway (it says: ${withoutApiErrorPrefix(detail)}). The operator must configure them. ${CREDENTIALS_HELP}`,
+    });
+  }
+  if (cause === 'connection') {
+    // No route to the API is an upstream outage for the caller, like a 5xx: retry later.
+    return new GatewayError({
+      status: 503,
+      kind: 'unavailable',
+      code: 'upstream_unavailable',
+      message: `Claude Code cannot reach the Claude API: ${withoutApiErrorPrefix(detail)}.`,
+      retryAfterSeconds: UPSTREAM_RETRY_AFTER_SECONDS,
+    });
+  }
   if (status === 429) {
     return new GatewayError({
       status: 429,
@@ -48,7 +74,16 @@ export function mapRunError(failure: FailedResult): GatewayError {
       status: 502,
       kind: 'upstream',
       code: 'upstream_auth_failed',
-      message: `The gateway's Claude credentials were rejected (HTTP ${status}); ask the operator to check them.`,
+      message: `The gateway's Claude credentials were rejected (HTTP ${status}); ask the operator to check them. ${CREDENTIALS_HELP}`,
+    });
+  }
+  if (isThirdPartyRejection(status, detail)) {
+    return new GatewayError({
+      status: 403,
+      kind: 'permission',
+      code: THIRD_PARTY_REJECTED_CODE,
+      message: `${THIRD_PARTY_REJECTED_MESSAGE} Anthropic said: ${detail}`,
+      shouldRetry: false,
     });
   }
   if (status === 400 || status === 413) {
@@ -72,6 +107,18 @@ export function mapRunError(failure: FailedResult): GatewayError {
     status: 502,
     kind: 'upstream',
     code: status === null ? 'claude_code_error' : 'upstream_error',
-    message: `Claude Code failed (${failure.subtype}${status === null ? '' : `, HTTP ${status}`}): ${detail}`,
+    message: `Claude Code failed${describeFailure(failure.subtype, status)}: ${detail}`,
   });
+}
+
+/** `success` is the subtype Claude Code gives most API errors: an internal detail, not worth showing. */
+function describeFailure(subtype: string, status: number | null): string {
+  const parts = [subtype === 'success' ? '' : subtype, status === null ? '' : `HTTP ${status}`].filter(
+    Boolean,
+  );
+  return parts.length > 0 ? ` (${parts.join(', ')})` : '';
+}
+
+function withoutApiErrorPrefix(detail: string): string {
+  return detail.replace(/^API Error:\s*/i, '').replace(/[.\s]+$/, '');
 }

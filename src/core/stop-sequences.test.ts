@@ -69,9 +69,17 @@ describe('scanText', () => {
     expect(run(['Q:'], ['Q: hi'])).toEqual({ text: '', emitted: [], stopped: true });
   });
 
+  it('names the stop sequence that matched first', () => {
+    expect(scanText(createStopScanner(['zz', 'b']), 'a b zz')).toEqual({
+      emit: 'a ',
+      stopped: true,
+      stop: 'b',
+    });
+  });
+
   it('emits nothing more once stopped', () => {
     const scanner = createStopScanner(['x']);
-    expect(scanText(scanner, 'ax')).toEqual({ emit: 'a', stopped: true });
+    expect(scanText(scanner, 'ax')).toEqual({ emit: 'a', stopped: true, stop: 'x' });
     expect(scanText(scanner, 'more')).toEqual({ emit: '', stopped: true });
     expect(flushHeld(scanner)).toBe('');
   });

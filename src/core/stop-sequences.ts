@@ -16,6 +16,8 @@ export interface ScanResult {
   emit: string;
   /** A stop sequence was found; nothing after it may be sent. */
   stopped: boolean;
+  /** Which one (Anthropic's `stop_sequence` names it); set when `stopped` first becomes true. */
+  stop?: string;
 }
 
 /** The request's `stop` as a list; empty strings never match anything and are dropped. */
@@ -31,11 +33,11 @@ export function createStopScanner(stops: readonly string[]): StopScanner {
 export function scanText(scanner: StopScanner, text: string): ScanResult {
   if (scanner.stopped) return { emit: '', stopped: true };
   const buffer = scanner.held + text;
-  const cut = firstStopIndex(buffer, scanner.stops);
+  const cut = firstStop(buffer, scanner.stops);
   if (cut !== undefined) {
     scanner.held = '';
     scanner.stopped = true;
-    return { emit: buffer.slice(0, cut), stopped: true };
+    return { emit: buffer.slice(0, cut.index), stopped: true, stop: cut.stop };
   }
   const holdLength = longestPossibleStart(buffer, scanner.stops);
   scanner.held = buffer.slice(buffer.length - holdLength);
@@ -49,11 +51,11 @@ export function flushHeld(scanner: StopScanner): string {
   return held;
 }
 
-function firstStopIndex(buffer: string, stops: readonly string[]): number | undefined {
-  let first: number | undefined;
+function firstStop(buffer: string, stops: readonly string[]): { index: number; stop: string } | undefined {
+  let first: { index: number; stop: string } | undefined;
   for (const stop of stops) {
     const index = buffer.indexOf(stop);
-    if (index !== -1 && (first === undefined || index < first)) first = index;
+    if (index !== -1 && (first === undefined || index < first.index)) first = { index, stop };
   }
   return first;
 }

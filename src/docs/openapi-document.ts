@@ -1,5 +1,7 @@
 import { type ZodType, z } from 'zod';
 import { chatCompletionRequestSchema } from '../surfaces/openai-chat/schema.js';
+import { responsesDocs } from '../surfaces/openai-responses/openapi.js';
+import type { OpenApiFragment } from './openapi-fragment.js';
 
 type JsonObject = Record<string, unknown>;
 
@@ -58,6 +60,8 @@ const probeResponse = (description: string) => ({
 
 export interface OpenApiInfo {
   version: string;
+  /** Schemas and paths each further surface contributes (its own `openapi.ts`). */
+  fragments?: readonly OpenApiFragment[];
 }
 
 /** The OpenAPI 3.1 description served at /openapi.json. */
@@ -79,8 +83,12 @@ export function buildOpenApiDocument(info: OpenApiInfo): JsonObject {
       },
       schemas: {
         ChatCompletionRequest: inputSchema(chatCompletionRequestSchema),
+        ...Object.fromEntries(
+          Object.entries(responsesDocs.requestSchemas).map(([name, schema]) => [name, inputSchema(schema)]),
+        ),
         Model: modelSchema,
         Error: errorSchema,
+        ...Object.assign({}, ...(info.fragments ?? []).map((fragment) => fragment.schemas)),
       },
     },
     paths: {
@@ -111,6 +119,7 @@ export function buildOpenApiDocument(info: OpenApiInfo): JsonObject {
           },
         },
       },
+      ...responsesDocs.paths(errorResponse, authErrors),
       '/v1/models': {
         get: {
           summary: 'List served models',
@@ -198,6 +207,7 @@ export function buildOpenApiDocument(info: OpenApiInfo): JsonObject {
           responses: { '200': { description: 'Prometheus text format.', content: { 'text/plain': {} } } },
         },
       },
+      ...Object.assign({}, ...(info.fragments ?? []).map((fragment) => fragment.paths)),
     },
   };
 }

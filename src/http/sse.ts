@@ -11,6 +11,11 @@ export interface SseFrame {
 
 export interface SseOptions {
   keepAliveMs: number;
+  /**
+   * Sent after each `keepAliveMs` of silence instead of the `: keepalive` comment, for wires that
+   * have a frame for it (Anthropic's `ping` event).
+   */
+  keepAliveFrame?: SseFrame;
   /** Called when the client goes away mid-stream. */
   onAbort: () => void;
 }
@@ -25,8 +30,9 @@ export function writeSse(c: Context, frames: AsyncIterable<SseFrame>, options: S
   c.header('Cache-Control', 'no-cache');
   return streamSSE(c, async (stream) => {
     stream.onAbort(options.onAbort);
+    const { keepAliveFrame } = options;
     const keepAlive = setInterval(() => {
-      void stream.write(': keepalive\n\n');
+      void (keepAliveFrame ? stream.writeSSE(keepAliveFrame) : stream.write(': keepalive\n\n'));
     }, options.keepAliveMs);
     try {
       for await (const frame of frames) {

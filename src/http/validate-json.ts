@@ -1,12 +1,16 @@
 import { zValidator } from '@hono/zod-validator';
 import type { ZodType } from 'zod';
 import { invalidRequest } from '../core/errors.js';
+import { truncateForEcho } from '../hardening/field-limits.js';
 
 /** `messages[0].content` style, as OpenAI names a `param`. */
 export function paramPath(path: readonly PropertyKey[]): string {
   return path
     .map((segment, i) =>
-      typeof segment === 'number' ? `[${segment}]` : `${i === 0 ? '' : '.'}${String(segment)}`,
+      // A key can be the client's own string (a record's key): never repeat it at full length.
+      typeof segment === 'number'
+        ? `[${segment}]`
+        : `${i === 0 ? '' : '.'}${truncateForEcho(String(segment), 64)}`,
     )
     .join('');
 }

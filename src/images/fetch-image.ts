@@ -1,4 +1,5 @@
 import { type ImageMediaType, sniffImageType } from './sniff-image-type.js';
+import { BlockedAddressError } from './ssrf-guard.js';
 
 export interface FetchImageOptions {
   maxBytes: number;
@@ -79,10 +80,12 @@ export async function fetchImage(
     }
   } catch (error) {
     if (error instanceof ImageFetchError || signal.aborted) throw error;
-    if (deadline.aborted) {
-      throw new ImageFetchError('unreachable', `no complete answer within ${options.timeoutMs} ms`);
+    if (refusedByGuard(error)) {
+      throw new ImageFetchError('unreachable', new BlockedAddressError().message);
     }
-    throw new ImageFetchError('unreachable', error instanceof Error ? error.message : String(error));
+    // One text for refused, reset, unresolvable and timed out: a caller must not learn which ports
+    // answer on hosts it can reach through the gateway.
+    throw new ImageFetchError('unreachable', 'the image could not be downloaded');
   }
 }
 
@@ -115,3 +118,15 @@ async function readCapped(response: Response, maxBytes: number): Promise<Buffer>
 function tooLarge(bytes: number, maxBytes: number): ImageFetchError {
   return new ImageFetchError('too_large', `the image is over ${maxBytes} bytes (at least ${bytes})`);
 }
+
+/** Whether the address guard refused `error` or one of its causes (fetch wraps connection errors). */
+function refusedByGuard(error: unknown): boolean {
+  let at: unknown = error;
+  for (let depth = 0; at instanceof Error && depth < 5; depth++) {
+    if (at.name === BLOCKED) return true;
+    at = at.cause;
+  }
+  return false;
+}
+
+const BLOCKED = new BlockedAddressError().name;

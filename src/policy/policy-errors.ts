@@ -1,4 +1,5 @@
 import { GatewayError } from '../core/gateway-error.js';
+import { truncateForEcho } from '../hardening/field-limits.js';
 
 export const modelNotAllowed = (model: string) =>
   new GatewayError({
@@ -6,7 +7,7 @@ export const modelNotAllowed = (model: string) =>
     kind: 'permission',
     param: 'model',
     code: 'model_not_allowed',
-    message: `This API key may not use the model '${model}'.`,
+    message: `This API key may not use the model '${truncateForEcho(model)}'.`,
   });
 
 export const agentModeNotAllowed = (param = 'claude_code') =>

@@ -4,6 +4,8 @@ import type { ExecutableProbe } from '../claude/executable.js';
 export interface HealthDeps {
   probeClaudeCode: () => Promise<ExecutableProbe>;
   version: string;
+  /** Upstream refusals that need the operator, e.g. third-party app classification (last seen, count). */
+  upstreamNotices?: () => Record<string, unknown>;
 }
 
 export function healthRoutes(deps: HealthDeps) {
@@ -15,6 +17,7 @@ export function healthRoutes(deps: HealthDeps) {
         status: probe.found ? 'ok' : 'degraded',
         gateway: { version: deps.version },
         claude_code: { found: probe.found, version: probe.version ?? null, path: probe.path ?? null },
+        ...(deps.upstreamNotices ? { upstream: deps.upstreamNotices() } : {}),
       },
       200,
     );

@@ -19,7 +19,8 @@ export function modelsRoutes(models: ModelCatalog, options: { created: number })
   return new Hono()
     .get('/models', (c) => c.json({ object: 'list', data: models.ids.map(toObject) }))
     .get('/models/:id{.+}', (c) => {
-      const id = decodeURIComponent(c.req.param('id'));
+      // Hono has already decoded the parameter; decoding again breaks on a literal '%' (a 500).
+      const id = c.req.param('id');
       if (models.resolve(id) === undefined) throw modelNotFound(id);
       return c.json(toObject(id));
     });

@@ -5,18 +5,27 @@ export interface ReadyDeps {
   probeClaudeCode: () => Promise<ExecutableProbe>;
   storeWritable: () => boolean;
   draining: () => boolean;
+  /** Whether Claude Code has credentials by one of the documented ways. */
+  hasCredentials: () => boolean;
+  /** Shown with a failed credentials check: what the operator can set. */
+  credentialsHelp: string;
 }
 
-/** Readiness: 200 only when Claude Code runs, the store takes writes and no shutdown has begun. */
+/**
+ * Readiness: 200 only when Claude Code runs and has credentials, the store takes writes and no
+ * shutdown has begun.
+ */
 export function readyRoutes(deps: ReadyDeps) {
   return new Hono().get('/ready', async (c) => {
     const probe = await deps.probeClaudeCode();
     const checks = {
       claude_code: probe.found,
+      claude_credentials: deps.hasCredentials(),
       store_writable: deps.storeWritable(),
       accepting_requests: !deps.draining(),
     };
     const ready = Object.values(checks).every(Boolean);
-    return c.json({ status: ready ? 'ready' : 'not_ready', checks }, ready ? 200 : 503);
+    const help = checks.claude_credentials ? {} : { message: deps.credentialsHelp };
+    return c.json({ status: ready ? 'ready' : 'not_ready', checks, ...help }, ready ? 200 : 503);
   });
 }

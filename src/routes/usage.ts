@@ -4,6 +4,7 @@ import { adminRequired } from '../auth/auth-errors.js';
 import { invalidRequest } from '../core/errors.js';
 import type { AuditLog } from '../store/audit-log.js';
 import { parseUsageRange, UsageRangeError } from '../store/usage-range.js';
+import { usageReport } from '../store/usage-report.js';
 
 /** GET /usage?from=&to= — requests, tokens and cost per key and UTC day; admin keys only. */
 export function usageRoutes(audit: AuditLog) {
@@ -17,21 +18,6 @@ export function usageRoutes(audit: AuditLog) {
         throw error;
       }
     })();
-    const data = audit.usage(range.from, range.to).map((row) => ({
-      key_id: row.keyId,
-      key_name: row.keyName,
-      day: row.day,
-      requests: row.requests,
-      errors: row.errors,
-      prompt_tokens: row.promptTokens,
-      completion_tokens: row.completionTokens,
-      cost_usd: row.costUsd,
-    }));
-    return c.json({
-      object: 'list',
-      from: new Date(range.from).toISOString(),
-      to: new Date(range.to).toISOString(),
-      data,
-    });
+    return c.json(usageReport(audit.usage(range.from, range.to), range));
   });
 }

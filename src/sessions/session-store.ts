@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ClaudeTurn, RunPlan } from '../claude/run-plan.js';
+import { overBudget } from './disk-budget.js';
 import { extendFingerprint, fingerprintTurns, scopeSeed } from './fingerprint.js';
 
 /**
@@ -60,6 +61,12 @@ export interface SessionStoreOptions {
   /** Deletes what Claude Code keeps for a session. */
   removeSession(session: { id: string; cwd: string }): Promise<void>;
   onEvict?: (id: string) => void;
+  /**
+   * SESSION_DISK_BUDGET_BYTES: when set with `measure`, each session is measured after every commit
+   * and the least recently used are evicted while all of them together take more.
+   */
+  maxBytes?: number;
+  measure?: (session: { id: string; cwd: string }) => Promise<number>;
   now?: () => number;
   newId?: () => string;
 }
@@ -73,6 +80,8 @@ interface Entry {
   head: string | undefined;
   busy: boolean;
   lastUsedAt: number;
+  /** Disk bytes at its last measurement. */
+  bytes: number;
 }
 
 export function createSessionStore(options: SessionStoreOptions): SessionStore {
@@ -110,6 +119,19 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     }
   }
 
+  function keepWithinBudget(entry: Entry): void {
+    const { maxBytes, measure } = options;
+    if (!maxBytes || !measure) return;
+    measure({ id: entry.id, cwd: entry.cwd })
+      .then((bytes) => {
+        if (!entries.has(entry.id)) return;
+        entry.bytes = bytes;
+        for (const evicted of overBudget(entries.values(), maxBytes)) evict(evicted);
+      })
+      // Measuring is best effort: a failure leaves the last known size and never fails a request.
+      .catch(() => undefined);
+  }
+
   function claimFor(entry: Entry, continues: boolean, afterPrompt: string): SessionClaim {
     let open = true;
     const finish = (): boolean => {
@@ -136,6 +158,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
           }
         }
         sweep();
+        keepWithinBudget(entry);
       },
       abandon() {
         if (finish()) evict(entry);
@@ -166,6 +189,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
         head: undefined,
         busy: true,
         lastUsedAt: now(),
+        bytes: 0,
       };
       entries.set(entry.id, entry);
       sweep();

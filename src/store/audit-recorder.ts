@@ -1,6 +1,9 @@
 import type { Logger } from 'pino';
+import { truncateForEcho } from '../hardening/field-limits.js';
 import type { FinishedRequest } from '../policy/enforce-key-policy.js';
 import type { AuditEntry, AuditLog } from './audit-log.js';
+
+const MAX_AUDIT_PATH = 512;
 
 export interface AuditRecorderOptions {
   /** AUDIT_PROMPTS=true: keep the request's messages. Off by default: prompts often hold secrets. */
@@ -35,8 +38,9 @@ export function toAuditEntry(request: FinishedRequest, at: number, includePrompt
     requestId: request.requestId,
     keyId: request.principal.id,
     method: request.method,
-    path: request.path,
-    model: typeof body.model === 'string' ? body.model : (summary?.model ?? null),
+    path: truncateForEcho(request.path, MAX_AUDIT_PATH),
+    // Bodies that failed validation are audited too: nothing a client sent is stored at full length.
+    model: typeof body.model === 'string' ? truncateForEcho(body.model) : (summary?.model ?? null),
     stream: request.stream,
     status: request.status,
     errorCode: request.errorCode,

@@ -54,6 +54,19 @@ const MIGRATIONS: readonly string[] = [
     checked_at INTEGER NOT NULL
   );
   `,
+  // Responses API responses kept for previous_response_id and GET/DELETE /v1/responses/{id}.
+  `
+  CREATE TABLE responses (
+    id TEXT PRIMARY KEY,
+    owner_id TEXT NOT NULL,
+    previous_response_id TEXT,
+    input_items TEXT NOT NULL,
+    response TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE INDEX responses_expires_at ON responses(expires_at);
+  `,
   // Agentic tasks (issue 11): records and their event logs; the permission profile a key was made with.
   `
   CREATE TABLE tasks (

@@ -1,12 +1,15 @@
 import { AuditLog } from './audit-log.js';
 import { openStoreDatabase, probeWritable, type StoreDatabase } from './database.js';
 import { KeyStore } from './key-store.js';
+import type { ResponsesStore } from './responses-store.js';
+import { createSqliteResponsesStore } from './sqlite-responses-store.js';
 import { sqliteTaskStore, type TaskStore } from './task-store.js';
 
-/** The gateway's embedded state: API keys, the audit log and tasks, in one SQLite file. */
+/** The gateway's embedded state: API keys, the audit log, stored responses and tasks, in one SQLite file. */
 export interface GatewayStore {
   readonly keys: KeyStore;
   readonly audit: AuditLog;
+  readonly responses: ResponsesStore;
   /** Agentic tasks and their event logs. */
   readonly tasks: TaskStore;
   readonly isOpen: boolean;
@@ -19,6 +22,7 @@ export function openGatewayStore(file: string): GatewayStore {
   return {
     keys: new KeyStore(db),
     audit: new AuditLog(db),
+    responses: createSqliteResponsesStore(db),
     tasks: sqliteTaskStore(db),
     get isOpen() {
       return db.open;

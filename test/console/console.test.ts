@@ -120,7 +120,10 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
     await page.locator('[data-stat="processes"]').filter({ hasText: /^\d+$/ }).waitFor();
     expect(await chartHasInk(page, 'Requests per minute')).toBe(true);
     await shot('overview');
-    await page.screenshot({ path: path.resolve('docs/console-overview.png') });
+    // The README's picture is refreshed on request only, so test runs leave the tree clean.
+    if (process.env.UPDATE_DOCS_SCREENSHOTS === '1') {
+      await page.screenshot({ path: path.resolve('docs/console-overview.png') });
+    }
 
     await page.goto(`${h.origin}/console/#/usage`);
     await page.getByRole('cell', { name: 'admin' }).first().waitFor();
@@ -135,7 +138,7 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
     const before = h.mock.requests.length;
     await page.goto(`${h.origin}/console/#/playground`);
     await page.getByLabel('System prompt').fill('Answer briefly.');
-    await page.getByLabel('Message').fill('Say something');
+    await page.getByLabel('Message', { exact: true }).fill('Say something');
     await page.getByRole('button', { name: 'Send' }).click();
     await page.locator('[data-output="answer"]').filter({ hasText: 'Streamed playground answer.' }).waitFor();
     await expect(page.locator('[data-stat="playground-ttft"]').textContent()).resolves.toMatch(/\d+ ms/);
@@ -143,6 +146,20 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
     const sent = h.mock.requests[before];
     expect(JSON.stringify(sent?.body.system)).toContain('Answer briefly.');
     await shot('playground');
+  });
+
+  it('streams through the Anthropic Messages and Responses surfaces too', async () => {
+    for (const surface of ['anthropic-messages', 'openai-responses']) {
+      h.mock.enqueue(text(`Answer via ${surface}.`));
+      await page.goto(`${h.origin}/console/#/playground`);
+      await page.locator('select[name="surface"]').selectOption(surface);
+      await page.getByLabel('Message', { exact: true }).fill('Say something');
+      await page.getByRole('button', { name: 'Send' }).click();
+      await page
+        .locator('[data-output="answer"]')
+        .filter({ hasText: `Answer via ${surface}.` })
+        .waitFor();
+    }
   });
 
   it('is readable at 390 px wide', async () => {

@@ -1,13 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { serve } from '@hono/node-server';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
+import { serverLimitsFrom, startNodeServer } from '../../src/http/node-server.js';
 import { createLogger } from '../../src/logger.js';
 import { type MockAnthropic, startMockAnthropic } from '../mock-anthropic/server.js';
 import { mockCliEnv } from './cli-options.js';
@@ -26,8 +25,8 @@ export interface Harness {
 export interface HarnessOptions {
   /** Gateway settings (the same names as the environment variables). */
   config?: Record<string, string>;
-  /** Extra variables for the Claude Code processes. */
-  cliEnv?: Record<string, string>;
+  /** Extra variables for the Claude Code processes; `undefined` removes one the sandbox sets. */
+  cliEnv?: Record<string, string | undefined>;
   mock?: MockAnthropic;
 }
 
@@ -51,7 +50,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...options.cliEnv,
   };
   const gateway = await createGateway(config, env, createLogger(config.LOG_LEVEL));
-  const server = serve({ fetch: gateway.app.fetch, port: 0, hostname: '127.0.0.1' }) as Server;
+  const server = startNodeServer({
+    fetch: gateway.app.fetch,
+    port: 0,
+    hostname: '127.0.0.1',
+    limits: serverLimitsFrom(config),
+  });
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const { port } = server.address() as AddressInfo;
   const origin = `http://127.0.0.1:${port}`;

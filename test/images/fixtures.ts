@@ -52,6 +52,9 @@ export async function startImageServer(maxBytesForBig: number): Promise<ImageSer
     '/pixel-labelled-jpeg': (_req, res) => res.writeHead(200, { 'content-type': 'image/jpeg' }).end(png),
     '/redirect': (_req, res) => res.writeHead(302, { location: '/pixel.png' }).end(),
     '/loop': (_req, res) => res.writeHead(302, { location: '/loop' }).end(),
+    // Absolute, to the loopback address: reached through an allowed name, the hop must still be checked.
+    '/redirect-to-loopback': (req, res) =>
+      res.writeHead(302, { location: `http://127.0.0.1:${req.socket.localPort}/pixel.png` }).end(),
     '/page.html': (_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html></html>'),
     // No content-length: the cap must hold while reading the body.
     '/big.png': (_req, res) => {

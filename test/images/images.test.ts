@@ -234,6 +234,8 @@ describe('remote images (REMOTE_IMAGES=true)', () => {
         MAX_IMAGE_BYTES: String(MAX_IMAGE_BYTES),
         REMOTE_IMAGE_TIMEOUT_MS: '500',
         REMOTE_IMAGE_MAX_REDIRECTS: '2',
+        // The test image server is on loopback, which only an operator allowlist opens.
+        REMOTE_IMAGE_ALLOWED_HOSTS: '127.0.0.1',
       },
     });
   });

@@ -5,7 +5,9 @@ import {
   type MockReply,
   type RecordedRequest,
   startMockAnthropic,
+  THIRD_PARTY_REJECTION_MESSAGE,
   text,
+  thirdPartyRejection,
   toolUse,
   userTexts,
 } from './server.js';
@@ -326,6 +328,16 @@ describe('mock Anthropic Messages API', () => {
       expect(await response.json()).toMatchObject({
         type: 'error',
         error: { type: 'rate_limit_error', message: 'slow down' },
+      });
+    });
+
+    it('refuses like Anthropic does for traffic it classifies as a third-party app', async () => {
+      mock.enqueue(thirdPartyRejection());
+      const response = await post(mock, requestBody('hi', true));
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({
+        type: 'error',
+        error: { type: 'invalid_request_error', message: THIRD_PARTY_REJECTION_MESSAGE },
       });
     });
 

@@ -145,4 +145,18 @@ export function userTexts(req: RecordedRequest): string[] {
   return req.body.messages.filter((message) => message.role === 'user').flatMap((m) => textsOf(m.content));
 }
 
+/** What Anthropic answers when it classifies subscription traffic as a third-party app. */
+export const THIRD_PARTY_REJECTION_MESSAGE =
+  'Third-party apps now draw from your extra usage, not your plan limits. Add more at claude.ai/settings/usage and keep going.';
+
+/** The Messages API refusing a request as third-party app traffic (a 400 invalid_request_error). */
+export function thirdPartyRejection(): ErrorReply {
+  return {
+    kind: 'error',
+    status: 400,
+    errorType: 'invalid_request_error',
+    message: THIRD_PARTY_REJECTION_MESSAGE,
+  };
+}
+
 export const echoHandler: MockHandler = (req) => text(`echo: ${lastUserText(req)}`);

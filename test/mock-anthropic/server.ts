@@ -43,7 +43,9 @@ export {
   type RecordedRequest,
   type RequestMessage,
   type StopReason,
+  THIRD_PARTY_REJECTION_MESSAGE,
   text,
+  thirdPartyRejection,
   toolUse,
   userTexts,
 } from './replies.js';

@@ -17,7 +17,7 @@ describe('/ready', () => {
     expect(ready.status).toBe(200);
     expect(await json(ready)).toEqual({
       status: 'ready',
-      checks: { claude_code: true, store_writable: true, accepting_requests: true },
+      checks: { claude_code: true, claude_credentials: true, store_writable: true, accepting_requests: true },
     });
     h.gateway.store.close();
     const broken = await fetch(`${h.origin}/ready`);
@@ -68,6 +68,18 @@ describe('API docs', () => {
     const page = await fetch(`${h.origin}/docs`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
-    expect(await page.text()).toContain('/openapi.json');
+    const html = await page.text();
+    expect(html).toContain("url: 'openapi.json'");
+    // Offline: nothing from another origin, only assets of the installed swagger-ui-dist.
+    expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
+    const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1]);
+    expect(assets.sort()).toEqual(['docs/swagger-ui-bundle.js', 'docs/swagger-ui.css']);
+    const script = await fetch(new URL(assets[0] as string, `${h.origin}/docs`));
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect(await script.text()).toContain('SwaggerUIBundle');
+    const css = await fetch(new URL(assets[1] as string, `${h.origin}/docs`));
+    expect(css.headers.get('content-type')).toMatch(/^text\/css/);
+    expect((await css.text()).length).toBeGreaterThan(10_000);
   });
 });

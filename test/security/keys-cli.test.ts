@@ -114,11 +114,20 @@ describe('claude-gateway keys', () => {
 
     const usage = await cli('usage', '--json');
     expect(usage.code).toBe(0);
-    const rows = JSON.parse(usage.stdout) as Array<Record<string, unknown>>;
+    // The same body GET /v1/usage returns: snake_case, the last 30 days by default.
+    const report30 = JSON.parse(usage.stdout) as {
+      object: string;
+      from: string;
+      to: string;
+      data: unknown[];
+    };
+    expect(report30).toMatchObject({ object: 'list', from: expect.any(String), to: expect.any(String) });
+    expect(Date.parse(report30.to) - Date.parse(report30.from)).toBeGreaterThanOrEqual(30 * 86_400_000);
+    const rows = report30.data as Array<Record<string, unknown>>;
     expect(rows).toEqual([
-      expect.objectContaining({ keyId: key.id, keyName: 'ci-bot', requests: 2, errors: 1 }),
+      expect.objectContaining({ key_id: key.id, key_name: 'ci-bot', requests: 2, errors: 1 }),
     ]);
-    expect((rows[0]?.costUsd as number) > 0).toBe(true);
+    expect((rows[0]?.cost_usd as number) > 0).toBe(true);
     const report = await cli('usage');
     expect(report.stdout).toMatch(new RegExp(`${key.id}\\s+ci-bot\\s+2\\s+1`));
   });

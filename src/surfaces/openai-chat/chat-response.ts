@@ -37,7 +37,8 @@ export interface ChatCompletionChunk {
   object: 'chat.completion.chunk';
   created: number;
   model: string;
-  system_fingerprint: string | null;
+  /** Optional string in the spec; the gateway has no backend fingerprint, so it is omitted (never null). */
+  system_fingerprint?: string;
   choices: ChunkChoice[];
   usage?: CompletionUsage | null;
 }
@@ -62,7 +63,8 @@ export interface ChatCompletion {
   object: 'chat.completion';
   created: number;
   model: string;
-  system_fingerprint: string | null;
+  /** Optional string in the spec; the gateway has no backend fingerprint, so it is omitted (never null). */
+  system_fingerprint?: string;
   choices: Array<{
     index: number;
     message: ChatCompletionMessage;

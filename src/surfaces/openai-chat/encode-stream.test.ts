@@ -125,7 +125,6 @@ describe('folding chunks into a chat.completion', () => {
       object: 'chat.completion.chunk' as const,
       created: 1,
       model: 'm',
-      system_fingerprint: null,
     };
     const completion = foldChunks([
       {

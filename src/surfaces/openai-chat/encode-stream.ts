@@ -40,7 +40,6 @@ export function createChatEncoder(options: ChatEncoderOptions): ChatEncoder {
       object: 'chat.completion.chunk',
       created: options.created,
       model: options.model,
-      system_fingerprint: null,
       choices,
     };
     if (options.includeUsage) chunk.usage = null;

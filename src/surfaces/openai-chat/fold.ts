@@ -61,7 +61,6 @@ export function foldChunks(chunks: readonly ChatCompletionChunk[]): ChatCompleti
     object: 'chat.completion',
     created: first.created,
     model: first.model,
-    system_fingerprint: first.system_fingerprint,
     choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason }],
     usage,
   };

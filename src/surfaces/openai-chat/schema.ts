@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FIELD_LIMITS as L } from '../../hardening/field-limits.js';
 
 /**
  * What the gateway reads from a Chat Completions request. Objects are loose on purpose: clients send
@@ -40,28 +41,44 @@ export const contentPartSchema = z.discriminatedUnion('type', [
 const content = z.union([z.string(), z.array(contentPartSchema)]);
 
 const toolCallSchema = z.looseObject({
-  id: z.string(),
+  id: z.string().max(L.identifier),
   type: z.literal('function').optional(),
-  function: z.looseObject({ name: z.string(), arguments: z.string() }),
+  function: z.looseObject({ name: z.string().max(L.identifier), arguments: z.string() }),
 });
 
-const systemMessage = z.looseObject({ role: z.literal('system'), content, name: z.string().nullish() });
-const developerMessage = z.looseObject({ role: z.literal('developer'), content, name: z.string().nullish() });
-const userMessage = z.looseObject({ role: z.literal('user'), content, name: z.string().nullish() });
+const systemMessage = z.looseObject({
+  role: z.literal('system'),
+  content,
+  name: z.string().max(L.identifier).nullish(),
+});
+const developerMessage = z.looseObject({
+  role: z.literal('developer'),
+  content,
+  name: z.string().max(L.identifier).nullish(),
+});
+const userMessage = z.looseObject({
+  role: z.literal('user'),
+  content,
+  name: z.string().max(L.identifier).nullish(),
+});
 const assistantMessage = z.looseObject({
   role: z.literal('assistant'),
   content: content.nullish(),
-  name: z.string().nullish(),
+  name: z.string().max(L.identifier).nullish(),
   tool_calls: z.array(toolCallSchema).nullish(),
   function_call: z.looseObject({ name: z.string(), arguments: z.string() }).nullish(),
   refusal: z.string().nullish(),
   reasoning_content: z.string().nullish(),
 });
-const toolMessage = z.looseObject({ role: z.literal('tool'), content, tool_call_id: z.string() });
+const toolMessage = z.looseObject({
+  role: z.literal('tool'),
+  content,
+  tool_call_id: z.string().max(L.identifier),
+});
 const functionMessage = z.looseObject({
   role: z.literal('function'),
   content: z.string().nullable(),
-  name: z.string(),
+  name: z.string().max(L.toolName),
 });
 
 export const chatMessageSchema = z.discriminatedUnion('role', [
@@ -85,7 +102,10 @@ export const functionToolSchema = z.looseObject({
 
 export const toolChoiceSchema = z.union([
   z.enum(['none', 'auto', 'required']),
-  z.looseObject({ type: z.literal('function'), function: z.looseObject({ name: z.string() }) }),
+  z.looseObject({
+    type: z.literal('function'),
+    function: z.looseObject({ name: z.string().max(L.toolName) }),
+  }),
 ]);
 
 export const responseFormatSchema = z.discriminatedUnion('type', [
@@ -104,8 +124,8 @@ export const responseFormatSchema = z.discriminatedUnion('type', [
 
 /** The documented extension that opts a request into Claude Code's own agent (tools in a directory). */
 export const claudeCodeExtensionSchema = z.looseObject({
-  cwd: z.string().min(1).optional(),
-  tools: z.array(z.string().min(1)).optional(),
+  cwd: z.string().min(1).max(L.path).optional(),
+  tools: z.array(z.string().min(1).max(L.toolName)).optional(),
   permission_mode: z.enum(['default', 'acceptEdits', 'plan', 'dontAsk', 'bypassPermissions']).optional(),
   max_turns: z.number().int().positive().max(100).optional(),
   max_budget_usd: z.number().positive().optional(),
@@ -114,28 +134,33 @@ export const claudeCodeExtensionSchema = z.looseObject({
 const positiveInt = z.number().int().positive();
 
 export const chatCompletionRequestSchema = z.looseObject({
-  model: z.string().min(1),
+  model: z.string().min(1).max(L.model),
   messages: z.array(chatMessageSchema).min(1),
   stream: z.boolean().nullish(),
   stream_options: z
     .looseObject({ include_usage: z.boolean().nullish(), include_obfuscation: z.boolean().nullish() })
     .nullish(),
-  max_tokens: positiveInt.nullish(),
-  max_completion_tokens: positiveInt.nullish(),
+  max_tokens: positiveInt.max(L.maxOutputTokens).nullish(),
+  max_completion_tokens: positiveInt.max(L.maxOutputTokens).nullish(),
   temperature: z.number().min(0).max(2).nullish(),
   top_p: z.number().min(0).max(1).nullish(),
   n: positiveInt.nullish(),
-  stop: z.union([z.string(), z.array(z.string()).max(4)]).nullish(),
+  stop: z.union([z.string().max(L.stopSequence), z.array(z.string().max(L.stopSequence)).max(4)]).nullish(),
   logprobs: z.boolean().nullish(),
   top_logprobs: z.number().int().min(0).max(20).nullish(),
   tools: z.array(functionToolSchema).nullish(),
   tool_choice: toolChoiceSchema.nullish(),
   parallel_tool_calls: z.boolean().nullish(),
-  functions: z.array(z.looseObject({ name: z.string() })).nullish(),
+  functions: z.array(z.looseObject({ name: z.string().max(L.toolName) })).nullish(),
   response_format: responseFormatSchema.nullish(),
   reasoning_effort: z.enum(['none', 'minimal', 'low', 'medium', 'high', 'xhigh']).nullish(),
   reasoning: z.looseObject({ effort: z.string().nullish() }).nullish(),
-  user: z.unknown().optional(),
+  // A string end-user id (capped: it scopes sessions); Open WebUI sends an object, which is ignored.
+  user: z.union([z.string().max(L.identifier), z.looseObject({})]).nullish(),
+  metadata: z
+    .record(z.string().max(L.metadataKey), z.string().max(L.metadataValue))
+    .refine((pairs) => Object.keys(pairs).length <= L.metadataPairs, `at most ${L.metadataPairs} pairs`)
+    .nullish(),
   claude_code: claudeCodeExtensionSchema.nullish(),
 });
 

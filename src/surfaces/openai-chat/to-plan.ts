@@ -8,10 +8,15 @@ import type {
   RunPlan,
   SystemPromptPlacement,
 } from '../../claude/run-plan.js';
+import {
+  type AttachmentLimits,
+  imageBlock,
+  pdfDocument,
+  textDocument,
+} from '../../content/attachment-blocks.js';
 import { invalidRequest, modelNotFound, unsupportedParameter } from '../../core/errors.js';
 import { GatewayError } from '../../core/gateway-error.js';
 import { stopSequencesOf } from '../../core/stop-sequences.js';
-import { sniffBase64ImageType } from '../../images/sniff-image-type.js';
 import { parseDataUrl } from './data-url.js';
 import { checkToolCallPairing, toClientToolPolicy, toClientTools } from './map-client-tools.js';
 import { toOutputSchema } from './output-schema.js';
@@ -66,6 +71,8 @@ export function toRunPlan(request: ChatCompletionRequest, context: ToClaudeConte
     clientTools,
   };
   if (clientTools.length > 0) plan.clientToolPolicy = toClientToolPolicy(request, clientTools);
+  // Without tools, 'required' or a named function cannot be honoured: the check answers 400.
+  else if (request.tool_choice != null) toClientToolPolicy(request, clientTools);
   if (systemPrompt) plan.systemPrompt = systemPrompt;
   const maxTokens = request.max_completion_tokens ?? request.max_tokens;
   if (maxTokens != null) plan.maxOutputTokens = maxTokens;
@@ -264,35 +271,8 @@ function toUserBlocks(
 }
 
 function toImageBlock(url: string, param: string, context: ToClaudeContext): ClaudeContentBlock {
-  if (/^https?:\/\//i.test(url)) {
-    if (!context.remoteImages) {
-      throw invalidRequest(
-        'Remote image URLs are disabled on this gateway; send the image as a base64 data URL.',
-        param,
-        'remote_images_disabled',
-      );
-    }
-    if (!URL.canParse(url)) {
-      throw invalidRequest('The image URL is not a valid URL.', param, 'invalid_image_url');
-    }
-    // Fetched by the gateway after planning (images/resolve-remote-images.ts).
-    return { type: 'image', source: { type: 'url', url } };
-  }
-  const parsed = parseDataUrl(url);
-  if (!parsed?.mediaType.startsWith('image/')) {
-    throw invalidRequest(
-      'Images must be http(s) URLs or base64 data URLs of type png, jpeg, gif or webp.',
-      param,
-      'invalid_image_url',
-    );
-  }
-  enforceSize(parsed.byteLength, context.maxImageBytes, param);
-  // The bytes decide the media type: the Messages API rejects one that does not match the data.
-  const mediaType = sniffBase64ImageType(parsed.base64);
-  if (!mediaType) {
-    throw invalidRequest('The image data is not a png, jpeg, gif or webp image.', param, 'invalid_image');
-  }
-  return { type: 'image', source: { type: 'base64', media_type: mediaType, data: parsed.base64 } };
+  // Remote images are fetched by the gateway after planning (images/resolve-remote-images.ts).
+  return imageBlock(url, param, attachmentLimits(context));
 }
 
 function toDocumentBlock(
@@ -312,33 +292,14 @@ function toDocumentBlock(
       'invalid_file',
     );
   }
-  enforceSize(parsed.byteLength, context.maxImageBytes, param);
+  const limits = attachmentLimits(context);
   const title = file.filename ?? undefined;
-  if (parsed.mediaType === 'application/pdf') {
-    return {
-      type: 'document',
-      source: { type: 'base64', media_type: 'application/pdf', data: parsed.base64 },
-      ...(title ? { title } : {}),
-    };
-  }
-  const text = Buffer.from(parsed.base64, 'base64').toString('utf8');
-  return {
-    type: 'document',
-    source: { type: 'text', media_type: 'text/plain', data: text },
-    ...(title ? { title } : {}),
-  };
+  if (parsed.mediaType === 'application/pdf') return pdfDocument(parsed.base64, param, limits, title);
+  return textDocument(Buffer.from(parsed.base64, 'base64').toString('utf8'), param, limits, title);
 }
 
-function enforceSize(byteLength: number, limit: number, param: string): void {
-  if (byteLength > limit) {
-    throw new GatewayError({
-      status: 413,
-      kind: 'too_large',
-      param,
-      code: 'content_too_large',
-      message: `The attachment is ${byteLength} bytes; the limit is ${limit} bytes.`,
-    });
-  }
+function attachmentLimits(context: ToClaudeContext): AttachmentLimits {
+  return { maxBytes: context.maxImageBytes, remoteImages: context.remoteImages };
 }
 
 function toEffort(request: ChatCompletionRequest): EffortLevel | 'none' | undefined {

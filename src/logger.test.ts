@@ -1,0 +1,46 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { chooseLogFormat, createLogger, type LogFormat } from './logger.js';
+
+function capture(format: LogFormat): { lines: () => string; write: (msg: string) => void } {
+  let text = '';
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      text += String(chunk);
+      done();
+    },
+  });
+  const logger = createLogger('info', { format, destination });
+  return {
+    lines: () => text,
+    write: (msg) => logger.info({ port: 8080, headers: { authorization: 'Bearer sk-secret' } }, msg),
+  };
+}
+
+describe('logger', () => {
+  it('is pretty for a terminal and JSON otherwise, unless LOG_FORMAT says', () => {
+    expect(chooseLogFormat(undefined, true)).toBe('pretty');
+    expect(chooseLogFormat(undefined, false)).toBe('json');
+    expect(chooseLogFormat('json', true)).toBe('json');
+    expect(chooseLogFormat('pretty', false)).toBe('pretty');
+  });
+
+  it('writes human-readable lines in pretty format, still redacted', async () => {
+    const log = capture('pretty');
+    log.write('claude-gateway listening');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(log.lines()).toMatch(/INFO.*claude-gateway listening/);
+    expect(log.lines()).toContain('port: 8080');
+    expect(log.lines()).not.toContain('sk-secret');
+    expect(() => JSON.parse(log.lines())).toThrow();
+  });
+
+  it('writes one JSON object per line in json format', async () => {
+    const log = capture('json');
+    log.write('claude-gateway listening');
+    await new Promise((resolve) => setImmediate(resolve));
+    const entry = JSON.parse(log.lines().trim());
+    expect(entry).toMatchObject({ msg: 'claude-gateway listening', port: 8080, level: 30 });
+    expect(entry.headers.authorization).toBe('[redacted]');
+  });
+});

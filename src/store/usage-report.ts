@@ -1,0 +1,43 @@
+import { roundUsd } from '../util/round-usd.js';
+import type { UsageRow } from './audit-log.js';
+
+/** One row of a usage report as every client reads it: snake_case, the HTTP API's wire names. */
+export interface UsageRowJson {
+  key_id: string;
+  key_name: string | null;
+  day: string;
+  requests: number;
+  errors: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cost_usd: number;
+}
+
+export interface UsageReport {
+  object: 'list';
+  from: string;
+  to: string;
+  data: UsageRowJson[];
+}
+
+/**
+ * The body of `GET /v1/usage` and the output of `claude-gateway usage --json`: one shape, so a script
+ * can switch between them.
+ */
+export function usageReport(rows: readonly UsageRow[], range: { from: number; to: number }): UsageReport {
+  return {
+    object: 'list',
+    from: new Date(range.from).toISOString(),
+    to: new Date(range.to).toISOString(),
+    data: rows.map((row) => ({
+      key_id: row.keyId,
+      key_name: row.keyName,
+      day: row.day,
+      requests: row.requests,
+      errors: row.errors,
+      prompt_tokens: row.promptTokens,
+      completion_tokens: row.completionTokens,
+      cost_usd: roundUsd(row.costUsd),
+    })),
+  };
+}

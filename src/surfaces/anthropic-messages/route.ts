@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import { Hono } from 'hono';
+import '../../auth/context-variables.js';
+import type { RunEvent } from '../../core/run-events.js';
+import type { RunService } from '../../core/run-service.js';
+import { type SseFrame, writeSse } from '../../http/sse.js';
+import type { TokenCounter } from '../../tokens/token-counter.js';
+import { estimateInputTokens } from './count-tokens.js';
+import {
+  createEncoderState,
+  type EncoderState,
+  encodeEnd,
+  encodeEvent,
+  incompleteAnswer,
+} from './encode-stream.js';
+import { foldStream } from './fold.js';
+import { locateImage } from './locate-image.js';
+import { countTokensRequestSchema, messagesRequestSchema } from './schema.js';
+import { type ToPlanContext, toRunPlan } from './to-plan.js';
+import { validateBody } from './validate.js';
+import type { StreamEvent } from './wire.js';
+
+export interface AnthropicMessagesDeps {
+  runs: RunService;
+  planContext: ToPlanContext;
+  countTokens: TokenCounter;
+  keepAliveMs: number;
+  newId?: () => string;
+}
+
+/** Anthropic's ids are `msg_` and a random tail; clients only check the prefix. */
+const newMessageId = () => `msg_${randomBytes(12).toString('hex')}`;
+
+/** `POST /messages` and `POST /messages/count_tokens` (Claude Code adds `?beta=true`). */
+export function anthropicMessagesRoutes(deps: AnthropicMessagesDeps) {
+  const newId = deps.newId ?? newMessageId;
+  return new Hono()
+    .post('/messages/count_tokens', validateBody(countTokensRequestSchema), (c) =>
+      c.json({ input_tokens: estimateInputTokens(c.req.valid('json'), deps.countTokens) }),
+    )
+    .post('/messages', validateBody(messagesRequestSchema), async (c) => {
+      const request = c.req.valid('json');
+      const plan = toRunPlan(request, deps.planContext);
+      const disconnect = new AbortController();
+      c.req.raw.signal.addEventListener('abort', () => disconnect.abort(), { once: true });
+      const principal = c.get('principal');
+      // Set by the key-policy middleware: budget, audit and metrics learn how the run went.
+      const onSummary = c.get('runHooks')?.onSummary;
+      const endUser = request.metadata?.user_id || undefined;
+      const events = deps.runs.run({
+        surface: 'anthropic-messages',
+        plan,
+        ...(principal ? { principal } : {}),
+        origin: { ...(principal ? { callerId: principal.id } : {}), ...(endUser ? { endUser } : {}) },
+        signal: disconnect.signal,
+        requestId: c.get('requestId'),
+        auditBody: request,
+        ...(onSummary ? { onSummary } : {}),
+        locateImage: (url) => locateImage(request, url),
+      });
+
+      // Wait for the first event so errors before any output still get a real HTTP status.
+      const first = await events.next();
+      if (!first.done && first.value.type === 'error') {
+        // Close the run so its queue slot and session claim are released (its finally blocks run).
+        await events.return();
+        throw first.value.error;
+      }
+      const state = createEncoderState({ id: newId(), model: request.model });
+      c.header('request-id', c.get('requestId'));
+      const all = resume(first, events);
+      if (!request.stream) return c.json(await complete(all, state));
+      return writeSse(c, frames(all, state), {
+        keepAliveMs: deps.keepAliveMs,
+        keepAliveFrame: toFrame({ type: 'ping' }),
+        onAbort: () => disconnect.abort(),
+      });
+    });
+}
+
+/** The non-streaming reply: the fold of the stream this run would have sent. */
+async function complete(events: AsyncIterable<RunEvent>, state: EncoderState) {
+  const stream: StreamEvent[] = [];
+  for await (const event of events) {
+    if (event.type === 'error') throw event.error;
+    stream.push(...encodeEvent(state, event));
+  }
+  if (!state.done) throw incompleteAnswer();
+  return foldStream(stream);
+}
+
+async function* frames(events: AsyncIterable<RunEvent>, state: EncoderState): AsyncGenerator<SseFrame> {
+  for await (const event of events) yield* encodeEvent(state, event).map(toFrame);
+  yield* encodeEnd(state).map(toFrame);
+}
+
+function toFrame(event: StreamEvent): SseFrame {
+  return { event: event.type, data: JSON.stringify(event) };
+}
+
+async function* resume<T>(first: IteratorResult<T, void>, rest: AsyncGenerator<T, void, undefined>) {
+  if (first.done) return;
+  yield first.value;
+  yield* rest;
+}

@@ -1,0 +1,89 @@
+import type { ModelCatalog } from '../../claude/model-catalog.js';
+import type { EffortLevel, RunPlan, SystemPromptPlacement } from '../../claude/run-plan.js';
+import type { AttachmentLimits } from '../../content/attachment-blocks.js';
+import { invalidRequest, modelNotFound } from './errors.js';
+import type { MessagesRequest } from './schema.js';
+import { clientSystemText } from './system-prompt.js';
+import { toClientToolPolicy, toClientTools } from './to-tools.js';
+import { checkToolPairing, toTurns } from './to-turns.js';
+
+export interface ToPlanContext {
+  models: ModelCatalog;
+  systemPromptPlacement: SystemPromptPlacement;
+  attachments: AttachmentLimits;
+}
+
+/** Turns a validated Messages request into a neutral run plan, or throws a 4xx naming the field. */
+export function toRunPlan(request: MessagesRequest, context: ToPlanContext): RunPlan {
+  const model = context.models.resolve(request.model);
+  if (model === undefined) throw modelNotFound(request.model);
+
+  checkToolPairing(request.messages);
+  const turns = toTurns(request.messages, context.attachments);
+  const last = turns.pop();
+  if (last?.role !== 'user') {
+    const lastIndex = request.messages.findLastIndex((message) => message.role !== 'system');
+    throw invalidRequest(
+      'The last message must be a user message: prefilling the assistant turn is not supported by the gateway.',
+      `messages[${Math.max(lastIndex, 0)}]`,
+    );
+  }
+  const history = turns;
+  if (history[0]?.role === 'assistant') {
+    history.unshift({ role: 'user', content: [{ type: 'text', text: '(the conversation starts here)' }] });
+  }
+
+  const clientTools = toClientTools(request.tools ?? []);
+  const plan: RunPlan = {
+    model,
+    history,
+    prompt: last.content,
+    maxOutputTokens: request.max_tokens,
+    thinking: 'disabled',
+    clientTools,
+  };
+
+  const systemText = clientSystemText(request);
+  if (context.systemPromptPlacement === 'first-user-turn') {
+    plan.systemPrompt = { text: '', placement: 'append' };
+    if (systemText !== undefined) {
+      (history[0] ?? last).content.unshift({
+        type: 'text',
+        text: `<instructions>\n${systemText}\n</instructions>`,
+      });
+    }
+  } else if (systemText !== undefined) {
+    plan.systemPrompt = { text: systemText, placement: context.systemPromptPlacement };
+  }
+
+  const policy = toClientToolPolicy(request.tool_choice, clientTools);
+  if (policy) plan.clientToolPolicy = policy;
+  applyThinking(plan, request);
+  const schema = request.output_config?.format?.schema ?? request.output_format?.schema;
+  if (schema) plan.outputSchema = schema;
+  if (request.stop_sequences?.length) plan.stopSequences = request.stop_sequences;
+  return plan;
+}
+
+const EFFORTS: readonly EffortLevel[] = ['low', 'medium', 'high', 'xhigh', 'max'];
+
+/**
+ * `thinking` turns thinking on or off; Claude Code takes an effort rather than a token budget, so a
+ * budget picks the effort whose thinking is about that long. `output_config.effort` names it directly.
+ */
+function applyThinking(plan: RunPlan, request: MessagesRequest): void {
+  const thinking = request.thinking;
+  if (thinking?.type === 'enabled') {
+    plan.thinking = 'default';
+    plan.effort = thinking.budget_tokens < 4096 ? 'low' : thinking.budget_tokens < 16384 ? 'medium' : 'high';
+  } else if (thinking?.type === 'adaptive') {
+    plan.thinking = 'default';
+  }
+  const effort = request.output_config?.effort;
+  if (effort != null) {
+    if (!EFFORTS.includes(effort as EffortLevel)) {
+      throw invalidRequest(`Unknown effort '${effort}'; use ${EFFORTS.join(', ')}.`, 'output_config.effort');
+    }
+    plan.effort = effort as EffortLevel;
+  }
+}

@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import { Hono } from 'hono';
+import '../../auth/context-variables.js';
+import type { RunEvent } from '../../core/run-events.js';
+import type { RunService } from '../../core/run-service.js';
+import { type SseFrame, writeSse } from '../../http/sse.js';
+import { validateJson } from '../../http/validate-json.js';
+import {
+  type CompletionFrame,
+  createEncoderState,
+  type EncoderState,
+  encodeEnd,
+  encodeEvent,
+  incompleteAnswer,
+} from './encode-stream.js';
+import { foldChunks } from './fold.js';
+import { completionRequestSchema } from './schema.js';
+import { type ToPlanContext, toRunPlan } from './to-plan.js';
+import type { TextCompletion } from './wire.js';
+
+export interface CompletionsDeps {
+  runs: RunService;
+  planContext: ToPlanContext;
+  keepAliveMs: number;
+  newId?: () => string;
+  now?: () => number;
+}
+
+const newCompletionId = () => `cmpl-${randomBytes(12).toString('hex')}`;
+
+/** `POST /v1/completions`, the legacy text completion API. */
+export function completionsRoutes(deps: CompletionsDeps) {
+  const newId = deps.newId ?? newCompletionId;
+  const now = deps.now ?? Date.now;
+  return new Hono().post('/completions', validateJson(completionRequestSchema), async (c) => {
+    const request = c.req.valid('json');
+    const plan = toRunPlan(request, deps.planContext);
+    const disconnect = new AbortController();
+    c.req.raw.signal.addEventListener('abort', () => disconnect.abort(), { once: true });
+    const principal = c.get('principal');
+    const endUser = request.user || undefined;
+    // Set by the key-policy middleware: budget, audit and metrics learn how the run went.
+    const onSummary = c.get('runHooks')?.onSummary;
+    const events = deps.runs.run({
+      surface: 'openai-completions',
+      plan,
+      ...(principal ? { principal } : {}),
+      origin: { ...(principal ? { callerId: principal.id } : {}), ...(endUser ? { endUser } : {}) },
+      signal: disconnect.signal,
+      requestId: c.get('requestId'),
+      auditBody: request,
+      ...(onSummary ? { onSummary } : {}),
+    });
+    const options = { id: newId(), created: Math.floor(now() / 1000), model: request.model };
+
+    if (!request.stream)
+      return c.json(await complete(events, createEncoderState({ ...options, includeUsage: true })));
+
+    const state = createEncoderState({
+      ...options,
+      includeUsage: request.stream_options?.include_usage === true,
+    });
+    // Wait for the first event so errors before any output still get a real HTTP status.
+    const first = await events.next();
+    if (!first.done && first.value.type === 'error') {
+      await events.return();
+      throw first.value.error;
+    }
+    return writeSse(c, frames(state, first, events), {
+      keepAliveMs: deps.keepAliveMs,
+      onAbort: () => disconnect.abort(),
+    });
+  });
+}
+
+async function complete(events: AsyncGenerator<RunEvent, void, undefined>, state: EncoderState) {
+  const chunks: TextCompletion[] = [];
+  for await (const event of events) {
+    if (event.type === 'error') throw event.error;
+    for (const frame of encodeEvent(state, event)) if (frame.kind === 'chunk') chunks.push(frame.chunk);
+  }
+  if (!state.done) throw incompleteAnswer();
+  return foldChunks(chunks);
+}
+
+async function* frames(
+  state: EncoderState,
+  first: IteratorResult<RunEvent, void>,
+  rest: AsyncGenerator<RunEvent, void, undefined>,
+): AsyncGenerator<SseFrame> {
+  if (!first.done) yield* encodeEvent(state, first.value).map(toFrame);
+  for await (const event of rest) yield* encodeEvent(state, event).map(toFrame);
+  yield* encodeEnd(state).map(toFrame);
+  // openai-node ends a stream at `[DONE]`; after an in-band error there is nothing more to read.
+  if (!state.failed) yield { data: '[DONE]' };
+}
+
+function toFrame(frame: CompletionFrame): SseFrame {
+  return { data: JSON.stringify(frame.kind === 'chunk' ? frame.chunk : frame.body) };
+}

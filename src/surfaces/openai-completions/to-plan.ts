@@ -1,0 +1,66 @@
+import type { ModelCatalog } from '../../claude/model-catalog.js';
+import type { RunPlan } from '../../claude/run-plan.js';
+import { GatewayError } from '../../core/gateway-error.js';
+import type { CompletionRequest } from './schema.js';
+
+export interface ToPlanContext {
+  models: ModelCatalog;
+}
+
+const unsupported = (param: string, message: string) =>
+  new GatewayError({ kind: 'invalid_request', status: 400, message, param, code: 'unsupported_parameter' });
+
+/**
+ * A legacy completion as a run plan: the prompt is one user turn, with no system prompt (so Claude
+ * Code adds none of its own either). Parameters that change the answer's shape are 400s naming them.
+ */
+export function toRunPlan(request: CompletionRequest, context: ToPlanContext): RunPlan {
+  rejectUnsupported(request);
+  const model = context.models.resolve(request.model);
+  if (model === undefined) {
+    throw new GatewayError({
+      kind: 'invalid_request',
+      status: 404,
+      message: `The model '${request.model}' does not exist or you do not have access to it.`,
+      param: 'model',
+      code: 'model_not_found',
+    });
+  }
+  const prompt = typeof request.prompt === 'string' ? request.prompt : (request.prompt[0] ?? '');
+  if (prompt.trim() === '') {
+    throw new GatewayError({
+      kind: 'invalid_request',
+      status: 400,
+      message: 'The prompt must not be empty.',
+      param: 'prompt',
+      code: 'invalid_prompt',
+    });
+  }
+  const plan: RunPlan = {
+    model,
+    history: [],
+    prompt: [{ type: 'text', text: prompt }],
+    thinking: 'disabled',
+    clientTools: [],
+  };
+  if (request.max_tokens != null) plan.maxOutputTokens = request.max_tokens;
+  const stop = typeof request.stop === 'string' ? [request.stop] : (request.stop ?? []);
+  const stopSequences = stop.filter((sequence) => sequence !== '');
+  if (stopSequences.length > 0) plan.stopSequences = stopSequences;
+  return plan;
+}
+
+function rejectUnsupported(request: CompletionRequest): void {
+  if (Array.isArray(request.prompt) && request.prompt.length !== 1) {
+    throw unsupported('prompt', 'Send one prompt per request: a prompt array must have exactly one element.');
+  }
+  if (request.echo) throw unsupported('echo', 'echo is not supported: Claude does not return the prompt.');
+  if (request.suffix) throw unsupported('suffix', 'suffix (fill-in-the-middle) is not supported by Claude.');
+  if (request.n != null && request.n > 1) {
+    throw unsupported('n', 'Claude Code produces one choice per request; n must be 1.');
+  }
+  if (request.best_of != null && request.best_of > 1) {
+    throw unsupported('best_of', 'Claude Code produces one choice per request; best_of must be 1.');
+  }
+  if (request.logprobs != null) throw unsupported('logprobs', 'Claude does not return log probabilities.');
+}

@@ -1,0 +1,137 @@
+/**
+ * One Responses API request end to end, wire-agnostic about HTTP: the stored chain is loaded, the
+ * plan built and run, the run's events encoded; a finished response is stored. The route only
+ * adapts this to Hono (status, headers, SSE).
+ */
+import { randomUUID } from 'node:crypto';
+import type { SystemPromptPlacement } from '../../claude/run-plan.js';
+import type { AttachmentLimits } from '../../content/attachment-blocks.js';
+import type { GatewayError } from '../../core/gateway-error.js';
+import type { RunEvent } from '../../core/run-events.js';
+import type { RunRequest, RunService } from '../../core/run-service.js';
+import type { ResponsesStore } from '../../store/responses-store.js';
+import { createEncoderState, type EncoderState, encodeEvent, startResponse } from './encode-stream.js';
+import { echoSettings, type ResponseStreamEvent } from './response-object.js';
+import type { ResponsesRequest } from './schema.js';
+import { itemIdFor, loadChainItems, resolveItemReferences, toStoredResponse } from './stored-chain.js';
+import { type ResponsesPlan, toPlan } from './to-plan.js';
+
+export interface ResponsesDeps {
+  runs: RunService;
+  store: ResponsesStore;
+  resolveModel(model: string): string | undefined;
+  systemPromptPlacement: SystemPromptPlacement;
+  attachments: AttachmentLimits;
+  /** How long a stored response (and the Claude Code session behind it) stays continuable. */
+  ttlMs: number;
+  keepAliveMs: number;
+  /** Unix milliseconds. */
+  now?: () => number;
+  newId?: (prefix: string) => string;
+  /** A response could not be stored (the answer is sent anyway); for the log. */
+  onStoreError?: (error: unknown) => void;
+}
+
+export interface ResponseCall {
+  request: ResponsesRequest;
+  /** The owner of stored responses: the caller's key id (a fixed id where auth is off). */
+  ownerId: string;
+  runRequest: Omit<RunRequest, 'plan' | 'surface'>;
+}
+
+export interface StartedResponse {
+  planned: ResponsesPlan;
+  /** Every wire event of the response, `response.created` first. */
+  events: AsyncGenerator<ResponseStreamEvent, void, undefined>;
+  /** The error that ended the run after it began, once the events are consumed. */
+  failure(): GatewayError | undefined;
+}
+
+const defaultNewId = (prefix: string) => `${prefix}_${randomUUID().replaceAll('-', '')}`;
+
+/**
+ * Plans and starts the run. A failure before the run's first event (validation, unknown
+ * `previous_response_id`, admission, queue) is thrown, so it still gets a real HTTP status.
+ */
+export async function startResponseRun(deps: ResponsesDeps, call: ResponseCall): Promise<StartedResponse> {
+  const now = deps.now ?? Date.now;
+  const newId = deps.newId ?? defaultNewId;
+  const { request, ownerId } = call;
+  const chainOptions = { now: now(), ttlMs: deps.ttlMs };
+  const previousItems = request.previous_response_id
+    ? await loadChainItems(deps.store, request.previous_response_id, ownerId, chainOptions)
+    : [];
+  const input = Array.isArray(request.input)
+    ? await resolveItemReferences(deps.store, request.input, ownerId, chainOptions.now)
+    : request.input;
+  const planned = toPlan(
+    { ...request, input },
+    {
+      resolveModel: deps.resolveModel,
+      systemPromptPlacement: deps.systemPromptPlacement,
+      attachments: deps.attachments,
+      previousItems,
+    },
+  );
+  const run = deps.runs.run({ ...call.runRequest, surface: 'openai-responses', plan: planned.plan });
+  const first = await run.next();
+  if (!first.done && first.value.type === 'error') {
+    // Close the run so its queue slot and session claim are released.
+    await run.return();
+    throw first.value.error;
+  }
+  const responseId = newId('resp');
+  let items = 0;
+  const state = createEncoderState({
+    id: responseId,
+    createdAt: Math.floor(now() / 1000),
+    settings: echoSettings(request),
+    reasoningRequested: planned.reasoningRequested,
+    includeEncryptedReasoning: (request.include ?? []).includes('reasoning.encrypted_content'),
+    newItemId: (prefix) => itemIdFor(responseId, prefix, ++items),
+    now: () => Math.floor(now() / 1000),
+  });
+  const store = async () => {
+    if (request.store === false || state.response.status === 'failed') return;
+    const record = toStoredResponse(state.response, planned.inputItems, ownerId, {
+      now: now(),
+      ttlMs: deps.ttlMs,
+    });
+    try {
+      await deps.store.save(record);
+      // Expired responses go as new ones come: no timer, and the table never outgrows the TTL.
+      await deps.store.sweep(record.createdAt);
+    } catch (error) {
+      // The answer stands without it: continuing it by previous_response_id is then a 404, and
+      // clients that resend their history (Codex, the Agents SDK) never needed it.
+      deps.onStoreError?.(error);
+    }
+  };
+  return { planned, events: encodeRun(state, first, run, store), failure: () => state.failure };
+}
+
+async function* encodeRun(
+  state: EncoderState,
+  first: IteratorResult<RunEvent, void>,
+  rest: AsyncGenerator<RunEvent, void, undefined>,
+  onFinished: () => Promise<void>,
+): AsyncGenerator<ResponseStreamEvent, void, undefined> {
+  try {
+    yield* startResponse(state);
+    for await (const event of resume(first, rest)) {
+      const encoded = encodeEvent(state, event);
+      // Stored before the terminal event goes out, so a client continuing at once finds it.
+      if (event.type === 'finish') await onFinished();
+      yield* encoded;
+      if (state.ended) break;
+    }
+  } finally {
+    await rest.return();
+  }
+}
+
+async function* resume<T>(first: IteratorResult<T, void>, rest: AsyncGenerator<T, void, undefined>) {
+  if (first.done) return;
+  yield first.value;
+  yield* rest;
+}

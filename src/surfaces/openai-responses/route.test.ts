@@ -1,0 +1,254 @@
+import { Hono } from 'hono';
+import { describe, expect, it } from 'vitest';
+import type { RunPlan } from '../../claude/run-plan.js';
+import { GatewayError } from '../../core/gateway-error.js';
+import type { RunEvent } from '../../core/run-events.js';
+import type { RunRequest, RunService } from '../../core/run-service.js';
+import type { AppEnv } from '../../http/request-logger.js';
+import type { Principal } from '../../policy/key-policy.js';
+import { openStoreDatabase } from '../../store/database.js';
+import type { ResponsesStore } from '../../store/responses-store.js';
+import { createSqliteResponsesStore } from '../../store/sqlite-responses-store.js';
+import { renderResponsesError } from './render-error.js';
+import { DROPPED_TOOLS_HEADER, responsesRoutes } from './route.js';
+import { scripts } from './test-support.js';
+
+/** A RunService that records what it was asked and plays scripted events. */
+function fakeRuns(scriptsInOrder: RunEvent[][]) {
+  const requests: RunRequest[] = [];
+  const runs: RunService = {
+    async *run(request) {
+      requests.push(request);
+      yield* scriptsInOrder[requests.length - 1] ?? [];
+    },
+  };
+  return { runs, requests };
+}
+
+function setup(scriptsInOrder: RunEvent[][], storeOverrides: Partial<ResponsesStore> = {}) {
+  const { runs, requests } = fakeRuns(scriptsInOrder);
+  const store = { ...createSqliteResponsesStore(openStoreDatabase(':memory:')), ...storeOverrides };
+  const storeErrors: unknown[] = [];
+  let ids = 0;
+  const app = new Hono<AppEnv>();
+  app.use(async (c, next) => {
+    c.set('requestId', 'req_1');
+    const key = c.req.header('x-test-key');
+    if (key) c.set('principal', { id: key } as Principal);
+    await next();
+  });
+  // The app's error funnel, as createApp sets it up for this surface's paths.
+  app.onError((err, c) => {
+    if (!(err instanceof GatewayError)) throw err;
+    const rendered = renderResponsesError(err, { requestId: 'req_1' });
+    return c.json(rendered.body as object, rendered.status as 400, rendered.headers);
+  });
+  app.route(
+    '/v1',
+    responsesRoutes({
+      runs,
+      store,
+      resolveModel: (model) => (model === 'unknown' ? undefined : model),
+      systemPromptPlacement: 'replace',
+      attachments: { maxBytes: 1_000_000, remoteImages: false },
+      ttlMs: 60_000,
+      keepAliveMs: 60_000,
+      newId: (prefix) => `${prefix}_${++ids}`,
+      onStoreError: (error) => storeErrors.push(error),
+    }),
+  );
+  const post = (body: unknown, key = 'key-a') =>
+    app.request('/v1/responses', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-test-key': key },
+      body: JSON.stringify(body),
+    });
+  const get = (id: string, key = 'key-a', method = 'GET') =>
+    app.request(`/v1/responses/${id}`, { method, headers: { 'x-test-key': key } });
+  return { post, get, requests, storeErrors, plans: () => requests.map((request): RunPlan => request.plan) };
+}
+
+function sseEvents(text: string): Array<{ event: string; data: { type: string; sequence_number: number } }> {
+  return text
+    .split('\n\n')
+    .filter((frame) => frame.startsWith('event:'))
+    .map((frame) => {
+      const [eventLine, dataLine] = frame.split('\n');
+      return {
+        event: eventLine?.slice('event: '.length) ?? '',
+        data: JSON.parse(dataLine?.slice('data: '.length) ?? ''),
+      };
+    });
+}
+
+describe('responsesRoutes', () => {
+  it('answers non-streaming with the folded response and keeps it for GET and DELETE', async () => {
+    const { post, get, requests } = setup([scripts.text]);
+    const res = await post({ model: 'sonnet', input: 'Hi', user: 'u1' });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as {
+      id: string;
+      status: string;
+      output: Array<{ content: Array<{ text: string }> }>;
+    };
+    expect(body).toMatchObject({ id: 'resp_1', object: 'response', status: 'completed' });
+    expect(body.output[0]?.content[0]?.text).toBe('Hello world');
+    expect(requests[0]).toMatchObject({
+      surface: 'openai-responses',
+      origin: { callerId: 'key-a', endUser: 'u1' },
+      requestId: 'req_1',
+    });
+    expect(await (await get('resp_1')).json()).toEqual(body);
+    expect((await get('resp_1', 'key-b')).status).toBe(404);
+    expect(await (await get('resp_1', 'key-a', 'DELETE')).json()).toEqual({
+      id: 'resp_1',
+      object: 'response.deleted',
+      deleted: true,
+    });
+    const gone = await get('resp_1');
+    expect(gone.status).toBe(404);
+    expect(await gone.json()).toEqual({
+      error: {
+        message: "Response with id 'resp_1' not found.",
+        type: 'invalid_request_error',
+        param: null,
+        code: 'response_not_found',
+      },
+    });
+  });
+
+  it('streams named events whose data carries the same type, numbered in order', async () => {
+    const { post } = setup([scripts.toolCalls]);
+    const res = await post({
+      model: 'sonnet',
+      input: 'Weather?',
+      stream: true,
+      tools: [{ type: 'function', name: 'get_weather' }, { type: 'web_search' }],
+    });
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    expect(res.headers.get(DROPPED_TOOLS_HEADER)).toBe('web_search');
+    const events = sseEvents(await res.text());
+    expect(events[0]?.event).toBe('response.created');
+    expect(events.at(-1)?.event).toBe('response.completed');
+    for (const [i, { event, data }] of events.entries()) {
+      expect(data.type).toBe(event);
+      expect(data.sequence_number).toBe(i);
+    }
+  });
+
+  it('continues from previous_response_id with the whole conversation, for its owner only', async () => {
+    const { post, plans } = setup([scripts.toolCalls, scripts.text]);
+    const tools = [
+      { type: 'function', name: 'get_weather' },
+      { type: 'function', name: 'get_time' },
+    ];
+    const first = (await (await post({ model: 'sonnet', input: 'Weather?', tools })).json()) as {
+      id: string;
+    };
+    const unknown = await post({ model: 'sonnet', previous_response_id: first.id, input: 'x' }, 'key-b');
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({
+      error: { param: 'previous_response_id', code: 'response_not_found' },
+    });
+    const second = await post({
+      model: 'sonnet',
+      previous_response_id: first.id,
+      tools,
+      input: [
+        { type: 'function_call_output', call_id: 'toolu_1', output: 'sunny' },
+        { type: 'function_call_output', call_id: 'toolu_2', output: 'noon' },
+      ],
+    });
+    expect(second.status).toBe(200);
+    expect(plans()[1]).toMatchObject({
+      history: [
+        { role: 'user', content: [{ type: 'text', text: 'Weather?' }] },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'text', text: 'Checking.' },
+            { type: 'tool_use', id: 'toolu_1', name: 'mcp__client__get_weather', input: { city: 'Paris' } },
+            { type: 'tool_use', id: 'toolu_2', name: 'mcp__client__get_time', input: {} },
+          ],
+        },
+      ],
+      prompt: [
+        { type: 'tool_result', tool_use_id: 'toolu_1' },
+        { type: 'tool_result', tool_use_id: 'toolu_2' },
+      ],
+    });
+  });
+
+  it("resolves item_reference items (the AI SDK sends them) from the caller's stored responses", async () => {
+    const { post, plans } = setup([scripts.text, scripts.text]);
+    const first = (await (await post({ model: 'sonnet', input: 'Hi' })).json()) as {
+      output: Array<{ id: string }>;
+    };
+    const messageId = first.output[0]?.id ?? '';
+    expect(messageId).toMatch(/^msg_1_\d+$/);
+    const input = [
+      { role: 'user', content: 'Hi' },
+      { type: 'item_reference', id: messageId },
+      { role: 'user', content: 'Again' },
+    ];
+    expect((await post({ model: 'sonnet', input })).status).toBe(200);
+    expect(plans()[1]?.history).toEqual([
+      { role: 'user', content: [{ type: 'text', text: 'Hi' }] },
+      { role: 'assistant', content: [{ type: 'text', text: 'Hello world' }] },
+    ]);
+    const stranger = await post({ model: 'sonnet', input }, 'key-b');
+    expect(stranger.status).toBe(404);
+    expect(await stranger.json()).toMatchObject({ error: { param: 'input[1].id', code: 'item_not_found' } });
+  });
+
+  it('still answers when the response cannot be stored, and reports why', async () => {
+    const diskFull = new Error('SQLITE_FULL');
+    const { post, storeErrors } = setup([scripts.text], {
+      save: async () => {
+        throw diskFull;
+      },
+    });
+    const res = await post({ model: 'sonnet', input: 'Hi', stream: true });
+    expect(sseEvents(await res.text()).at(-1)?.event).toBe('response.completed');
+    expect(storeErrors).toEqual([diskFull]);
+  });
+
+  it('does not keep a response sent with store: false', async () => {
+    const { post, get } = setup([scripts.text]);
+    const body = (await (await post({ model: 'sonnet', input: 'Hi', store: false })).json()) as {
+      id: string;
+    };
+    expect((await get(body.id)).status).toBe(404);
+  });
+
+  it('answers a failure before the first event with its own status, and one after it with its status too', async () => {
+    const limited = new GatewayError({
+      kind: 'rate_limited',
+      status: 429,
+      message: 'Slow down.',
+      code: 'rate_limit_exceeded',
+      retryAfterSeconds: 2,
+    });
+    const { post } = setup([[{ type: 'error', error: limited }], scripts.failure]);
+    const early = await post({ model: 'sonnet', input: 'Hi' });
+    expect(early.status).toBe(429);
+    expect(early.headers.get('retry-after')).toBe('2');
+    expect(await early.json()).toEqual({
+      error: { message: 'Slow down.', type: 'rate_limit_error', param: null, code: 'rate_limit_exceeded' },
+    });
+    const late = await post({ model: 'sonnet', input: 'Hi' });
+    expect(late.status).toBe(502);
+    expect(await late.json()).toMatchObject({ error: { type: 'api_error', code: 'upstream_error' } });
+  });
+
+  it('rejects a bad request with a 400 naming the field before any run', async () => {
+    const { post, requests } = setup([]);
+    const res = await post({ model: 'sonnet', input: [{ role: 'user', content: [{ type: 'input_text' }] }] });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({
+      error: { type: 'invalid_request_error', param: 'input[0].content[0].text' },
+    });
+    expect((await post({ model: 'unknown', input: 'x' })).status).toBe(404);
+    expect(requests).toHaveLength(0);
+  });
+});
