@@ -26,6 +26,7 @@ import { GATEWAY_VERSION } from '../src/version.js';
 import { InputChannel } from '../src/warm/input-channel.js';
 import { sampleTree, type TreeSample, waitForQuiet, watchPeakRss } from './proc-stats.js';
 import { startTs } from './processes.js';
+import { rebuilds, type Scenario, scenario, steadyArrivals, streamEnd, systemPrompts } from './scenarios.js';
 import { formatSummary, type Summary, summarize } from './stats.js';
 import { type ChatMessage, type TimedChat, timedChat } from './timed-chat.js';
 
@@ -36,6 +37,11 @@ const { values: args } = parseArgs({
 const RUNS = clamp(Number(args.runs), 3, 25);
 const BURST = clamp(Number(args.burst), 4, 64);
 const MAX_CONCURRENCY = 4;
+/** Steady arrivals: [interval, requests]; about 12 s of traffic each. */
+const ARRIVALS: ReadonlyArray<readonly [number, number]> = [
+  [1_000, 12],
+  [500, 24],
+];
 
 function clamp(value: number, min: number, max: number): number {
   return Number.isFinite(value) ? Math.min(max, Math.max(min, Math.round(value))) : min;
@@ -92,6 +98,12 @@ async function main(): Promise<void> {
     return { ...started, url: `http://127.0.0.1:${started.announced}`, dataDir };
   };
 
+  // A second mock that paces its deltas (100 ms each), so each answer streams about a second.
+  const pacedMock = await startTs(
+    'test/mock-anthropic/cli.ts',
+    { PATH: process.env.PATH, MOCK_ANTHROPIC_CHUNK_DELAY_MS: '100' },
+    (line) => (line.startsWith('http://') ? line.trim() : undefined),
+  );
   const results: Record<string, unknown> = {};
   const peaks: Record<string, TreeSample> = {};
   try {
@@ -126,8 +138,31 @@ async function main(): Promise<void> {
       direct.options(),
       RUNS,
     );
+    // Issue 16: system prompts (fixed vs one per request), rebuilt histories, stream end.
+    const prompts = await systemPrompts(warm.url, warmPid, MODEL, RUNS);
+    const rebuilt = await rebuilds(warm.url, warmPid, MODEL, RUNS);
     peaks.warm = await warmPeak.stop();
     await warm.stop();
+
+    // Steady arrivals on the paced mock: adaptive spares against one fixed spare.
+    const arrivals: Record<string, Scenario> = {};
+    for (const [label, config] of [
+      ['adaptive', { WARM_SPARES: '1', WARM_SPARES_MAX: '3' }],
+      ['fixed', { WARM_SPARES: '1', WARM_SPARES_MAX: '1' }],
+    ] as const) {
+      const steady = await startGateway({
+        ...config,
+        HOT_SESSIONS_MAX: '0',
+        ANTHROPIC_BASE_URL: pacedMock.announced,
+      });
+      const steadyPid = steady.child.pid as number;
+      for (const [intervalMs, count] of ARRIVALS) {
+        arrivals[`${label}Every${intervalMs}ms`] = scenario(
+          await steadyArrivals(steady.url, steadyPid, MODEL, intervalMs, count),
+        );
+      }
+      await steady.stop();
+    }
 
     // Burst: more concurrent streaming requests than the process cap allows at once.
     const burst = await startGateway({ WARM_SPARES: '1', HOT_SESSIONS_MAX: '2', MAX_QUEUE: String(BURST) });
@@ -165,7 +200,14 @@ async function main(): Promise<void> {
         hotConversation: hotT,
         directSdkCold: directColdT,
         directSdkHot: directHotT,
+        fixedSystemPrompt: scenario(prompts.fixed),
+        variedSystemPrompts: scenario(prompts.varied),
+        rebuildQuiet: scenario(rebuilt.quiet),
+        rebuildAfterSpareUse: scenario(rebuilt.afterSpareUse),
       },
+      steadyArrivals: arrivals,
+      streamEndMs: { cold: streamEnd(coldRuns), warmSpare: streamEnd(warmRuns), hot: streamEnd(hotRuns) },
+
       overheadMs: {
         coldTtft: coldT.ttft.median - directColdT.ttft.median,
         hotTtft: hotT.ttft.median - directHotT.ttft.median,
@@ -197,6 +239,7 @@ async function main(): Promise<void> {
     });
   } finally {
     await mock.stop();
+    await pacedMock.stop();
     await rm(scratch, { recursive: true, force: true });
   }
   printTable(results);
@@ -204,6 +247,12 @@ async function main(): Promise<void> {
   await mkdir('bench/results', { recursive: true });
   await writeFile('bench/results/latest.json', json);
   await writeFile(`bench/results/${(results.generatedAt as string).replaceAll(':', '-')}.json`, json);
+}
+
+function formatMs(value: number | undefined): string {
+  return value === undefined || Number.isNaN(value)
+    ? 'n/a'
+    : `${value >= 100 ? value.toFixed(0) : value.toFixed(1)} ms`;
 }
 
 function round1(value: number): number {
@@ -371,7 +420,14 @@ function printTable(results: Record<string, unknown>): void {
     };
     memoryMb: Record<string, number>;
     targets: Record<string, boolean | number>;
+    steadyArrivals: Record<string, Scenario>;
+    streamEndMs: Record<string, Summary>;
   };
+  const row = (label: string, timing: Timings | undefined): [string, string, string] => [
+    label,
+    timing ? `${formatSummary(timing.ttft)}, p95 ${formatMs(timing.ttft.p95)}` : 'n/a',
+    timing ? `${formatSummary(timing.ttlb)}, p95 ${formatMs(timing.ttlb.p95)}` : 'n/a',
+  ];
   const rows: Array<[string, string, string]> = [
     [
       'Cold start (WARM_SPARES=0)',
@@ -399,7 +455,19 @@ function printTable(results: Record<string, unknown>): void {
       formatSummary(r.burst.ttft),
       formatSummary(r.burst.ttlb),
     ],
+    row('New conversation, fixed system prompt', r.scenarios.fixedSystemPrompt),
+    row('New conversation, a new system prompt each time', r.scenarios.variedSystemPrompts),
+    row('Rebuilt 2-turn history, quiet', r.scenarios.rebuildQuiet),
+    row('Rebuilt 2-turn history, right after a spare was used', r.scenarios.rebuildAfterSpareUse),
+    ...ARRIVALS.flatMap(([intervalMs]) => [
+      row(
+        `Arrivals every ${intervalMs} ms, adaptive spares (1–3)`,
+        r.steadyArrivals[`adaptiveEvery${intervalMs}ms`],
+      ),
+      row(`Arrivals every ${intervalMs} ms, one fixed spare`, r.steadyArrivals[`fixedEvery${intervalMs}ms`]),
+    ]),
   ];
+  const ends = r.streamEndMs;
   const lines = [
     `claude-gateway benchmark — ${r.machine.cpus} CPUs (${r.machine.cpuModel}), Node ${r.machine.node}, Claude Code ${r.machine.claudeCode}, mock Messages API, ${r.runs} runs each`,
     '',
@@ -410,6 +478,7 @@ function printTable(results: Record<string, unknown>): void {
     `- Gateway overhead over the Agent SDK (median TTFT): ${r.overheadMs.hotTtft!.toFixed(1)} ms on a live process, ${r.overheadMs.coldTtft!.toFixed(1)} ms cold`,
     `- Warm spare vs cold start: ${r.targets.warmSpeedup}x lower TTFT`,
     `- Burst: ${r.burst.ok}/${r.burst.requests} ok (error rate ${(r.burst.errorRate * 100).toFixed(0)}%), ${r.burst.throughputPerSecond.toFixed(2)} completions/s over ${r.burst.wallSeconds.toFixed(1)} s`,
+    `- Last content to end of stream, median: cold ${formatMs(ends.cold?.median)}, warm spare ${formatMs(ends.warmSpare?.median)}, hot ${formatMs(ends.hot?.median)}`,
     `- Memory (gateway + Claude Code processes, RSS): idle with one spare ${r.memoryMb.idleWithOneSpare} MB (gateway alone ${r.memoryMb.gatewayAlone} MB); peak cold ${r.memoryMb.peakCold} MB, warm+hot ${r.memoryMb.peakWarmAndHot} MB, burst ${r.memoryMb.peakBurst} MB (${r.memoryMb.peakBurstProcesses} processes)`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -2,19 +2,22 @@ export interface Summary {
   median: number;
   min: number;
   max: number;
+  /** 95th percentile, nearest rank. */
+  p95: number;
   n: number;
 }
 
 export function summarize(values: readonly number[]): Summary {
   const sorted = [...values].sort((a, b) => a - b);
   const n = sorted.length;
-  if (n === 0) return { median: Number.NaN, min: Number.NaN, max: Number.NaN, n };
+  if (n === 0) return { median: Number.NaN, min: Number.NaN, max: Number.NaN, p95: Number.NaN, n };
   const middle = Math.floor(n / 2);
   const median =
     n % 2 === 1
       ? (sorted[middle] as number)
       : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-  return { median, min: sorted[0] as number, max: sorted[n - 1] as number, n };
+  const p95 = sorted[Math.min(n - 1, Math.ceil(0.95 * n) - 1)] as number;
+  return { median, min: sorted[0] as number, max: sorted[n - 1] as number, p95, n };
 }
 
 export function formatSummary(summary: Summary, unit = 'ms'): string {

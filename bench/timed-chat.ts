@@ -6,6 +6,8 @@ export interface TimedChat {
   ttftMs: number;
   /** Request sent → end of the response body (after `data: [DONE]`). */
   ttlbMs: number;
+  /** Request sent → the last chunk with content (the answer is complete from here on). */
+  lastContentMs?: number;
   content: string;
 }
 
@@ -20,6 +22,7 @@ export async function timedChat(
 ): Promise<TimedChat> {
   const started = performance.now();
   let ttftMs = Number.NaN;
+  let lastContentMs = Number.NaN;
   let content = '';
   let failed = false;
   const response = await fetch(`${baseUrl}/v1/chat/completions`, {
@@ -29,7 +32,8 @@ export async function timedChat(
   });
   if (!response.ok || !response.body) {
     await response.text().catch(() => '');
-    return { ok: false, status: response.status, ttftMs, ttlbMs: performance.now() - started, content };
+    const ttlbMs = performance.now() - started;
+    return { ok: false, status: response.status, ttftMs, ttlbMs, lastContentMs: Number.NaN, content };
   }
   const decoder = new TextDecoder();
   let buffered = '';
@@ -49,6 +53,7 @@ export async function timedChat(
       const delta = frame.choices?.[0]?.delta?.content;
       if (delta) {
         if (Number.isNaN(ttftMs)) ttftMs = performance.now() - started;
+        lastContentMs = performance.now() - started;
         content += delta;
       }
     }
@@ -58,6 +63,7 @@ export async function timedChat(
     status: response.status,
     ttftMs,
     ttlbMs: performance.now() - started,
+    lastContentMs,
     content,
   };
 }

@@ -32,6 +32,18 @@ export const configSchema = z.object({
   MAX_CONCURRENCY: int(1).default(4),
   /** Claude Code processes started ahead of demand (each holds ~250 MB idle); 0 turns it off. */
   WARM_SPARES: int(0).default(1),
+  /**
+   * Spares kept at most when requests arrive faster than one spare is replaced: the count follows
+   * the arrival rate between WARM_SPARES and this, within MAX_CONCURRENCY's idle slots.
+   */
+  WARM_SPARES_MAX: int(0).default(3),
+  /**
+   * Keep processes spawned ahead of demand for requests the spares' options do not fit (another
+   * system prompt, schema or client tools): they take those at claim time, saving part of a start.
+   */
+  WARM_OPEN_SPARES: bool.default(true),
+  /** How far back request arrivals count when sizing the spares. */
+  WARM_SPARES_WINDOW_MS: int(100).default(10_000),
   /** Conversations whose process stays alive between turns (each ~250 MB); 0 turns it off. */
   HOT_SESSIONS_MAX: int(0).default(2),
   /** An idle hot conversation's process ends after this long without a new turn. */
@@ -57,6 +69,9 @@ export const configSchema = z.object({
   /** Conversations the gateway can continue: how long an idle one is kept, and how many (0: none). */
   SESSION_TTL_MS: int(1).default(60 * 60 * 1000),
   SESSION_MAX_COUNT: int(0).default(500),
+  /** Native API sessions (issue 10): at most this many per key and in all (their idle TTL is SESSION_TTL_MS). */
+  NATIVE_SESSIONS_PER_KEY: int(1).default(100),
+  NATIVE_SESSIONS_MAX: int(1).default(1000),
   /** Agent mode (the `claude_code` request extension); off unless the operator turns it on. */
   AGENT_MODE: bool.default(false),
   AGENT_ALLOWED_ROOTS: list.default([]),

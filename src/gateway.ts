@@ -2,7 +2,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { startup } from '@anthropic-ai/claude-agent-sdk';
+import { upgradeWebSocket } from '@hono/node-server';
 import type { Logger } from 'pino';
+import { WebSocketServer } from 'ws';
 import { agentPolicyFromConfig, createAgentResolver } from './agent/agent-policy.js';
 import { createApp } from './app.js';
 import { type Authenticator, createAuthenticator } from './auth/authenticator.js';
@@ -16,6 +18,7 @@ import { CREDENTIALS_HELP, findClaudeCredentials } from './claude/credentials.js
 import { bundledExecutablePath, type ExecutableProbe, probeExecutable } from './claude/executable.js';
 import { createModelCatalog } from './claude/model-catalog.js';
 import { ProcessRegistry } from './claude/process-registry.js';
+import type { RunPlan } from './claude/run-plan.js';
 import { type ClaudeRunnerDeps, createClaudeRunner, plannedOptions } from './claude/runner.js';
 import { prepareSkillsPlugin } from './claude/skills-plugin.js';
 import { startTempSweeper } from './claude/temp-sweeper.js';
@@ -38,8 +41,10 @@ import { createGuardedFetch } from './images/ssrf-guard.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
 import { enforceKeyPolicy, type FinishedRequest, toRequestSummary } from './policy/enforce-key-policy.js';
 import { KeyConcurrency } from './policy/key-concurrency.js';
+import type { Principal } from './policy/key-policy.js';
 import { loadProfiles } from './policy/profiles.js';
 import { requestsPerMinute } from './policy/requests-per-minute.js';
+import { createTurnAdmission } from './policy/turn-admission.js';
 import { RunQueue } from './queue/run-queue.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { apiDocsRoutes } from './routes/openapi.js';
@@ -51,6 +56,8 @@ import { auditRecorder } from './store/audit-recorder.js';
 import { type GatewayStore, openGatewayStore } from './store/gateway-store.js';
 import { anthropicMessagesOpenApi } from './surfaces/anthropic-messages/openapi.js';
 import { anthropicMessagesSurface } from './surfaces/anthropic-messages/surface.js';
+import { createNativeSurface } from './surfaces/native/create-native-surface.js';
+import { selectProtocol } from './surfaces/native/ws-tickets.js';
 import { renderOpenAIError } from './surfaces/openai-chat/render-error.js';
 import { chatCompletionRequestSchema } from './surfaces/openai-chat/schema.js';
 import { openAIChatSurface } from './surfaces/openai-chat/surface.js';
@@ -79,6 +86,8 @@ export interface Gateway {
   metrics: GatewayMetrics;
   /** Pre-started spares and hot conversations (issue 6). */
   warm: WarmProcesses;
+  /** Give this to `serve({ websocket })`: WebSocket upgrades (the native API's /ws) go through the app. */
+  websocket: { server: WebSocketServer };
   /** First step of a graceful stop: /ready turns 503 and new API requests get 503. */
   beginDrain(): void;
   /** Ends every Claude Code process the gateway started, then closes the store. */
@@ -128,6 +137,10 @@ export async function createGateway(
     settings: {
       maxProcesses: config.MAX_CONCURRENCY,
       spares: config.WARM_SPARES,
+      // WARM_SPARES=0 keeps no spares at all, however busy.
+      sparesMax: config.WARM_SPARES === 0 ? 0 : config.WARM_SPARES_MAX,
+      openSpares: config.WARM_OPEN_SPARES,
+      demandWindowMs: config.WARM_SPARES_WINDOW_MS,
       hotSessionsMax: config.HOT_SESSIONS_MAX,
       hotSessionIdleMs: config.HOT_SESSION_IDLE_MS,
     },
@@ -154,6 +167,14 @@ export async function createGateway(
     optionExtenders: [agentOptions, clientToolOptions],
   };
   const runner = createClaudeRunner(runnerDeps);
+  // A new tracked conversation is named after a pre-started process that fits its run (Claude Code
+  // takes the session id at launch); a rebuilt history resumes a transcript, which none can serve.
+  const promiseSessionId = (plan: RunPlan): string | undefined =>
+    plan.history.length > 0
+      ? undefined
+      : warm.promiseSessionId(
+          plannedOptions({ ...plan, session: { id: randomUUID(), continues: false } }, runnerDeps),
+        );
   // Looked up again on every /ready, so logging in (or mounting credentials) needs no restart.
   const hasCredentials = () => findClaudeCredentials(runnerDeps.env, claudeConfigDir).source !== null;
   warnWithoutCredentials(runnerDeps.env, claudeConfigDir, logger);
@@ -165,7 +186,7 @@ export async function createGateway(
           defaultCwd: config.workspaceDir,
           removeSession: (session) => removeSession(sessionDirs, session.cwd, session.id),
           // A new conversation takes a ready spare's session id, so that spare can serve its first turn.
-          newId: () => warm.pool.promiseSessionId() ?? randomUUID(),
+          newId: (plan) => promiseSessionId(plan) ?? randomUUID(),
           onEvict: (id) => warm.forgetSession(id),
           maxBytes: config.SESSION_DISK_BUDGET_BYTES,
           measure: async (session) => diskUsage(await sessionPaths(sessionDirs, session.cwd, session.id)),
@@ -232,16 +253,38 @@ export async function createGateway(
     logger,
     isOpen: () => store.isOpen,
   });
+  // One count of running requests per key, whether a run came in over HTTP or a WebSocket.
+  const concurrency = new KeyConcurrency();
+  const spentUsd = (principal: Principal) =>
+    principal.source === 'store' ? (store.keys.get(principal.id)?.spentUsd ?? 0) : 0;
+  const onFinished = (request: FinishedRequest) => {
+    if (request.errorCode === THIRD_PARTY_REJECTED_CODE) thirdPartyRejections.record();
+    recordAudit(request);
+    metrics.observeRequest(request);
+  };
   const keyPolicy = enforceKeyPolicy({
     requestsPerMinute: rpm.middleware,
-    concurrency: new KeyConcurrency(),
-    spentUsd: (principal) =>
-      principal.source === 'store' ? (store.keys.get(principal.id)?.spentUsd ?? 0) : 0,
-    onFinished: (request) => {
-      if (request.errorCode === THIRD_PARTY_REJECTED_CODE) thirdPartyRejections.record();
-      recordAudit(request);
-      metrics.observeRequest(request);
-    },
+    concurrency,
+    spentUsd,
+    onFinished,
+  });
+
+  const native = createNativeSurface({
+    store: store.nativeSessions,
+    runService: runs,
+    models,
+    systemPromptPlacement: config.SYSTEM_PROMPT_PLACEMENT,
+    ...(agentPolicy ? { agentPolicy } : {}),
+    ttlMs: config.SESSION_TTL_MS,
+    maxPerKey: config.NATIVE_SESSIONS_PER_KEY,
+    maxTotal: config.NATIVE_SESSIONS_MAX,
+    requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
+    keepAliveMs: 15_000,
+    ...(sessions ? { endConversation: (origin) => sessions.endConversation(origin) } : {}),
+    admitTurn: createTurnAdmission({ countTurn: rpm.countTurn, concurrency, spentUsd, onFinished }),
+    rateLimitOf: rpm.peek,
+    upgradeWebSocket,
+    version: GATEWAY_VERSION,
   });
 
   // Agentic tasks (issue 11): a task left running by an earlier gateway process never finishes.
@@ -324,6 +367,7 @@ export async function createGateway(
         keepAliveMs: 15_000,
         onStoreError: (err) => logger.warn({ err }, 'storing a response failed'),
       }),
+      native.surface,
       tasksSurface({
         tasks,
         store: store.tasks,
@@ -382,8 +426,10 @@ export async function createGateway(
         allowedOrigins: config.CORS_ORIGINS,
       }),
       drain.middleware(),
+      native.ticketAuth,
       requireApiKey(authenticator),
       jsonBodyGuard({ maxDepth: config.MAX_JSON_DEPTH }),
+      native.rateLimitHeaders,
       keyPolicy,
     ],
     rootRoutes: [
@@ -399,7 +445,7 @@ export async function createGateway(
       apiDocsRoutes(
         buildOpenApiDocument({
           version: GATEWAY_VERSION,
-          fragments: [anthropicMessagesOpenApi, completionsOpenApi, noCapabilityOpenApi],
+          fragments: [anthropicMessagesOpenApi, completionsOpenApi, noCapabilityOpenApi, native.openApi],
         }),
         loadSwaggerUiAssets(),
       ),
@@ -408,9 +454,16 @@ export async function createGateway(
     apiRoutes: [usageRoutes(store.audit)],
   });
   appFetch = (request, env) => app.fetch(request, env);
+  // Upgrades are routed through the app (auth, then the route); only our subprotocol is ever
+  // selected, so a ticket offered next to it is never echoed back.
+  const websocketServer = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (protocols) => selectProtocol(protocols),
+  });
   return {
     app,
     processes,
+    websocket: { server: websocketServer },
     queue,
     store,
     authenticator,
@@ -424,6 +477,9 @@ export async function createGateway(
     async shutdown() {
       tempSweeper.stop();
       await tasks.stopAll(stoppedReason);
+      native.sessions.abortAll();
+      for (const client of websocketServer.clients) client.terminate();
+      websocketServer.close();
       await warm.close();
       await processes.terminateAll();
       await sessions?.close();

@@ -54,6 +54,7 @@ export async function runServer(rawEnv: NodeJS.ProcessEnv): Promise<void> {
     port: config.PORT,
     hostname: config.HOST,
     limits: serverLimitsFrom(config),
+    websocket: gateway.websocket,
     onListening: (info) => logger.info({ host: info.address, port: info.port }, 'claude-gateway listening'),
   });
 

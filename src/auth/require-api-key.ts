@@ -45,6 +45,8 @@ export function requireApiKey(authenticator: Authenticator): MiddlewareHandler {
       c.set('principal', trusted);
       return next();
     }
+    // A principal already set was authenticated another way (a native WebSocket ticket).
+    if (c.get('principal')) return next();
     const result = authenticator.authenticate(
       presentedKey(c.req.header('authorization'), c.req.header('x-api-key')),
     );

@@ -1,4 +1,10 @@
-import { type Options, query, type SDKMessage, type SDKUserMessage } from '@anthropic-ai/claude-agent-sdk';
+import {
+  type Options,
+  query,
+  type SDKMessage,
+  type SDKUserMessage,
+  type SpawnOptions,
+} from '@anthropic-ai/claude-agent-sdk';
 import { type Conversation, createConversation, perTurnResult, sendTurn } from '../warm/conversation.js';
 import type { HotSessions } from '../warm/hot-sessions.js';
 import { InputChannel } from '../warm/input-channel.js';
@@ -29,20 +35,43 @@ export interface ClaudeRunnerDeps {
   warmPool?: { take(options: Options): Spare | undefined };
   /** Live processes kept between the turns of a tracked session (`plan.session`). */
   hotSessions?: Pick<HotSessions, 'enabled' | 'take' | 'park'>;
+  /**
+   * Starts Claude Code for a run that found no live process; it may hand over one spawned ahead of
+   * demand with the same launch (`OpenSpares`). When given, every run launches with
+   * `--await-initialize`, so its options travel in the SDK's `initialize` request rather than being
+   * fixed when the process starts. Defaults to spawning a new process.
+   */
+  spawnProcess?: (options: SpawnOptions) => SpawnedRun;
+  /**
+   * Called as a run starts Claude Code cold: spares starting meanwhile wait (their CPU is the run's).
+   * Returns the function that lets them go on, called once the run has its first answer or ended.
+   */
+  pauseSpareStarts?: () => () => void;
+  /** Called once a run's process has exited (or was parked), after its answer: room for spares. */
+  afterProcessGone?: () => void;
   /** Called before a new process is spawned, so idle ones make room under the process cap. */
   makeRoomForRun?: () => Promise<void>;
 }
 
 export type OptionExtender = (plan: RunPlan, options: Options) => Options;
 
+export interface RunCleanup {
+  /**
+   * Takes the run's process cleanup (ending the CLI, or keeping it as a hot conversation) instead of
+   * the generator awaiting it: the generator then ends as soon as the answer is complete, and the
+   * caller holds the run's slot until `done` settles (it never rejects).
+   */
+  settle(done: Promise<void>): void;
+}
+
 export interface ClaudeRunner {
   /** Runs the plan; yields SDK messages up to and including the one `result`. */
-  run(plan: RunPlan, signal: AbortSignal): AsyncGenerator<SDKMessage, void, undefined>;
+  run(plan: RunPlan, signal: AbortSignal, cleanup?: RunCleanup): AsyncGenerator<SDKMessage, void, undefined>;
 }
 
 export function createClaudeRunner(deps: ClaudeRunnerDeps): ClaudeRunner {
   return {
-    async *run(plan, signal) {
+    async *run(plan, signal, cleanup) {
       if (signal.aborted)
         throw new ClaudeRunError('aborted', 'The request was aborted before Claude Code started.');
       const cwd = plan.agent?.cwd ?? deps.workspaceDir;
@@ -69,7 +98,7 @@ export function createClaudeRunner(deps: ClaudeRunnerDeps): ClaudeRunner {
       signal.addEventListener('abort', onAbort, { once: true });
 
       const baseOptions = buildOptions(plan, deps, cwd, transcript, abortController, (options) => {
-        spawned = deps.processes.spawn(options);
+        spawned = deps.spawnProcess ? deps.spawnProcess(options) : deps.processes.spawn(options);
         return spawned.process;
       });
       const options = (deps.optionExtenders ?? []).reduce(
@@ -78,8 +107,10 @@ export function createClaudeRunner(deps: ClaudeRunnerDeps): ClaudeRunner {
       );
       // The process may outlive this turn only for a tracked session whose options can be matched.
       const liveKey = plan.session && deps.hotSessions?.enabled ? hotKey(options) : undefined;
+      let resumeSpareStarts: (() => void) | undefined;
       const startCold = async (): Promise<Conversation> => {
         await deps.makeRoomForRun?.();
+        resumeSpareStarts ??= deps.pauseSpareStarts?.();
         const input = new InputChannel();
         return createConversation({
           query: query({ prompt: input, options }),
@@ -131,7 +162,10 @@ export function createClaudeRunner(deps: ClaudeRunnerDeps): ClaudeRunner {
             continue;
           }
           const message = next.value;
-          if (message.type !== 'system') answered = true;
+          if (message.type !== 'system') {
+            answered = true;
+            resumeSpareStarts?.();
+          }
           if (message.type === 'result') {
             completed = !message.is_error;
             yield perTurnResult(current, message);
@@ -143,16 +177,27 @@ export function createClaudeRunner(deps: ClaudeRunnerDeps): ClaudeRunner {
         throw classifyFailure(error, signal, conversation?.process() ?? spawned);
       } finally {
         signal.removeEventListener('abort', onAbort);
+        resumeSpareStarts?.();
         const sessionId = plan.session?.id;
-        if (conversation && completed && sessionId && liveKey && !signal.aborted && deps.hotSessions) {
-          await deps.hotSessions.park(sessionId, conversation, liveKey);
-        } else if (conversation) {
-          await conversation.close();
-        } else if (spawned) {
-          await deps.processes.terminate(spawned.child);
-        }
-        // A tracked session's files belong to the session store, which decides when they go.
-        if (transcript && !plan.session) await removeTranscript(transcript).catch(() => undefined);
+        // Started here, synchronously (a parked conversation is findable at once); only the wait for
+        // the CLI to exit (~40 ms) is what a caller with `cleanup` no longer sits through.
+        const release = (async () => {
+          if (conversation && completed && sessionId && liveKey && !signal.aborted && deps.hotSessions) {
+            await deps.hotSessions.park(sessionId, conversation, liveKey);
+          } else if (conversation) {
+            await conversation.close();
+          } else if (spawned) {
+            await deps.processes.terminate(spawned.child);
+          }
+          // A tracked session's files belong to the session store, which decides when they go.
+          if (transcript && !plan.session) await removeTranscript(transcript).catch(() => undefined);
+          deps.afterProcessGone?.();
+        })();
+        // Only after Claude Code's own result: a run ended early (a stop sequence, max_tokens, an
+        // abort, an error) may still be mid-turn, and would go on to ask the API again (a billed
+        // call, and one that takes a reply meant for the next run) while it is being ended.
+        if (cleanup && completed) cleanup.settle(release.catch(() => undefined));
+        else await release;
       }
     },
   };
@@ -226,6 +271,9 @@ function buildOptions(
     systemPrompt: systemPromptOption(plan),
   };
   if (deps.executablePath) options.pathToClaudeCodeExecutable = deps.executablePath;
+  // The process may have been spawned before this run (deps.spawnProcess): it must wait for the
+  // initialize request, which carries this run's system prompt, schema and in-process tools.
+  if (deps.spawnProcess) options.extraArgs = { ...options.extraArgs, 'await-initialize': null };
   if (plan.session?.continues) options.resume = plan.session.id;
   else if (transcript) options.resume = transcript.sessionId;
   else if (plan.session) options.sessionId = plan.session.id;

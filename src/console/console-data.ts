@@ -1,5 +1,6 @@
 import type { AuditFilter, AuditLog, AuditRow, UsageRow } from '../store/audit-log.js';
 import type { ApiKeyRecord, KeyStore, NewApiKey } from '../store/key-store.js';
+import type { NativeMessage, NativeSessionRecord, NativeSessionStore } from '../store/native-sessions.js';
 import type { RequestPoint } from './series.js';
 
 /**
@@ -17,12 +18,20 @@ export interface ConsoleData {
   usage(from: number, to: number): Promise<UsageRow[]>;
   /** Requests recorded in `[from, to)`, as chart points. */
   points(from: number, to: number): Promise<RequestPoint[]>;
+  /** Every key's native API sessions, most recently active first. */
+  sessions(): Promise<NativeSessionRecord[]>;
+  /** A session's history, or undefined when there is no such session. */
+  sessionMessages(id: string): Promise<NativeMessage[] | undefined>;
 }
 
 /** The most rows a chart aggregates; a busier window is sampled from its newest rows. */
 const MAX_POINTS = 50_000;
 
-export function consoleData(store: { keys: KeyStore; audit: AuditLog }): ConsoleData {
+export function consoleData(store: {
+  keys: KeyStore;
+  audit: AuditLog;
+  nativeSessions: NativeSessionStore;
+}): ConsoleData {
   return {
     keys: async () => store.keys.list({ includeRevoked: true }),
     createKey: async (input) => store.keys.create(input),
@@ -38,5 +47,8 @@ export function consoleData(store: { keys: KeyStore; audit: AuditLog }): Console
         costUsd: row.costUsd,
         timeToFirstChunkMs: row.timeToFirstChunkMs,
       })),
+    sessions: async () => (await store.nativeSessions.list()).reverse(),
+    sessionMessages: async (id) =>
+      (await store.nativeSessions.get(id)) ? store.nativeSessions.messages(id) : undefined,
   };
 }

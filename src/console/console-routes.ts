@@ -249,6 +249,28 @@ export function consoleRoutes(deps: ConsoleDeps) {
     return c.json({ ...requestView(row), prompt: row.prompt });
   });
 
+  api.get('/sessions', async (c) => {
+    const sessions = await deps.data.sessions();
+    return c.json({
+      sessions: sessions.map((session) => ({
+        sessionId: session.id,
+        keyId: session.ownerId,
+        model: session.model,
+        createdAt: session.createdAt,
+        lastActivityAt: session.lastActivityAt,
+        expiresAt: session.expiresAt,
+        messageCount: session.messageCount,
+        costUsd: roundUsd(session.costUsd),
+        agent: session.agent !== undefined,
+      })),
+    });
+  });
+  api.get('/sessions/:id/messages', async (c) => {
+    const messages = await deps.data.sessionMessages(c.req.param('id'));
+    if (!messages) throw notFound('No session with that id.');
+    return c.json({ messages });
+  });
+
   api.post('/playground', validateJson(playgroundSchema), async (c) => {
     const input = c.req.valid('json');
     if (!deps.playgroundSurfaces.includes(input.surface)) {

@@ -104,9 +104,13 @@ export function createRunService(deps: RunServiceDeps): RunService {
       return events;
     };
     let costReported = false;
+    // The run's process is ended (or parked) in the background once the answer is complete, so the
+    // stream ends without waiting for Claude Code to exit, and the slot is free for the next run
+    // (the warm module starts no idle process until the exiting one has gone).
+    const cleanup = { settle: (_done: Promise<void>) => undefined };
     try {
       tracker?.started();
-      for await (const message of deps.runner.run(plan, runSignal)) {
+      for await (const message of deps.runner.run(plan, runSignal, cleanup)) {
         if (message.type === 'result') {
           summary.costUsd = message.total_cost_usd ?? 0;
           summary.turns = message.num_turns;

@@ -34,6 +34,10 @@ const EXPOSED_HEADERS = [
   'x-ratelimit-remaining-requests',
   'x-ratelimit-reset-requests',
   'x-gateway-dropped-tools',
+  // The native API's rate-limit headers (/api/v1).
+  'x-ratelimit-limit',
+  'x-ratelimit-remaining',
+  'x-ratelimit-reset',
 ].join(', ');
 
 const ALLOWED_METHODS = 'GET, POST, DELETE, OPTIONS';

@@ -1,6 +1,6 @@
 import { type Server, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { serve } from '@hono/node-server';
+import { serve, type WebSocketServerLike } from '@hono/node-server';
 
 export interface ServerLimits {
   /** Time to receive a request's headers (slowloris). */
@@ -19,6 +19,8 @@ export interface NodeServerOptions {
   hostname: string;
   limits: ServerLimits;
   onListening?: (address: { address: string; port: number }) => void;
+  /** Upgrades go through `fetch` (the app) to the route that accepts them (the native API's /ws). */
+  websocket?: { server: WebSocketServerLike };
 }
 
 /** How often Node checks the header and request deadlines (its default, 30 s, would blur them). */
@@ -35,6 +37,7 @@ export function startNodeServer(options: NodeServerOptions): Server {
       fetch: options.fetch,
       port: options.port,
       hostname: options.hostname,
+      ...(options.websocket ? { websocket: options.websocket } : {}),
       serverOptions: {
         headersTimeout: limits.headersTimeoutMs,
         requestTimeout: limits.requestTimeoutMs,

@@ -68,4 +68,13 @@ describe('formatDuration', () => {
     expect(formatDuration(360)).toBe('6m0s');
     expect(formatDuration(119.7)).toBe('2m0s');
   });
+  it("peeks at a key's standing without counting a request", async () => {
+    const app = appFor(principal(3), Date.now);
+    const active = limiter as RequestsPerMinute;
+    expect(active.peek(principal())).toBeUndefined();
+    expect(active.peek(principal(3))).toMatchObject({ limit: 3, remaining: 3 });
+    await app.request('/');
+    expect(active.peek(principal(3))).toMatchObject({ limit: 3, remaining: 2, used: 1 });
+    expect(active.peek(principal(3))).toMatchObject({ remaining: 2 });
+  });
 });

@@ -14,6 +14,8 @@ export interface RequestsPerMinute {
    * one-minute window as the middleware; throws the same 429 GatewayError once the key is over.
    */
   countTurn(principal: Principal): Promise<void>;
+  /** Where a limited key stands in its window without counting a request (for rate-limit headers). */
+  peek(principal: Principal): RateLimitInfo | undefined;
   /** Stops the store's cleanup timer. */
   close(): void;
 }
@@ -54,6 +56,18 @@ export function requestsPerMinute(now: () => number = Date.now): RequestsPerMinu
         limit,
         Math.max(0, ((resetTime?.getTime() ?? at + WINDOW_MS) - at) / 1000),
       );
+    },
+    peek(principal) {
+      const limit = principal.policy.rpm;
+      if (limit === undefined) return undefined;
+      const used = store.get(principal.id);
+      const resetTime = used?.resetTime ?? new Date(now() + WINDOW_MS);
+      return {
+        limit,
+        used: used?.totalHits ?? 0,
+        remaining: Math.max(0, limit - (used?.totalHits ?? 0)),
+        resetTime,
+      };
     },
     close: () => store.shutdown(),
   };

@@ -186,4 +186,19 @@ describe('createSessionStore', () => {
     expect(removed.sort()).toEqual(['session-1', 'session-2']);
     expect(store.size).toBe(0);
   });
+  it('ends one explicit conversation of one caller (a deleted native session), leaving others alone', async () => {
+    const { store, removed } = setup();
+    store.begin(plan(user('a')), { callerId: 'k1', conversationId: 'c1' }).commit(assistant('A'));
+    store.begin(plan(user('b')), { callerId: 'k1', conversationId: 'c2' }).commit(assistant('B'));
+    store.begin(plan(user('c')), { callerId: 'k2', conversationId: 'c1' }).commit(assistant('C'));
+    await store.endConversation({ callerId: 'k1', conversationId: 'c1' });
+    expect(removed).toEqual(['session-1']);
+    expect(store.size).toBe(2);
+    // It is gone: the same history under that conversation is rebuilt in a new session.
+    const again = store.begin(plan(user('a'), assistant('A'), user('more')), {
+      callerId: 'k1',
+      conversationId: 'c1',
+    });
+    expect(again.session).toEqual({ id: 'session-4', continues: false });
+  });
 });

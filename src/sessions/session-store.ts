@@ -30,6 +30,11 @@ import { extendFingerprint, fingerprintTurns, scopeSeed } from './fingerprint.js
  */
 export interface SessionStore {
   begin(plan: RunPlan, origin?: ConversationOrigin): SessionClaim;
+  /**
+   * Ends every idle session of one explicit conversation (a deleted native session) and deletes its
+   * files; a session still running is ended when its run settles (it is abandoned or replaced).
+   */
+  endConversation(origin: { callerId?: string; conversationId: string }): Promise<void>;
   /** Sessions currently tracked (in flight or resumable). */
   readonly size: number;
   /** Forgets every session and deletes its files. */
@@ -68,7 +73,8 @@ export interface SessionStoreOptions {
   maxBytes?: number;
   measure?: (session: { id: string; cwd: string }) => Promise<number>;
   now?: () => number;
-  newId?: () => string;
+  /** The id of a new session; gets the plan so a pre-started process fit for it can lend its id. */
+  newId?: (plan: RunPlan) => string;
 }
 
 interface Entry {
@@ -76,6 +82,8 @@ interface Entry {
   cwd: string;
   /** Set for sessions named by an explicit conversation id. */
   conversationKey: string | undefined;
+  /** Caller and explicit conversation id, for ending a conversation whatever its cwd or end user. */
+  conversation: string | undefined;
   /** Fingerprint of what the session holds; undefined until its first commit. */
   head: string | undefined;
   busy: boolean;
@@ -86,7 +94,7 @@ interface Entry {
 
 export function createSessionStore(options: SessionStoreOptions): SessionStore {
   const now = options.now ?? Date.now;
-  const newId = options.newId ?? randomUUID;
+  const newId = options.newId ?? (() => randomUUID());
   // Insertion order is recency order: an entry is re-inserted whenever it is used.
   const entries = new Map<string, Entry>();
   const byHead = new Map<string, Entry>();
@@ -97,12 +105,12 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     entries.set(entry.id, entry);
   }
 
-  function evict(entry: Entry): void {
-    if (!entries.delete(entry.id)) return;
+  function evict(entry: Entry): Promise<void> {
+    if (!entries.delete(entry.id)) return Promise.resolve();
     if (entry.head !== undefined && byHead.get(entry.head) === entry) byHead.delete(entry.head);
     options.onEvict?.(entry.id);
     // A leftover file only costs disk space and is swept at the next start; never fail a request on it.
-    options.removeSession({ id: entry.id, cwd: entry.cwd }).catch(() => undefined);
+    return options.removeSession({ id: entry.id, cwd: entry.cwd }).catch(() => undefined);
   }
 
   function sweep(): void {
@@ -183,9 +191,10 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
         return claimFor(found, true, afterPrompt);
       }
       const entry: Entry = {
-        id: newId(),
+        id: newId(plan),
         cwd,
         conversationKey: origin.conversationId === undefined ? undefined : seed,
+        conversation: conversationOf(origin),
         head: undefined,
         busy: true,
         lastUsedAt: now(),
@@ -194,6 +203,13 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
       entries.set(entry.id, entry);
       sweep();
       return claimFor(entry, false, afterPrompt);
+    },
+    async endConversation(origin) {
+      const conversation = conversationOf(origin);
+      const ending = [...entries.values()].filter(
+        (entry) => !entry.busy && entry.conversation === conversation,
+      );
+      await Promise.all(ending.map(evict));
     },
     get size() {
       return entries.size;
@@ -210,4 +226,10 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
       );
     },
   };
+}
+
+function conversationOf(origin: { callerId?: string; conversationId?: string }): string | undefined {
+  return origin.conversationId === undefined
+    ? undefined
+    : JSON.stringify([origin.callerId ?? null, origin.conversationId]);
 }

@@ -1,16 +1,23 @@
 import { AuditLog } from './audit-log.js';
 import { openStoreDatabase, probeWritable, type StoreDatabase } from './database.js';
 import { KeyStore } from './key-store.js';
+import type { NativeSessionStore } from './native-sessions.js';
 import type { ResponsesStore } from './responses-store.js';
+import { sqliteNativeSessions } from './sqlite-native-sessions.js';
 import { createSqliteResponsesStore } from './sqlite-responses-store.js';
 import { sqliteTaskStore, type TaskStore } from './task-store.js';
 
-/** The gateway's embedded state: API keys, the audit log, stored responses and tasks, in one SQLite file. */
+/**
+ * The gateway's embedded state: API keys, the audit log, stored responses, native sessions and
+ * tasks, in one SQLite file.
+ */
 export interface GatewayStore {
   readonly keys: KeyStore;
   readonly audit: AuditLog;
   readonly responses: ResponsesStore;
-  /** Agentic tasks and their event logs. */
+  /** Sessions of the native API (issue 10). */
+  readonly nativeSessions: NativeSessionStore;
+  /** Agentic tasks and their event logs (issue 11). */
   readonly tasks: TaskStore;
   readonly isOpen: boolean;
   probeWritable(): boolean;
@@ -23,6 +30,7 @@ export function openGatewayStore(file: string): GatewayStore {
     keys: new KeyStore(db),
     audit: new AuditLog(db),
     responses: createSqliteResponsesStore(db),
+    nativeSessions: sqliteNativeSessions(db),
     tasks: sqliteTaskStore(db),
     get isOpen() {
       return db.open;

@@ -13,6 +13,11 @@ export interface ProcessBudgetDeps {
   /** Leases held by runs (each has, or is about to start, one process) and requests waiting. */
   runs: () => { running: number; waiting: number };
   holders: readonly IdleProcesses[];
+  /**
+   * Claude Code processes alive now, whatever they do: a run's process still exiting after its
+   * answer (its slot is already free) counts here until it has gone.
+   */
+  live?: () => number;
 }
 
 export interface ProcessBudget {
@@ -30,19 +35,28 @@ export interface ProcessBudget {
  * that starts when the cap is reached first adopts an idle process (a matching spare or its own
  * hot conversation) or, failing that, ends the longest-idle one before it spawns.
  */
+const EXIT_WAIT_STEP_MS = 10;
+const EXIT_WAIT_STEPS = 200;
+
 export function createProcessBudget(deps: ProcessBudgetDeps): ProcessBudget {
   const idle = () => deps.holders.reduce((sum, holder) => sum + holder.idleCount, 0);
   return {
     hasRoomForIdle() {
       const { running, waiting } = deps.runs();
-      return waiting === 0 && running + idle() < deps.maxProcesses;
+      const live = deps.live?.() ?? 0;
+      return waiting === 0 && running + idle() < deps.maxProcesses && live < deps.maxProcesses;
     },
     async makeRoomForRun() {
       // Bounded: every pass ends one idle process or stops.
       for (let pass = idle(); pass > 0 && deps.runs().running + idle() > deps.maxProcesses; pass -= 1) {
         const oldest = longestIdle(deps.holders);
-        if (!oldest) return;
+        if (!oldest) break;
         await oldest.evictOldest();
+      }
+      // A run's slot is freed with its answer while its CLI is still exiting (tens of ms): at the cap,
+      // the next process waits for that exit rather than go over it. Bounded: at most ~2 s.
+      for (let wait = 0; wait < EXIT_WAIT_STEPS && (deps.live?.() ?? 0) >= deps.maxProcesses; wait += 1) {
+        await new Promise((resolve) => setTimeout(resolve, EXIT_WAIT_STEP_MS));
       }
     },
   };

@@ -4,15 +4,20 @@ import type { Logger } from 'pino';
 import type { ProcessRegistry, SpawnedRun } from '../claude/process-registry.js';
 import { spareKey } from './options-key.js';
 import type { IdleProcesses } from './process-budget.js';
+import type { SpareDemand } from './spare-demand.js';
 
 export interface WarmPoolDeps {
-  /** Spares kept ready; 0 disables the pool. */
-  size: number;
+  /** How many spares the traffic needs; a pool whose demand allows none is off. */
+  demand: SpareDemand;
   processes: ProcessRegistry;
   /** Whether one more idle process fits under the process cap right now. */
   hasRoomForIdle: () => boolean;
   /** The Agent SDK's `startup()`: spawns the CLI and completes its initialize handshake. */
   startup: (params: { options: Options }) => Promise<WarmQuery>;
+  /** False while a run starts Claude Code cold: spares wait rather than take its CPU. */
+  mayStart?: () => boolean;
+  /** A spare's process is handed to a run (it may have been stopped while it started). */
+  onHandOver?: (pid: number) => void;
   /** Consecutive cold starts with the same other options before the pool switches to them. */
   switchAfterMisses?: number;
   /** First delay before starting again after a spare failed; doubles up to a minute. */
@@ -51,6 +56,7 @@ interface Slot {
   /** Handed out by `promiseSessionId`: only the run with that session id may use it. */
   promised: boolean;
   since: number;
+  startedAt: number;
   state: 'starting' | 'ready' | 'closed';
   warm?: WarmQuery;
   spawned?: SpawnedRun;
@@ -60,7 +66,8 @@ interface Slot {
 const MAX_RETRY_DELAY_MS = 60_000;
 
 /**
- * Keeps `size` Claude Code processes started ahead of demand with the SDK's `startup()`, so a run
+ * Keeps Claude Code processes started ahead of demand (as many as `SpareDemand` finds the arrivals
+ * need) with the SDK's `startup()`, so a run
  * skips the CPU-bound start-up. A spare is used only by a run whose options are exactly the ones it
  * was started with (its own session id aside), so its requests to the API are the cold path's.
  * Which options: the default plain chat at first; when runs keep arriving with other options (a
@@ -76,6 +83,8 @@ export class WarmPool implements IdleProcesses {
   #miss: { key: string; count: number } | undefined;
   #failures = 0;
   #retryTimer: NodeJS.Timeout | undefined;
+  /** Looks again once arrivals have aged out of the window, so a quiet pool shrinks. */
+  #trimTimer: NodeJS.Timeout | undefined;
   #closed = false;
   readonly counters: WarmPoolCounters = { used: 0, missed: 0, started: 0, failed: 0 };
 
@@ -93,10 +102,14 @@ export class WarmPool implements IdleProcesses {
     return [...this.#slots].filter((slot) => slot.state === 'ready').length;
   }
 
+  get #enabled(): boolean {
+    return this.#deps.demand.enabled;
+  }
+
   /** Starts keeping spares for these options (the gateway's default plain chat). */
   prime(options: Options): void {
     const key = spareKey(options);
-    if (key === undefined || this.#deps.size === 0) return;
+    if (key === undefined || !this.#enabled) return;
     this.#template ??= { key, options: withoutPerRunOptions(options) };
     this.fill();
   }
@@ -106,7 +119,7 @@ export class WarmPool implements IdleProcesses {
    * miss counts as demand for the run's options.
    */
   take(options: Options): Spare | undefined {
-    if (this.#closed || this.#deps.size === 0) return undefined;
+    if (this.#closed || !this.#enabled) return undefined;
     const key = spareKey(options);
     if (key === undefined) return undefined;
     const sessionId = options.sessionId;
@@ -117,6 +130,7 @@ export class WarmPool implements IdleProcesses {
       return undefined;
     }
     this.#miss = undefined;
+    this.#deps.demand.noteArrival();
     const slot = [...this.#slots].find(
       (candidate) =>
         candidate.state === 'ready' &&
@@ -129,6 +143,9 @@ export class WarmPool implements IdleProcesses {
     }
     this.#slots.delete(slot);
     this.counters.used += 1;
+    this.#deps.demand.noteTaken();
+    const pid = slot.spawned.child.pid;
+    if (pid !== undefined) this.#deps.onHandOver?.(pid);
     // No refill here: starting a process now would compete for the CPU with the answer being
     // streamed. The replacement starts when the run's slot is released (`fill` on a freed slot).
     return { warm: slot.warm, spawned: slot.spawned };
@@ -148,6 +165,12 @@ export class WarmPool implements IdleProcesses {
     return slot.sessionId;
   }
 
+  /** As `promiseSessionId`, only when a run with these options would take a spare of this pool. */
+  promiseSessionIdFor(options: Options): string | undefined {
+    const key = spareKey(options);
+    return key !== undefined && key === this.#template?.key ? this.promiseSessionId() : undefined;
+  }
+
   /** The session is gone (or went elsewhere): a spare still holding its id can serve nobody. */
   forgetSession(sessionId: string): void {
     for (const slot of this.#slots) {
@@ -155,16 +178,46 @@ export class WarmPool implements IdleProcesses {
     }
   }
 
-  /** Starts spares until there are `size` of them, as far as the process cap allows. */
+  /** A run slot was released: the moment to replace used spares without slowing a running answer. */
+  released(): void {
+    this.#deps.demand.noteReleased();
+    this.fill();
+  }
+
+  /**
+   * Starts spares until there are as many as the traffic needs, as far as the process cap allows,
+   * and ends ready ones beyond that (longest-idle first) once the traffic has slowed down.
+   */
   fill(): void {
     const template = this.#template;
-    if (this.#closed || !template || this.#retryTimer) return;
-    while (this.#slots.size < this.#deps.size && this.#deps.hasRoomForIdle()) this.#start(template);
+    if (this.#closed || !template) return;
+    const target = this.#deps.demand.target();
+    if (!this.#retryTimer && (this.#deps.mayStart?.() ?? true)) {
+      while (this.#slots.size < target && this.#deps.hasRoomForIdle()) this.#start(template);
+    }
+    const surplus = [...this.#slots]
+      .filter((slot) => slot.state === 'ready' && !slot.promised)
+      .sort((a, b) => a.since - b.since)
+      .slice(0, Math.max(0, this.#slots.size - target));
+    for (const slot of surplus) void this.#closeSlot(slot);
+    this.#scheduleTrim();
+  }
+
+  /** Spares kept or starting now (for tests and health output). */
+  get size(): number {
+    return this.#slots.size;
   }
 
   /** Process ids of the spares, started or starting (for health output and tests). */
   livePids(): number[] {
     return [...this.#slots].flatMap((slot) => slot.spawned?.child.pid ?? []);
+  }
+
+  /** Spares still starting (not yet initialized): the CPU-bound ones. */
+  startingPids(): number[] {
+    return [...this.#slots].flatMap((slot) =>
+      slot.state === 'starting' ? (slot.spawned?.child.pid ?? []) : [],
+    );
   }
 
   oldestIdleSince(): number | undefined {
@@ -181,6 +234,7 @@ export class WarmPool implements IdleProcesses {
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#retryTimer);
+    clearTimeout(this.#trimTimer);
     await Promise.all([...this.#slots].map((slot) => this.#closeSlot(slot)));
   }
 
@@ -195,6 +249,16 @@ export class WarmPool implements IdleProcesses {
     setImmediate(() => this.fill());
   }
 
+  /** While above the minimum, looks again once arrivals may have aged out, so a quiet pool shrinks. */
+  #scheduleTrim(): void {
+    if (this.#trimTimer || this.#slots.size <= this.#deps.demand.min) return;
+    this.#trimTimer = setTimeout(() => {
+      this.#trimTimer = undefined;
+      this.fill();
+    }, this.#deps.demand.windowMs / 2);
+    this.#trimTimer.unref();
+  }
+
   #start(template: Template): void {
     const sessionId = template.options.sessionId === undefined ? undefined : randomUUID();
     const slot: Slot = {
@@ -202,6 +266,7 @@ export class WarmPool implements IdleProcesses {
       sessionId,
       promised: false,
       since: this.#now(),
+      startedAt: this.#now(),
       state: 'starting',
       settled: Promise.resolve(),
     };
@@ -227,6 +292,7 @@ export class WarmPool implements IdleProcesses {
     if (slot.state === 'closed' || !slot.spawned) return this.#closeSlot(slot);
     slot.state = 'ready';
     slot.since = this.#now();
+    this.#deps.demand.noteStarted(slot.since - slot.startedAt);
     this.#failures = 0;
     slot.spawned.child.once('exit', () => {
       // Still parked when it exited: it died, so replace it (with the same backoff as a failure).

@@ -3,12 +3,22 @@ import type { Logger } from 'pino';
 import type { ProcessRegistry } from '../claude/process-registry.js';
 import type { ClaudeRunnerDeps } from '../claude/runner.js';
 import { HotSessions } from './hot-sessions.js';
+import { OpenSpares } from './open-spares.js';
 import { createProcessBudget } from './process-budget.js';
+import { SpareDemand } from './spare-demand.js';
+import { createStartYield } from './start-yield.js';
 import { WarmPool } from './warm-pool.js';
 
 export interface WarmProcessesSettings {
   maxProcesses: number;
+  /** Spares kept however quiet it is (WARM_SPARES); 0 with `sparesMax` 0 turns spares off. */
   spares: number;
+  /** Spares kept at most when requests arrive faster than one spare can be replaced (WARM_SPARES_MAX). */
+  sparesMax: number;
+  /** Whether runs the warm pool cannot serve may take a process pre-spawned for any system prompt. */
+  openSpares: boolean;
+  /** How far back arrivals count when sizing the spares. */
+  demandWindowMs?: number;
   hotSessionsMax: number;
   hotSessionIdleMs: number;
 }
@@ -24,9 +34,18 @@ export interface WarmProcessesDeps {
 
 export interface WarmProcesses {
   pool: WarmPool;
+  open: OpenSpares;
   hot: HotSessions;
   /** What the runner needs to use spares and hot conversations. */
-  runnerDeps: Pick<ClaudeRunnerDeps, 'warmPool' | 'hotSessions' | 'makeRoomForRun'>;
+  runnerDeps: Pick<
+    ClaudeRunnerDeps,
+    'warmPool' | 'hotSessions' | 'makeRoomForRun' | 'spawnProcess' | 'pauseSpareStarts' | 'afterProcessGone'
+  >;
+  /**
+   * The id for a new tracked conversation whose run has these options: a ready warm spare's when
+   * its options fit, else an open spare's, so a pre-started process can serve its first turn.
+   */
+  promiseSessionId(options: Options): string | undefined;
   /** A tracked session is gone for good: end whatever was kept for it. */
   forgetSession(sessionId: string): void;
   /** Ends spares and hot conversations and stops refilling; resolves once their processes are gone. */
@@ -36,41 +55,89 @@ export interface WarmProcesses {
 /** Spares and hot conversations under one process budget (MAX_CONCURRENCY counts them too). */
 export function createWarmProcesses(deps: WarmProcessesDeps): WarmProcesses {
   const { settings, queue } = deps;
-  const holders: Array<WarmPool | HotSessions> = [];
+  const holders: Array<WarmPool | OpenSpares | HotSessions> = [];
   const budget = createProcessBudget({
     maxProcesses: settings.maxProcesses,
     runs: () => ({ running: queue.running, waiting: queue.waiting }),
     holders,
+    live: () => deps.processes.liveCount,
   });
+  const sparesMax = Math.max(settings.spares, settings.sparesMax);
+  // Cold starts (rebuilt histories among them) go first: spares starting meanwhile are stopped.
+  const sources: Array<WarmPool | OpenSpares> = [];
+  const startYield = createStartYield({
+    sources,
+    onResumed: () => {
+      pool.fill();
+      open.fill();
+    },
+  });
+  const yieldDeps = {
+    mayStart: () => !startYield.active,
+    onHandOver: (pid: number) => startYield.release(pid),
+  };
+  const window = settings.demandWindowMs === undefined ? {} : { windowMs: settings.demandWindowMs };
   const pool = new WarmPool({
-    size: settings.spares,
+    demand: new SpareDemand({ min: settings.spares, max: sparesMax, ...window }),
     processes: deps.processes,
     hasRoomForIdle: () => budget.hasRoomForIdle(),
+    ...yieldDeps,
     startup: deps.startup,
     logger: deps.logger,
   });
+  const open = new OpenSpares({
+    // Only runs the warm pool cannot serve ask here, so their rate alone sizes it; one is kept even
+    // when they are rare (once a run has shown which launch to keep), or sparse traffic with a new
+    // system prompt each time would always find it gone.
+    demand: new SpareDemand({
+      min: settings.openSpares ? 1 : 0,
+      max: settings.openSpares ? sparesMax : 0,
+      ...window,
+    }),
+    processes: deps.processes,
+    hasRoomForIdle: () => budget.hasRoomForIdle(),
+    ...yieldDeps,
+    logger: deps.logger,
+  });
+  sources.push(pool, open);
   const hot = new HotSessions({
     max: settings.hotSessionsMax,
     idleMs: settings.hotSessionIdleMs,
     // The conversation's run still holds its lease while it parks, so it takes no extra slot.
     canPark: () => queue.waiting === 0,
   });
-  holders.push(pool, hot);
-  queue.onSlotFreed(() => pool.fill());
+  holders.push(pool, open, hot);
+  queue.onSlotFreed(() => {
+    pool.fill();
+    open.fill();
+  });
   return {
     pool,
+    open,
     hot,
     runnerDeps: {
-      ...(settings.spares > 0 ? { warmPool: pool } : {}),
+      ...(sparesMax > 0 ? { warmPool: pool } : {}),
+      ...(settings.openSpares && sparesMax > 0 ? { spawnProcess: (options) => open.spawn(options) } : {}),
       ...(settings.hotSessionsMax > 0 ? { hotSessions: hot } : {}),
       makeRoomForRun: () => budget.makeRoomForRun(),
+      // A used spare's replacement can start only once the run's process has gone: that is the end
+      // of the run's hold on the budget, for the demand's measure of how long a spare takes to return.
+      afterProcessGone: () => {
+        pool.released();
+        open.released();
+      },
+      ...(sparesMax > 0 ? { pauseSpareStarts: () => startYield.pause() } : {}),
+    },
+    promiseSessionId(options) {
+      return pool.promiseSessionIdFor(options) ?? open.promiseSessionId();
     },
     forgetSession(sessionId) {
       pool.forgetSession(sessionId);
+      open.forgetSession(sessionId);
       hot.forget(sessionId);
     },
     async close() {
-      await Promise.all([pool.close(), hot.closeAll()]);
+      await Promise.all([pool.close(), open.close(), hot.closeAll()]);
     },
   };
 }

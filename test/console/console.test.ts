@@ -162,6 +162,37 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
     }
   });
 
+  it('lists native sessions of every key and shows a session history', async () => {
+    const headers = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
+    const created = await fetch(`${h.origin}/api/v1/sessions`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ model: 'sonnet' }),
+    });
+    expect(created.status).toBe(201);
+    const { sessionId } = (await created.json()) as { sessionId: string };
+    h.mock.enqueue(text('Native answer for the console.'));
+    const turn = await fetch(`${h.origin}/api/v1/sessions/${sessionId}/messages`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ prompt: 'Native question' }),
+    });
+    expect(turn.status).toBe(200);
+
+    await page.goto(`${h.origin}/console/#/sessions`);
+    const row = page.locator(`tr[data-session="${sessionId}"]`);
+    await row.waitFor();
+    await expect(row.textContent()).resolves.toContain('sonnet');
+    await row.click();
+    const history = page.getByRole('complementary', { name: 'Session history' });
+    await history
+      .locator('li[data-role="assistant"]')
+      .filter({ hasText: 'Native answer for the console.' })
+      .waitFor();
+    await expect(history.locator('li[data-role="user"]').textContent()).resolves.toContain('Native question');
+    await shot('sessions');
+  });
+
   it('is readable at 390 px wide', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${h.origin}/console/#/overview`);

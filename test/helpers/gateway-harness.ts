@@ -55,6 +55,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     port: 0,
     hostname: '127.0.0.1',
     limits: serverLimitsFrom(config),
+    websocket: gateway.websocket,
   });
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const { port } = server.address() as AddressInfo;

@@ -6,7 +6,13 @@ import { text, userTexts } from '../mock-anthropic/server.js';
 type Message = OpenAI.Chat.Completions.ChatCompletionMessageParam;
 
 const h = useHarness({
-  config: { WARM_SPARES: '1', HOT_SESSIONS_MAX: '2', MAX_CONCURRENCY: '3', AUTH_DISABLED: 'true' },
+  config: {
+    WARM_SPARES: '1',
+    WARM_SPARES_MAX: '1',
+    HOT_SESSIONS_MAX: '2',
+    MAX_CONCURRENCY: '3',
+    AUTH_DISABLED: 'true',
+  },
 });
 
 const hot = () => h.gateway.warm.hot;

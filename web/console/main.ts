@@ -3,7 +3,7 @@ import { html } from 'htm/preact';
 import { render } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, createApi } from './api.js';
-import { KeysPage, OverviewPage, PlaygroundPage, RequestsPage, UsagePage } from './pages.js';
+import { KeysPage, OverviewPage, PlaygroundPage, RequestsPage, SessionsPage, UsagePage } from './pages.js';
 import type { Surface } from './stream-parts.js';
 
 interface Session {
@@ -19,6 +19,7 @@ const PAGES = [
   ['usage', 'Usage'],
   ['keys', 'Keys'],
   ['requests', 'Requests'],
+  ['sessions', 'Sessions'],
   ['playground', 'Playground'],
 ] as const;
 type PageId = (typeof PAGES)[number][0];
@@ -109,6 +110,7 @@ function App() {
       ${page === 'usage' && html`<${UsagePage} api=${api} />`}
       ${page === 'keys' && html`<${KeysPage} api=${api} />`}
       ${page === 'requests' && html`<${RequestsPage} api=${api} />`}
+      ${page === 'sessions' && html`<${SessionsPage} api=${api} />`}
       ${page === 'playground' && html`<${PlaygroundPage} api=${api} models=${session.models} surfaces=${session.playgroundSurfaces} />`}
     </main>
   </div>`;

@@ -1,0 +1,133 @@
+/**
+ * Benchmark scenarios for the warm paths of issue 16: varied system prompts against a fixed one,
+ * steady arrivals, rebuilt histories against cold starts, and how long a stream stays open after
+ * its last content. Each is bounded in count; the caller starts the gateways.
+ */
+import { randomUUID } from 'node:crypto';
+import { waitForQuiet } from './proc-stats.js';
+import { type Summary, summarize } from './stats.js';
+import { type ChatMessage, type TimedChat, timedChat } from './timed-chat.js';
+
+export interface Scenario {
+  ttft: Summary;
+  ttlb: Summary;
+  errors: number;
+}
+
+export function scenario(samples: readonly TimedChat[]): Scenario {
+  const ok = samples.filter((sample) => sample.ok);
+  return {
+    ttft: summarize(ok.map((sample) => sample.ttftMs)),
+    ttlb: summarize(ok.map((sample) => sample.ttlbMs)),
+    errors: samples.length - ok.length,
+  };
+}
+
+/** After the last content: what the client waits for `[DONE]` and the end of the body. */
+export function streamEnd(samples: readonly TimedChat[]): Summary {
+  return summarize(
+    samples.flatMap((sample) =>
+      sample.ok && sample.lastContentMs !== undefined ? [sample.ttlbMs - sample.lastContentMs] : [],
+    ),
+  );
+}
+
+const failed = (): TimedChat => ({
+  ok: false,
+  status: 0,
+  ttftMs: Number.NaN,
+  ttlbMs: Number.NaN,
+  content: '',
+});
+
+function chat(url: string, model: string, messages: ChatMessage[]): Promise<TimedChat> {
+  return timedChat(url, { model, messages }).catch(failed);
+}
+
+/**
+ * New conversations with a system prompt, one fixed and one different every time, in turn (so
+ * background load falls on both alike). Two fixed ones first: the warm pool follows them.
+ */
+export async function systemPrompts(
+  url: string,
+  rootPid: number,
+  model: string,
+  runs: number,
+): Promise<{ fixed: TimedChat[]; varied: TimedChat[] }> {
+  const fixedPrompt = 'You are a helpful assistant for the benchmark.';
+  const ask = (system: string, text: string) =>
+    chat(url, model, [
+      { role: 'system', content: system },
+      { role: 'user', content: `${text} ${randomUUID()}` },
+    ]);
+  for (let i = 0; i < 2; i++) {
+    await waitForQuiet(rootPid);
+    await ask(fixedPrompt, 'warm-up');
+  }
+  const fixed: TimedChat[] = [];
+  const varied: TimedChat[] = [];
+  for (let i = 0; i < runs; i++) {
+    await waitForQuiet(rootPid);
+    fixed.push(await ask(fixedPrompt, `fixed ${i}`));
+    await waitForQuiet(rootPid);
+    // A prompt no earlier request had: per-user prompts, a date in the prompt, many apps.
+    varied.push(await ask(`You are assistant ${randomUUID()} for user ${i}.`, `varied ${i}`));
+  }
+  return { fixed, varied };
+}
+
+/**
+ * New conversations arriving every `intervalMs` whether or not earlier ones have finished (each
+ * streams about a second on the paced mock), `count` of them.
+ */
+export async function steadyArrivals(
+  url: string,
+  rootPid: number,
+  model: string,
+  intervalMs: number,
+  count: number,
+): Promise<TimedChat[]> {
+  await waitForQuiet(rootPid);
+  const runs: Array<Promise<TimedChat>> = [];
+  for (let i = 0; i < count; i++) {
+    // Nine words: ten deltas of the echo, a second at the paced mock's 100 ms a delta.
+    runs.push(
+      chat(url, model, [
+        { role: 'user', content: `steady ${i} one two three four five six ${randomUUID()}` },
+      ]),
+    );
+    if (i < count - 1) await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  return Promise.all(runs);
+}
+
+/** A history the gateway never served (2 earlier turns), rebuilt as a transcript and resumed. */
+function rebuilt(url: string, model: string, text: string): Promise<TimedChat> {
+  return chat(url, model, [
+    { role: 'user', content: `earlier question ${randomUUID()}` },
+    { role: 'assistant', content: 'earlier answer' },
+    { role: 'user', content: `${text} ${randomUUID()}` },
+  ]);
+}
+
+/**
+ * Rebuilt histories on a gateway with spares: on a quiet machine, and right after a new
+ * conversation used the spare (so its replacement is starting while the rebuild runs).
+ */
+export async function rebuilds(
+  url: string,
+  rootPid: number,
+  model: string,
+  runs: number,
+): Promise<{ quiet: TimedChat[]; afterSpareUse: TimedChat[] }> {
+  const quiet: TimedChat[] = [];
+  const afterSpareUse: TimedChat[] = [];
+  for (let i = 0; i < runs; i++) {
+    await waitForQuiet(rootPid);
+    quiet.push(await rebuilt(url, model, `rebuild ${i}`));
+    await waitForQuiet(rootPid);
+    await chat(url, model, [{ role: 'user', content: `uses the spare ${randomUUID()}` }]);
+    afterSpareUse.push(await rebuilt(url, model, `rebuild under refill ${i}`));
+  }
+  return { quiet, afterSpareUse };
+}

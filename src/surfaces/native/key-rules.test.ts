@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import type { AgentSettings } from '../../claude/run-plan.js';
+import { checkKeyMayUse } from './key-rules.js';
+
+const agent: AgentSettings = { cwd: '/w', tools: ['Read', 'Bash'], permissionMode: 'default', maxTurns: 3 };
+
+describe('key rules at session creation', () => {
+  it('allow what the key allows', () => {
+    expect(() => checkKeyMayUse({}, { model: 'opus' })).not.toThrow();
+    expect(() =>
+      checkKeyMayUse({ models: ['opus'], agentTools: ['*'] }, { model: 'opus', agent }),
+    ).not.toThrow();
+    expect(() => checkKeyMayUse({ agentTools: ['Read', 'Bash'] }, { model: 'opus', agent })).not.toThrow();
+  });
+
+  it.each([
+    [{ models: ['haiku'] }, { model: 'opus' }, 'model', 'model_not_allowed'],
+    [{}, { model: 'opus', agent }, 'cwd', 'agent_mode_not_allowed'],
+    [{ agentTools: ['Read'] }, { model: 'opus', agent }, 'tools', 'tool_not_allowed'],
+  ])('refuse with a 403: %j %j', (policy, session, param, code) => {
+    expect(() => checkKeyMayUse(policy, session)).toThrow(
+      expect.objectContaining({ status: 403, kind: 'permission', param, code }),
+    );
+  });
+});

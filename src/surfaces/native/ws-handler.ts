@@ -1,0 +1,98 @@
+import type { WSContext, WSEvents } from 'hono/ws';
+import { clientFrameSchema } from './schema.js';
+import type { NativeSessions, TurnInput } from './session-service.js';
+import { toWsFrame } from './wire.js';
+
+export interface WsTurnContext {
+  sessions: NativeSessions;
+  caller: TurnInput['caller'];
+  sessionId: string;
+  /** A request id per turn, for logs and the audit row. */
+  newRequestId: () => string;
+  /** The socket's path, for the audit row of each turn. */
+  path: string;
+}
+
+/**
+ * The WebSocket protocol: the client sends `{"type":"message","prompt"}` frames and
+ * `{"type":"cancel"}`; the server answers each turn with the stream's objects, ending in exactly one
+ * `complete` or `error`. One turn at a time per session; closing the socket aborts a running turn.
+ */
+export function wsTurnEvents(context: WsTurnContext): WSEvents {
+  let current: AbortController | undefined;
+  let closed = false;
+
+  const send = (ws: WSContext, frame: unknown) => {
+    if (!closed && ws.readyState === 1) ws.send(JSON.stringify(frame));
+  };
+  const protocolError = (ws: WSContext, message: string) =>
+    send(ws, { type: 'error', error: { code: 'INVALID_REQUEST', message, details: {} } });
+
+  async function runTurn(ws: WSContext, prompt: string, timeoutMs: number | undefined): Promise<void> {
+    const controller = new AbortController();
+    current = controller;
+    const requestId = context.newRequestId();
+    const input: TurnInput = {
+      caller: context.caller,
+      sessionId: context.sessionId,
+      prompt,
+      signal: controller.signal,
+      requestId,
+      // Every frame is a turn of its own under the key's policy (rpm, budget, concurrency, audit).
+      unadmitted: { requestId, method: 'WS', path: context.path, body: { prompt }, stream: true },
+    };
+    if (timeoutMs !== undefined) input.timeoutMs = timeoutMs;
+    try {
+      for await (const item of context.sessions.turn(input)) {
+        if (controller.signal.aborted) break;
+        send(ws, toWsFrame(item));
+      }
+      if (controller.signal.aborted) {
+        send(ws, {
+          type: 'error',
+          error: { code: 'CANCELLED', message: 'The turn was cancelled.', details: {} },
+        });
+      }
+    } finally {
+      if (current === controller) current = undefined;
+    }
+  }
+
+  return {
+    onMessage(event, ws) {
+      if (typeof event.data !== 'string') return protocolError(ws, 'Frames must be JSON text.');
+      let frame: ReturnType<typeof clientFrameSchema.safeParse>;
+      try {
+        frame = clientFrameSchema.safeParse(JSON.parse(event.data));
+      } catch {
+        return protocolError(ws, 'Frames must be JSON text.');
+      }
+      if (!frame.success) {
+        return protocolError(ws, 'Expected {"type":"message","prompt":"..."} or {"type":"cancel"}.');
+      }
+      const data = frame.data;
+      if (data.type === 'ping') return send(ws, { type: 'pong' });
+      if (data.type === 'cancel') {
+        current?.abort();
+        return;
+      }
+      if (current) {
+        // The session's own busy check answers too, but this socket knows it without a store read.
+        return send(ws, {
+          type: 'error',
+          error: { code: 'SESSION_BUSY', message: 'A turn is already running on this session.', details: {} },
+        });
+      }
+      runTurn(ws, data.prompt, data.timeout).catch(() => {
+        send(ws, {
+          type: 'error',
+          error: { code: 'INTERNAL_ERROR', message: 'The turn failed.', details: {} },
+        });
+      });
+    },
+    onClose() {
+      closed = true;
+      current?.abort();
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { SpareDemand } from './spare-demand.js';
+
+function clock() {
+  let now = 0;
+  return {
+    now: () => now,
+    advance(ms: number) {
+      now += ms;
+    },
+  };
+}
+
+/** Arrivals every `everyMs`, each run holding its spare for `holdMs`, spares starting in `startMs`. */
+function traffic(demand: SpareDemand, time: ReturnType<typeof clock>, count: number, everyMs: number) {
+  for (let i = 0; i < count; i += 1) {
+    demand.noteArrival();
+    demand.noteTaken();
+    time.advance(everyMs);
+  }
+}
+
+describe('spare demand', () => {
+  it('keeps the minimum while nothing arrives', () => {
+    const time = clock();
+    const demand = new SpareDemand({ min: 1, max: 4, now: time.now });
+    expect(demand.target()).toBe(1);
+    expect(new SpareDemand({ min: 0, max: 4, now: time.now }).target()).toBe(0);
+  });
+
+  it('grows with the arrival rate times the time a used spare takes to come back', () => {
+    const time = clock();
+    // Arrivals every 500 ms, each run holding its spare for 1 s, spares starting in 500 ms: a used
+    // spare is back after 1.5 s, and 2 arrivals a second need 3 spares.
+    const busy = new SpareDemand({ min: 1, max: 8, windowMs: 10_000, now: time.now });
+    busy.noteStarted(500);
+    for (let i = 0; i < 20; i += 1) {
+      busy.noteArrival();
+      busy.noteTaken();
+      time.advance(1_000);
+      busy.noteReleased();
+      time.advance(-500);
+    }
+    expect(busy.lagMs()).toBe(1_500);
+    expect(busy.target()).toBe(3);
+  });
+
+  it('never goes above the maximum, and falls back to the minimum once arrivals age out', () => {
+    const time = clock();
+    const demand = new SpareDemand({ min: 1, max: 2, windowMs: 10_000, now: time.now });
+    demand.noteStarted(2_000);
+    traffic(demand, time, 50, 100);
+    expect(demand.target()).toBe(2);
+    time.advance(10_000);
+    expect(demand.target()).toBe(1);
+  });
+
+  it('is off when its maximum is 0', () => {
+    const demand = new SpareDemand({ min: 0, max: 0 });
+    expect(demand.enabled).toBe(false);
+    expect(new SpareDemand({ min: 0, max: 1 }).enabled).toBe(true);
+  });
+});
