@@ -67,6 +67,31 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX responses_expires_at ON responses(expires_at);
   `,
+  // Agentic tasks (issue 11): records and their event logs; the permission profile a key was made with.
+  `
+  CREATE TABLE tasks (
+    id TEXT PRIMARY KEY,
+    owner_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    request TEXT NOT NULL,
+    result TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX tasks_owner_created ON tasks(owner_id, created_at);
+  CREATE INDEX tasks_status ON tasks(status);
+
+  CREATE TABLE task_events (
+    task_id TEXT NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    event TEXT NOT NULL,
+    data TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (task_id, seq)
+  );
+
+  ALTER TABLE api_keys ADD COLUMN profile TEXT;
+  `,
 ];
 
 /**

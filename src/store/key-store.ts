@@ -32,6 +32,7 @@ interface ApiKeyRow {
   budget_usd: number | null;
   models: string | null;
   agent_tools: string | null;
+  profile: string | null;
   spent_usd: number;
   created_at: number;
   revoked_at: number | null;
@@ -64,6 +65,7 @@ export class KeyStore {
       budget_usd: policy.budgetUsd ?? null,
       models: policy.models ? JSON.stringify(policy.models) : null,
       agent_tools: policy.agentTools ? JSON.stringify(policy.agentTools) : null,
+      profile: policy.profile ?? null,
       spent_usd: 0,
       created_at: this.#now(),
       revoked_at: null,
@@ -74,9 +76,9 @@ export class KeyStore {
     this.#db
       .prepare(
         `INSERT INTO api_keys (id, name, key_hash, key_prefix, admin, rpm, concurrency, budget_usd, models,
-           agent_tools, spent_usd, created_at, revoked_at)
+           agent_tools, profile, spent_usd, created_at, revoked_at)
          VALUES (@id, @name, @key_hash, @key_prefix, @admin, @rpm, @concurrency, @budget_usd, @models,
-           @agent_tools, @spent_usd, @created_at, @revoked_at)`,
+           @agent_tools, @profile, @spent_usd, @created_at, @revoked_at)`,
       )
       .run(row);
     return { record: toRecord(row), key };
@@ -136,6 +138,7 @@ function toRecord(row: ApiKeyRow): ApiKeyRecord {
   if (row.budget_usd !== null) policy.budgetUsd = row.budget_usd;
   if (row.models !== null) policy.models = parseStringList(row.models);
   if (row.agent_tools !== null) policy.agentTools = parseStringList(row.agent_tools);
+  if (row.profile !== null) policy.profile = row.profile;
   return {
     id: row.id,
     name: row.name,
