@@ -86,7 +86,8 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
 
     await row.getByRole('button', { name: 'Revoke' }).click();
     await row.getByRole('button', { name: 'Confirm revoke' }).click();
-    await expect(row.locator('td').nth(5).textContent()).resolves.toBe('revoked');
+    // The table reloads after the DELETE answers: wait for the re-render rather than read it once.
+    await row.locator('td').nth(5).filter({ hasText: /^revoked$/ }).waitFor();
     const refused = await fetch(`${h.baseURL}/models`, { headers: { authorization: `Bearer ${shown}` } });
     expect(refused.status).toBe(401);
   });
