@@ -4,6 +4,7 @@ import { KEYS_USAGE, keysCommand } from './cli/keys-command.js';
 import { migrateCommand } from './cli/migrate-command.js';
 import { USAGE_USAGE, usageCommand } from './cli/usage-command.js';
 import { ConfigError, loadConfig } from './config.js';
+import { loadProfiles } from './policy/profiles.js';
 import { runServer } from './server.js';
 import { storeLocation } from './store/engine.js';
 import { type GatewayStore, openGatewayStore } from './store/gateway-store.js';
@@ -44,7 +45,10 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
     io.out(GATEWAY_VERSION);
     return 0;
   }
-  if (command === 'keys') return withStore((store) => keysCommand(rest, store.keys, io));
+  if (command === 'keys') {
+    const profiles = loadProfiles(loadConfig(process.env).PROFILES_FILE);
+    return withStore((store) => keysCommand(rest, store.keys, io, profiles));
+  }
   if (command === 'usage') return withStore((store) => usageCommand(rest, store.audit, io));
   if (command === 'migrate') {
     if (rest.length > 0) throw new UsageError('migrate takes no arguments.');

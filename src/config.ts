@@ -83,6 +83,17 @@ export const configSchema = z.object({
     .default('default'),
   AGENT_ALLOW_BYPASS_PERMISSIONS: bool.default(false),
   AGENT_MAX_BUDGET_USD: z.coerce.number().positive().optional(),
+  /** Operator-defined permission profiles (JSON object name -> profile), added to free/pro/enterprise. */
+  PROFILES_FILE: z.string().min(1).optional(),
+  /**
+   * The owner's Claude home (e.g. ~/.claude): its subagents (agents/NAME.md) and skills (skills/NAME/SKILL.md) become available
+   * to tasks that name them. Unset: tasks and chat are as isolated as ever.
+   */
+  CLAUDE_HOME: z.string().min(1).optional(),
+  /** Prompt templates (Markdown with front-matter); default: the `templates/` folder shipped with the gateway. */
+  TEMPLATES_DIR: z.string().min(1).optional(),
+  /** Environment variable names the seed route /api/execute may set through `env_vars`; none by default. */
+  EXECUTE_ENV_ALLOWLIST: list.default([]),
   /** Comma-separated API keys with no limits (the owner's own). */
   GATEWAY_API_KEYS: list.default([]),
   /** A key that may also read /v1/usage. */

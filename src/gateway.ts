@@ -13,6 +13,7 @@ import type { TrustedCallerEnv } from './auth/require-api-key.js';
 import { requireApiKey } from './auth/require-api-key.js';
 import { agentOptions } from './claude/agent-options.js';
 import { buildChildEnv } from './claude/child-env.js';
+import { claudeHomeCatalog } from './claude/claude-home.js';
 import { clientToolOptions } from './claude/client-tool-options.js';
 import { CREDENTIALS_HELP, findClaudeCredentials } from './claude/credentials.js';
 import { bundledExecutablePath, type ExecutableProbe, probeExecutable } from './claude/executable.js';
@@ -20,6 +21,7 @@ import { createModelCatalog } from './claude/model-catalog.js';
 import { ProcessRegistry } from './claude/process-registry.js';
 import type { RunPlan } from './claude/run-plan.js';
 import { type ClaudeRunnerDeps, createClaudeRunner, plannedOptions } from './claude/runner.js';
+import { prepareSkillsPlugin } from './claude/skills-plugin.js';
 import { startTempSweeper } from './claude/temp-sweeper.js';
 import { removeAllSessions, removeSession, sessionPaths } from './claude/transcript.js';
 import type { Config } from './config.js';
@@ -38,9 +40,10 @@ import { streamStallGuard } from './http/stream-stall-guard.js';
 import { createRemoteImageResolver } from './images/resolve-remote-images.js';
 import { createGuardedFetch } from './images/ssrf-guard.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
-import { enforceKeyPolicy, type FinishedRequest } from './policy/enforce-key-policy.js';
+import { enforceKeyPolicy, type FinishedRequest, toRequestSummary } from './policy/enforce-key-policy.js';
 import { KeyConcurrency } from './policy/key-concurrency.js';
 import type { Principal } from './policy/key-policy.js';
+import { loadProfiles } from './policy/profiles.js';
 import { RPM_WINDOW_MS, requestsPerMinute } from './policy/requests-per-minute.js';
 import { sharedKeyConcurrency, sharedRateLimitStore } from './policy/shared-key-limits.js';
 import { createTurnAdmission } from './policy/turn-admission.js';
@@ -68,8 +71,12 @@ import { completionsSurface } from './surfaces/openai-completions/surface.js';
 import { openAIResponsesSurface } from './surfaces/openai-responses/surface.js';
 import { noCapabilityOpenApi } from './surfaces/openai-unsupported/openapi.js';
 import { noCapabilitySurface } from './surfaces/openai-unsupported/surface.js';
+import { tasksSurface } from './surfaces/tasks/surface.js';
+import { createTaskService } from './surfaces/tasks/task-service.js';
+import { templateLibrary } from './templates/template-library.js';
 import { createCl100kCounter } from './tokens/token-counter.js';
 import { THIRD_PARTY_REJECTED_CODE, trackThirdPartyRejections } from './upstream/third-party-rejection.js';
+
 import { GATEWAY_VERSION } from './version.js';
 import { createWarmProcesses, type WarmProcesses } from './warm/warm-processes.js';
 
@@ -124,7 +131,10 @@ export async function createGateway(
   // Keys, audit, limits and (on a shared database) conversations; migrated before anything runs.
   const store = await openGatewayStore(
     storeLocation({ databaseUrl: config.DATABASE_URL, storePath: config.storePath }),
-    { onPoolError: (err) => logger.warn({ err }, 'database connection lost; it is replaced on next use') },
+    {
+      onPoolError: (err) => logger.warn({ err }, 'database connection lost; it is replaced on next use'),
+      instanceId: config.instanceId,
+    },
   );
   // On PostgreSQL, state several gateways must agree on lives there (README "Scaling out").
   const sharedState = store.engine === 'postgres';
@@ -339,6 +349,30 @@ export async function createGateway(
     version: GATEWAY_VERSION,
   });
 
+  // Agentic tasks (issue 11): a task left running by an earlier gateway process never finishes.
+  const profiles = loadProfiles(config.PROFILES_FILE);
+  const stoppedReason = 'The gateway stopped while this task was running.';
+  await store.tasks.failRunning(
+    { status: 'failed', error: { code: 'gateway_stopped', message: stoppedReason } },
+    Date.now(),
+  );
+  const tasks = createTaskService({ runs, store: store.tasks });
+  const claudeHome = config.CLAUDE_HOME ? path.resolve(config.CLAUDE_HOME) : undefined;
+  const home = claudeHome
+    ? claudeHomeCatalog(claudeHome, (file, reason) =>
+        logger.warn({ file, reason }, 'CLAUDE_HOME file skipped'),
+      )
+    : undefined;
+  const skillsPluginDir = claudeHome
+    ? await prepareSkillsPlugin(claudeHome, path.join(config.dataDir, 'claude-home-plugin'))
+    : undefined;
+
+  const templates = templateLibrary(
+    config.TEMPLATES_DIR ? path.resolve(config.TEMPLATES_DIR) : path.join(packageRoot(), 'templates'),
+    (file, reason) => logger.warn({ file, reason }, 'template skipped'),
+  );
+  const defaultModel = models.ids[0] ?? 'sonnet';
+
   const storeProbe = cachedProbe(() => store.probeWritable(), config.READY_CACHE_MS);
   const consoleAssetsDir = path.join(packageRoot(), 'dist', 'console');
   let appFetch: ((request: Request, env: TrustedCallerEnv) => Response | Promise<Response>) | undefined;
@@ -396,6 +430,41 @@ export async function createGateway(
         onStoreError: (err) => logger.warn({ err }, 'storing a response failed'),
       }),
       native.surface,
+      tasksSurface({
+        tasks,
+        store: store.tasks,
+        templates,
+        generation: { runs, models, defaultModel },
+        requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
+        envAllowlist: config.EXECUTE_ENV_ALLOWLIST,
+        planContext: {
+          models,
+          defaultModel,
+          ...(agentPolicy ? { agentPolicy } : {}),
+          requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
+        },
+        profiles,
+        ...(home ? { home } : {}),
+        ...(skillsPluginDir ? { skillsPluginDir } : {}),
+        keepAliveMs: 15_000,
+        onBackgroundSummary: (principal, requestId, summary) => {
+          const finished: FinishedRequest = {
+            principal,
+            requestId,
+            method: 'POST',
+            path: '/api/v1/tasks',
+            body: undefined,
+            stream: false,
+            status: summary.error?.status ?? 200,
+            errorCode: summary.error?.code ?? null,
+            summary: toRequestSummary(summary),
+            durationMs: summary.durationMs,
+          };
+          metrics.observeRequest(finished);
+          // Never rejects: the recorder buffers and retries a row the store cannot take now.
+          void recordAudit.record(finished);
+        },
+      }),
     ],
     defaultErrorRenderer: renderOpenAIError,
     models,
@@ -470,6 +539,7 @@ export async function createGateway(
     warm,
     async shutdown() {
       tempSweeper.stop();
+      await tasks.stopAll(stoppedReason);
       native.sessions.abortAll();
       for (const client of websocketServer.clients) client.terminate();
       websocketServer.close();

@@ -28,6 +28,13 @@ export const agentOptions: OptionExtender = (plan, options) => {
     },
   };
   if (agent.maxBudgetUsd !== undefined) extended.maxBudgetUsd = agent.maxBudgetUsd;
+  if (agent.subagents) extended.agents = agent.subagents;
+  if (agent.skills) {
+    // No MCP servers come with the owner's skills: the plugin folder is the gateway's own.
+    extended.plugins = [{ type: 'local', path: agent.skills.pluginDir, skipMcpDiscovery: true }];
+    extended.skills = agent.skills.names;
+  }
+  if (agent.env) extended.env = { ...options.env, ...agent.env };
   if (agent.permissionMode === 'bypassPermissions') extended.allowDangerouslySkipPermissions = true;
   return extended;
 };

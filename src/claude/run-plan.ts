@@ -52,6 +52,19 @@ export interface AgentSettings {
   permissionMode: 'default' | 'acceptEdits' | 'plan' | 'dontAsk' | 'bypassPermissions';
   maxTurns: number;
   maxBudgetUsd?: number;
+  /** Subagents the run may delegate to (the Agent tool); their tool calls pass the same gate. */
+  subagents?: Record<string, SubagentDefinition>;
+  /** Skills the run may use, as Claude Code names them, and the plugin folder that provides them. */
+  skills?: { names: string[]; pluginDir: string };
+  /** Extra environment variables for the Claude Code process (operator-allowlisted names only). */
+  env?: Record<string, string>;
+}
+
+export interface SubagentDefinition {
+  description: string;
+  prompt: string;
+  tools?: string[];
+  model?: string;
 }
 
 export interface RunPlan {

@@ -1,21 +1,28 @@
 import { parseArgs } from 'node:util';
 import type { KeyPolicy } from '../policy/key-policy.js';
+import { BUILT_IN_PROFILES, type ProfileCatalog, policyFromProfile } from '../policy/profiles.js';
 import { type ApiKeyRecord, DuplicateKeyNameError, type KeyStore } from '../store/key-store.js';
 import { roundUsd } from '../util/round-usd.js';
 import { type CliIo, commaList, positiveInt, positiveNumber, table, UsageError } from './cli-io.js';
 
 export const KEYS_USAGE = `Usage:
   claude-gateway keys create --name NAME [--rpm N] [--concurrency N] [--budget-usd USD]
-                             [--models ID,ID] [--agent-tools TOOL,TOOL|*] [--admin] [--json]
+                             [--models ID,ID] [--agent-tools TOOL,TOOL|*] [--profile NAME]
+                             [--admin] [--json]
   claude-gateway keys list [--all] [--json]
   claude-gateway keys revoke ID|NAME`;
 
 /** `claude-gateway keys ...`; returns the exit code. */
-export async function keysCommand(args: readonly string[], keys: KeyStore, io: CliIo): Promise<number> {
+export async function keysCommand(
+  args: readonly string[],
+  keys: KeyStore,
+  io: CliIo,
+  profiles: ProfileCatalog = BUILT_IN_PROFILES,
+): Promise<number> {
   const [action, ...rest] = args;
   switch (action) {
     case 'create':
-      return createKey(rest, keys, io);
+      return createKey(rest, keys, io, profiles);
     case 'list':
       return listKeys(rest, keys, io);
     case 'revoke':
@@ -25,7 +32,12 @@ export async function keysCommand(args: readonly string[], keys: KeyStore, io: C
   }
 }
 
-async function createKey(args: readonly string[], keys: KeyStore, io: CliIo): Promise<number> {
+async function createKey(
+  args: readonly string[],
+  keys: KeyStore,
+  io: CliIo,
+  profiles: ProfileCatalog,
+): Promise<number> {
   const { values } = parseArgs({
     args: [...args],
     options: {
@@ -35,6 +47,7 @@ async function createKey(args: readonly string[], keys: KeyStore, io: CliIo): Pr
       'budget-usd': { type: 'string' },
       models: { type: 'string' },
       'agent-tools': { type: 'string' },
+      profile: { type: 'string' },
       admin: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
@@ -53,10 +66,17 @@ async function createKey(args: readonly string[], keys: KeyStore, io: CliIo): Pr
   if (budgetUsd !== undefined) policy.budgetUsd = budgetUsd;
   if (models) policy.models = models;
   if (agentTools) policy.agentTools = agentTools;
+  const profileName = values.profile?.trim();
+  const profile = profileName ? profiles[profileName] : undefined;
+  if (profileName && !profile) {
+    throw new UsageError(`Unknown profile '${profileName}'; known: ${Object.keys(profiles).join(', ')}.`);
+  }
+  // Explicit flags override what the profile gives.
+  const effective = profileName && profile ? policyFromProfile(profileName, profile, policy) : policy;
 
   let created: { record: ApiKeyRecord; key: string };
   try {
-    created = await keys.create({ name, admin: values.admin, policy });
+    created = await keys.create({ name, admin: values.admin, policy: effective });
   } catch (error) {
     if (error instanceof DuplicateKeyNameError) {
       io.err(`claude-gateway: ${error.message} Revoke it first or pick another name.`);
@@ -130,6 +150,7 @@ function recordJson(record: ApiKeyRecord) {
     budget_usd: record.policy.budgetUsd ?? null,
     models: record.policy.models ?? null,
     agent_tools: record.policy.agentTools ?? null,
+    profile: record.policy.profile ?? null,
     spent_usd: roundUsd(record.spentUsd),
     created_at: new Date(record.createdAt).toISOString(),
     revoked_at: record.revokedAt === null ? null : new Date(record.revokedAt).toISOString(),
@@ -140,6 +161,7 @@ function describePolicy(record: ApiKeyRecord): string {
   const { policy } = record;
   const parts = [
     record.admin ? 'admin' : undefined,
+    policy.profile !== undefined ? `profile ${policy.profile}` : undefined,
     policy.rpm !== undefined ? `${policy.rpm} rpm` : undefined,
     policy.concurrency !== undefined ? `${policy.concurrency} concurrent` : undefined,
     policy.budgetUsd !== undefined ? `budget $${policy.budgetUsd}` : undefined,

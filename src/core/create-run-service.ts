@@ -118,6 +118,7 @@ export function createRunService(deps: RunServiceDeps): RunService {
       for await (const message of deps.runner.run(plan, runSignal, cleanup)) {
         if (message.type === 'result') {
           summary.costUsd = message.total_cost_usd ?? 0;
+          summary.turns = message.num_turns;
           costReported = true;
           if (!message.is_error) tracker?.finishedTurn();
         }

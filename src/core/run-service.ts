@@ -68,6 +68,8 @@ export interface RunSummary {
   queueWaitMs: number;
   /** The Claude Code session the run used, when session tracking is on. */
   sessionId?: string;
+  /** Agent turns (API round trips) Claude Code reported for the run, when it reported them. */
+  turns?: number;
 }
 
 export interface RunService {

@@ -5,6 +5,8 @@ import { streamSSE } from 'hono/streaming';
 export interface SseFrame {
   event?: string;
   data: string;
+  /** The frame's `id:` (what a client sends back as Last-Event-ID to resume). */
+  id?: string;
 }
 
 export interface SseOptions {
@@ -34,7 +36,11 @@ export function writeSse(c: Context, frames: AsyncIterable<SseFrame>, options: S
     }, options.keepAliveMs);
     try {
       for await (const frame of frames) {
-        await stream.writeSSE(frame.event === undefined ? { data: frame.data } : frame);
+        await stream.writeSSE({
+          data: frame.data,
+          ...(frame.event !== undefined ? { event: frame.event } : {}),
+          ...(frame.id !== undefined ? { id: frame.id } : {}),
+        });
       }
     } finally {
       clearInterval(keepAlive);

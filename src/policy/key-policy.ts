@@ -13,6 +13,11 @@ export interface KeyPolicy {
    * Absent: agent mode is refused. `['*']`: any tool.
    */
   agentTools?: readonly string[];
+  /**
+   * The permission profile the key was made with (src/policy/profiles.ts): its task limits (agents,
+   * skills, timeouts, turns) apply by name. Absent: no profile, only the limits above.
+   */
+  profile?: string;
 }
 
 export const ANY_TOOL = '*';

@@ -10,31 +10,31 @@ export const modelNotAllowed = (model: string) =>
     message: `This API key may not use the model '${truncateForEcho(model)}'.`,
   });
 
-export const agentModeNotAllowed = () =>
+export const agentModeNotAllowed = (param = 'claude_code') =>
   new GatewayError({
     status: 403,
     kind: 'permission',
-    param: 'claude_code',
+    param,
     code: 'agent_mode_not_allowed',
-    message: 'This API key may not use agent mode (claude_code).',
+    message: `This API key may not use agent mode (${param}).`,
   });
 
-export const agentToolNotAllowed = (tool: string, allowed: readonly string[]) =>
+export const agentToolNotAllowed = (tool: string, allowed: readonly string[], param = 'claude_code.tools') =>
   new GatewayError({
     status: 403,
     kind: 'permission',
-    param: 'claude_code.tools',
+    param,
     code: 'tool_not_allowed',
     message: `This API key may not use the tool '${tool}'; allowed: ${allowed.join(', ')}.`,
   });
 
-export const agentToolsRequired = (allowed: readonly string[]) =>
+export const agentToolsRequired = (allowed: readonly string[], param = 'claude_code.tools') =>
   new GatewayError({
     status: 400,
     kind: 'invalid_request',
-    param: 'claude_code.tools',
+    param,
     code: 'tools_required',
-    message: `This API key may use only some agent tools (${allowed.join(', ')}); list the ones you need in claude_code.tools.`,
+    message: `This API key may use only some agent tools (${allowed.join(', ')}); list the ones you need in ${param}.`,
   });
 
 export const requestsPerMinuteExceeded = (limit: number, retryAfterSeconds: number) =>

@@ -19,14 +19,35 @@ export function checkRequestPolicy(policy: KeyPolicy, body: unknown): void {
   }
   const agent = body.claude_code;
   if (agent === undefined || agent === null) return;
-  const allowed = policy.agentTools;
-  if (!allowed) throw agentModeNotAllowed();
-  if (allowed.includes(ANY_TOOL)) return;
   const requested = isRecord(agent) ? agent.tools : undefined;
-  if (!Array.isArray(requested)) throw agentToolsRequired(allowed);
+  admitAgentTools(
+    policy,
+    Array.isArray(requested) ? requested.filter((tool) => typeof tool === 'string') : undefined,
+    { mode: 'claude_code', tools: 'claude_code.tools' },
+  );
+}
+
+/**
+ * The key's word on an agent run's tools, for every surface (`params` name the fields in the
+ * surface's terms). `requested` undefined: the run asks for every tool, which only an any-tool key may.
+ */
+export function admitAgentTools(
+  policy: KeyPolicy,
+  requested: readonly string[] | undefined,
+  params: { mode: string; tools: string },
+): void {
+  const allowed = policy.agentTools;
+  if (!allowed) throw agentModeNotAllowed(params.mode);
+  if (allowed.includes(ANY_TOOL)) return;
+  if (requested === undefined) throw agentToolsRequired(allowed, params.tools);
   for (const tool of requested) {
-    if (typeof tool === 'string' && !allowed.includes(tool)) throw agentToolNotAllowed(tool, allowed);
+    if (!allowed.includes(tool)) throw agentToolNotAllowed(tool, allowed, params.tools);
   }
+}
+
+/** The key's word on a model, for surfaces whose body does not carry it as `model`. */
+export function admitModel(policy: KeyPolicy, model: string): void {
+  if (policy.models && !policy.models.includes(model)) throw modelNotAllowed(model);
 }
 
 /** Over budget once the recorded spend reaches it; a run in flight may overshoot by its own cost. */

@@ -5,6 +5,7 @@ import { type ConnectOptions, connectStore, type StoreEngine, type StoreLocation
 import { createKeyStore, type KeyStore } from './key-store.js';
 import { createNativeSessionStore } from './kysely-native-sessions.js';
 import { createResponsesStore } from './kysely-responses-store.js';
+import { createTaskStore } from './kysely-task-store.js';
 import { migrateToLatest } from './migrations.js';
 import type { NativeSessionStore } from './native-sessions.js';
 import type { ResponsesStore } from './responses-store.js';
@@ -19,11 +20,12 @@ import {
   type SharedSessionIndexOptions,
   sharedSessionIndex,
 } from './shared-session-index.js';
+import type { TaskStore } from './task-store.js';
 import { transcriptMirror } from './transcript-mirror.js';
 
 /**
- * The gateway's state behind one async interface: API keys, the audit log, stored responses and
- * native sessions and shared run state, in an embedded
+ * The gateway's state behind one async interface: API keys, the audit log, stored responses,
+ * native sessions, tasks and shared run state, in an embedded
  * SQLite file (the default) or a PostgreSQL database shared by several gateways.
  */
 export interface GatewayStore {
@@ -33,6 +35,8 @@ export interface GatewayStore {
   readonly responses: ResponsesStore;
   /** Sessions of the native API (issue 10). */
   readonly nativeSessions: NativeSessionStore;
+  /** Agentic tasks and their event logs (issue 11). */
+  readonly tasks: TaskStore;
   readonly isOpen: boolean;
   /** A requests-per-minute counter shared by every gateway on this store. */
   rateWindow(windowMs: number): SharedRateWindow;
@@ -51,6 +55,8 @@ export interface OpenStoreOptions extends ConnectOptions {
   /** Apply pending migrations first (default true); `claude-gateway migrate` does it explicitly. */
   migrate?: boolean;
   now?: () => number;
+  /** This gateway's INSTANCE_ID: on a shared database, whose running tasks are its own. */
+  instanceId?: string;
 }
 
 export async function openGatewayStore(
@@ -71,6 +77,11 @@ export async function openGatewayStore(
     responses: createResponsesStore(db),
     audit: createAuditLog(db, engine),
     nativeSessions: createNativeSessionStore(db),
+    // On a shared database a starting gateway fails only the tasks it left running itself.
+    tasks: createTaskStore(
+      db,
+      engine === 'postgres' && options.instanceId ? { instanceId: options.instanceId } : {},
+    ),
     get isOpen() {
       return open;
     },

@@ -67,6 +67,7 @@ export function createKeyStore(db: Kysely<StoreSchema>, now: () => number = Date
         budget_usd: policy.budgetUsd ?? null,
         models: policy.models ? JSON.stringify(policy.models) : null,
         agent_tools: policy.agentTools ? JSON.stringify(policy.agentTools) : null,
+        profile: policy.profile ?? null,
         spent_usd: 0,
         created_at: now(),
         revoked_at: null,
@@ -141,6 +142,7 @@ function toRecord(row: ApiKeyRow): ApiKeyRecord {
   if (row.budget_usd !== null) policy.budgetUsd = row.budget_usd;
   if (row.models !== null) policy.models = parseStringList(row.models);
   if (row.agent_tools !== null) policy.agentTools = parseStringList(row.agent_tools);
+  if (row.profile !== null) policy.profile = row.profile;
   return {
     id: row.id,
     name: row.name,

@@ -211,7 +211,63 @@ function migrations(engine: StoreEngine): Record<string, Migration> {
           .execute();
       },
     },
+    // Agentic tasks (issue 11) and the permission profile a key was made with. SQLite files from main
+    // before Kysely (schema version 3) already have the tables and the column: they adopt them.
+    '0007_tasks': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('tasks')
+          .ifNotExists()
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('owner_id', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('request', 'text', (c) => c.notNull())
+          .addColumn('result', 'text')
+          .addColumn('created_at', bigint, (c) => c.notNull())
+          .addColumn('updated_at', bigint, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('tasks_owner_created')
+          .ifNotExists()
+          .on('tasks')
+          .columns(['owner_id', 'created_at'])
+          .execute();
+        await db.schema.createIndex('tasks_status').ifNotExists().on('tasks').column('status').execute();
+        await db.schema
+          .createTable('task_events')
+          .ifNotExists()
+          .addColumn('task_id', 'text', (c) => c.notNull().references('tasks.id').onDelete('cascade'))
+          .addColumn('seq', 'integer', (c) => c.notNull())
+          .addColumn('event', 'text', (c) => c.notNull())
+          .addColumn('data', 'text', (c) => c.notNull())
+          .addColumn('at', bigint, (c) => c.notNull())
+          .addPrimaryKeyConstraint('task_events_pk', ['task_id', 'seq'])
+          .execute();
+        // New here, on every engine: which gateway runs a task, so one starting fails only its own.
+        await addColumnIfMissing(db, engine, 'tasks', 'instance_id', 'text');
+        await addColumnIfMissing(db, engine, 'api_keys', 'profile', 'text');
+      },
+    },
   };
+}
+
+/** SQLite has no ADD COLUMN IF NOT EXISTS; files from before Kysely may already have the column. */
+async function addColumnIfMissing(
+  db: Kysely<unknown>,
+  engine: StoreEngine,
+  table: string,
+  column: string,
+  type: 'text',
+): Promise<void> {
+  if (engine === 'postgres') {
+    await sql`ALTER TABLE ${sql.table(table)} ADD COLUMN IF NOT EXISTS ${sql.ref(column)} ${sql.raw(type)}`.execute(
+      db,
+    );
+    return;
+  }
+  const { rows } = await sql<{ name: string }>`SELECT name FROM pragma_table_info(${table})`.execute(db);
+  if (rows.some((row) => row.name === column)) return;
+  await db.schema.alterTable(table).addColumn(column, type).execute();
 }
 
 export class MigrationError extends Error {}

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { TaskStatus } from './task-store.js';
 
 /**
  * The tables both engines share, as Kysely sees them. Epoch-millisecond times are BIGINT in
@@ -16,6 +17,33 @@ export interface StoreSchema {
   responses: ResponsesTable;
   native_sessions: NativeSessionsTable;
   native_session_messages: NativeSessionMessagesTable;
+  tasks: TasksTable;
+  task_events: TaskEventsTable;
+}
+
+/** Agentic tasks (issue 11, migration 0007). */
+export interface TasksTable {
+  id: string;
+  owner_id: string;
+  status: TaskStatus;
+  /** JSON text: the task's request as the tasks surface owns it. */
+  request: string;
+  /** JSON text once it ended, else null. */
+  result: string | null;
+  created_at: number;
+  updated_at: number;
+  /** The gateway that runs it (on a shared database); null on the embedded SQLite file. */
+  instance_id: string | null;
+}
+
+/** A task's event log, numbered from 1 per task. */
+export interface TaskEventsTable {
+  task_id: string;
+  seq: number;
+  event: string;
+  /** JSON text. */
+  data: string;
+  at: number;
 }
 
 /** Sessions of the native API (migration 0006). */
@@ -114,6 +142,8 @@ export interface ApiKeysTable {
   models: string | null;
   /** JSON array of tool names, or null for none. */
   agent_tools: string | null;
+  /** The permission profile the key was made with (migration 0007), or null. */
+  profile: string | null;
   spent_usd: number;
   created_at: number;
   revoked_at: number | null;

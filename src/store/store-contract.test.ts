@@ -142,6 +142,19 @@ for (const engine of [sqliteEngine(), postgresEngine()]) {
       expect(await store.keys.get(record.id)).toMatchObject({ admin: true, policy: {} });
     });
 
+    it('keeps the permission profile a key was made with', async () => {
+      const store = await open();
+      const { record, key } = await store.keys.create({
+        name: 'agent',
+        policy: { profile: 'read-only', rpm: 5 },
+      });
+      expect(record.policy).toEqual({ profile: 'read-only', rpm: 5 });
+      expect((await store.keys.findByHash(hashApiKey(key)))?.policy).toEqual({
+        profile: 'read-only',
+        rpm: 5,
+      });
+    });
+
     it('revokes by id or name; a revoked key is no longer found and its name is free again', async () => {
       const store = await open();
       const first = await store.keys.create({ name: 'bob' });
@@ -260,6 +273,7 @@ for (const engine of [sqliteEngine(), postgresEngine()]) {
           '0004_conversations',
           '0005_responses',
           '0006_native_sessions',
+          '0007_tasks',
         ]);
         expect(await migrateToLatest(connections[0]!.db, connections[0]!.engine)).toEqual([]);
       } finally {
@@ -520,6 +534,78 @@ for (const engine of [sqliteEngine(), postgresEngine()]) {
       expect(await store.nativeSessions.messages('a')).toEqual([]);
       expect(await store.nativeSessions.messages('b')).toHaveLength(2);
     });
+
+    const task = (id: string, ownerId: string, createdAt: number) => ({
+      id,
+      ownerId,
+      status: 'running' as const,
+      request: { prompt: id },
+      result: null,
+      createdAt,
+      updatedAt: createdAt,
+    });
+
+    it("keeps a task and its event log in order, and lists only the owner's tasks, newest first", async () => {
+      const location = await engine.newLocation();
+      const a = await open(location);
+      await a.tasks.create(task('a', 'k1', 1));
+      await a.tasks.create(task('b', 'k1', 2));
+      await a.tasks.create(task('c', 'k2', 3));
+      await a.tasks.appendEvent('a', { seq: 1, event: 'text_delta', data: { text: 'hi' }, at: 5 });
+      await a.tasks.appendEvent('a', { seq: 2, event: 'complete', data: { status: 'completed' }, at: 6 });
+      await a.close();
+      // Another gateway (or a restart) sees the same tasks and events.
+      const b = await open(location);
+      expect((await b.tasks.list('k1', 10)).map((t) => t.id)).toEqual(['b', 'a']);
+      expect((await b.tasks.list('k1', 1)).map((t) => t.id)).toEqual(['b']);
+      expect(await b.tasks.events('a', 0)).toEqual([
+        { seq: 1, event: 'text_delta', data: { text: 'hi' }, at: 5 },
+        { seq: 2, event: 'complete', data: { status: 'completed' }, at: 6 },
+      ]);
+      expect((await b.tasks.events('a', 1)).map((e) => e.event)).toEqual(['complete']);
+      expect(await b.tasks.get('a')).toEqual(task('a', 'k1', 1));
+      expect(await b.tasks.get('missing')).toBeUndefined();
+      // A task's events are numbered once: the same number twice is refused.
+      await expect(
+        b.tasks.appendEvent('a', { seq: 2, event: 'complete', data: {}, at: 7 }),
+      ).rejects.toThrow();
+    });
+
+    it("ends a task once: a cancel racing the run's own end keeps the first", async () => {
+      const store = await open();
+      await store.tasks.create(task('a', 'k1', 1));
+      await Promise.all([
+        store.tasks.finish('a', 'cancelled', { why: 'cancel' }, 2),
+        store.tasks.finish('a', 'completed', { why: 'late' }, 3),
+      ]);
+      expect(await store.tasks.get('a')).toMatchObject({
+        status: 'cancelled',
+        result: { why: 'cancel' },
+        updatedAt: 2,
+      });
+    });
+
+    it('fails the running tasks a stopped gateway left; on a shared database only its own', async () => {
+      const location = await engine.newLocation();
+      const a = await openGatewayStore(location, { instanceId: 'gw-a' });
+      const b = await openGatewayStore(location, { instanceId: 'gw-b' });
+      try {
+        await a.tasks.create(task('a1', 'k1', 1));
+        await a.tasks.create(task('a2', 'k1', 2));
+        await a.tasks.finish('a2', 'completed', {}, 3);
+        await b.tasks.create(task('b1', 'k1', 4));
+        const stopped = { error: { code: 'gateway_stopped' } };
+        // A restarts: its running task fails; B's keeps running where the database is shared.
+        const shared = engine.name.startsWith('postgres');
+        expect(await a.tasks.failRunning(stopped, 5)).toBe(shared ? 1 : 2);
+        expect(await a.tasks.get('a1')).toMatchObject({ status: 'failed', result: stopped, updatedAt: 5 });
+        expect((await a.tasks.get('a2'))?.status).toBe('completed');
+        expect((await b.tasks.get('b1'))?.status).toBe(shared ? 'running' : 'failed');
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    });
   });
 }
 
@@ -633,6 +719,54 @@ describe('SQLite files from before Kysely migrations', () => {
           'again',
           'sure',
         ]);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('with the tasks schema (version 3) keep their tasks and key profiles', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cg-legacy-tasks-'));
+    const file = path.join(dir, 'gateway.db');
+    try {
+      const legacy = new Database(file);
+      legacy.exec(`
+        CREATE TABLE api_keys (id TEXT PRIMARY KEY, name TEXT NOT NULL, key_hash TEXT NOT NULL UNIQUE,
+          key_prefix TEXT NOT NULL, admin INTEGER NOT NULL DEFAULT 0, rpm INTEGER, concurrency INTEGER,
+          budget_usd REAL, models TEXT, agent_tools TEXT, spent_usd REAL NOT NULL DEFAULT 0,
+          created_at INTEGER NOT NULL, revoked_at INTEGER, profile TEXT);
+        CREATE TABLE tasks (id TEXT PRIMARY KEY, owner_id TEXT NOT NULL, status TEXT NOT NULL,
+          request TEXT NOT NULL, result TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+        CREATE INDEX tasks_owner_created ON tasks(owner_id, created_at);
+        CREATE INDEX tasks_status ON tasks(status);
+        CREATE TABLE task_events (task_id TEXT NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+          seq INTEGER NOT NULL, event TEXT NOT NULL, data TEXT NOT NULL, at INTEGER NOT NULL,
+          PRIMARY KEY (task_id, seq));
+        INSERT INTO tasks VALUES ('t1', 'k', 'running', '{"prompt":"x"}', NULL, 1, 1);
+        INSERT INTO task_events VALUES ('t1', 1, 'text_delta', '{"text":"hi"}', 2);
+        PRAGMA user_version = 3;
+      `);
+      legacy
+        .prepare(
+          `INSERT INTO api_keys (id, name, key_hash, key_prefix, profile, created_at)
+           VALUES ('key_p', 'p', ?, 'sk-cg-abcdef', 'read-only', 1000)`,
+        )
+        .run(hashApiKey('sk-cg-profiled'));
+      legacy.close();
+
+      const store = await openGatewayStore({ engine: 'sqlite', file }, { instanceId: 'anywhere' });
+      try {
+        expect((await store.keys.findByHash(hashApiKey('sk-cg-profiled')))?.policy).toEqual({
+          profile: 'read-only',
+        });
+        expect(await store.tasks.events('t1', 0)).toEqual([
+          { seq: 1, event: 'text_delta', data: { text: 'hi' }, at: 2 },
+        ]);
+        // One machine: a restart fails every task left running, whatever instance id it has now.
+        expect(await store.tasks.failRunning({ error: 'stopped' }, 3)).toBe(1);
+        expect(await store.tasks.get('t1')).toMatchObject({ status: 'failed', request: { prompt: 'x' } });
       } finally {
         await store.close();
       }

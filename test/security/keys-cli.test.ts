@@ -143,4 +143,30 @@ describe('claude-gateway keys', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('--help');
   });
+
+  it('creates a key from a permission profile, explicit flags overriding it, and lists the profile', async () => {
+    const created = await cli(
+      'keys',
+      'create',
+      '--name',
+      'trial',
+      '--profile',
+      'free',
+      '--rpm',
+      '3',
+      '--json',
+    );
+    expect(created.code).toBe(0);
+    expect(JSON.parse(created.stdout)).toMatchObject({
+      profile: 'free',
+      rpm: 3,
+      concurrency: 1,
+      agent_tools: ['Read', 'Grep', 'Glob'],
+    });
+    const listed = await cli('keys', 'list');
+    expect(listed.stdout).toMatch(/trial .*profile free, 3 rpm/);
+    const unknown = await cli('keys', 'create', '--name', 'x', '--profile', 'platinum');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("Unknown profile 'platinum'");
+  });
 });

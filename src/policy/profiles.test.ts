@@ -1,0 +1,43 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BUILT_IN_PROFILES, loadProfiles, policyFromProfile } from './profiles.js';
+
+describe('permission profiles', () => {
+  it('gives a key the profile limits, explicit settings winning', () => {
+    const free = BUILT_IN_PROFILES.free;
+    if (!free) throw new Error('free profile missing');
+    expect(policyFromProfile('free', free, {})).toEqual({
+      profile: 'free',
+      agentTools: ['Read', 'Grep', 'Glob'],
+      rpm: 10,
+      concurrency: 1,
+    });
+    expect(policyFromProfile('free', free, { rpm: 100, agentTools: ['Read'] })).toMatchObject({
+      profile: 'free',
+      rpm: 100,
+      agentTools: ['Read'],
+    });
+  });
+
+  it('adds the operator profiles of PROFILES_FILE and refuses a malformed one', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'profiles-'));
+    const file = path.join(dir, 'profiles.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ team: { tools: ['Read', 'Bash'], agents: ['reviewer'], maxTurns: 3 } }),
+    );
+    const profiles = loadProfiles(file);
+    expect(Object.keys(profiles)).toEqual(['free', 'pro', 'enterprise', 'team']);
+    expect(profiles.team).toMatchObject({
+      tools: ['Read', 'Bash'],
+      agents: ['reviewer'],
+      skills: [],
+      maxTurns: 3,
+    });
+    writeFileSync(file, JSON.stringify({ team: { tools: 'Read' } }));
+    expect(() => loadProfiles(file)).toThrow(/PROFILES_FILE/);
+    rmSync(dir, { recursive: true, force: true });
+  });
+});

@@ -1,0 +1,125 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import '../../auth/context-variables.js';
+import { GatewayError } from '../../core/gateway-error.js';
+import type { RunEvent } from '../../core/run-events.js';
+import { type SseFrame, writeSse } from '../../http/sse.js';
+import { validateJson } from '../../http/validate-json.js';
+import type { Principal } from '../../policy/key-policy.js';
+import type { ProfileCatalog } from '../../policy/profiles.js';
+import { renderTemplate, type TemplateLibrary } from '../../templates/template-library.js';
+import {
+  type GenerationContext,
+  type GenerationResult,
+  startGeneration,
+  templatePrompt,
+} from './generation.js';
+import { taskTimeoutMs } from './to-plan.js';
+
+export interface TemplateRouteDeps {
+  templates: TemplateLibrary;
+  generation: GenerationContext;
+  profiles: ProfileCatalog;
+  requestTimeoutMs: number;
+  keepAliveMs: number;
+}
+
+export const generateRequestSchema = z.strictObject({
+  variables: z.record(z.string(), z.string()).default({}),
+  stream: z.boolean().optional(),
+  /** Seconds. */
+  timeout: z.number().positive().optional(),
+});
+
+/** GET /api/v1/templates, POST /api/v1/templates/{name}/generate. */
+export function templateRoutes(deps: TemplateRouteDeps) {
+  return new Hono()
+    .get('/api/v1/templates', async (c) => {
+      const templates = await deps.templates.list();
+      return c.json({
+        data: templates.map((template) => ({
+          name: template.name,
+          description: template.description,
+          model: template.model ?? null,
+          variables: template.variables,
+          outputSchema: template.outputSchema ?? null,
+        })),
+      });
+    })
+    .post('/api/v1/templates/:name/generate', validateJson(generateRequestSchema), async (c) => {
+      const request = c.req.valid('json');
+      const template = await deps.templates.get(c.req.param('name'));
+      const prompt = renderTemplate(template, request.variables);
+      const principal = c.get('principal');
+      const disconnect = new AbortController();
+      c.req.raw.signal.addEventListener('abort', () => disconnect.abort(), { once: true });
+      const onSummary = c.get('runHooks')?.onSummary;
+      const { events, result } = await startGeneration(
+        {
+          ...templatePrompt(template, prompt),
+          ...(principal ? { principal } : {}),
+          requestId: c.get('requestId'),
+          signal: disconnect.signal,
+          timeoutMs: timeoutFor(request.timeout, principal, deps),
+          ...(onSummary ? { onSummary } : {}),
+          auditBody: { template: template.name, variables: request.variables },
+        },
+        deps.generation,
+      );
+      const answer = (generated: GenerationResult) => ({
+        template: template.name,
+        content: generated.content,
+        generationTime: generated.generationTime,
+        usage: generated.usage,
+        costUsd: generated.costUsd,
+      });
+      if (!request.stream) {
+        for await (const event of events) if (event.type === 'error') throw event.error;
+        return c.json(answer(result()));
+      }
+      return writeSse(
+        c,
+        generationFrames(events, {
+          delta: (text) => ({ event: 'text_delta', data: JSON.stringify({ text }) }),
+          done: () => ({ event: 'complete', data: JSON.stringify(answer(result())) }),
+          fail: (error) => ({
+            event: 'error',
+            data: JSON.stringify({ error: { code: error.code ?? error.kind, message: error.message } }),
+          }),
+        }),
+        { keepAliveMs: deps.keepAliveMs, onAbort: () => disconnect.abort() },
+      );
+    });
+}
+
+function timeoutFor(seconds: number | undefined, principal: Principal | undefined, deps: TemplateRouteDeps) {
+  const profileName = principal?.policy.profile;
+  const profile = profileName ? deps.profiles[profileName] : undefined;
+  return taskTimeoutMs(seconds, profile, deps.requestTimeoutMs);
+}
+
+export interface GenerationFrameEncoding {
+  delta: (text: string) => SseFrame;
+  done: () => SseFrame;
+  fail: (error: GatewayError) => SseFrame;
+}
+
+/** A generation's events in a route's own SSE dialect; content that fails its schema is an `error` frame. */
+export async function* generationFrames(
+  events: AsyncIterable<RunEvent>,
+  encoding: GenerationFrameEncoding,
+): AsyncGenerator<SseFrame> {
+  for await (const event of events) {
+    if (event.type === 'error') {
+      yield encoding.fail(event.error);
+      return;
+    }
+    if (event.type === 'text_delta') yield encoding.delta(event.text);
+  }
+  try {
+    yield encoding.done();
+  } catch (error) {
+    if (!(error instanceof GatewayError)) throw error;
+    yield encoding.fail(error);
+  }
+}
