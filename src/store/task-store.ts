@@ -31,8 +31,8 @@ export interface TaskStore {
   create(task: StoredTask): Promise<void>;
   finish(id: string, status: Exclude<TaskStatus, 'running'>, result: unknown, at: number): Promise<void>;
   get(id: string): Promise<StoredTask | undefined>;
-  /** The owner's tasks, newest first. */
-  list(ownerId: string, limit: number): Promise<StoredTask[]>;
+  /** The owner's tasks, or everyone's when `ownerId` is undefined (the console), newest first. */
+  list(ownerId: string | undefined, limit: number): Promise<StoredTask[]>;
   appendEvent(taskId: string, event: StoredTaskEvent): Promise<void>;
   /** Events after `afterSeq`, in order. */
   events(taskId: string, afterSeq: number): Promise<StoredTaskEvent[]>;
@@ -94,9 +94,13 @@ export function sqliteTaskStore(db: StoreDatabase): TaskStore {
       return row ? toTask(row) : undefined;
     },
     async list(ownerId, limit) {
-      const rows = db
-        .prepare('SELECT * FROM tasks WHERE owner_id = ? ORDER BY created_at DESC, id DESC LIMIT ?')
-        .all(ownerId, limit) as TaskRow[];
+      const rows = (
+        ownerId === undefined
+          ? db.prepare('SELECT * FROM tasks ORDER BY created_at DESC, id DESC LIMIT ?').all(limit)
+          : db
+              .prepare('SELECT * FROM tasks WHERE owner_id = ? ORDER BY created_at DESC, id DESC LIMIT ?')
+              .all(ownerId, limit)
+      ) as TaskRow[];
       return rows.map(toTask);
     },
     async appendEvent(taskId, event) {
