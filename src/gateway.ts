@@ -393,6 +393,7 @@ export async function createGateway(
     }),
     models: models.ids,
     playgroundSurfaces: ['openai-chat', 'openai-responses', 'anthropic-messages'],
+    cancelTask: (taskId) => tasks.cancel(taskId),
     fetchApi: async (request, principal) => {
       if (!appFetch) throw new Error('the console was used before the app was built');
       return appFetch(request, { trustedPrincipal: principal });

@@ -1,6 +1,7 @@
 import type { AuditFilter, AuditLog, AuditRow, UsageRow } from '../store/audit-log.js';
 import type { ApiKeyRecord, KeyStore, NewApiKey } from '../store/key-store.js';
 import type { NativeMessage, NativeSessionRecord, NativeSessionStore } from '../store/native-sessions.js';
+import type { StoredTask, TaskStore } from '../store/task-store.js';
 import type { RequestPoint } from './series.js';
 
 /**
@@ -22,6 +23,8 @@ export interface ConsoleData {
   sessions(): Promise<NativeSessionRecord[]>;
   /** A session's history, or undefined when there is no such session. */
   sessionMessages(id: string): Promise<NativeMessage[] | undefined>;
+  /** Every key's agentic tasks, newest first. */
+  tasks(limit: number): Promise<StoredTask[]>;
 }
 
 /** The most rows a chart aggregates; a busier window is sampled from its newest rows. */
@@ -31,6 +34,7 @@ export function consoleData(store: {
   keys: KeyStore;
   audit: AuditLog;
   nativeSessions: NativeSessionStore;
+  tasks: TaskStore;
 }): ConsoleData {
   return {
     keys: async () => store.keys.list({ includeRevoked: true }),
@@ -48,6 +52,7 @@ export function consoleData(store: {
         timeToFirstChunkMs: row.timeToFirstChunkMs,
       })),
     sessions: async () => (await store.nativeSessions.list()).reverse(),
+    tasks: (limit) => store.tasks.list(undefined, limit),
     sessionMessages: async (id) =>
       (await store.nativeSessions.get(id)) ? store.nativeSessions.messages(id) : undefined,
   };

@@ -39,6 +39,8 @@ export interface ConsoleDeps {
   playgroundSurfaces: readonly PlaygroundSurface[];
   /** Sends a request through the gateway's own API, in process, as the signed-in admin. */
   fetchApi(request: Request, principal: Principal): Promise<Response>;
+  /** Cancels a running agentic task; false when it is not running here. */
+  cancelTask(taskId: string): Promise<boolean>;
   /** Directory holding the built console bundle (app.js, app.css). */
   assetsDir: string;
   livePushMs: number;
@@ -272,6 +274,26 @@ export function consoleRoutes(deps: ConsoleDeps) {
     return c.json({ messages });
   });
 
+  api.get('/tasks', async (c) => {
+    const tasks = await deps.data.tasks(200);
+    return c.json({
+      tasks: tasks.map((task) => ({
+        taskId: task.id,
+        keyId: task.ownerId,
+        status: task.status,
+        prompt: promptOf(task.request),
+        createdAt: task.createdAt,
+        updatedAt: task.updatedAt,
+        costUsd: costOf(task.result),
+      })),
+    });
+  });
+  api.delete('/tasks/:id', async (c) => {
+    const cancelled = await deps.cancelTask(c.req.param('id'));
+    if (!cancelled) throw notFound('No running task with that id on this gateway.');
+    return c.json({ taskId: c.req.param('id'), cancelled: true });
+  });
+
   api.post('/playground', validateJson(playgroundSchema), async (c) => {
     const input = c.req.valid('json');
     if (!deps.playgroundSurfaces.includes(input.surface)) {
@@ -336,6 +358,19 @@ function requestView(row: {
     completionTokens: row.completionTokens,
     costUsd: roundUsd(row.costUsd),
   };
+}
+
+/** The task's prompt, shortened for a table cell (the request is the tasks surface's JSON). */
+function promptOf(request: unknown): string {
+  const prompt =
+    typeof request === 'object' && request !== null ? (request as { prompt?: unknown }).prompt : undefined;
+  return typeof prompt === 'string' ? prompt.slice(0, 200) : '';
+}
+
+function costOf(result: unknown): number | null {
+  const cost =
+    typeof result === 'object' && result !== null ? (result as { costUsd?: unknown }).costUsd : undefined;
+  return typeof cost === 'number' ? roundUsd(cost) : null;
 }
 
 async function* liveFrames(deps: ConsoleDeps, signal: AbortSignal) {

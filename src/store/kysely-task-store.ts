@@ -44,14 +44,9 @@ export function createTaskStore(db: Kysely<StoreSchema>, options: TaskStoreOptio
       return row && toTask(row);
     },
     async list(ownerId, limit) {
-      const rows = await db
-        .selectFrom('tasks')
-        .selectAll()
-        .where('owner_id', '=', ownerId)
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(limit)
-        .execute();
+      let query = db.selectFrom('tasks').selectAll();
+      if (ownerId !== undefined) query = query.where('owner_id', '=', ownerId);
+      const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
       return rows.map(toTask);
     },
     async appendEvent(taskId, event) {

@@ -558,6 +558,7 @@ for (const engine of [sqliteEngine(), postgresEngine()]) {
       const b = await open(location);
       expect((await b.tasks.list('k1', 10)).map((t) => t.id)).toEqual(['b', 'a']);
       expect((await b.tasks.list('k1', 1)).map((t) => t.id)).toEqual(['b']);
+      expect((await b.tasks.list(undefined, 10)).map((t) => t.id)).toEqual(['c', 'b', 'a']);
       expect(await b.tasks.events('a', 0)).toEqual([
         { seq: 1, event: 'text_delta', data: { text: 'hi' }, at: 5 },
         { seq: 2, event: 'complete', data: { status: 'completed' }, at: 6 },

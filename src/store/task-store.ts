@@ -29,8 +29,8 @@ export interface TaskStore {
   create(task: StoredTask): Promise<void>;
   finish(id: string, status: Exclude<TaskStatus, 'running'>, result: unknown, at: number): Promise<void>;
   get(id: string): Promise<StoredTask | undefined>;
-  /** The owner's tasks, newest first. */
-  list(ownerId: string, limit: number): Promise<StoredTask[]>;
+  /** The owner's tasks, or everyone's when `ownerId` is undefined (the console), newest first. */
+  list(ownerId: string | undefined, limit: number): Promise<StoredTask[]>;
   appendEvent(taskId: string, event: StoredTaskEvent): Promise<void>;
   /** Events after `afterSeq`, in order. */
   events(taskId: string, afterSeq: number): Promise<StoredTaskEvent[]>;

@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useHarness } from '../helpers/gateway-harness.js';
+import { eventually, useHarness } from '../helpers/gateway-harness.js';
 import { text } from '../mock-anthropic/replies.js';
 
 /**
@@ -22,7 +23,11 @@ if (!hasChromium)
   console.warn(`Skipping the console browser tests: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
 
 describe.skipIf(!hasChromium)('web console in Chromium', () => {
-  const h = useHarness({ config: { GATEWAY_ADMIN_KEY: ADMIN_KEY }, resetMockBeforeEach: false });
+  const taskRoot = mkdtempSync(path.join(tmpdir(), 'console-tasks-'));
+  const h = useHarness({
+    config: { GATEWAY_ADMIN_KEY: ADMIN_KEY, AGENT_MODE: 'true', AGENT_ALLOWED_ROOTS: taskRoot },
+    resetMockBeforeEach: false,
+  });
   let browser: Browser;
   let page: Page;
 
@@ -34,6 +39,7 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
   });
   afterAll(async () => {
     await browser?.close();
+    await rm(taskRoot, { recursive: true, force: true });
   });
 
   const shot = (name: string) =>
@@ -196,6 +202,36 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
       .waitFor();
     await expect(history.locator('li[data-role="user"]').textContent()).resolves.toContain('Native question');
     await shot('sessions');
+  });
+
+  it('lists tasks and cancels a running one after a confirmation', async () => {
+    h.mock.setHandler(() => ({ kind: 'hang' }));
+    try {
+      const started = await fetch(`${h.origin}/api/v1/tasks`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ prompt: 'A task the console cancels', cwd: taskRoot, background: true }),
+      });
+      expect(started.status).toBe(202);
+      const { taskId } = (await started.json()) as { taskId: string };
+      await page.goto(`${h.origin}/console/#/tasks`);
+      const row = page.locator(`tr[data-task="${taskId}"]`);
+      await row
+        .locator('[data-status]')
+        .filter({ hasText: /^running$/ })
+        .waitFor();
+      await expect(row.textContent()).resolves.toContain('A task the console cancels');
+      await shot('tasks');
+      await row.getByRole('button', { name: 'Cancel' }).click();
+      await row.getByRole('button', { name: 'Confirm cancel' }).click();
+      await row
+        .locator('[data-status]')
+        .filter({ hasText: /^cancelled$/ })
+        .waitFor();
+      expect(await eventually(() => h.gateway.processes.liveCount === 0, 2_000)).toBe(true);
+    } finally {
+      h.mock.reset();
+    }
   });
 
   it('is readable at 390 px wide', async () => {

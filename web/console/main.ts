@@ -3,7 +3,15 @@ import { html } from 'htm/preact';
 import { render } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, createApi } from './api.js';
-import { KeysPage, OverviewPage, PlaygroundPage, RequestsPage, SessionsPage, UsagePage } from './pages.js';
+import {
+  KeysPage,
+  OverviewPage,
+  PlaygroundPage,
+  RequestsPage,
+  SessionsPage,
+  TasksPage,
+  UsagePage,
+} from './pages.js';
 import type { Surface } from './stream-parts.js';
 
 interface Session {
@@ -20,6 +28,7 @@ const PAGES = [
   ['keys', 'Keys'],
   ['requests', 'Requests'],
   ['sessions', 'Sessions'],
+  ['tasks', 'Tasks'],
   ['playground', 'Playground'],
 ] as const;
 type PageId = (typeof PAGES)[number][0];
@@ -111,6 +120,7 @@ function App() {
       ${page === 'keys' && html`<${KeysPage} api=${api} />`}
       ${page === 'requests' && html`<${RequestsPage} api=${api} />`}
       ${page === 'sessions' && html`<${SessionsPage} api=${api} />`}
+      ${page === 'tasks' && html`<${TasksPage} api=${api} />`}
       ${page === 'playground' && html`<${PlaygroundPage} api=${api} models=${session.models} surfaces=${session.playgroundSurfaces} />`}
     </main>
   </div>`;
