@@ -45,6 +45,25 @@ describe('spare demand', () => {
     expect(busy.target()).toBe(3);
   });
 
+  it('covers a burst: arrivals that come together each need a spare, whatever the mean rate', () => {
+    const time = clock();
+    const demand = new SpareDemand({ min: 1, max: 4, windowMs: 10_000, initialLagMs: 700, now: time.now });
+    // Three requests at once, then quiet: 0.3 a second on average (one spare by the mean alone).
+    for (let i = 0; i < 3; i += 1) demand.noteArrival();
+    time.advance(5_000);
+    expect(demand.target()).toBe(3);
+    // Spread out by more than a lag, the same arrivals need one.
+    const spread = new SpareDemand({ min: 1, max: 4, windowMs: 10_000, initialLagMs: 700, now: time.now });
+    for (let i = 0; i < 3; i += 1) {
+      spread.noteArrival();
+      time.advance(1_000);
+    }
+    expect(spread.target()).toBe(1);
+    // Once the burst ages out of the window, back to the minimum.
+    time.advance(10_000);
+    expect(demand.target()).toBe(1);
+  });
+
   it('never goes above the maximum, and falls back to the minimum once arrivals age out', () => {
     const time = clock();
     const demand = new SpareDemand({ min: 1, max: 2, windowMs: 10_000, now: time.now });

@@ -89,9 +89,23 @@ export class SpareDemand {
     while (this.#arrivals.length > 0 && (this.#arrivals[0] as number) <= now - this.#windowMs) {
       this.#arrivals.shift();
     }
+    const lag = this.lagMs();
     const perMs = this.#arrivals.length / this.#windowMs;
-    const needed = Math.ceil(perMs * this.lagMs());
+    // Little's law gives the mean; arrivals that come together (a burst, a fan-out of parallel
+    // requests) each need a spare at that moment, so the busiest stretch of one lag counts too.
+    const needed = Math.max(Math.ceil(perMs * lag), this.#busiestWithin(lag));
     return Math.min(this.#max, Math.max(this.#min, needed));
+  }
+
+  /** The most arrivals of the window that fell within any `spanMs` of each other. */
+  #busiestWithin(spanMs: number): number {
+    let busiest = 0;
+    let first = 0;
+    for (let last = 0; last < this.#arrivals.length; last++) {
+      while ((this.#arrivals[last] as number) - (this.#arrivals[first] as number) >= spanMs) first++;
+      busiest = Math.max(busiest, last - first + 1);
+    }
+    return busiest;
   }
 
   /** How long a used spare takes to be replaced: the run's hold plus a start, as measured. */
