@@ -53,8 +53,14 @@ describe('adaptive spares', () => {
     const grown = pool().livePids();
     // Shrinks back to WARM_SPARES once the arrivals have aged out of the window.
     expect(await eventually(() => pool().size === 1 && pool().readyCount === 1, 60_000)).toBe(true);
-    // The surplus processes are ended, not just forgotten.
-    expect(await eventually(() => grown.filter(isAlive).length === 1)).toBe(true);
+    // The surplus processes are ended, not just forgotten: one Claude Code process is left in all
+    // (the kept spare, which may be a replacement started since), at most one of the grown ones.
+    expect(
+      await eventually(
+        () => h.gateway.processes.liveCount === 1 && grown.filter(isAlive).length <= 1,
+        10_000,
+      ),
+    ).toBe(true);
     expect(peak).toBeLessThanOrEqual(MAX_CONCURRENCY);
     expect(peak).toBeGreaterThanOrEqual(2);
   });
