@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../core/gateway-error.js';
-import { openAIErrorBody } from '../surfaces/openai-chat/render-error.js';
+import { openAIErrorBody } from '../http/openai-error.js';
 import { checkBudget, checkRequestPolicy } from './request-policy.js';
 
 function rejection(run: () => void) {

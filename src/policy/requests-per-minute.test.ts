@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
 import '../auth/context-variables.js';
 import { GatewayError } from '../core/gateway-error.js';
-import { openAIErrorBody } from '../surfaces/openai-chat/render-error.js';
+import { openAIErrorBody } from '../http/openai-error.js';
 import type { Principal } from './key-policy.js';
 import { formatDuration, type RequestsPerMinute, requestsPerMinute } from './requests-per-minute.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { openAIErrorBody } from '../../http/openai-error.js';
 import type { ChatCompletionChunk } from './chat-response.js';
 import { foldChunks } from './fold.js';
-import { openAIErrorBody } from './render-error.js';
 import { feedUntilFinished, fixture, translateAll } from './test-support.js';
 
 function contentOf(chunks: ChatCompletionChunk[]): string {

@@ -4,13 +4,13 @@ import '../../auth/context-variables.js';
 import { invalidRequest } from '../../core/errors.js';
 import type { RunEvent } from '../../core/run-events.js';
 import type { RunOrigin, RunService } from '../../core/run-service.js';
+import { openAIErrorBody } from '../../http/openai-error.js';
 import { type SseFrame, writeSse } from '../../http/sse.js';
 import { validateJson } from '../../http/validate-json.js';
 import type { ChatCompletionChunk } from './chat-response.js';
 import { createChatEncoder } from './encode-stream.js';
 import { foldChunks } from './fold.js';
 import { locateImage } from './locate-image.js';
-import { openAIErrorBody } from './render-error.js';
 import { chatCompletionRequestSchema } from './schema.js';
 import { type ToClaudeContext, toRunPlan } from './to-plan.js';
 

@@ -14,10 +14,10 @@ import {
   pdfDocument,
   textDocument,
 } from '../../content/attachment-blocks.js';
+import { parseDataUrl } from '../../content/data-url.js';
 import { invalidRequest, modelNotFound, unsupportedParameter } from '../../core/errors.js';
 import { GatewayError } from '../../core/gateway-error.js';
 import { stopSequencesOf } from '../../core/stop-sequences.js';
-import { parseDataUrl } from './data-url.js';
 import { checkToolCallPairing, toClientToolPolicy, toClientTools } from './map-client-tools.js';
 import { toOutputSchema } from './output-schema.js';
 import type { ChatCompletionRequest, ChatMessage, ContentPart } from './schema.js';

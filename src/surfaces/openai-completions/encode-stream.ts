@@ -1,7 +1,7 @@
 import { GatewayError } from '../../core/gateway-error.js';
 import type { FinishReason, RunEvent, RunUsage } from '../../core/run-events.js';
-import { openAIErrorBody } from './render-error.js';
-import type { CompletionFinishReason, CompletionUsage, OpenAIErrorBody, TextCompletion } from './wire.js';
+import { type OpenAIErrorBody, openAIErrorBody } from '../../http/openai-error.js';
+import type { CompletionFinishReason, CompletionUsage, TextCompletion } from './wire.js';
 
 /**
  * Neutral run events in, legacy `text_completion` chunks out: a pure state machine. Only the answer

@@ -1,5 +1,5 @@
+import { renderOpenAIError } from '../../http/openai-error.js';
 import type { Surface } from '../../http/surface.js';
-import { renderCompletionsError } from './render-error.js';
 import { type CompletionsDeps, completionsRoutes } from './route.js';
 
 /** The legacy OpenAI completions surface: POST /v1/completions, OpenAI error bodies. */
@@ -8,8 +8,8 @@ export function completionsSurface(deps: CompletionsDeps): Surface {
     name: 'openai-completions',
     routes: completionsRoutes(deps),
     errors: [
-      { prefix: '/v1/completions', renderer: renderCompletionsError },
-      { prefix: '/completions', renderer: renderCompletionsError },
+      { prefix: '/v1/completions', renderer: renderOpenAIError },
+      { prefix: '/completions', renderer: renderOpenAIError },
     ],
   };
 }

@@ -26,7 +26,3 @@ export interface TextCompletion {
   choices: CompletionChoice[];
   usage?: CompletionUsage;
 }
-
-export interface OpenAIErrorBody {
-  error: { message: string; type: string; param: string | null; code: string | null };
-}

@@ -4,10 +4,10 @@ import type { RunPlan } from '../../claude/run-plan.js';
 import { GatewayError } from '../../core/gateway-error.js';
 import type { RunEvent } from '../../core/run-events.js';
 import type { RunRequest, RunService } from '../../core/run-service.js';
+import { renderOpenAIError } from '../../http/openai-error.js';
 import type { AppEnv } from '../../http/request-logger.js';
 import type { Principal } from '../../policy/key-policy.js';
 import type { ResponsesStore, StoredResponse } from '../../store/responses-store.js';
-import { renderResponsesError } from './render-error.js';
 import { DROPPED_TOOLS_HEADER, responsesRoutes } from './route.js';
 import { scripts } from './test-support.js';
 
@@ -75,7 +75,7 @@ function setup(scriptsInOrder: RunEvent[][], storeOverrides: Partial<ResponsesSt
   // The app's error funnel, as createApp sets it up for this surface's paths.
   app.onError((err, c) => {
     if (!(err instanceof GatewayError)) throw err;
-    const rendered = renderResponsesError(err, { requestId: 'req_1' });
+    const rendered = renderOpenAIError(err, { requestId: 'req_1' });
     return c.json(rendered.body as object, rendered.status as 400, rendered.headers);
   });
   app.route(

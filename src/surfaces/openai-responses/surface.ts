@@ -1,5 +1,5 @@
+import { renderOpenAIError } from '../../http/openai-error.js';
 import type { Surface } from '../../http/surface.js';
-import { renderResponsesError } from './render-error.js';
 import type { ResponsesDeps } from './respond.js';
 import { responsesRoutes } from './route.js';
 
@@ -9,8 +9,8 @@ export function openAIResponsesSurface(deps: ResponsesDeps): Surface {
     name: 'openai-responses',
     routes: responsesRoutes(deps),
     errors: [
-      { prefix: '/v1/responses', renderer: renderResponsesError },
-      { prefix: '/responses', renderer: renderResponsesError },
+      { prefix: '/v1/responses', renderer: renderOpenAIError },
+      { prefix: '/responses', renderer: renderOpenAIError },
     ],
   };
 }

@@ -1,4 +1,4 @@
-import type { ErrorKind, ErrorRenderer, GatewayError } from '../../core/gateway-error.js';
+import type { ErrorKind, ErrorRenderer, GatewayError } from '../core/gateway-error.js';
 
 export interface OpenAIErrorBody {
   error: { message: string; type: string; param: string | null; code: string | null };
