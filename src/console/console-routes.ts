@@ -8,6 +8,7 @@ import { GatewayError } from '../core/gateway-error.js';
 import { writeSse } from '../http/sse.js';
 import { validateJson } from '../http/validate-json.js';
 import type { Principal } from '../policy/key-policy.js';
+import type { AuditEntry } from '../store/audit-log.js';
 import { parseUsageRange, UsageRangeError } from '../store/usage-range.js';
 import { clearSessionCookie, pruneRevoked, requireConsoleSession, setSessionCookie } from './console-auth.js';
 import type { ConsoleData } from './console-data.js';
@@ -323,23 +324,7 @@ export function consoleRoutes(deps: ConsoleDeps) {
   return app;
 }
 
-function requestView(row: {
-  at: number;
-  requestId: string;
-  keyId: string;
-  method: string;
-  path: string;
-  model: string | null;
-  stream: boolean;
-  status: number;
-  errorCode: string | null;
-  promptTokens: number;
-  completionTokens: number;
-  costUsd: number;
-  durationMs: number;
-  timeToFirstChunkMs: number | null;
-  queueWaitMs: number | null;
-}) {
+function requestView(row: AuditEntry) {
   return {
     at: row.at,
     requestId: row.requestId,

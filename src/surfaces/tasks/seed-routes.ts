@@ -5,7 +5,7 @@ import type { ClaudeHomeCatalog } from '../../claude/claude-home.js';
 import { invalidRequest } from '../../core/errors.js';
 import { GatewayError } from '../../core/gateway-error.js';
 import type { RunSummary } from '../../core/run-service.js';
-import { writeSse } from '../../http/sse.js';
+import { type SseFrame, writeSse } from '../../http/sse.js';
 import { validateJson } from '../../http/validate-json.js';
 import type { Principal } from '../../policy/key-policy.js';
 import type { ProfileCatalog } from '../../policy/profiles.js';
@@ -60,6 +60,15 @@ const executeRequestSchema = z.object({
 
 export function seedRoutes(deps: SeedRouteDeps) {
   const now = deps.now ?? Date.now;
+  // The seed servers' streams share their `output` and `error` frames; only start and completed differ.
+  const outputFrame = (text: string): SseFrame => ({
+    event: 'output',
+    data: JSON.stringify({ data: text, timestamp: now() }),
+  });
+  const errorFrame = (error: GatewayError): SseFrame => ({
+    event: 'error',
+    data: JSON.stringify({ error: error.message, code: error.code ?? error.kind, timestamp: now() }),
+  });
   const common = (
     c: { get: (key: 'principal') => Principal | undefined },
     signal: AbortSignal,
@@ -164,7 +173,7 @@ export function seedRoutes(deps: SeedRouteDeps) {
         yield { event: 'start', data: JSON.stringify({ topic: body.topic, timestamp: now() }) };
         yield { event: 'status', data: JSON.stringify({ step: 'generating_content' }) };
         yield* generationFrames(events, {
-          delta: (text) => ({ event: 'output', data: JSON.stringify({ data: text, timestamp: now() }) }),
+          delta: outputFrame,
           done: () => {
             const generated = result();
             return {
@@ -172,10 +181,7 @@ export function seedRoutes(deps: SeedRouteDeps) {
               data: JSON.stringify({ content: generated.content, generationTime: generated.generationTime }),
             };
           },
-          fail: (error) => ({
-            event: 'error',
-            data: JSON.stringify({ error: error.message, code: error.code ?? error.kind, timestamp: now() }),
-          }),
+          fail: errorFrame,
         });
       }
       return writeSse(c, frames(), { keepAliveMs: deps.keepAliveMs, onAbort: () => disconnect.abort() });
@@ -204,7 +210,7 @@ export function seedRoutes(deps: SeedRouteDeps) {
       async function* frames() {
         yield { event: 'start', data: JSON.stringify({ command: body.command, timestamp: now() }) };
         yield* generationFrames(events, {
-          delta: (text) => ({ event: 'output', data: JSON.stringify({ data: text, timestamp: now() }) }),
+          delta: outputFrame,
           done: () => {
             const generated = result();
             return {
@@ -212,10 +218,7 @@ export function seedRoutes(deps: SeedRouteDeps) {
               data: JSON.stringify({ output: generated.text, executionTime: generated.generationTime }),
             };
           },
-          fail: (error) => ({
-            event: 'error',
-            data: JSON.stringify({ error: error.message, code: error.code ?? error.kind, timestamp: now() }),
-          }),
+          fail: errorFrame,
         });
       }
       return writeSse(c, frames(), { keepAliveMs: deps.keepAliveMs, onAbort: () => disconnect.abort() });
