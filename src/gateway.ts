@@ -59,6 +59,7 @@ import { mirrorTranscripts, sharedConversations, startSharedSweep } from './sess
 import { auditRecorder } from './store/audit-recorder.js';
 import { storeLocation } from './store/engine.js';
 import { type GatewayStore, openGatewayStore } from './store/gateway-store.js';
+import { recentSpend } from './store/recent-spend.js';
 import { anthropicMessagesOpenApi } from './surfaces/anthropic-messages/openapi.js';
 import { anthropicMessagesSurface } from './surfaces/anthropic-messages/surface.js';
 import { createNativeSurface } from './surfaces/native/create-native-surface.js';
@@ -99,6 +100,8 @@ export interface Gateway {
 }
 
 const PROBE_TTL_MS = 60_000;
+/** How stale a key's spend from its authentication lookup may be for the budget check to reuse it. */
+const SPEND_READING_MAX_AGE_MS = 1_000;
 
 /** Builds the whole gateway from validated config; the only place that wires dependencies. */
 export async function createGateway(
@@ -276,10 +279,12 @@ export async function createGateway(
   };
 
   // Exposure: keys, per-key policy, audit, metrics, probes and docs (the store is opened above).
+  // The budget check reuses the spend the key lookup of the same request read (one read less).
+  const spend = recentSpend(store.keys, { maxAgeMs: SPEND_READING_MAX_AGE_MS });
   const authenticator = createAuthenticator({
     envKeys: config.GATEWAY_API_KEYS,
     adminKey: config.GATEWAY_ADMIN_KEY,
-    keys: store.keys,
+    keys: spend.keys,
     disabled: config.AUTH_DISABLED,
   });
   const metrics = createGatewayMetrics({
@@ -311,12 +316,12 @@ export async function createGateway(
     ? sharedKeyConcurrency(leases, (err) => logger.warn({ err }, 'run lease not released; it expires'))
     : new KeyConcurrency();
   const spentUsd = async (principal: Principal) => {
-    if (principal.source !== 'store') return 0;
+    // A key without a budget needs no read (the check passes whatever the spend).
+    if (principal.source !== 'store' || principal.policy.budgetUsd === undefined) return 0;
     // Read per request from the store every instance charges, so budgets hold across instances.
-    const record = await store.keys.get(principal.id).catch(() => {
+    return spend.spentUsd(principal.id).catch(() => {
       throw storeUnavailable();
     });
-    return record?.spentUsd ?? 0;
   };
   const onFinished = async (request: FinishedRequest) => {
     if (request.errorCode === THIRD_PARTY_REJECTED_CODE) thirdPartyRejections.record();

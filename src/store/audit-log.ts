@@ -1,4 +1,4 @@
-import { type Kysely, type Selectable, sql } from 'kysely';
+import { type Insertable, type Kysely, type Selectable, sql } from 'kysely';
 import type { StoreEngine } from './engine.js';
 import type { AuditLogTable, StoreSchema } from './schema.js';
 
@@ -74,36 +74,31 @@ export function createAuditLog(db: Kysely<StoreSchema>, engine: StoreEngine): Au
 
   return {
     async record(entry) {
-      await db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('audit_log')
-          .values({
-            at: entry.at,
-            request_id: entry.requestId,
-            key_id: entry.keyId,
-            method: entry.method,
-            path: entry.path,
-            model: entry.model,
-            stream: entry.stream ? 1 : 0,
-            status: entry.status,
-            error_code: entry.errorCode,
-            prompt_tokens: entry.promptTokens,
-            completion_tokens: entry.completionTokens,
-            cost_usd: entry.costUsd,
-            duration_ms: Math.round(entry.durationMs),
-            time_to_first_chunk_ms: roundOrNull(entry.timeToFirstChunkMs),
-            queue_wait_ms: roundOrNull(entry.queueWaitMs),
-            prompt: entry.prompt,
-          })
+      const row = toRow(entry);
+      if (entry.costUsd <= 0) {
+        await db.insertInto('audit_log').values(row).execute();
+        return;
+      }
+      // The cost is added in the database, not read-modify-write: instances charge one key at once.
+      if (engine === 'postgres') {
+        // One statement, one round trip: the row and the charge commit together (a data-modifying
+        // CTE runs whether or not the outer statement reads it).
+        await db
+          .with('entry', (cte) => cte.insertInto('audit_log').values(row).returning('id'))
+          .updateTable('api_keys')
+          .set((eb) => ({ spent_usd: eb('spent_usd', '+', entry.costUsd) }))
+          .where('id', '=', entry.keyId)
           .execute();
-        if (entry.costUsd > 0) {
-          // An increment in the database, not read-modify-write: instances charge the same key at once.
-          await trx
-            .updateTable('api_keys')
-            .set((eb) => ({ spent_usd: eb('spent_usd', '+', entry.costUsd) }))
-            .where('id', '=', entry.keyId)
-            .execute();
-        }
+        return;
+      }
+      // SQLite has no data-modifying CTEs; its local transaction costs no round trips.
+      await db.transaction().execute(async (trx) => {
+        await trx.insertInto('audit_log').values(row).execute();
+        await trx
+          .updateTable('api_keys')
+          .set((eb) => ({ spent_usd: eb('spent_usd', '+', entry.costUsd) }))
+          .where('id', '=', entry.keyId)
+          .execute();
       });
     },
 
@@ -201,6 +196,27 @@ function fromStoredRow(row: Selectable<AuditLogTable>): AuditRow {
     timeToFirstChunkMs: row.time_to_first_chunk_ms,
     queueWaitMs: row.queue_wait_ms,
     prompt: row.prompt,
+  };
+}
+
+function toRow(entry: AuditEntry): Insertable<AuditLogTable> {
+  return {
+    at: entry.at,
+    request_id: entry.requestId,
+    key_id: entry.keyId,
+    method: entry.method,
+    path: entry.path,
+    model: entry.model,
+    stream: entry.stream ? 1 : 0,
+    status: entry.status,
+    error_code: entry.errorCode,
+    prompt_tokens: entry.promptTokens,
+    completion_tokens: entry.completionTokens,
+    cost_usd: entry.costUsd,
+    duration_ms: Math.round(entry.durationMs),
+    time_to_first_chunk_ms: roundOrNull(entry.timeToFirstChunkMs),
+    queue_wait_ms: roundOrNull(entry.queueWaitMs),
+    prompt: entry.prompt,
   };
 }
 

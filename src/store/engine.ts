@@ -48,6 +48,11 @@ export function connectStore(location: StoreLocation, options: ConnectOptions = 
     const pool = new pg.Pool({
       connectionString: location.url,
       max: options.poolSize ?? 10,
+      // Connections stay open between bursts: a new one costs a TCP (and TLS) handshake plus
+      // authentication, several round trips on the request path. TCP keep-alive lets a connection
+      // a firewall dropped be noticed.
+      idleTimeoutMillis: 60_000,
+      keepAlive: true,
       // Fail fast when the database is away: requests get a clear 503 instead of hanging.
       connectionTimeoutMillis: 5_000,
       query_timeout: 15_000,

@@ -248,6 +248,28 @@ function migrations(engine: StoreEngine): Record<string, Migration> {
         await addColumnIfMissing(db, engine, 'api_keys', 'profile', 'text');
       },
     },
+    '0008_take_run_lease': {
+      // PostgreSQL only: a run lease in one round trip instead of four (BEGIN, lock, insert, COMMIT).
+      // The per-key advisory lock must be taken before the live leases are counted, and in READ
+      // COMMITTED one statement sees only what committed before it started; a VOLATILE function
+      // takes a fresh snapshot for each statement in it, so its count sees every lease committed
+      // before it got the lock. The lock is held until the calling statement commits.
+      async up(db: Kysely<unknown>) {
+        if (engine !== 'postgres') return;
+        await sql`
+          CREATE OR REPLACE FUNCTION take_run_lease(
+            lease_id text, lease_key text, lease_instance text, at bigint, expires bigint, lease_limit integer
+          ) RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$
+          BEGIN
+            PERFORM pg_advisory_xact_lock(hashtext('lease:' || lease_key));
+            INSERT INTO run_leases (id, key_id, instance_id, expires_at)
+              SELECT lease_id, lease_key, lease_instance, expires
+              WHERE (SELECT count(*) FROM run_leases WHERE key_id = lease_key AND expires_at > at) < lease_limit;
+            RETURN FOUND;
+          END
+          $$`.execute(db);
+      },
+    },
   };
 }
 

@@ -27,8 +27,8 @@ export interface SharedConcurrency {
 
 /**
  * Per-key concurrency across gateways: a run holds a lease row while it runs. Acquiring counts the
- * key's live leases and inserts one in one statement, serialized per key (a PostgreSQL transaction
- * advisory lock on the key; SQLite serializes writers anyway), so instances never over-admit.
+ * key's live leases and inserts one, serialized per key (a PostgreSQL advisory lock on the key,
+ * taken in the same call; SQLite serializes writers anyway), so instances never over-admit.
  */
 export function sharedConcurrency(
   db: Kysely<StoreSchema>,
@@ -60,38 +60,37 @@ export function sharedConcurrency(
   return {
     async tryAcquire(keyId, limit) {
       const id = randomUUID();
-      const acquired = await db.transaction().execute(async (trx) => {
-        if (options.engine === 'postgres') {
-          await sql`SELECT pg_advisory_xact_lock(hashtext(${`lease:${keyId}`}))`.execute(trx);
-        }
-        // One statement counts the live leases and inserts only under the limit; the lock above makes
-        // it see every lease committed before it (expired ones are not counted, and deleted later).
-        const at = now();
-        const inserted = await trx
-          .insertInto('run_leases')
-          .columns(['id', 'key_id', 'instance_id', 'expires_at'])
-          .expression(
-            trx
-              .selectNoFrom((eb) => [
-                eb.val(id).as('id'),
-                eb.val(keyId).as('key_id'),
-                eb.val(options.instanceId).as('instance_id'),
-                eb.val(at + ttl).as('expires_at'),
-              ])
-              .where(
-                (eb) =>
-                  eb
-                    .selectFrom('run_leases')
-                    .select((c) => c.fn.countAll<number>().as('n'))
-                    .where('key_id', '=', keyId)
-                    .where('expires_at', '>', at),
-                '<',
-                limit,
-              ),
-          )
-          .executeTakeFirst();
-        return Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1;
-      });
+      const at = now();
+      const acquired =
+        options.engine === 'postgres'
+          ? await takeLeaseInOneStatement(db, { id, keyId, instanceId: options.instanceId, at, ttl, limit })
+          : await db.transaction().execute(async (trx) => {
+              // SQLite serializes writers, so counting and inserting in one statement is enough.
+              const inserted = await trx
+                .insertInto('run_leases')
+                .columns(['id', 'key_id', 'instance_id', 'expires_at'])
+                .expression(
+                  trx
+                    .selectNoFrom((eb) => [
+                      eb.val(id).as('id'),
+                      eb.val(keyId).as('key_id'),
+                      eb.val(options.instanceId).as('instance_id'),
+                      eb.val(at + ttl).as('expires_at'),
+                    ])
+                    .where(
+                      (eb) =>
+                        eb
+                          .selectFrom('run_leases')
+                          .select((c) => c.fn.countAll<number>().as('n'))
+                          .where('key_id', '=', keyId)
+                          .where('expires_at', '>', at),
+                      '<',
+                      limit,
+                    ),
+                )
+                .executeTakeFirst();
+              return Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1;
+            });
       if (!acquired) return undefined;
       let released = false;
       return async () => {
@@ -108,4 +107,18 @@ export function sharedConcurrency(
       await db.deleteFrom('run_leases').where('instance_id', '=', options.instanceId).execute();
     },
   };
+}
+
+/**
+ * PostgreSQL: the function of migration 0008 locks the key (advisory lock), counts its live leases
+ * and inserts under the limit, in one round trip; expired leases do not count and are deleted later.
+ */
+async function takeLeaseInOneStatement(
+  db: Kysely<StoreSchema>,
+  lease: { id: string; keyId: string; instanceId: string; at: number; ttl: number; limit: number },
+): Promise<boolean> {
+  const { rows } = await sql<{ taken: boolean }>`SELECT take_run_lease(${lease.id}, ${lease.keyId}, ${
+    lease.instanceId
+  }, ${lease.at}, ${lease.at + lease.ttl}, ${lease.limit}) AS taken`.execute(db);
+  return rows[0]?.taken === true;
 }

@@ -95,10 +95,10 @@ export function sharedSessionIndex(
       async commit(reply) {
         if (!finish()) return;
         const head = extendFingerprint(afterPrompt, reply);
-        const gone = await db.transaction().execute(async (trx) => {
-          // Another idle session ending with the same history is now redundant; so is an older
-          // session of the same named conversation.
-          const rows = await trx
+        // Another idle session ending with the same history is now redundant; so is an older
+        // session of the same named conversation.
+        const redundant = (trx: Kysely<StoreSchema>) =>
+          trx
             .deleteFrom('conversations')
             .where('id', '<>', id)
             .where('busy_until', 'is', null)
@@ -107,16 +107,31 @@ export function sharedSessionIndex(
                 ? eb('head', '=', head)
                 : eb.or([eb('head', '=', head), eb('conversation_key', '=', key)]),
             )
-            .returning(['id', 'cwd'])
-            .execute();
-          await trx
-            .updateTable('conversations')
-            .set({ head, busy_until: null, last_used_at: now() })
-            .where('id', '=', id)
-            .execute();
-          await removeAll(trx, rows);
-          return rows;
-        });
+            .returning(['id', 'cwd']);
+        const release = { head, busy_until: null, last_used_at: now() };
+        const gone =
+          options.engine === 'postgres'
+            ? // One statement, one round trip: the CTEs touch disjoint rows and commit together.
+              await db
+                .with('gone', () => redundant(db))
+                .with('released', (cte) =>
+                  cte.updateTable('conversations').set(release).where('id', '=', id).returning('id'),
+                )
+                .with('transcripts', (cte) =>
+                  cte
+                    .deleteFrom('transcript_entries')
+                    .where('session_id', 'in', (eb) => eb.selectFrom('gone').select('gone.id'))
+                    .returning('session_id'),
+                )
+                .selectFrom('gone')
+                .select(['gone.id', 'gone.cwd'])
+                .execute()
+            : await db.transaction().execute(async (trx) => {
+                const rows = await redundant(trx).execute();
+                await trx.updateTable('conversations').set(release).where('id', '=', id).execute();
+                await removeAll(trx, rows);
+                return rows;
+              });
         evicted(gone);
       },
       async abandon() {

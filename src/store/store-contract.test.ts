@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   findPostgresBin,
@@ -274,6 +275,7 @@ for (const engine of [sqliteEngine(), postgresEngine()]) {
           '0005_responses',
           '0006_native_sessions',
           '0007_tasks',
+          '0008_take_run_lease',
         ]);
         expect(await migrateToLatest(connections[0]!.db, connections[0]!.engine)).toEqual([]);
       } finally {
@@ -337,6 +339,34 @@ for (const engine of [sqliteEngine(), postgresEngine()]) {
         await onB.close();
       }
       expect(await onA.running('key_1')).toBe(0);
+    });
+
+    it('counts a lease committed while a taker waited for the key (PostgreSQL: lock, then count)', async (context) => {
+      const location = await engine.newLocation();
+      if (location.engine !== 'postgres') return context.skip();
+      const store = await openGatewayStore(location);
+      opened.push(store);
+      const leases = store.concurrency({ instanceId: 'A' });
+      // Another gateway in the middle of taking the key's last slot: it holds the key's lock.
+      const other = new pg.Client({ connectionString: location.url });
+      await other.connect();
+      try {
+        await other.query('BEGIN');
+        await other.query(`SELECT pg_advisory_xact_lock(hashtext('lease:key_1'))`);
+        const taking = leases.tryAcquire('key_1', 1);
+        await waitForAdvisoryLockWaiter(other);
+        await other.query(
+          `INSERT INTO run_leases (id, key_id, instance_id, expires_at) VALUES ('theirs', 'key_1', 'B', $1)`,
+          [Date.now() + 30_000],
+        );
+        await other.query('COMMIT');
+        // A count from before the wait would see no lease and over-admit.
+        expect(await taking).toBeUndefined();
+        expect(await leases.running('key_1')).toBe(1);
+      } finally {
+        await other.end();
+        await leases.close();
+      }
     });
 
     it('mirrors transcripts: entries come back deep-equal in append order, retried uuids once', async () => {
@@ -776,3 +806,15 @@ describe('SQLite files from before Kysely migrations', () => {
     }
   });
 });
+
+/** Bounded: until some session waits for an advisory lock (50 x 100 ms). */
+async function waitForAdvisoryLockWaiter(client: pg.Client): Promise<void> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const { rows } = await client.query(
+      `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`,
+    );
+    if ((rows[0] as { n: number }).n > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('no taker waited for the lock');
+}
