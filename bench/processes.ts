@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import path from 'node:path';
 import { createInterface } from 'node:readline';
 
 export interface Started {
@@ -50,5 +51,41 @@ export async function startTs(
       await exited;
       clearTimeout(timer);
     },
+  };
+}
+
+export interface GatewayProcess extends Started {
+  url: string;
+  dataDir: string;
+}
+
+/**
+ * Starts gateways (`src/main.ts` under tsx) on loopback with a free port, no auth and
+ * `maxConcurrency` runs at once unless `config` says otherwise; each gets its own data dir under
+ * `scratch` unless `config` sets DATA_DIR.
+ */
+export function gatewayLauncher(
+  baseEnv: NodeJS.ProcessEnv,
+  scratch: string,
+  maxConcurrency: number,
+): (config: Record<string, string>) => Promise<GatewayProcess> {
+  let count = 0;
+  return async (config) => {
+    const dataDir = config.DATA_DIR ?? path.join(scratch, `gateway-${++count}`);
+    const started = await startTs(
+      'src/main.ts',
+      {
+        ...baseEnv,
+        DATA_DIR: dataDir,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        AUTH_DISABLED: 'true',
+        LOG_LEVEL: 'info',
+        MAX_CONCURRENCY: String(maxConcurrency),
+        ...config,
+      },
+      (line) => /"port":(\d+).*claude-gateway listening/.exec(line)?.[1],
+    );
+    return { ...started, url: `http://127.0.0.1:${started.announced}`, dataDir };
   };
 }

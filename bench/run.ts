@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the mock Messages API and the gateway on loopback, the real Claude Code CLI, and
  * timings for cold starts, warm spares and hot conversations, the gateway's overhead over the Agent
- * SDK called directly with the same options, a burst at the process cap, and peak memory.
+ * SDK called directly with the same options, a burst at the process cap, peak memory, and one
+ * gateway against two on one PostgreSQL behind a round-robin balancer (`npm run bench:scale` alone).
  *
  *   npm run bench [-- --runs 7 --burst 16]
  *
@@ -24,8 +25,9 @@ import { chatCompletionRequestSchema } from '../src/surfaces/openai-chat/schema.
 import { toRunPlan } from '../src/surfaces/openai-chat/to-plan.js';
 import { GATEWAY_VERSION } from '../src/version.js';
 import { InputChannel } from '../src/warm/input-channel.js';
+import { formatMultiInstance, type MultiInstanceFigures, multiInstance } from './multi-instance.js';
 import { sampleTree, type TreeSample, waitForQuiet, watchPeakRss } from './proc-stats.js';
-import { startTs } from './processes.js';
+import { gatewayLauncher, startTs } from './processes.js';
 import { rebuilds, type Scenario, scenario, steadyArrivals, streamEnd, systemPrompts } from './scenarios.js';
 import { formatSummary, type Summary, summarize } from './stats.js';
 import { surfacesCold, surfacesHot } from './surfaces.js';
@@ -38,6 +40,9 @@ const { values: args } = parseArgs({
 const RUNS = clamp(Number(args.runs), 3, 25);
 const BURST = clamp(Number(args.burst), 4, 64);
 const MAX_CONCURRENCY = 4;
+/** Scaling out: conversations at once and streamed turns each (twice the slots of one gateway). */
+const SCALE_CLIENTS = 2 * MAX_CONCURRENCY;
+const SCALE_TURNS = 3;
 /** Steady arrivals: [interval, requests]; about 12 s of traffic each. */
 const ARRIVALS: ReadonlyArray<readonly [number, number]> = [
   [1_000, 12],
@@ -76,28 +81,7 @@ async function main(): Promise<void> {
     CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
   };
   await mkdir(baseEnv.HOME as string, { recursive: true });
-  let gatewayCount = 0;
-  const startGateway = async (config: Record<string, string>) => {
-    const dataDir = path.join(scratch, `gateway-${++gatewayCount}`);
-    const started = await startTs(
-      'src/main.ts',
-      {
-        ...baseEnv,
-        DATA_DIR: dataDir,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        AUTH_DISABLED: 'true',
-        LOG_LEVEL: 'info',
-        MAX_CONCURRENCY: String(MAX_CONCURRENCY),
-        ...config,
-      },
-      (line) => {
-        const match = /"port":(\d+).*claude-gateway listening/.exec(line);
-        return match?.[1];
-      },
-    );
-    return { ...started, url: `http://127.0.0.1:${started.announced}`, dataDir };
-  };
+  const startGateway = gatewayLauncher(baseEnv, scratch, MAX_CONCURRENCY);
 
   // A second mock that paces its deltas (100 ms each), so each answer streams about a second.
   const pacedMock = await startTs(
@@ -182,6 +166,16 @@ async function main(): Promise<void> {
     peaks.burst = await burstPeak.stop();
     await burst.stop();
 
+    // Issue 12: the same load on one gateway and on two sharing one PostgreSQL, behind a balancer.
+    const scale = await multiInstance({
+      startGateway,
+      anthropicUrl: pacedMock.announced,
+      scratch,
+      model: MODEL,
+      clients: SCALE_CLIENTS,
+      turns: SCALE_TURNS,
+    });
+
     const coldT = timings(coldRuns);
     const warmT = timings(warmRuns);
     const hotT = timings(hotRuns);
@@ -228,6 +222,7 @@ async function main(): Promise<void> {
         throughputPerSecond: burstOk / burstSeconds,
         ...timings(burstRuns),
       },
+      multiInstance: scale,
       memoryMb: {
         idleWithOneSpare: round1(idle.rssMb),
         gatewayAlone: round1(idle.gatewayRssMb),
@@ -454,6 +449,7 @@ function printTable(results: Record<string, unknown>): void {
     steadyArrivals: Record<string, Scenario>;
     streamEndMs: Record<string, Summary>;
     surfaces: SurfaceFigures;
+    multiInstance: MultiInstanceFigures;
   };
   const row = (label: string, timing: Timings | undefined): [string, string, string] => [
     label,
@@ -520,6 +516,7 @@ function printTable(results: Record<string, unknown>): void {
     `- Last content to end of stream, median: cold ${formatMs(ends.cold?.median)}, warm spare ${formatMs(ends.warmSpare?.median)}, hot ${formatMs(ends.hot?.median)}`,
     `- Memory (gateway + Claude Code processes, RSS): idle with one spare ${r.memoryMb.idleWithOneSpare} MB (gateway alone ${r.memoryMb.gatewayAlone} MB); peak cold ${r.memoryMb.peakCold} MB, warm+hot ${r.memoryMb.peakWarmAndHot} MB, burst ${r.memoryMb.peakBurst} MB (${r.memoryMb.peakBurstProcesses} processes)`,
   ];
+  lines.push('', ...formatMultiInstance(r.multiInstance));
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

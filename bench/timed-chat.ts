@@ -19,6 +19,7 @@ export interface ChatMessage {
 export async function timedChat(
   baseUrl: string,
   body: { model: string; messages: ChatMessage[]; [key: string]: unknown },
+  headers: Record<string, string> = {},
 ): Promise<TimedChat> {
   const started = performance.now();
   let ttftMs = Number.NaN;
@@ -27,7 +28,7 @@ export async function timedChat(
   let failed = false;
   const response = await fetch(`${baseUrl}/v1/chat/completions`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ ...body, stream: true }),
   });
   if (!response.ok || !response.body) {

@@ -13,6 +13,7 @@ import {
   postgresTestsEnabled,
   startPostgresCluster,
 } from '../helpers/postgres-cluster.js';
+import { startRoundRobinBalancer } from '../helpers/round-robin-balancer.js';
 import { type MockAnthropic, startMockAnthropic, text } from '../mock-anthropic/server.js';
 import { type ServerProcess, startServerProcess } from '../ops/server-process.js';
 import { bearer, chatBody, postJson, readError } from '../security/http.js';
@@ -256,6 +257,54 @@ describe.skipIf(!postgresTestsEnabled())('two gateways on one PostgreSQL', () =>
     expect(rows.map((row) => row.requests)).toEqual([3]);
   });
 
+  it('streams a conversation through a round-robin balancer, each turn on the other instance, as one session', async () => {
+    const { key } = await createKey('balanced');
+    const balancer = await startRoundRobinBalancer([a.origin, b.origin]);
+    try {
+      const viaBalancer = (body: unknown) =>
+        postJson(balancer.origin, '/v1/chat/completions', body, bearer(key));
+      // Turn 1 streams slowly (100 ms between words): its first delta must reach the client while
+      // the rest is still coming, i.e. the balancer passes SSE through unbuffered.
+      mock.enqueue(text('Hello Ada, nice to meet you.', { chunkDelayMs: 100 }));
+      const first = [{ role: 'user', content: 'My name is Ada.' }];
+      const one = await viaBalancer({ model: 'sonnet', messages: first, stream: true });
+      expect(one.status).toBe(200);
+      const { beforeFirstDelta, content, done } = await readChatStream(one);
+      expect(beforeFirstDelta).not.toContain('[DONE]');
+      expect(done).toBe(true);
+      expect(content).toBe('Hello Ada, nice to meet you.');
+      const session = mock.requests.at(-1)?.headers['x-claude-code-session-id'];
+      expect(session).toBeTruthy();
+
+      const second = [
+        ...first,
+        { role: 'assistant', content },
+        { role: 'user', content: 'What is my name?' },
+      ];
+      const two = await viaBalancer({ model: 'sonnet', messages: second });
+      expect(two.status).toBe(200);
+      const reply2 = (await json(two)).choices[0].message;
+      const three = await viaBalancer({
+        model: 'sonnet',
+        messages: [...second, reply2, { role: 'user', content: 'Thanks.' }],
+      });
+      expect(three.status).toBe(200);
+      // A, B, A: every turn landed on the other gateway, and each resumed the same session.
+      expect(balancer.served).toEqual([0, 1, 0]);
+      const last = mock.requests.at(-1);
+      expect(last?.headers['x-claude-code-session-id']).toBe(session);
+      expect(conversationOf(last)).toEqual([
+        'user: My name is Ada.',
+        'assistant: Hello Ada, nice to meet you.',
+        'user: What is my name?',
+        'assistant: echo: What is my name?',
+        'user: Thanks.',
+      ]);
+    } finally {
+      await balancer.close();
+    }
+  });
+
   it('keeps the audit rows of finished runs when an instance is killed mid-stream; the other serves on', async () => {
     const { id, key } = await createKey('survivor');
     const { key: admin } = await createKey('ops-2', '--admin');
@@ -311,3 +360,33 @@ describe.skipIf(!postgresTestsEnabled())('two gateways on one PostgreSQL', () =>
     expect(mock.requests).toHaveLength(reachedMock);
   });
 });
+
+/**
+ * Reads a chat completion stream as it arrives: the text received up to the first content delta,
+ * the whole answer, and whether it ended with [DONE].
+ */
+async function readChatStream(
+  response: Response,
+): Promise<{ beforeFirstDelta: string; content: string; done: boolean }> {
+  if (!response.body) throw new Error('no body');
+  const decoder = new TextDecoder();
+  let received = '';
+  let beforeFirstDelta: string | undefined;
+  for await (const chunk of response.body) {
+    received += decoder.decode(chunk as Uint8Array, { stream: true });
+    if (beforeFirstDelta === undefined && /"content":"[^"]/.test(received)) beforeFirstDelta = received;
+  }
+  const data = received
+    .split('\n')
+    .filter((line) => line.startsWith('data: '))
+    .map((line) => line.slice('data: '.length));
+  const content = data
+    .filter((line) => line !== '[DONE]')
+    .map(
+      (line) =>
+        (JSON.parse(line) as { choices: Array<{ delta?: { content?: string } }> }).choices[0]?.delta
+          ?.content ?? '',
+    )
+    .join('');
+  return { beforeFirstDelta: beforeFirstDelta ?? '', content, done: data.at(-1) === '[DONE]' };
+}

@@ -1,0 +1,47 @@
+/**
+ * `npm run bench:scale`: only the scaling-out scenario of `npm run bench` (one gateway against two on
+ * one PostgreSQL, behind the test balancer), on the paced mock Messages API.
+ *
+ *   npm run bench:scale [-- --clients 8 --turns 3]
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { formatMultiInstance, multiInstance } from './multi-instance.js';
+import { gatewayLauncher, startTs } from './processes.js';
+
+const { values: args } = parseArgs({
+  options: { clients: { type: 'string', default: '8' }, turns: { type: 'string', default: '3' } },
+});
+const clamp = (value: number, min: number, max: number) =>
+  Number.isFinite(value) ? Math.min(max, Math.max(min, Math.round(value))) : min;
+
+const scratch = await mkdtemp(path.join(os.tmpdir(), 'claude-gateway-bench-scale-'));
+// Each delta 100 ms apart, so an answer streams for about a second, as in the arrivals scenario.
+const mock = await startTs(
+  'test/mock-anthropic/cli.ts',
+  { PATH: process.env.PATH, MOCK_ANTHROPIC_CHUNK_DELAY_MS: '100' },
+  (line) => (line.startsWith('http://') ? line.trim() : undefined),
+);
+try {
+  const baseEnv: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: path.join(scratch, 'home'),
+    ANTHROPIC_API_KEY: 'sk-ant-mock',
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+  };
+  await mkdir(baseEnv.HOME as string, { recursive: true });
+  const figures = await multiInstance({
+    startGateway: gatewayLauncher(baseEnv, scratch, 4),
+    anthropicUrl: mock.announced,
+    scratch,
+    model: 'sonnet',
+    clients: clamp(Number(args.clients), 2, 32),
+    turns: clamp(Number(args.turns), 1, 10),
+  });
+  process.stdout.write(`${formatMultiInstance(figures).join('\n')}\n`);
+} finally {
+  await mock.stop();
+  await rm(scratch, { recursive: true, force: true });
+}
