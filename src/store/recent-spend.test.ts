@@ -40,6 +40,9 @@ describe('recentSpend', () => {
     at += 500;
     expect(await spend.spentUsd('key_1')).toBe(1.25);
     expect(keys.gets).toBe(0);
+    // Used once: the next check (a WebSocket session's next turn) reads the charge made since.
+    expect(await spend.spentUsd('key_1')).toBe(2);
+    expect(keys.gets).toBe(1);
   });
 
   it('reads the key again once the reading is older than maxAgeMs, or when there is none', async () => {

@@ -2,14 +2,14 @@ import type { KeyStore } from './key-store.js';
 
 /**
  * A key's spend as the authentication lookup just read it, so the budget check of the same request
- * needs no second read of the key (one round trip less on a shared database). A reading older than
- * `maxAgeMs` (a later turn of a WebSocket session, a request that waited) is read again, so a charge
- * another run made is seen at most `maxAgeMs` late; budgets already allow runs in flight to overshoot.
+ * needs no second read of the key (one round trip less on a shared database). A reading serves one
+ * check, and only within `maxAgeMs` of the lookup; otherwise the key is read again. So a charge is
+ * seen at most `maxAgeMs` late (budgets already let runs in flight overshoot).
  */
 export interface RecentSpend {
   /** The key store for the authenticator: each key it finds leaves its spend here. */
   readonly keys: KeyStore;
-  /** The key's spend: the lookup's reading when fresh, else read now; 0 for a key that is gone. */
+  /** The key's spend: the lookup's reading when fresh and unused, else read now; 0 for a key that is gone. */
   spentUsd(keyId: string): Promise<number>;
 }
 
@@ -29,6 +29,9 @@ export function recentSpend(keys: KeyStore, options: { maxAgeMs: number; now?: (
     },
     async spentUsd(keyId) {
       const reading = readings.get(keyId);
+      // Used once: the next check (a WebSocket session's next turn, after this one's charge)
+      // reads again rather than reuse a spend from before that charge.
+      readings.delete(keyId);
       if (reading && now() - reading.at <= options.maxAgeMs) return reading.spentUsd;
       return (await keys.get(keyId))?.spentUsd ?? 0;
     },
