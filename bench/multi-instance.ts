@@ -1,7 +1,7 @@
 /**
  * Scaling out (issue 12): the same load on one gateway and on two gateways sharing one PostgreSQL
  * database, each behind the test round-robin balancer (so both pay the same proxy hop). The load is
- * `clients` conversations at once, `turns` streamed turns each, every turn continuing the
+ * `clients` conversations at once, `turns` streamed turns each of a few seconds, every turn continuing the
  * conversation; with two gateways consecutive requests alternate, so most turns resume a session
  * the other gateway ran (from the shared store). Bounded: clients x turns requests per setup.
  */
@@ -26,6 +26,7 @@ export interface Throughput extends Scenario {
 export interface MultiInstanceFigures {
   clients: number;
   turns: number;
+  promptWords: number;
   one: Throughput;
   two: Throughput;
 }
@@ -38,6 +39,12 @@ export interface MultiInstanceOptions {
   model: string;
   clients: number;
   turns: number;
+  /**
+   * Words in each prompt, which the mock echoes one delta at a time: with the paced mock (100 ms a
+   * delta) 30 words make a ~3 s answer, so, as with real answers, a turn mostly streams rather than
+   * starts Claude Code, and run slots rather than CPU bound the throughput.
+   */
+  promptWords: number;
 }
 
 export async function multiInstance(options: MultiInstanceOptions): Promise<MultiInstanceFigures> {
@@ -45,7 +52,7 @@ export async function multiInstance(options: MultiInstanceOptions): Promise<Mult
   try {
     const one = await measureInstances(1, options, await cluster.createDatabase());
     const two = await measureInstances(2, options, await cluster.createDatabase());
-    return { clients: options.clients, turns: options.turns, one, two };
+    return { clients: options.clients, turns: options.turns, promptWords: options.promptWords, one, two };
   } finally {
     await cluster.stop();
   }
@@ -88,9 +95,7 @@ async function measureInstances(
       const started = performance.now();
       const runs = (
         await Promise.all(
-          Array.from({ length: options.clients }, () =>
-            conversation(balancer.origin, headers, options.model, options.turns),
-          ),
+          Array.from({ length: options.clients }, () => conversation(balancer.origin, headers, options)),
         )
       ).flat();
       const wallSeconds = (performance.now() - started) / 1000;
@@ -115,14 +120,15 @@ async function measureInstances(
 async function conversation(
   url: string,
   headers: Record<string, string>,
-  model: string,
-  turns: number,
+  options: MultiInstanceOptions,
 ): Promise<TimedChat[]> {
   const history: ChatMessage[] = [];
   const runs: TimedChat[] = [];
-  for (let turn = 0; turn < turns; turn++) {
-    history.push(user(`turn ${turn} of conversation ${randomUUID()}`));
-    const run = await timedChat(url, { model, messages: history }, headers).catch(
+  const id = randomUUID();
+  const filler = Array.from({ length: Math.max(0, options.promptWords - 5) }, (_, i) => `w${i}`).join(' ');
+  for (let turn = 0; turn < options.turns; turn++) {
+    history.push(user(`turn ${turn} of ${id} ${filler}`));
+    const run = await timedChat(url, { model: options.model, messages: history }, headers).catch(
       (): TimedChat => ({ ok: false, status: 0, ttftMs: Number.NaN, ttlbMs: Number.NaN, content: '' }),
     );
     runs.push(run);
@@ -143,7 +149,7 @@ export function formatMultiInstance(figures: MultiInstanceFigures): string[] {
     `${ms(t.ttft.median)} / ${ms(t.ttft.p95)} | ${ms(t.ttlb.median)} / ${ms(t.ttlb.p95)} | ` +
     `${t.requests - t.errors}/${t.requests} in ${t.wallSeconds.toFixed(1)} s |`;
   return [
-    `Scaling out: ${figures.clients} conversations at once, ${figures.turns} streamed turns each, one PostgreSQL, round-robin balancer`,
+    `Scaling out: ${figures.clients} conversations at once, ${figures.turns} streamed turns each (~${figures.promptWords}-word answers), one PostgreSQL, round-robin balancer`,
     '',
     '| Setup | Turns/s | TTFT p50 / p95 | Last byte p50 / p95 | OK |',
     '| --- | --- | --- | --- | --- |',

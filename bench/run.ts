@@ -174,6 +174,7 @@ async function main(): Promise<void> {
       model: MODEL,
       clients: SCALE_CLIENTS,
       turns: SCALE_TURNS,
+      promptWords: 30,
     });
 
     const coldT = timings(coldRuns);

@@ -2,7 +2,7 @@
  * `npm run bench:scale`: only the scaling-out scenario of `npm run bench` (one gateway against two on
  * one PostgreSQL, behind the test balancer), on the paced mock Messages API.
  *
- *   npm run bench:scale [-- --clients 8 --turns 3]
+ *   npm run bench:scale [-- --clients 8 --turns 3 --words 30]
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -12,7 +12,11 @@ import { formatMultiInstance, multiInstance } from './multi-instance.js';
 import { gatewayLauncher, startTs } from './processes.js';
 
 const { values: args } = parseArgs({
-  options: { clients: { type: 'string', default: '8' }, turns: { type: 'string', default: '3' } },
+  options: {
+    clients: { type: 'string', default: '8' },
+    turns: { type: 'string', default: '3' },
+    words: { type: 'string', default: '30' },
+  },
 });
 const clamp = (value: number, min: number, max: number) =>
   Number.isFinite(value) ? Math.min(max, Math.max(min, Math.round(value))) : min;
@@ -39,6 +43,7 @@ try {
     model: 'sonnet',
     clients: clamp(Number(args.clients), 2, 32),
     turns: clamp(Number(args.turns), 1, 10),
+    promptWords: clamp(Number(args.words), 5, 200),
   });
   process.stdout.write(`${formatMultiInstance(figures).join('\n')}\n`);
 } finally {
