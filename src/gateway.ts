@@ -30,7 +30,6 @@ import { consoleRoutes } from './console/console-routes.js';
 import { packageRoot } from './console/package-root.js';
 import { sessionTokens } from './console/session-token.js';
 import { createRunService } from './core/run-service.js';
-import { buildOpenApiDocument } from './docs/openapi-document.js';
 import { loadSwaggerUiAssets } from './docs/swagger-ui-assets.js';
 import { cachedProbe } from './hardening/cached-probe.js';
 import { DrainSwitch } from './hardening/drain.js';
@@ -60,17 +59,14 @@ import { auditRecorder } from './store/audit-recorder.js';
 import { storeLocation } from './store/engine.js';
 import { type GatewayStore, openGatewayStore } from './store/gateway-store.js';
 import { recentSpend } from './store/recent-spend.js';
-import { anthropicMessagesOpenApi } from './surfaces/anthropic-messages/openapi.js';
 import { anthropicMessagesSurface } from './surfaces/anthropic-messages/surface.js';
 import { createNativeSurface } from './surfaces/native/create-native-surface.js';
 import { selectProtocol } from './surfaces/native/ws-tickets.js';
 import { chatCompletionRequestSchema } from './surfaces/openai-chat/schema.js';
 import { openAIChatSurface } from './surfaces/openai-chat/surface.js';
 import { type ToClaudeContext, toRunPlan } from './surfaces/openai-chat/to-plan.js';
-import { completionsOpenApi } from './surfaces/openai-completions/openapi.js';
 import { completionsSurface } from './surfaces/openai-completions/surface.js';
 import { openAIResponsesSurface } from './surfaces/openai-responses/surface.js';
-import { noCapabilityOpenApi } from './surfaces/openai-unsupported/openapi.js';
 import { noCapabilitySurface } from './surfaces/openai-unsupported/surface.js';
 import { tasksSurface } from './surfaces/tasks/surface.js';
 import { createTaskService } from './surfaces/tasks/task-service.js';
@@ -511,16 +507,13 @@ export async function createGateway(
         draining: () => drain.draining,
       }),
       metricsRoutes(metrics.registry, { token: config.METRICS_TOKEN }),
-      apiDocsRoutes(
-        buildOpenApiDocument({
-          version: GATEWAY_VERSION,
-          fragments: [anthropicMessagesOpenApi, completionsOpenApi, noCapabilityOpenApi, native.openApi],
-        }),
-        loadSwaggerUiAssets(),
-      ),
       webConsole,
     ],
     apiRoutes: [usageRoutes(store.audit)],
+    apiDocs: {
+      version: GATEWAY_VERSION,
+      routes: (document) => apiDocsRoutes(document, loadSwaggerUiAssets()),
+    },
   });
   appFetch = (request, env) => app.fetch(request, env);
   // Upgrades are routed through the app (auth, then the route); only our subprotocol is ever

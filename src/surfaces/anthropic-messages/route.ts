@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import '../../auth/context-variables.js';
 import type { RunEvent } from '../../core/run-events.js';
 import type { RunService } from '../../core/run-service.js';
+import { documented } from '../../http/openapi-route.js';
 import { type SseFrame, writeSse } from '../../http/sse.js';
 import type { TokenCounter } from '../../tokens/token-counter.js';
 import { estimateInputTokens } from './count-tokens.js';
@@ -15,6 +16,7 @@ import {
 } from './encode-stream.js';
 import { foldStream } from './fold.js';
 import { locateImage } from './locate-image.js';
+import * as docs from './route-docs.js';
 import { countTokensRequestSchema, messagesRequestSchema } from './schema.js';
 import { type ToPlanContext, toRunPlan } from './to-plan.js';
 import { validateBody } from './validate.js';
@@ -34,11 +36,12 @@ const newMessageId = () => `msg_${randomBytes(12).toString('hex')}`;
 /** `POST /messages` and `POST /messages/count_tokens` (Claude Code adds `?beta=true`). */
 export function anthropicMessagesRoutes(deps: AnthropicMessagesDeps) {
   const newId = deps.newId ?? newMessageId;
-  return new Hono()
-    .post('/messages/count_tokens', validateBody(countTokensRequestSchema), (c) =>
+  const app = new OpenAPIHono();
+  app
+    .post(documented(app, docs.countTokens), validateBody(countTokensRequestSchema), (c) =>
       c.json({ input_tokens: estimateInputTokens(c.req.valid('json'), deps.countTokens) }),
     )
-    .post('/messages', validateBody(messagesRequestSchema), async (c) => {
+    .post(documented(app, docs.createMessage), validateBody(messagesRequestSchema), async (c) => {
       const request = c.req.valid('json');
       const plan = toRunPlan(request, deps.planContext);
       const disconnect = new AbortController();
@@ -76,6 +79,7 @@ export function anthropicMessagesRoutes(deps: AnthropicMessagesDeps) {
         onAbort: () => disconnect.abort(),
       });
     });
+  return app;
 }
 
 /** The non-streaming reply: the fold of the stream this run would have sent. */

@@ -7,7 +7,6 @@ import type { Surface } from '../../http/surface.js';
 import type { AdmitTurn } from '../../policy/turn-admission.js';
 import type { NativeSessionStore } from '../../store/native-sessions.js';
 import { nativeAgentResolver } from './agent.js';
-import { nativeOpenApi } from './openapi.js';
 import { nativeRateLimitHeaders, type RateLimitPeek } from './rate-limit-headers.js';
 import { renderNativeError } from './render-error.js';
 import { nativeRoutes } from './route.js';
@@ -42,7 +41,6 @@ export interface NativeSurface {
   ticketAuth: MiddlewareHandler;
   /** Goes around the key-policy middleware: X-RateLimit-* on /api/ responses, its 429 included. */
   rateLimitHeaders: MiddlewareHandler;
-  openApi: ReturnType<typeof nativeOpenApi>;
   sessions: NativeSessions;
 }
 
@@ -86,7 +84,6 @@ export function createNativeSurface(deps: NativeSurfaceDeps): NativeSurface {
     },
     ticketAuth: wsTicketAuth(tickets),
     rateLimitHeaders: nativeRateLimitHeaders('/api/', deps.rateLimitOf),
-    openApi: nativeOpenApi(),
     sessions,
   };
 }

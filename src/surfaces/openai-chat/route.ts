@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Hono } from 'hono';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import '../../auth/context-variables.js';
 import { invalidRequest } from '../../core/errors.js';
 import type { RunEvent } from '../../core/run-events.js';
 import type { RunOrigin, RunService } from '../../core/run-service.js';
 import { openAIErrorBody } from '../../http/openai-error.js';
+import { openAIError, openAIRunErrors } from '../../http/openai-error-docs.js';
+import { documented, jsonBody, jsonOrSseResponse } from '../../http/openapi-route.js';
 import { type SseFrame, writeSse } from '../../http/sse.js';
 import { validateJson } from '../../http/validate-json.js';
 import type { ChatCompletionChunk } from './chat-response.js';
@@ -26,11 +28,36 @@ export interface ChatRouteDeps {
   now?: () => number;
 }
 
+const createChatCompletion = createRoute({
+  method: 'post',
+  path: '/chat/completions',
+  summary: 'Create a chat completion',
+  description:
+    'Non-streaming: a `chat.completion` object. With `stream: true`: `text/event-stream` of `chat.completion.chunk` objects ending with `data: [DONE]`.',
+  request: {
+    body: jsonBody(chatCompletionRequestSchema.openapi('ChatCompletionRequest')),
+    headers: z.object({
+      [CONVERSATION_ID_HEADER]: z
+        .string()
+        .max(MAX_CONVERSATION_ID_LENGTH)
+        .optional()
+        .openapi({ description: 'Names a conversation explicitly (see the README).' }),
+    }),
+  },
+  responses: {
+    200: jsonOrSseResponse('The completion, or its chunks as server-sent events.'),
+    400: openAIError('Invalid request; `param` names the field.'),
+    404: openAIError('Unknown model.'),
+    ...openAIRunErrors,
+  },
+});
+
 /** POST /chat/completions: request -> plan -> RunService -> chunks (SSE) or their fold (JSON). */
 export function chatCompletionsRoutes(deps: ChatRouteDeps) {
   const newId = deps.newId ?? (() => `chatcmpl-${randomUUID().replaceAll('-', '')}`);
   const now = deps.now ?? Date.now;
-  return new Hono().post('/chat/completions', validateJson(chatCompletionRequestSchema), async (c) => {
+  const app = new OpenAPIHono();
+  app.post(documented(app, createChatCompletion), validateJson(chatCompletionRequestSchema), async (c) => {
     const request = c.req.valid('json');
     const origin = conversationOrigin(c.req.header(CONVERSATION_ID_HEADER), c.get('principal')?.id);
     const plan = toRunPlan(request, deps.planContext);
@@ -80,6 +107,7 @@ export function chatCompletionsRoutes(deps: ChatRouteDeps) {
       onAbort: () => disconnect.abort(),
     });
   });
+  return app;
 }
 
 /**

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { Hono } from 'hono';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import '../../auth/context-variables.js';
 import type { RunEvent } from '../../core/run-events.js';
 import type { RunService } from '../../core/run-service.js';
+import { openAIError, openAIRunErrors } from '../../http/openai-error-docs.js';
+import { documented, jsonBody, jsonOrSseResponse } from '../../http/openapi-route.js';
 import { type SseFrame, writeSse } from '../../http/sse.js';
 import { validateJson } from '../../http/validate-json.js';
 import {
@@ -28,11 +30,27 @@ export interface CompletionsDeps {
 
 const newCompletionId = () => `cmpl-${randomBytes(12).toString('hex')}`;
 
+const createCompletion = createRoute({
+  method: 'post',
+  path: '/completions',
+  summary: 'Create a legacy text completion',
+  description:
+    'Non-streaming: a `text_completion` object. With `stream: true`: `text/event-stream` of `text_completion` chunks ending with `data: [DONE]`. `echo`, `suffix`, `n`>1, `best_of`>1, `logprobs` and more than one prompt are 400s naming the parameter.',
+  request: { body: jsonBody(completionRequestSchema.openapi('CompletionRequest')) },
+  responses: {
+    200: jsonOrSseResponse('The completion, or its chunks as server-sent events.'),
+    400: openAIError('Invalid or unsupported parameter; `param` names it.'),
+    404: openAIError('Unknown model.'),
+    ...openAIRunErrors,
+  },
+});
+
 /** `POST /v1/completions`, the legacy text completion API. */
 export function completionsRoutes(deps: CompletionsDeps) {
   const newId = deps.newId ?? newCompletionId;
   const now = deps.now ?? Date.now;
-  return new Hono().post('/completions', validateJson(completionRequestSchema), async (c) => {
+  const app = new OpenAPIHono();
+  app.post(documented(app, createCompletion), validateJson(completionRequestSchema), async (c) => {
     const request = c.req.valid('json');
     const plan = toRunPlan(request, deps.planContext);
     const disconnect = new AbortController();
@@ -71,6 +89,7 @@ export function completionsRoutes(deps: CompletionsDeps) {
       onAbort: () => disconnect.abort(),
     });
   });
+  return app;
 }
 
 async function complete(events: AsyncGenerator<RunEvent, void, undefined>, state: EncoderState) {
