@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
 import '../../auth/context-variables.js';
+import { awaitFirstEvent } from '../../core/first-event.js';
 import type { RunEvent } from '../../core/run-events.js';
 import type { RunService } from '../../core/run-service.js';
 import { type SseFrame, writeSse } from '../../http/sse.js';
@@ -59,16 +60,9 @@ export function anthropicMessagesRoutes(deps: AnthropicMessagesDeps) {
         locateImage: (url) => locateImage(request, url),
       });
 
-      // Wait for the first event so errors before any output still get a real HTTP status.
-      const first = await events.next();
-      if (!first.done && first.value.type === 'error') {
-        // Close the run so its queue slot and session claim are released (its finally blocks run).
-        await events.return();
-        throw first.value.error;
-      }
+      const all = await awaitFirstEvent(events);
       const state = createEncoderState({ id: newId(), model: request.model });
       c.header('request-id', c.get('requestId'));
-      const all = resume(first, events);
       if (!request.stream) return c.json(await complete(all, state));
       return writeSse(c, frames(all, state), {
         keepAliveMs: deps.keepAliveMs,
@@ -96,10 +90,4 @@ async function* frames(events: AsyncIterable<RunEvent>, state: EncoderState): As
 
 function toFrame(event: StreamEvent): SseFrame {
   return { event: event.type, data: JSON.stringify(event) };
-}
-
-async function* resume<T>(first: IteratorResult<T, void>, rest: AsyncGenerator<T, void, undefined>) {
-  if (first.done) return;
-  yield first.value;
-  yield* rest;
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import '../../auth/context-variables.js';
 import { invalidRequest } from '../../core/errors.js';
+import { awaitFirstEvent } from '../../core/first-event.js';
 import type { RunEvent } from '../../core/run-events.js';
 import type { RunOrigin, RunService } from '../../core/run-service.js';
 import { openAIErrorBody } from '../../http/openai-error.js';
@@ -52,13 +53,7 @@ export function chatCompletionsRoutes(deps: ChatRouteDeps) {
       locateImage: (url) => locateImage(request, url),
     });
 
-    // Wait for the first event so errors before any output still get a real HTTP status.
-    const first = await events.next();
-    if (!first.done && first.value.type === 'error') {
-      // Close the run so its queue slot and session claim are released (its finally blocks run).
-      await events.return();
-      throw first.value.error;
-    }
+    const all = await awaitFirstEvent(events);
     const encoder = createChatEncoder({
       id: newId(),
       created: Math.floor(now() / 1000),
@@ -66,7 +61,6 @@ export function chatCompletionsRoutes(deps: ChatRouteDeps) {
       // The non-streaming reply always carries usage: it is the fold of a stream that had it.
       includeUsage: !request.stream || request.stream_options?.include_usage === true,
     });
-    const all = resume(first, events);
     if (!request.stream) {
       const chunks: ChatCompletionChunk[] = [];
       for await (const event of all) {
@@ -113,10 +107,4 @@ function conversationOrigin(header: string | undefined, callerId: string | undef
     ...(callerId !== undefined ? { callerId } : {}),
     ...(conversationId ? { conversationId } : {}),
   };
-}
-
-async function* resume<T>(first: IteratorResult<T, void>, rest: AsyncGenerator<T, void, undefined>) {
-  if (first.done) return;
-  yield first.value;
-  yield* rest;
 }

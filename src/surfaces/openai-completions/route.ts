@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
 import '../../auth/context-variables.js';
+import { awaitFirstEvent } from '../../core/first-event.js';
 import type { RunEvent } from '../../core/run-events.js';
 import type { RunService } from '../../core/run-service.js';
 import { type SseFrame, writeSse } from '../../http/sse.js';
@@ -60,13 +61,7 @@ export function completionsRoutes(deps: CompletionsDeps) {
       ...options,
       includeUsage: request.stream_options?.include_usage === true,
     });
-    // Wait for the first event so errors before any output still get a real HTTP status.
-    const first = await events.next();
-    if (!first.done && first.value.type === 'error') {
-      await events.return();
-      throw first.value.error;
-    }
-    return writeSse(c, frames(state, first, events), {
+    return writeSse(c, frames(state, await awaitFirstEvent(events)), {
       keepAliveMs: deps.keepAliveMs,
       onAbort: () => disconnect.abort(),
     });
@@ -83,13 +78,8 @@ async function complete(events: AsyncGenerator<RunEvent, void, undefined>, state
   return foldChunks(chunks);
 }
 
-async function* frames(
-  state: EncoderState,
-  first: IteratorResult<RunEvent, void>,
-  rest: AsyncGenerator<RunEvent, void, undefined>,
-): AsyncGenerator<SseFrame> {
-  if (!first.done) yield* encodeEvent(state, first.value).map(toFrame);
-  for await (const event of rest) yield* encodeEvent(state, event).map(toFrame);
+async function* frames(state: EncoderState, events: AsyncIterable<RunEvent>): AsyncGenerator<SseFrame> {
+  for await (const event of events) yield* encodeEvent(state, event).map(toFrame);
   yield* encodeEnd(state).map(toFrame);
   // openai-node ends a stream at `[DONE]`; after an in-band error there is nothing more to read.
   if (!state.failed) yield { data: '[DONE]' };

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SystemPromptPlacement } from '../../claude/run-plan.js';
 import type { AttachmentLimits } from '../../content/attachment-blocks.js';
+import { awaitFirstEvent } from '../../core/first-event.js';
 import type { GatewayError } from '../../core/gateway-error.js';
 import type { RunEvent } from '../../core/run-events.js';
 import type { RunRequest, RunService } from '../../core/run-service.js';
@@ -74,12 +75,7 @@ export async function startResponseRun(deps: ResponsesDeps, call: ResponseCall):
     },
   );
   const run = deps.runs.run({ ...call.runRequest, surface: 'openai-responses', plan: planned.plan });
-  const first = await run.next();
-  if (!first.done && first.value.type === 'error') {
-    // Close the run so its queue slot and session claim are released.
-    await run.return();
-    throw first.value.error;
-  }
+  const events = await awaitFirstEvent(run);
   const responseId = newId('resp');
   let items = 0;
   const state = createEncoderState({
@@ -107,18 +103,17 @@ export async function startResponseRun(deps: ResponsesDeps, call: ResponseCall):
       deps.onStoreError?.(error);
     }
   };
-  return { planned, events: encodeRun(state, first, run, store), failure: () => state.failure };
+  return { planned, events: encodeRun(state, events, store), failure: () => state.failure };
 }
 
 async function* encodeRun(
   state: EncoderState,
-  first: IteratorResult<RunEvent, void>,
-  rest: AsyncGenerator<RunEvent, void, undefined>,
+  events: AsyncGenerator<RunEvent, void, undefined>,
   onFinished: () => Promise<void>,
 ): AsyncGenerator<ResponseStreamEvent, void, undefined> {
   try {
     yield* startResponse(state);
-    for await (const event of resume(first, rest)) {
+    for await (const event of events) {
       const encoded = encodeEvent(state, event);
       // Stored before the terminal event goes out, so a client continuing at once finds it.
       if (event.type === 'finish') await onFinished();
@@ -126,12 +121,6 @@ async function* encodeRun(
       if (state.ended) break;
     }
   } finally {
-    await rest.return();
+    await events.return();
   }
-}
-
-async function* resume<T>(first: IteratorResult<T, void>, rest: AsyncGenerator<T, void, undefined>) {
-  if (first.done) return;
-  yield first.value;
-  yield* rest;
 }
