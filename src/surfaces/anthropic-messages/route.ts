@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
 import '../../auth/context-variables.js';
+import { planAdmitted } from '../../core/admit.js';
 import { awaitFirstEvent } from '../../core/first-event.js';
 import type { RunEvent } from '../../core/run-events.js';
 import type { RunService } from '../../core/run-service.js';
@@ -41,17 +42,18 @@ export function anthropicMessagesRoutes(deps: AnthropicMessagesDeps) {
     )
     .post('/messages', validateBody(messagesRequestSchema), async (c) => {
       const request = c.req.valid('json');
-      const plan = toRunPlan(request, deps.planContext);
+      const principal = c.get('principal');
+      const admission = await deps.runs.admit(principal, { model: request.model });
+      const plan = await planAdmitted(admission, () => toRunPlan(request, deps.planContext));
       const disconnect = new AbortController();
       c.req.raw.signal.addEventListener('abort', () => disconnect.abort(), { once: true });
-      const principal = c.get('principal');
-      // Set by the key-policy middleware: budget, audit and metrics learn how the run went.
+      // Set by the request-accounting middleware: budget, audit and metrics learn how the run went.
       const onSummary = c.get('runHooks')?.onSummary;
       const endUser = request.metadata?.user_id || undefined;
       const events = deps.runs.run({
         surface: 'anthropic-messages',
         plan,
-        ...(principal ? { principal } : {}),
+        admission,
         origin: { ...(principal ? { callerId: principal.id } : {}), ...(endUser ? { endUser } : {}) },
         signal: disconnect.signal,
         requestId: c.get('requestId'),

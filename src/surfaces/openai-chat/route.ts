@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import '../../auth/context-variables.js';
+import { planAdmitted, type RunAsk } from '../../core/admit.js';
 import { invalidRequest } from '../../core/errors.js';
 import { awaitFirstEvent } from '../../core/first-event.js';
 import type { RunEvent } from '../../core/run-events.js';
@@ -12,7 +13,7 @@ import type { ChatCompletionChunk } from './chat-response.js';
 import { createChatEncoder } from './encode-stream.js';
 import { foldChunks } from './fold.js';
 import { locateImage } from './locate-image.js';
-import { chatCompletionRequestSchema } from './schema.js';
+import { type ChatCompletionRequest, chatCompletionRequestSchema } from './schema.js';
 import { type ToClaudeContext, toRunPlan } from './to-plan.js';
 
 /** Names a conversation explicitly; see "Conversations (multi-turn)" in the README. */
@@ -34,17 +35,18 @@ export function chatCompletionsRoutes(deps: ChatRouteDeps) {
   return new Hono().post('/chat/completions', validateJson(chatCompletionRequestSchema), async (c) => {
     const request = c.req.valid('json');
     const origin = conversationOrigin(c.req.header(CONVERSATION_ID_HEADER), c.get('principal')?.id);
-    const plan = toRunPlan(request, deps.planContext);
+    const principal = c.get('principal');
+    const admission = await deps.runs.admit(principal, chatAsk(request));
+    const plan = await planAdmitted(admission, () => toRunPlan(request, deps.planContext));
     const endUser = typeof request.user === 'string' && request.user !== '' ? request.user : undefined;
     const disconnect = new AbortController();
     c.req.raw.signal.addEventListener('abort', () => disconnect.abort(), { once: true });
-    const principal = c.get('principal');
-    // Set by the key-policy middleware: budget, audit and metrics learn how the run went.
+    // Set by the request-accounting middleware: budget, audit and metrics learn how the run went.
     const onSummary = c.get('runHooks')?.onSummary;
     const events = deps.runs.run({
       surface: 'openai-chat',
       plan,
-      ...(principal ? { principal } : {}),
+      admission,
       origin: { ...origin, ...(endUser ? { endUser } : {}) },
       signal: disconnect.signal,
       requestId: c.get('requestId'),
@@ -92,6 +94,17 @@ async function* sseFrames(
     for (const chunk of encode(event)) yield { data: JSON.stringify(chunk) };
   }
   yield { data: '[DONE]' };
+}
+
+/** What a chat request asks of the key; `claude_code` is the gateway's agent-mode extension. */
+function chatAsk(request: ChatCompletionRequest): RunAsk {
+  const agent = request.claude_code;
+  return {
+    model: request.model,
+    ...(agent
+      ? { agent: { tools: agent.tools, modeParam: 'claude_code', toolsParam: 'claude_code.tools' } }
+      : {}),
+  };
 }
 
 function conversationOrigin(header: string | undefined, callerId: string | undefined): RunOrigin {

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import '../../auth/context-variables.js';
 import type { ClaudeHomeCatalog } from '../../claude/claude-home.js';
+import { planAdmitted } from '../../core/admit.js';
 import { invalidRequest } from '../../core/errors.js';
 import { GatewayError } from '../../core/gateway-error.js';
 import type { RunSummary } from '../../core/run-service.js';
@@ -16,7 +17,7 @@ import { taskEventFrames } from './task-events.js';
 import { loadTaskHome } from './task-home.js';
 import type { TaskResult, TaskService } from './task-service.js';
 import { generationFrames } from './templates-route.js';
-import { type TaskPlanContext, toTaskPlan } from './to-plan.js';
+import { type TaskPlanContext, taskAsk, toTaskPlan } from './to-plan.js';
 
 /**
  * The routes of the servers this gateway grew from, as thin adapters over templates, one-shot
@@ -96,28 +97,41 @@ export function seedRoutes(deps: SeedRouteDeps) {
     requestId: string,
     onSummary: ((summary: RunSummary) => void) | undefined,
   ) => {
-    const refused = Object.keys(body.env_vars ?? {}).filter((name) => !deps.envAllowlist.includes(name));
-    if (refused.length > 0) {
-      throw invalidRequest(
-        `env_vars may set only ${deps.envAllowlist.join(', ') || 'nothing'} on this gateway; refused: ${refused.join(', ')}.`,
-        'env_vars',
-        'env_var_not_allowed',
-      );
-    }
     const cwd = body.working_directory ?? deps.planContext.agentPolicy?.roots[0] ?? '';
-    const profile = principal?.policy.profile ? deps.profiles[principal.policy.profile] : undefined;
-    const home = await loadTaskHome(deps.home, deps.skillsPluginDir);
-    const taskPlan = renamingParam(() =>
-      toTaskPlan(
-        { prompt: body.prompt, cwd, ...(body.timeout !== undefined ? { timeout: body.timeout } : {}) },
-        principal ? { policy: principal.policy, ...(profile ? { profile } : {}) } : {},
-        home,
-        deps.planContext,
-      ),
+    const request = {
+      prompt: body.prompt,
+      cwd,
+      ...(body.timeout !== undefined ? { timeout: body.timeout } : {}),
+    };
+    const admission = await deps.tasks.admit(
+      principal,
+      taskAsk(request, principal?.policy, deps.planContext),
     );
-    if (body.env_vars && taskPlan.plan.agent) taskPlan.plan.agent.env = { ...body.env_vars };
+    const taskPlan = await planAdmitted(admission, async () => {
+      const refused = Object.keys(body.env_vars ?? {}).filter((name) => !deps.envAllowlist.includes(name));
+      if (refused.length > 0) {
+        throw invalidRequest(
+          `env_vars may set only ${deps.envAllowlist.join(', ') || 'nothing'} on this gateway; refused: ${refused.join(', ')}.`,
+          'env_vars',
+          'env_var_not_allowed',
+        );
+      }
+      const profile = principal?.policy.profile ? deps.profiles[principal.policy.profile] : undefined;
+      const home = await loadTaskHome(deps.home, deps.skillsPluginDir);
+      const planned = renamingParam(() =>
+        toTaskPlan(
+          request,
+          principal ? { policy: principal.policy, ...(profile ? { profile } : {}) } : {},
+          home,
+          deps.planContext,
+        ),
+      );
+      if (body.env_vars && planned.plan.agent) planned.plan.agent.env = { ...body.env_vars };
+      return planned;
+    });
     return deps.tasks.start({
       taskPlan,
+      admission,
       request: { prompt: body.prompt, cwd, route: '/api/execute' },
       ...(principal ? { principal } : {}),
       requestId,
