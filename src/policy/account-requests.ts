@@ -2,16 +2,11 @@ import type { Context, MiddlewareHandler } from 'hono';
 import '../auth/context-variables.js';
 import { GatewayError } from '../core/gateway-error.js';
 import type { RunSummary } from '../core/run-service.js';
+import { type OpenAIUsage, toOpenAIUsage } from '../http/openai-usage.js';
 import type { Principal } from './key-policy.js';
 
 /** Token counts of a run as the audit log and metrics keep them (prompt includes cached input). */
-export interface RequestUsage {
-  prompt_tokens: number;
-  completion_tokens: number;
-  total_tokens: number;
-  prompt_tokens_details: { cached_tokens: number };
-  completion_tokens_details: { reasoning_tokens: number };
-}
+export type RequestUsage = OpenAIUsage;
 
 /** What a run cost and how it went, as the audit log and metrics record it. */
 export interface RequestRunSummary {
@@ -37,19 +32,11 @@ export interface RunHooks {
 
 /** A run's neutral summary in the audit log's terms; usage is always the run's (issue 15). */
 export function toRequestSummary(summary: RunSummary): RequestRunSummary {
-  const { usage } = summary;
-  const prompt = usage.inputTokens + usage.cacheReadInputTokens + usage.cacheCreationInputTokens;
   return {
     model: summary.model,
     outcome: summary.outcome,
     ...(summary.error ? { errorStatus: summary.error.status, errorCode: summary.error.code } : {}),
-    usage: {
-      prompt_tokens: prompt,
-      completion_tokens: usage.outputTokens,
-      total_tokens: prompt + usage.outputTokens,
-      prompt_tokens_details: { cached_tokens: usage.cacheReadInputTokens },
-      completion_tokens_details: { reasoning_tokens: usage.reasoningTokens },
-    },
+    usage: toOpenAIUsage(summary.usage),
     costUsd: summary.costUsd,
     ...(summary.costEstimated ? { costEstimated: true } : {}),
     durationMs: summary.durationMs,
