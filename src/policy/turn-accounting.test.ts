@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../core/gateway-error.js';
 import { ZERO_USAGE } from '../core/run-events.js';
+import type { RunSummary } from '../core/run-service.js';
 import type { FinishedRequest } from './account-requests.js';
 import type { Principal } from './key-policy.js';
 import { createTurnAccounting } from './turn-accounting.js';
@@ -13,6 +14,18 @@ const turn = {
   body: { prompt: 'x' },
   stream: true,
 };
+
+const runSummary = (overrides: Partial<RunSummary>): RunSummary => ({
+  surface: 'native',
+  model: 'sonnet',
+  outcome: 'ok',
+  usage: { ...ZERO_USAGE },
+  costUsd: 0,
+  costEstimated: false,
+  durationMs: 1,
+  queueWaitMs: 0,
+  ...overrides,
+});
 
 function setup() {
   const finished: FinishedRequest[] = [];
@@ -28,16 +41,7 @@ describe('turn accounting outside HTTP', () => {
   it('records a finished turn once, with its usage', () => {
     const { recordTurn, finished } = setup();
     const record = recordTurn(key, turn);
-    record.onSummary({
-      surface: 'native',
-      model: 'sonnet',
-      outcome: 'ok',
-      usage: { ...ZERO_USAGE, inputTokens: 5, outputTokens: 3 },
-      costUsd: 0.1,
-      costEstimated: false,
-      durationMs: 5,
-      queueWaitMs: 0,
-    });
+    record.onSummary(runSummary({ usage: { ...ZERO_USAGE, inputTokens: 5, outputTokens: 3 }, costUsd: 0.1 }));
     record.finish();
     record.finish();
     expect(finished).toHaveLength(1);
@@ -69,17 +73,12 @@ describe('turn accounting outside HTTP', () => {
   it("records a failed run with its error's status and code, and a turn without a run as 499", () => {
     const { recordTurn, finished } = setup();
     const failed = recordTurn(key, turn);
-    failed.onSummary({
-      surface: 'native',
-      model: 'sonnet',
-      outcome: 'error',
-      error: new GatewayError({ kind: 'upstream', status: 502, code: 'upstream_error', message: 'x' }),
-      usage: { ...ZERO_USAGE },
-      costUsd: 0,
-      costEstimated: false,
-      durationMs: 1,
-      queueWaitMs: 0,
-    });
+    failed.onSummary(
+      runSummary({
+        outcome: 'error',
+        error: new GatewayError({ kind: 'upstream', status: 502, code: 'upstream_error', message: 'x' }),
+      }),
+    );
     failed.finish();
     recordTurn(key, turn).finish();
     expect(finished.map((request) => [request.status, request.errorCode])).toEqual([
