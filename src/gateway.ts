@@ -245,30 +245,7 @@ export async function createGateway(
     ...(agentPolicy ? { resolveAgent: createAgentResolver(agentPolicy) } : {}),
   };
   // Key policy (admission): every run of every surface is admitted once by the run service.
-  // On a shared database, rpm windows and run slots live there too, so N gateways enforce one limit.
-  const rpm = requestsPerMinute(
-    Date.now,
-    sharedState ? sharedRateLimitStore(store.rateWindow(RPM_WINDOW_MS)) : undefined,
-  );
-  const leases = sharedState
-    ? store.concurrency({
-        instanceId: `${config.instanceId}-${process.pid}-${randomUUID().slice(0, 8)}`,
-        onRenewError: (err) => logger.warn({ err }, 'run leases not renewed'),
-      })
-    : undefined;
-  // One count of running requests per key, whether a run came in over HTTP or a WebSocket; on a
-  // shared database the run slots live there, so N gateways enforce one limit.
-  const concurrency = leases
-    ? sharedKeyConcurrency(leases, (err) => logger.warn({ err }, 'run lease not released; it expires'))
-    : new KeyConcurrency();
-  const spentUsd = async (principal: Principal) => {
-    if (principal.source !== 'store') return 0;
-    // Read per request from the store every instance charges, so budgets hold across instances.
-    const record = await store.keys.get(principal.id).catch(() => {
-      throw storeUnavailable();
-    });
-    return record?.spentUsd ?? 0;
-  };
+  const { rpm, leases, concurrency, spentUsd } = keyLimits(config, store, logger);
   const runs = createRunService({
     runner,
     queue,
@@ -553,6 +530,37 @@ export async function createGateway(
       await store.close();
     },
   };
+}
+
+/**
+ * Where a key's limits are counted: in memory for one gateway; on a shared database (PostgreSQL)
+ * rpm windows, run slots and spend live there, so N gateways enforce one limit.
+ */
+function keyLimits(config: Config, store: GatewayStore, logger: Logger) {
+  const sharedState = store.engine === 'postgres';
+  const rpm = requestsPerMinute(
+    Date.now,
+    sharedState ? sharedRateLimitStore(store.rateWindow(RPM_WINDOW_MS)) : undefined,
+  );
+  const leases = sharedState
+    ? store.concurrency({
+        instanceId: `${config.instanceId}-${process.pid}-${randomUUID().slice(0, 8)}`,
+        onRenewError: (err) => logger.warn({ err }, 'run leases not renewed'),
+      })
+    : undefined;
+  // One count of running runs per key, whatever surface or transport they came in on.
+  const concurrency = leases
+    ? sharedKeyConcurrency(leases, (err) => logger.warn({ err }, 'run lease not released; it expires'))
+    : new KeyConcurrency();
+  const spentUsd = async (principal: Principal) => {
+    if (principal.source !== 'store') return 0;
+    // Read per run from the store every instance charges, so budgets hold across instances.
+    const record = await store.keys.get(principal.id).catch(() => {
+      throw storeUnavailable();
+    });
+    return record?.spentUsd ?? 0;
+  };
+  return { rpm, leases, concurrency, spentUsd };
 }
 
 /** Whether keys exist; when the store cannot say (closed during shutdown), assume the strict answer. */
