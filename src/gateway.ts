@@ -249,7 +249,7 @@ export async function createGateway(
   const runs = createRunService({
     runner,
     queue,
-    admit: createKeyAdmission({ countRequest: rpm.countTurn, concurrency, spentUsd }),
+    admit: createKeyAdmission({ countRequest: rpm.countRequest, concurrency, spentUsd }),
     requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
     ...(sessions ? { sessions } : {}),
     ...(config.REMOTE_IMAGES
