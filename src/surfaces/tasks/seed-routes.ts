@@ -97,7 +97,17 @@ export function seedRoutes(deps: SeedRouteDeps) {
     requestId: string,
     onSummary: ((summary: RunSummary) => void) | undefined,
   ) => {
+    const refused = Object.keys(body.env_vars ?? {}).filter((name) => !deps.envAllowlist.includes(name));
+    if (refused.length > 0) {
+      throw invalidRequest(
+        `env_vars may set only ${deps.envAllowlist.join(', ') || 'nothing'} on this gateway; refused: ${refused.join(', ')}.`,
+        'env_vars',
+        'env_var_not_allowed',
+      );
+    }
     const cwd = body.working_directory ?? deps.planContext.agentPolicy?.roots[0] ?? '';
+    const profile = principal?.policy.profile ? deps.profiles[principal.policy.profile] : undefined;
+    const home = await loadTaskHome(deps.home, deps.skillsPluginDir);
     const request = {
       prompt: body.prompt,
       cwd,
@@ -107,28 +117,17 @@ export function seedRoutes(deps: SeedRouteDeps) {
       principal,
       taskAsk(request, principal?.policy, deps.planContext),
     );
-    const taskPlan = await planAdmitted(admission, async () => {
-      const refused = Object.keys(body.env_vars ?? {}).filter((name) => !deps.envAllowlist.includes(name));
-      if (refused.length > 0) {
-        throw invalidRequest(
-          `env_vars may set only ${deps.envAllowlist.join(', ') || 'nothing'} on this gateway; refused: ${refused.join(', ')}.`,
-          'env_vars',
-          'env_var_not_allowed',
-        );
-      }
-      const profile = principal?.policy.profile ? deps.profiles[principal.policy.profile] : undefined;
-      const home = await loadTaskHome(deps.home, deps.skillsPluginDir);
-      const planned = renamingParam(() =>
+    const taskPlan = await planAdmitted(admission, () =>
+      renamingParam(() =>
         toTaskPlan(
           request,
           principal ? { policy: principal.policy, ...(profile ? { profile } : {}) } : {},
           home,
           deps.planContext,
         ),
-      );
-      if (body.env_vars && planned.plan.agent) planned.plan.agent.env = { ...body.env_vars };
-      return planned;
-    });
+      ),
+    );
+    if (body.env_vars && taskPlan.plan.agent) taskPlan.plan.agent.env = { ...body.env_vars };
     return deps.tasks.start({
       taskPlan,
       admission,
