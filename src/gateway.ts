@@ -40,13 +40,14 @@ import { streamStallGuard } from './http/stream-stall-guard.js';
 import { createRemoteImageResolver } from './images/resolve-remote-images.js';
 import { createGuardedFetch } from './images/ssrf-guard.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
-import { enforceKeyPolicy, type FinishedRequest, toRequestSummary } from './policy/enforce-key-policy.js';
+import { accountRequests, type FinishedRequest, toRequestSummary } from './policy/account-requests.js';
+import { createKeyAdmission } from './policy/admit.js';
 import { KeyConcurrency } from './policy/key-concurrency.js';
 import type { Principal } from './policy/key-policy.js';
 import { loadProfiles } from './policy/profiles.js';
 import { RPM_WINDOW_MS, requestsPerMinute } from './policy/requests-per-minute.js';
 import { sharedKeyConcurrency, sharedRateLimitStore } from './policy/shared-key-limits.js';
-import { createTurnAdmission } from './policy/turn-admission.js';
+import { createTurnAccounting } from './policy/turn-accounting.js';
 import { RunQueue } from './queue/run-queue.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { apiDocsRoutes } from './routes/openapi.js';
@@ -239,9 +240,12 @@ export async function createGateway(
     remoteImages: config.REMOTE_IMAGES,
     ...(agentPolicy ? { resolveAgent: createAgentResolver(agentPolicy) } : {}),
   };
+  // Key policy (admission): every run of every surface is admitted once by the run service.
+  const { rpm, leases, concurrency, spentUsd } = keyLimits(config, store, logger);
   const runs = createRunService({
     runner,
     queue,
+    admit: createKeyAdmission({ countRequest: rpm.countRequest, concurrency, spentUsd }),
     requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
     ...(sessions ? { sessions } : {}),
     ...(config.REMOTE_IMAGES
@@ -283,17 +287,6 @@ export async function createGateway(
     queueRunning: () => queue.running,
     queueWaiting: () => queue.waiting,
   });
-  // On a shared database, rpm windows and run slots live there too, so N gateways enforce one limit.
-  const rpm = requestsPerMinute(
-    Date.now,
-    sharedState ? sharedRateLimitStore(store.rateWindow(RPM_WINDOW_MS)) : undefined,
-  );
-  const leases = sharedState
-    ? store.concurrency({
-        instanceId: `${config.instanceId}-${process.pid}-${randomUUID().slice(0, 8)}`,
-        onRenewError: (err) => logger.warn({ err }, 'run leases not renewed'),
-      })
-    : undefined;
   const thirdPartyRejections = trackThirdPartyRejections();
   const drain = new DrainSwitch();
   const recordAudit = auditRecorder(store.audit, {
@@ -301,30 +294,12 @@ export async function createGateway(
     logger,
     isOpen: () => store.isOpen,
   });
-  // One count of running requests per key, whether a run came in over HTTP or a WebSocket; on a
-  // shared database the run slots live there, so N gateways enforce one limit.
-  const concurrency = leases
-    ? sharedKeyConcurrency(leases, (err) => logger.warn({ err }, 'run lease not released; it expires'))
-    : new KeyConcurrency();
-  const spentUsd = async (principal: Principal) => {
-    if (principal.source !== 'store') return 0;
-    // Read per request from the store every instance charges, so budgets hold across instances.
-    const record = await store.keys.get(principal.id).catch(() => {
-      throw storeUnavailable();
-    });
-    return record?.spentUsd ?? 0;
-  };
   const onFinished = async (request: FinishedRequest) => {
     if (request.errorCode === THIRD_PARTY_REJECTED_CODE) thirdPartyRejections.record();
     metrics.observeRequest(request);
     await recordAudit.record(request);
   };
-  const keyPolicy = enforceKeyPolicy({
-    requestsPerMinute: rpm.middleware,
-    concurrency,
-    spentUsd,
-    onFinished,
-  });
+  const requestAccounting = accountRequests({ requestsPerMinute: rpm.middleware, onFinished });
 
   const native = createNativeSurface({
     store: store.nativeSessions,
@@ -339,7 +314,7 @@ export async function createGateway(
     keepAliveMs: 15_000,
     // On a shared database the index ends a deleted session's conversation by its TTL sweep instead.
     ...(localSessions ? { endConversation: (origin) => localSessions.endConversation(origin) } : {}),
-    admitTurn: createTurnAdmission({ countTurn: rpm.countTurn, concurrency, spentUsd, onFinished }),
+    recordTurn: createTurnAccounting({ onFinished }),
     rateLimitOf: rpm.peek,
     upgradeWebSocket,
     version: GATEWAY_VERSION,
@@ -490,7 +465,7 @@ export async function createGateway(
       requireApiKey(authenticator),
       jsonBodyGuard({ maxDepth: config.MAX_JSON_DEPTH }),
       native.rateLimitHeaders,
-      keyPolicy,
+      requestAccounting,
     ],
     rootRoutes: [
       readyRoutes({
@@ -548,6 +523,37 @@ export async function createGateway(
       await store.close();
     },
   };
+}
+
+/**
+ * Where a key's limits are counted: in memory for one gateway; on a shared database (PostgreSQL)
+ * rpm windows, run slots and spend live there, so N gateways enforce one limit.
+ */
+function keyLimits(config: Config, store: GatewayStore, logger: Logger) {
+  const sharedState = store.engine === 'postgres';
+  const rpm = requestsPerMinute(
+    Date.now,
+    sharedState ? sharedRateLimitStore(store.rateWindow(RPM_WINDOW_MS)) : undefined,
+  );
+  const leases = sharedState
+    ? store.concurrency({
+        instanceId: `${config.instanceId}-${process.pid}-${randomUUID().slice(0, 8)}`,
+        onRenewError: (err) => logger.warn({ err }, 'run leases not renewed'),
+      })
+    : undefined;
+  // One count of running runs per key, whatever surface or transport they came in on.
+  const concurrency = leases
+    ? sharedKeyConcurrency(leases, (err) => logger.warn({ err }, 'run lease not released; it expires'))
+    : new KeyConcurrency();
+  const spentUsd = async (principal: Principal) => {
+    if (principal.source !== 'store') return 0;
+    // Read per run from the store every instance charges, so budgets hold across instances.
+    const record = await store.keys.get(principal.id).catch(() => {
+      throw storeUnavailable();
+    });
+    return record?.spentUsd ?? 0;
+  };
+  return { rpm, leases, concurrency, spentUsd };
 }
 
 /** Whether keys exist; when the store cannot say (closed during shutdown), assume the strict answer. */
