@@ -40,13 +40,14 @@ import { streamStallGuard } from './http/stream-stall-guard.js';
 import { createRemoteImageResolver } from './images/resolve-remote-images.js';
 import { createGuardedFetch } from './images/ssrf-guard.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
-import { enforceKeyPolicy, type FinishedRequest, toRequestSummary } from './policy/enforce-key-policy.js';
+import { accountRequests, type FinishedRequest, toRequestSummary } from './policy/account-requests.js';
+import { createKeyAdmission } from './policy/admit.js';
 import { KeyConcurrency } from './policy/key-concurrency.js';
 import type { Principal } from './policy/key-policy.js';
 import { loadProfiles } from './policy/profiles.js';
 import { RPM_WINDOW_MS, requestsPerMinute } from './policy/requests-per-minute.js';
 import { sharedKeyConcurrency, sharedRateLimitStore } from './policy/shared-key-limits.js';
-import { createTurnAdmission } from './policy/turn-admission.js';
+import { createTurnAccounting } from './policy/turn-accounting.js';
 import { RunQueue } from './queue/run-queue.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { apiDocsRoutes } from './routes/openapi.js';
@@ -58,7 +59,7 @@ import { mirrorTranscripts, sharedConversations, startSharedSweep } from './sess
 import { auditRecorder } from './store/audit-recorder.js';
 import { storeLocation } from './store/engine.js';
 import { type GatewayStore, openGatewayStore } from './store/gateway-store.js';
-import { recentSpend } from './store/recent-spend.js';
+import { type RecentSpend, recentSpend } from './store/recent-spend.js';
 import { anthropicMessagesSurface } from './surfaces/anthropic-messages/surface.js';
 import { createNativeSurface } from './surfaces/native/create-native-surface.js';
 import { selectProtocol } from './surfaces/native/ws-tickets.js';
@@ -242,9 +243,14 @@ export async function createGateway(
     remoteImages: config.REMOTE_IMAGES,
     ...(agentPolicy ? { resolveAgent: createAgentResolver(agentPolicy) } : {}),
   };
+  // Key policy (admission): every run of every surface is admitted once by the run service.
+  // The budget check reuses the spend the key lookup of the same request read (one read less).
+  const spend = recentSpend(store.keys, { maxAgeMs: SPEND_READING_MAX_AGE_MS });
+  const { rpm, leases, concurrency, spentUsd } = keyLimits(config, store, spend, logger);
   const runs = createRunService({
     runner,
     queue,
+    admit: createKeyAdmission({ countRequest: rpm.countRequest, concurrency, spentUsd }),
     requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
     ...(sessions ? { sessions } : {}),
     ...(config.REMOTE_IMAGES
@@ -275,8 +281,6 @@ export async function createGateway(
   };
 
   // Exposure: keys, per-key policy, audit, metrics, probes and docs (the store is opened above).
-  // The budget check reuses the spend the key lookup of the same request read (one read less).
-  const spend = recentSpend(store.keys, { maxAgeMs: SPEND_READING_MAX_AGE_MS });
   const authenticator = createAuthenticator({
     envKeys: config.GATEWAY_API_KEYS,
     adminKey: config.GATEWAY_ADMIN_KEY,
@@ -288,17 +292,6 @@ export async function createGateway(
     queueRunning: () => queue.running,
     queueWaiting: () => queue.waiting,
   });
-  // On a shared database, rpm windows and run slots live there too, so N gateways enforce one limit.
-  const rpm = requestsPerMinute(
-    Date.now,
-    sharedState ? sharedRateLimitStore(store.rateWindow(RPM_WINDOW_MS)) : undefined,
-  );
-  const leases = sharedState
-    ? store.concurrency({
-        instanceId: `${config.instanceId}-${process.pid}-${randomUUID().slice(0, 8)}`,
-        onRenewError: (err) => logger.warn({ err }, 'run leases not renewed'),
-      })
-    : undefined;
   const thirdPartyRejections = trackThirdPartyRejections();
   const drain = new DrainSwitch();
   const recordAudit = auditRecorder(store.audit, {
@@ -306,30 +299,12 @@ export async function createGateway(
     logger,
     isOpen: () => store.isOpen,
   });
-  // One count of running requests per key, whether a run came in over HTTP or a WebSocket; on a
-  // shared database the run slots live there, so N gateways enforce one limit.
-  const concurrency = leases
-    ? sharedKeyConcurrency(leases, (err) => logger.warn({ err }, 'run lease not released; it expires'))
-    : new KeyConcurrency();
-  const spentUsd = async (principal: Principal) => {
-    // A key without a budget needs no read (the check passes whatever the spend).
-    if (principal.source !== 'store' || principal.policy.budgetUsd === undefined) return 0;
-    // Read per request from the store every instance charges, so budgets hold across instances.
-    return spend.spentUsd(principal.id).catch(() => {
-      throw storeUnavailable();
-    });
-  };
   const onFinished = async (request: FinishedRequest) => {
     if (request.errorCode === THIRD_PARTY_REJECTED_CODE) thirdPartyRejections.record();
     metrics.observeRequest(request);
     await recordAudit.record(request);
   };
-  const keyPolicy = enforceKeyPolicy({
-    requestsPerMinute: rpm.middleware,
-    concurrency,
-    spentUsd,
-    onFinished,
-  });
+  const requestAccounting = accountRequests({ requestsPerMinute: rpm.middleware, onFinished });
 
   const native = createNativeSurface({
     store: store.nativeSessions,
@@ -344,7 +319,7 @@ export async function createGateway(
     keepAliveMs: 15_000,
     // On a shared database the index ends a deleted session's conversation by its TTL sweep instead.
     ...(localSessions ? { endConversation: (origin) => localSessions.endConversation(origin) } : {}),
-    admitTurn: createTurnAdmission({ countTurn: rpm.countTurn, concurrency, spentUsd, onFinished }),
+    recordTurn: createTurnAccounting({ onFinished }),
     rateLimitOf: rpm.peek,
     upgradeWebSocket,
     version: GATEWAY_VERSION,
@@ -495,7 +470,7 @@ export async function createGateway(
       requireApiKey(authenticator),
       jsonBodyGuard({ maxDepth: config.MAX_JSON_DEPTH }),
       native.rateLimitHeaders,
-      keyPolicy,
+      requestAccounting,
     ],
     rootRoutes: [
       readyRoutes({
@@ -553,6 +528,38 @@ export async function createGateway(
       await store.close();
     },
   };
+}
+
+/**
+ * Where a key's limits are counted: in memory for one gateway; on a shared database (PostgreSQL)
+ * rpm windows, run slots and spend live there, so N gateways enforce one limit.
+ */
+function keyLimits(config: Config, store: GatewayStore, spend: RecentSpend, logger: Logger) {
+  const sharedState = store.engine === 'postgres';
+  const rpm = requestsPerMinute(
+    Date.now,
+    sharedState ? sharedRateLimitStore(store.rateWindow(RPM_WINDOW_MS)) : undefined,
+  );
+  const leases = sharedState
+    ? store.concurrency({
+        instanceId: `${config.instanceId}-${process.pid}-${randomUUID().slice(0, 8)}`,
+        onRenewError: (err) => logger.warn({ err }, 'run leases not renewed'),
+      })
+    : undefined;
+  // One count of running runs per key, whatever surface or transport they came in on.
+  const concurrency = leases
+    ? sharedKeyConcurrency(leases, (err) => logger.warn({ err }, 'run lease not released; it expires'))
+    : new KeyConcurrency();
+  const spentUsd = async (principal: Principal) => {
+    // A key without a budget needs no read (the check passes whatever the spend).
+    if (principal.source !== 'store' || principal.policy.budgetUsd === undefined) return 0;
+    // Read per run from the store every instance charges (or taken from the key lookup that just
+    // read it), so budgets hold across instances.
+    return spend.spentUsd(principal.id).catch(() => {
+      throw storeUnavailable();
+    });
+  };
+  return { rpm, leases, concurrency, spentUsd };
 }
 
 /** Whether keys exist; when the store cannot say (closed during shutdown), assume the strict answer. */

@@ -83,8 +83,8 @@ export function nativeRoutes(deps: NativeRouteDeps) {
   app.get(documented(app, docs.streamTurnGet), async (c) => {
     const query = parseWith(streamQuerySchema, c.req.query());
     const input = turnInput(c, query.prompt, query.timeout, query);
-    // No POST middleware saw this turn: the sessions admit it under the key's policy themselves.
-    input.unadmitted = {
+    // No POST middleware counted or records this turn: admission counts it, the sessions record it.
+    input.unaccounted = {
       requestId: input.requestId,
       method: 'GET',
       path: c.req.path,

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import '../../auth/context-variables.js';
+import { planAdmitted } from '../../core/admit.js';
+import { awaitFirstEvent } from '../../core/first-event.js';
 import type { RunEvent } from '../../core/run-events.js';
 import type { RunService } from '../../core/run-service.js';
 import { openAIError, openAIRunErrors } from '../../http/openai-error-docs.js';
@@ -52,17 +54,18 @@ export function completionsRoutes(deps: CompletionsDeps) {
   const app = new OpenAPIHono();
   app.post(documented(app, createCompletion), validateJson(completionRequestSchema), async (c) => {
     const request = c.req.valid('json');
-    const plan = toRunPlan(request, deps.planContext);
+    const principal = c.get('principal');
+    const admission = await deps.runs.admit(principal, { model: request.model });
+    const plan = await planAdmitted(admission, () => toRunPlan(request, deps.planContext));
     const disconnect = new AbortController();
     c.req.raw.signal.addEventListener('abort', () => disconnect.abort(), { once: true });
-    const principal = c.get('principal');
     const endUser = request.user || undefined;
-    // Set by the key-policy middleware: budget, audit and metrics learn how the run went.
+    // Set by the request-accounting middleware: budget, audit and metrics learn how the run went.
     const onSummary = c.get('runHooks')?.onSummary;
     const events = deps.runs.run({
       surface: 'openai-completions',
       plan,
-      ...(principal ? { principal } : {}),
+      admission,
       origin: { ...(principal ? { callerId: principal.id } : {}), ...(endUser ? { endUser } : {}) },
       signal: disconnect.signal,
       requestId: c.get('requestId'),
@@ -78,13 +81,7 @@ export function completionsRoutes(deps: CompletionsDeps) {
       ...options,
       includeUsage: request.stream_options?.include_usage === true,
     });
-    // Wait for the first event so errors before any output still get a real HTTP status.
-    const first = await events.next();
-    if (!first.done && first.value.type === 'error') {
-      await events.return();
-      throw first.value.error;
-    }
-    return writeSse(c, frames(state, first, events), {
+    return writeSse(c, frames(state, await awaitFirstEvent(events)), {
       keepAliveMs: deps.keepAliveMs,
       onAbort: () => disconnect.abort(),
     });
@@ -102,13 +99,8 @@ async function complete(events: AsyncGenerator<RunEvent, void, undefined>, state
   return foldChunks(chunks);
 }
 
-async function* frames(
-  state: EncoderState,
-  first: IteratorResult<RunEvent, void>,
-  rest: AsyncGenerator<RunEvent, void, undefined>,
-): AsyncGenerator<SseFrame> {
-  if (!first.done) yield* encodeEvent(state, first.value).map(toFrame);
-  for await (const event of rest) yield* encodeEvent(state, event).map(toFrame);
+async function* frames(state: EncoderState, events: AsyncIterable<RunEvent>): AsyncGenerator<SseFrame> {
+  for await (const event of events) yield* encodeEvent(state, event).map(toFrame);
   yield* encodeEnd(state).map(toFrame);
   // openai-node ends a stream at `[DONE]`; after an in-band error there is nothing more to read.
   if (!state.failed) yield { data: '[DONE]' };

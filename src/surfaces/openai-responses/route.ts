@@ -91,15 +91,15 @@ export function responsesRoutes(deps: ResponsesDeps) {
     });
     const request = parseResponsesRequest(body);
     const principal = c.get('principal');
-    // Set by the key-policy middleware: budget, audit and metrics learn how the run went.
+    // Set by the request-accounting middleware: budget, audit and metrics learn how the run went.
     const onSummary = c.get('runHooks')?.onSummary;
     const disconnect = new AbortController();
     c.req.raw.signal.addEventListener('abort', () => disconnect.abort(), { once: true });
     const started = await startResponseRun(deps, {
       request,
       ownerId: principal?.id ?? NO_KEY_OWNER,
+      ...(principal ? { principal } : {}),
       runRequest: {
-        ...(principal ? { principal } : {}),
         origin: {
           ...(principal ? { callerId: principal.id } : {}),
           ...(request.user ? { endUser: request.user } : {}),

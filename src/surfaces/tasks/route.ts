@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import '../../auth/context-variables.js';
 import type { ClaudeHomeCatalog } from '../../claude/claude-home.js';
+import { planAdmitted } from '../../core/admit.js';
 import { GatewayError } from '../../core/gateway-error.js';
 import type { RunSummary } from '../../core/run-service.js';
 import { documented } from '../../http/openapi-route.js';
@@ -14,7 +15,7 @@ import { taskRequestSchema } from './schema.js';
 import { taskEventFrames } from './task-events.js';
 import { loadTaskHome } from './task-home.js';
 import { ANONYMOUS_OWNER, type TaskService } from './task-service.js';
-import { mayUse, type TaskCaller, type TaskPlanContext, toTaskPlan } from './to-plan.js';
+import { mayUse, type TaskCaller, type TaskPlanContext, taskAsk, toTaskPlan } from './to-plan.js';
 
 export interface TaskRouteDeps {
   tasks: TaskService;
@@ -51,11 +52,10 @@ export function taskRoutes(deps: TaskRouteDeps) {
     .post(documented(app, docs.createTask), validateJson(taskRequestSchema), async (c) => {
       const request = c.req.valid('json');
       const principal = c.get('principal');
-      const taskPlan = toTaskPlan(
-        request,
-        callerOf(principal),
-        await loadTaskHome(deps.home, deps.skillsPluginDir),
-        deps.planContext,
+      const caller = callerOf(principal);
+      const admission = await deps.tasks.admit(principal, taskAsk(request, caller.policy, deps.planContext));
+      const taskPlan = await planAdmitted(admission, async () =>
+        toTaskPlan(request, caller, await loadTaskHome(deps.home, deps.skillsPluginDir), deps.planContext),
       );
       const requestId = c.get('requestId');
       const background = deps.onBackgroundSummary;
@@ -66,6 +66,7 @@ export function taskRoutes(deps: TaskRouteDeps) {
           : undefined;
       const { taskId, done } = await deps.tasks.start({
         taskPlan,
+        admission,
         request: { ...request, skills: taskPlan.skills },
         ...(principal ? { principal } : {}),
         requestId,

@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import '../../auth/context-variables.js';
 import type { ClaudeHomeCatalog } from '../../claude/claude-home.js';
+import { planAdmitted } from '../../core/admit.js';
 import { invalidRequest } from '../../core/errors.js';
 import { GatewayError } from '../../core/gateway-error.js';
 import type { RunSummary } from '../../core/run-service.js';
@@ -23,7 +24,7 @@ import { taskEventFrames } from './task-events.js';
 import { loadTaskHome } from './task-home.js';
 import type { TaskResult, TaskService } from './task-service.js';
 import { generationFrames } from './templates-route.js';
-import { type TaskPlanContext, toTaskPlan } from './to-plan.js';
+import { type TaskPlanContext, taskAsk, toTaskPlan } from './to-plan.js';
 
 /**
  * The routes of the servers this gateway grew from, as thin adapters over templates, one-shot
@@ -95,17 +96,29 @@ export function seedRoutes(deps: SeedRouteDeps) {
     const cwd = body.working_directory ?? deps.planContext.agentPolicy?.roots[0] ?? '';
     const profile = principal?.policy.profile ? deps.profiles[principal.policy.profile] : undefined;
     const home = await loadTaskHome(deps.home, deps.skillsPluginDir);
-    const taskPlan = renamingParam(() =>
-      toTaskPlan(
-        { prompt: body.prompt, cwd, ...(body.timeout !== undefined ? { timeout: body.timeout } : {}) },
-        principal ? { policy: principal.policy, ...(profile ? { profile } : {}) } : {},
-        home,
-        deps.planContext,
+    const request = {
+      prompt: body.prompt,
+      cwd,
+      ...(body.timeout !== undefined ? { timeout: body.timeout } : {}),
+    };
+    const admission = await deps.tasks.admit(
+      principal,
+      taskAsk(request, principal?.policy, deps.planContext),
+    );
+    const taskPlan = await planAdmitted(admission, () =>
+      renamingParam(() =>
+        toTaskPlan(
+          request,
+          principal ? { policy: principal.policy, ...(profile ? { profile } : {}) } : {},
+          home,
+          deps.planContext,
+        ),
       ),
     );
     if (body.env_vars && taskPlan.plan.agent) taskPlan.plan.agent.env = { ...body.env_vars };
     return deps.tasks.start({
       taskPlan,
+      admission,
       request: { prompt: body.prompt, cwd, route: '/api/execute' },
       ...(principal ? { principal } : {}),
       requestId,
