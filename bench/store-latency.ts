@@ -1,8 +1,8 @@
 /**
  * `npm run bench:store`: what the store adds to a request on each engine, without Claude Code.
  * One continued chat turn touches the store for: the key lookup, the rpm window, the budget read,
- * a run lease (take + give back), the conversation claim and its commit, the transcript load the
- * SDK does on resume (a 2-turn session), and the audit row; the key has every limit set. On
+ * a run lease (take + give back), the conversation claim and its commit, the transcript load and
+ * subagent listing the SDK does on resume (a 2-turn session), and the audit row; the key has every limit set. On
  * PostgreSQL it also counts the round trips (queries sent) per turn. PostgreSQL runs in a throw-away local
  * cluster (loopback, fsync off), so network latency to a real database comes on top.
  *
@@ -112,7 +112,9 @@ async function measure(location: StoreLocation): Promise<Measured> {
         },
       );
       if (!claim.session.continues) throw new Error('the bench turn did not continue its session');
+      // The SDK's resume: the main transcript, then the subagent transcripts' subpaths.
       await store.transcripts.load(transcriptKey);
+      await store.transcripts.listSubkeys?.(transcriptKey);
       const runStarts = performance.now();
       const queriesAtRun = queries?.count ?? 0;
       // Then Claude Code runs; after the answer:

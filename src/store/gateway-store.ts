@@ -22,6 +22,7 @@ import {
 } from './shared-session-index.js';
 import type { TaskStore } from './task-store.js';
 import { transcriptMirror } from './transcript-mirror.js';
+import { transcriptPrefetch } from './transcript-prefetch.js';
 
 /**
  * The gateway's state behind one async interface: API keys, the audit log, stored responses,
@@ -71,6 +72,8 @@ export async function openGatewayStore(
     throw error;
   }
   let open = true;
+  // What a claim read of its session's transcript, for the SDK's resume on this gateway.
+  const prefetch = engine === 'postgres' ? transcriptPrefetch() : undefined;
   return {
     engine,
     keys: createKeyStore(db, options.now),
@@ -85,8 +88,14 @@ export async function openGatewayStore(
     get isOpen() {
       return open;
     },
-    transcripts: transcriptMirror(db, options.now),
-    sessionIndex: (indexOptions) => sharedSessionIndex(db, { now: options.now, ...indexOptions, engine }),
+    transcripts: transcriptMirror(db, options.now, prefetch),
+    sessionIndex: (indexOptions) =>
+      sharedSessionIndex(db, {
+        now: options.now,
+        ...indexOptions,
+        engine,
+        ...(prefetch ? { prefetch } : {}),
+      }),
     rateWindow: (windowMs) => sharedRateWindow(db, windowMs, options.now),
     concurrency: (concurrencyOptions) =>
       sharedConcurrency(db, { now: options.now, ...concurrencyOptions, engine }),

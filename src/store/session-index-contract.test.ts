@@ -100,12 +100,54 @@ for (const engine of engines) {
         a: storeA.sessionIndex(options),
         b: storeB.sessionIndex(options),
         store: storeA,
+        storeB,
         evicted,
         advance: (ms: number) => {
           clock.at += ms;
         },
       };
     }
+
+    it('hands a claimed session its transcript for the resume (PostgreSQL): one load, one listing, then the database', async () => {
+      const { a, b, store, storeB } = await gateways();
+      const first = await a.begin(plan(user('hi')), { callerId: 'key_1' });
+      await first.commit(assistant('hello'));
+      const key = { projectKey: '-workspace', sessionId: first.session.id };
+      const main = [
+        { type: 'user', uuid: 'u1', message: { role: 'user', content: 'hi' } },
+        { type: 'assistant', uuid: 'a1', message: { role: 'assistant', content: 'hello' } },
+      ];
+      await store.transcripts.append(key, main);
+      await store.transcripts.append({ ...key, subpath: 'subagents/agent-x' }, [
+        { type: 'user', uuid: 's1' },
+      ]);
+
+      const second = await b.begin(plan(user('hi'), assistant('hello'), user('again')), {
+        callerId: 'key_1',
+      });
+      expect(second.session).toEqual({ id: first.session.id, continues: true });
+      // The rows go away: what B's resume still gets was read with the claim.
+      await store.transcripts.delete?.(key);
+      const prefetched = engine.name === 'postgres';
+      expect(await storeB.transcripts.load({ ...key, projectKey: '-elsewhere' })).toBeNull();
+      expect(await storeB.transcripts.load(key)).toEqual(prefetched ? main : null);
+      expect(await storeB.transcripts.listSubkeys?.(key)).toEqual(prefetched ? ['subagents/agent-x'] : []);
+      // Given once: the next asks go to the database.
+      expect(await storeB.transcripts.load(key)).toBeNull();
+      expect(await storeB.transcripts.listSubkeys?.(key)).toEqual([]);
+      await second.commit(assistant('again'));
+
+      // A claim that ends without a resume leaves nothing behind for a later one.
+      await store.transcripts.append(key, main);
+      const third = await b.begin(
+        plan(user('hi'), assistant('hello'), user('again'), assistant('again'), user('more')),
+        { callerId: 'key_1' },
+      );
+      expect(third.session.continues).toBe(true);
+      await third.cancel();
+      await store.transcripts.delete?.(key);
+      expect(await storeB.transcripts.load(key)).toBeNull();
+    });
 
     it('continues on gateway B a conversation whose last turn ran on A', async () => {
       const { a, b } = await gateways();

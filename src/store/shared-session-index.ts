@@ -5,6 +5,7 @@ import { extendFingerprint, fingerprintTurns, scopeSeed } from '../sessions/fing
 import type { ConversationOrigin } from '../sessions/session-store.js';
 import type { StoreEngine } from './engine.js';
 import type { StoreSchema } from './schema.js';
+import type { TranscriptPrefetch } from './transcript-prefetch.js';
 
 /**
  * The conversation index of src/sessions/session-store.ts, kept in the database so every gateway
@@ -46,6 +47,11 @@ export interface SharedSessionIndexOptions {
   /** Longest a run may hold a session (the request timeout plus a margin). */
   claimTtlMs: number;
   defaultCwd: string;
+  /**
+   * PostgreSQL: a continued session's transcript is read in the claiming statement and kept here
+   * for the Agent SDK's resume (two round trips fewer before Claude Code starts).
+   */
+  prefetch?: TranscriptPrefetch;
   /** Local clean-up for sessions gone for good (this gateway's files and hot processes). */
   onEvict?: (sessions: EvictedSession[]) => void;
   now?: () => number;
@@ -76,6 +82,7 @@ export function sharedSessionIndex(
     const finish = () => {
       const wasOpen = open;
       open = false;
+      options.prefetch?.drop(id);
       return wasOpen;
     };
     const drop = async () => {
@@ -169,8 +176,38 @@ export function sharedSessionIndex(
           )
           .where('busy_until', 'is', null)
           .returning(['id', 'cwd'])
+          .$if(options.engine === 'postgres' && options.prefetch !== undefined, (query) =>
+            query.returning([
+              sql<
+                string[] | null
+              >`(SELECT array_agg(DISTINCT t.project_key) FROM transcript_entries t WHERE t.session_id = conversations.id)`.as(
+                'project_keys',
+              ),
+              sql<
+                string[] | null
+              >`(SELECT array_agg(t.entry ORDER BY t.seq) FROM transcript_entries t WHERE t.session_id = conversations.id AND t.subpath = '')`.as(
+                'main_entries',
+              ),
+              sql<
+                string[] | null
+              >`(SELECT array_agg(DISTINCT t.subpath) FROM transcript_entries t WHERE t.session_id = conversations.id AND t.subpath <> '')`.as(
+                'subkeys',
+              ),
+            ]),
+          )
           .executeTakeFirst();
-        if (found) return claimFor(found.id, true, afterPrompt, key, false);
+        if (found) {
+          const projectKeys = found.project_keys ?? [];
+          // Only an unambiguous transcript is handed over; otherwise the SDK asks the database.
+          if (options.prefetch && projectKeys.length === 1) {
+            options.prefetch.put(found.id, {
+              projectKey: projectKeys[0] as string,
+              mainEntries: found.main_entries ?? [],
+              subkeys: found.subkeys ?? [],
+            });
+          }
+          return claimFor(found.id, true, afterPrompt, key, false);
+        }
       }
       const id = newId();
       await db

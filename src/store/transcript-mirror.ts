@@ -1,6 +1,7 @@
 import type { SessionKey, SessionStore, SessionStoreEntry } from '@anthropic-ai/claude-agent-sdk';
 import type { Kysely } from 'kysely';
 import type { StoreSchema } from './schema.js';
+import type { TranscriptPrefetch } from './transcript-prefetch.js';
 
 // Well under SQLite's 32766 and PostgreSQL's 65535 bound parameters per statement (6 per row).
 const ROWS_PER_INSERT = 500;
@@ -12,7 +13,11 @@ const MAIN = '';
  * local file is missing (another instance ran the earlier turns), so a conversation continues as
  * the same Claude Code session on whichever gateway the turn lands.
  */
-export function transcriptMirror(db: Kysely<StoreSchema>, now: () => number = Date.now): SessionStore {
+export function transcriptMirror(
+  db: Kysely<StoreSchema>,
+  now: () => number = Date.now,
+  prefetch?: TranscriptPrefetch,
+): SessionStore {
   const scope = (key: { projectKey: string; sessionId: string }) =>
     db
       .selectFrom('transcript_entries')
@@ -41,6 +46,10 @@ export function transcriptMirror(db: Kysely<StoreSchema>, now: () => number = Da
     },
 
     async load(key: SessionKey) {
+      if ((key.subpath ?? MAIN) === MAIN) {
+        const prefetched = prefetch?.takeMain(key.projectKey, key.sessionId);
+        if (prefetched !== undefined) return prefetched;
+      }
       const rows = await scope(key)
         .select('entry')
         .where('subpath', '=', key.subpath ?? MAIN)
@@ -61,6 +70,8 @@ export function transcriptMirror(db: Kysely<StoreSchema>, now: () => number = Da
     },
 
     async listSubkeys(key: { projectKey: string; sessionId: string }) {
+      const prefetched = prefetch?.takeSubkeys(key.projectKey, key.sessionId);
+      if (prefetched !== undefined) return prefetched;
       const rows = await scope(key).select('subpath').distinct().where('subpath', '<>', MAIN).execute();
       return rows.map((row) => row.subpath);
     },
