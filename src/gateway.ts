@@ -59,6 +59,9 @@ import { mirrorTranscripts, sharedConversations, startSharedSweep } from './sess
 import { auditRecorder } from './store/audit-recorder.js';
 import { storeLocation } from './store/engine.js';
 import { type GatewayStore, openGatewayStore } from './store/gateway-store.js';
+import { redisConcurrency } from './store/redis/redis-concurrency.js';
+import { connectRedis, redisAnswers } from './store/redis/redis-connection.js';
+import { redisRateWindow } from './store/redis/redis-rate-window.js';
 import { anthropicMessagesOpenApi } from './surfaces/anthropic-messages/openapi.js';
 import { anthropicMessagesSurface } from './surfaces/anthropic-messages/surface.js';
 import { createNativeSurface } from './surfaces/native/create-native-surface.js';
@@ -287,17 +290,31 @@ export async function createGateway(
     queueRunning: () => queue.running,
     queueWaiting: () => queue.waiting,
   });
-  // On a shared database, rpm windows and run slots live there too, so N gateways enforce one limit.
-  const rpm = requestsPerMinute(
-    Date.now,
-    sharedState ? sharedRateLimitStore(store.rateWindow(RPM_WINDOW_MS)) : undefined,
-  );
-  const leases = sharedState
-    ? store.concurrency({
-        instanceId: `${config.instanceId}-${process.pid}-${randomUUID().slice(0, 8)}`,
-        onRenewError: (err) => logger.warn({ err }, 'run leases not renewed'),
+  // With REDIS_URL, rpm windows and run slots live in Redis; else, on a shared database, there; so
+  // N gateways enforce one limit. On one machine without Redis they stay in memory.
+  const redis = config.REDIS_URL
+    ? connectRedis(config.REDIS_URL, {
+        onError: (err) => logger.warn({ err }, 'redis connection failed; limits answer 503 until it is back'),
       })
     : undefined;
+  const sharedWindow = redis
+    ? redisRateWindow(redis, RPM_WINDOW_MS)
+    : sharedState
+      ? store.rateWindow(RPM_WINDOW_MS)
+      : undefined;
+  const rpm = requestsPerMinute(Date.now, sharedWindow ? sharedRateLimitStore(sharedWindow) : undefined);
+  const leases = redis
+    ? redisConcurrency(redis, {
+        onRefreshError: (err) => logger.warn({ err }, 'run slot not refreshed in redis'),
+        onLeaseLost: (err) => logger.warn({ err }, 'run slot expired in redis before its run ended'),
+      })
+    : sharedState
+      ? store.concurrency({
+          instanceId: `${config.instanceId}-${process.pid}-${randomUUID().slice(0, 8)}`,
+          onRenewError: (err) => logger.warn({ err }, 'run leases not renewed'),
+        })
+      : undefined;
+  const redisProbe = redis ? cachedProbe(() => redisAnswers(redis), config.READY_CACHE_MS) : undefined;
   const thirdPartyRejections = trackThirdPartyRejections();
   const drain = new DrainSwitch();
   const recordAudit = auditRecorder(store.audit, {
@@ -501,6 +518,7 @@ export async function createGateway(
         probeClaudeCode,
         // A closed store is not writable whatever the last probe said.
         storeWritable: async () => store.isOpen && (await storeProbe()),
+        ...(redisProbe ? { limitsReachable: redisProbe } : {}),
         hasCredentials,
         credentialsHelp: CREDENTIALS_HELP,
         draining: () => drain.draining,
@@ -552,6 +570,7 @@ export async function createGateway(
       await recordAudit.flush();
       recordAudit.close();
       await leases?.close().catch((err: unknown) => logger.warn({ err }, 'run leases not released'));
+      redis?.disconnect();
       await store.close();
     },
   };

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openGatewayStore } from '../../src/store/gateway-store.js';
 import { conversationOf } from '../conversation/session-files.js';
 import { json } from '../core/wire.js';
+import { createKeyWithCli, runGatewayCli } from '../helpers/gateway-cli.js';
 import { eventually } from '../helpers/gateway-harness.js';
 import {
   type PostgresCluster,
@@ -22,8 +22,6 @@ import { bearer, chatBody, postJson, readError } from '../security/http.js';
  * dir, both running the real Claude Code CLI against one mock Messages API: keys, limits, usage and
  * audit behave as if they were one gateway.
  */
-const CLI = path.resolve('src/cli.ts');
-
 let cluster: PostgresCluster | undefined;
 let databaseUrl = '';
 let mock: MockAnthropic;
@@ -31,25 +29,9 @@ let a: ServerProcess;
 let b: ServerProcess;
 
 /** Runs the real `claude-gateway` CLI against the shared database. */
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', CLI, ...args],
-      { env: { PATH: process.env.PATH, HOME: '/tmp', DATABASE_URL: databaseUrl }, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
-
-async function createKey(name: string, ...flags: string[]): Promise<{ id: string; key: string }> {
-  const created = await cli('keys', 'create', '--name', name, ...flags, '--json');
-  expect(created.code, created.stderr).toBe(0);
-  return JSON.parse(created.stdout) as { id: string; key: string };
-}
+const cli = (...args: string[]) => runGatewayCli({ DATABASE_URL: databaseUrl }, ...args);
+const createKey = (name: string, ...flags: string[]) =>
+  createKeyWithCli({ DATABASE_URL: databaseUrl }, name, ...flags);
 
 const chat = (server: ServerProcess, key: string, body: unknown = chatBody()) =>
   postJson(server.origin, '/v1/chat/completions', body, bearer(key));
