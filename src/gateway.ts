@@ -59,6 +59,7 @@ import { mirrorTranscripts, sharedConversations, startSharedSweep } from './sess
 import { auditRecorder } from './store/audit-recorder.js';
 import { storeLocation } from './store/engine.js';
 import { type GatewayStore, openGatewayStore } from './store/gateway-store.js';
+import { postgresTaskSignals } from './store/postgres-task-signals.js';
 import { redisConcurrency } from './store/redis/redis-concurrency.js';
 import { connectRedis, redisAnswers } from './store/redis/redis-connection.js';
 import { redisRateWindow } from './store/redis/redis-rate-window.js';
@@ -373,7 +374,13 @@ export async function createGateway(
     { status: 'failed', error: { code: 'gateway_stopped', message: stoppedReason } },
     Date.now(),
   );
-  const tasks = createTaskService({ runs, store: store.tasks });
+  // On a shared database a task's live events and its cancel reach every gateway (LISTEN/NOTIFY).
+  const taskSignals = store.notifications ? postgresTaskSignals(store.notifications) : undefined;
+  const tasks = createTaskService({
+    runs,
+    store: store.tasks,
+    ...(taskSignals ? { signals: taskSignals } : {}),
+  });
   const claudeHome = config.CLAUDE_HOME ? path.resolve(config.CLAUDE_HOME) : undefined;
   const home = claudeHome
     ? claudeHomeCatalog(claudeHome, (file, reason) =>
@@ -465,6 +472,10 @@ export async function createGateway(
         ...(home ? { home } : {}),
         ...(skillsPluginDir ? { skillsPluginDir } : {}),
         keepAliveMs: 15_000,
+        // A task is bounded by REQUEST_TIMEOUT_MS at most; following it elsewhere stops a minute later.
+        ...(taskSignals
+          ? { remoteTasks: { signals: taskSignals, maxFollowMs: config.REQUEST_TIMEOUT_MS + 60_000 } }
+          : {}),
         onBackgroundSummary: (principal, requestId, summary) => {
           const finished: FinishedRequest = {
             principal,

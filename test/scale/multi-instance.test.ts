@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pidtree from 'pidtree';
@@ -13,7 +13,8 @@ import {
   postgresTestsEnabled,
   startPostgresCluster,
 } from '../helpers/postgres-cluster.js';
-import { type MockAnthropic, startMockAnthropic, text } from '../mock-anthropic/server.js';
+import { allSse } from '../helpers/sse-events.js';
+import { echoHandler, type MockAnthropic, startMockAnthropic, text } from '../mock-anthropic/server.js';
 import { type ServerProcess, startServerProcess } from '../ops/server-process.js';
 import { bearer, chatBody, postJson, readError } from '../security/http.js';
 
@@ -39,11 +40,15 @@ const chat = (server: ServerProcess, key: string, body: unknown = chatBody()) =>
 // One DATA_DIR for both, as on a shared volume: each keeps its scratch under instances/<INSTANCE_ID>,
 // and the workspace path (part of a conversation's scope and of the transcript key) is the same.
 let sharedDataDir = '';
+const projectDir = () => path.join(sharedDataDir, 'projects');
 const instanceEnv = (id: string) => ({
   DATA_DIR: sharedDataDir,
   INSTANCE_ID: id,
   DATABASE_URL: databaseUrl,
   WARM_SPARES: '0',
+  // Tasks run in a project directory under the agent rules.
+  AGENT_MODE: 'true',
+  AGENT_ALLOWED_ROOTS: projectDir(),
   // Every /ready probes the store, so the outage case sees the database go without waiting out a cache.
   READY_CACHE_MS: '0',
   // The owner's key keeps both gateways closed from the start, whatever the test creates.
@@ -56,6 +61,7 @@ describe.skipIf(!postgresTestsEnabled())('two gateways on one PostgreSQL', () =>
     databaseUrl = await cluster.createDatabase();
     mock = await startMockAnthropic();
     sharedDataDir = await mkdtemp(path.join(tmpdir(), 'cg-shared-data-'));
+    await mkdir(projectDir());
     // Both start at once: the migration runs exactly once under Kysely's advisory lock.
     [a, b] = await Promise.all([
       startServerProcess(mock.url, instanceEnv('gw-a')),
@@ -215,6 +221,104 @@ describe.skipIf(!postgresTestsEnabled())('two gateways on one PostgreSQL', () =>
     expect(await eventually(async () => (await chat(b, key, chatBody('after'))).status === 200, 10_000)).toBe(
       true,
     );
+  });
+
+  it('follows on B, live, the events of a task running on A, and resumes them with Last-Event-ID', async () => {
+    const { key } = await createKey('tasker', '--agent-tools', '*');
+    const api = (server: ServerProcess, method: string, route: string, body?: unknown, headers = {}) =>
+      fetch(`${server.origin}/api/v1${route}`, {
+        method,
+        headers: { 'x-api-key': key, 'content-type': 'application/json', ...headers },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    // The model's answer is held until the test lets it go: until then the task runs on A for sure.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    mock.setHandler(async (request) => {
+      await held;
+      return echoHandler(request);
+    });
+    try {
+      const seen = mock.requests.length;
+      const started = await api(a, 'POST', '/tasks', {
+        prompt: 'Followed from B.',
+        cwd: projectDir(),
+        background: true,
+      });
+      expect(started.status).toBe(202);
+      const { taskId } = (await json(started)) as { taskId: string };
+      await mock.waitForRequests(seen + 1, 30_000);
+
+      // B starts following while the log is still empty: whatever it delivers, it delivers live.
+      const follow = await api(b, 'GET', `/tasks/${taskId}/events`);
+      expect(follow.status).toBe(200);
+      expect(((await json(await api(b, 'GET', `/tasks/${taskId}`))) as { status: string }).status).toBe(
+        'running',
+      );
+      release();
+      const events = await allSse(follow);
+      expect(events.at(-1)).toMatchObject({ event: 'complete', data: { status: 'completed' } });
+      expect(
+        events
+          .filter((e) => e.event === 'text_delta')
+          .map((e) => (e.data as { text: string }).text)
+          .join(''),
+      ).toBe('echo: Followed from B.');
+
+      // Resumed on B after its second event: the rest of the log, nothing twice.
+      const resumed = await allSse(
+        await api(b, 'GET', `/tasks/${taskId}/events`, undefined, { 'last-event-id': '2' }),
+      );
+      expect(resumed).toEqual(events.slice(2));
+    } finally {
+      release();
+      mock.setHandler(echoHandler);
+    }
+  });
+
+  it('cancels on B a task running on A: A ends its Claude Code run and records the cancel', async () => {
+    const { key } = await createKey('canceller', '--agent-tools', '*');
+    const api = (server: ServerProcess, method: string, route: string, body?: unknown) =>
+      fetch(`${server.origin}/api/v1${route}`, {
+        method,
+        headers: { 'x-api-key': key, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    const childrenOfA = () => pidtree(a.child.pid as number).catch(() => [] as number[]);
+    const before = new Set(await childrenOfA());
+    const seen = mock.requests.length;
+    mock.setHandler(() => ({ kind: 'hang' }));
+    try {
+      const started = await api(a, 'POST', '/tasks', {
+        prompt: 'Never answered.',
+        cwd: projectDir(),
+        background: true,
+      });
+      expect(started.status, await started.clone().text()).toBe(202);
+      const { taskId } = (await json(started)) as { taskId: string };
+      await mock.waitForRequests(seen + 1, 30_000);
+      // The task's Claude Code process (and whatever it started) on A.
+      const taskProcesses = (await childrenOfA()).filter((pid) => !before.has(pid));
+      expect(taskProcesses.length).toBeGreaterThan(0);
+
+      const cancelled = await api(b, 'DELETE', `/tasks/${taskId}`);
+      expect(cancelled.status).toBe(200);
+      expect(await json(cancelled)).toMatchObject({ status: 'cancelled', error: { code: 'task_cancelled' } });
+      // The closing event is A's: only the gateway running a task writes its log.
+      const events = await allSse(await api(a, 'GET', `/tasks/${taskId}/events`));
+      expect(events.at(-1)).toMatchObject({ event: 'error', data: { status: 'cancelled' } });
+      // A ended the task's Claude Code process.
+      expect(
+        await eventually(async () => {
+          const left = new Set(await childrenOfA());
+          return taskProcesses.every((pid) => !left.has(pid));
+        }, 10_000),
+      ).toBe(true);
+    } finally {
+      mock.setHandler(echoHandler);
+    }
   });
 
   it('reports usage and audit from both instances in one place', async () => {
