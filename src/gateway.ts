@@ -55,7 +55,12 @@ import { readyRoutes } from './routes/ready.js';
 import { usageRoutes } from './routes/usage.js';
 import { diskUsage } from './sessions/disk-budget.js';
 import { type ConversationIndex, createSessionStore } from './sessions/session-store.js';
-import { mirrorTranscripts, sharedConversations, startSharedSweep } from './sessions/shared-conversations.js';
+import {
+  endedEverywhere,
+  mirrorTranscripts,
+  sharedConversations,
+  startSharedSweep,
+} from './sessions/shared-conversations.js';
 import { auditRecorder } from './store/audit-recorder.js';
 import { storeLocation } from './store/engine.js';
 import { type GatewayStore, openGatewayStore } from './store/gateway-store.js';
@@ -63,6 +68,7 @@ import { postgresTaskSignals } from './store/postgres-task-signals.js';
 import { redisConcurrency } from './store/redis/redis-concurrency.js';
 import { connectRedis, redisAnswers } from './store/redis/redis-connection.js';
 import { redisRateWindow } from './store/redis/redis-rate-window.js';
+import type { EvictedSession } from './store/shared-session-index.js';
 import { anthropicMessagesOpenApi } from './surfaces/anthropic-messages/openapi.js';
 import { anthropicMessagesSurface } from './surfaces/anthropic-messages/surface.js';
 import { createNativeSurface } from './surfaces/native/create-native-surface.js';
@@ -142,6 +148,8 @@ export async function createGateway(
   );
   // On PostgreSQL, state several gateways must agree on lives there (README "Scaling out").
   const sharedState = store.engine === 'postgres';
+  // This gateway process among those sharing state (INSTANCE_ID may repeat across restarts).
+  const processTag = `${config.instanceId}-${process.pid}-${randomUUID().slice(0, 8)}`;
 
   const processes = new ProcessRegistry({
     killGraceMs: config.KILL_GRACE_MS,
@@ -220,21 +228,28 @@ export async function createGateway(
         })
       : undefined;
   // Shared: any gateway continues a conversation from the database (index + transcript mirror).
-  const sharedIndex =
-    config.SESSION_MAX_COUNT > 0 && sharedState
-      ? store.sessionIndex({
-          ttlMs: config.SESSION_TTL_MS,
-          maxCount: config.SESSION_MAX_COUNT,
-          claimTtlMs: config.REQUEST_TIMEOUT_MS + 60_000,
-          defaultCwd: config.workspaceDir,
-          onEvict: (evicted) => {
-            for (const session of evicted) {
-              warm.forgetSession(session.id);
-              removeSession(sessionDirs, session.cwd, session.id).catch(() => undefined);
-            }
-          },
-        })
+  const tracksShared = config.SESSION_MAX_COUNT > 0 && sharedState;
+  // What this gateway keeps of a session ended for good: its local transcript copy and any process.
+  const dropLocally = (sessions: EvictedSession[]) => {
+    for (const session of sessions) {
+      warm.forgetSession(session.id);
+      removeSession(sessionDirs, session.cwd, session.id).catch(() => undefined);
+    }
+  };
+  // ...and every other gateway's, told through the database.
+  const endedConversations =
+    tracksShared && store.notifications
+      ? endedEverywhere(store.notifications, processTag, dropLocally, logger)
       : undefined;
+  const sharedIndex = tracksShared
+    ? store.sessionIndex({
+        ttlMs: config.SESSION_TTL_MS,
+        maxCount: config.SESSION_MAX_COUNT,
+        claimTtlMs: config.REQUEST_TIMEOUT_MS + 60_000,
+        defaultCwd: config.workspaceDir,
+        onEvict: (evicted) => (endedConversations ? endedConversations.ended(evicted) : dropLocally(evicted)),
+      })
+    : undefined;
   const stopSharedSweep = sharedIndex ? startSharedSweep(sharedIndex, 60_000, logger) : () => {};
   const sessions: ConversationIndex | undefined = sharedIndex
     ? sharedConversations(sharedIndex, logger)
@@ -311,7 +326,7 @@ export async function createGateway(
       })
     : sharedState
       ? store.concurrency({
-          instanceId: `${config.instanceId}-${process.pid}-${randomUUID().slice(0, 8)}`,
+          instanceId: processTag,
           onRenewError: (err) => logger.warn({ err }, 'run leases not renewed'),
         })
       : undefined;
@@ -359,8 +374,16 @@ export async function createGateway(
     maxTotal: config.NATIVE_SESSIONS_MAX,
     requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
     keepAliveMs: 15_000,
-    // On a shared database the index ends a deleted session's conversation by its TTL sweep instead.
-    ...(localSessions ? { endConversation: (origin) => localSessions.endConversation(origin) } : {}),
+    // A deleted session's Claude Code conversation ends at once, on one machine or on every gateway.
+    ...(localSessions
+      ? { endConversation: (origin) => localSessions.endConversation(origin) }
+      : sharedIndex
+        ? {
+            endConversation: async (origin) => {
+              await sharedIndex.endConversation(origin);
+            },
+          }
+        : {}),
     admitTurn: createTurnAdmission({ countTurn: rpm.countTurn, concurrency, spentUsd, onFinished }),
     rateLimitOf: rpm.peek,
     upgradeWebSocket,
@@ -576,6 +599,7 @@ export async function createGateway(
       await warm.close();
       await processes.terminateAll();
       stopSharedSweep();
+      endedConversations?.stop();
       await localSessions?.close();
       rpm.close();
       await recordAudit.flush();

@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import pidtree from 'pidtree';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openGatewayStore } from '../../src/store/gateway-store.js';
@@ -34,6 +35,28 @@ const cli = (...args: string[]) => runGatewayCli({ DATABASE_URL: databaseUrl }, 
 const createKey = (name: string, ...flags: string[]) =>
   createKeyWithCli({ DATABASE_URL: databaseUrl }, name, ...flags);
 
+/** A gateway's local Claude Code transcript files of `sessionId` (under its own scratch dir). */
+async function localTranscripts(instance: string, sessionId: string): Promise<string[]> {
+  const projects = path.join(sharedDataDir, 'instances', instance, 'claude', 'projects');
+  const files = await readdir(projects, { recursive: true }).catch(() => [] as string[]);
+  return files.filter((file) => path.basename(file) === `${sessionId}.jsonl`);
+}
+
+/** Transcript entries of a Claude Code session mirrored to the shared database. */
+async function mirroredEntries(sessionId: string): Promise<number> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: string }>(
+      'SELECT count(*) AS n FROM transcript_entries WHERE session_id = $1',
+      [sessionId],
+    );
+    return Number(rows[0]?.n ?? 0);
+  } finally {
+    await client.end();
+  }
+}
+
 const chat = (server: ServerProcess, key: string, body: unknown = chatBody()) =>
   postJson(server.origin, '/v1/chat/completions', body, bearer(key));
 
@@ -44,6 +67,8 @@ const projectDir = () => path.join(sharedDataDir, 'projects');
 const instanceEnv = (id: string) => ({
   DATA_DIR: sharedDataDir,
   INSTANCE_ID: id,
+  // Where the gateway puts Claude Code's config by default (the harness would pick its own temp dir).
+  CLAUDE_CONFIG_DIR: path.join(sharedDataDir, 'instances', id, 'claude'),
   DATABASE_URL: databaseUrl,
   WARM_SPARES: '0',
   // Tasks run in a project directory under the agent rules.
@@ -175,7 +200,7 @@ describe.skipIf(!postgresTestsEnabled())('two gateways on one PostgreSQL', () =>
     const { sessionId } = (await json(created)) as { sessionId: string };
     const one = await api(a, 'POST', `/sessions/${sessionId}/messages`, { prompt: 'My name is Ada.' });
     expect(one.status).toBe(200);
-    const sessionOnA = mock.requests.at(-1)?.headers['x-claude-code-session-id'];
+    const sessionOnA = mock.requests.at(-1)?.headers['x-claude-code-session-id'] ?? '';
     expect(sessionOnA).toBeTruthy();
 
     const two = await api(b, 'POST', `/sessions/${sessionId}/messages`, { prompt: 'What is my name?' });
@@ -191,8 +216,18 @@ describe.skipIf(!postgresTestsEnabled())('two gateways on one PostgreSQL', () =>
     // Both instances show the one transcript, and B deletes what A created.
     const history = await api(a, 'GET', `/sessions/${sessionId}/messages`);
     expect(((await json(history)) as { messages: unknown[] }).messages).toHaveLength(4);
+    // A keeps the local transcript Claude Code wrote for turn 1 (B resumed from a copy the Agent SDK
+    // materialized and removed); the database holds the mirror.
+    expect(await localTranscripts('gw-a', sessionOnA)).toHaveLength(1);
+    expect(await mirroredEntries(sessionOnA)).toBeGreaterThan(0);
+
     expect((await api(b, 'DELETE', `/sessions/${sessionId}`)).status).toBeLessThan(300);
     expect((await api(a, 'GET', `/sessions/${sessionId}`)).status).toBe(404);
+    // Ended at once, not at the next sweep: the mirror with the DELETE, A's copy on B's signal.
+    expect(await mirroredEntries(sessionOnA)).toBe(0);
+    expect(
+      await eventually(async () => (await localTranscripts('gw-a', sessionOnA)).length === 0, 10_000),
+    ).toBe(true);
   });
 
   it('admits exactly N requests per minute for a key across both instances', async () => {

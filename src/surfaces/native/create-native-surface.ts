@@ -11,7 +11,7 @@ import { nativeOpenApi } from './openapi.js';
 import { nativeRateLimitHeaders, type RateLimitPeek } from './rate-limit-headers.js';
 import { renderNativeError } from './render-error.js';
 import { nativeRoutes } from './route.js';
-import { createNativeSessions, type NativeSessions } from './session-service.js';
+import { createNativeSessions, type NativeConversation, type NativeSessions } from './session-service.js';
 import { createWsTickets, wsTicketAuth } from './ws-tickets.js';
 
 export interface NativeSurfaceDeps {
@@ -26,7 +26,7 @@ export interface NativeSurfaceDeps {
   maxTotal: number;
   requestTimeoutMs: number;
   keepAliveMs: number;
-  endConversation?: (origin: { callerId: string; conversationId: string }) => Promise<void>;
+  endConversation?: (origin: NativeConversation) => Promise<void>;
   /** Key policy for WebSocket and EventSource turns (POSTs are admitted by the HTTP middleware). */
   admitTurn?: AdmitTurn;
   /** A limited key's rpm standing, for X-RateLimit-* on requests the limiter does not count. */

@@ -31,7 +31,7 @@ export interface NativeSessionsDeps {
    * Ends what the core keeps for a conversation (its Claude Code session files, a hot process):
    * called when a native session is deleted or expires.
    */
-  endConversation?: (origin: { callerId: string; conversationId: string }) => Promise<void>;
+  endConversation?: (origin: NativeConversation) => Promise<void>;
   /**
    * Key policy for turns no HTTP middleware admitted (WebSocket frames, EventSource GETs): rpm,
    * budget, concurrency, audit and metrics. Absent: such turns run unpoliced (tests, auth off).
@@ -41,6 +41,14 @@ export interface NativeSessionsDeps {
   abortWaitMs?: number;
   now?: () => number;
   newId?: () => string;
+}
+
+/** A native session as the core's conversation: its owner, its id, and the cwd its turns run in. */
+export interface NativeConversation {
+  callerId: string;
+  conversationId: string;
+  /** The session's agent cwd; undefined: the gateway's workspace. */
+  cwd?: string;
 }
 
 /** Who is calling: the key id owns sessions; without auth (loopback use) everyone is `anonymous`. */
@@ -107,7 +115,11 @@ export function createNativeSessions(deps: NativeSessionsDeps): NativeSessions {
     await deps.store.delete(session.id);
     // Claude Code's leftovers only cost disk space and are swept at the next start; never fail on them.
     await deps
-      .endConversation?.({ callerId: session.ownerId, conversationId: session.id })
+      .endConversation?.({
+        callerId: session.ownerId,
+        conversationId: session.id,
+        ...(session.agent?.cwd !== undefined ? { cwd: session.agent.cwd } : {}),
+      })
       .catch(() => undefined);
   }
 
