@@ -30,7 +30,6 @@ import { consoleRoutes } from './console/console-routes.js';
 import { packageRoot } from './console/package-root.js';
 import { sessionTokens } from './console/session-token.js';
 import { createRunService } from './core/run-service.js';
-import { buildOpenApiDocument } from './docs/openapi-document.js';
 import { loadSwaggerUiAssets } from './docs/swagger-ui-assets.js';
 import { cachedProbe } from './hardening/cached-probe.js';
 import { DrainSwitch } from './hardening/drain.js';
@@ -41,13 +40,14 @@ import { streamStallGuard } from './http/stream-stall-guard.js';
 import { createRemoteImageResolver } from './images/resolve-remote-images.js';
 import { createGuardedFetch } from './images/ssrf-guard.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
-import { enforceKeyPolicy, type FinishedRequest, toRequestSummary } from './policy/enforce-key-policy.js';
+import { accountRequests, type FinishedRequest, toRequestSummary } from './policy/account-requests.js';
+import { createKeyAdmission } from './policy/admit.js';
 import { KeyConcurrency } from './policy/key-concurrency.js';
 import type { Principal } from './policy/key-policy.js';
 import { loadProfiles } from './policy/profiles.js';
 import { RPM_WINDOW_MS, requestsPerMinute } from './policy/requests-per-minute.js';
 import { sharedKeyConcurrency, sharedRateLimitStore } from './policy/shared-key-limits.js';
-import { createTurnAdmission } from './policy/turn-admission.js';
+import { createTurnAccounting } from './policy/turn-accounting.js';
 import { RunQueue } from './queue/run-queue.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { apiDocsRoutes } from './routes/openapi.js';
@@ -69,17 +69,14 @@ import { redisConcurrency } from './store/redis/redis-concurrency.js';
 import { connectRedis, redisAnswers } from './store/redis/redis-connection.js';
 import { redisRateWindow } from './store/redis/redis-rate-window.js';
 import type { EvictedSession } from './store/shared-session-index.js';
-import { anthropicMessagesOpenApi } from './surfaces/anthropic-messages/openapi.js';
 import { anthropicMessagesSurface } from './surfaces/anthropic-messages/surface.js';
 import { createNativeSurface } from './surfaces/native/create-native-surface.js';
 import { selectProtocol } from './surfaces/native/ws-tickets.js';
 import { chatCompletionRequestSchema } from './surfaces/openai-chat/schema.js';
 import { openAIChatSurface } from './surfaces/openai-chat/surface.js';
 import { type ToClaudeContext, toRunPlan } from './surfaces/openai-chat/to-plan.js';
-import { completionsOpenApi } from './surfaces/openai-completions/openapi.js';
 import { completionsSurface } from './surfaces/openai-completions/surface.js';
 import { openAIResponsesSurface } from './surfaces/openai-responses/surface.js';
-import { noCapabilityOpenApi } from './surfaces/openai-unsupported/openapi.js';
 import { noCapabilitySurface } from './surfaces/openai-unsupported/surface.js';
 import { tasksSurface } from './surfaces/tasks/surface.js';
 import { createTaskService } from './surfaces/tasks/task-service.js';
@@ -262,9 +259,17 @@ export async function createGateway(
     remoteImages: config.REMOTE_IMAGES,
     ...(agentPolicy ? { resolveAgent: createAgentResolver(agentPolicy) } : {}),
   };
+  // Key policy (admission): every run of every surface is admitted once by the run service.
+  const { rpm, leases, concurrency, spentUsd, redis, redisReachable } = keyLimits(
+    config,
+    store,
+    processTag,
+    logger,
+  );
   const runs = createRunService({
     runner,
     queue,
+    admit: createKeyAdmission({ countRequest: rpm.countRequest, concurrency, spentUsd }),
     requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
     ...(sessions ? { sessions } : {}),
     ...(config.REMOTE_IMAGES
@@ -306,31 +311,6 @@ export async function createGateway(
     queueRunning: () => queue.running,
     queueWaiting: () => queue.waiting,
   });
-  // With REDIS_URL, rpm windows and run slots live in Redis; else, on a shared database, there; so
-  // N gateways enforce one limit. On one machine without Redis they stay in memory.
-  const redis = config.REDIS_URL
-    ? connectRedis(config.REDIS_URL, {
-        onError: (err) => logger.warn({ err }, 'redis connection failed; limits answer 503 until it is back'),
-      })
-    : undefined;
-  const sharedWindow = redis
-    ? redisRateWindow(redis, RPM_WINDOW_MS)
-    : sharedState
-      ? store.rateWindow(RPM_WINDOW_MS)
-      : undefined;
-  const rpm = requestsPerMinute(Date.now, sharedWindow ? sharedRateLimitStore(sharedWindow) : undefined);
-  const leases = redis
-    ? redisConcurrency(redis, {
-        onRefreshError: (err) => logger.warn({ err }, 'run slot not refreshed in redis'),
-        onLeaseLost: (err) => logger.warn({ err }, 'run slot expired in redis before its run ended'),
-      })
-    : sharedState
-      ? store.concurrency({
-          instanceId: processTag,
-          onRenewError: (err) => logger.warn({ err }, 'run leases not renewed'),
-        })
-      : undefined;
-  const redisProbe = redis ? cachedProbe(() => redisAnswers(redis), config.READY_CACHE_MS) : undefined;
   const thirdPartyRejections = trackThirdPartyRejections();
   const drain = new DrainSwitch();
   const recordAudit = auditRecorder(store.audit, {
@@ -338,30 +318,12 @@ export async function createGateway(
     logger,
     isOpen: () => store.isOpen,
   });
-  // One count of running requests per key, whether a run came in over HTTP or a WebSocket; on a
-  // shared database the run slots live there, so N gateways enforce one limit.
-  const concurrency = leases
-    ? sharedKeyConcurrency(leases, (err) => logger.warn({ err }, 'run lease not released; it expires'))
-    : new KeyConcurrency();
-  const spentUsd = async (principal: Principal) => {
-    if (principal.source !== 'store') return 0;
-    // Read per request from the store every instance charges, so budgets hold across instances.
-    const record = await store.keys.get(principal.id).catch(() => {
-      throw storeUnavailable();
-    });
-    return record?.spentUsd ?? 0;
-  };
   const onFinished = async (request: FinishedRequest) => {
     if (request.errorCode === THIRD_PARTY_REJECTED_CODE) thirdPartyRejections.record();
     metrics.observeRequest(request);
     await recordAudit.record(request);
   };
-  const keyPolicy = enforceKeyPolicy({
-    requestsPerMinute: rpm.middleware,
-    concurrency,
-    spentUsd,
-    onFinished,
-  });
+  const requestAccounting = accountRequests({ requestsPerMinute: rpm.middleware, onFinished });
 
   const native = createNativeSurface({
     store: store.nativeSessions,
@@ -384,7 +346,7 @@ export async function createGateway(
             },
           }
         : {}),
-    admitTurn: createTurnAdmission({ countTurn: rpm.countTurn, concurrency, spentUsd, onFinished }),
+    recordTurn: createTurnAccounting({ onFinished }),
     rateLimitOf: rpm.peek,
     upgradeWebSocket,
     version: GATEWAY_VERSION,
@@ -545,29 +507,26 @@ export async function createGateway(
       requireApiKey(authenticator),
       jsonBodyGuard({ maxDepth: config.MAX_JSON_DEPTH }),
       native.rateLimitHeaders,
-      keyPolicy,
+      requestAccounting,
     ],
     rootRoutes: [
       readyRoutes({
         probeClaudeCode,
         // A closed store is not writable whatever the last probe said.
         storeWritable: async () => store.isOpen && (await storeProbe()),
-        ...(redisProbe ? { limitsReachable: redisProbe } : {}),
+        ...(redisReachable ? { limitsReachable: redisReachable } : {}),
         hasCredentials,
         credentialsHelp: CREDENTIALS_HELP,
         draining: () => drain.draining,
       }),
       metricsRoutes(metrics.registry, { token: config.METRICS_TOKEN }),
-      apiDocsRoutes(
-        buildOpenApiDocument({
-          version: GATEWAY_VERSION,
-          fragments: [anthropicMessagesOpenApi, completionsOpenApi, noCapabilityOpenApi, native.openApi],
-        }),
-        loadSwaggerUiAssets(),
-      ),
       webConsole,
     ],
     apiRoutes: [usageRoutes(store.audit)],
+    apiDocs: {
+      version: GATEWAY_VERSION,
+      routes: (document) => apiDocsRoutes(document, loadSwaggerUiAssets()),
+    },
   });
   appFetch = (request, env) => app.fetch(request, env);
   // Upgrades are routed through the app (auth, then the route); only our subprotocol is ever
@@ -609,6 +568,52 @@ export async function createGateway(
       await store.close();
     },
   };
+}
+
+/**
+ * Where a key's limits are counted: in memory for one gateway; with REDIS_URL, rpm windows and run
+ * slots in Redis; else on a shared database (PostgreSQL) there. Spend is always in the store. So N
+ * gateways enforce one limit.
+ */
+function keyLimits(config: Config, store: GatewayStore, processTag: string, logger: Logger) {
+  const sharedState = store.engine === 'postgres';
+  const redis = config.REDIS_URL
+    ? connectRedis(config.REDIS_URL, {
+        onError: (err) => logger.warn({ err }, 'redis connection failed; limits answer 503 until it is back'),
+      })
+    : undefined;
+  const sharedWindow = redis
+    ? redisRateWindow(redis, RPM_WINDOW_MS)
+    : sharedState
+      ? store.rateWindow(RPM_WINDOW_MS)
+      : undefined;
+  const rpm = requestsPerMinute(Date.now, sharedWindow ? sharedRateLimitStore(sharedWindow) : undefined);
+  const leases = redis
+    ? redisConcurrency(redis, {
+        onRefreshError: (err) => logger.warn({ err }, 'run slot not refreshed in redis'),
+        onLeaseLost: (err) => logger.warn({ err }, 'run slot expired in redis before its run ended'),
+      })
+    : sharedState
+      ? store.concurrency({
+          instanceId: processTag,
+          onRenewError: (err) => logger.warn({ err }, 'run leases not renewed'),
+        })
+      : undefined;
+  // /ready fails while Redis does not answer, as it does when the store does not.
+  const redisReachable = redis ? cachedProbe(() => redisAnswers(redis), config.READY_CACHE_MS) : undefined;
+  // One count of running runs per key, whatever surface or transport they came in on.
+  const concurrency = leases
+    ? sharedKeyConcurrency(leases, (err) => logger.warn({ err }, 'run lease not released; it expires'))
+    : new KeyConcurrency();
+  const spentUsd = async (principal: Principal) => {
+    if (principal.source !== 'store') return 0;
+    // Read per run from the store every instance charges, so budgets hold across instances.
+    const record = await store.keys.get(principal.id).catch(() => {
+      throw storeUnavailable();
+    });
+    return record?.spentUsd ?? 0;
+  };
+  return { rpm, leases, concurrency, spentUsd, redis, redisReachable };
 }
 
 /** Whether keys exist; when the store cannot say (closed during shutdown), assume the strict answer. */

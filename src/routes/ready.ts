@@ -1,5 +1,6 @@
-import { Hono } from 'hono';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { ExecutableProbe } from '../claude/executable.js';
+import { documented, jsonResponse } from '../http/openapi-route.js';
 
 export interface ReadyDeps {
   probeClaudeCode: () => Promise<ExecutableProbe>;
@@ -18,8 +19,20 @@ export interface ReadyDeps {
  * Readiness: 200 only when Claude Code runs and has credentials, the store takes writes (and Redis
  * answers, when it holds the limits) and no shutdown has begun.
  */
+const readyRoute = createRoute({
+  method: 'get',
+  path: '/ready',
+  summary: 'Readiness',
+  security: [],
+  responses: {
+    200: jsonResponse('Claude Code found and logged in, store writable, not shutting down.'),
+    503: jsonResponse('Not ready; `checks` says why.'),
+  },
+});
+
 export function readyRoutes(deps: ReadyDeps) {
-  return new Hono().get('/ready', async (c) => {
+  const app = new OpenAPIHono();
+  app.get(documented(app, readyRoute), async (c) => {
     const probe = await deps.probeClaudeCode();
     const checks = {
       claude_code: probe.found,
@@ -32,4 +45,5 @@ export function readyRoutes(deps: ReadyDeps) {
     const help = checks.claude_credentials ? {} : { message: deps.credentialsHelp };
     return c.json({ status: ready ? 'ready' : 'not_ready', checks, ...help }, ready ? 200 : 503);
   });
+  return app;
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
+import { type Admission, planAdmitted } from '../../core/admit.js';
 import type { GatewayError } from '../../core/gateway-error.js';
 import { type RunUsage, ZERO_USAGE } from '../../core/run-events.js';
 import type { RunService, RunSummary } from '../../core/run-service.js';
@@ -29,6 +30,8 @@ export interface TaskResult {
 
 export interface StartTask {
   taskPlan: TaskPlan;
+  /** From `admit`: the task's run holds it (its key's run slot) until it ends. */
+  admission: Admission;
   /** What is stored as the task's request (prompt, cwd, tools…). */
   request: unknown;
   principal?: Principal;
@@ -40,6 +43,8 @@ export interface StartTask {
 export type TaskListener = (event: StoredTaskEvent) => void;
 
 export interface TaskService {
+  /** Key policy's word on a task's run, before it is planned (the core's admission, once per run). */
+  admit: RunService['admit'];
   /** Records the task and starts it; `done` settles with its result, whatever ended it. */
   start(input: StartTask): Promise<{ taskId: string; done: Promise<TaskResult> }>;
   /**
@@ -127,7 +132,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
       const events = deps.runs.run({
         surface: 'tasks',
         plan: input.taskPlan.plan,
-        ...(input.principal ? { principal: input.principal } : {}),
+        admission: input.admission,
         ...(input.principal ? { origin: { callerId: input.principal.id } } : {}),
         signal: task.controller.signal,
         requestId: input.requestId,
@@ -176,6 +181,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
   }
 
   return {
+    admit: (principal, ask) => deps.runs.admit(principal, ask),
     async start(input) {
       const taskId = newId();
       const at = now();
@@ -188,7 +194,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
         createdAt: at,
         updatedAt: at,
       };
-      await deps.store.create(task);
+      await planAdmitted(input.admission, () => deps.store.create(task));
       const entry: RunningTask = { controller: new AbortController(), listeners: new Set() };
       running.set(taskId, entry);
       const done = execute(taskId, entry, input).finally(() => running.delete(taskId));
