@@ -55,11 +55,21 @@ import { readyRoutes } from './routes/ready.js';
 import { usageRoutes } from './routes/usage.js';
 import { diskUsage } from './sessions/disk-budget.js';
 import { type ConversationIndex, createSessionStore } from './sessions/session-store.js';
-import { mirrorTranscripts, sharedConversations, startSharedSweep } from './sessions/shared-conversations.js';
+import {
+  endedEverywhere,
+  mirrorTranscripts,
+  sharedConversations,
+  startSharedSweep,
+} from './sessions/shared-conversations.js';
 import { auditRecorder } from './store/audit-recorder.js';
 import { storeLocation } from './store/engine.js';
 import { type GatewayStore, openGatewayStore } from './store/gateway-store.js';
+import { postgresTaskSignals } from './store/postgres-task-signals.js';
 import { type RecentSpend, recentSpend } from './store/recent-spend.js';
+import { redisConcurrency } from './store/redis/redis-concurrency.js';
+import { connectRedis, redisAnswers } from './store/redis/redis-connection.js';
+import { redisRateWindow } from './store/redis/redis-rate-window.js';
+import type { EvictedSession } from './store/shared-session-index.js';
 import { anthropicMessagesSurface } from './surfaces/anthropic-messages/surface.js';
 import { createNativeSurface } from './surfaces/native/create-native-surface.js';
 import { selectProtocol } from './surfaces/native/ws-tickets.js';
@@ -138,6 +148,8 @@ export async function createGateway(
   );
   // On PostgreSQL, state several gateways must agree on lives there (README "Scaling out").
   const sharedState = store.engine === 'postgres';
+  // This gateway process among those sharing state (INSTANCE_ID may repeat across restarts).
+  const processTag = `${config.instanceId}-${process.pid}-${randomUUID().slice(0, 8)}`;
 
   const processes = new ProcessRegistry({
     killGraceMs: config.KILL_GRACE_MS,
@@ -216,21 +228,28 @@ export async function createGateway(
         })
       : undefined;
   // Shared: any gateway continues a conversation from the database (index + transcript mirror).
-  const sharedIndex =
-    config.SESSION_MAX_COUNT > 0 && sharedState
-      ? store.sessionIndex({
-          ttlMs: config.SESSION_TTL_MS,
-          maxCount: config.SESSION_MAX_COUNT,
-          claimTtlMs: config.REQUEST_TIMEOUT_MS + 60_000,
-          defaultCwd: config.workspaceDir,
-          onEvict: (evicted) => {
-            for (const session of evicted) {
-              warm.forgetSession(session.id);
-              removeSession(sessionDirs, session.cwd, session.id).catch(() => undefined);
-            }
-          },
-        })
+  const tracksShared = config.SESSION_MAX_COUNT > 0 && sharedState;
+  // What this gateway keeps of a session ended for good: its local transcript copy and any process.
+  const dropLocally = (sessions: EvictedSession[]) => {
+    for (const session of sessions) {
+      warm.forgetSession(session.id);
+      removeSession(sessionDirs, session.cwd, session.id).catch(() => undefined);
+    }
+  };
+  // ...and every other gateway's, told through the database.
+  const endedConversations =
+    tracksShared && store.notifications
+      ? endedEverywhere(store.notifications, processTag, dropLocally, logger)
       : undefined;
+  const sharedIndex = tracksShared
+    ? store.sessionIndex({
+        ttlMs: config.SESSION_TTL_MS,
+        maxCount: config.SESSION_MAX_COUNT,
+        claimTtlMs: config.REQUEST_TIMEOUT_MS + 60_000,
+        defaultCwd: config.workspaceDir,
+        onEvict: (evicted) => (endedConversations ? endedConversations.ended(evicted) : dropLocally(evicted)),
+      })
+    : undefined;
   const stopSharedSweep = sharedIndex ? startSharedSweep(sharedIndex, 60_000, logger) : () => {};
   const sessions: ConversationIndex | undefined = sharedIndex
     ? sharedConversations(sharedIndex, logger)
@@ -246,7 +265,13 @@ export async function createGateway(
   // Key policy (admission): every run of every surface is admitted once by the run service.
   // The budget check reuses the spend the key lookup of the same request read (one read less).
   const spend = recentSpend(store.keys, { maxAgeMs: SPEND_READING_MAX_AGE_MS });
-  const { rpm, leases, concurrency, spentUsd } = keyLimits(config, store, spend, logger);
+  const { rpm, leases, concurrency, spentUsd, redis, redisReachable } = keyLimits(
+    config,
+    store,
+    spend,
+    processTag,
+    logger,
+  );
   const runs = createRunService({
     runner,
     queue,
@@ -317,8 +342,16 @@ export async function createGateway(
     maxTotal: config.NATIVE_SESSIONS_MAX,
     requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
     keepAliveMs: 15_000,
-    // On a shared database the index ends a deleted session's conversation by its TTL sweep instead.
-    ...(localSessions ? { endConversation: (origin) => localSessions.endConversation(origin) } : {}),
+    // A deleted session's Claude Code conversation ends at once, on one machine or on every gateway.
+    ...(localSessions
+      ? { endConversation: (origin) => localSessions.endConversation(origin) }
+      : sharedIndex
+        ? {
+            endConversation: async (origin) => {
+              await sharedIndex.endConversation(origin);
+            },
+          }
+        : {}),
     recordTurn: createTurnAccounting({ onFinished }),
     rateLimitOf: rpm.peek,
     upgradeWebSocket,
@@ -332,7 +365,13 @@ export async function createGateway(
     { status: 'failed', error: { code: 'gateway_stopped', message: stoppedReason } },
     Date.now(),
   );
-  const tasks = createTaskService({ runs, store: store.tasks });
+  // On a shared database a task's live events and its cancel reach every gateway (LISTEN/NOTIFY).
+  const taskSignals = store.notifications ? postgresTaskSignals(store.notifications) : undefined;
+  const tasks = createTaskService({
+    runs,
+    store: store.tasks,
+    ...(taskSignals ? { signals: taskSignals } : {}),
+  });
   const claudeHome = config.CLAUDE_HOME ? path.resolve(config.CLAUDE_HOME) : undefined;
   const home = claudeHome
     ? claudeHomeCatalog(claudeHome, (file, reason) =>
@@ -424,6 +463,10 @@ export async function createGateway(
         ...(home ? { home } : {}),
         ...(skillsPluginDir ? { skillsPluginDir } : {}),
         keepAliveMs: 15_000,
+        // A task is bounded by REQUEST_TIMEOUT_MS at most; following it elsewhere stops a minute later.
+        ...(taskSignals
+          ? { remoteTasks: { signals: taskSignals, maxFollowMs: config.REQUEST_TIMEOUT_MS + 60_000 } }
+          : {}),
         onBackgroundSummary: (principal, requestId, summary) => {
           const finished: FinishedRequest = {
             principal,
@@ -477,6 +520,7 @@ export async function createGateway(
         probeClaudeCode,
         // A closed store is not writable whatever the last probe said.
         storeWritable: async () => store.isOpen && (await storeProbe()),
+        ...(redisReachable ? { limitsReachable: redisReachable } : {}),
         hasCredentials,
         credentialsHelp: CREDENTIALS_HELP,
         draining: () => drain.draining,
@@ -520,32 +564,55 @@ export async function createGateway(
       await warm.close();
       await processes.terminateAll();
       stopSharedSweep();
+      endedConversations?.stop();
       await localSessions?.close();
       rpm.close();
       await recordAudit.flush();
       recordAudit.close();
       await leases?.close().catch((err: unknown) => logger.warn({ err }, 'run leases not released'));
+      redis?.disconnect();
       await store.close();
     },
   };
 }
 
 /**
- * Where a key's limits are counted: in memory for one gateway; on a shared database (PostgreSQL)
- * rpm windows, run slots and spend live there, so N gateways enforce one limit.
+ * Where a key's limits are counted: in memory for one gateway; with REDIS_URL, rpm windows and run
+ * slots in Redis; else on a shared database (PostgreSQL) there. Spend is always in the store. So N
+ * gateways enforce one limit.
  */
-function keyLimits(config: Config, store: GatewayStore, spend: RecentSpend, logger: Logger) {
+function keyLimits(
+  config: Config,
+  store: GatewayStore,
+  spend: RecentSpend,
+  processTag: string,
+  logger: Logger,
+) {
   const sharedState = store.engine === 'postgres';
-  const rpm = requestsPerMinute(
-    Date.now,
-    sharedState ? sharedRateLimitStore(store.rateWindow(RPM_WINDOW_MS)) : undefined,
-  );
-  const leases = sharedState
-    ? store.concurrency({
-        instanceId: `${config.instanceId}-${process.pid}-${randomUUID().slice(0, 8)}`,
-        onRenewError: (err) => logger.warn({ err }, 'run leases not renewed'),
+  const redis = config.REDIS_URL
+    ? connectRedis(config.REDIS_URL, {
+        onError: (err) => logger.warn({ err }, 'redis connection failed; limits answer 503 until it is back'),
       })
     : undefined;
+  const sharedWindow = redis
+    ? redisRateWindow(redis, RPM_WINDOW_MS)
+    : sharedState
+      ? store.rateWindow(RPM_WINDOW_MS)
+      : undefined;
+  const rpm = requestsPerMinute(Date.now, sharedWindow ? sharedRateLimitStore(sharedWindow) : undefined);
+  const leases = redis
+    ? redisConcurrency(redis, {
+        onRefreshError: (err) => logger.warn({ err }, 'run slot not refreshed in redis'),
+        onLeaseLost: (err) => logger.warn({ err }, 'run slot expired in redis before its run ended'),
+      })
+    : sharedState
+      ? store.concurrency({
+          instanceId: processTag,
+          onRenewError: (err) => logger.warn({ err }, 'run leases not renewed'),
+        })
+      : undefined;
+  // /ready fails while Redis does not answer, as it does when the store does not.
+  const redisReachable = redis ? cachedProbe(() => redisAnswers(redis), config.READY_CACHE_MS) : undefined;
   // One count of running runs per key, whatever surface or transport they came in on.
   const concurrency = leases
     ? sharedKeyConcurrency(leases, (err) => logger.warn({ err }, 'run lease not released; it expires'))
@@ -559,7 +626,7 @@ function keyLimits(config: Config, store: GatewayStore, spend: RecentSpend, logg
       throw storeUnavailable();
     });
   };
-  return { rpm, leases, concurrency, spentUsd };
+  return { rpm, leases, concurrency, spentUsd, redis, redisReachable };
 }
 
 /** Whether keys exist; when the store cannot say (closed during shutdown), assume the strict answer. */

@@ -6,6 +6,8 @@ export interface ReadyDeps {
   probeClaudeCode: () => Promise<ExecutableProbe>;
   /** Resolves false when the store (the SQLite file or the shared database) refuses a write. */
   storeWritable: () => Promise<boolean>;
+  /** With REDIS_URL: whether Redis, which holds the shared limits, answers. */
+  limitsReachable?: () => Promise<boolean>;
   draining: () => boolean;
   /** Whether Claude Code has credentials by one of the documented ways. */
   hasCredentials: () => boolean;
@@ -14,8 +16,8 @@ export interface ReadyDeps {
 }
 
 /**
- * Readiness: 200 only when Claude Code runs and has credentials, the store takes writes and no
- * shutdown has begun.
+ * Readiness: 200 only when Claude Code runs and has credentials, the store takes writes (and Redis
+ * answers, when it holds the limits) and no shutdown has begun.
  */
 const readyRoute = createRoute({
   method: 'get',
@@ -36,6 +38,7 @@ export function readyRoutes(deps: ReadyDeps) {
       claude_code: probe.found,
       claude_credentials: deps.hasCredentials(),
       store_writable: await deps.storeWritable(),
+      ...(deps.limitsReachable ? { limits_store_reachable: await deps.limitsReachable() } : {}),
       accepting_requests: !deps.draining(),
     };
     const ready = Object.values(checks).every(Boolean);

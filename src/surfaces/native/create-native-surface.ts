@@ -10,7 +10,7 @@ import { nativeAgentResolver } from './agent.js';
 import { nativeRateLimitHeaders, type RateLimitPeek } from './rate-limit-headers.js';
 import { renderNativeError } from './render-error.js';
 import { nativeRoutes } from './route.js';
-import { createNativeSessions, type NativeSessions } from './session-service.js';
+import { createNativeSessions, type NativeConversation, type NativeSessions } from './session-service.js';
 import { createWsTickets, wsTicketAuth } from './ws-tickets.js';
 
 export interface NativeSurfaceDeps {
@@ -25,7 +25,7 @@ export interface NativeSurfaceDeps {
   maxTotal: number;
   requestTimeoutMs: number;
   keepAliveMs: number;
-  endConversation?: (origin: { callerId: string; conversationId: string }) => Promise<void>;
+  endConversation?: (origin: NativeConversation) => Promise<void>;
   /** Audit rows and metrics of WebSocket and EventSource turns (the HTTP middleware records POSTs). */
   recordTurn?: RecordTurn;
   /** A limited key's rpm standing, for X-RateLimit-* on requests the limiter does not count. */

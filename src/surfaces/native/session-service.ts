@@ -32,7 +32,7 @@ export interface NativeSessionsDeps {
    * Ends what the core keeps for a conversation (its Claude Code session files, a hot process):
    * called when a native session is deleted or expires.
    */
-  endConversation?: (origin: { callerId: string; conversationId: string }) => Promise<void>;
+  endConversation?: (origin: NativeConversation) => Promise<void>;
   /**
    * The audit row and metrics of turns no HTTP middleware accounted for (WebSocket frames,
    * EventSource GETs). Absent: such turns are not recorded (tests, auth off).
@@ -42,6 +42,14 @@ export interface NativeSessionsDeps {
   abortWaitMs?: number;
   now?: () => number;
   newId?: () => string;
+}
+
+/** A native session as the core's conversation: its owner, its id, and the cwd its turns run in. */
+export interface NativeConversation {
+  callerId: string;
+  conversationId: string;
+  /** The session's agent cwd; undefined: the gateway's workspace. */
+  cwd?: string;
 }
 
 /** Who is calling: the key id owns sessions; without auth (loopback use) everyone is `anonymous`. */
@@ -111,7 +119,11 @@ export function createNativeSessions(deps: NativeSessionsDeps): NativeSessions {
     await deps.store.delete(session.id);
     // Claude Code's leftovers only cost disk space and are swept at the next start; never fail on them.
     await deps
-      .endConversation?.({ callerId: session.ownerId, conversationId: session.id })
+      .endConversation?.({
+        callerId: session.ownerId,
+        conversationId: session.id,
+        ...(session.agent?.cwd !== undefined ? { cwd: session.agent.cwd } : {}),
+      })
       .catch(() => undefined);
   }
 

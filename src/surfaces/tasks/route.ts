@@ -12,7 +12,7 @@ import type { ProfileCatalog } from '../../policy/profiles.js';
 import type { StoredTask, TaskStore } from '../../store/task-store.js';
 import * as docs from './route-docs.js';
 import { taskRequestSchema } from './schema.js';
-import { taskEventFrames } from './task-events.js';
+import { type RemoteTaskFollow, taskEventFrames } from './task-events.js';
 import { loadTaskHome } from './task-home.js';
 import { ANONYMOUS_OWNER, type TaskService } from './task-service.js';
 import { mayUse, type TaskCaller, type TaskPlanContext, taskAsk, toTaskPlan } from './to-plan.js';
@@ -27,6 +27,8 @@ export interface TaskRouteDeps {
   /** The plugin folder serving CLAUDE_HOME's skills (claude/skills-plugin.ts). */
   skillsPluginDir?: string;
   keepAliveMs: number;
+  /** On a shared database: GET events follows a task another gateway runs. */
+  remoteTasks?: RemoteTaskFollow;
   /** A background task's run ended (its request got its 202 long ago): budget, audit and metrics. */
   onBackgroundSummary?: (principal: Principal, requestId: string, summary: RunSummary) => void;
 }
@@ -96,7 +98,13 @@ export function taskRoutes(deps: TaskRouteDeps) {
       const after = Number.parseInt(c.req.header('last-event-id') ?? '0', 10);
       return writeSse(
         c,
-        taskEventFrames(task.id, Number.isFinite(after) ? after : 0, deps.tasks, deps.store),
+        taskEventFrames(
+          task.id,
+          Number.isFinite(after) ? after : 0,
+          deps.tasks,
+          deps.store,
+          deps.remoteTasks,
+        ),
         {
           keepAliveMs: deps.keepAliveMs,
           onAbort: () => {},
