@@ -1,6 +1,6 @@
 import type { Options } from '@anthropic-ai/claude-agent-sdk';
 import { describe, expect, it } from 'vitest';
-import { hotKey, spareKey } from './options-key.js';
+import { claimedSystemPrompt, hotKey, spareKey, spareShapeKey } from './options-key.js';
 
 const base: Options = {
   model: 'sonnet',
@@ -55,5 +55,35 @@ describe('hotKey', () => {
   it('matches the next turn of the same conversation, which resumes instead of naming the session', () => {
     expect(hotKey({ ...base, resume: 'id' })).toBe(hotKey({ ...base, sessionId: 'id' }));
     expect(hotKey({ ...base, resume: 'id', model: 'opus' })).not.toBe(hotKey({ ...base, sessionId: 'id' }));
+  });
+});
+
+describe('spareShapeKey and claimedSystemPrompt', () => {
+  const withPrompt = (prompt: string): Options => ({
+    ...base,
+    systemPrompt: { type: 'custom', prompt, snapshot: false },
+  });
+
+  it('leaves out the text of a custom prompt rendered afresh, and nothing else', () => {
+    expect(spareShapeKey(withPrompt('You are a pirate.'))).toBe(spareShapeKey(withPrompt('')));
+    expect(spareKey(withPrompt('You are a pirate.'))).not.toBe(spareKey(withPrompt('')));
+    expect(spareShapeKey({ ...withPrompt('x'), model: 'opus' })).not.toBe(spareShapeKey(withPrompt('x')));
+  });
+
+  it('keeps the text of a prompt Claude Code records once, or one appended to its preset', () => {
+    const recorded: Options = { ...base, systemPrompt: { type: 'custom', prompt: 'a', snapshot: true } };
+    const appended: Options = {
+      ...base,
+      systemPrompt: { type: 'preset', preset: 'claude_code', append: 'a', snapshot: false },
+    };
+    expect(spareShapeKey(recorded)).toBe(spareKey(recorded));
+    expect(spareShapeKey(appended)).toBe(spareKey(appended));
+    expect(claimedSystemPrompt(recorded)).toBeUndefined();
+    expect(claimedSystemPrompt(appended)).toBeUndefined();
+  });
+
+  it('names the prompt a spare must take; an empty one cannot be given', () => {
+    expect(claimedSystemPrompt(withPrompt('You are a pirate.'))).toBe('You are a pirate.');
+    expect(claimedSystemPrompt(withPrompt(''))).toBeUndefined();
   });
 });

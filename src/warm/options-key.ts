@@ -35,6 +35,42 @@ export function spareKey(options: Options): string | undefined {
 }
 
 /**
+ * A custom system prompt that Claude Code renders afresh on every request (`snapshot: false`): a
+ * started process can be given another one before its first turn (see `spare-retarget.ts`).
+ */
+function isReplaceablePrompt(
+  prompt: Options['systemPrompt'],
+): prompt is { type: 'custom'; prompt: string; snapshot: false } {
+  return (
+    typeof prompt === 'object' &&
+    !Array.isArray(prompt) &&
+    prompt.type === 'custom' &&
+    typeof prompt.prompt === 'string' &&
+    prompt.snapshot === false
+  );
+}
+
+/**
+ * As `spareKey`, with a replaceable custom system prompt's text left out: runs whose options differ
+ * in that text alone can share one started spare, which takes the run's prompt when it is claimed.
+ */
+export function spareShapeKey(options: Options): string | undefined {
+  const { systemPrompt } = options;
+  if (!isReplaceablePrompt(systemPrompt)) return spareKey(options);
+  return spareKey({ ...options, systemPrompt: { ...systemPrompt, prompt: '' } });
+}
+
+/**
+ * The system prompt a started spare must be given to serve a run with these options, when it was
+ * started with other text: undefined when the run has none to give (Claude Code cannot be switched
+ * to an empty custom prompt, so such a run needs a spare started with one).
+ */
+export function claimedSystemPrompt(options: Options): string | undefined {
+  const { systemPrompt } = options;
+  return isReplaceablePrompt(systemPrompt) && systemPrompt.prompt !== '' ? systemPrompt.prompt : undefined;
+}
+
+/**
  * Key for a live conversation's next turn: the process already holds the conversation, so options
  * that would resume it are ignored; everything else must match the turn that started the process.
  */

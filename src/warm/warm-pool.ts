@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { Options, WarmQuery } from '@anthropic-ai/claude-agent-sdk';
 import type { Logger } from 'pino';
 import type { ProcessRegistry, SpawnedRun } from '../claude/process-registry.js';
-import { spareKey } from './options-key.js';
+import { claimedSystemPrompt, spareKey, spareShapeKey } from './options-key.js';
 import type { IdleProcesses } from './process-budget.js';
 import type { SpareDemand } from './spare-demand.js';
+import type { SpareRetarget } from './spare-retarget.js';
 
 export interface WarmPoolDeps {
   /** How many spares the traffic needs; a pool whose demand allows none is off. */
@@ -30,6 +31,8 @@ export interface WarmPoolDeps {
 export interface Spare {
   readonly warm: WarmQuery;
   readonly spawned: SpawnedRun;
+  /** Set when the run's system prompt is not the one the spare started with: it takes it first. */
+  readonly retarget?: SpareRetarget;
 }
 
 /** Running totals, for tests, the benchmark and logs. */
@@ -45,6 +48,8 @@ export interface WarmPoolCounters {
 
 interface Template {
   key: string;
+  /** The key without the custom system prompt's text (`spareShapeKey`). */
+  shapeKey: string | undefined;
   /** The options every spare starts with, without the per-run abort controller and spawner. */
   options: Options;
 }
@@ -110,7 +115,7 @@ export class WarmPool implements IdleProcesses {
   prime(options: Options): void {
     const key = spareKey(options);
     if (key === undefined || !this.#enabled) return;
-    this.#template ??= { key, options: withoutPerRunOptions(options) };
+    this.#template ??= templateOf(key, options);
     this.fill();
   }
 
@@ -123,7 +128,8 @@ export class WarmPool implements IdleProcesses {
     const key = spareKey(options);
     if (key === undefined) return undefined;
     const sessionId = options.sessionId;
-    if (key !== this.#template?.key) {
+    const retarget = key === this.#template?.key ? undefined : this.#retargetFor(options);
+    if (key !== this.#template?.key && !retarget) {
       // The run records its session under this id itself now, so a spare promised it is useless.
       if (sessionId !== undefined) this.forgetSession(sessionId);
       this.#noteMiss(key, options);
@@ -148,7 +154,19 @@ export class WarmPool implements IdleProcesses {
     if (pid !== undefined) this.#deps.onHandOver?.(pid);
     // No refill here: starting a process now would compete for the CPU with the answer being
     // streamed. The replacement starts when the run's slot is released (`fill` on a freed slot).
-    return { warm: slot.warm, spawned: slot.spawned };
+    return { warm: slot.warm, spawned: slot.spawned, ...(retarget ? { retarget } : {}) };
+  }
+
+  /**
+   * How a spare of this pool can serve a run whose options differ from its own only in the text of
+   * a custom system prompt: by taking the run's prompt when claimed. Undefined when it cannot.
+   */
+  #retargetFor(options: Options): SpareRetarget | undefined {
+    const template = this.#template;
+    const systemPrompt = claimedSystemPrompt(options);
+    if (!template?.shapeKey || systemPrompt === undefined || typeof options.model !== 'string')
+      return undefined;
+    return spareShapeKey(options) === template.shapeKey ? { model: options.model, systemPrompt } : undefined;
   }
 
   /**
@@ -168,7 +186,9 @@ export class WarmPool implements IdleProcesses {
   /** As `promiseSessionId`, only when a run with these options would take a spare of this pool. */
   promiseSessionIdFor(options: Options): string | undefined {
     const key = spareKey(options);
-    return key !== undefined && key === this.#template?.key ? this.promiseSessionId() : undefined;
+    const fits =
+      key !== undefined && (key === this.#template?.key || this.#retargetFor(options) !== undefined);
+    return fits ? this.promiseSessionId() : undefined;
   }
 
   /** The session is gone (or went elsewhere): a spare still holding its id can serve nobody. */
@@ -243,7 +263,7 @@ export class WarmPool implements IdleProcesses {
     this.#miss = this.#miss?.key === key ? { key, count: this.#miss.count + 1 } : { key, count: 1 };
     if (this.#miss.count < this.#switchAfterMisses) return;
     this.#deps.logger.debug('warm pool: following the options of recent runs');
-    this.#template = { key, options: withoutPerRunOptions(options) };
+    this.#template = templateOf(key, options);
     this.#miss = undefined;
     for (const slot of this.#slots) if (slot.key !== key) void this.#closeSlot(slot);
     setImmediate(() => this.fill());
@@ -332,6 +352,10 @@ export class WarmPool implements IdleProcesses {
     // A spare still starting is closed by #onStarted once startup() settles.
     if (wasStarting) await slot.settled;
   }
+}
+
+function templateOf(key: string, options: Options): Template {
+  return { key, shapeKey: spareShapeKey(options), options: withoutPerRunOptions(options) };
 }
 
 function withoutPerRunOptions(options: Options): Options {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { eventually, isAlive, useHarness } from '../helpers/gateway-harness.js';
-import { lastUserText, text } from '../mock-anthropic/server.js';
+import { lastUserText, type RecordedRequest, text } from '../mock-anthropic/server.js';
 
 const h = useHarness({
   config: {
@@ -27,13 +27,27 @@ async function readySpare(): Promise<number> {
   return pid;
 }
 
-async function ask(content: string, extra: Record<string, unknown> = {}): Promise<string | null> {
+async function ask(
+  content: string,
+  extra: Record<string, unknown> = {},
+  system?: string,
+): Promise<string | null> {
   const completion = await h.openai.chat.completions.create({
     model: 'sonnet',
-    messages: [{ role: 'user', content }],
+    messages: [
+      ...(system === undefined ? [] : [{ role: 'system' as const, content: system }]),
+      { role: 'user', content },
+    ],
     ...extra,
   });
   return completion.choices[0]?.message.content ?? null;
+}
+
+/** The system blocks Claude Code sent, without its billing header (it changes per request). */
+function systemBlocks(request: RecordedRequest | undefined): unknown[] {
+  const system = request?.body.system;
+  const blocks = typeof system === 'string' ? [{ type: 'text', text: system }] : (system ?? []);
+  return blocks.filter((block) => !block.text.startsWith('x-anthropic-billing-header'));
 }
 
 describe('warm spares', () => {
@@ -51,6 +65,35 @@ describe('warm spares', () => {
     expect(await eventually(() => !isAlive(spare))).toBe(true);
     const replacement = await readySpare();
     expect(replacement).not.toBe(spare);
+  });
+
+  it('serves a new conversation with its own system prompt: the spare takes it when claimed', async () => {
+    const spare = await readySpare();
+    const used = pool().counters.used;
+    const system = 'You are a poet who answers in haiku.';
+    h.mock.enqueue(text('from the spare, as a poet'));
+
+    expect(await ask('hello poet', {}, system)).toBe('from the spare, as a poet');
+
+    expect(pool().counters.used).toBe(used + 1);
+    expect(await eventually(() => !isAlive(spare))).toBe(true);
+    // One API request: switching the prompt asked nothing of the API.
+    expect(h.mock.requests).toHaveLength(1);
+    const fromSpare = h.mock.requests[0];
+    expect(lastUserText(fromSpare as never)).toBe('hello poet');
+    expect(JSON.stringify(systemBlocks(fromSpare))).toContain(system);
+
+    // The same conversation started cold (max_tokens keeps it off the spare) sends the same system
+    // blocks, tools and model.
+    await readySpare();
+    h.mock.reset();
+    h.mock.enqueue(text('cold, as a poet'));
+    expect(await ask('hello poet', { max_tokens: 1000 }, system)).toBe('cold, as a poet');
+    expect(pool().counters.used).toBe(used + 1);
+    const cold = h.mock.requests[0];
+    expect(systemBlocks(fromSpare)).toEqual(systemBlocks(cold));
+    expect(fromSpare?.body.tools).toEqual(cold?.body.tools);
+    expect(fromSpare?.body.model).toBe(cold?.body.model);
   });
 
   it('starts cold for a request whose options differ, with the same answer and the spare kept', async () => {
