@@ -1,6 +1,6 @@
 import type { Options } from '@anthropic-ai/claude-agent-sdk';
 import { describe, expect, it } from 'vitest';
-import { claimedSystemPrompt, hotKey, spareKey, spareShapeKey } from './options-key.js';
+import { claimedEffort, claimedSystemPrompt, hotKey, spareKey, spareShapeKey } from './options-key.js';
 
 const base: Options = {
   model: 'sonnet',
@@ -85,5 +85,15 @@ describe('spareShapeKey and claimedSystemPrompt', () => {
   it('names the prompt a spare must take; an empty one cannot be given', () => {
     expect(claimedSystemPrompt(withPrompt('You are a pirate.'))).toBe('You are a pirate.');
     expect(claimedSystemPrompt(withPrompt(''))).toBeUndefined();
+  });
+});
+
+describe('claimedEffort', () => {
+  it('is left out of the shape, and names the levels Claude Code takes as a setting', () => {
+    expect(spareShapeKey({ ...base, effort: 'high' })).toBe(spareShapeKey(base));
+    expect(claimedEffort({ ...base, effort: 'high' })).toBe('high');
+    // `max` and a number of thinking tokens have no effortLevel setting: a spare cannot take them.
+    expect(claimedEffort({ ...base, effort: 'max' })).toBeUndefined();
+    expect(claimedEffort(base)).toBeUndefined();
   });
 });

@@ -51,13 +51,23 @@ function isReplaceablePrompt(
 }
 
 /**
- * As `spareKey`, with a replaceable custom system prompt's text left out: runs whose options differ
- * in that text alone can share one started spare, which takes the run's prompt when it is claimed.
+ * As `spareKey`, with what a started spare can still be given left out (a replaceable custom system
+ * prompt's text, the effort, whether it thinks): runs whose options differ only there can share one
+ * started spare, which takes the run's values when it is claimed.
  */
 export function spareShapeKey(options: Options): string | undefined {
-  const { systemPrompt } = options;
-  if (!isReplaceablePrompt(systemPrompt)) return spareKey(options);
-  return spareKey({ ...options, systemPrompt: { ...systemPrompt, prompt: '' } });
+  const { systemPrompt, effort: _effort, thinking: _thinking, ...rest } = options;
+  if (!isReplaceablePrompt(systemPrompt)) return spareKey({ ...rest, systemPrompt });
+  return spareKey({ ...rest, systemPrompt: { ...systemPrompt, prompt: '' } });
+}
+
+/** Effort levels Claude Code takes as a flag setting (`effortLevel`) after it has started. */
+const CLAIMABLE_EFFORTS = ['low', 'medium', 'high', 'xhigh'] as const;
+export type ClaimableEffort = (typeof CLAIMABLE_EFFORTS)[number];
+
+/** The run's effort when a started spare can be given it, else undefined. */
+export function claimedEffort(options: Options): ClaimableEffort | undefined {
+  return CLAIMABLE_EFFORTS.find((level) => level === options.effort);
 }
 
 /**

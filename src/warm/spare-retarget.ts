@@ -1,10 +1,16 @@
 import type { Query } from '@anthropic-ai/claude-agent-sdk';
+import type { ClaimableEffort } from './options-key.js';
 
-/** What a claimed spare takes before its first turn, so that it serves a run started with other text. */
+/** What a claimed spare takes before its first turn, so that it serves a run started otherwise. */
 export interface SpareRetarget {
-  /** The model the spare runs (it must already be the run's: only the system prompt changes). */
+  /** The model the spare runs (it must already be the run's: the model itself is not switched). */
   model: string;
-  systemPrompt: string;
+  /** Replaces the custom system prompt the spare was started with. */
+  systemPrompt?: string;
+  /** Replaces the effort the spare was started with (Claude Code's `effortLevel` flag setting). */
+  effort?: ClaimableEffort;
+  /** The spare was started with thinking disabled; the run thinks as Claude Code does by default. */
+  enableThinking?: boolean;
 }
 
 interface ControlRequester {
@@ -12,7 +18,9 @@ interface ControlRequester {
 }
 
 /**
- * Gives a started, idle Claude Code process the run's system prompt before its first turn. Claude
+ * Gives a started, idle Claude Code process the run's system prompt, effort and thinking before its
+ * first turn. The effort goes as the `effortLevel` flag setting (`applyFlagSettings`): the API then gets
+ * the `output_config.effort` of a cold start with `--effort` (checked at the mock). For the prompt, Claude
  * Code's `set_model` control request with `only_if_model_is_current: true` and a `system_prompt`
  * replaces the prompt and leaves the model alone: no API call (a plain `set_model` may probe the
  * API), and the first request carries exactly the system blocks a cold start with that prompt sends
@@ -23,14 +31,22 @@ interface ControlRequester {
  * cold, as it would have before.
  */
 export async function retargetSpare(query: Query, retarget: SpareRetarget): Promise<void> {
+  if (retarget.systemPrompt !== undefined)
+    await replaceSystemPrompt(query, retarget.model, retarget.systemPrompt);
+  if (retarget.effort !== undefined) await query.applyFlagSettings({ effortLevel: retarget.effort });
+  // No limit: the API then gets the adaptive thinking of a cold start without `--thinking=disabled`.
+  if (retarget.enableThinking) await query.setMaxThinkingTokens(null);
+}
+
+async function replaceSystemPrompt(query: Query, model: string, systemPrompt: string): Promise<void> {
   const requester = query as unknown as Partial<ControlRequester>;
   if (typeof requester.request !== 'function') {
     throw new Error('this Agent SDK cannot give a started Claude Code process another system prompt');
   }
   await requester.request.call(query, {
     subtype: 'set_model',
-    model: retarget.model,
+    model,
     only_if_model_is_current: true,
-    system_prompt: retarget.systemPrompt,
+    system_prompt: systemPrompt,
   });
 }

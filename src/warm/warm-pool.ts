@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Options, WarmQuery } from '@anthropic-ai/claude-agent-sdk';
 import type { Logger } from 'pino';
 import type { ProcessRegistry, SpawnedRun } from '../claude/process-registry.js';
-import { claimedSystemPrompt, spareKey, spareShapeKey } from './options-key.js';
+import { canonicalJson } from '../util/canonical-json.js';
+import { claimedEffort, claimedSystemPrompt, spareKey, spareShapeKey } from './options-key.js';
 import type { IdleProcesses } from './process-budget.js';
 import type { SpareDemand } from './spare-demand.js';
 import type { SpareRetarget } from './spare-retarget.js';
@@ -158,15 +159,35 @@ export class WarmPool implements IdleProcesses {
   }
 
   /**
-   * How a spare of this pool can serve a run whose options differ from its own only in the text of
-   * a custom system prompt: by taking the run's prompt when claimed. Undefined when it cannot.
+   * How a spare of this pool can serve a run whose options differ from its own only in what a
+   * started process can still be given (a custom system prompt's text, the effort): by taking the
+   * run's values when claimed. Undefined when it cannot.
    */
   #retargetFor(options: Options): SpareRetarget | undefined {
     const template = this.#template;
-    const systemPrompt = claimedSystemPrompt(options);
-    if (!template?.shapeKey || systemPrompt === undefined || typeof options.model !== 'string')
+    if (!template?.shapeKey || typeof options.model !== 'string') return undefined;
+    if (spareShapeKey(options) !== template.shapeKey) return undefined;
+    const own = template.options;
+    const promptDiffers = canonicalJson(options.systemPrompt) !== canonicalJson(own.systemPrompt);
+    const systemPrompt = promptDiffers ? claimedSystemPrompt(options) : undefined;
+    const effortDiffers = options.effort !== own.effort;
+    const effort = effortDiffers ? claimedEffort(options) : undefined;
+    // Only one way round: a spare started without thinking can be let think (checked at the mock).
+    const thinkingDiffers = canonicalJson(options.thinking) !== canonicalJson(own.thinking);
+    const enableThinking = options.thinking === undefined && own.thinking?.type === 'disabled';
+    if (
+      (promptDiffers && systemPrompt === undefined) ||
+      (effortDiffers && effort === undefined) ||
+      (thinkingDiffers && !enableThinking)
+    ) {
       return undefined;
-    return spareShapeKey(options) === template.shapeKey ? { model: options.model, systemPrompt } : undefined;
+    }
+    return {
+      model: options.model,
+      ...(systemPrompt === undefined ? {} : { systemPrompt }),
+      ...(effort === undefined ? {} : { effort }),
+      ...(thinkingDiffers ? { enableThinking } : {}),
+    };
   }
 
   /**

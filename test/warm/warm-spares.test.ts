@@ -96,6 +96,25 @@ describe('warm spares', () => {
     expect(fromSpare?.body.model).toBe(cold?.body.model);
   });
 
+  it('serves a request with its own effort: the spare takes it when claimed, as the API shows', async () => {
+    const spare = await readySpare();
+    const used = pool().counters.used;
+    h.mock.enqueue(text('thought hard'));
+
+    expect(await ask('think hard', { reasoning_effort: 'high' }, 'You are careful.')).toBe('thought hard');
+
+    expect(pool().counters.used).toBe(used + 1);
+    expect(await eventually(() => !isAlive(spare))).toBe(true);
+    expect(h.mock.requests).toHaveLength(1);
+    const body = h.mock.requests[0]?.body as
+      | { output_config?: { effort?: string }; thinking?: { type?: string } }
+      | undefined;
+    expect(body?.output_config?.effort).toBe('high');
+    // The spare was started for plain chat, without thinking; a cold start with an effort thinks.
+    expect(body?.thinking?.type).toBe('adaptive');
+    expect(JSON.stringify(systemBlocks(h.mock.requests[0]))).toContain('You are careful.');
+  });
+
   it('starts cold for a request whose options differ, with the same answer and the spare kept', async () => {
     const spare = await readySpare();
     const { used, missed } = pool().counters;
