@@ -1,6 +1,13 @@
 import type { Options } from '@anthropic-ai/claude-agent-sdk';
 import { describe, expect, it } from 'vitest';
-import { claimedEffort, claimedSystemPrompt, hotKey, spareKey, spareShapeKey } from './options-key.js';
+import {
+  claimedEffort,
+  claimedSystemPrompt,
+  hotKey,
+  maxOutputTokensOf,
+  spareKey,
+  spareShapeKey,
+} from './options-key.js';
 
 const base: Options = {
   model: 'sonnet',
@@ -95,5 +102,15 @@ describe('claimedEffort', () => {
     // `max` and a number of thinking tokens have no effortLevel setting: a spare cannot take them.
     expect(claimedEffort({ ...base, effort: 'max' })).toBeUndefined();
     expect(claimedEffort(base)).toBeUndefined();
+  });
+});
+
+describe('the output token limit', () => {
+  it('is left out of the shape (with the rest of the environment kept) and read back by maxOutputTokensOf', () => {
+    const limited: Options = { ...base, env: { ...base.env, CLAUDE_CODE_MAX_OUTPUT_TOKENS: '50' } };
+    expect(spareShapeKey(limited)).toBe(spareShapeKey(base));
+    expect(spareShapeKey({ ...limited, env: { PATH: '/other' } })).not.toBe(spareShapeKey(base));
+    expect(maxOutputTokensOf(limited)).toBe('50');
+    expect(maxOutputTokensOf(base)).toBeUndefined();
   });
 });

@@ -52,13 +52,23 @@ function isReplaceablePrompt(
 
 /**
  * As `spareKey`, with what a started spare can still be given left out (a replaceable custom system
- * prompt's text, the effort, whether it thinks): runs whose options differ only there can share one
- * started spare, which takes the run's values when it is claimed.
+ * prompt's text, the effort, whether it thinks, the output token limit): runs whose options differ
+ * only there can share one started spare, which takes the run's values when it is claimed.
  */
 export function spareShapeKey(options: Options): string | undefined {
-  const { systemPrompt, effort: _effort, thinking: _thinking, ...rest } = options;
-  if (!isReplaceablePrompt(systemPrompt)) return spareKey({ ...rest, systemPrompt });
-  return spareKey({ ...rest, systemPrompt: { ...systemPrompt, prompt: '' } });
+  const { systemPrompt, effort: _effort, thinking: _thinking, env, ...rest } = options;
+  const { [MAX_OUTPUT_TOKENS_ENV]: _limit, ...otherEnv } = env ?? {};
+  const shaped: Options = { ...rest, ...(env ? { env: otherEnv } : {}) };
+  if (!isReplaceablePrompt(systemPrompt)) return spareKey({ ...shaped, systemPrompt });
+  return spareKey({ ...shaped, systemPrompt: { ...systemPrompt, prompt: '' } });
+}
+
+/** How the gateway passes `max_tokens` to Claude Code; a started process takes it as a setting. */
+export const MAX_OUTPUT_TOKENS_ENV = 'CLAUDE_CODE_MAX_OUTPUT_TOKENS';
+
+/** The run's output token limit (as Claude Code reads it), if it sets one. */
+export function maxOutputTokensOf(options: Options): string | undefined {
+  return options.env?.[MAX_OUTPUT_TOKENS_ENV];
 }
 
 /** Effort levels Claude Code takes as a flag setting (`effortLevel`) after it has started. */

@@ -25,12 +25,13 @@ function fakeQuery(withRequest = true) {
 }
 
 describe('retargetSpare', () => {
-  it('replaces the system prompt without switching the model, then the effort and thinking', async () => {
+  it('replaces the system prompt without switching the model, then effort, limit and thinking', async () => {
     const { query, sent } = fakeQuery();
     await retargetSpare(query, {
       model: 'sonnet',
       systemPrompt: 'You are a pirate.',
       effort: 'high',
+      maxOutputTokens: '50',
       enableThinking: true,
     });
     expect(sent).toEqual([
@@ -40,7 +41,7 @@ describe('retargetSpare', () => {
         only_if_model_is_current: true,
         system_prompt: 'You are a pirate.',
       },
-      { applyFlagSettings: { effortLevel: 'high' } },
+      { applyFlagSettings: { effortLevel: 'high', env: { CLAUDE_CODE_MAX_OUTPUT_TOKENS: '50' } } },
       { setMaxThinkingTokens: null },
     ]);
   });

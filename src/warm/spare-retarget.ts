@@ -1,5 +1,5 @@
 import type { Query } from '@anthropic-ai/claude-agent-sdk';
-import type { ClaimableEffort } from './options-key.js';
+import { type ClaimableEffort, MAX_OUTPUT_TOKENS_ENV } from './options-key.js';
 
 /** What a claimed spare takes before its first turn, so that it serves a run started otherwise. */
 export interface SpareRetarget {
@@ -9,6 +9,8 @@ export interface SpareRetarget {
   systemPrompt?: string;
   /** Replaces the effort the spare was started with (Claude Code's `effortLevel` flag setting). */
   effort?: ClaimableEffort;
+  /** Replaces the output token limit (`max_tokens`), which a cold start reads from its environment. */
+  maxOutputTokens?: string;
   /** The spare was started with thinking disabled; the run thinks as Claude Code does by default. */
   enableThinking?: boolean;
 }
@@ -18,9 +20,10 @@ interface ControlRequester {
 }
 
 /**
- * Gives a started, idle Claude Code process the run's system prompt, effort and thinking before its
- * first turn. The effort goes as the `effortLevel` flag setting (`applyFlagSettings`): the API then gets
- * the `output_config.effort` of a cold start with `--effort` (checked at the mock). For the prompt, Claude
+ * Gives a started, idle Claude Code process the run's system prompt, effort, output token limit and
+ * thinking before its first turn. The effort goes as the `effortLevel` flag setting and the limit as
+ * the flag settings' `env` (`applyFlagSettings`): the API then gets the `output_config.effort` and
+ * `max_tokens` of a cold start with `--effort` and the environment variable (checked at the mock). For the prompt, Claude
  * Code's `set_model` control request with `only_if_model_is_current: true` and a `system_prompt`
  * replaces the prompt and leaves the model alone: no API call (a plain `set_model` may probe the
  * API), and the first request carries exactly the system blocks a cold start with that prompt sends
@@ -33,7 +36,14 @@ interface ControlRequester {
 export async function retargetSpare(query: Query, retarget: SpareRetarget): Promise<void> {
   if (retarget.systemPrompt !== undefined)
     await replaceSystemPrompt(query, retarget.model, retarget.systemPrompt);
-  if (retarget.effort !== undefined) await query.applyFlagSettings({ effortLevel: retarget.effort });
+  // Flag settings: `effortLevel`, and `env` for the variable a cold start would have been launched with.
+  const settings: Parameters<Query['applyFlagSettings']>[0] = {
+    ...(retarget.effort === undefined ? {} : { effortLevel: retarget.effort }),
+    ...(retarget.maxOutputTokens === undefined
+      ? {}
+      : { env: { [MAX_OUTPUT_TOKENS_ENV]: retarget.maxOutputTokens } }),
+  };
+  if (Object.keys(settings).length > 0) await query.applyFlagSettings(settings);
   // No limit: the API then gets the adaptive thinking of a cold start without `--thinking=disabled`.
   if (retarget.enableThinking) await query.setMaxThinkingTokens(null);
 }

@@ -3,7 +3,13 @@ import type { Options, WarmQuery } from '@anthropic-ai/claude-agent-sdk';
 import type { Logger } from 'pino';
 import type { ProcessRegistry, SpawnedRun } from '../claude/process-registry.js';
 import { canonicalJson } from '../util/canonical-json.js';
-import { claimedEffort, claimedSystemPrompt, spareKey, spareShapeKey } from './options-key.js';
+import {
+  claimedEffort,
+  claimedSystemPrompt,
+  maxOutputTokensOf,
+  spareKey,
+  spareShapeKey,
+} from './options-key.js';
 import type { IdleProcesses } from './process-budget.js';
 import type { SpareDemand } from './spare-demand.js';
 import type { SpareRetarget } from './spare-retarget.js';
@@ -160,7 +166,7 @@ export class WarmPool implements IdleProcesses {
 
   /**
    * How a spare of this pool can serve a run whose options differ from its own only in what a
-   * started process can still be given (a custom system prompt's text, the effort): by taking the
+   * started process can still be given (`spareShapeKey`): by taking the
    * run's values when claimed. Undefined when it cannot.
    */
   #retargetFor(options: Options): SpareRetarget | undefined {
@@ -174,11 +180,15 @@ export class WarmPool implements IdleProcesses {
     const effort = effortDiffers ? claimedEffort(options) : undefined;
     // Only one way round: a spare started without thinking can be let think (checked at the mock).
     const thinkingDiffers = canonicalJson(options.thinking) !== canonicalJson(own.thinking);
+    // A limit can be set on a started process, not taken away.
+    const maxOutputTokens = maxOutputTokensOf(options);
+    const limitDiffers = maxOutputTokens !== maxOutputTokensOf(own);
     const enableThinking = options.thinking === undefined && own.thinking?.type === 'disabled';
     if (
       (promptDiffers && systemPrompt === undefined) ||
       (effortDiffers && effort === undefined) ||
-      (thinkingDiffers && !enableThinking)
+      (thinkingDiffers && !enableThinking) ||
+      (limitDiffers && maxOutputTokens === undefined)
     ) {
       return undefined;
     }
@@ -187,6 +197,7 @@ export class WarmPool implements IdleProcesses {
       ...(systemPrompt === undefined ? {} : { systemPrompt }),
       ...(effort === undefined ? {} : { effort }),
       ...(thinkingDiffers ? { enableThinking } : {}),
+      ...(limitDiffers && maxOutputTokens !== undefined ? { maxOutputTokens } : {}),
     };
   }
 
