@@ -1,6 +1,6 @@
-import type { Query } from '@anthropic-ai/claude-agent-sdk';
+import type { Options, Query } from '@anthropic-ai/claude-agent-sdk';
 import { describe, expect, it } from 'vitest';
-import { retargetSpare } from './spare-retarget.js';
+import { planRetarget, retargetSpare } from './spare-retarget.js';
 
 /** Records what reaches the process: control requests, flag settings and thinking limits. */
 function fakeQuery(withRequest = true) {
@@ -58,5 +58,63 @@ describe('retargetSpare', () => {
       /another system prompt/,
     );
     expect(sent).toEqual([]);
+  });
+});
+
+describe('planRetarget', () => {
+  /** A plain-chat spare's options, as the gateway starts them. */
+  const own: Options = {
+    model: 'sonnet',
+    cwd: '/work',
+    env: { PATH: '/bin' },
+    tools: [],
+    systemPrompt: { type: 'custom', prompt: '', snapshot: false },
+    thinking: { type: 'disabled' },
+  };
+  const run = (changes: Partial<Options>): Options => ({ ...own, ...changes });
+  const prompt = (text: string): Options['systemPrompt'] => ({
+    type: 'custom',
+    prompt: text,
+    snapshot: false,
+  });
+
+  it('gives the run its own prompt, effort, limit and thinking', () => {
+    const { thinking: _thinking, ...thinks } = own;
+    expect(
+      planRetarget(own, {
+        ...thinks,
+        systemPrompt: prompt('You are a pirate.'),
+        effort: 'high',
+        env: { PATH: '/bin', CLAUDE_CODE_MAX_OUTPUT_TOKENS: '50' },
+      }),
+    ).toEqual({
+      model: 'sonnet',
+      systemPrompt: 'You are a pirate.',
+      effort: 'high',
+      maxOutputTokens: '50',
+      enableThinking: true,
+    });
+    expect(planRetarget(own, run({ systemPrompt: prompt('x') }))).toEqual({
+      model: 'sonnet',
+      systemPrompt: 'x',
+    });
+  });
+
+  it('cannot serve a run that differs elsewhere, or asks for what cannot be undone', () => {
+    expect(planRetarget(own, run({ model: 'opus' }))).toBeUndefined();
+    expect(planRetarget(own, run({ outputFormat: { type: 'json_schema', schema: {} } }))).toBeUndefined();
+    expect(planRetarget(run({ systemPrompt: prompt('x') }), own)).toBeUndefined();
+    expect(
+      planRetarget(run({ env: { PATH: '/bin', CLAUDE_CODE_MAX_OUTPUT_TOKENS: '50' } }), own),
+    ).toBeUndefined();
+    expect(planRetarget(run({ thinking: undefined }), own)).toBeUndefined();
+    expect(planRetarget(own, run({ effort: 'max' }))).toBeUndefined();
+    const appended: Options['systemPrompt'] = {
+      type: 'preset',
+      preset: 'claude_code',
+      append: 'x',
+      snapshot: false,
+    };
+    expect(planRetarget(own, run({ systemPrompt: appended }))).toBeUndefined();
   });
 });

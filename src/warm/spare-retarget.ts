@@ -1,5 +1,13 @@
-import type { Query } from '@anthropic-ai/claude-agent-sdk';
-import { type ClaimableEffort, MAX_OUTPUT_TOKENS_ENV } from './options-key.js';
+import type { Options, Query } from '@anthropic-ai/claude-agent-sdk';
+import { canonicalJson } from '../util/canonical-json.js';
+import {
+  type ClaimableEffort,
+  claimedEffort,
+  claimedSystemPrompt,
+  MAX_OUTPUT_TOKENS_ENV,
+  maxOutputTokensOf,
+  spareShapeKey,
+} from './options-key.js';
 
 /** What a claimed spare takes before its first turn, so that it serves a run started otherwise. */
 export interface SpareRetarget {
@@ -13,6 +21,40 @@ export interface SpareRetarget {
   maxOutputTokens?: string;
   /** The spare was started with thinking disabled; the run thinks as Claude Code does by default. */
   enableThinking?: boolean;
+}
+
+/**
+ * What a spare started with `own` options must be given to serve a run with `run` options, when
+ * they differ only in what a started process can still take (`spareShapeKey`); undefined when it
+ * cannot serve the run. Some changes go one way only: a custom prompt cannot be emptied, a limit
+ * not taken away, and a spare that thinks is not made to stop (no way to do that was checked).
+ */
+export function planRetarget(own: Options, run: Options): SpareRetarget | undefined {
+  const shape = spareShapeKey(run);
+  if (shape === undefined || shape !== spareShapeKey(own) || typeof run.model !== 'string') return undefined;
+  const promptDiffers = canonicalJson(run.systemPrompt) !== canonicalJson(own.systemPrompt);
+  const systemPrompt = promptDiffers ? claimedSystemPrompt(run) : undefined;
+  const effortDiffers = run.effort !== own.effort;
+  const effort = effortDiffers ? claimedEffort(run) : undefined;
+  const thinkingDiffers = canonicalJson(run.thinking) !== canonicalJson(own.thinking);
+  const enableThinking = run.thinking === undefined && own.thinking?.type === 'disabled';
+  const maxOutputTokens = maxOutputTokensOf(run);
+  const limitDiffers = maxOutputTokens !== maxOutputTokensOf(own);
+  if (
+    (promptDiffers && systemPrompt === undefined) ||
+    (effortDiffers && effort === undefined) ||
+    (thinkingDiffers && !enableThinking) ||
+    (limitDiffers && maxOutputTokens === undefined)
+  ) {
+    return undefined;
+  }
+  return {
+    model: run.model,
+    ...(systemPrompt === undefined ? {} : { systemPrompt }),
+    ...(effort === undefined ? {} : { effort }),
+    ...(limitDiffers && maxOutputTokens !== undefined ? { maxOutputTokens } : {}),
+    ...(thinkingDiffers ? { enableThinking } : {}),
+  };
 }
 
 interface ControlRequester {

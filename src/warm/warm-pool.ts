@@ -2,17 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { Options, WarmQuery } from '@anthropic-ai/claude-agent-sdk';
 import type { Logger } from 'pino';
 import type { ProcessRegistry, SpawnedRun } from '../claude/process-registry.js';
-import { canonicalJson } from '../util/canonical-json.js';
-import {
-  claimedEffort,
-  claimedSystemPrompt,
-  maxOutputTokensOf,
-  spareKey,
-  spareShapeKey,
-} from './options-key.js';
+import { spareKey } from './options-key.js';
 import type { IdleProcesses } from './process-budget.js';
 import type { SpareDemand } from './spare-demand.js';
-import type { SpareRetarget } from './spare-retarget.js';
+import { planRetarget, type SpareRetarget } from './spare-retarget.js';
 
 export interface WarmPoolDeps {
   /** How many spares the traffic needs; a pool whose demand allows none is off. */
@@ -38,7 +31,7 @@ export interface WarmPoolDeps {
 export interface Spare {
   readonly warm: WarmQuery;
   readonly spawned: SpawnedRun;
-  /** Set when the run's system prompt is not the one the spare started with: it takes it first. */
+  /** Set when the run's options differ in what a started spare can be given: it takes them first. */
   readonly retarget?: SpareRetarget;
 }
 
@@ -55,8 +48,6 @@ export interface WarmPoolCounters {
 
 interface Template {
   key: string;
-  /** The key without the custom system prompt's text (`spareShapeKey`). */
-  shapeKey: string | undefined;
   /** The options every spare starts with, without the per-run abort controller and spawner. */
   options: Options;
 }
@@ -164,41 +155,9 @@ export class WarmPool implements IdleProcesses {
     return { warm: slot.warm, spawned: slot.spawned, ...(retarget ? { retarget } : {}) };
   }
 
-  /**
-   * How a spare of this pool can serve a run whose options differ from its own only in what a
-   * started process can still be given (`spareShapeKey`): by taking the
-   * run's values when claimed. Undefined when it cannot.
-   */
+  /** How a spare of this pool can serve a run started otherwise (`planRetarget`), if it can. */
   #retargetFor(options: Options): SpareRetarget | undefined {
-    const template = this.#template;
-    if (!template?.shapeKey || typeof options.model !== 'string') return undefined;
-    if (spareShapeKey(options) !== template.shapeKey) return undefined;
-    const own = template.options;
-    const promptDiffers = canonicalJson(options.systemPrompt) !== canonicalJson(own.systemPrompt);
-    const systemPrompt = promptDiffers ? claimedSystemPrompt(options) : undefined;
-    const effortDiffers = options.effort !== own.effort;
-    const effort = effortDiffers ? claimedEffort(options) : undefined;
-    // Only one way round: a spare started without thinking can be let think (checked at the mock).
-    const thinkingDiffers = canonicalJson(options.thinking) !== canonicalJson(own.thinking);
-    // A limit can be set on a started process, not taken away.
-    const maxOutputTokens = maxOutputTokensOf(options);
-    const limitDiffers = maxOutputTokens !== maxOutputTokensOf(own);
-    const enableThinking = options.thinking === undefined && own.thinking?.type === 'disabled';
-    if (
-      (promptDiffers && systemPrompt === undefined) ||
-      (effortDiffers && effort === undefined) ||
-      (thinkingDiffers && !enableThinking) ||
-      (limitDiffers && maxOutputTokens === undefined)
-    ) {
-      return undefined;
-    }
-    return {
-      model: options.model,
-      ...(systemPrompt === undefined ? {} : { systemPrompt }),
-      ...(effort === undefined ? {} : { effort }),
-      ...(thinkingDiffers ? { enableThinking } : {}),
-      ...(limitDiffers && maxOutputTokens !== undefined ? { maxOutputTokens } : {}),
-    };
+    return this.#template ? planRetarget(this.#template.options, options) : undefined;
   }
 
   /**
@@ -387,7 +346,7 @@ export class WarmPool implements IdleProcesses {
 }
 
 function templateOf(key: string, options: Options): Template {
-  return { key, shapeKey: spareShapeKey(options), options: withoutPerRunOptions(options) };
+  return { key, options: withoutPerRunOptions(options) };
 }
 
 function withoutPerRunOptions(options: Options): Options {
