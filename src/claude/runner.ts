@@ -9,6 +9,7 @@ import { type Conversation, createConversation, perTurnResult, sendTurn } from '
 import type { HotSessions } from '../warm/hot-sessions.js';
 import { InputChannel } from '../warm/input-channel.js';
 import { hotKey } from '../warm/options-key.js';
+import { retargetSpare } from '../warm/spare-retarget.js';
 import type { Spare } from '../warm/warm-pool.js';
 import { CONTINUE_TURN_ENV, continuesToolTurn, transcriptTurnsOf } from './client-tool-continuation.js';
 import type { ProcessRegistry, SpawnedRun } from './process-registry.js';
@@ -128,7 +129,8 @@ export function createClaudeRunner(deps: ClaudeRunnerDeps): ClaudeRunner {
         if (!continuesToolTurn(plan)) sendTurn(next, userTurn(plan.prompt), liveKey !== undefined);
       };
       const begin = async (): Promise<Conversation> => {
-        const first = (await takeHot(deps, plan, liveKey)) ?? takeSpare(deps, options) ?? (await startCold());
+        const first =
+          (await takeHot(deps, plan, liveKey)) ?? (await takeSpare(deps, options)) ?? (await startCold());
         try {
           await startTurn(first);
           return first;
@@ -230,17 +232,27 @@ async function takeHot(
   return undefined;
 }
 
-function takeSpare(deps: ClaudeRunnerDeps, options: Options): Conversation | undefined {
+/** A started spare for these options, given the run's system prompt first when it has another. */
+async function takeSpare(deps: ClaudeRunnerDeps, options: Options): Promise<Conversation | undefined> {
   const spare = deps.warmPool?.take(options);
   if (!spare) return undefined;
   const input = new InputChannel();
-  return createConversation({
+  const conversation = createConversation({
     query: spare.warm.query(input),
     input,
     origin: 'spare',
     process: () => spare.spawned,
     processes: deps.processes,
   });
+  if (!spare.retarget) return conversation;
+  try {
+    await retargetSpare(conversation.query, spare.retarget);
+    return conversation;
+  } catch {
+    // Refused (or the process died): nothing was asked of the API yet, so the run starts cold.
+    await conversation.close();
+    return undefined;
+  }
 }
 
 function buildOptions(

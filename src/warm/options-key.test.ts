@@ -1,6 +1,13 @@
 import type { Options } from '@anthropic-ai/claude-agent-sdk';
 import { describe, expect, it } from 'vitest';
-import { hotKey, spareKey } from './options-key.js';
+import {
+  claimedEffort,
+  claimedSystemPrompt,
+  hotKey,
+  maxOutputTokensOf,
+  spareKey,
+  spareShapeKey,
+} from './options-key.js';
 
 const base: Options = {
   model: 'sonnet',
@@ -55,5 +62,55 @@ describe('hotKey', () => {
   it('matches the next turn of the same conversation, which resumes instead of naming the session', () => {
     expect(hotKey({ ...base, resume: 'id' })).toBe(hotKey({ ...base, sessionId: 'id' }));
     expect(hotKey({ ...base, resume: 'id', model: 'opus' })).not.toBe(hotKey({ ...base, sessionId: 'id' }));
+  });
+});
+
+describe('spareShapeKey and claimedSystemPrompt', () => {
+  const withPrompt = (prompt: string): Options => ({
+    ...base,
+    systemPrompt: { type: 'custom', prompt, snapshot: false },
+  });
+
+  it('leaves out the text of a custom prompt rendered afresh, and nothing else', () => {
+    expect(spareShapeKey(withPrompt('You are a pirate.'))).toBe(spareShapeKey(withPrompt('')));
+    expect(spareKey(withPrompt('You are a pirate.'))).not.toBe(spareKey(withPrompt('')));
+    expect(spareShapeKey({ ...withPrompt('x'), model: 'opus' })).not.toBe(spareShapeKey(withPrompt('x')));
+  });
+
+  it('keeps the text of a prompt Claude Code records once, or one appended to its preset', () => {
+    const recorded: Options = { ...base, systemPrompt: { type: 'custom', prompt: 'a', snapshot: true } };
+    const appended: Options = {
+      ...base,
+      systemPrompt: { type: 'preset', preset: 'claude_code', append: 'a', snapshot: false },
+    };
+    expect(spareShapeKey(recorded)).toBe(spareKey(recorded));
+    expect(spareShapeKey(appended)).toBe(spareKey(appended));
+    expect(claimedSystemPrompt(recorded)).toBeUndefined();
+    expect(claimedSystemPrompt(appended)).toBeUndefined();
+  });
+
+  it('names the prompt a spare must take; an empty one cannot be given', () => {
+    expect(claimedSystemPrompt(withPrompt('You are a pirate.'))).toBe('You are a pirate.');
+    expect(claimedSystemPrompt(withPrompt(''))).toBeUndefined();
+  });
+});
+
+describe('claimedEffort', () => {
+  it('is left out of the shape, and names the levels Claude Code takes as a setting', () => {
+    expect(spareShapeKey({ ...base, effort: 'high' })).toBe(spareShapeKey(base));
+    expect(claimedEffort({ ...base, effort: 'high' })).toBe('high');
+    // `max` and a number of thinking tokens have no effortLevel setting: a spare cannot take them.
+    expect(claimedEffort({ ...base, effort: 'max' })).toBeUndefined();
+    expect(claimedEffort(base)).toBeUndefined();
+  });
+});
+
+describe('the output token limit', () => {
+  it('is left out of the shape (with the rest of the environment kept) and read back by maxOutputTokensOf', () => {
+    const limited: Options = { ...base, env: { ...base.env, CLAUDE_CODE_MAX_OUTPUT_TOKENS: '50' } };
+    expect(spareShapeKey(limited)).toBe(spareShapeKey(base));
+    expect(spareShapeKey({ ...limited, env: { PATH: '/other' } })).not.toBe(spareShapeKey(base));
+    expect(maxOutputTokensOf(limited)).toBe('50');
+    expect(maxOutputTokensOf(base)).toBeUndefined();
   });
 });

@@ -35,6 +35,62 @@ export function spareKey(options: Options): string | undefined {
 }
 
 /**
+ * A custom system prompt that Claude Code renders afresh on every request (`snapshot: false`): a
+ * started process can be given another one before its first turn (see `spare-retarget.ts`).
+ */
+function isReplaceablePrompt(
+  prompt: Options['systemPrompt'],
+): prompt is { type: 'custom'; prompt: string; snapshot: false } {
+  return (
+    typeof prompt === 'object' &&
+    !Array.isArray(prompt) &&
+    prompt.type === 'custom' &&
+    typeof prompt.prompt === 'string' &&
+    prompt.snapshot === false
+  );
+}
+
+/**
+ * As `spareKey`, with what a started spare can still be given left out (a replaceable custom system
+ * prompt's text, the effort, whether it thinks, the output token limit): runs whose options differ
+ * only there can share one started spare, which takes the run's values when it is claimed.
+ */
+export function spareShapeKey(options: Options): string | undefined {
+  const { systemPrompt, effort: _effort, thinking: _thinking, env, ...rest } = options;
+  const { [MAX_OUTPUT_TOKENS_ENV]: _limit, ...otherEnv } = env ?? {};
+  const shaped: Options = { ...rest, ...(env ? { env: otherEnv } : {}) };
+  if (!isReplaceablePrompt(systemPrompt)) return spareKey({ ...shaped, systemPrompt });
+  return spareKey({ ...shaped, systemPrompt: { ...systemPrompt, prompt: '' } });
+}
+
+/** How the gateway passes `max_tokens` to Claude Code; a started process takes it as a setting. */
+export const MAX_OUTPUT_TOKENS_ENV = 'CLAUDE_CODE_MAX_OUTPUT_TOKENS';
+
+/** The run's output token limit (as Claude Code reads it), if it sets one. */
+export function maxOutputTokensOf(options: Options): string | undefined {
+  return options.env?.[MAX_OUTPUT_TOKENS_ENV];
+}
+
+/** Effort levels Claude Code takes as a flag setting (`effortLevel`) after it has started. */
+const CLAIMABLE_EFFORTS = ['low', 'medium', 'high', 'xhigh'] as const;
+export type ClaimableEffort = (typeof CLAIMABLE_EFFORTS)[number];
+
+/** The run's effort when a started spare can be given it, else undefined. */
+export function claimedEffort(options: Options): ClaimableEffort | undefined {
+  return CLAIMABLE_EFFORTS.find((level) => level === options.effort);
+}
+
+/**
+ * The system prompt a started spare must be given to serve a run with these options, when it was
+ * started with other text: undefined when the run has none to give (Claude Code cannot be switched
+ * to an empty custom prompt, so such a run needs a spare started with one).
+ */
+export function claimedSystemPrompt(options: Options): string | undefined {
+  const { systemPrompt } = options;
+  return isReplaceablePrompt(systemPrompt) && systemPrompt.prompt !== '' ? systemPrompt.prompt : undefined;
+}
+
+/**
  * Key for a live conversation's next turn: the process already holds the conversation, so options
  * that would resume it are ignored; everything else must match the turn that started the process.
  */

@@ -5,6 +5,7 @@ import type { ProcessRegistry, SpawnedRun } from '../claude/process-registry.js'
 import { spareKey } from './options-key.js';
 import type { IdleProcesses } from './process-budget.js';
 import type { SpareDemand } from './spare-demand.js';
+import { planRetarget, type SpareRetarget } from './spare-retarget.js';
 
 export interface WarmPoolDeps {
   /** How many spares the traffic needs; a pool whose demand allows none is off. */
@@ -30,6 +31,8 @@ export interface WarmPoolDeps {
 export interface Spare {
   readonly warm: WarmQuery;
   readonly spawned: SpawnedRun;
+  /** Set when the run's options differ in what a started spare can be given: it takes them first. */
+  readonly retarget?: SpareRetarget;
 }
 
 /** Running totals, for tests, the benchmark and logs. */
@@ -110,7 +113,7 @@ export class WarmPool implements IdleProcesses {
   prime(options: Options): void {
     const key = spareKey(options);
     if (key === undefined || !this.#enabled) return;
-    this.#template ??= { key, options: withoutPerRunOptions(options) };
+    this.#template ??= templateOf(key, options);
     this.fill();
   }
 
@@ -123,7 +126,8 @@ export class WarmPool implements IdleProcesses {
     const key = spareKey(options);
     if (key === undefined) return undefined;
     const sessionId = options.sessionId;
-    if (key !== this.#template?.key) {
+    const retarget = key === this.#template?.key ? undefined : this.#retargetFor(options);
+    if (key !== this.#template?.key && !retarget) {
       // The run records its session under this id itself now, so a spare promised it is useless.
       if (sessionId !== undefined) this.forgetSession(sessionId);
       this.#noteMiss(key, options);
@@ -148,7 +152,12 @@ export class WarmPool implements IdleProcesses {
     if (pid !== undefined) this.#deps.onHandOver?.(pid);
     // No refill here: starting a process now would compete for the CPU with the answer being
     // streamed. The replacement starts when the run's slot is released (`fill` on a freed slot).
-    return { warm: slot.warm, spawned: slot.spawned };
+    return { warm: slot.warm, spawned: slot.spawned, ...(retarget ? { retarget } : {}) };
+  }
+
+  /** How a spare of this pool can serve a run started otherwise (`planRetarget`), if it can. */
+  #retargetFor(options: Options): SpareRetarget | undefined {
+    return this.#template ? planRetarget(this.#template.options, options) : undefined;
   }
 
   /**
@@ -168,7 +177,9 @@ export class WarmPool implements IdleProcesses {
   /** As `promiseSessionId`, only when a run with these options would take a spare of this pool. */
   promiseSessionIdFor(options: Options): string | undefined {
     const key = spareKey(options);
-    return key !== undefined && key === this.#template?.key ? this.promiseSessionId() : undefined;
+    const fits =
+      key !== undefined && (key === this.#template?.key || this.#retargetFor(options) !== undefined);
+    return fits ? this.promiseSessionId() : undefined;
   }
 
   /** The session is gone (or went elsewhere): a spare still holding its id can serve nobody. */
@@ -243,7 +254,7 @@ export class WarmPool implements IdleProcesses {
     this.#miss = this.#miss?.key === key ? { key, count: this.#miss.count + 1 } : { key, count: 1 };
     if (this.#miss.count < this.#switchAfterMisses) return;
     this.#deps.logger.debug('warm pool: following the options of recent runs');
-    this.#template = { key, options: withoutPerRunOptions(options) };
+    this.#template = templateOf(key, options);
     this.#miss = undefined;
     for (const slot of this.#slots) if (slot.key !== key) void this.#closeSlot(slot);
     setImmediate(() => this.fill());
@@ -332,6 +343,10 @@ export class WarmPool implements IdleProcesses {
     // A spare still starting is closed by #onStarted once startup() settles.
     if (wasStarting) await slot.settled;
   }
+}
+
+function templateOf(key: string, options: Options): Template {
+  return { key, options: withoutPerRunOptions(options) };
 }
 
 function withoutPerRunOptions(options: Options): Options {

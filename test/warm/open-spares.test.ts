@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { eventually, isAlive, useHarness } from '../helpers/gateway-harness.js';
-import { lastUserText, type RecordedRequest, text, toolUse } from '../mock-anthropic/server.js';
+import { lastUserText, type RecordedRequest, toolUse } from '../mock-anthropic/server.js';
 
 const h = useHarness({
   config: {
@@ -16,6 +16,7 @@ const h = useHarness({
 
 const open = () => h.gateway.warm.open;
 
+/** With JSON mode: another system prompt alone would be served by the warm pool's spare. */
 async function ask(system: string, content: string): Promise<string | null> {
   const completion = await h.openai.chat.completions.create({
     model: 'sonnet',
@@ -23,6 +24,7 @@ async function ask(system: string, content: string): Promise<string | null> {
       { role: 'system', content: system },
       { role: 'user', content },
     ],
+    response_format: { type: 'json_object' },
   });
   return completion.choices[0]?.message.content ?? null;
 }
@@ -35,19 +37,19 @@ function systemText(request: RecordedRequest | undefined): string {
 
 describe('open spares', () => {
   it('serves a new conversation with another system prompt, which reaches the API', async () => {
-    // The first request with a system prompt misses the warm pool (its spare has none) and starts
-    // cold; its launch is what the open spare is spawned with once the run is over.
-    h.mock.enqueue(text('cold, as a pirate'));
-    expect(await ask('You are a pirate.', 'first')).toBe('cold, as a pirate');
+    // The first request in JSON mode misses the warm pool (its spare has no output schema) and
+    // starts cold; its launch is what the open spare is spawned with once the run is over.
+    h.mock.enqueue(toolUse('StructuredOutput', { answer: 'cold, as a pirate' }));
+    expect(await ask('You are a pirate.', 'first')).toBe('{"answer":"cold, as a pirate"}');
     expect(systemText(h.mock.requests[0])).toContain('You are a pirate.');
     expect(await eventually(() => open().idleCount === 1, 30_000)).toBe(true);
     const [spare] = open().livePids();
     if (spare === undefined) throw new Error('no open spare');
     const used = open().counters.used;
     h.mock.reset();
-    h.mock.enqueue(text('warm, as a poet'));
+    h.mock.enqueue(toolUse('StructuredOutput', { answer: 'warm, as a poet' }));
 
-    expect(await ask('You are a poet who answers in haiku.', 'second')).toBe('warm, as a poet');
+    expect(await ask('You are a poet who answers in haiku.', 'second')).toBe('{"answer":"warm, as a poet"}');
 
     expect(open().counters.used).toBe(used + 1);
     expect(h.mock.requests).toHaveLength(1);
@@ -87,7 +89,7 @@ describe('open spares', () => {
   });
 
   it('ends its processes on shutdown', async () => {
-    h.mock.enqueue(text('one'), text('two'));
+    h.mock.enqueue(toolUse('StructuredOutput', { n: 1 }), toolUse('StructuredOutput', { n: 2 }));
     await ask('System one.', 'a');
     await ask('System two.', 'b');
     expect(await eventually(() => open().idleCount >= 1, 30_000)).toBe(true);

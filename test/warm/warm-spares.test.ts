@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { eventually, isAlive, useHarness } from '../helpers/gateway-harness.js';
-import { lastUserText, text } from '../mock-anthropic/server.js';
+import { lastUserText, type RecordedRequest, text, toolUse } from '../mock-anthropic/server.js';
 
 const h = useHarness({
   config: {
@@ -27,13 +27,29 @@ async function readySpare(): Promise<number> {
   return pid;
 }
 
-async function ask(content: string, extra: Record<string, unknown> = {}): Promise<string | null> {
+async function ask(
+  content: string,
+  extra: Record<string, unknown> = {},
+  system?: string,
+): Promise<string | null> {
   const completion = await h.openai.chat.completions.create({
     model: 'sonnet',
-    messages: [{ role: 'user', content }],
+    messages: [
+      ...(system === undefined ? [] : [{ role: 'system' as const, content: system }]),
+      { role: 'user', content },
+    ],
     ...extra,
   });
   return completion.choices[0]?.message.content ?? null;
+}
+
+const JSON_MODE = { response_format: { type: 'json_object' } };
+
+/** The system blocks Claude Code sent, without its billing header (it changes per request). */
+function systemBlocks(request: RecordedRequest | undefined): unknown[] {
+  const system = request?.body.system;
+  const blocks = typeof system === 'string' ? [{ type: 'text', text: system }] : (system ?? []);
+  return blocks.filter((block) => !block.text.startsWith('x-anthropic-billing-header'));
 }
 
 describe('warm spares', () => {
@@ -53,15 +69,70 @@ describe('warm spares', () => {
     expect(replacement).not.toBe(spare);
   });
 
+  it('serves a new conversation with its own system prompt: the spare takes it when claimed', async () => {
+    const spare = await readySpare();
+    const used = pool().counters.used;
+    const system = 'You are a poet who answers in haiku.';
+    h.mock.enqueue(text('as a poet'), text('as a poet'));
+
+    // Two at once: one takes the spare, the other starts cold (the pool holds one spare).
+    const answers = await Promise.all([ask('hello poet', {}, system), ask('hello poet', {}, system)]);
+
+    expect(answers).toEqual(['as a poet', 'as a poet']);
+    expect(pool().counters.used).toBe(used + 1);
+    expect(await eventually(() => !isAlive(spare))).toBe(true);
+    // One API request each: switching the prompt asked nothing of the API.
+    expect(h.mock.requests).toHaveLength(2);
+    const [first, second] = h.mock.requests;
+    expect(JSON.stringify(systemBlocks(first))).toContain(system);
+    // The spare's request is the cold start's: the same system blocks, tools and model.
+    expect(systemBlocks(first)).toEqual(systemBlocks(second));
+    expect(first?.body.tools).toEqual(second?.body.tools);
+    expect(first?.body.model).toBe(second?.body.model);
+  });
+
+  it('serves a request with its own max_tokens: the spare takes the limit when claimed', async () => {
+    const spare = await readySpare();
+    const used = pool().counters.used;
+    h.mock.enqueue(text('short'));
+
+    expect(await ask('limited', { max_tokens: 50 })).toBe('short');
+
+    expect(pool().counters.used).toBe(used + 1);
+    expect(await eventually(() => !isAlive(spare))).toBe(true);
+    expect(h.mock.requests).toHaveLength(1);
+    expect(h.mock.requests[0]?.body.max_tokens).toBe(50);
+  });
+
+  it('serves a request with its own effort: the spare takes it when claimed, as the API shows', async () => {
+    const spare = await readySpare();
+    const used = pool().counters.used;
+    h.mock.enqueue(text('thought hard'));
+
+    expect(await ask('think hard', { reasoning_effort: 'high' }, 'You are careful.')).toBe('thought hard');
+
+    expect(pool().counters.used).toBe(used + 1);
+    expect(await eventually(() => !isAlive(spare))).toBe(true);
+    expect(h.mock.requests).toHaveLength(1);
+    const body = h.mock.requests[0]?.body as
+      | { output_config?: { effort?: string }; thinking?: { type?: string } }
+      | undefined;
+    expect(body?.output_config?.effort).toBe('high');
+    // The spare was started for plain chat, without thinking; a cold start with an effort thinks.
+    expect(body?.thinking?.type).toBe('adaptive');
+    expect(JSON.stringify(systemBlocks(h.mock.requests[0]))).toContain('You are careful.');
+  });
+
   it('starts cold for a request whose options differ, with the same answer and the spare kept', async () => {
     const spare = await readySpare();
     const { used, missed } = pool().counters;
-    h.mock.enqueue(text('cold answer'));
+    h.mock.enqueue(toolUse('StructuredOutput', { answer: 'cold' }));
 
-    expect(await ask('limited', { max_tokens: 50 })).toBe('cold answer');
+    // An output schema is fixed when Claude Code starts: the plain-chat spare cannot take one.
+    expect(await ask('as json', JSON_MODE)).toBe('{"answer":"cold"}');
 
     expect(pool().counters).toMatchObject({ used, missed: missed + 1 });
-    expect(h.mock.requests[0]?.body.max_tokens).toBe(50);
+    expect(h.mock.requests[0]?.body.tools?.map((tool) => tool.name)).toContain('StructuredOutput');
     expect(isAlive(spare)).toBe(true);
     // The cold run's process is ended once the answer is out (in the background), the spare stays.
     const onlySpare = () => h.gateway.processes.livePids().join() === String(spare);
@@ -70,19 +141,19 @@ describe('warm spares', () => {
 
   it('follows options that keep arriving: the second such miss re-targets the pool', async () => {
     const spare = await readySpare();
-    h.mock.enqueue(text('cold again'));
-    expect(await ask('limited', { max_tokens: 50 })).toBe('cold again');
-    // Two misses in a row with the same options: the old spare goes, one for max_tokens=50 starts.
+    h.mock.enqueue(toolUse('StructuredOutput', { answer: 'cold again' }));
+    expect(await ask('as json', JSON_MODE)).toBe('{"answer":"cold again"}');
+    // Two misses in a row with the same options: the old spare goes, one for JSON mode starts.
     expect(await eventually(() => !isAlive(spare))).toBe(true);
     const retargeted = await readySpare();
     const used = pool().counters.used;
     h.mock.reset();
-    h.mock.enqueue(text('warm and limited'));
+    h.mock.enqueue(toolUse('StructuredOutput', { answer: 'warm' }));
 
-    expect(await ask('limited', { max_tokens: 50 })).toBe('warm and limited');
+    expect(await ask('as json', JSON_MODE)).toBe('{"answer":"warm"}');
 
     expect(pool().counters.used).toBe(used + 1);
-    expect(h.mock.requests[0]?.body.max_tokens).toBe(50);
+    expect(h.mock.requests[0]?.body.tools?.map((tool) => tool.name)).toContain('StructuredOutput');
     expect(await eventually(() => !isAlive(retargeted))).toBe(true);
   });
 

@@ -1,0 +1,104 @@
+import type { Options, Query } from '@anthropic-ai/claude-agent-sdk';
+import { canonicalJson } from '../util/canonical-json.js';
+import {
+  type ClaimableEffort,
+  claimedEffort,
+  claimedSystemPrompt,
+  MAX_OUTPUT_TOKENS_ENV,
+  maxOutputTokensOf,
+  spareShapeKey,
+} from './options-key.js';
+
+/** What a claimed spare takes before its first turn, so that it serves a run started otherwise. */
+export interface SpareRetarget {
+  /** The model the spare runs (it must already be the run's: the model itself is not switched). */
+  model: string;
+  /** Replaces the custom system prompt the spare was started with. */
+  systemPrompt?: string;
+  /** Replaces the effort the spare was started with (Claude Code's `effortLevel` flag setting). */
+  effort?: ClaimableEffort;
+  /** Replaces the output token limit (`max_tokens`), which a cold start reads from its environment. */
+  maxOutputTokens?: string;
+  /** The spare was started with thinking disabled; the run thinks as Claude Code does by default. */
+  enableThinking?: boolean;
+}
+
+/**
+ * What a spare started with `own` options must be given to serve a run with `run` options, when
+ * they differ only in what a started process can still take (`spareShapeKey`); undefined when it
+ * cannot serve the run. Some changes go one way only: a custom prompt cannot be emptied, a limit
+ * not taken away, and a spare that thinks is not made to stop (no way to do that was checked).
+ */
+export function planRetarget(own: Options, run: Options): SpareRetarget | undefined {
+  const shape = spareShapeKey(run);
+  if (shape === undefined || shape !== spareShapeKey(own) || typeof run.model !== 'string') return undefined;
+  const promptDiffers = canonicalJson(run.systemPrompt) !== canonicalJson(own.systemPrompt);
+  const systemPrompt = promptDiffers ? claimedSystemPrompt(run) : undefined;
+  const effortDiffers = run.effort !== own.effort;
+  const effort = effortDiffers ? claimedEffort(run) : undefined;
+  const thinkingDiffers = canonicalJson(run.thinking) !== canonicalJson(own.thinking);
+  const enableThinking = run.thinking === undefined && own.thinking?.type === 'disabled';
+  const maxOutputTokens = maxOutputTokensOf(run);
+  const limitDiffers = maxOutputTokens !== maxOutputTokensOf(own);
+  if (
+    (promptDiffers && systemPrompt === undefined) ||
+    (effortDiffers && effort === undefined) ||
+    (thinkingDiffers && !enableThinking) ||
+    (limitDiffers && maxOutputTokens === undefined)
+  ) {
+    return undefined;
+  }
+  return {
+    model: run.model,
+    ...(systemPrompt === undefined ? {} : { systemPrompt }),
+    ...(effort === undefined ? {} : { effort }),
+    ...(limitDiffers && maxOutputTokens !== undefined ? { maxOutputTokens } : {}),
+    ...(thinkingDiffers ? { enableThinking } : {}),
+  };
+}
+
+interface ControlRequester {
+  request(request: Record<string, unknown>): Promise<unknown>;
+}
+
+/**
+ * Gives a started, idle Claude Code process the run's system prompt, effort, output token limit and
+ * thinking before its first turn. The effort goes as the `effortLevel` flag setting and the limit as
+ * the flag settings' `env` (`applyFlagSettings`): the API then gets the `output_config.effort` and
+ * `max_tokens` of a cold start with `--effort` and the environment variable (checked at the mock). For the prompt, Claude
+ * Code's `set_model` control request with `only_if_model_is_current: true` and a `system_prompt`
+ * replaces the prompt and leaves the model alone: no API call (a plain `set_model` may probe the
+ * API), and the first request carries exactly the system blocks a cold start with that prompt sends
+ * (both checked at the mock). It is refused when the process does not run `model`.
+ *
+ * The Agent SDK's Query sends control requests through its `request` method, which its types do not
+ * declare (0.3.330), so its presence is checked: without it the spare is not used and the run starts
+ * cold, as it would have before.
+ */
+export async function retargetSpare(query: Query, retarget: SpareRetarget): Promise<void> {
+  if (retarget.systemPrompt !== undefined)
+    await replaceSystemPrompt(query, retarget.model, retarget.systemPrompt);
+  // Flag settings: `effortLevel`, and `env` for the variable a cold start would have been launched with.
+  const settings: Parameters<Query['applyFlagSettings']>[0] = {
+    ...(retarget.effort === undefined ? {} : { effortLevel: retarget.effort }),
+    ...(retarget.maxOutputTokens === undefined
+      ? {}
+      : { env: { [MAX_OUTPUT_TOKENS_ENV]: retarget.maxOutputTokens } }),
+  };
+  if (Object.keys(settings).length > 0) await query.applyFlagSettings(settings);
+  // No limit: the API then gets the adaptive thinking of a cold start without `--thinking=disabled`.
+  if (retarget.enableThinking) await query.setMaxThinkingTokens(null);
+}
+
+async function replaceSystemPrompt(query: Query, model: string, systemPrompt: string): Promise<void> {
+  const requester = query as unknown as Partial<ControlRequester>;
+  if (typeof requester.request !== 'function') {
+    throw new Error('this Agent SDK cannot give a started Claude Code process another system prompt');
+  }
+  await requester.request.call(query, {
+    subtype: 'set_model',
+    model,
+    only_if_model_is_current: true,
+    system_prompt: systemPrompt,
+  });
+}
