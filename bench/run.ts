@@ -15,7 +15,6 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Options, query, type SDKMessage, type SDKUserMessage } from '@anthropic-ai/claude-agent-sdk';
 import { agentOptions } from '../src/claude/agent-options.js';
-import { withoutProjectInstructionsPlugin } from '../src/claude/builtin-plugins.js';
 import { buildChildEnv } from '../src/claude/child-env.js';
 import { bundledExecutablePath, probeExecutable } from '../src/claude/executable.js';
 import { createModelCatalog } from '../src/claude/model-catalog.js';
@@ -339,7 +338,7 @@ function directOptions(env: NodeJS.ProcessEnv, dataDir: string): Direct {
     workspaceDir: config.workspaceDir,
     configDir,
     processes: new ProcessRegistry({ killGraceMs: 1_000 }),
-    optionExtenders: [withoutProjectInstructionsPlugin, agentOptions],
+    optionExtenders: [agentOptions],
   };
   const context = {
     models: createModelCatalog(config.MODELS, config.MODEL_ALIASES),

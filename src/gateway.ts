@@ -12,7 +12,6 @@ import { type Authenticator, createAuthenticator } from './auth/authenticator.js
 import type { TrustedCallerEnv } from './auth/require-api-key.js';
 import { requireApiKey } from './auth/require-api-key.js';
 import { agentOptions } from './claude/agent-options.js';
-import { withoutProjectInstructionsPlugin } from './claude/builtin-plugins.js';
 import { buildChildEnv } from './claude/child-env.js';
 import { claudeHomeCatalog } from './claude/claude-home.js';
 import { clientToolOptions } from './claude/client-tool-options.js';
@@ -197,8 +196,6 @@ export async function createGateway(
     processes,
     // Tracked sessions are mirrored to the shared store, so another gateway can resume them.
     optionExtenders: [
-      // Every run, warm spares' included, without the CLAUDE.md plugin's hooks (builtin-plugins.ts).
-      withoutProjectInstructionsPlugin,
       agentOptions,
       clientToolOptions,
       ...(sharedState ? [mirrorTranscripts(store.transcripts)] : []),
