@@ -117,4 +117,40 @@ describe('planRetarget', () => {
     };
     expect(planRetarget(own, run({ systemPrompt: appended }))).toBeUndefined();
   });
+
+  it('hands the run its in-process MCP servers, whatever tools they hold', () => {
+    const client = { type: 'sdk' as const, name: 'client', instance: {} as never };
+    expect(planRetarget(own, run({ mcpServers: { client } }))).toEqual({
+      model: 'sonnet',
+      mcpServers: { client },
+    });
+  });
+});
+
+describe('retargetSpare with MCP servers', () => {
+  const client = { type: 'sdk' as const, name: 'client', instance: {} as never };
+
+  function serverQuery(errors: Record<string, string>) {
+    const added: unknown[] = [];
+    const query = {
+      async setMcpServers(servers: Record<string, unknown>) {
+        added.push(servers);
+        return { added: Object.keys(servers), removed: [], errors };
+      },
+    };
+    return { query: query as unknown as Query, added };
+  }
+
+  it('connects the run’s servers', async () => {
+    const { query, added } = serverQuery({});
+    await retargetSpare(query, { model: 'sonnet', mcpServers: { client } });
+    expect(added).toEqual([{ client }]);
+  });
+
+  it('fails the claim (the run starts cold) when a server does not connect', async () => {
+    const { query } = serverQuery({ client: 'boom' });
+    await expect(retargetSpare(query, { model: 'sonnet', mcpServers: { client } })).rejects.toThrow(
+      /client: boom/,
+    );
+  });
 });

@@ -1,9 +1,10 @@
-import type { Options, Query } from '@anthropic-ai/claude-agent-sdk';
+import type { McpSdkServerConfigWithInstance, Options, Query } from '@anthropic-ai/claude-agent-sdk';
 import { canonicalJson } from '../util/canonical-json.js';
 import {
   type ClaimableEffort,
   claimedEffort,
   claimedSystemPrompt,
+  inProcessServersOf,
   MAX_OUTPUT_TOKENS_ENV,
   maxOutputTokensOf,
   spareShapeKey,
@@ -21,6 +22,8 @@ export interface SpareRetarget {
   maxOutputTokens?: string;
   /** The spare was started with thinking disabled; the run thinks as Claude Code does by default. */
   enableThinking?: boolean;
+  /** The run's in-process MCP servers (its client tools): a spare starts without any. */
+  mcpServers?: Record<string, McpSdkServerConfigWithInstance>;
 }
 
 /**
@@ -39,6 +42,7 @@ export function planRetarget(own: Options, run: Options): SpareRetarget | undefi
   const thinkingDiffers = canonicalJson(run.thinking) !== canonicalJson(own.thinking);
   const enableThinking = run.thinking === undefined && own.thinking?.type === 'disabled';
   const maxOutputTokens = maxOutputTokensOf(run);
+  const mcpServers = inProcessServersOf(run);
   const limitDiffers = maxOutputTokens !== maxOutputTokensOf(own);
   if (
     (promptDiffers && systemPrompt === undefined) ||
@@ -54,6 +58,7 @@ export function planRetarget(own: Options, run: Options): SpareRetarget | undefi
     ...(effort === undefined ? {} : { effort }),
     ...(limitDiffers && maxOutputTokens !== undefined ? { maxOutputTokens } : {}),
     ...(thinkingDiffers ? { enableThinking } : {}),
+    ...(mcpServers ? { mcpServers } : {}),
   };
 }
 
@@ -76,6 +81,7 @@ interface ControlRequester {
  * cold, as it would have before.
  */
 export async function retargetSpare(query: Query, retarget: SpareRetarget): Promise<void> {
+  if (retarget.mcpServers) await addServers(query, retarget.mcpServers);
   if (retarget.systemPrompt !== undefined)
     await replaceSystemPrompt(query, retarget.model, retarget.systemPrompt);
   // Flag settings: `effortLevel`, and `env` for the variable a cold start would have been launched with.
@@ -88,6 +94,24 @@ export async function retargetSpare(query: Query, retarget: SpareRetarget): Prom
   if (Object.keys(settings).length > 0) await query.applyFlagSettings(settings);
   // No limit: the API then gets the adaptive thinking of a cold start without `--thinking=disabled`.
   if (retarget.enableThinking) await query.setMaxThinkingTokens(null);
+}
+
+/**
+ * Connects the run's in-process MCP servers (`mcp_set_servers`): Claude Code lists their tools
+ * before the response comes back, so the first turn offers them as a cold start with the servers in
+ * its options does (checked at the mock). A server that failed to connect fails the claim.
+ */
+async function addServers(
+  query: Query,
+  servers: Record<string, McpSdkServerConfigWithInstance>,
+): Promise<void> {
+  const { errors } = await query.setMcpServers(servers);
+  const failed = Object.entries(errors);
+  if (failed.length > 0) {
+    throw new Error(
+      `a claimed spare could not connect ${failed.map(([name, why]) => `${name}: ${why}`).join('; ')}`,
+    );
+  }
 }
 
 async function replaceSystemPrompt(query: Query, model: string, systemPrompt: string): Promise<void> {

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Options, WarmQuery } from '@anthropic-ai/claude-agent-sdk';
 import type { Logger } from 'pino';
 import type { ProcessRegistry, SpawnedRun } from '../claude/process-registry.js';
-import { spareKey } from './options-key.js';
+import { spareKey, withoutInProcessServers } from './options-key.js';
 import type { IdleProcesses } from './process-budget.js';
+import { routedHooks } from './routed-hooks.js';
 import type { SpareDemand } from './spare-demand.js';
 import { planRetarget, type SpareRetarget } from './spare-retarget.js';
 
@@ -64,6 +65,8 @@ interface Slot {
   warm?: WarmQuery;
   spawned?: SpawnedRun;
   settled: Promise<void>;
+  /** The hooks of the run that claimed it: the spare's own hooks forward to these (`routedHooks`). */
+  hookRoute?: Options['hooks'];
 }
 
 const MAX_RETRY_DELAY_MS = 60_000;
@@ -71,8 +74,10 @@ const MAX_RETRY_DELAY_MS = 60_000;
 /**
  * Keeps Claude Code processes started ahead of demand (as many as `SpareDemand` finds the arrivals
  * need) with the SDK's `startup()`, so a run
- * skips the CPU-bound start-up. A spare is used only by a run whose options are exactly the ones it
- * was started with (its own session id aside), so its requests to the API are the cold path's.
+ * skips the CPU-bound start-up. A spare is used only by a run whose options are the ones it was
+ * started with (its own session id aside) or differ only in what it is given when claimed
+ * (`planRetarget`: system prompt, effort, limits, the run's client tools as in-process MCP servers;
+ * its hooks forward to the run's), so its requests to the API are the cold path's.
  * Which options: the default plain chat at first; when runs keep arriving with other options (a
  * model, a client's own system prompt, max_tokens, ...) the pool follows them after
  * `switchAfterMisses` in a row.
@@ -126,8 +131,10 @@ export class WarmPool implements IdleProcesses {
     const key = spareKey(options);
     if (key === undefined) return undefined;
     const sessionId = options.sessionId;
-    const retarget = key === this.#template?.key ? undefined : this.#retargetFor(options);
-    if (key !== this.#template?.key && !retarget) {
+    // Even with the same key a run may bring what a spare takes when claimed (its client tools).
+    const exact = key === this.#template?.key;
+    const retarget = this.#retargetFor(options);
+    if (!exact && !retarget) {
       // The run records its session under this id itself now, so a spare promised it is useless.
       if (sessionId !== undefined) this.forgetSession(sessionId);
       this.#noteMiss(key, options);
@@ -146,6 +153,7 @@ export class WarmPool implements IdleProcesses {
       return undefined;
     }
     this.#slots.delete(slot);
+    slot.hookRoute = options.hooks;
     this.counters.used += 1;
     this.#deps.demand.noteTaken();
     const pid = slot.spawned.child.pid;
@@ -281,8 +289,10 @@ export class WarmPool implements IdleProcesses {
       state: 'starting',
       settled: Promise.resolve(),
     };
+    const { hooks } = template.options;
     const options: Options = {
       ...template.options,
+      ...(hooks ? { hooks: routedHooks(hooks, () => slot.hookRoute) } : {}),
       ...(sessionId ? { sessionId } : {}),
       abortController: new AbortController(),
       spawnClaudeCodeProcess: (spawnOptions) => {
@@ -349,9 +359,15 @@ function templateOf(key: string, options: Options): Template {
   return { key, options: withoutPerRunOptions(options) };
 }
 
+/**
+ * What a spare starts with: no per-run plumbing and none of the run's in-process MCP servers (a
+ * claimed spare is given its run's, `spare-retarget.ts`). Hooks stay only as a shape: each spare's
+ * callbacks forward to its claiming run's (`#start`).
+ */
 function withoutPerRunOptions(options: Options): Options {
-  const { abortController: _abort, spawnClaudeCodeProcess: _spawn, ...rest } = options;
-  return rest;
+  const { abortController: _abort, spawnClaudeCodeProcess: _spawn, mcpServers, ...rest } = options;
+  const startedWith = withoutInProcessServers(mcpServers);
+  return { ...rest, ...(startedWith ? { mcpServers: startedWith } : {}) };
 }
 
 function isAlive(slot: Slot): boolean {
