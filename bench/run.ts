@@ -28,7 +28,15 @@ import { InputChannel } from '../src/warm/input-channel.js';
 import { formatMultiInstance, type MultiInstanceFigures, multiInstance } from './multi-instance.js';
 import { sampleTree, type TreeSample, waitForQuiet, watchPeakRss } from './proc-stats.js';
 import { gatewayLauncher, startTs } from './processes.js';
-import { rebuilds, type Scenario, scenario, steadyArrivals, streamEnd, systemPrompts } from './scenarios.js';
+import {
+  rebuilds,
+  type Scenario,
+  scenario,
+  steadyArrivals,
+  streamEnd,
+  systemPrompts,
+  variedRequests,
+} from './scenarios.js';
 import { formatSummary, type Summary, summarize } from './stats.js';
 import { surfacesCold, surfacesHot } from './surfaces.js';
 import { type ChatMessage, type TimedChat, timedChat } from './timed-chat.js';
@@ -109,6 +117,8 @@ async function main(): Promise<void> {
     });
     // Issue 9: every surface, new conversations started cold, interleaved.
     const surfaceCold = await surfacesCold(cold.url, cold.child.pid as number, MODEL, RUNS);
+    // Issue 16: requests with client tools, or their own effort and max_tokens, started cold.
+    const variedCold = await variedRequests(cold.url, cold.child.pid as number, MODEL, RUNS);
     peaks.cold = await coldPeak.stop();
     await cold.stop();
 
@@ -130,6 +140,7 @@ async function main(): Promise<void> {
     // Issue 16: system prompts (fixed vs one per request), rebuilt histories, stream end.
     const prompts = await systemPrompts(warm.url, warmPid, MODEL, RUNS);
     const rebuilt = await rebuilds(warm.url, warmPid, MODEL, RUNS);
+    const variedWarm = await variedRequests(warm.url, warmPid, MODEL, RUNS);
     peaks.warm = await warmPeak.stop();
     await warm.stop();
 
@@ -202,6 +213,10 @@ async function main(): Promise<void> {
         directSdkHot: directHotT,
         fixedSystemPrompt: scenario(prompts.fixed),
         variedSystemPrompts: scenario(prompts.varied),
+        clientToolsCold: scenario(variedCold.tools),
+        clientToolsWarm: scenario(variedWarm.tools),
+        effortAndLimitCold: scenario(variedCold.effortAndLimit),
+        effortAndLimitWarm: scenario(variedWarm.effortAndLimit),
         rebuildQuiet: scenario(rebuilt.quiet),
         rebuildAfterSpareUse: scenario(rebuilt.afterSpareUse),
       },
@@ -486,6 +501,10 @@ function printTable(results: Record<string, unknown>): void {
     ],
     row('New conversation, fixed system prompt', r.scenarios.fixedSystemPrompt),
     row('New conversation, a new system prompt each time', r.scenarios.variedSystemPrompts),
+    row('New prompt and client tools each time, warm spares', r.scenarios.clientToolsWarm),
+    row('New prompt and client tools each time, cold (WARM_SPARES=0)', r.scenarios.clientToolsCold),
+    row('New prompt, effort and max_tokens each time, warm spares', r.scenarios.effortAndLimitWarm),
+    row('New prompt, effort and max_tokens each time, cold', r.scenarios.effortAndLimitCold),
     row('Rebuilt 2-turn history, quiet', r.scenarios.rebuildQuiet),
     row('Rebuilt 2-turn history, right after a spare was used', r.scenarios.rebuildAfterSpareUse),
     ...Object.entries(r.surfaces.cold).map(([surface, figure]) =>

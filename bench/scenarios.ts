@@ -40,8 +40,13 @@ const failed = (): TimedChat => ({
   content: '',
 });
 
-function chat(url: string, model: string, messages: ChatMessage[]): Promise<TimedChat> {
-  return timedChat(url, { model, messages }).catch(failed);
+function chat(
+  url: string,
+  model: string,
+  messages: ChatMessage[],
+  extra: Record<string, unknown> = {},
+): Promise<TimedChat> {
+  return timedChat(url, { ...extra, model, messages }).catch(failed);
 }
 
 /**
@@ -74,6 +79,65 @@ export async function systemPrompts(
     varied.push(await ask(`You are assistant ${randomUUID()} for user ${i}.`, `varied ${i}`));
   }
   return { fixed, varied };
+}
+
+/** Client tools of a request: a function whose name and schema no earlier request had. */
+function clientTools(i: number): Array<Record<string, unknown>> {
+  const suffix = randomUUID().slice(0, 8);
+  return [
+    {
+      type: 'function',
+      function: {
+        name: `lookup_${suffix}`,
+        description: `Looks up record ${i}`,
+        parameters: { type: 'object', properties: { [`key_${suffix}`]: { type: 'string' } } },
+      },
+    },
+  ];
+}
+
+const EFFORTS = ['low', 'medium', 'high'] as const;
+
+/**
+ * New conversations that each carry a system prompt no earlier request had and either client tools
+ * of their own (OpenAI function calling; the mock answers in text) or their own `reasoning_effort`
+ * and `max_tokens`: `runs` of each kind, in a block per kind after two warm-ups (the warm pool
+ * follows the shape of recent requests). Run on a gateway with spares and on one without.
+ */
+export async function variedRequests(
+  url: string,
+  rootPid: number,
+  model: string,
+  runs: number,
+): Promise<{ tools: TimedChat[]; effortAndLimit: TimedChat[] }> {
+  const ask = (i: number, extra: Record<string, unknown>) =>
+    chat(
+      url,
+      model,
+      [
+        { role: 'system', content: `You are assistant ${randomUUID()} for user ${i}.` },
+        { role: 'user', content: `varied ${i} ${randomUUID()}` },
+      ],
+      extra,
+    );
+  const block = async (extraFor: (i: number) => Record<string, unknown>): Promise<TimedChat[]> => {
+    for (let i = 0; i < 2; i++) {
+      await waitForQuiet(rootPid);
+      await ask(-1 - i, extraFor(i));
+    }
+    const samples: TimedChat[] = [];
+    for (let i = 0; i < runs; i++) {
+      await waitForQuiet(rootPid);
+      samples.push(await ask(i, extraFor(i)));
+    }
+    return samples;
+  };
+  const tools = await block((i) => ({ tools: clientTools(i) }));
+  const effortAndLimit = await block((i) => ({
+    reasoning_effort: EFFORTS[i % EFFORTS.length],
+    max_tokens: 200 + 100 * i,
+  }));
+  return { tools, effortAndLimit };
 }
 
 /**

@@ -81,7 +81,14 @@ interface ControlRequester {
  * cold, as it would have before.
  */
 export async function retargetSpare(query: Query, retarget: SpareRetarget): Promise<void> {
-  if (retarget.mcpServers) await addServers(query, retarget.mcpServers);
+  // The servers connect (an in-process round trip per MCP request) while the rest is sent.
+  await Promise.all([
+    retarget.mcpServers ? addServers(query, retarget.mcpServers) : undefined,
+    applySettings(query, retarget),
+  ]);
+}
+
+async function applySettings(query: Query, retarget: SpareRetarget): Promise<void> {
   if (retarget.systemPrompt !== undefined)
     await replaceSystemPrompt(query, retarget.model, retarget.systemPrompt);
   // Flag settings: `effortLevel`, and `env` for the variable a cold start would have been launched with.

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Options, WarmQuery } from '@anthropic-ai/claude-agent-sdk';
 import type { Logger } from 'pino';
 import type { ProcessRegistry, SpawnedRun } from '../claude/process-registry.js';
-import { spareKey, withoutInProcessServers } from './options-key.js';
+import { spareKey, spareShapeKey, withoutInProcessServers } from './options-key.js';
 import type { IdleProcesses } from './process-budget.js';
 import { routedHooks } from './routed-hooks.js';
 import type { SpareDemand } from './spare-demand.js';
@@ -259,7 +259,11 @@ export class WarmPool implements IdleProcesses {
 
   #noteMiss(key: string, options: Options): void {
     this.counters.missed += 1;
-    this.#miss = this.#miss?.key === key ? { key, count: this.#miss.count + 1 } : { key, count: 1 };
+    // Misses count alike when they differ only in what a claimed spare takes (each its own system
+    // prompt, client tools, ...): a spare started with the last one's options serves all of them.
+    const shape = spareShapeKey(options) ?? key;
+    this.#miss =
+      this.#miss?.key === shape ? { key: shape, count: this.#miss.count + 1 } : { key: shape, count: 1 };
     if (this.#miss.count < this.#switchAfterMisses) return;
     this.#deps.logger.debug('warm pool: following the options of recent runs');
     this.#template = templateOf(key, options);

@@ -93,14 +93,17 @@ const quoteThenAnswer: MockHandler = (request) => {
   return reply(clientCall('get_quote', { symbol: 'ACME' }));
 };
 
-/** Two misses in a row with function-calling requests: the pool then keeps a spare of their shape. */
+/**
+ * Two misses in a row with function-calling requests, each with its own system prompt (they differ
+ * only in what a claimed spare takes): the pool then keeps a spare of their shape.
+ */
 async function followFunctionCalling(
   extra: Partial<OpenAI.Chat.ChatCompletionCreateParamsNonStreaming> = {},
 ) {
   const plain = await readySpare();
   h.mock.setHandler(callFirstClientToolThenAnswer({ city: 'Oslo' }));
   for (let miss = 0; miss < 2; miss += 1) {
-    const completion = await ask(weatherTools, 'You forecast.', extra);
+    const completion = await ask(weatherTools, `You forecast for user ${miss}.`, extra);
     expect(completion.choices[0]?.finish_reason).toBe('tool_calls');
   }
   expect(await eventually(() => !isAlive(plain), 10_000)).toBe(true);
