@@ -99,9 +99,9 @@ function clientTools(i: number): Array<Record<string, unknown>> {
 const EFFORTS = ['low', 'medium', 'high'] as const;
 
 /**
- * New conversations that each carry a system prompt no earlier request had and either client tools
- * of their own (OpenAI function calling; the mock answers in text) or their own `reasoning_effort`
- * and `max_tokens`: `runs` of each kind, in a block per kind after two warm-ups (the warm pool
+ * New conversations that each carry a system prompt no earlier request had, and nothing else, or
+ * client tools of their own (OpenAI function calling; the mock answers in text), or their own
+ * `reasoning_effort` and `max_tokens`: `runs` of each kind, in a block per kind after two warm-ups (the warm pool
  * follows the shape of recent requests). Run on a gateway with spares and on one without.
  */
 export async function variedRequests(
@@ -109,7 +109,7 @@ export async function variedRequests(
   rootPid: number,
   model: string,
   runs: number,
-): Promise<{ tools: TimedChat[]; effortAndLimit: TimedChat[] }> {
+): Promise<{ promptOnly: TimedChat[]; tools: TimedChat[]; effortAndLimit: TimedChat[] }> {
   const ask = (i: number, extra: Record<string, unknown>) =>
     chat(
       url,
@@ -132,12 +132,14 @@ export async function variedRequests(
     }
     return samples;
   };
+  // The reference: a new system prompt and nothing else.
+  const promptOnly = await block(() => ({}));
   const tools = await block((i) => ({ tools: clientTools(i) }));
   const effortAndLimit = await block((i) => ({
     reasoning_effort: EFFORTS[i % EFFORTS.length],
     max_tokens: 200 + 100 * i,
   }));
-  return { tools, effortAndLimit };
+  return { promptOnly, tools, effortAndLimit };
 }
 
 /**

@@ -40,6 +40,7 @@ async function main(): Promise<void> {
       const gateway = await startGateway({ ...config, HOT_SESSIONS_MAX: '0' });
       try {
         const varied = await variedRequests(gateway.url, gateway.child.pid as number, MODEL, RUNS);
+        rows.push([`New prompt each time, ${label}`, scenario(varied.promptOnly)]);
         rows.push([`New prompt and client tools each time, ${label}`, scenario(varied.tools)]);
         rows.push([`New prompt, effort and max_tokens each time, ${label}`, scenario(varied.effortAndLimit)]);
       } finally {
