@@ -1,0 +1,71 @@
+/**
+ * The benchmark's servers: the mock Messages API (plain, and paced so each answer streams about a
+ * second) and gateways on 127.0.0.1 pointed at it, each with its own data dir under `scratch`.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { type Started, startTs } from './processes.js';
+
+export const BENCH_MAX_CONCURRENCY = 4;
+
+export interface BenchGateway extends Started {
+  url: string;
+  dataDir: string;
+}
+
+export interface BenchServers {
+  /** The environment every Claude Code process gets (HOME, the mock's URL, a mock key). */
+  baseEnv: NodeJS.ProcessEnv;
+  /** The mock that paces its deltas (100 ms each). */
+  pacedMockUrl: string;
+  startGateway(config: Record<string, string>): Promise<BenchGateway>;
+  stop(): Promise<void>;
+}
+
+const announcedUrl = (line: string) => (line.startsWith('http://') ? line.trim() : undefined);
+
+export async function startBenchServers(scratch: string): Promise<BenchServers> {
+  const mock = await startTs('test/mock-anthropic/cli.ts', { PATH: process.env.PATH }, announcedUrl);
+  const pacedMock = await startTs(
+    'test/mock-anthropic/cli.ts',
+    { PATH: process.env.PATH, MOCK_ANTHROPIC_CHUNK_DELAY_MS: '100' },
+    announcedUrl,
+  ).catch(async (error: unknown) => {
+    await mock.stop();
+    throw error;
+  });
+  const baseEnv: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: path.join(scratch, 'home'),
+    ANTHROPIC_BASE_URL: mock.announced,
+    ANTHROPIC_API_KEY: 'sk-ant-mock',
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+  };
+  await mkdir(baseEnv.HOME as string, { recursive: true });
+  let gatewayCount = 0;
+  return {
+    baseEnv,
+    pacedMockUrl: pacedMock.announced,
+    async startGateway(config) {
+      const dataDir = path.join(scratch, `gateway-${++gatewayCount}`);
+      const started = await startTs(
+        'src/main.ts',
+        {
+          ...baseEnv,
+          DATA_DIR: dataDir,
+          PORT: '0',
+          HOST: '127.0.0.1',
+          AUTH_DISABLED: 'true',
+          LOG_LEVEL: 'info',
+          MAX_CONCURRENCY: String(BENCH_MAX_CONCURRENCY),
+          ...config,
+        },
+        (line) => /"port":(\d+).*claude-gateway listening/.exec(line)?.[1],
+      );
+      return { ...started, url: `http://127.0.0.1:${started.announced}`, dataDir };
+    },
+    async stop() {
+      await Promise.all([mock.stop(), pacedMock.stop()]);
+    },
+  };
+}
