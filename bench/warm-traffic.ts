@@ -4,7 +4,7 @@
  * (warm spares, rebuilds served by a pre-started process, quiet and right after a spare was used),
  * then steady arrivals every 1 s and every 500 ms, adaptive spares against one fixed spare.
  *
- *   npm run bench:warm [-- --runs 7]
+ *   npm run bench:warm [-- --runs 7] [-- --only arrivals|rebuilds]
  *
  * Prints a table and writes bench/results/warm-traffic.json (not committed).
  */
@@ -13,7 +13,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startBenchServers } from './gateways.js';
+import { type BenchServers, startBenchServers } from './gateways.js';
 import { waitForQuiet } from './proc-stats.js';
 import {
   arrivalRows,
@@ -27,7 +27,10 @@ import { formatSummary } from './stats.js';
 import { type TimedChat, timedChat } from './timed-chat.js';
 
 const MODEL = 'sonnet';
-const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '7' } } });
+const { values: args } = parseArgs({
+  options: { runs: { type: 'string', default: '7' }, only: { type: 'string' } },
+});
+const wanted = (part: 'arrivals' | 'rebuilds') => args.only === undefined || args.only === part;
 const RUNS = Math.min(25, Math.max(3, Math.round(Number(args.runs)) || 7));
 
 const failed = (): TimedChat => ({
@@ -68,28 +71,8 @@ async function main(): Promise<void> {
   const figures: Record<string, Scenario> = {};
   let arrivals: Record<string, Scenario> = {};
   try {
-    const cold = await servers.startGateway({ WARM_SPARES: '0', HOT_SESSIONS_MAX: '0' });
-    try {
-      await newConversation(cold.url, 'warm-up');
-      const runs = await alternate(cold.url, cold.child.pid as number, RUNS);
-      figures.cold = scenario(runs.fresh);
-      figures.rebuildCold = scenario(runs.rebuilt);
-    } finally {
-      await cold.stop();
-    }
-    const warm = await servers.startGateway({ WARM_SPARES: '1', HOT_SESSIONS_MAX: '0' });
-    try {
-      const pid = warm.child.pid as number;
-      const rebuiltRuns = await rebuilds(warm.url, pid, MODEL, RUNS);
-      figures.rebuildWarmQuiet = scenario(rebuiltRuns.quiet);
-      figures.rebuildWarmAfterSpareUse = scenario(rebuiltRuns.afterSpareUse);
-      const runs = await alternate(warm.url, pid, RUNS);
-      figures.warmSpare = scenario(runs.fresh);
-      figures.rebuildWarmAlternating = scenario(runs.rebuilt);
-    } finally {
-      await warm.stop();
-    }
-    arrivals = await steadyArrivalsCompared(servers, MODEL);
+    if (wanted('rebuilds')) await coldWarmAndRebuilds(servers, figures);
+    if (wanted('arrivals')) arrivals = await steadyArrivalsCompared(servers, MODEL);
   } finally {
     await servers.stop();
     await rm(scratch, { recursive: true, force: true });
@@ -105,6 +88,31 @@ async function main(): Promise<void> {
   printTable(results.scenarios, arrivals);
   await mkdir('bench/results', { recursive: true });
   await writeFile('bench/results/warm-traffic.json', `${JSON.stringify(results, null, 2)}\n`);
+}
+
+/** Cold against warm, for new conversations and rebuilt histories. */
+async function coldWarmAndRebuilds(servers: BenchServers, figures: Record<string, Scenario>): Promise<void> {
+  const cold = await servers.startGateway({ WARM_SPARES: '0', HOT_SESSIONS_MAX: '0' });
+  try {
+    await newConversation(cold.url, 'warm-up');
+    const runs = await alternate(cold.url, cold.child.pid as number, RUNS);
+    figures.cold = scenario(runs.fresh);
+    figures.rebuildCold = scenario(runs.rebuilt);
+  } finally {
+    await cold.stop();
+  }
+  const warm = await servers.startGateway({ WARM_SPARES: '1', HOT_SESSIONS_MAX: '0' });
+  try {
+    const pid = warm.child.pid as number;
+    const rebuiltRuns = await rebuilds(warm.url, pid, MODEL, RUNS);
+    figures.rebuildWarmQuiet = scenario(rebuiltRuns.quiet);
+    figures.rebuildWarmAfterSpareUse = scenario(rebuiltRuns.afterSpareUse);
+    const runs = await alternate(warm.url, pid, RUNS);
+    figures.warmSpare = scenario(runs.fresh);
+    figures.rebuildWarmAlternating = scenario(runs.rebuilt);
+  } finally {
+    await warm.stop();
+  }
 }
 
 function printTable(figures: Record<string, Scenario>, arrivals: Record<string, Scenario>): void {

@@ -31,8 +31,11 @@ export interface ClaudeRunnerDeps {
    * in its own module and is composed in gateway.ts.
    */
   optionExtenders?: ReadonlyArray<OptionExtender>;
-  /** Pre-started processes; a run whose options match one skips Claude Code's start-up. */
-  warmPool?: { take(options: Options): Spare | undefined };
+  /**
+   * Pre-started processes; a run whose options match one skips Claude Code's start-up (or the part
+   * of it the spare has done, when it is still starting).
+   */
+  warmPool?: { take(options: Options): Promise<Spare | undefined> };
   /** Live processes kept between the turns of a tracked session (`plan.session`). */
   hotSessions?: Pick<HotSessions, 'enabled' | 'take' | 'park'>;
   /**
@@ -42,6 +45,16 @@ export interface ClaudeRunnerDeps {
    * fixed when the process starts. Defaults to spawning a new process.
    */
   spawnProcess?: (options: SpawnOptions) => SpawnedRun;
+  /**
+   * As `spawnProcess`, for a rebuilt history (a transcript written for this run and resumed): it may
+   * hand over a process spawned ahead with `--resume` for the id the transcript was written under.
+   */
+  spawnRebuild?: (options: SpawnOptions) => SpawnedRun;
+  /**
+   * The id to write an untracked rebuilt history's transcript under: one a pre-started process
+   * already resumes (see `spawnRebuild`), or undefined for a new one.
+   */
+  reserveRebuildId?: () => string | undefined;
   /**
    * Called as a run starts Claude Code cold: spares starting meanwhile wait (their CPU is the run's).
    * Returns the function that lets them go on, called once the run has its first answer or ended.
@@ -77,16 +90,17 @@ export function createClaudeRunner(deps: ClaudeRunnerDeps): ClaudeRunner {
       const cwd = plan.agent?.cwd ?? deps.workspaceDir;
       // A continued session already holds the history; anything else is rebuilt from the plan.
       const turns = transcriptTurnsOf(plan);
-      const transcript =
-        turns.length > 0 && !plan.session?.continues
-          ? await writeTranscript({
-              configDir: deps.configDir,
-              cwd,
-              model: plan.model,
-              turns,
-              ...(plan.session ? { sessionId: plan.session.id } : {}),
-            })
-          : undefined;
+      const rebuilds = turns.length > 0 && !plan.session?.continues;
+      const transcriptId = rebuilds ? (plan.session?.id ?? deps.reserveRebuildId?.()) : undefined;
+      const transcript = rebuilds
+        ? await writeTranscript({
+            configDir: deps.configDir,
+            cwd,
+            model: plan.model,
+            turns,
+            ...(transcriptId ? { sessionId: transcriptId } : {}),
+          })
+        : undefined;
       const abortController = new AbortController();
       let spawned: SpawnedRun | undefined;
       let conversation: Conversation | undefined;
@@ -98,7 +112,8 @@ export function createClaudeRunner(deps: ClaudeRunnerDeps): ClaudeRunner {
       signal.addEventListener('abort', onAbort, { once: true });
 
       const baseOptions = buildOptions(plan, deps, cwd, transcript, abortController, (options) => {
-        spawned = deps.spawnProcess ? deps.spawnProcess(options) : deps.processes.spawn(options);
+        const spawn = (transcript ? deps.spawnRebuild : undefined) ?? deps.spawnProcess;
+        spawned = spawn ? spawn(options) : deps.processes.spawn(options);
         return spawned.process;
       });
       const options = (deps.optionExtenders ?? []).reduce(
@@ -128,7 +143,8 @@ export function createClaudeRunner(deps: ClaudeRunnerDeps): ClaudeRunner {
         if (!continuesToolTurn(plan)) sendTurn(next, userTurn(plan.prompt), liveKey !== undefined);
       };
       const begin = async (): Promise<Conversation> => {
-        const first = (await takeHot(deps, plan, liveKey)) ?? takeSpare(deps, options) ?? (await startCold());
+        const first =
+          (await takeHot(deps, plan, liveKey)) ?? (await takeSpare(deps, options)) ?? (await startCold());
         try {
           await startTurn(first);
           return first;
@@ -230,8 +246,8 @@ async function takeHot(
   return undefined;
 }
 
-function takeSpare(deps: ClaudeRunnerDeps, options: Options): Conversation | undefined {
-  const spare = deps.warmPool?.take(options);
+async function takeSpare(deps: ClaudeRunnerDeps, options: Options): Promise<Conversation | undefined> {
+  const spare = await deps.warmPool?.take(options);
   if (!spare) return undefined;
   const input = new InputChannel();
   return createConversation({
