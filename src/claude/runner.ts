@@ -56,8 +56,9 @@ export interface ClaudeRunnerDeps {
    */
   reserveRebuildId?: () => string | undefined;
   /**
-   * Called as a run starts Claude Code cold: spares starting meanwhile wait (their CPU is the run's).
-   * Returns the function that lets them go on, called once the run has its first answer or ended.
+   * Called as a run begins, whatever serves it (a cold start, a spare that may still be starting, a
+   * spare's first turn): spares starting meanwhile wait, their CPU is the run's. Returns the function
+   * that lets them go on, called once the run has its first answer or ended.
    */
   pauseSpareStarts?: () => () => void;
   /** Called once a run's process has exited (or was parked), after its answer: room for spares. */
@@ -125,7 +126,6 @@ export function createClaudeRunner(deps: ClaudeRunnerDeps): ClaudeRunner {
       let resumeSpareStarts: (() => void) | undefined;
       const startCold = async (): Promise<Conversation> => {
         await deps.makeRoomForRun?.();
-        resumeSpareStarts ??= deps.pauseSpareStarts?.();
         const input = new InputChannel();
         return createConversation({
           query: query({ prompt: input, options }),
@@ -143,6 +143,8 @@ export function createClaudeRunner(deps: ClaudeRunnerDeps): ClaudeRunner {
         if (!continuesToolTurn(plan)) sendTurn(next, userTurn(plan.prompt), liveKey !== undefined);
       };
       const begin = async (): Promise<Conversation> => {
+        // The spare a run takes is let go on when it is handed over (it may be stopped here first).
+        resumeSpareStarts ??= deps.pauseSpareStarts?.();
         const first =
           (await takeHot(deps, plan, liveKey)) ?? (await takeSpare(deps, options)) ?? (await startCold());
         try {
