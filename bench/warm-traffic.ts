@@ -22,8 +22,9 @@ import {
   type Scenario,
   scenario,
   steadyArrivalsCompared,
+  streamEnd,
 } from './scenarios.js';
-import { formatSummary } from './stats.js';
+import { formatSummary, type Summary } from './stats.js';
 import { type TimedChat, timedChat } from './timed-chat.js';
 
 const MODEL = 'sonnet';
@@ -69,9 +70,10 @@ async function main(): Promise<void> {
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'claude-gateway-bench-warm-'));
   const servers = await startBenchServers(scratch);
   const figures: Record<string, Scenario> = {};
+  const streamEnds: Record<string, Summary> = {};
   let arrivals: Record<string, Scenario> = {};
   try {
-    if (wanted('rebuilds')) await coldWarmAndRebuilds(servers, figures);
+    if (wanted('rebuilds')) await coldWarmAndRebuilds(servers, figures, streamEnds);
     if (wanted('arrivals')) arrivals = await steadyArrivalsCompared(servers, MODEL);
   } finally {
     await servers.stop();
@@ -84,19 +86,25 @@ async function main(): Promise<void> {
     runs: RUNS,
     scenarios: figures,
     steadyArrivals: arrivals,
+    streamEndMs: streamEnds,
   };
-  printTable(results.scenarios, arrivals);
+  printTable(results.scenarios, arrivals, streamEnds);
   await mkdir('bench/results', { recursive: true });
   await writeFile('bench/results/warm-traffic.json', `${JSON.stringify(results, null, 2)}\n`);
 }
 
 /** Cold against warm, for new conversations and rebuilt histories. */
-async function coldWarmAndRebuilds(servers: BenchServers, figures: Record<string, Scenario>): Promise<void> {
+async function coldWarmAndRebuilds(
+  servers: BenchServers,
+  figures: Record<string, Scenario>,
+  streamEnds: Record<string, Summary>,
+): Promise<void> {
   const cold = await servers.startGateway({ WARM_SPARES: '0', HOT_SESSIONS_MAX: '0' });
   try {
     await newConversation(cold.url, 'warm-up');
     const runs = await alternate(cold.url, cold.child.pid as number, RUNS);
     figures.cold = scenario(runs.fresh);
+    streamEnds.cold = streamEnd(runs.fresh);
     figures.rebuildCold = scenario(runs.rebuilt);
   } finally {
     await cold.stop();
@@ -109,25 +117,35 @@ async function coldWarmAndRebuilds(servers: BenchServers, figures: Record<string
     figures.rebuildWarmAfterSpareUse = scenario(rebuiltRuns.afterSpareUse);
     const runs = await alternate(warm.url, pid, RUNS);
     figures.warmSpare = scenario(runs.fresh);
+    streamEnds.warmSpare = streamEnd(runs.fresh);
     figures.rebuildWarmAlternating = scenario(runs.rebuilt);
   } finally {
     await warm.stop();
   }
 }
 
-function printTable(figures: Record<string, Scenario>, arrivals: Record<string, Scenario>): void {
+function printTable(
+  figures: Record<string, Scenario>,
+  arrivals: Record<string, Scenario>,
+  streamEnds: Record<string, Summary>,
+): void {
   const ms = (value: number) => (value >= 100 ? value.toFixed(0) : value.toFixed(1));
   const cell = (figure: Scenario | undefined, part: 'ttft' | 'ttlb') =>
     figure && figure[part].n > 0 ? `${formatSummary(figure[part])}, p95 ${ms(figure[part].p95)} ms` : 'n/a';
-  const rows: Array<[string, Scenario | undefined]> = [
-    ['New conversation, cold (WARM_SPARES=0)', figures.cold],
-    ['Rebuilt 2-turn history, cold (WARM_SPARES=0)', figures.rebuildCold],
-    ['New conversation, warm spare', figures.warmSpare],
-    ['Rebuilt 2-turn history, spares on, quiet', figures.rebuildWarmQuiet],
-    ['Rebuilt 2-turn history, spares on, right after a spare was used', figures.rebuildWarmAfterSpareUse],
-    ['Rebuilt 2-turn history, spares on, alternating with new conversations', figures.rebuildWarmAlternating],
-    ...arrivalRows().map(([label, key]): [string, Scenario | undefined] => [label, arrivals[key]]),
-  ];
+  const rows: Array<[string, Scenario | undefined]> = (
+    [
+      ['New conversation, cold (WARM_SPARES=0)', figures.cold],
+      ['Rebuilt 2-turn history, cold (WARM_SPARES=0)', figures.rebuildCold],
+      ['New conversation, warm spare', figures.warmSpare],
+      ['Rebuilt 2-turn history, spares on, quiet', figures.rebuildWarmQuiet],
+      ['Rebuilt 2-turn history, spares on, right after a spare was used', figures.rebuildWarmAfterSpareUse],
+      [
+        'Rebuilt 2-turn history, spares on, alternating with new conversations',
+        figures.rebuildWarmAlternating,
+      ],
+      ...arrivalRows().map(([label, key]): [string, Scenario | undefined] => [label, arrivals[key]]),
+    ] as Array<[string, Scenario | undefined]>
+  ).filter(([, figure]) => figure !== undefined);
   const lines = [
     `claude-gateway warm traffic — ${os.cpus().length} CPUs, load average ${os
       .loadavg()
@@ -141,6 +159,13 @@ function printTable(figures: Record<string, Scenario>, arrivals: Record<string, 
         `| ${label} | ${cell(figure, 'ttft')} | ${cell(figure, 'ttlb')} | ${figure?.errors ?? 'n/a'} |`,
     ),
   ];
+  for (const [label, key] of [
+    ['cold', 'cold'],
+    ['warm spare', 'warmSpare'],
+  ] as const) {
+    const end = streamEnds[key];
+    if (end && end.n > 0) lines.push(`- Last content to end of stream, ${label}: ${formatSummary(end)}`);
+  }
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
