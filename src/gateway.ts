@@ -158,7 +158,8 @@ export async function createGateway(
       // WARM_SPARES=0 keeps no spares at all, however busy.
       sparesMax: config.WARM_SPARES === 0 ? 0 : config.WARM_SPARES_MAX,
       openSpares: config.WARM_OPEN_SPARES,
-      rebuildSpares: config.WARM_REBUILD_SPARES,
+      // On a shared database the shared index names tracked conversations, not a rebuild spare.
+      rebuildSpares: config.WARM_REBUILD_SPARES && !(sharedState && config.SESSION_MAX_COUNT > 0),
       demandWindowMs: config.WARM_SPARES_WINDOW_MS,
       hotSessionsMax: config.HOT_SESSIONS_MAX,
       hotSessionIdleMs: config.HOT_SESSION_IDLE_MS,
