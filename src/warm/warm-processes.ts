@@ -94,8 +94,9 @@ export function createWarmProcesses(deps: WarmProcessesDeps): WarmProcesses {
     onHandOver: (pid: number) => startYield.release(pid),
   };
   const window = settings.demandWindowMs === undefined ? {} : { windowMs: settings.demandWindowMs };
+  const poolDemand = new SpareDemand({ min: settings.spares, max: sparesMax, ...window });
   const pool = new WarmPool({
-    demand: new SpareDemand({ min: settings.spares, max: sparesMax, ...window }),
+    demand: poolDemand,
     processes: deps.processes,
     hasRoomForIdle: () => budget.hasRoomForIdle(),
     ...yieldDeps,
@@ -159,7 +160,12 @@ export function createWarmProcesses(deps: WarmProcessesDeps): WarmProcesses {
         open.released();
         rebuild.released();
       },
-      ...(sparesMax > 0 ? { pauseSpareStarts: () => startYield.pause() } : {}),
+      // Under sustained arrivals the spares starting now are the next arrivals' processes (a run
+      // takes one still starting): stopping them for this run would only make the next one start
+      // from scratch. So a run has the CPU to itself only while the traffic is light.
+      ...(sparesMax > 0
+        ? { pauseSpareStarts: () => (poolDemand.busy() ? () => undefined : startYield.pause()) }
+        : {}),
     },
     promiseSessionId(options) {
       return pool.promiseSessionIdFor(options) ?? open.promiseSessionId();
