@@ -2,7 +2,20 @@
  * One streaming request on each surface, timed from the request to its first answer text and to the
  * end of the body: the same prompt through every wire, so their times can be compared in one run.
  */
-import type { TimedChat } from './timed-chat.js';
+import { EventSourceParserStream } from 'eventsource-parser/stream';
+
+/** One streamed request, timed from the request to each milestone. */
+export interface TimedChat {
+  ok: boolean;
+  status: number;
+  /** Request sent → first frame with answer text. */
+  ttftMs: number;
+  /** Request sent → end of the response body. */
+  ttlbMs: number;
+  /** Request sent → the last frame with answer text (the answer is complete from here on). */
+  lastContentMs?: number;
+  content: string;
+}
 
 export const BENCH_SURFACES = [
   'openai-chat',
@@ -74,6 +87,7 @@ export async function timedSurface(
 ): Promise<TimedChat> {
   const started = performance.now();
   let ttftMs = Number.NaN;
+  let lastContentMs = Number.NaN;
   let content = '';
   let failed = false;
   const response = await fetch(`${baseUrl}${path}`, {
@@ -83,24 +97,20 @@ export async function timedSurface(
   });
   if (!response.ok || !response.body) {
     await response.text().catch(() => '');
-    return { ok: false, status: response.status, ttftMs, ttlbMs: performance.now() - started, content };
+    const ttlbMs = performance.now() - started;
+    return { ok: false, status: response.status, ttftMs, ttlbMs, lastContentMs, content };
   }
-  const decoder = new TextDecoder();
-  let buffered = '';
-  for await (const bytes of response.body) {
-    buffered += decoder.decode(bytes, { stream: true });
-    let newline = buffered.indexOf('\n');
-    while (newline >= 0) {
-      const line = buffered.slice(0, newline).trim();
-      buffered = buffered.slice(newline + 1);
-      newline = buffered.indexOf('\n');
-      if (!line.startsWith('data:')) continue;
-      const { text, failed: frameFailed } = textOf(surface, line.slice(5).trim());
-      if (frameFailed) failed = true;
-      if (text) {
-        if (Number.isNaN(ttftMs)) ttftMs = performance.now() - started;
-        content += text;
-      }
+  // SSE framing by a maintained parser (events split across chunks, CRLF, comments such as keep-alives).
+  const frames = response.body
+    .pipeThrough(new TextDecoderStream())
+    .pipeThrough(new EventSourceParserStream());
+  for await (const frame of frames) {
+    const { text, failed: frameFailed } = textOf(surface, frame.data);
+    if (frameFailed) failed = true;
+    if (text) {
+      if (Number.isNaN(ttftMs)) ttftMs = performance.now() - started;
+      lastContentMs = performance.now() - started;
+      content += text;
     }
   }
   return {
@@ -108,6 +118,7 @@ export async function timedSurface(
     status: response.status,
     ttftMs,
     ttlbMs: performance.now() - started,
+    lastContentMs,
     content,
   };
 }

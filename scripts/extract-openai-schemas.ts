@@ -8,7 +8,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parse } from 'yaml';
 
-const ROOTS = ['Response', 'ResponseStreamEvent'];
+const ROOTS = ['Response', 'ResponseStreamEvent', 'CreateResponse'];
 const [source, target] = process.argv.slice(2);
 if (!source || !target) throw new Error('usage: extract-openai-schemas <openapi.yaml> <out.json>');
 

@@ -1,3 +1,4 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
@@ -7,6 +8,7 @@ import type { Logger } from 'pino';
 import type { ModelCatalog } from './claude/model-catalog.js';
 import { internalError, routeNotFound } from './core/errors.js';
 import { type ErrorRenderer, GatewayError } from './core/gateway-error.js';
+import { buildOpenApiDocument, type DescribedRoutes, type JsonObject } from './docs/openapi-document.js';
 import { corsPolicy } from './http/cors.js';
 import { createErrorRenderers } from './http/error-renderers.js';
 import { type AppEnv, requestLogger } from './http/request-logger.js';
@@ -30,10 +32,15 @@ export interface AppDeps {
   outerMiddleware?: MiddlewareHandler[];
   /** Run after CORS and the body limit, before any route: body sanity, drain, auth, key policy. */
   guardMiddleware?: MiddlewareHandler[];
-  /** Extra routes at the root (probes, metrics, API docs). */
-  rootRoutes?: Hono[];
+  /** Extra routes at the root (probes, metrics, console). */
+  rootRoutes?: OpenAPIHono[];
   /** Extra API routes, served under /v1 and without the prefix like the others. */
-  apiRoutes?: Hono[];
+  apiRoutes?: OpenAPIHono[];
+  /**
+   * The API docs, mounted at the root: given the OpenAPI document generated from every route the
+   * app serves (built on first use, once all are registered).
+   */
+  apiDocs?: { version: string; routes: (document: () => JsonObject) => OpenAPIHono };
 }
 
 export function createApp(deps: AppDeps) {
@@ -59,15 +66,30 @@ export function createApp(deps: AppDeps) {
 
   const renderers = createErrorRenderers(deps.defaultErrorRenderer);
   const api = new Hono<AppEnv>();
+  // What the OpenAPI document describes: every route below, at the path clients use.
+  const described: DescribedRoutes[] = [];
+  const mountApi = (routes: OpenAPIHono) => {
+    api.route('/', routes);
+    described.push({ prefix: '/v1', routes });
+  };
+  const mountRoot = (routes: OpenAPIHono) => {
+    app.route('/', routes);
+    described.push({ prefix: '/', routes });
+  };
   for (const surface of deps.surfaces) {
     for (const { prefix, renderer } of surface.errors ?? []) renderers.register(prefix, renderer);
-    if (surface.mount === 'root') app.route('/', surface.routes);
-    else api.route('/', surface.routes);
+    if (surface.mount === 'root') mountRoot(surface.routes);
+    else mountApi(surface.routes);
   }
-  api.route('/', modelsRoutes(deps.models, { created: Math.floor(deps.startedAt / 1000) }));
-  for (const routes of deps.apiRoutes ?? []) api.route('/', routes);
-  app.route('/', healthRoutes(deps.health));
-  for (const routes of deps.rootRoutes ?? []) app.route('/', routes);
+  mountApi(modelsRoutes(deps.models, { created: Math.floor(deps.startedAt / 1000) }));
+  for (const routes of deps.apiRoutes ?? []) mountApi(routes);
+  mountRoot(healthRoutes(deps.health));
+  for (const routes of deps.rootRoutes ?? []) mountRoot(routes);
+  if (deps.apiDocs) {
+    const { version } = deps.apiDocs;
+    let document: JsonObject | undefined;
+    mountRoot(deps.apiDocs.routes(() => (document ??= buildOpenApiDocument({ version }, described))));
+  }
   app.route('/v1', api);
   app.route('/', api);
 

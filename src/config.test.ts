@@ -65,6 +65,8 @@ describe('loadConfig', () => {
       workspaceDir: '/data/workspace',
     });
     expect(() => loadConfig({ DATABASE_URL: 'mysql://x' }, '/')).toThrow(/DATABASE_URL/);
+    expect(loadConfig({ REDIS_URL: 'redis://cache:6379/0' }, '/').REDIS_URL).toBe('redis://cache:6379/0');
+    expect(() => loadConfig({ REDIS_URL: 'http://cache' }, '/')).toThrow(/REDIS_URL/);
     expect(() => loadConfig({ INSTANCE_ID: '../escape' }, '/')).toThrow(/INSTANCE_ID/);
   });
 });

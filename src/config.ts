@@ -116,6 +116,14 @@ export const configSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
   /**
+   * redis://host:6379/0: keep requests-per-minute windows and per-key run slots in Redis (shared by
+   * every gateway pointing at it) instead of the database or memory.
+   */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  /**
    * Names this gateway among those sharing DATABASE_URL (default: the host name, stable per
    * container). With DATABASE_URL, Claude Code's config and temp dirs go under
    * <DATA_DIR>/instances/<INSTANCE_ID>, so gateways sharing a DATA_DIR never clean up each other's.

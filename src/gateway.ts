@@ -30,7 +30,6 @@ import { consoleRoutes } from './console/console-routes.js';
 import { packageRoot } from './console/package-root.js';
 import { sessionTokens } from './console/session-token.js';
 import { createRunService } from './core/run-service.js';
-import { buildOpenApiDocument } from './docs/openapi-document.js';
 import { loadSwaggerUiAssets } from './docs/swagger-ui-assets.js';
 import { cachedProbe } from './hardening/cached-probe.js';
 import { DrainSwitch } from './hardening/drain.js';
@@ -41,13 +40,14 @@ import { streamStallGuard } from './http/stream-stall-guard.js';
 import { createRemoteImageResolver } from './images/resolve-remote-images.js';
 import { createGuardedFetch } from './images/ssrf-guard.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
-import { enforceKeyPolicy, type FinishedRequest, toRequestSummary } from './policy/enforce-key-policy.js';
+import { accountRequests, type FinishedRequest, toRequestSummary } from './policy/account-requests.js';
+import { createKeyAdmission } from './policy/admit.js';
 import { KeyConcurrency } from './policy/key-concurrency.js';
 import type { Principal } from './policy/key-policy.js';
 import { loadProfiles } from './policy/profiles.js';
 import { RPM_WINDOW_MS, requestsPerMinute } from './policy/requests-per-minute.js';
 import { sharedKeyConcurrency, sharedRateLimitStore } from './policy/shared-key-limits.js';
-import { createTurnAdmission } from './policy/turn-admission.js';
+import { createTurnAccounting } from './policy/turn-accounting.js';
 import { RunQueue } from './queue/run-queue.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { apiDocsRoutes } from './routes/openapi.js';
@@ -55,21 +55,28 @@ import { readyRoutes } from './routes/ready.js';
 import { usageRoutes } from './routes/usage.js';
 import { diskUsage } from './sessions/disk-budget.js';
 import { type ConversationIndex, createSessionStore } from './sessions/session-store.js';
-import { mirrorTranscripts, sharedConversations, startSharedSweep } from './sessions/shared-conversations.js';
+import {
+  endedEverywhere,
+  mirrorTranscripts,
+  sharedConversations,
+  startSharedSweep,
+} from './sessions/shared-conversations.js';
 import { auditRecorder } from './store/audit-recorder.js';
 import { storeLocation } from './store/engine.js';
 import { type GatewayStore, openGatewayStore } from './store/gateway-store.js';
-import { anthropicMessagesOpenApi } from './surfaces/anthropic-messages/openapi.js';
+import { postgresTaskSignals } from './store/postgres-task-signals.js';
+import { redisConcurrency } from './store/redis/redis-concurrency.js';
+import { connectRedis, redisAnswers } from './store/redis/redis-connection.js';
+import { redisRateWindow } from './store/redis/redis-rate-window.js';
+import type { EvictedSession } from './store/shared-session-index.js';
 import { anthropicMessagesSurface } from './surfaces/anthropic-messages/surface.js';
 import { createNativeSurface } from './surfaces/native/create-native-surface.js';
 import { selectProtocol } from './surfaces/native/ws-tickets.js';
 import { chatCompletionRequestSchema } from './surfaces/openai-chat/schema.js';
 import { openAIChatSurface } from './surfaces/openai-chat/surface.js';
 import { type ToClaudeContext, toRunPlan } from './surfaces/openai-chat/to-plan.js';
-import { completionsOpenApi } from './surfaces/openai-completions/openapi.js';
 import { completionsSurface } from './surfaces/openai-completions/surface.js';
 import { openAIResponsesSurface } from './surfaces/openai-responses/surface.js';
-import { noCapabilityOpenApi } from './surfaces/openai-unsupported/openapi.js';
 import { noCapabilitySurface } from './surfaces/openai-unsupported/surface.js';
 import { tasksSurface } from './surfaces/tasks/surface.js';
 import { createTaskService } from './surfaces/tasks/task-service.js';
@@ -138,6 +145,8 @@ export async function createGateway(
   );
   // On PostgreSQL, state several gateways must agree on lives there (README "Scaling out").
   const sharedState = store.engine === 'postgres';
+  // This gateway process among those sharing state (INSTANCE_ID may repeat across restarts).
+  const processTag = `${config.instanceId}-${process.pid}-${randomUUID().slice(0, 8)}`;
 
   const processes = new ProcessRegistry({
     killGraceMs: config.KILL_GRACE_MS,
@@ -219,21 +228,28 @@ export async function createGateway(
         })
       : undefined;
   // Shared: any gateway continues a conversation from the database (index + transcript mirror).
-  const sharedIndex =
-    config.SESSION_MAX_COUNT > 0 && sharedState
-      ? store.sessionIndex({
-          ttlMs: config.SESSION_TTL_MS,
-          maxCount: config.SESSION_MAX_COUNT,
-          claimTtlMs: config.REQUEST_TIMEOUT_MS + 60_000,
-          defaultCwd: config.workspaceDir,
-          onEvict: (evicted) => {
-            for (const session of evicted) {
-              warm.forgetSession(session.id);
-              removeSession(sessionDirs, session.cwd, session.id).catch(() => undefined);
-            }
-          },
-        })
+  const tracksShared = config.SESSION_MAX_COUNT > 0 && sharedState;
+  // What this gateway keeps of a session ended for good: its local transcript copy and any process.
+  const dropLocally = (sessions: EvictedSession[]) => {
+    for (const session of sessions) {
+      warm.forgetSession(session.id);
+      removeSession(sessionDirs, session.cwd, session.id).catch(() => undefined);
+    }
+  };
+  // ...and every other gateway's, told through the database.
+  const endedConversations =
+    tracksShared && store.notifications
+      ? endedEverywhere(store.notifications, processTag, dropLocally, logger)
       : undefined;
+  const sharedIndex = tracksShared
+    ? store.sessionIndex({
+        ttlMs: config.SESSION_TTL_MS,
+        maxCount: config.SESSION_MAX_COUNT,
+        claimTtlMs: config.REQUEST_TIMEOUT_MS + 60_000,
+        defaultCwd: config.workspaceDir,
+        onEvict: (evicted) => (endedConversations ? endedConversations.ended(evicted) : dropLocally(evicted)),
+      })
+    : undefined;
   const stopSharedSweep = sharedIndex ? startSharedSweep(sharedIndex, 60_000, logger) : () => {};
   const sessions: ConversationIndex | undefined = sharedIndex
     ? sharedConversations(sharedIndex, logger)
@@ -246,9 +262,17 @@ export async function createGateway(
     remoteImages: config.REMOTE_IMAGES,
     ...(agentPolicy ? { resolveAgent: createAgentResolver(agentPolicy) } : {}),
   };
+  // Key policy (admission): every run of every surface is admitted once by the run service.
+  const { rpm, leases, concurrency, spentUsd, redis, redisReachable } = keyLimits(
+    config,
+    store,
+    processTag,
+    logger,
+  );
   const runs = createRunService({
     runner,
     queue,
+    admit: createKeyAdmission({ countRequest: rpm.countRequest, concurrency, spentUsd }),
     requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
     ...(sessions ? { sessions } : {}),
     ...(config.REMOTE_IMAGES
@@ -290,17 +314,6 @@ export async function createGateway(
     queueRunning: () => queue.running,
     queueWaiting: () => queue.waiting,
   });
-  // On a shared database, rpm windows and run slots live there too, so N gateways enforce one limit.
-  const rpm = requestsPerMinute(
-    Date.now,
-    sharedState ? sharedRateLimitStore(store.rateWindow(RPM_WINDOW_MS)) : undefined,
-  );
-  const leases = sharedState
-    ? store.concurrency({
-        instanceId: `${config.instanceId}-${process.pid}-${randomUUID().slice(0, 8)}`,
-        onRenewError: (err) => logger.warn({ err }, 'run leases not renewed'),
-      })
-    : undefined;
   const thirdPartyRejections = trackThirdPartyRejections();
   const drain = new DrainSwitch();
   const recordAudit = auditRecorder(store.audit, {
@@ -308,30 +321,12 @@ export async function createGateway(
     logger,
     isOpen: () => store.isOpen,
   });
-  // One count of running requests per key, whether a run came in over HTTP or a WebSocket; on a
-  // shared database the run slots live there, so N gateways enforce one limit.
-  const concurrency = leases
-    ? sharedKeyConcurrency(leases, (err) => logger.warn({ err }, 'run lease not released; it expires'))
-    : new KeyConcurrency();
-  const spentUsd = async (principal: Principal) => {
-    if (principal.source !== 'store') return 0;
-    // Read per request from the store every instance charges, so budgets hold across instances.
-    const record = await store.keys.get(principal.id).catch(() => {
-      throw storeUnavailable();
-    });
-    return record?.spentUsd ?? 0;
-  };
   const onFinished = async (request: FinishedRequest) => {
     if (request.errorCode === THIRD_PARTY_REJECTED_CODE) thirdPartyRejections.record();
     metrics.observeRequest(request);
     await recordAudit.record(request);
   };
-  const keyPolicy = enforceKeyPolicy({
-    requestsPerMinute: rpm.middleware,
-    concurrency,
-    spentUsd,
-    onFinished,
-  });
+  const requestAccounting = accountRequests({ requestsPerMinute: rpm.middleware, onFinished });
 
   const native = createNativeSurface({
     store: store.nativeSessions,
@@ -344,9 +339,17 @@ export async function createGateway(
     maxTotal: config.NATIVE_SESSIONS_MAX,
     requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
     keepAliveMs: 15_000,
-    // On a shared database the index ends a deleted session's conversation by its TTL sweep instead.
-    ...(localSessions ? { endConversation: (origin) => localSessions.endConversation(origin) } : {}),
-    admitTurn: createTurnAdmission({ countTurn: rpm.countTurn, concurrency, spentUsd, onFinished }),
+    // A deleted session's Claude Code conversation ends at once, on one machine or on every gateway.
+    ...(localSessions
+      ? { endConversation: (origin) => localSessions.endConversation(origin) }
+      : sharedIndex
+        ? {
+            endConversation: async (origin) => {
+              await sharedIndex.endConversation(origin);
+            },
+          }
+        : {}),
+    recordTurn: createTurnAccounting({ onFinished }),
     rateLimitOf: rpm.peek,
     upgradeWebSocket,
     version: GATEWAY_VERSION,
@@ -359,7 +362,13 @@ export async function createGateway(
     { status: 'failed', error: { code: 'gateway_stopped', message: stoppedReason } },
     Date.now(),
   );
-  const tasks = createTaskService({ runs, store: store.tasks });
+  // On a shared database a task's live events and its cancel reach every gateway (LISTEN/NOTIFY).
+  const taskSignals = store.notifications ? postgresTaskSignals(store.notifications) : undefined;
+  const tasks = createTaskService({
+    runs,
+    store: store.tasks,
+    ...(taskSignals ? { signals: taskSignals } : {}),
+  });
   const claudeHome = config.CLAUDE_HOME ? path.resolve(config.CLAUDE_HOME) : undefined;
   const home = claudeHome
     ? claudeHomeCatalog(claudeHome, (file, reason) =>
@@ -451,6 +460,10 @@ export async function createGateway(
         ...(home ? { home } : {}),
         ...(skillsPluginDir ? { skillsPluginDir } : {}),
         keepAliveMs: 15_000,
+        // A task is bounded by REQUEST_TIMEOUT_MS at most; following it elsewhere stops a minute later.
+        ...(taskSignals
+          ? { remoteTasks: { signals: taskSignals, maxFollowMs: config.REQUEST_TIMEOUT_MS + 60_000 } }
+          : {}),
         onBackgroundSummary: (principal, requestId, summary) => {
           const finished: FinishedRequest = {
             principal,
@@ -497,28 +510,26 @@ export async function createGateway(
       requireApiKey(authenticator),
       jsonBodyGuard({ maxDepth: config.MAX_JSON_DEPTH }),
       native.rateLimitHeaders,
-      keyPolicy,
+      requestAccounting,
     ],
     rootRoutes: [
       readyRoutes({
         probeClaudeCode,
         // A closed store is not writable whatever the last probe said.
         storeWritable: async () => store.isOpen && (await storeProbe()),
+        ...(redisReachable ? { limitsReachable: redisReachable } : {}),
         hasCredentials,
         credentialsHelp: CREDENTIALS_HELP,
         draining: () => drain.draining,
       }),
       metricsRoutes(metrics.registry, { token: config.METRICS_TOKEN }),
-      apiDocsRoutes(
-        buildOpenApiDocument({
-          version: GATEWAY_VERSION,
-          fragments: [anthropicMessagesOpenApi, completionsOpenApi, noCapabilityOpenApi, native.openApi],
-        }),
-        loadSwaggerUiAssets(),
-      ),
       webConsole,
     ],
     apiRoutes: [usageRoutes(store.audit)],
+    apiDocs: {
+      version: GATEWAY_VERSION,
+      routes: (document) => apiDocsRoutes(document, loadSwaggerUiAssets()),
+    },
   });
   appFetch = (request, env) => app.fetch(request, env);
   // Upgrades are routed through the app (auth, then the route); only our subprotocol is ever
@@ -550,14 +561,62 @@ export async function createGateway(
       await warm.close();
       await processes.terminateAll();
       stopSharedSweep();
+      endedConversations?.stop();
       await localSessions?.close();
       rpm.close();
       await recordAudit.flush();
       recordAudit.close();
       await leases?.close().catch((err: unknown) => logger.warn({ err }, 'run leases not released'));
+      redis?.disconnect();
       await store.close();
     },
   };
+}
+
+/**
+ * Where a key's limits are counted: in memory for one gateway; with REDIS_URL, rpm windows and run
+ * slots in Redis; else on a shared database (PostgreSQL) there. Spend is always in the store. So N
+ * gateways enforce one limit.
+ */
+function keyLimits(config: Config, store: GatewayStore, processTag: string, logger: Logger) {
+  const sharedState = store.engine === 'postgres';
+  const redis = config.REDIS_URL
+    ? connectRedis(config.REDIS_URL, {
+        onError: (err) => logger.warn({ err }, 'redis connection failed; limits answer 503 until it is back'),
+      })
+    : undefined;
+  const sharedWindow = redis
+    ? redisRateWindow(redis, RPM_WINDOW_MS)
+    : sharedState
+      ? store.rateWindow(RPM_WINDOW_MS)
+      : undefined;
+  const rpm = requestsPerMinute(Date.now, sharedWindow ? sharedRateLimitStore(sharedWindow) : undefined);
+  const leases = redis
+    ? redisConcurrency(redis, {
+        onRefreshError: (err) => logger.warn({ err }, 'run slot not refreshed in redis'),
+        onLeaseLost: (err) => logger.warn({ err }, 'run slot expired in redis before its run ended'),
+      })
+    : sharedState
+      ? store.concurrency({
+          instanceId: processTag,
+          onRenewError: (err) => logger.warn({ err }, 'run leases not renewed'),
+        })
+      : undefined;
+  // /ready fails while Redis does not answer, as it does when the store does not.
+  const redisReachable = redis ? cachedProbe(() => redisAnswers(redis), config.READY_CACHE_MS) : undefined;
+  // One count of running runs per key, whatever surface or transport they came in on.
+  const concurrency = leases
+    ? sharedKeyConcurrency(leases, (err) => logger.warn({ err }, 'run lease not released; it expires'))
+    : new KeyConcurrency();
+  const spentUsd = async (principal: Principal) => {
+    if (principal.source !== 'store') return 0;
+    // Read per run from the store every instance charges, so budgets hold across instances.
+    const record = await store.keys.get(principal.id).catch(() => {
+      throw storeUnavailable();
+    });
+    return record?.spentUsd ?? 0;
+  };
+  return { rpm, leases, concurrency, spentUsd, redis, redisReachable };
 }
 
 /** Whether keys exist; when the store cannot say (closed during shutdown), assume the strict answer. */

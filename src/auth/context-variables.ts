@@ -1,5 +1,5 @@
 import type { RateLimitInfo } from 'hono-rate-limiter';
-import type { RunHooks } from '../policy/enforce-key-policy.js';
+import type { RunHooks } from '../policy/account-requests.js';
 import type { Principal } from '../policy/key-policy.js';
 
 // Typed Hono context variables shared by the auth, policy and route layers.

@@ -19,6 +19,7 @@ describe('buildChildEnv', () => {
         GATEWAY_API_KEYS: 'gw-secret',
         GATEWAY_ADMIN_KEY: 'admin-secret',
         DATABASE_URL: 'postgres://x',
+        REDIS_URL: 'redis://x',
         CLAUDE_PATH: '/opt/claude',
         PORT: '8080',
       },
@@ -33,6 +34,7 @@ describe('buildChildEnv', () => {
     expect(env).not.toHaveProperty('GATEWAY_API_KEYS');
     expect(env).not.toHaveProperty('GATEWAY_ADMIN_KEY');
     expect(env).not.toHaveProperty('DATABASE_URL');
+    expect(env).not.toHaveProperty('REDIS_URL');
     expect(env).not.toHaveProperty('CLAUDE_PATH');
     expect(env).not.toHaveProperty('PORT');
   });

@@ -1,17 +1,25 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Hono } from 'hono';
-import { z } from 'zod';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import type { AuthResult } from '../auth/authenticator.js';
 import { invalidRequest } from '../core/errors.js';
 import { GatewayError } from '../core/gateway-error.js';
+import { documented } from '../http/openapi-route.js';
 import { writeSse } from '../http/sse.js';
 import { validateJson } from '../http/validate-json.js';
 import type { Principal } from '../policy/key-policy.js';
 import type { AuditEntry } from '../store/audit-log.js';
 import { parseUsageRange, UsageRangeError } from '../store/usage-range.js';
-import { clearSessionCookie, pruneRevoked, requireConsoleSession, setSessionCookie } from './console-auth.js';
+import {
+  CSRF_HEADER,
+  clearSessionCookie,
+  pruneRevoked,
+  requireConsoleSession,
+  SESSION_COOKIE,
+  setSessionCookie,
+} from './console-auth.js';
 import type { ConsoleData } from './console-data.js';
+import * as docs from './console-route-docs.js';
 import { type PlaygroundSurface, playgroundRequest, playgroundSchema } from './playground.js';
 import { bucketRequests, roundUsd, totalsOf } from './series.js';
 import type { SessionTokens } from './session-token.js';
@@ -53,16 +61,6 @@ const ASSETS: Record<string, string> = {
   'app.css': 'text/css; charset=utf-8',
 };
 
-const signInSchema = z.object({ key: z.string().min(1).max(512) });
-const newKeySchema = z.object({
-  name: z.string().trim().min(1).max(64),
-  admin: z.boolean().optional(),
-  rpm: z.number().int().positive().max(1_000_000).optional(),
-  concurrency: z.number().int().positive().max(10_000).optional(),
-  budgetUsd: z.number().positive().max(1_000_000).optional(),
-  models: z.array(z.string().min(1).max(256)).max(100).optional(),
-});
-
 const HOUR_MS = 3_600_000;
 
 /**
@@ -72,7 +70,13 @@ const HOUR_MS = 3_600_000;
  */
 export function consoleRoutes(deps: ConsoleDeps) {
   const revoked = new Map<string, number>();
-  const app = new Hono();
+  const app = new OpenAPIHono();
+  app.openAPIRegistry.registerComponent('securitySchemes', 'consoleSession', {
+    type: 'apiKey',
+    in: 'cookie',
+    name: SESSION_COOKIE,
+    description: `Set by POST /console/api/session; changes also send the \`${CSRF_HEADER}\` header it returned.`,
+  });
 
   app.use('/console/*', async (c, next) => {
     if (!deps.envAdminKey && !(await deps.data.hasStoredAdminKey())) {
@@ -89,15 +93,15 @@ export function consoleRoutes(deps: ConsoleDeps) {
     await next();
   });
 
-  app.get('/console', (c) => c.redirect('/console/'));
-  app.get('/console/', (c) => {
+  app.get(documented(app, docs.consoleRedirect), (c) => c.redirect('/console/'));
+  app.get(documented(app, docs.consolePage), (c) => {
     c.header(
       'Content-Security-Policy',
       "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'",
     );
     return c.html(PAGE);
   });
-  app.get('/console/assets/:file', async (c) => {
+  app.get(documented(app, docs.consoleAsset), async (c) => {
     const file = c.req.param('file');
     const type = ASSETS[file];
     if (!type) return c.notFound();
@@ -106,7 +110,7 @@ export function consoleRoutes(deps: ConsoleDeps) {
     return c.body(body, 200, { 'Content-Type': type });
   });
 
-  app.post('/console/api/session', validateJson(signInSchema), async (c) => {
+  app.post(documented(app, docs.signIn), validateJson(docs.signInSchema), async (c) => {
     const result = await deps.authenticate(c.req.valid('json').key);
     if (result.kind !== 'ok' || !result.principal.admin) {
       throw new GatewayError({
@@ -122,9 +126,9 @@ export function consoleRoutes(deps: ConsoleDeps) {
     return c.json({ name: session.principalName, csrfToken: session.csrf, expiresAt: session.exp });
   });
 
-  const api = new Hono();
+  const api = new OpenAPIHono();
   api.use(requireConsoleSession({ tokens: deps.tokens, now: deps.now, revoked }));
-  api.get('/session', (c) => {
+  api.get(documented(api, docs.currentSession), (c) => {
     const session = c.get('consoleSession');
     return c.json({
       name: session.principalName,
@@ -134,7 +138,7 @@ export function consoleRoutes(deps: ConsoleDeps) {
       playgroundSurfaces: deps.playgroundSurfaces,
     });
   });
-  api.delete('/session', (c) => {
+  api.delete(documented(api, docs.signOut), (c) => {
     const session = c.get('consoleSession');
     pruneRevoked(revoked, deps.now());
     revoked.set(session.sid, session.exp);
@@ -142,7 +146,7 @@ export function consoleRoutes(deps: ConsoleDeps) {
     return c.json({ signedOut: true });
   });
 
-  api.get('/live', (c) => {
+  api.get(documented(api, docs.live), (c) => {
     const disconnect = new AbortController();
     return writeSse(c, liveFrames(deps, disconnect.signal), {
       keepAliveMs: 15_000,
@@ -150,7 +154,7 @@ export function consoleRoutes(deps: ConsoleDeps) {
     });
   });
 
-  api.get('/overview', async (c) => {
+  api.get(documented(api, docs.overview), async (c) => {
     const window = c.req.query('window') === 'day' ? 'day' : 'hour';
     const to = deps.now();
     const span = window === 'day' ? 24 * HOUR_MS : HOUR_MS;
@@ -167,7 +171,7 @@ export function consoleRoutes(deps: ConsoleDeps) {
     });
   });
 
-  api.get('/usage', async (c) => {
+  api.get(documented(api, docs.usage), async (c) => {
     const range = usageRange(c.req.query('from'), c.req.query('to'));
     const keyId = c.req.query('key') || undefined;
     const rows = (await deps.data.usage(range.from, range.to)).filter((row) => !keyId || row.keyId === keyId);
@@ -177,7 +181,7 @@ export function consoleRoutes(deps: ConsoleDeps) {
       rows: rows.map((row) => ({ ...row, costUsd: roundUsd(row.costUsd) })),
     });
   });
-  api.get('/usage.csv', async (c) => {
+  api.get(documented(api, docs.usageCsv), async (c) => {
     const range = usageRange(c.req.query('from'), c.req.query('to'));
     const keyId = c.req.query('key') || undefined;
     const rows = (await deps.data.usage(range.from, range.to)).filter((row) => !keyId || row.keyId === keyId);
@@ -185,7 +189,7 @@ export function consoleRoutes(deps: ConsoleDeps) {
     return c.body(usageCsv(rows), 200, { 'Content-Type': 'text/csv; charset=utf-8' });
   });
 
-  api.get('/keys', async (c) => {
+  api.get(documented(api, docs.listKeys), async (c) => {
     const keys = await deps.data.keys();
     return c.json({
       keys: keys.map((key) => ({
@@ -200,7 +204,7 @@ export function consoleRoutes(deps: ConsoleDeps) {
       })),
     });
   });
-  api.post('/keys', validateJson(newKeySchema), async (c) => {
+  api.post(documented(api, docs.createKey), validateJson(docs.newKeySchema), async (c) => {
     const input = c.req.valid('json');
     try {
       const created = await deps.data.createKey({
@@ -221,13 +225,13 @@ export function consoleRoutes(deps: ConsoleDeps) {
       throw error;
     }
   });
-  api.delete('/keys/:id', async (c) => {
+  api.delete(documented(api, docs.revokeKey), async (c) => {
     const revokedKey = await deps.data.revokeKey(c.req.param('id'));
     if (!revokedKey) throw notFound('No active key with that id.');
     return c.json({ id: revokedKey.id, revokedAt: revokedKey.revokedAt });
   });
 
-  api.get('/requests', async (c) => {
+  api.get(documented(api, docs.listRequests), async (c) => {
     const page = Math.max(1, Number.parseInt(c.req.query('page') ?? '1', 10) || 1);
     const pageSize = Math.min(200, Math.max(1, Number.parseInt(c.req.query('pageSize') ?? '50', 10) || 50));
     const surface = c.req.query('surface');
@@ -247,13 +251,13 @@ export function consoleRoutes(deps: ConsoleDeps) {
     });
     return c.json({ page, pageSize, total, rows: rows.map(requestView) });
   });
-  api.get('/requests/:requestId', async (c) => {
+  api.get(documented(api, docs.getRequest), async (c) => {
     const row = await deps.data.request(c.req.param('requestId'));
     if (!row) throw notFound('No recorded request with that id.');
     return c.json({ ...requestView(row), prompt: row.prompt });
   });
 
-  api.get('/sessions', async (c) => {
+  api.get(documented(api, docs.listSessions), async (c) => {
     const sessions = await deps.data.sessions();
     return c.json({
       sessions: sessions.map((session) => ({
@@ -269,13 +273,13 @@ export function consoleRoutes(deps: ConsoleDeps) {
       })),
     });
   });
-  api.get('/sessions/:id/messages', async (c) => {
+  api.get(documented(api, docs.sessionMessages), async (c) => {
     const messages = await deps.data.sessionMessages(c.req.param('id'));
     if (!messages) throw notFound('No session with that id.');
     return c.json({ messages });
   });
 
-  api.get('/tasks', async (c) => {
+  api.get(documented(api, docs.listTasks), async (c) => {
     const tasks = await deps.data.tasks(200);
     return c.json({
       tasks: tasks.map((task) => ({
@@ -289,13 +293,13 @@ export function consoleRoutes(deps: ConsoleDeps) {
       })),
     });
   });
-  api.delete('/tasks/:id', async (c) => {
+  api.delete(documented(api, docs.cancelTask), async (c) => {
     const cancelled = await deps.cancelTask(c.req.param('id'));
     if (!cancelled) throw notFound('No running task with that id on this gateway.');
     return c.json({ taskId: c.req.param('id'), cancelled: true });
   });
 
-  api.post('/playground', validateJson(playgroundSchema), async (c) => {
+  api.post(documented(api, docs.playground), validateJson(playgroundSchema), async (c) => {
     const input = c.req.valid('json');
     if (!deps.playgroundSurfaces.includes(input.surface)) {
       throw invalidRequest(`This gateway does not serve the ${input.surface} surface.`, 'surface');

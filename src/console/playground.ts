@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// zod with `.openapi()`: a schema gets that method only if it is built after the extension loads.
+import { z } from '@hono/zod-openapi';
 
 /** The wires the playground can speak, each through the gateway's own route. */
 export const PLAYGROUND_SURFACES = ['openai-chat', 'openai-responses', 'anthropic-messages'] as const;

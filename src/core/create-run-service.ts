@@ -2,9 +2,12 @@ import { clientToolNameOf, maxClientToolCalls } from '../claude/client-tools.js'
 import type { RunPlan } from '../claude/run-plan.js';
 import type { ClaudeRunner } from '../claude/runner.js';
 import type { RemoteImageResolver } from '../images/resolve-remote-images.js';
+import type { Principal } from '../policy/key-policy.js';
 import type { RunQueue } from '../queue/run-queue.js';
 import type { ConversationIndex } from '../sessions/session-store.js';
 import { type RunSessionTracker, trackRunSession } from '../sessions/track-run.js';
+import type { Admission, Admit, RunAsk } from './admit.js';
+import { openAdmission } from './admit.js';
 import { estimateCostUsd } from './estimate-cost.js';
 import { GatewayError } from './gateway-error.js';
 import {
@@ -27,6 +30,8 @@ export interface RunServiceDeps {
   sessions?: ConversationIndex;
   /** Fetches http(s) images of a plan (REMOTE_IMAGES); absent when remote images are off. */
   resolveRemoteImages?: RemoteImageResolver;
+  /** Key policy (src/policy/admit.ts): decides every run of every surface that has a principal. */
+  admit: Admit;
 }
 
 /**
@@ -37,7 +42,21 @@ export interface RunServiceDeps {
  * it ended (earlier failures are reported by the HTTP layer, as for any refused request).
  */
 export function createRunService(deps: RunServiceDeps): RunService {
+  // Admissions this service gave and no run has used yet: each run needs its own, used once.
+  const unused = new WeakSet<Admission>();
+
+  async function admit(principal: Principal | undefined, ask: RunAsk): Promise<Admission> {
+    const admission = principal ? await deps.admit(principal, ask) : await openAdmission();
+    unused.add(admission);
+    return admission;
+  }
+
   async function* run(request: RunRequest): AsyncGenerator<RunEvent, void, undefined> {
+    if (!unused.delete(request.admission)) {
+      // A surface bug, not a client's error: every run passes key policy exactly once.
+      request.admission.release();
+      throw new Error('RunService.run needs an admission from RunService.admit, used once');
+    }
     const planned = request.plan;
     let tracker: RunSessionTracker | undefined;
     try {
@@ -57,6 +76,8 @@ export function createRunService(deps: RunServiceDeps): RunService {
       if (!(error instanceof GatewayError)) throw error;
       yield { type: 'error', error };
     } finally {
+      // The key's run slot is free as soon as the run is over, however it ended.
+      request.admission.release();
       // Awaited: a shared index has recorded the turn before the client can send the next one.
       await tracker?.settle();
     }
@@ -143,5 +164,5 @@ export function createRunService(deps: RunServiceDeps): RunService {
     }
   }
 
-  return { run };
+  return { admit, run };
 }

@@ -8,6 +8,7 @@
 import type { RunPlan } from '../claude/run-plan.js';
 import type { ImageLocator } from '../images/resolve-remote-images.js';
 import type { Principal } from '../policy/key-policy.js';
+import type { Admission, RunAsk } from './admit.js';
 import type { GatewayError } from './gateway-error.js';
 import type { RunEvent, RunUsage } from './run-events.js';
 
@@ -33,8 +34,8 @@ export interface RunOrigin {
 export interface RunRequest {
   surface: SurfaceName;
   plan: RunPlan;
-  /** Absent only where auth is off for loopback use; then no key policy applies. */
-  principal?: Principal;
+  /** From `RunService.admit` for this run; the run uses it once and gives it back when it ends. */
+  admission: Admission;
   origin?: RunOrigin;
   /** The client went away (or cancelled): the run is torn down, its process tree killed. */
   signal: AbortSignal;
@@ -74,7 +75,14 @@ export interface RunSummary {
 
 export interface RunService {
   /**
-   * Admits, queues and runs a plan. Admission and queue failures are the first event (an `error`),
+   * Key policy's decision on a run, the same for every surface: allowed model and agent tools,
+   * requests per minute (for runs without a POST), budget, concurrent runs. Throws the neutral
+   * GatewayError the surface renders. Without a principal (auth off on loopback) every run is
+   * admitted. A surface admits before it builds the plan, so a refusal comes first and costs nothing.
+   */
+  admit(principal: Principal | undefined, ask: RunAsk): Promise<Admission>;
+  /**
+   * Queues and runs an admitted plan. Queue and session failures are the first event (an `error`),
    * so a surface can still answer with a real HTTP status; after that, an `error` event ends the run.
    * Returning early from the generator (client gone) tears the run down.
    */

@@ -1,4 +1,4 @@
-import type { Hono } from 'hono';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { ErrorRenderer } from '../core/gateway-error.js';
 
 /**
@@ -7,7 +7,8 @@ import type { ErrorRenderer } from '../core/gateway-error.js';
  */
 export interface Surface {
   name: string;
-  routes: Hono;
+  /** Each route registers its OpenAPI definition here, which /openapi.json is generated from. */
+  routes: OpenAPIHono;
   /** `api` (default): served under /v1 and at the root, like the OpenAI routes; `root`: as given. */
   mount?: 'api' | 'root';
   /** Path prefixes whose errors (including 404s and body-guard failures) this surface renders. */

@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { GatewayError } from '../core/gateway-error.js';
-import type { FinishedRequest } from '../policy/enforce-key-policy.js';
+import type { FinishedRequest } from '../policy/account-requests.js';
 
 export interface MetricsSources {
   liveProcesses: () => number;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../core/gateway-error.js';
 import { openAIErrorBody } from '../http/openai-error.js';
-import { checkBudget, checkRequestPolicy } from './request-policy.js';
+import { checkAgentTools, checkBudget, checkModel } from './request-policy.js';
 
 function rejection(run: () => void) {
   try {
@@ -13,45 +13,49 @@ function rejection(run: () => void) {
   return undefined;
 }
 
-describe('checkRequestPolicy', () => {
+const CHAT_PARAMS = { mode: 'claude_code', tools: 'claude_code.tools' };
+
+describe('checkModel', () => {
   it('refuses models outside the key list, naming the param', () => {
     const policy = { models: ['haiku'] };
-    expect(rejection(() => checkRequestPolicy(policy, { model: 'sonnet' }))).toEqual({
+    expect(rejection(() => checkModel(policy, 'sonnet'))).toEqual({
       status: 403,
       code: 'model_not_allowed',
       param: 'model',
     });
-    expect(rejection(() => checkRequestPolicy(policy, { model: 'haiku' }))).toBeUndefined();
-    expect(rejection(() => checkRequestPolicy({}, { model: 'anything' }))).toBeUndefined();
+    expect(rejection(() => checkModel(policy, 'haiku'))).toBeUndefined();
+    expect(rejection(() => checkModel({}, 'anything'))).toBeUndefined();
   });
+});
 
-  it('leaves malformed bodies to the route validation', () => {
-    for (const body of [undefined, null, 'text', [1], { model: 42 }]) {
-      expect(rejection(() => checkRequestPolicy({ models: ['haiku'] }, body))).toBeUndefined();
-    }
-  });
-
-  it('refuses agent mode without agent tools, and tools outside the list', () => {
-    expect(rejection(() => checkRequestPolicy({}, { claude_code: {} }))).toMatchObject({
+describe('checkAgentTools', () => {
+  it('refuses agent mode without agent tools, and tools outside the list, in the surface terms', () => {
+    expect(rejection(() => checkAgentTools({}, ['Read'], CHAT_PARAMS))).toEqual({
       status: 403,
       code: 'agent_mode_not_allowed',
+      param: 'claude_code',
     });
-    expect(rejection(() => checkRequestPolicy({}, { claude_code: null }))).toBeUndefined();
     const policy = { agentTools: ['Read', 'Grep'] };
-    expect(rejection(() => checkRequestPolicy(policy, { claude_code: { tools: ['Read', 'Bash'] } }))).toEqual(
-      {
-        status: 403,
-        code: 'tool_not_allowed',
-        param: 'claude_code.tools',
-      },
-    );
-    expect(rejection(() => checkRequestPolicy(policy, { claude_code: { cwd: '/x' } }))).toEqual({
+    expect(rejection(() => checkAgentTools(policy, ['Read', 'Bash'], CHAT_PARAMS))).toEqual({
+      status: 403,
+      code: 'tool_not_allowed',
+      param: 'claude_code.tools',
+    });
+    expect(rejection(() => checkAgentTools(policy, ['Bash'], { mode: 'cwd', tools: 'tools' }))).toEqual({
+      status: 403,
+      code: 'tool_not_allowed',
+      param: 'tools',
+    });
+    expect(rejection(() => checkAgentTools(policy, ['Grep'], CHAT_PARAMS))).toBeUndefined();
+  });
+
+  it('asks a key with some tools to name them; an any-tool key may name none', () => {
+    expect(rejection(() => checkAgentTools({ agentTools: ['Read'] }, undefined, CHAT_PARAMS))).toEqual({
       status: 400,
       code: 'tools_required',
       param: 'claude_code.tools',
     });
-    expect(rejection(() => checkRequestPolicy(policy, { claude_code: { tools: ['Grep'] } }))).toBeUndefined();
-    expect(rejection(() => checkRequestPolicy({ agentTools: ['*'] }, { claude_code: {} }))).toBeUndefined();
+    expect(rejection(() => checkAgentTools({ agentTools: ['*'] }, undefined, CHAT_PARAMS))).toBeUndefined();
   });
 });
 

@@ -7,31 +7,16 @@ import {
   modelNotAllowed,
 } from './policy-errors.js';
 
-/**
- * Checks what a key asks for against what it may do. Reads the raw JSON body, before the route's own
- * validation: a malformed body is the route's 400 to give, so fields of the wrong type are skipped.
- * Throws the GatewayError the client should get.
- */
-export function checkRequestPolicy(policy: KeyPolicy, body: unknown): void {
-  if (!isRecord(body)) return;
-  if (policy.models && typeof body.model === 'string' && !policy.models.includes(body.model)) {
-    throw modelNotAllowed(body.model);
-  }
-  const agent = body.claude_code;
-  if (agent === undefined || agent === null) return;
-  const requested = isRecord(agent) ? agent.tools : undefined;
-  admitAgentTools(
-    policy,
-    Array.isArray(requested) ? requested.filter((tool) => typeof tool === 'string') : undefined,
-    { mode: 'claude_code', tools: 'claude_code.tools' },
-  );
+/** The key's word on a model, as the client named it. Throws the 403 the client should get. */
+export function checkModel(policy: KeyPolicy, model: string): void {
+  if (policy.models && !policy.models.includes(model)) throw modelNotAllowed(model);
 }
 
 /**
- * The key's word on an agent run's tools, for every surface (`params` name the fields in the
- * surface's terms). `requested` undefined: the run asks for every tool, which only an any-tool key may.
+ * The key's word on an agent run's tools (`params` name the fields in the surface's terms).
+ * `requested` undefined: the run asks for every tool, which only an any-tool key may.
  */
-export function admitAgentTools(
+export function checkAgentTools(
   policy: KeyPolicy,
   requested: readonly string[] | undefined,
   params: { mode: string; tools: string },
@@ -45,16 +30,7 @@ export function admitAgentTools(
   }
 }
 
-/** The key's word on a model, for surfaces whose body does not carry it as `model`. */
-export function admitModel(policy: KeyPolicy, model: string): void {
-  if (policy.models && !policy.models.includes(model)) throw modelNotAllowed(model);
-}
-
 /** Over budget once the recorded spend reaches it; a run in flight may overshoot by its own cost. */
 export function checkBudget(policy: KeyPolicy, spentUsd: number): void {
   if (policy.budgetUsd !== undefined && spentUsd >= policy.budgetUsd) throw budgetExhausted(policy.budgetUsd);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -10,7 +10,7 @@ afterEach(() => limiter?.close());
 
 const principal: Principal = { id: 'key_1', name: 'k', admin: false, source: 'store', policy: { rpm: 2 } };
 
-describe('requestsPerMinute.countTurn', () => {
+describe('requestsPerMinute.countRequest', () => {
   it('shares the HTTP window: a WebSocket turn uses up the minute an HTTP request would', async () => {
     limiter = requestsPerMinute();
     const app = new Hono();
@@ -22,9 +22,9 @@ describe('requestsPerMinute.countTurn', () => {
     app.get('/', (c) => c.text('ok'));
     app.onError((err, c) => c.text(err instanceof GatewayError ? (err.code ?? '') : 'boom', 429));
 
-    await limiter.countTurn(principal);
+    await limiter.countRequest(principal);
     expect((await app.request('/')).status).toBe(200);
-    const refused = await limiter.countTurn(principal).catch((error: unknown) => error);
+    const refused = await limiter.countRequest(principal).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(GatewayError);
     expect((refused as GatewayError).code).toBe('rate_limit_exceeded');
     expect((refused as GatewayError).retryAfterSeconds).toBeGreaterThan(0);
@@ -34,6 +34,6 @@ describe('requestsPerMinute.countTurn', () => {
   it('never refuses a key without a limit', async () => {
     limiter = requestsPerMinute();
     const unlimited: Principal = { ...principal, policy: {} };
-    for (let i = 0; i < 5; i++) await expect(limiter.countTurn(unlimited)).resolves.toBeUndefined();
+    for (let i = 0; i < 5; i++) await expect(limiter.countRequest(unlimited)).resolves.toBeUndefined();
   });
 });

@@ -10,10 +10,10 @@ const INFO_PROPERTY = 'rateLimit';
 export interface RequestsPerMinute {
   middleware: MiddlewareHandler;
   /**
-   * Counts one request of a key outside an HTTP request (a turn on a WebSocket), in the same
+   * Counts one request of a key that came without a POST (a WebSocket turn), in the same
    * one-minute window as the middleware; throws the same 429 GatewayError once the key is over.
    */
-  countTurn(principal: Principal): Promise<void>;
+  countRequest(principal: Principal): Promise<void>;
   /** Where a limited key stands in its window without counting a request (for rate-limit headers). */
   peek(principal: Principal): Promise<RateLimitInfo | undefined>;
   /** Stops the store's cleanup timer. */
@@ -47,7 +47,7 @@ export function requestsPerMinute(now: () => number = Date.now, sharedStore?: St
         setRateLimitHeaders(c, now());
         await next();
       }),
-    async countTurn(principal) {
+    async countRequest(principal) {
       const limit = principal.policy.rpm;
       if (limit === undefined) return;
       const { totalHits, resetTime } = await store.increment(principal.id);

@@ -1,5 +1,6 @@
-import { Hono } from 'hono';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { ExecutableProbe } from '../claude/executable.js';
+import { documented, jsonResponse } from '../http/openapi-route.js';
 
 export interface HealthDeps {
   probeClaudeCode: () => Promise<ExecutableProbe>;
@@ -8,9 +9,22 @@ export interface HealthDeps {
   upstreamNotices?: () => Record<string, unknown>;
 }
 
+const healthRoute = createRoute({
+  method: 'get',
+  path: '/health',
+  summary: 'Liveness',
+  security: [],
+  responses: {
+    200: jsonResponse(
+      'Always 200 while the process runs: `{status: "ok"|"degraded", gateway, claude_code, upstream}`.',
+    ),
+  },
+});
+
 export function healthRoutes(deps: HealthDeps) {
+  const app = new OpenAPIHono();
   // Liveness: the gateway answers even when Claude Code is missing; the body says what is wrong.
-  return new Hono().get('/health', async (c) => {
+  app.get(documented(app, healthRoute), async (c) => {
     const probe = await deps.probeClaudeCode();
     return c.json(
       {
@@ -22,4 +36,5 @@ export function healthRoutes(deps: HealthDeps) {
       200,
     );
   });
+  return app;
 }

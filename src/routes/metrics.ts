@@ -1,12 +1,27 @@
-import { Hono } from 'hono';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Registry } from 'prom-client';
 import { digestsEqual, hashApiKey, presentedKey } from '../auth/api-key.js';
 import { invalidApiKey } from '../auth/auth-errors.js';
+import { openAIError } from '../http/openai-error-docs.js';
+import { documented } from '../http/openapi-route.js';
 
 /** GET /metrics in Prometheus text format; needs `Bearer <METRICS_TOKEN>` when that is set. */
+const metricsRoute = createRoute({
+  method: 'get',
+  path: '/metrics',
+  summary: 'Prometheus metrics',
+  description: 'Needs `Authorization: Bearer <METRICS_TOKEN>` when METRICS_TOKEN is set.',
+  security: [],
+  responses: {
+    200: { description: 'Prometheus text format.', content: { 'text/plain': { schema: z.string() } } },
+    401: openAIError('METRICS_TOKEN is set and was not presented.'),
+  },
+});
+
 export function metricsRoutes(registry: Registry, options: { token?: string | undefined }) {
   const tokenDigest = options.token ? hashApiKey(options.token) : undefined;
-  return new Hono().get('/metrics', async (c) => {
+  const app = new OpenAPIHono();
+  app.get(documented(app, metricsRoute), async (c) => {
     if (tokenDigest) {
       const presented = presentedKey(c.req.header('authorization'), undefined);
       if (!digestsEqual(hashApiKey(presented), tokenDigest)) {
@@ -16,4 +31,5 @@ export function metricsRoutes(registry: Registry, options: { token?: string | un
     }
     return c.body(await registry.metrics(), 200, { 'content-type': registry.contentType });
   });
+  return app;
 }

@@ -1,6 +1,8 @@
-import { Hono } from 'hono';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { ModelCatalog } from '../claude/model-catalog.js';
 import { modelNotFound } from '../core/errors.js';
+import { openAIAuthErrors, openAIError } from '../http/openai-error-docs.js';
+import { documented, jsonResponse, pathParams } from '../http/openapi-route.js';
 
 interface ModelObject {
   id: string;
@@ -9,6 +11,32 @@ interface ModelObject {
   owned_by: string;
 }
 
+const modelSchema = z
+  .object({ id: z.string(), object: z.literal('model'), created: z.number().int(), owned_by: z.string() })
+  .openapi('Model');
+
+const listModels = createRoute({
+  method: 'get',
+  path: '/models',
+  summary: 'List served models',
+  responses: {
+    200: jsonResponse('The models.', z.object({ object: z.literal('list'), data: z.array(modelSchema) })),
+    401: openAIAuthErrors[401],
+  },
+});
+
+const getModel = createRoute({
+  method: 'get',
+  path: '/models/{id}',
+  summary: 'Describe one model (ids and aliases; an id may contain `/`)',
+  request: { params: pathParams({ id: 'A served model id or alias.' }) },
+  responses: {
+    200: jsonResponse('The model.', modelSchema),
+    401: openAIAuthErrors[401],
+    404: openAIError('Unknown model.'),
+  },
+});
+
 export function modelsRoutes(models: ModelCatalog, options: { created: number }) {
   const toObject = (id: string): ModelObject => ({
     id,
@@ -16,12 +44,13 @@ export function modelsRoutes(models: ModelCatalog, options: { created: number })
     created: options.created,
     owned_by: 'anthropic',
   });
-  return new Hono()
-    .get('/models', (c) => c.json({ object: 'list', data: models.ids.map(toObject) }))
-    .get('/models/:id{.+}', (c) => {
-      // Hono has already decoded the parameter; decoding again breaks on a literal '%' (a 500).
-      const id = c.req.param('id');
-      if (models.resolve(id) === undefined) throw modelNotFound(id);
-      return c.json(toObject(id));
-    });
+  const app = new OpenAPIHono();
+  app.get(documented(app, listModels), (c) => c.json({ object: 'list', data: models.ids.map(toObject) }));
+  app.get(documented(app, getModel, '/models/:id{.+}'), (c) => {
+    // Hono has already decoded the parameter; decoding again breaks on a literal '%' (a 500).
+    const id = c.req.param('id');
+    if (models.resolve(id) === undefined) throw modelNotFound(id);
+    return c.json(toObject(id));
+  });
+  return app;
 }

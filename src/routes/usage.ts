@@ -1,14 +1,41 @@
-import { Hono } from 'hono';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import '../auth/context-variables.js';
 import { adminRequired, storeUnavailable } from '../auth/auth-errors.js';
 import { invalidRequest } from '../core/errors.js';
+import { openAIAuthErrors, openAIError } from '../http/openai-error-docs.js';
+import { documented, jsonResponse } from '../http/openapi-route.js';
 import type { AuditLog } from '../store/audit-log.js';
 import { parseUsageRange, UsageRangeError } from '../store/usage-range.js';
 import { usageReport } from '../store/usage-report.js';
 
 /** GET /usage?from=&to= — requests, tokens and cost per key and UTC day; admin keys only. */
+const usageRoute = createRoute({
+  method: 'get',
+  path: '/usage',
+  summary: 'Usage per key and UTC day (admin keys only)',
+  request: {
+    query: z.object({
+      from: z.string().optional().openapi({
+        description: 'YYYY-MM-DD, ISO date-time or Unix seconds; default 30 days before `to`.',
+      }),
+      to: z.string().optional().openapi({
+        description: 'Exclusive end; a date-only value includes that whole day. Default: now.',
+      }),
+    }),
+  },
+  responses: {
+    200: jsonResponse(
+      '`{object:"list", from, to, data:[{key_id, key_name, day, requests, errors, prompt_tokens, completion_tokens, cost_usd}]}`',
+    ),
+    400: openAIError('Bad `from` or `to`.'),
+    ...openAIAuthErrors,
+    503: openAIError('The store cannot be read.'),
+  },
+});
+
 export function usageRoutes(audit: AuditLog) {
-  return new Hono().get('/usage', async (c) => {
+  const app = new OpenAPIHono();
+  app.get(documented(app, usageRoute), async (c) => {
     if (!c.get('principal')?.admin) throw adminRequired();
     const range = (() => {
       try {
@@ -23,4 +50,5 @@ export function usageRoutes(audit: AuditLog) {
     });
     return c.json(usageReport(rows, range));
   });
+  return app;
 }

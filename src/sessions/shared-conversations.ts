@@ -2,6 +2,7 @@ import type { SessionStore } from '@anthropic-ai/claude-agent-sdk';
 import type { Logger } from 'pino';
 import { storeUnavailable } from '../auth/auth-errors.js';
 import type { OptionExtender } from '../claude/runner.js';
+import { CHANNELS, type StoreNotifications } from '../store/postgres-notifications.js';
 import type { EvictedSession, SharedSessionIndex } from '../store/shared-session-index.js';
 import type { ConversationIndex, SessionClaim } from './session-store.js';
 
@@ -56,4 +57,81 @@ export function startSharedSweep(index: SharedSessionIndex, intervalMs: number, 
  */
 export function mirrorTranscripts(transcripts: SessionStore): OptionExtender {
   return (plan, options) => (plan.session ? { ...options, sessionStore: transcripts } : options);
+}
+
+/** How an ended-sessions signal looks on the wire: who sent it and which sessions ended. */
+interface EndedSignal {
+  from: string;
+  sessions: EvictedSession[];
+}
+
+// NOTIFY payloads must stay under 8000 bytes; session ids and cwds are short, so batch well under it.
+const MAX_SIGNAL_BYTES = 6_000;
+
+export interface EndedEverywhere {
+  /** Ends `sessions` here at once and tells the other gateways to drop what they keep of them. */
+  ended(sessions: EvictedSession[]): void;
+  stop(): void;
+}
+
+/**
+ * Sessions ended for good (swept, or their native session deleted) are dropped by every gateway
+ * sharing the database, not only the one that ended them: each may keep that session's local
+ * transcript copy or a process for it. This gateway cleans up at once; the others on a signal
+ * (best effort: what a gateway misses stays until its own next start cleans its scratch dir).
+ */
+export function endedEverywhere(
+  notifications: StoreNotifications,
+  instanceTag: string,
+  endHere: (sessions: EvictedSession[]) => void,
+  logger: Logger,
+): EndedEverywhere {
+  const stop = notifications.subscribe(CHANNELS.conversationsEnded, (payload) => {
+    const signal = parseEndedSignal(payload);
+    if (signal && signal.from !== instanceTag) endHere(signal.sessions);
+  });
+  return {
+    ended(sessions) {
+      endHere(sessions);
+      for (const batch of batches(sessions)) {
+        const payload = JSON.stringify({ from: instanceTag, sessions: batch } satisfies EndedSignal);
+        notifications
+          .publish(CHANNELS.conversationsEnded, payload)
+          .catch((err: unknown) => logger.warn({ err }, 'other gateways not told of ended conversations'));
+      }
+    },
+    stop,
+  };
+}
+
+function batches(sessions: EvictedSession[]): EvictedSession[][] {
+  const all: EvictedSession[][] = [];
+  let current: EvictedSession[] = [];
+  let bytes = 0;
+  for (const session of sessions) {
+    const size = Buffer.byteLength(JSON.stringify(session));
+    if (current.length > 0 && bytes + size > MAX_SIGNAL_BYTES) {
+      all.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push({ id: session.id, cwd: session.cwd });
+    bytes += size;
+  }
+  if (current.length > 0) all.push(current);
+  return all;
+}
+
+function parseEndedSignal(payload: string): EndedSignal | undefined {
+  try {
+    const value = JSON.parse(payload) as Partial<EndedSignal>;
+    if (typeof value.from !== 'string' || !Array.isArray(value.sessions)) return undefined;
+    const sessions = value.sessions.filter(
+      (session): session is EvictedSession =>
+        typeof session?.id === 'string' && typeof session?.cwd === 'string',
+    );
+    return { from: value.from, sessions };
+  } catch {
+    return undefined;
+  }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FinishedRequest } from '../policy/enforce-key-policy.js';
+import type { FinishedRequest } from '../policy/account-requests.js';
 import { toAuditEntry } from './audit-recorder.js';
 
 const request: FinishedRequest = {

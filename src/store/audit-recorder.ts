@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { truncateForEcho } from '../hardening/field-limits.js';
-import type { FinishedRequest } from '../policy/enforce-key-policy.js';
+import type { FinishedRequest } from '../policy/account-requests.js';
 import type { AuditEntry, AuditLog } from './audit-log.js';
 
 const MAX_AUDIT_PATH = 512;

@@ -8,6 +8,7 @@ import { createResponsesStore } from './kysely-responses-store.js';
 import { createTaskStore } from './kysely-task-store.js';
 import { migrateToLatest } from './migrations.js';
 import type { NativeSessionStore } from './native-sessions.js';
+import { postgresNotifications, type StoreNotifications } from './postgres-notifications.js';
 import type { ResponsesStore } from './responses-store.js';
 import {
   type SharedConcurrency,
@@ -38,6 +39,11 @@ export interface GatewayStore {
   /** Agentic tasks and their event logs (issue 11). */
   readonly tasks: TaskStore;
   readonly isOpen: boolean;
+  /**
+   * Signals between the gateways on a shared database (PostgreSQL LISTEN/NOTIFY); undefined on the
+   * embedded SQLite file, which one gateway has to itself.
+   */
+  readonly notifications: StoreNotifications | undefined;
   /** A requests-per-minute counter shared by every gateway on this store. */
   rateWindow(windowMs: number): SharedRateWindow;
   /** Per-key run slots shared by every gateway on this store. */
@@ -71,6 +77,12 @@ export async function openGatewayStore(
     throw error;
   }
   let open = true;
+  const notifications =
+    location.engine === 'postgres'
+      ? postgresNotifications(location.url, db, {
+          ...(options.onPoolError ? { onError: options.onPoolError } : {}),
+        })
+      : undefined;
   return {
     engine,
     keys: createKeyStore(db, options.now),
@@ -78,13 +90,15 @@ export async function openGatewayStore(
     audit: createAuditLog(db, engine),
     nativeSessions: createNativeSessionStore(db),
     // On a shared database a starting gateway fails only the tasks it left running itself.
-    tasks: createTaskStore(
-      db,
-      engine === 'postgres' && options.instanceId ? { instanceId: options.instanceId } : {},
-    ),
+    tasks: createTaskStore(db, {
+      ...(engine === 'postgres' && options.instanceId ? { instanceId: options.instanceId } : {}),
+      // Gateways following a task another one runs wake up on its appends.
+      notifyAppends: engine === 'postgres',
+    }),
     get isOpen() {
       return open;
     },
+    notifications,
     transcripts: transcriptMirror(db, options.now),
     sessionIndex: (indexOptions) => sharedSessionIndex(db, { now: options.now, ...indexOptions, engine }),
     rateWindow: (windowMs) => sharedRateWindow(db, windowMs, options.now),
@@ -106,6 +120,7 @@ export async function openGatewayStore(
     async close() {
       if (!open) return;
       open = false;
+      await notifications?.close();
       await db.destroy();
     },
   };

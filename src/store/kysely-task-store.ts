@@ -1,4 +1,5 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
+import { CHANNELS } from './postgres-notifications.js';
 import type { StoreSchema, TasksTable } from './schema.js';
 import type { StoredTask, TaskStore } from './task-store.js';
 
@@ -9,6 +10,11 @@ export interface TaskStoreOptions {
    * the embedded SQLite file, whose tasks are all this machine's.
    */
   instanceId?: string;
+  /**
+   * PostgreSQL only: every append also NOTIFYs `CHANNELS.taskEvents` with the task id (in the same
+   * statement), so gateways following the task's log elsewhere read it at once instead of polling.
+   */
+  notifyAppends?: boolean;
 }
 
 /** Tasks and their event logs on either engine (migration 0007); request, result and data as JSON text. */
@@ -50,6 +56,15 @@ export function createTaskStore(db: Kysely<StoreSchema>, options: TaskStoreOptio
       return rows.map(toTask);
     },
     async appendEvent(taskId, event) {
+      if (options.notifyAppends) {
+        const data = JSON.stringify(event.data);
+        await sql`WITH appended AS (
+            INSERT INTO task_events (task_id, seq, event, data, at)
+            VALUES (${taskId}, ${event.seq}, ${event.event}, ${data}, ${event.at})
+            RETURNING task_id)
+          SELECT pg_notify(${CHANNELS.taskEvents}, task_id) FROM appended`.execute(db);
+        return;
+      }
       await db
         .insertInto('task_events')
         .values({

@@ -165,6 +165,36 @@ for (const engine of engines) {
       expect(await a.size()).toBe(1);
     });
 
+    it('ends the idle sessions of a named conversation at once, with their transcripts', async () => {
+      const { a, b, store, evicted } = await gateways();
+      const origin = { callerId: 'k', conversationId: 'native-1' };
+      const inProject = { ...origin, cwd: '/projects/app' };
+      await (await a.begin(plan(user('hi')), origin)).commit(assistant('hello'));
+      const projectPlan: RunPlan = {
+        ...plan(user('hi')),
+        agent: { cwd: '/projects/app', tools: [], permissionMode: 'default', maxTurns: 1 },
+      };
+      await (await b.begin(projectPlan, origin)).commit(assistant('hello'));
+      const other = await a.begin(plan(user('hi')), { callerId: 'k', conversationId: 'native-2' });
+      await other.commit(assistant('hello'));
+      await store.transcripts.append({ projectKey: 'p', sessionId: 'session-1' }, [
+        { type: 'user', uuid: 'x' },
+      ]);
+      expect((await b.endConversation(origin)).map((s) => s.id)).toEqual(['session-1']);
+      expect(await store.transcripts.load({ projectKey: 'p', sessionId: 'session-1' })).toBeNull();
+      // The same conversation in an agent cwd is another session, ended by naming that cwd.
+      expect((await a.endConversation(inProject)).map((s) => s.id)).toEqual(['session-2']);
+      expect(evicted.map((s) => s.id)).toEqual(['session-1', 'session-2']);
+      expect(await a.size()).toBe(1);
+      // A session a run holds is left to settle.
+      const running = await a.begin(plan(user('hi'), assistant('hello'), user('more')), {
+        callerId: 'k',
+        conversationId: 'native-2',
+      });
+      expect(running.session).toEqual({ id: 'session-3', continues: true });
+      expect(await b.endConversation({ callerId: 'k', conversationId: 'native-2' })).toEqual([]);
+    });
+
     it('sweeps idle sessions after the TTL, the oldest over the cap, and claims whose gateway died', async () => {
       const { a, b, evicted, advance } = await gateways({ maxCount: 2, claimTtlMs: 120_000 });
       await (await a.begin(plan(user('one')))).commit(assistant('1'));

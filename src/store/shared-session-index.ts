@@ -25,6 +25,12 @@ export interface SharedSessionIndex {
   sweep(): Promise<EvictedSession[]>;
   /** Sessions tracked, busy or resumable. */
   size(): Promise<number>;
+  /**
+   * Ends the idle sessions of one explicit conversation (a deleted native session) at once: their
+   * index rows and mirrored transcripts go in one transaction. A session a run holds right now (on
+   * any gateway) is left to settle and to the sweep. Returns what it ended.
+   */
+  endConversation(origin: EndedConversation): Promise<EvictedSession[]>;
 }
 
 export interface SharedSessionClaim {
@@ -32,6 +38,14 @@ export interface SharedSessionClaim {
   commit(reply: ClaudeTurn): Promise<void>;
   abandon(): Promise<void>;
   cancel(): Promise<void>;
+}
+
+/** A conversation named by its caller, as its turns began it; `cwd` is the runs' (default: defaultCwd). */
+export interface EndedConversation {
+  callerId?: string;
+  endUser?: string;
+  conversationId: string;
+  cwd?: string;
 }
 
 export interface EvictedSession {
@@ -214,6 +228,24 @@ export function sharedSessionIndex(
         const all = [...stale, ...capped];
         await removeAll(trx, all);
         return all;
+      });
+      evicted(gone);
+      return gone;
+    },
+
+    async endConversation(origin) {
+      const cwd = origin.cwd ?? options.defaultCwd;
+      // The same key `begin` gave the conversation's sessions.
+      const key = scopeSeed([origin.callerId, origin.endUser, origin.conversationId, cwd]);
+      const gone = await db.transaction().execute(async (trx) => {
+        const rows = await trx
+          .deleteFrom('conversations')
+          .where('conversation_key', '=', key)
+          .where('busy_until', 'is', null)
+          .returning(['id', 'cwd'])
+          .execute();
+        await removeAll(trx, rows);
+        return rows;
       });
       evicted(gone);
       return gone;

@@ -37,3 +37,16 @@ export interface TaskStore {
   /** Marks every task still `running` as failed with `result` (a gateway stopped under it); returns how many. */
   failRunning(result: unknown, at: number): Promise<number>;
 }
+
+/**
+ * What gateways sharing a database tell each other about tasks; absent on one machine, where the
+ * gateway running a task is the only one. Delivery is best effort: followers also poll the store.
+ */
+export interface TaskSignals {
+  /** Calls `listener` with a task's id whenever its log grew, on whichever gateway runs it. */
+  onAppended(listener: (taskId: string) => void): () => void;
+  /** Asks whichever gateway runs `taskId` to cancel it. */
+  requestCancel(taskId: string): Promise<void>;
+  /** Calls `listener` with the id of every task a gateway was asked to cancel. */
+  onCancelRequested(listener: (taskId: string) => void): () => void;
+}

@@ -1,19 +1,21 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import pidtree from 'pidtree';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openGatewayStore } from '../../src/store/gateway-store.js';
 import { conversationOf } from '../conversation/session-files.js';
 import { json } from '../core/wire.js';
+import { createKeyWithCli, runGatewayCli } from '../helpers/gateway-cli.js';
 import { eventually } from '../helpers/gateway-harness.js';
 import {
   type PostgresCluster,
   postgresTestsEnabled,
   startPostgresCluster,
 } from '../helpers/postgres-cluster.js';
-import { type MockAnthropic, startMockAnthropic, text } from '../mock-anthropic/server.js';
+import { allSse } from '../helpers/sse-events.js';
+import { echoHandler, type MockAnthropic, startMockAnthropic, text } from '../mock-anthropic/server.js';
 import { type ServerProcess, startServerProcess } from '../ops/server-process.js';
 import { bearer, chatBody, postJson, readError } from '../security/http.js';
 
@@ -22,8 +24,6 @@ import { bearer, chatBody, postJson, readError } from '../security/http.js';
  * dir, both running the real Claude Code CLI against one mock Messages API: keys, limits, usage and
  * audit behave as if they were one gateway.
  */
-const CLI = path.resolve('src/cli.ts');
-
 let cluster: PostgresCluster | undefined;
 let databaseUrl = '';
 let mock: MockAnthropic;
@@ -31,24 +31,30 @@ let a: ServerProcess;
 let b: ServerProcess;
 
 /** Runs the real `claude-gateway` CLI against the shared database. */
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', CLI, ...args],
-      { env: { PATH: process.env.PATH, HOME: '/tmp', DATABASE_URL: databaseUrl }, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
+const cli = (...args: string[]) => runGatewayCli({ DATABASE_URL: databaseUrl }, ...args);
+const createKey = (name: string, ...flags: string[]) =>
+  createKeyWithCli({ DATABASE_URL: databaseUrl }, name, ...flags);
+
+/** A gateway's local Claude Code transcript files of `sessionId` (under its own scratch dir). */
+async function localTranscripts(instance: string, sessionId: string): Promise<string[]> {
+  const projects = path.join(sharedDataDir, 'instances', instance, 'claude', 'projects');
+  const files = await readdir(projects, { recursive: true }).catch(() => [] as string[]);
+  return files.filter((file) => path.basename(file) === `${sessionId}.jsonl`);
 }
 
-async function createKey(name: string, ...flags: string[]): Promise<{ id: string; key: string }> {
-  const created = await cli('keys', 'create', '--name', name, ...flags, '--json');
-  expect(created.code, created.stderr).toBe(0);
-  return JSON.parse(created.stdout) as { id: string; key: string };
+/** Transcript entries of a Claude Code session mirrored to the shared database. */
+async function mirroredEntries(sessionId: string): Promise<number> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: string }>(
+      'SELECT count(*) AS n FROM transcript_entries WHERE session_id = $1',
+      [sessionId],
+    );
+    return Number(rows[0]?.n ?? 0);
+  } finally {
+    await client.end();
+  }
 }
 
 const chat = (server: ServerProcess, key: string, body: unknown = chatBody()) =>
@@ -57,11 +63,17 @@ const chat = (server: ServerProcess, key: string, body: unknown = chatBody()) =>
 // One DATA_DIR for both, as on a shared volume: each keeps its scratch under instances/<INSTANCE_ID>,
 // and the workspace path (part of a conversation's scope and of the transcript key) is the same.
 let sharedDataDir = '';
+const projectDir = () => path.join(sharedDataDir, 'projects');
 const instanceEnv = (id: string) => ({
   DATA_DIR: sharedDataDir,
   INSTANCE_ID: id,
+  // Where the gateway puts Claude Code's config by default (the harness would pick its own temp dir).
+  CLAUDE_CONFIG_DIR: path.join(sharedDataDir, 'instances', id, 'claude'),
   DATABASE_URL: databaseUrl,
   WARM_SPARES: '0',
+  // Tasks run in a project directory under the agent rules.
+  AGENT_MODE: 'true',
+  AGENT_ALLOWED_ROOTS: projectDir(),
   // Every /ready probes the store, so the outage case sees the database go without waiting out a cache.
   READY_CACHE_MS: '0',
   // The owner's key keeps both gateways closed from the start, whatever the test creates.
@@ -74,6 +86,7 @@ describe.skipIf(!postgresTestsEnabled())('two gateways on one PostgreSQL', () =>
     databaseUrl = await cluster.createDatabase();
     mock = await startMockAnthropic();
     sharedDataDir = await mkdtemp(path.join(tmpdir(), 'cg-shared-data-'));
+    await mkdir(projectDir());
     // Both start at once: the migration runs exactly once under Kysely's advisory lock.
     [a, b] = await Promise.all([
       startServerProcess(mock.url, instanceEnv('gw-a')),
@@ -187,7 +200,7 @@ describe.skipIf(!postgresTestsEnabled())('two gateways on one PostgreSQL', () =>
     const { sessionId } = (await json(created)) as { sessionId: string };
     const one = await api(a, 'POST', `/sessions/${sessionId}/messages`, { prompt: 'My name is Ada.' });
     expect(one.status).toBe(200);
-    const sessionOnA = mock.requests.at(-1)?.headers['x-claude-code-session-id'];
+    const sessionOnA = mock.requests.at(-1)?.headers['x-claude-code-session-id'] ?? '';
     expect(sessionOnA).toBeTruthy();
 
     const two = await api(b, 'POST', `/sessions/${sessionId}/messages`, { prompt: 'What is my name?' });
@@ -203,8 +216,18 @@ describe.skipIf(!postgresTestsEnabled())('two gateways on one PostgreSQL', () =>
     // Both instances show the one transcript, and B deletes what A created.
     const history = await api(a, 'GET', `/sessions/${sessionId}/messages`);
     expect(((await json(history)) as { messages: unknown[] }).messages).toHaveLength(4);
+    // A keeps the local transcript Claude Code wrote for turn 1 (B resumed from a copy the Agent SDK
+    // materialized and removed); the database holds the mirror.
+    expect(await localTranscripts('gw-a', sessionOnA)).toHaveLength(1);
+    expect(await mirroredEntries(sessionOnA)).toBeGreaterThan(0);
+
     expect((await api(b, 'DELETE', `/sessions/${sessionId}`)).status).toBeLessThan(300);
     expect((await api(a, 'GET', `/sessions/${sessionId}`)).status).toBe(404);
+    // Ended at once, not at the next sweep: the mirror with the DELETE, A's copy on B's signal.
+    expect(await mirroredEntries(sessionOnA)).toBe(0);
+    expect(
+      await eventually(async () => (await localTranscripts('gw-a', sessionOnA)).length === 0, 10_000),
+    ).toBe(true);
   });
 
   it('admits exactly N requests per minute for a key across both instances', async () => {
@@ -233,6 +256,104 @@ describe.skipIf(!postgresTestsEnabled())('two gateways on one PostgreSQL', () =>
     expect(await eventually(async () => (await chat(b, key, chatBody('after'))).status === 200, 10_000)).toBe(
       true,
     );
+  });
+
+  it('follows on B, live, the events of a task running on A, and resumes them with Last-Event-ID', async () => {
+    const { key } = await createKey('tasker', '--agent-tools', '*');
+    const api = (server: ServerProcess, method: string, route: string, body?: unknown, headers = {}) =>
+      fetch(`${server.origin}/api/v1${route}`, {
+        method,
+        headers: { 'x-api-key': key, 'content-type': 'application/json', ...headers },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    // The model's answer is held until the test lets it go: until then the task runs on A for sure.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    mock.setHandler(async (request) => {
+      await held;
+      return echoHandler(request);
+    });
+    try {
+      const seen = mock.requests.length;
+      const started = await api(a, 'POST', '/tasks', {
+        prompt: 'Followed from B.',
+        cwd: projectDir(),
+        background: true,
+      });
+      expect(started.status).toBe(202);
+      const { taskId } = (await json(started)) as { taskId: string };
+      await mock.waitForRequests(seen + 1, 30_000);
+
+      // B starts following while the log is still empty: whatever it delivers, it delivers live.
+      const follow = await api(b, 'GET', `/tasks/${taskId}/events`);
+      expect(follow.status).toBe(200);
+      expect(((await json(await api(b, 'GET', `/tasks/${taskId}`))) as { status: string }).status).toBe(
+        'running',
+      );
+      release();
+      const events = await allSse(follow);
+      expect(events.at(-1)).toMatchObject({ event: 'complete', data: { status: 'completed' } });
+      expect(
+        events
+          .filter((e) => e.event === 'text_delta')
+          .map((e) => (e.data as { text: string }).text)
+          .join(''),
+      ).toBe('echo: Followed from B.');
+
+      // Resumed on B after its second event: the rest of the log, nothing twice.
+      const resumed = await allSse(
+        await api(b, 'GET', `/tasks/${taskId}/events`, undefined, { 'last-event-id': '2' }),
+      );
+      expect(resumed).toEqual(events.slice(2));
+    } finally {
+      release();
+      mock.setHandler(echoHandler);
+    }
+  });
+
+  it('cancels on B a task running on A: A ends its Claude Code run and records the cancel', async () => {
+    const { key } = await createKey('canceller', '--agent-tools', '*');
+    const api = (server: ServerProcess, method: string, route: string, body?: unknown) =>
+      fetch(`${server.origin}/api/v1${route}`, {
+        method,
+        headers: { 'x-api-key': key, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    const childrenOfA = () => pidtree(a.child.pid as number).catch(() => [] as number[]);
+    const before = new Set(await childrenOfA());
+    const seen = mock.requests.length;
+    mock.setHandler(() => ({ kind: 'hang' }));
+    try {
+      const started = await api(a, 'POST', '/tasks', {
+        prompt: 'Never answered.',
+        cwd: projectDir(),
+        background: true,
+      });
+      expect(started.status, await started.clone().text()).toBe(202);
+      const { taskId } = (await json(started)) as { taskId: string };
+      await mock.waitForRequests(seen + 1, 30_000);
+      // The task's Claude Code process (and whatever it started) on A.
+      const taskProcesses = (await childrenOfA()).filter((pid) => !before.has(pid));
+      expect(taskProcesses.length).toBeGreaterThan(0);
+
+      const cancelled = await api(b, 'DELETE', `/tasks/${taskId}`);
+      expect(cancelled.status).toBe(200);
+      expect(await json(cancelled)).toMatchObject({ status: 'cancelled', error: { code: 'task_cancelled' } });
+      // The closing event is A's: only the gateway running a task writes its log.
+      const events = await allSse(await api(a, 'GET', `/tasks/${taskId}/events`));
+      expect(events.at(-1)).toMatchObject({ event: 'error', data: { status: 'cancelled' } });
+      // A ended the task's Claude Code process.
+      expect(
+        await eventually(async () => {
+          const left = new Set(await childrenOfA());
+          return taskProcesses.every((pid) => !left.has(pid));
+        }, 10_000),
+      ).toBe(true);
+    } finally {
+      mock.setHandler(echoHandler);
+    }
   });
 
   it('reports usage and audit from both instances in one place', async () => {

@@ -107,6 +107,15 @@ describe('concurrent runs per key', () => {
     expect(second.error).toMatchObject({ type: 'rate_limit_error', code: 'concurrency_limit_exceeded' });
     expect(Number(second.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
 
+    // The slot is the key's, whatever surface asks: a Messages run is refused in Anthropic's shape,
+    // while counting tokens runs nothing and needs no slot.
+    const messagesBody = { model: 'sonnet', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] };
+    const viaMessages = await postJson(h.origin, '/v1/messages', messagesBody, bearer(key));
+    expect(viaMessages.status).toBe(429);
+    expect(await viaMessages.json()).toMatchObject({ type: 'error', error: { type: 'rate_limit_error' } });
+    const counted = await postJson(h.origin, '/v1/messages/count_tokens', messagesBody, bearer(key));
+    expect(counted.status).toBe(200);
+
     // Another key is not affected.
     const { key: other } = await newKey('neighbour', { concurrency: 1 });
     expect((await chat(other, chatBody('neighbour'))).status).toBe(200);
@@ -116,8 +125,8 @@ describe('concurrent runs per key', () => {
     await first;
     const recorded = async () =>
       (await h.gateway.store.audit.recent(20)).filter((entry) => entry.keyId === record.id);
-    expect(await eventually(async () => (await recorded()).length === 2, 10_000)).toBe(true);
-    expect((await recorded()).map((entry) => entry.status)).toEqual([499, 429]);
+    expect(await eventually(async () => (await recorded()).length === 4, 10_000)).toBe(true);
+    expect((await recorded()).map((entry) => entry.status)).toEqual([499, 200, 429, 429]);
     const third = await chat(key, chatBody('third'));
     expect(third.status).toBe(200);
     expect((await json(third)).choices[0].message.content).toBe('echo: third');

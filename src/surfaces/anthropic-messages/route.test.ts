@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { describe, expect, it } from 'vitest';
 import { createModelCatalog } from '../../claude/model-catalog.js';
+import { openAdmission } from '../../core/admit.js';
 import { GatewayError } from '../../core/gateway-error.js';
 import type { RunEvent, RunUsage } from '../../core/run-events.js';
 import type { RunRequest, RunService } from '../../core/run-service.js';
@@ -22,6 +23,7 @@ const usage: RunUsage = {
 function scriptedRuns(script: RunEvent[]) {
   const requests: RunRequest[] = [];
   const runs: RunService = {
+    admit: openAdmission,
     async *run(request) {
       requests.push(request);
       yield* script;

@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import '../../auth/context-variables.js';
+import { planAdmitted } from '../../core/admit.js';
+import { awaitFirstEvent } from '../../core/first-event.js';
 import type { RunEvent } from '../../core/run-events.js';
 import type { RunService } from '../../core/run-service.js';
+import { documented } from '../../http/openapi-route.js';
 import { type SseFrame, writeSse } from '../../http/sse.js';
 import type { TokenCounter } from '../../tokens/token-counter.js';
 import { estimateInputTokens } from './count-tokens.js';
@@ -15,6 +18,7 @@ import {
 } from './encode-stream.js';
 import { foldStream } from './fold.js';
 import { locateImage } from './locate-image.js';
+import * as docs from './route-docs.js';
 import { countTokensRequestSchema, messagesRequestSchema } from './schema.js';
 import { type ToPlanContext, toRunPlan } from './to-plan.js';
 import { validateBody } from './validate.js';
@@ -34,23 +38,25 @@ const newMessageId = () => `msg_${randomBytes(12).toString('hex')}`;
 /** `POST /messages` and `POST /messages/count_tokens` (Claude Code adds `?beta=true`). */
 export function anthropicMessagesRoutes(deps: AnthropicMessagesDeps) {
   const newId = deps.newId ?? newMessageId;
-  return new Hono()
-    .post('/messages/count_tokens', validateBody(countTokensRequestSchema), (c) =>
+  const app = new OpenAPIHono();
+  app
+    .post(documented(app, docs.countTokens), validateBody(countTokensRequestSchema), (c) =>
       c.json({ input_tokens: estimateInputTokens(c.req.valid('json'), deps.countTokens) }),
     )
-    .post('/messages', validateBody(messagesRequestSchema), async (c) => {
+    .post(documented(app, docs.createMessage), validateBody(messagesRequestSchema), async (c) => {
       const request = c.req.valid('json');
-      const plan = toRunPlan(request, deps.planContext);
+      const principal = c.get('principal');
+      const admission = await deps.runs.admit(principal, { model: request.model });
+      const plan = await planAdmitted(admission, () => toRunPlan(request, deps.planContext));
       const disconnect = new AbortController();
       c.req.raw.signal.addEventListener('abort', () => disconnect.abort(), { once: true });
-      const principal = c.get('principal');
-      // Set by the key-policy middleware: budget, audit and metrics learn how the run went.
+      // Set by the request-accounting middleware: budget, audit and metrics learn how the run went.
       const onSummary = c.get('runHooks')?.onSummary;
       const endUser = request.metadata?.user_id || undefined;
       const events = deps.runs.run({
         surface: 'anthropic-messages',
         plan,
-        ...(principal ? { principal } : {}),
+        admission,
         origin: { ...(principal ? { callerId: principal.id } : {}), ...(endUser ? { endUser } : {}) },
         signal: disconnect.signal,
         requestId: c.get('requestId'),
@@ -59,16 +65,9 @@ export function anthropicMessagesRoutes(deps: AnthropicMessagesDeps) {
         locateImage: (url) => locateImage(request, url),
       });
 
-      // Wait for the first event so errors before any output still get a real HTTP status.
-      const first = await events.next();
-      if (!first.done && first.value.type === 'error') {
-        // Close the run so its queue slot and session claim are released (its finally blocks run).
-        await events.return();
-        throw first.value.error;
-      }
+      const all = await awaitFirstEvent(events);
       const state = createEncoderState({ id: newId(), model: request.model });
       c.header('request-id', c.get('requestId'));
-      const all = resume(first, events);
       if (!request.stream) return c.json(await complete(all, state));
       return writeSse(c, frames(all, state), {
         keepAliveMs: deps.keepAliveMs,
@@ -76,6 +75,7 @@ export function anthropicMessagesRoutes(deps: AnthropicMessagesDeps) {
         onAbort: () => disconnect.abort(),
       });
     });
+  return app;
 }
 
 /** The non-streaming reply: the fold of the stream this run would have sent. */
@@ -96,10 +96,4 @@ async function* frames(events: AsyncIterable<RunEvent>, state: EncoderState): As
 
 function toFrame(event: StreamEvent): SseFrame {
   return { event: event.type, data: JSON.stringify(event) };
-}
-
-async function* resume<T>(first: IteratorResult<T, void>, rest: AsyncGenerator<T, void, undefined>) {
-  if (first.done) return;
-  yield first.value;
-  yield* rest;
 }

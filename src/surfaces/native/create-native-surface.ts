@@ -4,14 +4,13 @@ import type { AgentPolicy } from '../../agent/agent-policy.js';
 import type { SystemPromptPlacement } from '../../claude/run-plan.js';
 import type { RunService } from '../../core/run-service.js';
 import type { Surface } from '../../http/surface.js';
-import type { AdmitTurn } from '../../policy/turn-admission.js';
+import type { RecordTurn } from '../../policy/turn-accounting.js';
 import type { NativeSessionStore } from '../../store/native-sessions.js';
 import { nativeAgentResolver } from './agent.js';
-import { nativeOpenApi } from './openapi.js';
 import { nativeRateLimitHeaders, type RateLimitPeek } from './rate-limit-headers.js';
 import { renderNativeError } from './render-error.js';
 import { nativeRoutes } from './route.js';
-import { createNativeSessions, type NativeSessions } from './session-service.js';
+import { createNativeSessions, type NativeConversation, type NativeSessions } from './session-service.js';
 import { createWsTickets, wsTicketAuth } from './ws-tickets.js';
 
 export interface NativeSurfaceDeps {
@@ -26,9 +25,9 @@ export interface NativeSurfaceDeps {
   maxTotal: number;
   requestTimeoutMs: number;
   keepAliveMs: number;
-  endConversation?: (origin: { callerId: string; conversationId: string }) => Promise<void>;
-  /** Key policy for WebSocket and EventSource turns (POSTs are admitted by the HTTP middleware). */
-  admitTurn?: AdmitTurn;
+  endConversation?: (origin: NativeConversation) => Promise<void>;
+  /** Audit rows and metrics of WebSocket and EventSource turns (the HTTP middleware records POSTs). */
+  recordTurn?: RecordTurn;
   /** A limited key's rpm standing, for X-RateLimit-* on requests the limiter does not count. */
   rateLimitOf?: RateLimitPeek;
   upgradeWebSocket?: UpgradeWebSocket;
@@ -42,7 +41,6 @@ export interface NativeSurface {
   ticketAuth: MiddlewareHandler;
   /** Goes around the key-policy middleware: X-RateLimit-* on /api/ responses, its 429 included. */
   rateLimitHeaders: MiddlewareHandler;
-  openApi: ReturnType<typeof nativeOpenApi>;
   sessions: NativeSessions;
 }
 
@@ -66,7 +64,7 @@ export function createNativeSurface(deps: NativeSurfaceDeps): NativeSurface {
     maxTotal: deps.maxTotal,
     requestTimeoutMs: deps.requestTimeoutMs,
     ...(deps.endConversation ? { endConversation: deps.endConversation } : {}),
-    ...(deps.admitTurn ? { admitTurn: deps.admitTurn } : {}),
+    ...(deps.recordTurn ? { recordTurn: deps.recordTurn } : {}),
   });
   const tickets = createWsTickets({ ttlMs: WS_TICKET_TTL_MS });
   const routes = nativeRoutes({
@@ -86,7 +84,6 @@ export function createNativeSurface(deps: NativeSurfaceDeps): NativeSurface {
     },
     ticketAuth: wsTicketAuth(tickets),
     rateLimitHeaders: nativeRateLimitHeaders('/api/', deps.rateLimitOf),
-    openApi: nativeOpenApi(),
     sessions,
   };
 }

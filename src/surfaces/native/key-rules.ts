@@ -1,31 +1,30 @@
 import type { AgentSettings } from '../../claude/run-plan.js';
-import { GatewayError } from '../../core/gateway-error.js';
-import { ANY_TOOL, type KeyPolicy } from '../../policy/key-policy.js';
+import type { RunAsk } from '../../core/admit.js';
+import type { KeyPolicy } from '../../policy/key-policy.js';
+import { checkAgentTools, checkModel } from '../../policy/request-policy.js';
 
-/**
- * A key's model and agent limits for a session: checked when it is created (so a client learns at
- * once that it could never run) and again before every turn (the key's policy may have changed).
- */
-export function checkKeyMayUse(policy: KeyPolicy, session: { model: string; agent?: AgentSettings }): void {
-  if (policy.models && !policy.models.includes(session.model)) {
-    throw forbidden('model', 'model_not_allowed', `This API key may not use the model '${session.model}'.`);
-  }
-  if (!session.agent) return;
-  const allowed = policy.agentTools;
-  if (!allowed) {
-    throw forbidden('cwd', 'agent_mode_not_allowed', 'This API key may not use agent settings (agent mode).');
-  }
-  if (allowed.includes(ANY_TOOL)) return;
-  const refused = session.agent.tools.filter((tool) => !allowed.includes(tool));
-  if (refused.length > 0) {
-    throw forbidden(
-      'tools',
-      'tool_not_allowed',
-      `This API key may not use the tool(s) ${refused.join(', ')}; allowed: ${allowed.join(', ')}.`,
-    );
-  }
+interface SessionSettings {
+  model: string;
+  agent?: AgentSettings;
 }
 
-function forbidden(param: string, code: string, message: string): GatewayError {
-  return new GatewayError({ kind: 'permission', status: 403, code, param, message });
+/** A session's turn as admission sees it, with this surface's names for the agent fields. */
+export function sessionAsk(session: SessionSettings): RunAsk {
+  return {
+    model: session.model,
+    ...(session.agent
+      ? { agent: { tools: session.agent.tools, modeParam: 'cwd', toolsParam: 'tools' } }
+      : {}),
+  };
+}
+
+/**
+ * A key's model and agent limits when a session is created, so a client learns at once that it could
+ * never run; every turn is admitted again by the core (the key's policy may have changed since).
+ */
+export function checkKeyMayUse(policy: KeyPolicy, session: SessionSettings): void {
+  const ask = sessionAsk(session);
+  checkModel(policy, ask.model);
+  if (ask.agent)
+    checkAgentTools(policy, ask.agent.tools, { mode: ask.agent.modeParam, tools: ask.agent.toolsParam });
 }

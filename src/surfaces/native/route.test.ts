@@ -61,7 +61,11 @@ describe('native routes over a scripted run service', () => {
       ],
       prompt: [{ type: 'text', text: 'Two.' }],
     });
-    expect(second?.principal?.id).toBe('k1');
+    // Each turn was admitted under the caller's key; a POST turn was counted by the HTTP layer.
+    expect(run.admitted.map((admitted) => [admitted.principal?.id, admitted.ask])).toEqual([
+      ['k1', { model: 'opus' }],
+      ['k1', { model: 'opus' }],
+    ]);
 
     const history = (await (await call('GET', `/api/v1/sessions/${id}/messages`)).json()) as {
       messages: Array<{ role: string; content: string; timestamp: string }>;
@@ -344,12 +348,11 @@ describe('native SSE connection handling', () => {
 });
 
 describe('key policy for native turns', () => {
-  it('admits GET (EventSource) turns itself; POST turns were admitted by the HTTP middleware', async () => {
-    const admitted: Array<{ method: string; path: string }> = [];
-    const finished: string[] = [];
-    const { call, app } = setup(echo, {
-      admitTurn: async (principal, turn) => {
-        admitted.push({ method: turn.method, path: turn.path });
+  it("counts GET (EventSource) turns at admission and records them; POST turns are the HTTP layer's", async () => {
+    const recorded: Array<{ method: string; path: string }> = [];
+    const happened: string[] = [];
+    const { call, app, run } = setup(echo, {
+      admit: async (principal) => {
         if (principal.id === 'poor') {
           throw new GatewayError({
             kind: 'quota_exceeded',
@@ -358,19 +361,31 @@ describe('key policy for native turns', () => {
             message: 'No budget.',
           });
         }
-        return { onSummary: () => finished.push('summary'), finish: () => finished.push('finish') };
+        return { release: () => happened.push('release') };
+      },
+      recordTurn: (_principal, turn) => {
+        recorded.push({ method: turn.method, path: turn.path });
+        return {
+          onSummary: () => happened.push('summary'),
+          refused: async (error) => {
+            happened.push(`refused ${error.status}`);
+          },
+          finish: () => happened.push('finish'),
+        };
       },
     });
     const id = ((await (await call('POST', '/api/v1/sessions', {})).json()) as { sessionId: string })
       .sessionId;
     await call('POST', `/api/v1/sessions/${id}/messages`, { prompt: 'x' });
-    expect(admitted).toEqual([]);
+    expect(recorded).toEqual([]);
+    expect(happened).toEqual(['release']);
     const viaGet = await app.request(`/api/v1/sessions/${id}/stream?prompt=y`, {
       headers: { 'x-api-key': 'k1' },
     });
     await viaGet.text();
-    expect(admitted).toEqual([{ method: 'GET', path: `/api/v1/sessions/${id}/stream` }]);
-    expect(finished).toEqual(['summary', 'finish']);
+    expect(recorded).toEqual([{ method: 'GET', path: `/api/v1/sessions/${id}/stream` }]);
+    expect(run.admitted.map((admitted) => admitted.ask.countRequest)).toEqual([undefined, true]);
+    expect(happened).toEqual(['release', 'summary', 'release', 'finish']);
 
     const poor = (
       (await (await call('POST', '/api/v1/sessions', {}, 'poor')).json()) as { sessionId: string }
@@ -380,6 +395,8 @@ describe('key policy for native turns', () => {
     });
     expect(refused.status).toBe(429);
     expect(await refused.json()).toMatchObject({ error: { code: 'QUOTA_EXCEEDED' } });
+    expect(happened.slice(4)).toEqual(['refused 429', 'finish']);
+    expect(run.requests).toHaveLength(2);
   });
 });
 

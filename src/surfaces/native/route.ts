@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { type Context, Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { UpgradeWebSocket } from 'hono/ws';
 import '../../auth/context-variables.js';
+import { documented } from '../../http/openapi-route.js';
 import type { Principal } from '../../policy/key-policy.js';
 import type { NativeStreamEvent } from './encode-stream.js';
 import { invalidRequest } from './errors.js';
 import { foldNativeStream } from './fold.js';
 import { jsonBody, parseWith } from './parse.js';
 import { presentMessages, presentSession, presentSessionDetails } from './present.js';
+import * as docs from './route-docs.js';
 import { createSessionSchema, sendMessageSchema, streamBodySchema, streamQuerySchema } from './schema.js';
 import type { Caller, NativeSessions, TurnInput } from './session-service.js';
 import { toSseEvent } from './wire.js';
@@ -28,15 +31,15 @@ export interface NativeRouteDeps {
 
 /** The native Claude Code API under /api/v1 (issue 10): a thin adapter over the sessions and the core. */
 export function nativeRoutes(deps: NativeRouteDeps) {
-  const app = new Hono();
+  const app = new OpenAPIHono();
 
-  app.post('/api/v1/sessions', async (c) => {
+  app.post(documented(app, docs.createSession), async (c) => {
     const body = parseWith(createSessionSchema, await jsonBody(c));
     const session = await deps.sessions.create(callerOf(c), body);
     return c.json(presentSession(session, false), 201);
   });
 
-  app.get('/api/v1/sessions', async (c) => {
+  app.get(documented(app, docs.listSessions), async (c) => {
     const sessions = await deps.sessions.list(callerOf(c));
     return c.json({
       sessions: sessions.map((session) => presentSession(session, deps.sessions.isRunning(session.id))),
@@ -44,24 +47,24 @@ export function nativeRoutes(deps: NativeRouteDeps) {
     });
   });
 
-  app.get('/api/v1/sessions/:id', async (c) => {
+  app.get(documented(app, docs.getSession), async (c) => {
     const session = await deps.sessions.get(callerOf(c), c.req.param('id'));
     return c.json(presentSessionDetails(session, deps.sessions.isRunning(session.id)));
   });
 
-  app.delete('/api/v1/sessions/:id', async (c) => {
+  app.delete(documented(app, docs.deleteSession), async (c) => {
     const id = c.req.param('id');
     await deps.sessions.delete(callerOf(c), id);
     return c.json({ sessionId: id, deleted: true });
   });
 
-  app.get('/api/v1/sessions/:id/messages', async (c) => {
+  app.get(documented(app, docs.listMessages), async (c) => {
     const id = c.req.param('id');
     const messages = await deps.sessions.messages(callerOf(c), id);
     return c.json({ sessionId: id, messages: presentMessages(messages), total: messages.length });
   });
 
-  app.post('/api/v1/sessions/:id/messages', async (c) => {
+  app.post(documented(app, docs.sendMessage), async (c) => {
     const body = parseWith(sendMessageSchema, await jsonBody(c));
     const input = turnInput(c, body.prompt, body.timeout, body);
     input.onSummary = hookOf(c);
@@ -70,18 +73,18 @@ export function nativeRoutes(deps: NativeRouteDeps) {
     return c.json(reply);
   });
 
-  app.post('/api/v1/sessions/:id/stream', async (c) => {
+  app.post(documented(app, docs.streamTurnPost), async (c) => {
     const body = parseWith(streamBodySchema, await jsonBody(c));
     const input = turnInput(c, body.prompt, body.timeout, body);
     input.onSummary = hookOf(c);
     return streamTurn(c, deps.sessions, input, deps.keepAliveMs);
   });
 
-  app.get('/api/v1/sessions/:id/stream', async (c) => {
+  app.get(documented(app, docs.streamTurnGet), async (c) => {
     const query = parseWith(streamQuerySchema, c.req.query());
     const input = turnInput(c, query.prompt, query.timeout, query);
-    // No POST middleware saw this turn: the sessions admit it under the key's policy themselves.
-    input.unadmitted = {
+    // No POST middleware counted or records this turn: admission counts it, the sessions record it.
+    input.unaccounted = {
       requestId: input.requestId,
       method: 'GET',
       path: c.req.path,
@@ -91,7 +94,7 @@ export function nativeRoutes(deps: NativeRouteDeps) {
     return streamTurn(c, deps.sessions, input, deps.keepAliveMs);
   });
 
-  app.get('/api/v1/sessions/:id/ws', async (c, next) => {
+  app.get(documented(app, docs.webSocket), async (c, next) => {
     const upgrade = deps.upgradeWebSocket;
     if (!upgrade || c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
       throw invalidRequest('This endpoint expects a WebSocket upgrade (Upgrade: websocket).');
@@ -108,7 +111,7 @@ export function nativeRoutes(deps: NativeRouteDeps) {
     return upgrade(() => events)(c, next);
   });
 
-  app.post('/api/v1/ws-tickets', (c) => {
+  app.post(documented(app, docs.issueTicket), (c) => {
     const principal = c.get('principal') as Principal | undefined;
     if (!principal) throw invalidRequest('Tickets are for authenticated callers.');
     const { ticket, expiresAt } = deps.tickets.issue(principal);
@@ -118,11 +121,11 @@ export function nativeRoutes(deps: NativeRouteDeps) {
     );
   });
 
-  app.get('/api/v1/models', (c) =>
+  app.get(documented(app, docs.listModels), (c) =>
     c.json({ models: deps.modelIds.map((id) => ({ id, name: id })), total: deps.modelIds.length }),
   );
 
-  app.get('/api/v1/health', async (c) =>
+  app.get(documented(app, docs.health), async (c) =>
     c.json({
       status: 'ok',
       version: deps.version,

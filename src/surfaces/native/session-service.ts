@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
+import type { Admission } from '../../core/admit.js';
 import { GatewayError } from '../../core/gateway-error.js';
 import { ZERO_USAGE } from '../../core/run-events.js';
 import type { RunService, RunSummary } from '../../core/run-service.js';
 import type { Principal } from '../../policy/key-policy.js';
-import type { AdmitTurn, TurnInfo, TurnTicket } from '../../policy/turn-admission.js';
+import type { RecordTurn, TurnInfo, TurnRecord } from '../../policy/turn-accounting.js';
 import type { NativeMessage, NativeSessionRecord, NativeSessionStore } from '../../store/native-sessions.js';
 import {
   createEncoderState,
@@ -13,7 +14,7 @@ import {
   type NativeStreamEvent,
 } from './encode-stream.js';
 import { sessionBusy, sessionLimitReached, sessionNotFound } from './errors.js';
-import { checkKeyMayUse } from './key-rules.js';
+import { checkKeyMayUse, sessionAsk } from './key-rules.js';
 import type { CreateSessionBody } from './schema.js';
 import { type NativePlanContext, planSession, toRunPlan } from './to-plan.js';
 
@@ -31,16 +32,24 @@ export interface NativeSessionsDeps {
    * Ends what the core keeps for a conversation (its Claude Code session files, a hot process):
    * called when a native session is deleted or expires.
    */
-  endConversation?: (origin: { callerId: string; conversationId: string }) => Promise<void>;
+  endConversation?: (origin: NativeConversation) => Promise<void>;
   /**
-   * Key policy for turns no HTTP middleware admitted (WebSocket frames, EventSource GETs): rpm,
-   * budget, concurrency, audit and metrics. Absent: such turns run unpoliced (tests, auth off).
+   * The audit row and metrics of turns no HTTP middleware accounted for (WebSocket frames,
+   * EventSource GETs). Absent: such turns are not recorded (tests, auth off).
    */
-  admitTurn?: AdmitTurn;
+  recordTurn?: RecordTurn;
   /** How long a delete waits for an aborted turn to wind down before removing the session anyway. */
   abortWaitMs?: number;
   now?: () => number;
   newId?: () => string;
+}
+
+/** A native session as the core's conversation: its owner, its id, and the cwd its turns run in. */
+export interface NativeConversation {
+  callerId: string;
+  conversationId: string;
+  /** The session's agent cwd; undefined: the gateway's workspace. */
+  cwd?: string;
 }
 
 /** Who is calling: the key id owns sessions; without auth (loopback use) everyone is `anonymous`. */
@@ -58,10 +67,13 @@ export interface TurnInput {
   requestId: string;
   timeoutMs?: number;
   auditBody?: unknown;
-  /** The HTTP key-policy middleware admitted this turn: it gets the run's summary. */
+  /** The HTTP request-accounting middleware records this turn: it gets the run's summary. */
   onSummary?: (summary: RunSummary) => void;
-  /** The turn came in outside a POST (WebSocket, EventSource): admit it here, described like this. */
-  unadmitted?: TurnInfo;
+  /**
+   * The turn came in outside a POST (WebSocket, EventSource): admission counts it against the key's
+   * requests per minute, and it is recorded here, described like this.
+   */
+  unaccounted?: TurnInfo;
 }
 
 export interface NativeSessionStats {
@@ -107,7 +119,11 @@ export function createNativeSessions(deps: NativeSessionsDeps): NativeSessions {
     await deps.store.delete(session.id);
     // Claude Code's leftovers only cost disk space and are swept at the next start; never fail on them.
     await deps
-      .endConversation?.({ callerId: session.ownerId, conversationId: session.id })
+      .endConversation?.({
+        callerId: session.ownerId,
+        conversationId: session.id,
+        ...(session.agent?.cwd !== undefined ? { cwd: session.agent.cwd } : {}),
+      })
       .catch(() => undefined);
   }
 
@@ -145,28 +161,28 @@ export function createNativeSessions(deps: NativeSessionsDeps): NativeSessions {
       yield { event: 'error', error: sessionBusy(session.id) };
       return;
     }
-    try {
-      if (input.caller.principal) checkKeyMayUse(input.caller.principal.policy, session);
-    } catch (error) {
-      yield { event: 'error', error: asGatewayError(error) };
-      return;
-    }
     const controller = new AbortController();
     let settle = () => {};
     running.set(session.id, { controller, done: new Promise<void>((resolve) => (settle = resolve)) });
     const abortOnClient = () => controller.abort();
     input.signal.addEventListener('abort', abortOnClient, { once: true });
     if (input.signal.aborted) controller.abort();
-    let ticket: TurnTicket | undefined;
+    const principal = input.caller.principal;
+    const record: TurnRecord | undefined =
+      input.unaccounted && principal ? deps.recordTurn?.(principal, input.unaccounted) : undefined;
+    let admission: Admission | undefined;
     try {
-      const principal = input.caller.principal;
-      if (input.unadmitted && principal && deps.admitTurn) {
-        try {
-          ticket = await deps.admitTurn(principal, input.unadmitted);
-        } catch (error) {
-          yield { event: 'error', error: asGatewayError(error) };
-          return;
-        }
+      try {
+        // The key may have been narrowed since the session was made: its policy applies every turn.
+        admission = await deps.runService.admit(principal, {
+          ...sessionAsk(session),
+          ...(input.unaccounted ? { countRequest: true } : {}),
+        });
+      } catch (error) {
+        const refusal = asGatewayError(error);
+        await record?.refused(refusal);
+        yield { event: 'error', error: refusal };
+        return;
       }
       const startedAt = now();
       await deps.store.touch(session.id, startedAt, startedAt + deps.ttlMs);
@@ -184,7 +200,7 @@ export function createNativeSessions(deps: NativeSessionsDeps): NativeSessions {
       const events = deps.runService.run({
         surface: 'native',
         plan,
-        ...(input.caller.principal ? { principal: input.caller.principal } : {}),
+        admission,
         origin: { callerId: session.ownerId, conversationId: session.id },
         signal: controller.signal,
         requestId: input.requestId,
@@ -193,7 +209,7 @@ export function createNativeSessions(deps: NativeSessionsDeps): NativeSessions {
         onSummary: (reported) => {
           summary = reported;
           input.onSummary?.(reported);
-          ticket?.onSummary(reported);
+          record?.onSummary(reported);
         },
       });
       for await (const event of events) {
@@ -222,7 +238,9 @@ export function createNativeSessions(deps: NativeSessionsDeps): NativeSessions {
       input.signal.removeEventListener('abort', abortOnClient);
       // A consumer that stopped early (client gone, cancel) must not leave Claude Code running.
       controller.abort();
-      ticket?.finish();
+      // Given back by the run when it ended; here when the turn ended before its run started.
+      admission?.release();
+      record?.finish();
       running.delete(session.id);
       settle();
     }

@@ -2,11 +2,14 @@ import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import type { UpgradeWebSocket } from 'hono/ws';
 import '../../auth/context-variables.js';
+import { type Admit, openAdmission, type RunAsk } from '../../core/admit.js';
 import { GatewayError } from '../../core/gateway-error.js';
 import { type RunEvent, ZERO_USAGE } from '../../core/run-events.js';
 import type { RunRequest, RunService } from '../../core/run-service.js';
+import { createKeyAdmission } from '../../policy/admit.js';
+import { KeyConcurrency } from '../../policy/key-concurrency.js';
 import type { Principal } from '../../policy/key-policy.js';
-import type { AdmitTurn } from '../../policy/turn-admission.js';
+import type { RecordTurn } from '../../policy/turn-accounting.js';
 import { connectStore } from '../../store/engine.js';
 import { createNativeSessionStore } from '../../store/kysely-native-sessions.js';
 import { migrateToLatest } from '../../store/migrations.js';
@@ -20,16 +23,29 @@ import { createWsTickets, type WsTickets, wsTicketAuth } from './ws-tickets.js';
 
 export type Script = (request: RunRequest) => AsyncGenerator<RunEvent, void, undefined>;
 
-/** A RunService that plays scripted events and remembers what it was asked to run. */
-export function fakeRunService(script: Script) {
+/** Key policy as the gateway applies it, over an in-memory slot count and no recorded spend. */
+export const keyAdmission = (): Admit =>
+  createKeyAdmission({
+    countRequest: async () => {},
+    concurrency: new KeyConcurrency(),
+    spentUsd: async () => 0,
+  });
+
+/** A RunService that admits by key policy, plays scripted events, and remembers what it was asked. */
+export function fakeRunService(script: Script, admit: Admit = keyAdmission()) {
   const requests: RunRequest[] = [];
+  const admitted: Array<{ principal: Principal | undefined; ask: RunAsk }> = [];
   const service: RunService = {
+    admit(principal, ask) {
+      admitted.push({ principal, ask });
+      return principal ? admit(principal, ask) : openAdmission();
+    },
     run(request) {
       requests.push(request);
       return script(request);
     },
   };
-  return { service, requests };
+  return { service, requests, admitted };
 }
 
 export const usage = { ...ZERO_USAGE, inputTokens: 3, outputTokens: 2 };
@@ -81,11 +97,13 @@ export function setup(
     maxPerKey?: number;
     upgradeWebSocket?: UpgradeWebSocket;
     keepAliveMs?: number;
-    admitTurn?: AdmitTurn;
+    recordTurn?: RecordTurn;
+    /** Key policy in place of admitting everything. */
+    admit?: Admit;
   } = {},
 ) {
   const tickets: WsTickets = createWsTickets({ ttlMs: 30_000 });
-  const run = fakeRunService(script);
+  const run = fakeRunService(script, options.admit);
   const ended: string[] = [];
   let clock = 1_000_000;
   const sessions = createNativeSessions({
@@ -104,7 +122,7 @@ export function setup(
       ended.push(origin.conversationId);
     },
     now: () => clock,
-    ...(options.admitTurn ? { admitTurn: options.admitTurn } : {}),
+    ...(options.recordTurn ? { recordTurn: options.recordTurn } : {}),
   });
   const app = new Hono();
   app.use(requestId());

@@ -39,7 +39,7 @@ export function wsTurnEvents(context: WsTurnContext): WSEvents {
       signal: controller.signal,
       requestId,
       // Every frame is a turn of its own under the key's policy (rpm, budget, concurrency, audit).
-      unadmitted: { requestId, method: 'WS', path: context.path, body: { prompt }, stream: true },
+      unaccounted: { requestId, method: 'WS', path: context.path, body: { prompt }, stream: true },
     };
     if (timeoutMs !== undefined) input.timeoutMs = timeoutMs;
     try {

@@ -75,7 +75,8 @@ describe('the native WebSocket over a scripted run service', () => {
     ws.send(JSON.stringify({ type: 'message', prompt: 'Two.' }));
     expect((await frames).at(-1)).toMatchObject({ type: 'complete', response: 'echo: Two.' });
     expect(run.requests[1]?.plan.history).toHaveLength(2);
-    expect(run.requests[1]?.principal?.id).toBe('k1');
+    // Each frame is a turn of its own, counted against the key's requests per minute at admission.
+    expect(run.admitted[1]).toMatchObject({ principal: { id: 'k1' }, ask: { countRequest: true } });
     ws.close();
   });
 

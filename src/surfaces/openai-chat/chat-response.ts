@@ -1,14 +1,7 @@
 /** The response shapes the gateway writes; kept to what clients actually parse. */
+import type { OpenAIUsage } from '../../http/openai-usage.js';
 
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'function_call';
-
-export interface CompletionUsage {
-  prompt_tokens: number;
-  completion_tokens: number;
-  total_tokens: number;
-  prompt_tokens_details: { cached_tokens: number };
-  completion_tokens_details: { reasoning_tokens: number };
-}
 
 export interface ToolCallDelta {
   index: number;
@@ -40,7 +33,7 @@ export interface ChatCompletionChunk {
   /** Optional string in the spec; the gateway has no backend fingerprint, so it is omitted (never null). */
   system_fingerprint?: string;
   choices: ChunkChoice[];
-  usage?: CompletionUsage | null;
+  usage?: OpenAIUsage | null;
 }
 
 export interface ToolCall {
@@ -71,5 +64,5 @@ export interface ChatCompletion {
     logprobs: null;
     finish_reason: FinishReason;
   }>;
-  usage: CompletionUsage;
+  usage: OpenAIUsage;
 }

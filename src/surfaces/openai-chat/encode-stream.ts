@@ -1,6 +1,7 @@
 import { describeToolResult, describeToolUse } from '../../agent/describe-activity.js';
-import type { FinishReason as NeutralFinish, RunEvent, RunUsage } from '../../core/run-events.js';
-import type { ChatCompletionChunk, ChunkDelta, CompletionUsage, FinishReason } from './chat-response.js';
+import type { FinishReason as NeutralFinish, RunEvent } from '../../core/run-events.js';
+import { toOpenAIUsage } from '../../http/openai-usage.js';
+import type { ChatCompletionChunk, ChunkDelta, FinishReason } from './chat-response.js';
 
 /**
  * RunEvents in, `chat.completion.chunk`s out; pure apart from the little state a stream needs
@@ -79,7 +80,7 @@ export function createChatEncoder(options: ChatEncoderOptions): ChatEncoder {
         const chunks = [
           base([{ index: 0, delta: {}, logprobs: null, finish_reason: FINISH_REASONS[event.reason] }]),
         ];
-        if (options.includeUsage) chunks.push({ ...base([]), usage: toCompletionUsage(event.usage) });
+        if (options.includeUsage) chunks.push({ ...base([]), usage: toOpenAIUsage(event.usage) });
         return chunks;
       }
       default:
@@ -93,17 +94,5 @@ export function createChatEncoder(options: ChatEncoderOptions): ChatEncoder {
       const open = event.type === 'tool_call_delta' || event.type === 'tool_call_end' ? [] : startCall('');
       return [...open, ...encodeEvent(event)];
     },
-  };
-}
-
-/** OpenAI counts cached prompt tokens inside prompt_tokens; Anthropic reports them separately. */
-export function toCompletionUsage(usage: RunUsage): CompletionUsage {
-  const promptTokens = usage.inputTokens + usage.cacheReadInputTokens + usage.cacheCreationInputTokens;
-  return {
-    prompt_tokens: promptTokens,
-    completion_tokens: usage.outputTokens,
-    total_tokens: promptTokens + usage.outputTokens,
-    prompt_tokens_details: { cached_tokens: usage.cacheReadInputTokens },
-    completion_tokens_details: { reasoning_tokens: usage.reasoningTokens },
   };
 }

@@ -1,13 +1,13 @@
+import type { OpenAIUsage } from '../../http/openai-usage.js';
 import type {
   ChatCompletion,
   ChatCompletionChunk,
   ChatCompletionMessage,
-  CompletionUsage,
   FinishReason,
   ToolCall,
 } from './chat-response.js';
 
-const ZERO_USAGE: CompletionUsage = {
+const ZERO_USAGE: OpenAIUsage = {
   prompt_tokens: 0,
   completion_tokens: 0,
   total_tokens: 0,
@@ -22,7 +22,7 @@ export function foldChunks(chunks: readonly ChatCompletionChunk[]): ChatCompleti
   let content = '';
   let reasoning = '';
   let finishReason: FinishReason = 'stop';
-  let usage: CompletionUsage = ZERO_USAGE;
+  let usage: OpenAIUsage = ZERO_USAGE;
   const toolCalls: ToolCall[] = [];
 
   for (const chunk of chunks) {

@@ -1,17 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { Hono } from 'hono';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import '../../auth/context-variables.js';
+import { planAdmitted, type RunAsk } from '../../core/admit.js';
 import { invalidRequest } from '../../core/errors.js';
+import { awaitFirstEvent } from '../../core/first-event.js';
 import type { RunEvent } from '../../core/run-events.js';
 import type { RunOrigin, RunService } from '../../core/run-service.js';
 import { openAIErrorBody } from '../../http/openai-error.js';
+import { openAIError, openAIRunErrors } from '../../http/openai-error-docs.js';
+import { documented, jsonBody, jsonOrSseResponse } from '../../http/openapi-route.js';
 import { type SseFrame, writeSse } from '../../http/sse.js';
 import { validateJson } from '../../http/validate-json.js';
 import type { ChatCompletionChunk } from './chat-response.js';
 import { createChatEncoder } from './encode-stream.js';
 import { foldChunks } from './fold.js';
 import { locateImage } from './locate-image.js';
-import { chatCompletionRequestSchema } from './schema.js';
+import { type ChatCompletionRequest, chatCompletionRequestSchema } from './schema.js';
 import { type ToClaudeContext, toRunPlan } from './to-plan.js';
 
 /** Names a conversation explicitly; see "Conversations (multi-turn)" in the README. */
@@ -26,24 +30,50 @@ export interface ChatRouteDeps {
   now?: () => number;
 }
 
+const createChatCompletion = createRoute({
+  method: 'post',
+  path: '/chat/completions',
+  summary: 'Create a chat completion',
+  description:
+    'Non-streaming: a `chat.completion` object. With `stream: true`: `text/event-stream` of `chat.completion.chunk` objects ending with `data: [DONE]`.',
+  request: {
+    body: jsonBody(chatCompletionRequestSchema.openapi('ChatCompletionRequest')),
+    headers: z.object({
+      [CONVERSATION_ID_HEADER]: z
+        .string()
+        .max(MAX_CONVERSATION_ID_LENGTH)
+        .optional()
+        .openapi({ description: 'Names a conversation explicitly (see the README).' }),
+    }),
+  },
+  responses: {
+    200: jsonOrSseResponse('The completion, or its chunks as server-sent events.'),
+    400: openAIError('Invalid request; `param` names the field.'),
+    404: openAIError('Unknown model.'),
+    ...openAIRunErrors,
+  },
+});
+
 /** POST /chat/completions: request -> plan -> RunService -> chunks (SSE) or their fold (JSON). */
 export function chatCompletionsRoutes(deps: ChatRouteDeps) {
   const newId = deps.newId ?? (() => `chatcmpl-${randomUUID().replaceAll('-', '')}`);
   const now = deps.now ?? Date.now;
-  return new Hono().post('/chat/completions', validateJson(chatCompletionRequestSchema), async (c) => {
+  const app = new OpenAPIHono();
+  app.post(documented(app, createChatCompletion), validateJson(chatCompletionRequestSchema), async (c) => {
     const request = c.req.valid('json');
     const origin = conversationOrigin(c.req.header(CONVERSATION_ID_HEADER), c.get('principal')?.id);
-    const plan = toRunPlan(request, deps.planContext);
+    const principal = c.get('principal');
+    const admission = await deps.runs.admit(principal, chatAsk(request));
+    const plan = await planAdmitted(admission, () => toRunPlan(request, deps.planContext));
     const endUser = typeof request.user === 'string' && request.user !== '' ? request.user : undefined;
     const disconnect = new AbortController();
     c.req.raw.signal.addEventListener('abort', () => disconnect.abort(), { once: true });
-    const principal = c.get('principal');
-    // Set by the key-policy middleware: budget, audit and metrics learn how the run went.
+    // Set by the request-accounting middleware: budget, audit and metrics learn how the run went.
     const onSummary = c.get('runHooks')?.onSummary;
     const events = deps.runs.run({
       surface: 'openai-chat',
       plan,
-      ...(principal ? { principal } : {}),
+      admission,
       origin: { ...origin, ...(endUser ? { endUser } : {}) },
       signal: disconnect.signal,
       requestId: c.get('requestId'),
@@ -52,13 +82,7 @@ export function chatCompletionsRoutes(deps: ChatRouteDeps) {
       locateImage: (url) => locateImage(request, url),
     });
 
-    // Wait for the first event so errors before any output still get a real HTTP status.
-    const first = await events.next();
-    if (!first.done && first.value.type === 'error') {
-      // Close the run so its queue slot and session claim are released (its finally blocks run).
-      await events.return();
-      throw first.value.error;
-    }
+    const all = await awaitFirstEvent(events);
     const encoder = createChatEncoder({
       id: newId(),
       created: Math.floor(now() / 1000),
@@ -66,7 +90,6 @@ export function chatCompletionsRoutes(deps: ChatRouteDeps) {
       // The non-streaming reply always carries usage: it is the fold of a stream that had it.
       includeUsage: !request.stream || request.stream_options?.include_usage === true,
     });
-    const all = resume(first, events);
     if (!request.stream) {
       const chunks: ChatCompletionChunk[] = [];
       for await (const event of all) {
@@ -80,6 +103,7 @@ export function chatCompletionsRoutes(deps: ChatRouteDeps) {
       onAbort: () => disconnect.abort(),
     });
   });
+  return app;
 }
 
 /**
@@ -100,6 +124,17 @@ async function* sseFrames(
   yield { data: '[DONE]' };
 }
 
+/** What a chat request asks of the key; `claude_code` is the gateway's agent-mode extension. */
+function chatAsk(request: ChatCompletionRequest): RunAsk {
+  const agent = request.claude_code;
+  return {
+    model: request.model,
+    ...(agent
+      ? { agent: { tools: agent.tools, modeParam: 'claude_code', toolsParam: 'claude_code.tools' } }
+      : {}),
+  };
+}
+
 function conversationOrigin(header: string | undefined, callerId: string | undefined): RunOrigin {
   const conversationId = header?.trim();
   if (conversationId !== undefined && conversationId.length > MAX_CONVERSATION_ID_LENGTH) {
@@ -113,10 +148,4 @@ function conversationOrigin(header: string | undefined, callerId: string | undef
     ...(callerId !== undefined ? { callerId } : {}),
     ...(conversationId ? { conversationId } : {}),
   };
-}
-
-async function* resume<T>(first: IteratorResult<T, void>, rest: AsyncGenerator<T, void, undefined>) {
-  if (first.done) return;
-  yield first.value;
-  yield* rest;
 }

@@ -1,7 +1,8 @@
 import { GatewayError } from '../../core/gateway-error.js';
-import type { FinishReason, RunEvent, RunUsage } from '../../core/run-events.js';
+import type { FinishReason, RunEvent } from '../../core/run-events.js';
 import { type OpenAIErrorBody, openAIErrorBody } from '../../http/openai-error.js';
-import type { CompletionFinishReason, CompletionUsage, TextCompletion } from './wire.js';
+import { toOpenAIUsage } from '../../http/openai-usage.js';
+import type { CompletionFinishReason, TextCompletion } from './wire.js';
 
 /**
  * Neutral run events in, legacy `text_completion` chunks out: a pure state machine. Only the answer
@@ -39,7 +40,7 @@ export function encodeEvent(state: EncoderState, event: RunEvent): CompletionFra
       if (state.includeUsage) {
         frames.push({
           kind: 'chunk',
-          chunk: { ...base(state), choices: [], usage: toCompletionUsage(event.usage) },
+          chunk: { ...base(state), choices: [], usage: toOpenAIUsage(event.usage) },
         });
       }
       return frames;
@@ -70,17 +71,6 @@ export function incompleteAnswer(): GatewayError {
 export function finishReasonOf(reason: FinishReason): CompletionFinishReason {
   if (reason === 'max_tokens' || reason === 'max_turns') return 'length';
   return reason === 'refusal' ? 'content_filter' : 'stop';
-}
-
-export function toCompletionUsage(usage: RunUsage): CompletionUsage {
-  const prompt = usage.inputTokens + usage.cacheReadInputTokens + usage.cacheCreationInputTokens;
-  return {
-    prompt_tokens: prompt,
-    completion_tokens: usage.outputTokens,
-    total_tokens: prompt + usage.outputTokens,
-    prompt_tokens_details: { cached_tokens: usage.cacheReadInputTokens },
-    completion_tokens_details: { reasoning_tokens: usage.reasoningTokens },
-  };
 }
 
 function base(state: EncoderState): Omit<TextCompletion, 'choices'> {

@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { Hono } from 'hono';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import '../../auth/context-variables.js';
+import { planAdmitted } from '../../core/admit.js';
+import { awaitFirstEvent } from '../../core/first-event.js';
 import type { RunEvent } from '../../core/run-events.js';
 import type { RunService } from '../../core/run-service.js';
+import { openAIError, openAIRunErrors } from '../../http/openai-error-docs.js';
+import { documented, jsonBody, jsonOrSseResponse } from '../../http/openapi-route.js';
 import { type SseFrame, writeSse } from '../../http/sse.js';
 import { validateJson } from '../../http/validate-json.js';
 import {
@@ -28,23 +32,40 @@ export interface CompletionsDeps {
 
 const newCompletionId = () => `cmpl-${randomBytes(12).toString('hex')}`;
 
+const createCompletion = createRoute({
+  method: 'post',
+  path: '/completions',
+  summary: 'Create a legacy text completion',
+  description:
+    'Non-streaming: a `text_completion` object. With `stream: true`: `text/event-stream` of `text_completion` chunks ending with `data: [DONE]`. `echo`, `suffix`, `n`>1, `best_of`>1, `logprobs` and more than one prompt are 400s naming the parameter.',
+  request: { body: jsonBody(completionRequestSchema.openapi('CompletionRequest')) },
+  responses: {
+    200: jsonOrSseResponse('The completion, or its chunks as server-sent events.'),
+    400: openAIError('Invalid or unsupported parameter; `param` names it.'),
+    404: openAIError('Unknown model.'),
+    ...openAIRunErrors,
+  },
+});
+
 /** `POST /v1/completions`, the legacy text completion API. */
 export function completionsRoutes(deps: CompletionsDeps) {
   const newId = deps.newId ?? newCompletionId;
   const now = deps.now ?? Date.now;
-  return new Hono().post('/completions', validateJson(completionRequestSchema), async (c) => {
+  const app = new OpenAPIHono();
+  app.post(documented(app, createCompletion), validateJson(completionRequestSchema), async (c) => {
     const request = c.req.valid('json');
-    const plan = toRunPlan(request, deps.planContext);
+    const principal = c.get('principal');
+    const admission = await deps.runs.admit(principal, { model: request.model });
+    const plan = await planAdmitted(admission, () => toRunPlan(request, deps.planContext));
     const disconnect = new AbortController();
     c.req.raw.signal.addEventListener('abort', () => disconnect.abort(), { once: true });
-    const principal = c.get('principal');
     const endUser = request.user || undefined;
-    // Set by the key-policy middleware: budget, audit and metrics learn how the run went.
+    // Set by the request-accounting middleware: budget, audit and metrics learn how the run went.
     const onSummary = c.get('runHooks')?.onSummary;
     const events = deps.runs.run({
       surface: 'openai-completions',
       plan,
-      ...(principal ? { principal } : {}),
+      admission,
       origin: { ...(principal ? { callerId: principal.id } : {}), ...(endUser ? { endUser } : {}) },
       signal: disconnect.signal,
       requestId: c.get('requestId'),
@@ -60,17 +81,12 @@ export function completionsRoutes(deps: CompletionsDeps) {
       ...options,
       includeUsage: request.stream_options?.include_usage === true,
     });
-    // Wait for the first event so errors before any output still get a real HTTP status.
-    const first = await events.next();
-    if (!first.done && first.value.type === 'error') {
-      await events.return();
-      throw first.value.error;
-    }
-    return writeSse(c, frames(state, first, events), {
+    return writeSse(c, frames(state, await awaitFirstEvent(events)), {
       keepAliveMs: deps.keepAliveMs,
       onAbort: () => disconnect.abort(),
     });
   });
+  return app;
 }
 
 async function complete(events: AsyncGenerator<RunEvent, void, undefined>, state: EncoderState) {
@@ -83,13 +99,8 @@ async function complete(events: AsyncGenerator<RunEvent, void, undefined>, state
   return foldChunks(chunks);
 }
 
-async function* frames(
-  state: EncoderState,
-  first: IteratorResult<RunEvent, void>,
-  rest: AsyncGenerator<RunEvent, void, undefined>,
-): AsyncGenerator<SseFrame> {
-  if (!first.done) yield* encodeEvent(state, first.value).map(toFrame);
-  for await (const event of rest) yield* encodeEvent(state, event).map(toFrame);
+async function* frames(state: EncoderState, events: AsyncIterable<RunEvent>): AsyncGenerator<SseFrame> {
+  for await (const event of events) yield* encodeEvent(state, event).map(toFrame);
   yield* encodeEnd(state).map(toFrame);
   // openai-node ends a stream at `[DONE]`; after an in-band error there is nothing more to read.
   if (!state.failed) yield { data: '[DONE]' };

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// zod with `.openapi()`: a schema gets that method only if it is built after the extension loads.
+import { z } from '@hono/zod-openapi';
 
 /**
  * What the gateway reads from a legacy Completions request (`POST /v1/completions`). Loose: clients

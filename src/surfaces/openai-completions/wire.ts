@@ -1,14 +1,7 @@
 /** The legacy Completions wire objects (`text_completion`), as in OpenAI's CreateCompletionResponse. */
+import type { OpenAIUsage } from '../../http/openai-usage.js';
 
 export type CompletionFinishReason = 'stop' | 'length' | 'content_filter';
-
-export interface CompletionUsage {
-  prompt_tokens: number;
-  completion_tokens: number;
-  total_tokens: number;
-  prompt_tokens_details: { cached_tokens: number };
-  completion_tokens_details: { reasoning_tokens: number };
-}
 
 export interface CompletionChoice {
   index: number;
@@ -24,5 +17,5 @@ export interface TextCompletion {
   created: number;
   model: string;
   choices: CompletionChoice[];
-  usage?: CompletionUsage;
+  usage?: OpenAIUsage;
 }

@@ -6,9 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import type { SystemPromptPlacement } from '../../claude/run-plan.js';
 import type { AttachmentLimits } from '../../content/attachment-blocks.js';
+import { planAdmitted } from '../../core/admit.js';
+import { awaitFirstEvent } from '../../core/first-event.js';
 import type { GatewayError } from '../../core/gateway-error.js';
 import type { RunEvent } from '../../core/run-events.js';
 import type { RunRequest, RunService } from '../../core/run-service.js';
+import type { Principal } from '../../policy/key-policy.js';
 import type { ResponsesStore } from '../../store/responses-store.js';
 import { createEncoderState, type EncoderState, encodeEvent, startResponse } from './encode-stream.js';
 import { echoSettings, type ResponseStreamEvent } from './response-object.js';
@@ -36,7 +39,9 @@ export interface ResponseCall {
   request: ResponsesRequest;
   /** The owner of stored responses: the caller's key id (a fixed id where auth is off). */
   ownerId: string;
-  runRequest: Omit<RunRequest, 'plan' | 'surface'>;
+  /** The caller's key, whose policy admits the run; absent where auth is off. */
+  principal?: Principal;
+  runRequest: Omit<RunRequest, 'plan' | 'surface' | 'admission'>;
 }
 
 export interface StartedResponse {
@@ -57,29 +62,32 @@ export async function startResponseRun(deps: ResponsesDeps, call: ResponseCall):
   const now = deps.now ?? Date.now;
   const newId = deps.newId ?? defaultNewId;
   const { request, ownerId } = call;
-  const chainOptions = { now: now(), ttlMs: deps.ttlMs };
-  const previousItems = request.previous_response_id
-    ? await loadChainItems(deps.store, request.previous_response_id, ownerId, chainOptions)
-    : [];
-  const input = Array.isArray(request.input)
-    ? await resolveItemReferences(deps.store, request.input, ownerId, chainOptions.now)
-    : request.input;
-  const planned = toPlan(
-    { ...request, input },
-    {
-      resolveModel: deps.resolveModel,
-      systemPromptPlacement: deps.systemPromptPlacement,
-      attachments: deps.attachments,
-      previousItems,
-    },
-  );
-  const run = deps.runs.run({ ...call.runRequest, surface: 'openai-responses', plan: planned.plan });
-  const first = await run.next();
-  if (!first.done && first.value.type === 'error') {
-    // Close the run so its queue slot and session claim are released.
-    await run.return();
-    throw first.value.error;
-  }
+  const admission = await deps.runs.admit(call.principal, { model: request.model });
+  const planned = await planAdmitted(admission, async () => {
+    const chainOptions = { now: now(), ttlMs: deps.ttlMs };
+    const previousItems = request.previous_response_id
+      ? await loadChainItems(deps.store, request.previous_response_id, ownerId, chainOptions)
+      : [];
+    const input = Array.isArray(request.input)
+      ? await resolveItemReferences(deps.store, request.input, ownerId, chainOptions.now)
+      : request.input;
+    return toPlan(
+      { ...request, input },
+      {
+        resolveModel: deps.resolveModel,
+        systemPromptPlacement: deps.systemPromptPlacement,
+        attachments: deps.attachments,
+        previousItems,
+      },
+    );
+  });
+  const run = deps.runs.run({
+    ...call.runRequest,
+    surface: 'openai-responses',
+    plan: planned.plan,
+    admission,
+  });
+  const events = await awaitFirstEvent(run);
   const responseId = newId('resp');
   let items = 0;
   const state = createEncoderState({
@@ -107,18 +115,17 @@ export async function startResponseRun(deps: ResponsesDeps, call: ResponseCall):
       deps.onStoreError?.(error);
     }
   };
-  return { planned, events: encodeRun(state, first, run, store), failure: () => state.failure };
+  return { planned, events: encodeRun(state, events, store), failure: () => state.failure };
 }
 
 async function* encodeRun(
   state: EncoderState,
-  first: IteratorResult<RunEvent, void>,
-  rest: AsyncGenerator<RunEvent, void, undefined>,
+  events: AsyncGenerator<RunEvent, void, undefined>,
   onFinished: () => Promise<void>,
 ): AsyncGenerator<ResponseStreamEvent, void, undefined> {
   try {
     yield* startResponse(state);
-    for await (const event of resume(first, rest)) {
+    for await (const event of events) {
       const encoded = encodeEvent(state, event);
       // Stored before the terminal event goes out, so a client continuing at once finds it.
       if (event.type === 'finish') await onFinished();
@@ -126,12 +133,6 @@ async function* encodeRun(
       if (state.ended) break;
     }
   } finally {
-    await rest.return();
+    await events.return();
   }
-}
-
-async function* resume<T>(first: IteratorResult<T, void>, rest: AsyncGenerator<T, void, undefined>) {
-  if (first.done) return;
-  yield first.value;
-  yield* rest;
 }

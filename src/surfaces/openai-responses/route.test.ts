@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import type { RunPlan } from '../../claude/run-plan.js';
+import { openAdmission } from '../../core/admit.js';
 import { GatewayError } from '../../core/gateway-error.js';
 import type { RunEvent } from '../../core/run-events.js';
 import type { RunRequest, RunService } from '../../core/run-service.js';
@@ -15,6 +16,7 @@ import { scripts } from './test-support.js';
 function fakeRuns(scriptsInOrder: RunEvent[][]) {
   const requests: RunRequest[] = [];
   const runs: RunService = {
+    admit: openAdmission,
     async *run(request) {
       requests.push(request);
       yield* scriptsInOrder[requests.length - 1] ?? [];

@@ -3,7 +3,8 @@
  * clients send many fields the gateway has no use for (Codex adds `prompt_cache_key` and
  * `client_metadata`, the Agents SDK its own), and unknown fields are ignored, not rejected.
  */
-import { z } from 'zod';
+// zod with `.openapi()`: a schema gets that method only if it is built after the extension loads.
+import { z } from '@hono/zod-openapi';
 import { GatewayError } from '../../core/gateway-error.js';
 
 const inputText = z.looseObject({ type: z.literal('input_text'), text: z.string() });

@@ -1,12 +1,13 @@
 import { Ajv } from 'ajv';
 import type { ModelCatalog } from '../../claude/model-catalog.js';
 import type { RunPlan } from '../../claude/run-plan.js';
+import { planAdmitted } from '../../core/admit.js';
 import { modelNotFound } from '../../core/errors.js';
+import { awaitFirstEvent } from '../../core/first-event.js';
 import { GatewayError } from '../../core/gateway-error.js';
 import { type RunEvent, type RunUsage, ZERO_USAGE } from '../../core/run-events.js';
 import type { RunService, RunSummary } from '../../core/run-service.js';
 import type { Principal } from '../../policy/key-policy.js';
-import { admitModel } from '../../policy/request-policy.js';
 import type { PromptTemplate } from '../../templates/template-library.js';
 
 /** A one-shot generation (a template, a seed route's command): no tools, no history. */
@@ -43,7 +44,6 @@ export function generationPlan(input: GenerationInput, context: GenerationContex
   const requested = input.model ?? context.defaultModel;
   const model = context.models.resolve(requested);
   if (model === undefined) throw modelNotFound(requested);
-  if (input.principal) admitModel(input.principal.policy, requested);
   const plan: RunPlan = {
     model,
     history: [],
@@ -64,7 +64,10 @@ export async function startGeneration(
   input: GenerationInput,
   context: GenerationContext,
 ): Promise<{ events: AsyncGenerator<RunEvent>; result: () => GenerationResult }> {
-  const plan = generationPlan(input, context);
+  const admission = await context.runs.admit(input.principal, {
+    model: input.model ?? context.defaultModel,
+  });
+  const plan = await planAdmitted(admission, () => generationPlan(input, context));
   const startedAt = performance.now();
   let summary: RunSummary | undefined;
   let text = '';
@@ -72,7 +75,7 @@ export async function startGeneration(
   const run = context.runs.run({
     surface: 'tasks',
     plan,
-    ...(input.principal ? { principal: input.principal } : {}),
+    admission,
     signal: input.signal,
     requestId: input.requestId,
     ...(input.auditBody !== undefined ? { auditBody: input.auditBody } : {}),
@@ -82,19 +85,12 @@ export async function startGeneration(
       input.onSummary?.(runSummary);
     },
   });
-  const first = await run.next();
-  if (!first.done && first.value.type === 'error') {
-    await run.return();
-    throw first.value.error;
-  }
+  const all = await awaitFirstEvent(run);
   async function* events(): AsyncGenerator<RunEvent> {
-    let next = first;
-    while (!next.done) {
-      const event = next.value;
+    for await (const event of all) {
       if (event.type === 'text_delta') text += event.text;
       if (event.type === 'finish') usage = event.usage;
       yield event;
-      next = await run.next();
     }
   }
   return {

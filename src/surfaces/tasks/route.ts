@@ -1,18 +1,21 @@
-import { Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import '../../auth/context-variables.js';
 import type { ClaudeHomeCatalog } from '../../claude/claude-home.js';
+import { planAdmitted } from '../../core/admit.js';
 import { GatewayError } from '../../core/gateway-error.js';
 import type { RunSummary } from '../../core/run-service.js';
+import { documented } from '../../http/openapi-route.js';
 import { writeSse } from '../../http/sse.js';
 import { validateJson } from '../../http/validate-json.js';
 import type { Principal } from '../../policy/key-policy.js';
 import type { ProfileCatalog } from '../../policy/profiles.js';
 import type { StoredTask, TaskStore } from '../../store/task-store.js';
+import * as docs from './route-docs.js';
 import { taskRequestSchema } from './schema.js';
-import { taskEventFrames } from './task-events.js';
+import { type RemoteTaskFollow, taskEventFrames } from './task-events.js';
 import { loadTaskHome } from './task-home.js';
 import { ANONYMOUS_OWNER, type TaskService } from './task-service.js';
-import { mayUse, type TaskCaller, type TaskPlanContext, toTaskPlan } from './to-plan.js';
+import { mayUse, type TaskCaller, type TaskPlanContext, taskAsk, toTaskPlan } from './to-plan.js';
 
 export interface TaskRouteDeps {
   tasks: TaskService;
@@ -24,6 +27,8 @@ export interface TaskRouteDeps {
   /** The plugin folder serving CLAUDE_HOME's skills (claude/skills-plugin.ts). */
   skillsPluginDir?: string;
   keepAliveMs: number;
+  /** On a shared database: GET events follows a task another gateway runs. */
+  remoteTasks?: RemoteTaskFollow;
   /** A background task's run ended (its request got its 202 long ago): budget, audit and metrics. */
   onBackgroundSummary?: (principal: Principal, requestId: string, summary: RunSummary) => void;
 }
@@ -44,15 +49,15 @@ export function taskRoutes(deps: TaskRouteDeps) {
     return task;
   };
 
-  return new Hono()
-    .post('/api/v1/tasks', validateJson(taskRequestSchema), async (c) => {
+  const app = new OpenAPIHono();
+  app
+    .post(documented(app, docs.createTask), validateJson(taskRequestSchema), async (c) => {
       const request = c.req.valid('json');
       const principal = c.get('principal');
-      const taskPlan = toTaskPlan(
-        request,
-        callerOf(principal),
-        await loadTaskHome(deps.home, deps.skillsPluginDir),
-        deps.planContext,
+      const caller = callerOf(principal);
+      const admission = await deps.tasks.admit(principal, taskAsk(request, caller.policy, deps.planContext));
+      const taskPlan = await planAdmitted(admission, async () =>
+        toTaskPlan(request, caller, await loadTaskHome(deps.home, deps.skillsPluginDir), deps.planContext),
       );
       const requestId = c.get('requestId');
       const background = deps.onBackgroundSummary;
@@ -63,6 +68,7 @@ export function taskRoutes(deps: TaskRouteDeps) {
           : undefined;
       const { taskId, done } = await deps.tasks.start({
         taskPlan,
+        admission,
         request: { ...request, skills: taskPlan.skills },
         ...(principal ? { principal } : {}),
         requestId,
@@ -80,31 +86,37 @@ export function taskRoutes(deps: TaskRouteDeps) {
       c.req.raw.signal.addEventListener('abort', cancel, { once: true });
       return c.json(await done);
     })
-    .get('/api/v1/tasks', async (c) => {
+    .get(documented(app, docs.listTasks), async (c) => {
       const tasks = await deps.store.list(c.get('principal')?.id ?? ANONYMOUS_OWNER, LIST_LIMIT);
       return c.json({ data: tasks.map(taskView) });
     })
-    .get('/api/v1/tasks/:id', async (c) =>
+    .get(documented(app, docs.getTask), async (c) =>
       c.json(taskView(await owned(c.req.param('id'), c.get('principal')))),
     )
-    .get('/api/v1/tasks/:id/events', async (c) => {
+    .get(documented(app, docs.taskEvents), async (c) => {
       const task = await owned(c.req.param('id'), c.get('principal'));
       const after = Number.parseInt(c.req.header('last-event-id') ?? '0', 10);
       return writeSse(
         c,
-        taskEventFrames(task.id, Number.isFinite(after) ? after : 0, deps.tasks, deps.store),
+        taskEventFrames(
+          task.id,
+          Number.isFinite(after) ? after : 0,
+          deps.tasks,
+          deps.store,
+          deps.remoteTasks,
+        ),
         {
           keepAliveMs: deps.keepAliveMs,
           onAbort: () => {},
         },
       );
     })
-    .delete('/api/v1/tasks/:id', async (c) => {
+    .delete(documented(app, docs.cancelTask), async (c) => {
       const task = await owned(c.req.param('id'), c.get('principal'));
       await deps.tasks.cancel(task.id);
       return c.json(taskView(await owned(task.id, c.get('principal'))));
     })
-    .get('/api/v1/agents', async (c) => {
+    .get(documented(app, docs.listAgents), async (c) => {
       const caller = callerOf(c.get('principal'));
       const agents = deps.home ? await deps.home.agents() : [];
       return c.json({
@@ -118,7 +130,7 @@ export function taskRoutes(deps: TaskRouteDeps) {
           })),
       });
     })
-    .get('/api/v1/skills', async (c) => {
+    .get(documented(app, docs.listSkills), async (c) => {
       const caller = callerOf(c.get('principal'));
       const skills = deps.home ? await deps.home.skills() : [];
       return c.json({
@@ -132,6 +144,7 @@ export function taskRoutes(deps: TaskRouteDeps) {
           })),
       });
     });
+  return app;
 }
 
 /** A stored task as the API shows it: its result once it ended, its request always. */

@@ -1,10 +1,11 @@
-import { Hono } from 'hono';
-import { z } from 'zod';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import '../../auth/context-variables.js';
 import type { ClaudeHomeCatalog } from '../../claude/claude-home.js';
+import { planAdmitted } from '../../core/admit.js';
 import { invalidRequest } from '../../core/errors.js';
 import { GatewayError } from '../../core/gateway-error.js';
 import type { RunSummary } from '../../core/run-service.js';
+import { documented } from '../../http/openapi-route.js';
 import { type SseFrame, writeSse } from '../../http/sse.js';
 import { validateJson } from '../../http/validate-json.js';
 import type { Principal } from '../../policy/key-policy.js';
@@ -12,11 +13,18 @@ import type { ProfileCatalog } from '../../policy/profiles.js';
 import type { TaskStore } from '../../store/task-store.js';
 import { renderTemplate, type TemplateLibrary } from '../../templates/template-library.js';
 import { type GenerationContext, generate, startGeneration, templatePrompt } from './generation.js';
+import * as docs from './route-docs.js';
+import {
+  cardRequestSchema,
+  commandRequestSchema,
+  type ExecuteRequest,
+  executeRequestSchema,
+} from './schema.js';
 import { taskEventFrames } from './task-events.js';
 import { loadTaskHome } from './task-home.js';
 import type { TaskResult, TaskService } from './task-service.js';
 import { generationFrames } from './templates-route.js';
-import { type TaskPlanContext, toTaskPlan } from './to-plan.js';
+import { type TaskPlanContext, taskAsk, toTaskPlan } from './to-plan.js';
 
 /**
  * The routes of the servers this gateway grew from, as thin adapters over templates, one-shot
@@ -38,25 +46,6 @@ export interface SeedRouteDeps {
 }
 
 export const DEFAULT_CARD_TEMPLATE = 'daily-knowledge-card-template.md';
-
-const cardRequestSchema = z.object({
-  topic: z.string().min(1),
-  templateName: z.string().min(1).optional(),
-  /** Milliseconds, as the seed server took it. */
-  timeout: z.number().positive().optional(),
-});
-
-const commandRequestSchema = z.object({ command: z.string().min(1), stream: z.boolean().optional() });
-
-const executeRequestSchema = z.object({
-  prompt: z.string().min(1),
-  working_directory: z.string().min(1).optional(),
-  session_id: z.string().optional(),
-  /** Seconds, as the seed server took it. */
-  timeout: z.number().positive().optional(),
-  env_vars: z.record(z.string(), z.string()).optional(),
-  stream: z.boolean().optional(),
-});
 
 export function seedRoutes(deps: SeedRouteDeps) {
   const now = deps.now ?? Date.now;
@@ -91,7 +80,7 @@ export function seedRoutes(deps: SeedRouteDeps) {
   };
 
   const executeTask = async (
-    body: z.infer<typeof executeRequestSchema>,
+    body: ExecuteRequest,
     principal: Principal | undefined,
     requestId: string,
     onSummary: ((summary: RunSummary) => void) | undefined,
@@ -107,17 +96,29 @@ export function seedRoutes(deps: SeedRouteDeps) {
     const cwd = body.working_directory ?? deps.planContext.agentPolicy?.roots[0] ?? '';
     const profile = principal?.policy.profile ? deps.profiles[principal.policy.profile] : undefined;
     const home = await loadTaskHome(deps.home, deps.skillsPluginDir);
-    const taskPlan = renamingParam(() =>
-      toTaskPlan(
-        { prompt: body.prompt, cwd, ...(body.timeout !== undefined ? { timeout: body.timeout } : {}) },
-        principal ? { policy: principal.policy, ...(profile ? { profile } : {}) } : {},
-        home,
-        deps.planContext,
+    const request = {
+      prompt: body.prompt,
+      cwd,
+      ...(body.timeout !== undefined ? { timeout: body.timeout } : {}),
+    };
+    const admission = await deps.tasks.admit(
+      principal,
+      taskAsk(request, principal?.policy, deps.planContext),
+    );
+    const taskPlan = await planAdmitted(admission, () =>
+      renamingParam(() =>
+        toTaskPlan(
+          request,
+          principal ? { policy: principal.policy, ...(profile ? { profile } : {}) } : {},
+          home,
+          deps.planContext,
+        ),
       ),
     );
     if (body.env_vars && taskPlan.plan.agent) taskPlan.plan.agent.env = { ...body.env_vars };
     return deps.tasks.start({
       taskPlan,
+      admission,
       request: { prompt: body.prompt, cwd, route: '/api/execute' },
       ...(principal ? { principal } : {}),
       requestId,
@@ -134,8 +135,9 @@ export function seedRoutes(deps: SeedRouteDeps) {
     timestamp: new Date(now()).toISOString(),
   });
 
-  return new Hono()
-    .post('/api/generate/card', validateJson(cardRequestSchema), async (c) => {
+  const app = new OpenAPIHono();
+  app
+    .post(documented(app, docs.generateCard), validateJson(cardRequestSchema), async (c) => {
       const body = c.req.valid('json');
       const generated = await generate(
         {
@@ -157,7 +159,7 @@ export function seedRoutes(deps: SeedRouteDeps) {
         },
       });
     })
-    .post('/api/generate/card/stream', validateJson(cardRequestSchema), async (c) => {
+    .post(documented(app, docs.generateCardStream), validateJson(cardRequestSchema), async (c) => {
       const body = c.req.valid('json');
       const disconnect = new AbortController();
       const { events, result } = await startGeneration(
@@ -186,7 +188,7 @@ export function seedRoutes(deps: SeedRouteDeps) {
       }
       return writeSse(c, frames(), { keepAliveMs: deps.keepAliveMs, onAbort: () => disconnect.abort() });
     })
-    .post('/api/claude/execute', validateJson(commandRequestSchema), async (c) => {
+    .post(documented(app, docs.claudeExecute), validateJson(commandRequestSchema), async (c) => {
       const body = c.req.valid('json');
       const disconnect = new AbortController();
       c.req.raw.signal.addEventListener('abort', () => disconnect.abort(), { once: true });
@@ -223,7 +225,7 @@ export function seedRoutes(deps: SeedRouteDeps) {
       }
       return writeSse(c, frames(), { keepAliveMs: deps.keepAliveMs, onAbort: () => disconnect.abort() });
     })
-    .post('/api/execute', validateJson(executeRequestSchema), async (c) => {
+    .post(documented(app, docs.execute), validateJson(executeRequestSchema), async (c) => {
       const { taskId, done } = await executeTask(
         c.req.valid('json'),
         c.get('principal'),
@@ -233,7 +235,7 @@ export function seedRoutes(deps: SeedRouteDeps) {
       c.req.raw.signal.addEventListener('abort', () => void deps.tasks.cancel(taskId), { once: true });
       return c.json(executeAnswer(await done));
     })
-    .post('/api/execute/stream', validateJson(executeRequestSchema), async (c) => {
+    .post(documented(app, docs.executeStream), validateJson(executeRequestSchema), async (c) => {
       const { taskId } = await executeTask(
         c.req.valid('json'),
         c.get('principal'),
@@ -245,6 +247,7 @@ export function seedRoutes(deps: SeedRouteDeps) {
         onAbort: () => void deps.tasks.cancel(taskId),
       });
     });
+  return app;
 }
 
 function summaryHook(onSummary: ((summary: RunSummary) => void) | undefined) {

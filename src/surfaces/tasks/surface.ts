@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Surface } from '../../http/surface.js';
 import { renderNativeError } from './render-error.js';
 import { type TaskRouteDeps, taskRoutes } from './route.js';
@@ -23,7 +23,7 @@ export type TasksSurfaceDeps = TaskRouteDeps & TemplateRouteDeps & SeedRouteDeps
  * the paths given (not under /v1).
  */
 export function tasksSurface(deps: TasksSurfaceDeps): Surface {
-  const routes = new Hono();
+  const routes = new OpenAPIHono();
   routes.route('/', taskRoutes(deps));
   routes.route('/', templateRoutes(deps));
   routes.route('/', seedRoutes(deps));

@@ -1,9 +1,17 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import { type Admission, planAdmitted } from '../../core/admit.js';
 import type { GatewayError } from '../../core/gateway-error.js';
 import { type RunUsage, ZERO_USAGE } from '../../core/run-events.js';
 import type { RunService, RunSummary } from '../../core/run-service.js';
 import type { Principal } from '../../policy/key-policy.js';
-import type { StoredTask, StoredTaskEvent, TaskStatus, TaskStore } from '../../store/task-store.js';
+import type {
+  StoredTask,
+  StoredTaskEvent,
+  TaskSignals,
+  TaskStatus,
+  TaskStore,
+} from '../../store/task-store.js';
 import { emptyTaskFold, foldTaskEvent, type TaskToolCall } from './encode-stream.js';
 import type { TaskPlan } from './to-plan.js';
 
@@ -22,6 +30,8 @@ export interface TaskResult {
 
 export interface StartTask {
   taskPlan: TaskPlan;
+  /** From `admit`: the task's run holds it (its key's run slot) until it ends. */
+  admission: Admission;
   /** What is stored as the task's request (prompt, cwd, tools…). */
   request: unknown;
   principal?: Principal;
@@ -33,9 +43,14 @@ export interface StartTask {
 export type TaskListener = (event: StoredTaskEvent) => void;
 
 export interface TaskService {
+  /** Key policy's word on a task's run, before it is planned (the core's admission, once per run). */
+  admit: RunService['admit'];
   /** Records the task and starts it; `done` settles with its result, whatever ended it. */
   start(input: StartTask): Promise<{ taskId: string; done: Promise<TaskResult> }>;
-  /** Cancels a running task (its process tree is killed); false when it is not running here. */
+  /**
+   * Cancels a running task (its process tree is killed) and resolves once it ended; false when it is
+   * not running. With `signals` (a shared database) a task another gateway runs is cancelled there.
+   */
   cancel(taskId: string): Promise<boolean>;
   /** Live events of a running task; undefined when it is not running (its log is complete). */
   subscribe(taskId: string, listener: TaskListener): (() => void) | undefined;
@@ -46,6 +61,10 @@ export interface TaskService {
 export interface TaskServiceDeps {
   runs: RunService;
   store: TaskStore;
+  /** On a shared database: cancels reach the gateway running the task, wherever it was asked. */
+  signals?: TaskSignals;
+  /** How long a cancel of a task running elsewhere waits for it to end (default 10 s). */
+  remoteCancelWaitMs?: number;
   now?: () => number;
   newId?: () => string;
 }
@@ -66,6 +85,35 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
   const now = deps.now ?? Date.now;
   const newId = deps.newId ?? (() => `task_${randomUUID().replaceAll('-', '')}`);
   const running = new Map<string, RunningTask>();
+  const remoteCancelWaitMs = deps.remoteCancelWaitMs ?? 10_000;
+
+  async function cancelHere(task: RunningTask): Promise<void> {
+    task.stopped ??= { status: 'cancelled', code: 'task_cancelled', message: 'The task was cancelled.' };
+    task.controller.abort();
+    await task.done;
+  }
+
+  // Another gateway was asked to cancel a task: if it runs here, this gateway ends it.
+  const stopListening = deps.signals?.onCancelRequested((taskId) => {
+    const task = running.get(taskId);
+    if (task) void cancelHere(task);
+  });
+
+  /**
+   * Asks the gateway running the task to cancel it and waits until the store says it ended,
+   * asking again now and then (a signal is best effort). Bounded: `remoteCancelWaitMs`.
+   */
+  async function cancelElsewhere(signals: TaskSignals, taskId: string): Promise<boolean> {
+    if ((await deps.store.get(taskId))?.status !== 'running') return false;
+    const pollMs = 200;
+    const rounds = Math.max(1, Math.ceil(remoteCancelWaitMs / pollMs));
+    for (let round = 0; round < rounds; round++) {
+      if (round % 10 === 0) await signals.requestCancel(taskId);
+      await delay(pollMs);
+      if ((await deps.store.get(taskId))?.status !== 'running') return true;
+    }
+    return false;
+  }
 
   async function execute(taskId: string, task: RunningTask, input: StartTask): Promise<TaskResult> {
     const fold = emptyTaskFold();
@@ -84,7 +132,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
       const events = deps.runs.run({
         surface: 'tasks',
         plan: input.taskPlan.plan,
-        ...(input.principal ? { principal: input.principal } : {}),
+        admission: input.admission,
         ...(input.principal ? { origin: { callerId: input.principal.id } } : {}),
         signal: task.controller.signal,
         requestId: input.requestId,
@@ -133,6 +181,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
   }
 
   return {
+    admit: (principal, ask) => deps.runs.admit(principal, ask),
     async start(input) {
       const taskId = newId();
       const at = now();
@@ -145,7 +194,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
         createdAt: at,
         updatedAt: at,
       };
-      await deps.store.create(task);
+      await planAdmitted(input.admission, () => deps.store.create(task));
       const entry: RunningTask = { controller: new AbortController(), listeners: new Set() };
       running.set(taskId, entry);
       const done = execute(taskId, entry, input).finally(() => running.delete(taskId));
@@ -154,11 +203,11 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
     },
     async cancel(taskId) {
       const task = running.get(taskId);
-      if (!task) return false;
-      task.stopped ??= { status: 'cancelled', code: 'task_cancelled', message: 'The task was cancelled.' };
-      task.controller.abort();
-      await task.done;
-      return true;
+      if (task) {
+        await cancelHere(task);
+        return true;
+      }
+      return deps.signals ? cancelElsewhere(deps.signals, taskId) : false;
     },
     subscribe(taskId, listener) {
       const task = running.get(taskId);
@@ -167,6 +216,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
       return () => task.listeners.delete(listener);
     },
     async stopAll(reason) {
+      stopListening?.();
       const tasks = [...running.values()];
       for (const task of tasks) {
         task.stopped ??= { status: 'failed', code: 'gateway_stopped', message: reason };

@@ -1,8 +1,8 @@
-import { Hono } from 'hono';
-import { z } from 'zod';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import '../../auth/context-variables.js';
 import { GatewayError } from '../../core/gateway-error.js';
 import type { RunEvent } from '../../core/run-events.js';
+import { documented } from '../../http/openapi-route.js';
 import { type SseFrame, writeSse } from '../../http/sse.js';
 import { validateJson } from '../../http/validate-json.js';
 import type { Principal } from '../../policy/key-policy.js';
@@ -14,6 +14,8 @@ import {
   startGeneration,
   templatePrompt,
 } from './generation.js';
+import * as docs from './route-docs.js';
+import { generateRequestSchema } from './schema.js';
 import { taskTimeoutMs } from './to-plan.js';
 
 export interface TemplateRouteDeps {
@@ -24,17 +26,11 @@ export interface TemplateRouteDeps {
   keepAliveMs: number;
 }
 
-export const generateRequestSchema = z.strictObject({
-  variables: z.record(z.string(), z.string()).default({}),
-  stream: z.boolean().optional(),
-  /** Seconds. */
-  timeout: z.number().positive().optional(),
-});
-
 /** GET /api/v1/templates, POST /api/v1/templates/{name}/generate. */
 export function templateRoutes(deps: TemplateRouteDeps) {
-  return new Hono()
-    .get('/api/v1/templates', async (c) => {
+  const app = new OpenAPIHono();
+  app
+    .get(documented(app, docs.listTemplates), async (c) => {
       const templates = await deps.templates.list();
       return c.json({
         data: templates.map((template) => ({
@@ -46,7 +42,7 @@ export function templateRoutes(deps: TemplateRouteDeps) {
         })),
       });
     })
-    .post('/api/v1/templates/:name/generate', validateJson(generateRequestSchema), async (c) => {
+    .post(documented(app, docs.generateFromTemplate), validateJson(generateRequestSchema), async (c) => {
       const request = c.req.valid('json');
       const template = await deps.templates.get(c.req.param('name'));
       const prompt = renderTemplate(template, request.variables);
@@ -90,6 +86,7 @@ export function templateRoutes(deps: TemplateRouteDeps) {
         { keepAliveMs: deps.keepAliveMs, onAbort: () => disconnect.abort() },
       );
     });
+  return app;
 }
 
 function timeoutFor(seconds: number | undefined, principal: Principal | undefined, deps: TemplateRouteDeps) {

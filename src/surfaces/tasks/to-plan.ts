@@ -3,12 +3,12 @@ import type { HomeAgent, HomeSkill } from '../../claude/claude-home.js';
 import type { ModelCatalog } from '../../claude/model-catalog.js';
 import type { RunPlan, SubagentDefinition } from '../../claude/run-plan.js';
 import { SKILLS_PLUGIN_NAME } from '../../claude/skills-plugin.js';
+import type { RunAsk } from '../../core/admit.js';
 import { invalidRequest, modelNotFound } from '../../core/errors.js';
 import { GatewayError } from '../../core/gateway-error.js';
 import type { KeyPolicy } from '../../policy/key-policy.js';
 import type { PermissionProfile } from '../../policy/profiles.js';
 import { profileAllows } from '../../policy/profiles.js';
-import { admitAgentTools, admitModel } from '../../policy/request-policy.js';
 import type { TaskRequest } from './schema.js';
 
 export interface TaskPlanContext {
@@ -52,6 +52,26 @@ const PARAM_NAMES: Record<string, string> = {
 };
 
 /**
+ * A task as admission sees it: its model, and the tools it names or else every tool its key may use
+ * on this gateway (a task never has to list them).
+ */
+export function taskAsk(
+  request: TaskRequest,
+  policy: KeyPolicy | undefined,
+  context: TaskPlanContext,
+): RunAsk {
+  const gatewayTools = context.agentPolicy?.tools ?? [];
+  return {
+    model: request.model ?? context.defaultModel,
+    agent: {
+      tools: request.tools ?? (policy ? keyToolsWithin(policy, gatewayTools) : [...gatewayTools]),
+      modeParam: 'tools',
+      toolsParam: 'tools',
+    },
+  };
+}
+
+/**
  * A task as a run plan: the agent rules of `claude_code` mode (cwd confinement, AGENT_* limits)
  * reused as they are, narrowed by the caller's key and profile. Throws the 4xx the client gets.
  */
@@ -74,13 +94,6 @@ export function toTaskPlan(
   const model = context.models.resolve(requestedModel);
   if (model === undefined) throw modelNotFound(requestedModel);
   const { policy, profile } = caller;
-  if (policy) {
-    admitModel(policy, requestedModel);
-    admitAgentTools(policy, request.tools ?? keyToolsWithin(policy, agentPolicy.tools), {
-      mode: 'tools',
-      tools: 'tools',
-    });
-  }
 
   const subagents = resolveSubagents(request.agents ?? [], home.agents, caller);
   const skills = resolveSkills(request.skills ?? [], home.skills, caller);

@@ -2,18 +2,11 @@ import type { Context, MiddlewareHandler } from 'hono';
 import '../auth/context-variables.js';
 import { GatewayError } from '../core/gateway-error.js';
 import type { RunSummary } from '../core/run-service.js';
-import type { ConcurrencyLimiter } from './key-concurrency.js';
+import { type OpenAIUsage, toOpenAIUsage } from '../http/openai-usage.js';
 import type { Principal } from './key-policy.js';
-import { checkBudget, checkRequestPolicy } from './request-policy.js';
 
 /** Token counts of a run as the audit log and metrics keep them (prompt includes cached input). */
-export interface RequestUsage {
-  prompt_tokens: number;
-  completion_tokens: number;
-  total_tokens: number;
-  prompt_tokens_details: { cached_tokens: number };
-  completion_tokens_details: { reasoning_tokens: number };
-}
+export type RequestUsage = OpenAIUsage;
 
 /** What a run cost and how it went, as the audit log and metrics record it. */
 export interface RequestRunSummary {
@@ -39,19 +32,11 @@ export interface RunHooks {
 
 /** A run's neutral summary in the audit log's terms; usage is always the run's (issue 15). */
 export function toRequestSummary(summary: RunSummary): RequestRunSummary {
-  const { usage } = summary;
-  const prompt = usage.inputTokens + usage.cacheReadInputTokens + usage.cacheCreationInputTokens;
   return {
     model: summary.model,
     outcome: summary.outcome,
     ...(summary.error ? { errorStatus: summary.error.status, errorCode: summary.error.code } : {}),
-    usage: {
-      prompt_tokens: prompt,
-      completion_tokens: usage.outputTokens,
-      total_tokens: prompt + usage.outputTokens,
-      prompt_tokens_details: { cached_tokens: usage.cacheReadInputTokens },
-      completion_tokens_details: { reasoning_tokens: usage.reasoningTokens },
-    },
+    usage: toOpenAIUsage(summary.usage),
     costUsd: summary.costUsd,
     ...(summary.costEstimated ? { costEstimated: true } : {}),
     durationMs: summary.durationMs,
@@ -78,22 +63,20 @@ export interface FinishedRequest {
   durationMs: number;
 }
 
-export interface KeyPolicyDeps {
+export interface RequestAccountingDeps {
   requestsPerMinute: MiddlewareHandler;
-  concurrency: ConcurrencyLimiter;
-  /** Current recorded spend of a key (0 for keys outside the store); read from the shared store. */
-  spentUsd: (principal: Principal) => Promise<number>;
   /** Awaited for non-streamed responses, so the audit row exists before the client has the answer. */
   onFinished: (request: FinishedRequest) => void | Promise<void>;
 }
 
 /**
- * Applies a key's limits to every POST that may run Claude Code (so endpoints added later are
- * covered): requests per minute, allowed models and agent tools, budget, concurrent runs. Hands
- * the route run hooks and reports each request once it is over, for the audit log and metrics.
+ * Accounts for every POST of a key (so endpoints added later are covered): counts it against the
+ * key's requests per minute (refused and invalid requests too, with the rate-limit headers), hands
+ * the route the run hooks, and reports the request once it is over, for the audit log and metrics.
+ * Whether a run may start is not decided here but by admission in the core (src/policy/admit.ts).
  */
-export function enforceKeyPolicy(deps: KeyPolicyDeps): MiddlewareHandler {
-  return async function enforceKeyPolicyMiddleware(c, next) {
+export function accountRequests(deps: RequestAccountingDeps): MiddlewareHandler {
+  return async function accountRequestsMiddleware(c, next) {
     const principal = c.get('principal');
     if (!principal || c.req.method !== 'POST') return next();
     const startedAt = performance.now();
@@ -101,12 +84,10 @@ export function enforceKeyPolicy(deps: KeyPolicyDeps): MiddlewareHandler {
 
     let summary: RequestRunSummary | undefined;
     let awaitingSummary = false;
-    let releaseSlot = () => {};
     let finished = false;
     const finish = async (status: number, errorCode: string | null, stream: boolean) => {
       if (finished) return;
       finished = true;
-      releaseSlot();
       await deps.onFinished({
         principal,
         requestId: c.get('requestId'),
@@ -132,9 +113,6 @@ export function enforceKeyPolicy(deps: KeyPolicyDeps): MiddlewareHandler {
 
     try {
       await deps.requestsPerMinute(c, async () => {
-        checkRequestPolicy(principal.policy, body);
-        checkBudget(principal.policy, await deps.spentUsd(principal));
-        releaseSlot = await deps.concurrency.acquire(principal.id, principal.policy.concurrency);
         c.set('runHooks', {
           onSummary(runSummary) {
             summary = toRequestSummary(runSummary);
