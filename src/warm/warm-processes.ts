@@ -79,7 +79,7 @@ export function createWarmProcesses(deps: WarmProcessesDeps): WarmProcesses {
     live: () => deps.processes.liveCount,
   });
   const sparesMax = Math.max(settings.spares, settings.sparesMax);
-  // Cold starts (rebuilt histories among them) go first: spares starting meanwhile are stopped.
+  // Runs go first while the traffic is light: spares starting meanwhile are stopped (see below).
   const sources: Array<WarmPool | OpenSpares> = [];
   // In this order: a new conversation on a warm spare is the most common and the fastest.
   const fillAll = () => {
