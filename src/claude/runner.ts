@@ -63,8 +63,11 @@ export interface ClaudeRunnerDeps {
   pauseSpareStarts?: () => () => void;
   /** Called once a run's process has exited (or was parked), after its answer: room for spares. */
   afterProcessGone?: () => void;
-  /** Called before a new process is spawned, so idle ones make room under the process cap. */
-  makeRoomForRun?: () => Promise<void>;
+  /**
+   * Called before a new process is spawned, so idle ones make room under the process cap (the run's
+   * options tell whether it will take an idle process promised to its session id).
+   */
+  makeRoomForRun?: (options: Options) => Promise<void>;
 }
 
 export type OptionExtender = (plan: RunPlan, options: Options) => Options;
@@ -125,7 +128,7 @@ export function createClaudeRunner(deps: ClaudeRunnerDeps): ClaudeRunner {
       const liveKey = plan.session && deps.hotSessions?.enabled ? hotKey(options) : undefined;
       let resumeSpareStarts: (() => void) | undefined;
       const startCold = async (): Promise<Conversation> => {
-        await deps.makeRoomForRun?.();
+        await deps.makeRoomForRun?.(options);
         const input = new InputChannel();
         return createConversation({
           query: query({ prompt: input, options }),

@@ -163,6 +163,11 @@ export class OpenSpares implements IdleProcesses {
     return slot.sessionId;
   }
 
+  /** Whether a live spare holds this session id (promised to the run that has it). */
+  holdsSession(sessionId: string): boolean {
+    return [...this.#slots].some((slot) => slot.sessionId === sessionId && isAlive(slot.run));
+  }
+
   /** The session is gone (or went elsewhere): a spare still holding its id can serve nobody. */
   forgetSession(sessionId: string): void {
     for (const slot of this.#slots) {

@@ -152,7 +152,11 @@ export function createWarmProcesses(deps: WarmProcessesDeps): WarmProcesses {
           }
         : {}),
       ...(settings.hotSessionsMax > 0 ? { hotSessions: hot } : {}),
-      makeRoomForRun: () => budget.makeRoomForRun(),
+      // A run whose session id a pre-spawned process holds takes that process: no room to make.
+      makeRoomForRun: (options) => {
+        const id = options.resume ?? options.sessionId;
+        return budget.makeRoomForRun(id !== undefined && (rebuild.holdsSession(id) || open.holdsSession(id)));
+      },
       // A used spare's replacement can start only once the run's process has gone: that is the end
       // of the run's hold on the budget, for the demand's measure of how long a spare takes to return.
       afterProcessGone: () => {
