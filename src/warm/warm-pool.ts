@@ -206,7 +206,12 @@ export class WarmPool implements IdleProcesses {
     if (this.#closed || !template) return;
     const target = this.#deps.demand.target();
     if (!this.#retryTimer && (this.#deps.mayStart?.() ?? true)) {
-      while (this.#slots.size < target && this.#deps.hasRoomForIdle()) this.#start(template);
+      // One start at a time: the first spare is ready sooner (the next arrival needs one spare, not
+      // two half-started), and on a loaded machine speculative starts never take both cores from
+      // the runs. The next one starts when this one is ready (`#onStarted`).
+      while (this.#slots.size < target && !this.#starting() && this.#deps.hasRoomForIdle()) {
+        this.#start(template);
+      }
     }
     const surplus = [...this.#slots]
       .filter((slot) => slot.state === 'ready' && !slot.promised)
@@ -252,6 +257,10 @@ export class WarmPool implements IdleProcesses {
     clearTimeout(this.#retryTimer);
     clearTimeout(this.#trimTimer);
     await Promise.all([...this.#slots].map((slot) => this.#closeSlot(slot)));
+  }
+
+  #starting(): boolean {
+    return [...this.#slots].some((slot) => slot.state === 'starting');
   }
 
   #noteMiss(key: string, options: Options): void {
@@ -310,6 +319,7 @@ export class WarmPool implements IdleProcesses {
     slot.since = this.#now();
     this.#deps.demand.noteStarted(slot.since - slot.startedAt);
     this.#failures = 0;
+    setImmediate(() => this.fill());
     slot.spawned.child.once('exit', () => {
       // Still parked when it exited: it died, so replace it (with the same backoff as a failure).
       if (this.#slots.delete(slot)) this.#onFailed(slot, new Error('spare exited while idle'));
