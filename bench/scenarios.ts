@@ -4,6 +4,7 @@
  * its last content. Each is bounded in count; the caller starts the gateways.
  */
 import { randomUUID } from 'node:crypto';
+import type { BenchServers } from './gateways.js';
 import { waitForQuiet } from './proc-stats.js';
 import { type Summary, summarize } from './stats.js';
 import { type ChatMessage, type TimedChat, timedChat } from './timed-chat.js';
@@ -168,7 +169,7 @@ export async function steadyArrivals(
 }
 
 /** A history the gateway never served (2 earlier turns), rebuilt as a transcript and resumed. */
-function rebuilt(url: string, model: string, text: string): Promise<TimedChat> {
+export function rebuilt(url: string, model: string, text: string): Promise<TimedChat> {
   return chat(url, model, [
     { role: 'user', content: `earlier question ${randomUUID()}` },
     { role: 'assistant', content: 'earlier answer' },
@@ -178,7 +179,8 @@ function rebuilt(url: string, model: string, text: string): Promise<TimedChat> {
 
 /**
  * Rebuilt histories on a gateway with spares: on a quiet machine, and right after a new
- * conversation used the spare (so its replacement is starting while the rebuild runs).
+ * conversation used the spare (so its replacement is starting while the rebuild runs). One rebuild
+ * first, not counted: it shows the gateway how rebuilds are launched, so it can keep one ready.
  */
 export async function rebuilds(
   url: string,
@@ -188,6 +190,8 @@ export async function rebuilds(
 ): Promise<{ quiet: TimedChat[]; afterSpareUse: TimedChat[] }> {
   const quiet: TimedChat[] = [];
   const afterSpareUse: TimedChat[] = [];
+  await waitForQuiet(rootPid);
+  await rebuilt(url, model, 'warm-up');
   for (let i = 0; i < runs; i++) {
     await waitForQuiet(rootPid);
     quiet.push(await rebuilt(url, model, `rebuild ${i}`));
@@ -196,4 +200,55 @@ export async function rebuilds(
     afterSpareUse.push(await rebuilt(url, model, `rebuild under refill ${i}`));
   }
   return { quiet, afterSpareUse };
+}
+
+/** Steady arrivals: [interval, requests]; about 12 s of traffic each. */
+export const ARRIVALS: ReadonlyArray<readonly [number, number]> = [
+  [1_000, 12],
+  [500, 24],
+];
+
+/** The spare settings compared under steady arrivals, side by side in one run. */
+export const ARRIVAL_SPARES: ReadonlyArray<readonly [string, string, Record<string, string>]> = [
+  ['adaptive', 'adaptive spares (1–3)', { WARM_SPARES: '1', WARM_SPARES_MAX: '3' }],
+  ['fixed', 'one fixed spare', { WARM_SPARES: '1', WARM_SPARES_MAX: '1' }],
+];
+
+/**
+ * Steady arrivals on the paced mock at every rate of `ARRIVALS`, on a fresh gateway for each spare
+ * setting of `ARRIVAL_SPARES`; keyed `<setting>Every<interval>ms`.
+ */
+export async function steadyArrivalsCompared(
+  servers: BenchServers,
+  model: string,
+): Promise<Record<string, Scenario>> {
+  const arrivals: Record<string, Scenario> = {};
+  for (const [key, , config] of ARRIVAL_SPARES) {
+    const gateway = await servers.startGateway({
+      ...config,
+      HOT_SESSIONS_MAX: '0',
+      ANTHROPIC_BASE_URL: servers.pacedMockUrl,
+    });
+    try {
+      const pid = gateway.child.pid as number;
+      for (const [intervalMs, count] of ARRIVALS) {
+        arrivals[`${key}Every${intervalMs}ms`] = scenario(
+          await steadyArrivals(gateway.url, pid, model, intervalMs, count),
+        );
+      }
+    } finally {
+      await gateway.stop();
+    }
+  }
+  return arrivals;
+}
+
+/** Table rows for `steadyArrivalsCompared`'s figures: label and key, rate by rate. */
+export function arrivalRows(): Array<[label: string, key: string]> {
+  return ARRIVALS.flatMap(([intervalMs]) =>
+    ARRIVAL_SPARES.map(([key, label]): [string, string] => [
+      `Arrivals every ${intervalMs} ms, ${label}`,
+      `${key}Every${intervalMs}ms`,
+    ]),
+  );
 }

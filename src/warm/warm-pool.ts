@@ -38,8 +38,10 @@ export interface Spare {
 
 /** Running totals, for tests, the benchmark and logs. */
 export interface WarmPoolCounters {
-  /** Spares handed to runs. */
+  /** Spares handed to runs (ready, or after the run waited for the rest of their start). */
   used: number;
+  /** Spares a run took while they were still starting, and waited for. */
+  awaited: number;
   /** Runs with spare-shaped options that found no matching spare. */
   missed: number;
   /** Spares started, and spares that failed to start or died while idle. */
@@ -94,7 +96,7 @@ export class WarmPool implements IdleProcesses {
   /** Looks again once arrivals have aged out of the window, so a quiet pool shrinks. */
   #trimTimer: NodeJS.Timeout | undefined;
   #closed = false;
-  readonly counters: WarmPoolCounters = { used: 0, missed: 0, started: 0, failed: 0 };
+  readonly counters: WarmPoolCounters = { used: 0, awaited: 0, missed: 0, started: 0, failed: 0 };
 
   constructor(deps: WarmPoolDeps) {
     this.#deps = deps;
@@ -123,10 +125,13 @@ export class WarmPool implements IdleProcesses {
   }
 
   /**
-   * Hands over a ready spare started with the same options, or undefined (the run starts cold). A
-   * miss counts as demand for the run's options.
+   * Hands over a spare started with the same options, or undefined (the run starts cold). A miss
+   * counts as demand for the run's options. A ready spare comes first; failing that, the one that
+   * has been starting longest: the run waits for the rest of its start, which is never longer than
+   * a cold start of its own (and does not halve the CPU with it, as a cold start beside it would).
+   * Undefined as well when that start fails.
    */
-  take(options: Options): Spare | undefined {
+  async take(options: Options): Promise<Spare | undefined> {
     if (this.#closed || !this.#enabled) return undefined;
     const key = spareKey(options);
     if (key === undefined) return undefined;
@@ -142,24 +147,28 @@ export class WarmPool implements IdleProcesses {
     }
     this.#miss = undefined;
     this.#deps.demand.noteArrival();
-    const slot = [...this.#slots].find(
-      (candidate) =>
-        candidate.state === 'ready' &&
-        isAlive(candidate) &&
-        (sessionId === undefined ? !candidate.promised : candidate.sessionId === sessionId),
-    );
-    if (!slot?.warm || !slot.spawned) {
+    const fits = (candidate: Slot) =>
+      candidate.state !== 'closed' &&
+      (candidate.state === 'starting' || isAlive(candidate)) &&
+      (sessionId === undefined ? !candidate.promised : candidate.sessionId === sessionId);
+    const slot = byReadinessThenAge([...this.#slots].filter(fits))[0];
+    if (!slot) {
       this.counters.missed += 1;
       return undefined;
     }
     this.#slots.delete(slot);
     slot.hookRoute = options.hooks;
-    this.counters.used += 1;
     this.#deps.demand.noteTaken();
-    const pid = slot.spawned.child.pid;
+    const pid = slot.spawned?.child.pid;
     if (pid !== undefined) this.#deps.onHandOver?.(pid);
     // No refill here: starting a process now would compete for the CPU with the answer being
     // streamed. The replacement starts when the run's slot is released (`fill` on a freed slot).
+    if (slot.state === 'starting') {
+      this.counters.awaited += 1;
+      await slot.settled;
+    }
+    if (slot.state !== 'ready' || !slot.warm || !slot.spawned || !isAlive(slot)) return undefined;
+    this.counters.used += 1;
     return { warm: slot.warm, spawned: slot.spawned, ...(retarget ? { retarget } : {}) };
   }
 
@@ -171,12 +180,16 @@ export class WarmPool implements IdleProcesses {
   /**
    * The session id for a new conversation, chosen so a spare can serve its first turn: a spare that
    * records sessions was started with its own id (Claude Code takes it at start-up), so the session
-   * store names the conversation after a ready spare's id. Undefined when no spare is free.
+   * store names the conversation after a spare's id (a ready one, else the one starting longest, as
+   * `take` picks). Undefined when no spare is free.
    */
   promiseSessionId(): string | undefined {
-    const slot = [...this.#slots].find(
-      (candidate) => candidate.state === 'ready' && !candidate.promised && candidate.sessionId !== undefined,
-    );
+    const slot = byReadinessThenAge(
+      [...this.#slots].filter(
+        (candidate) =>
+          candidate.state !== 'closed' && !candidate.promised && candidate.sessionId !== undefined,
+      ),
+    )[0];
     if (!slot) return undefined;
     slot.promised = true;
     return slot.sessionId;
@@ -212,7 +225,12 @@ export class WarmPool implements IdleProcesses {
     if (this.#closed || !template) return;
     const target = this.#deps.demand.target();
     if (!this.#retryTimer && (this.#deps.mayStart?.() ?? true)) {
-      while (this.#slots.size < target && this.#deps.hasRoomForIdle()) this.#start(template);
+      // One start at a time: the first spare is ready sooner (the next arrival needs one spare, not
+      // two half-started), and on a loaded machine speculative starts never take both cores from
+      // the runs. The next one starts when this one is ready (`#onStarted`).
+      while (this.#slots.size < target && !this.#starting() && this.#deps.hasRoomForIdle()) {
+        this.#start(template);
+      }
     }
     const surplus = [...this.#slots]
       .filter((slot) => slot.state === 'ready' && !slot.promised)
@@ -244,8 +262,11 @@ export class WarmPool implements IdleProcesses {
     return times.length > 0 ? Math.min(...times) : undefined;
   }
 
+  /** Promised spares go last: a run is about to take each (ending one wastes its start). */
   async evictOldest(): Promise<void> {
-    const oldest = [...this.#slots].sort((a, b) => a.since - b.since)[0];
+    const oldest = [...this.#slots].sort(
+      (a, b) => Number(a.promised) - Number(b.promised) || a.since - b.since,
+    )[0];
     if (oldest) await this.#closeSlot(oldest);
   }
 
@@ -255,6 +276,10 @@ export class WarmPool implements IdleProcesses {
     clearTimeout(this.#retryTimer);
     clearTimeout(this.#trimTimer);
     await Promise.all([...this.#slots].map((slot) => this.#closeSlot(slot)));
+  }
+
+  #starting(): boolean {
+    return [...this.#slots].some((slot) => slot.state === 'starting');
   }
 
   #noteMiss(key: string, options: Options): void {
@@ -319,6 +344,7 @@ export class WarmPool implements IdleProcesses {
     slot.since = this.#now();
     this.#deps.demand.noteStarted(slot.since - slot.startedAt);
     this.#failures = 0;
+    setImmediate(() => this.fill());
     slot.spawned.child.once('exit', () => {
       // Still parked when it exited: it died, so replace it (with the same backoff as a failure).
       if (this.#slots.delete(slot)) this.#onFailed(slot, new Error('spare exited while idle'));
@@ -372,6 +398,12 @@ function withoutPerRunOptions(options: Options): Options {
   const { abortController: _abort, spawnClaudeCodeProcess: _spawn, mcpServers, ...rest } = options;
   const startedWith = withoutInProcessServers(mcpServers);
   return { ...rest, ...(startedWith ? { mcpServers: startedWith } : {}) };
+}
+
+/** Ready spares first, then those starting, each longest-started first. */
+function byReadinessThenAge(slots: Slot[]): Slot[] {
+  const rank = (slot: Slot) => (slot.state === 'ready' ? 0 : 1);
+  return slots.sort((a, b) => rank(a) - rank(b) || a.startedAt - b.startedAt);
 }
 
 function isAlive(slot: Slot): boolean {
