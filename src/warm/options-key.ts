@@ -98,12 +98,12 @@ function isReplaceablePrompt(
 
 /**
  * As `spareKey`, with what a started spare can still be given left out (a replaceable custom system
- * prompt's text, the effort, whether it thinks, the output token limit): runs whose options differ
+ * prompt's text, the effort, whether it thinks, the output token limit, the extra request body): runs whose options differ
  * only there can share one started spare, which takes the run's values when it is claimed.
  */
 export function spareShapeKey(options: Options): string | undefined {
   const { systemPrompt, effort: _effort, thinking: _thinking, env, ...rest } = options;
-  const { [MAX_OUTPUT_TOKENS_ENV]: _limit, ...otherEnv } = env ?? {};
+  const { [MAX_OUTPUT_TOKENS_ENV]: _limit, [EXTRA_BODY_ENV]: _extraBody, ...otherEnv } = env ?? {};
   const shaped: Options = { ...rest, ...(env ? { env: otherEnv } : {}) };
   if (!isReplaceablePrompt(systemPrompt)) return spareKey({ ...shaped, systemPrompt });
   return spareKey({ ...shaped, systemPrompt: { ...systemPrompt, prompt: '' } });
@@ -111,6 +111,17 @@ export function spareShapeKey(options: Options): string | undefined {
 
 /** How the gateway passes `max_tokens` to Claude Code; a started process takes it as a setting. */
 export const MAX_OUTPUT_TOKENS_ENV = 'CLAUDE_CODE_MAX_OUTPUT_TOKENS';
+
+/**
+ * Fields Claude Code adds to every Messages API request (the client tools' `tool_choice` none or
+ * without parallel calls); read per request, so a started process takes it as a setting too.
+ */
+export const EXTRA_BODY_ENV = 'CLAUDE_CODE_EXTRA_BODY';
+
+/** The run's extra request body (as Claude Code reads it), if it has one. */
+export function extraBodyOf(options: Options): string | undefined {
+  return options.env?.[EXTRA_BODY_ENV];
+}
 
 /** The run's output token limit (as Claude Code reads it), if it sets one. */
 export function maxOutputTokensOf(options: Options): string | undefined {

@@ -46,6 +46,18 @@ describe('retargetSpare', () => {
     ]);
   });
 
+  it('sends the extra request body with the limit, as flag settings env', async () => {
+    const { query, sent } = fakeQuery();
+    await retargetSpare(query, { model: 'sonnet', maxOutputTokens: '50', extraBody: '{"a":1}' });
+    expect(sent).toEqual([
+      {
+        applyFlagSettings: {
+          env: { CLAUDE_CODE_MAX_OUTPUT_TOKENS: '50', CLAUDE_CODE_EXTRA_BODY: '{"a":1}' },
+        },
+      },
+    ]);
+  });
+
   it('sends only what differs', async () => {
     const { query, sent } = fakeQuery();
     await retargetSpare(query, { model: 'sonnet', effort: 'low' });
@@ -116,6 +128,13 @@ describe('planRetarget', () => {
       snapshot: false,
     };
     expect(planRetarget(own, run({ systemPrompt: appended }))).toBeUndefined();
+  });
+
+  it('gives the run its extra request body (tool_choice), which is set and never taken away', () => {
+    const none = JSON.stringify({ tool_choice: { type: 'none' } });
+    const withBody = run({ env: { PATH: '/bin', CLAUDE_CODE_EXTRA_BODY: none } });
+    expect(planRetarget(own, withBody)).toEqual({ model: 'sonnet', extraBody: none });
+    expect(planRetarget(withBody, own)).toBeUndefined();
   });
 
   it('hands the run its in-process MCP servers, whatever tools they hold', () => {

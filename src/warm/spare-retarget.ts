@@ -4,6 +4,8 @@ import {
   type ClaimableEffort,
   claimedEffort,
   claimedSystemPrompt,
+  EXTRA_BODY_ENV,
+  extraBodyOf,
   inProcessServersOf,
   MAX_OUTPUT_TOKENS_ENV,
   maxOutputTokensOf,
@@ -20,6 +22,8 @@ export interface SpareRetarget {
   effort?: ClaimableEffort;
   /** Replaces the output token limit (`max_tokens`), which a cold start reads from its environment. */
   maxOutputTokens?: string;
+  /** Replaces the extra request body (`CLAUDE_CODE_EXTRA_BODY`: the client tools' `tool_choice`). */
+  extraBody?: string;
   /** The spare was started with thinking disabled; the run thinks as Claude Code does by default. */
   enableThinking?: boolean;
   /** The run's in-process MCP servers (its client tools): a spare starts without any. */
@@ -44,11 +48,14 @@ export function planRetarget(own: Options, run: Options): SpareRetarget | undefi
   const maxOutputTokens = maxOutputTokensOf(run);
   const mcpServers = inProcessServersOf(run);
   const limitDiffers = maxOutputTokens !== maxOutputTokensOf(own);
+  const extraBody = extraBodyOf(run);
+  const extraBodyDiffers = extraBody !== extraBodyOf(own);
   if (
     (promptDiffers && systemPrompt === undefined) ||
     (effortDiffers && effort === undefined) ||
     (thinkingDiffers && !enableThinking) ||
-    (limitDiffers && maxOutputTokens === undefined)
+    (limitDiffers && maxOutputTokens === undefined) ||
+    (extraBodyDiffers && extraBody === undefined)
   ) {
     return undefined;
   }
@@ -57,6 +64,7 @@ export function planRetarget(own: Options, run: Options): SpareRetarget | undefi
     ...(systemPrompt === undefined ? {} : { systemPrompt }),
     ...(effort === undefined ? {} : { effort }),
     ...(limitDiffers && maxOutputTokens !== undefined ? { maxOutputTokens } : {}),
+    ...(extraBodyDiffers && extraBody !== undefined ? { extraBody } : {}),
     ...(thinkingDiffers ? { enableThinking } : {}),
     ...(mcpServers ? { mcpServers } : {}),
   };
@@ -94,10 +102,12 @@ async function applySettings(query: Query, retarget: SpareRetarget): Promise<voi
   // Flag settings: `effortLevel`, and `env` for the variable a cold start would have been launched with.
   const settings: Parameters<Query['applyFlagSettings']>[0] = {
     ...(retarget.effort === undefined ? {} : { effortLevel: retarget.effort }),
-    ...(retarget.maxOutputTokens === undefined
-      ? {}
-      : { env: { [MAX_OUTPUT_TOKENS_ENV]: retarget.maxOutputTokens } }),
   };
+  const env: Record<string, string> = {
+    ...(retarget.maxOutputTokens === undefined ? {} : { [MAX_OUTPUT_TOKENS_ENV]: retarget.maxOutputTokens }),
+    ...(retarget.extraBody === undefined ? {} : { [EXTRA_BODY_ENV]: retarget.extraBody }),
+  };
+  if (Object.keys(env).length > 0) settings.env = env;
   if (Object.keys(settings).length > 0) await query.applyFlagSettings(settings);
   // No limit: the API then gets the adaptive thinking of a cold start without `--thinking=disabled`.
   if (retarget.enableThinking) await query.setMaxThinkingTokens(null);

@@ -166,6 +166,32 @@ describe('client tools on warm spares', () => {
     expect(toolResults(last)).toEqual([{ toolUseId: call.id, text: 'ACME 42.00', isError: false }]);
   });
 
+  it('gives a spare started for tool_choice auto the Messages API tool_choice of none and of no parallel calls', async () => {
+    await followFunctionCalling();
+    for (const [extra, apiChoice] of [
+      [{ tool_choice: 'none' as const }, { type: 'none' }],
+      [{ parallel_tool_calls: false }, { type: 'auto', disable_parallel_tool_use: true }],
+    ] as const) {
+      // Each takes a spare of the pool's function-calling shape (tool_choice auto).
+      await readySpare();
+      h.mock.reset();
+      const used = pool().counters.used;
+      h.mock.enqueue(text('no tools needed'));
+
+      const answer = await ask(stockTools, 'You are a stock analyst.', extra);
+
+      expect(answer.choices[0]?.message.content).toBe('no tools needed');
+      expect(pool().counters.used).toBe(used + 1);
+      expect(h.mock.requests).toHaveLength(1);
+      const body = h.mock.requests[0]?.body as { tool_choice?: unknown } | undefined;
+      expect(body?.tool_choice).toEqual(apiChoice);
+      expect(offeredTools(h.mock.requests[0] as RecordedRequest).sort()).toEqual([
+        'mcp__client__get_news',
+        'mcp__client__get_quote',
+      ]);
+    }
+  });
+
   it('routes a claimed spare’s Stop hook to its run: tool_choice required sends the model back once', async () => {
     const required = { tool_choice: 'required' as const };
     await followFunctionCalling(required);
