@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Options, WarmQuery } from '@anthropic-ai/claude-agent-sdk';
 import type { Logger } from 'pino';
 import type { ProcessRegistry, SpawnedRun } from '../claude/process-registry.js';
-import { spareKey, spareShapeKey, withoutInProcessServers } from './options-key.js';
+import { inProcessServersOf, spareKey, spareShapeKey, withoutInProcessServers } from './options-key.js';
 import type { IdleProcesses } from './process-budget.js';
 import { routedHooks } from './routed-hooks.js';
 import type { SpareDemand } from './spare-demand.js';
@@ -139,7 +139,8 @@ export class WarmPool implements IdleProcesses {
     // Even with the same key a run may bring what a spare takes when claimed (its client tools).
     const exact = key === this.#template?.key;
     const retarget = this.#retargetFor(options);
-    if (!exact && !retarget) {
+    // Without a retarget a spare would not get the run's in-process servers: such a run starts cold.
+    if (!retarget && (!exact || inProcessServersOf(options))) {
       // The run records its session under this id itself now, so a spare promised it is useless.
       if (sessionId !== undefined) this.forgetSession(sessionId);
       this.#noteMiss(key, options);
