@@ -101,3 +101,36 @@ describe('warm pool', () => {
     control.finishNext();
   });
 });
+
+describe('warm pool with client tools', () => {
+  class ServerStandIn {}
+  const withTools = (reason: string): Options => ({
+    ...options,
+    systemPrompt: { type: 'custom', prompt: 'tools', snapshot: false },
+    mcpServers: { client: { type: 'sdk', name: 'client', instance: new ServerStandIn() as never } },
+    hooks: { Stop: [{ hooks: [async () => ({ decision: 'block' as const, reason })] }] },
+  });
+
+  it('starts spares without the in-process server, and hands the claiming run its server and hooks', async () => {
+    const control = controlledStartup();
+    const started: Options[] = [];
+    const spares = pool((params) => {
+      started.push(params.options);
+      return control.startup(params);
+    });
+    spares.prime(withTools('first run'));
+    control.finishNext();
+    const run = withTools('claiming run');
+
+    const spare = await spares.take(run);
+
+    expect(started[0]?.mcpServers).toBeUndefined();
+    expect(spare?.retarget?.mcpServers).toEqual(run.mcpServers);
+    const stop = started[0]?.hooks?.Stop?.[0]?.hooks[0];
+    const input = { hook_event_name: 'Stop', stop_hook_active: false } as never;
+    expect(await stop?.(input, undefined, { signal: new AbortController().signal })).toEqual({
+      decision: 'block',
+      reason: 'claiming run',
+    });
+  });
+});
