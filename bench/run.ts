@@ -25,10 +25,19 @@ import { chatCompletionRequestSchema } from '../src/surfaces/openai-chat/schema.
 import { toRunPlan } from '../src/surfaces/openai-chat/to-plan.js';
 import { GATEWAY_VERSION } from '../src/version.js';
 import { InputChannel } from '../src/warm/input-channel.js';
+import { BENCH_MAX_CONCURRENCY, startBenchServers } from './gateways.js';
 import { formatMultiInstance, type MultiInstanceFigures, multiInstance } from './multi-instance.js';
 import { sampleTree, type TreeSample, waitForQuiet, watchPeakRss } from './proc-stats.js';
-import { gatewayLauncher, startTs } from './processes.js';
-import { rebuilds, type Scenario, scenario, steadyArrivals, streamEnd, systemPrompts } from './scenarios.js';
+import {
+  arrivalRows,
+  rebuilds,
+  type Scenario,
+  scenario,
+  steadyArrivalsCompared,
+  streamEnd,
+  systemPrompts,
+  variedRequests,
+} from './scenarios.js';
 import { formatSummary, type Summary, summarize } from './stats.js';
 import { surfacesCold, surfacesHot } from './surfaces.js';
 import { type ChatMessage, type TimedChat, timedChat } from './timed-chat.js';
@@ -39,15 +48,10 @@ const { values: args } = parseArgs({
 });
 const RUNS = clamp(Number(args.runs), 3, 25);
 const BURST = clamp(Number(args.burst), 4, 64);
-const MAX_CONCURRENCY = 4;
+const MAX_CONCURRENCY = BENCH_MAX_CONCURRENCY;
 /** Scaling out: conversations at once and streamed turns each (twice the slots of one gateway). */
 const SCALE_CLIENTS = 2 * MAX_CONCURRENCY;
 const SCALE_TURNS = 3;
-/** Steady arrivals: [interval, requests]; about 12 s of traffic each. */
-const ARRIVALS: ReadonlyArray<readonly [number, number]> = [
-  [1_000, 12],
-  [500, 24],
-];
 
 function clamp(value: number, min: number, max: number): number {
   return Number.isFinite(value) ? Math.min(max, Math.max(min, Math.round(value))) : min;
@@ -70,25 +74,8 @@ function timings(samples: Array<{ ok: boolean; ttftMs: number; ttlbMs: number }>
 
 async function main(): Promise<void> {
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'claude-gateway-bench-'));
-  const mock = await startTs('test/mock-anthropic/cli.ts', { PATH: process.env.PATH }, (line) =>
-    line.startsWith('http://') ? line.trim() : undefined,
-  );
-  const baseEnv: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: path.join(scratch, 'home'),
-    ANTHROPIC_BASE_URL: mock.announced,
-    ANTHROPIC_API_KEY: 'sk-ant-mock',
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-  };
-  await mkdir(baseEnv.HOME as string, { recursive: true });
-  const startGateway = gatewayLauncher(baseEnv, scratch, MAX_CONCURRENCY);
-
-  // A second mock that paces its deltas (100 ms each), so each answer streams about a second.
-  const pacedMock = await startTs(
-    'test/mock-anthropic/cli.ts',
-    { PATH: process.env.PATH, MOCK_ANTHROPIC_CHUNK_DELAY_MS: '100' },
-    (line) => (line.startsWith('http://') ? line.trim() : undefined),
-  );
+  const servers = await startBenchServers(scratch);
+  const { baseEnv, startGateway } = servers;
   const results: Record<string, unknown> = {};
   const peaks: Record<string, TreeSample> = {};
   try {
@@ -109,6 +96,8 @@ async function main(): Promise<void> {
     });
     // Issue 9: every surface, new conversations started cold, interleaved.
     const surfaceCold = await surfacesCold(cold.url, cold.child.pid as number, MODEL, RUNS);
+    // Issue 16: requests with client tools, or their own effort and max_tokens, started cold.
+    const variedCold = await variedRequests(cold.url, cold.child.pid as number, MODEL, RUNS);
     peaks.cold = await coldPeak.stop();
     await cold.stop();
 
@@ -130,28 +119,12 @@ async function main(): Promise<void> {
     // Issue 16: system prompts (fixed vs one per request), rebuilt histories, stream end.
     const prompts = await systemPrompts(warm.url, warmPid, MODEL, RUNS);
     const rebuilt = await rebuilds(warm.url, warmPid, MODEL, RUNS);
+    const variedWarm = await variedRequests(warm.url, warmPid, MODEL, RUNS);
     peaks.warm = await warmPeak.stop();
     await warm.stop();
 
     // Steady arrivals on the paced mock: adaptive spares against one fixed spare.
-    const arrivals: Record<string, Scenario> = {};
-    for (const [label, config] of [
-      ['adaptive', { WARM_SPARES: '1', WARM_SPARES_MAX: '3' }],
-      ['fixed', { WARM_SPARES: '1', WARM_SPARES_MAX: '1' }],
-    ] as const) {
-      const steady = await startGateway({
-        ...config,
-        HOT_SESSIONS_MAX: '0',
-        ANTHROPIC_BASE_URL: pacedMock.announced,
-      });
-      const steadyPid = steady.child.pid as number;
-      for (const [intervalMs, count] of ARRIVALS) {
-        arrivals[`${label}Every${intervalMs}ms`] = scenario(
-          await steadyArrivals(steady.url, steadyPid, MODEL, intervalMs, count),
-        );
-      }
-      await steady.stop();
-    }
+    const arrivals = await steadyArrivalsCompared(servers, MODEL);
 
     // Burst: more concurrent streaming requests than the process cap allows at once.
     const burst = await startGateway({ WARM_SPARES: '1', HOT_SESSIONS_MAX: '2', MAX_QUEUE: String(BURST) });
@@ -169,7 +142,7 @@ async function main(): Promise<void> {
     // Issue 12: the same load on one gateway and on two sharing one PostgreSQL, behind a balancer.
     const scale = await multiInstance({
       startGateway,
-      anthropicUrl: pacedMock.announced,
+      anthropicUrl: servers.pacedMockUrl,
       scratch,
       model: MODEL,
       clients: SCALE_CLIENTS,
@@ -202,6 +175,10 @@ async function main(): Promise<void> {
         directSdkHot: directHotT,
         fixedSystemPrompt: scenario(prompts.fixed),
         variedSystemPrompts: scenario(prompts.varied),
+        clientToolsCold: scenario(variedCold.tools),
+        clientToolsWarm: scenario(variedWarm.tools),
+        effortAndLimitCold: scenario(variedCold.effortAndLimit),
+        effortAndLimitWarm: scenario(variedWarm.effortAndLimit),
         rebuildQuiet: scenario(rebuilt.quiet),
         rebuildAfterSpareUse: scenario(rebuilt.afterSpareUse),
       },
@@ -240,8 +217,7 @@ async function main(): Promise<void> {
       },
     });
   } finally {
-    await mock.stop();
-    await pacedMock.stop();
+    await servers.stop();
     await rm(scratch, { recursive: true, force: true });
   }
   printTable(results);
@@ -486,6 +462,10 @@ function printTable(results: Record<string, unknown>): void {
     ],
     row('New conversation, fixed system prompt', r.scenarios.fixedSystemPrompt),
     row('New conversation, a new system prompt each time', r.scenarios.variedSystemPrompts),
+    row('New prompt and client tools each time, warm spares', r.scenarios.clientToolsWarm),
+    row('New prompt and client tools each time, cold (WARM_SPARES=0)', r.scenarios.clientToolsCold),
+    row('New prompt, effort and max_tokens each time, warm spares', r.scenarios.effortAndLimitWarm),
+    row('New prompt, effort and max_tokens each time, cold', r.scenarios.effortAndLimitCold),
     row('Rebuilt 2-turn history, quiet', r.scenarios.rebuildQuiet),
     row('Rebuilt 2-turn history, right after a spare was used', r.scenarios.rebuildAfterSpareUse),
     ...Object.entries(r.surfaces.cold).map(([surface, figure]) =>
@@ -494,13 +474,7 @@ function printTable(results: Record<string, unknown>): void {
     ...Object.entries(r.surfaces.hot).map(([surface, figure]) =>
       row(`Surface ${surface}, continued conversation (hot)`, figure),
     ),
-    ...ARRIVALS.flatMap(([intervalMs]) => [
-      row(
-        `Arrivals every ${intervalMs} ms, adaptive spares (1–3)`,
-        r.steadyArrivals[`adaptiveEvery${intervalMs}ms`],
-      ),
-      row(`Arrivals every ${intervalMs} ms, one fixed spare`, r.steadyArrivals[`fixedEvery${intervalMs}ms`]),
-    ]),
+    ...arrivalRows().map(([label, key]) => row(label, r.steadyArrivals[key])),
   ];
   const ends = r.streamEndMs;
   const lines = [

@@ -4,6 +4,7 @@
  * its last content. Each is bounded in count; the caller starts the gateways.
  */
 import { randomUUID } from 'node:crypto';
+import type { BenchServers } from './gateways.js';
 import { waitForQuiet } from './proc-stats.js';
 import { type Summary, summarize } from './stats.js';
 import { type ChatMessage, type TimedChat, timedChat } from './timed-chat.js';
@@ -40,8 +41,13 @@ const failed = (): TimedChat => ({
   content: '',
 });
 
-function chat(url: string, model: string, messages: ChatMessage[]): Promise<TimedChat> {
-  return timedChat(url, { model, messages }).catch(failed);
+function chat(
+  url: string,
+  model: string,
+  messages: ChatMessage[],
+  extra: Record<string, unknown> = {},
+): Promise<TimedChat> {
+  return timedChat(url, { ...extra, model, messages }).catch(failed);
 }
 
 /**
@@ -76,6 +82,67 @@ export async function systemPrompts(
   return { fixed, varied };
 }
 
+/** Client tools of a request: a function whose name and schema no earlier request had. */
+function clientTools(i: number): Array<Record<string, unknown>> {
+  const suffix = randomUUID().slice(0, 8);
+  return [
+    {
+      type: 'function',
+      function: {
+        name: `lookup_${suffix}`,
+        description: `Looks up record ${i}`,
+        parameters: { type: 'object', properties: { [`key_${suffix}`]: { type: 'string' } } },
+      },
+    },
+  ];
+}
+
+const EFFORTS = ['low', 'medium', 'high'] as const;
+
+/**
+ * New conversations that each carry a system prompt no earlier request had, and nothing else, or
+ * client tools of their own (OpenAI function calling; the mock answers in text), or their own
+ * `reasoning_effort` and `max_tokens`: `runs` of each kind, in a block per kind after two warm-ups (the warm pool
+ * follows the shape of recent requests). Run on a gateway with spares and on one without.
+ */
+export async function variedRequests(
+  url: string,
+  rootPid: number,
+  model: string,
+  runs: number,
+): Promise<{ promptOnly: TimedChat[]; tools: TimedChat[]; effortAndLimit: TimedChat[] }> {
+  const ask = (i: number, extra: Record<string, unknown>) =>
+    chat(
+      url,
+      model,
+      [
+        { role: 'system', content: `You are assistant ${randomUUID()} for user ${i}.` },
+        { role: 'user', content: `varied ${i} ${randomUUID()}` },
+      ],
+      extra,
+    );
+  const block = async (extraFor: (i: number) => Record<string, unknown>): Promise<TimedChat[]> => {
+    for (let i = 0; i < 2; i++) {
+      await waitForQuiet(rootPid);
+      await ask(-1 - i, extraFor(i));
+    }
+    const samples: TimedChat[] = [];
+    for (let i = 0; i < runs; i++) {
+      await waitForQuiet(rootPid);
+      samples.push(await ask(i, extraFor(i)));
+    }
+    return samples;
+  };
+  // The reference: a new system prompt and nothing else.
+  const promptOnly = await block(() => ({}));
+  const tools = await block((i) => ({ tools: clientTools(i) }));
+  const effortAndLimit = await block((i) => ({
+    reasoning_effort: EFFORTS[i % EFFORTS.length],
+    max_tokens: 200 + 100 * i,
+  }));
+  return { promptOnly, tools, effortAndLimit };
+}
+
 /**
  * New conversations arriving every `intervalMs` whether or not earlier ones have finished (each
  * streams about a second on the paced mock), `count` of them.
@@ -102,7 +169,7 @@ export async function steadyArrivals(
 }
 
 /** A history the gateway never served (2 earlier turns), rebuilt as a transcript and resumed. */
-function rebuilt(url: string, model: string, text: string): Promise<TimedChat> {
+export function rebuilt(url: string, model: string, text: string): Promise<TimedChat> {
   return chat(url, model, [
     { role: 'user', content: `earlier question ${randomUUID()}` },
     { role: 'assistant', content: 'earlier answer' },
@@ -112,7 +179,8 @@ function rebuilt(url: string, model: string, text: string): Promise<TimedChat> {
 
 /**
  * Rebuilt histories on a gateway with spares: on a quiet machine, and right after a new
- * conversation used the spare (so its replacement is starting while the rebuild runs).
+ * conversation used the spare (so its replacement is starting while the rebuild runs). One rebuild
+ * first, not counted: it shows the gateway how rebuilds are launched, so it can keep one ready.
  */
 export async function rebuilds(
   url: string,
@@ -122,6 +190,8 @@ export async function rebuilds(
 ): Promise<{ quiet: TimedChat[]; afterSpareUse: TimedChat[] }> {
   const quiet: TimedChat[] = [];
   const afterSpareUse: TimedChat[] = [];
+  await waitForQuiet(rootPid);
+  await rebuilt(url, model, 'warm-up');
   for (let i = 0; i < runs; i++) {
     await waitForQuiet(rootPid);
     quiet.push(await rebuilt(url, model, `rebuild ${i}`));
@@ -130,4 +200,55 @@ export async function rebuilds(
     afterSpareUse.push(await rebuilt(url, model, `rebuild under refill ${i}`));
   }
   return { quiet, afterSpareUse };
+}
+
+/** Steady arrivals: [interval, requests]; about 12 s of traffic each. */
+export const ARRIVALS: ReadonlyArray<readonly [number, number]> = [
+  [1_000, 12],
+  [500, 24],
+];
+
+/** The spare settings compared under steady arrivals, side by side in one run. */
+export const ARRIVAL_SPARES: ReadonlyArray<readonly [string, string, Record<string, string>]> = [
+  ['adaptive', 'adaptive spares (1–3)', { WARM_SPARES: '1', WARM_SPARES_MAX: '3' }],
+  ['fixed', 'one fixed spare', { WARM_SPARES: '1', WARM_SPARES_MAX: '1' }],
+];
+
+/**
+ * Steady arrivals on the paced mock at every rate of `ARRIVALS`, on a fresh gateway for each spare
+ * setting of `ARRIVAL_SPARES`; keyed `<setting>Every<interval>ms`.
+ */
+export async function steadyArrivalsCompared(
+  servers: BenchServers,
+  model: string,
+): Promise<Record<string, Scenario>> {
+  const arrivals: Record<string, Scenario> = {};
+  for (const [key, , config] of ARRIVAL_SPARES) {
+    const gateway = await servers.startGateway({
+      ...config,
+      HOT_SESSIONS_MAX: '0',
+      ANTHROPIC_BASE_URL: servers.pacedMockUrl,
+    });
+    try {
+      const pid = gateway.child.pid as number;
+      for (const [intervalMs, count] of ARRIVALS) {
+        arrivals[`${key}Every${intervalMs}ms`] = scenario(
+          await steadyArrivals(gateway.url, pid, model, intervalMs, count),
+        );
+      }
+    } finally {
+      await gateway.stop();
+    }
+  }
+  return arrivals;
+}
+
+/** Table rows for `steadyArrivalsCompared`'s figures: label and key, rate by rate. */
+export function arrivalRows(): Array<[label: string, key: string]> {
+  return ARRIVALS.flatMap(([intervalMs]) =>
+    ARRIVAL_SPARES.map(([key, label]): [string, string] => [
+      `Arrivals every ${intervalMs} ms, ${label}`,
+      `${key}Every${intervalMs}ms`,
+    ]),
+  );
 }

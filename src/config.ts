@@ -43,6 +43,11 @@ export const configSchema = z.object({
    * system prompt, schema or client tools): they take those at claim time, saving part of a start.
    */
   WARM_OPEN_SPARES: bool.default(true),
+  /**
+   * Keep a process pre-spawned to resume a reserved session id, for a history the gateway did not
+   * serve (its transcript is written under that id): needs WARM_OPEN_SPARES.
+   */
+  WARM_REBUILD_SPARES: bool.default(true),
   /** How far back request arrivals count when sizing the spares. */
   WARM_SPARES_WINDOW_MS: int(100).default(10_000),
   /** Conversations whose process stays alive between turns (each ~250 MB); 0 turns it off. */

@@ -170,6 +170,8 @@ export async function createGateway(
       // WARM_SPARES=0 keeps no spares at all, however busy.
       sparesMax: config.WARM_SPARES === 0 ? 0 : config.WARM_SPARES_MAX,
       openSpares: config.WARM_OPEN_SPARES,
+      // On a shared database the shared index names tracked conversations, not a rebuild spare.
+      rebuildSpares: config.WARM_REBUILD_SPARES && !(sharedState && config.SESSION_MAX_COUNT > 0),
       demandWindowMs: config.WARM_SPARES_WINDOW_MS,
       hotSessionsMax: config.HOT_SESSIONS_MAX,
       hotSessionIdleMs: config.HOT_SESSION_IDLE_MS,
@@ -203,10 +205,11 @@ export async function createGateway(
   };
   const runner = createClaudeRunner(runnerDeps);
   // A new tracked conversation is named after a pre-started process that fits its run (Claude Code
-  // takes the session id at launch); a rebuilt history resumes a transcript, which none can serve.
+  // takes the session id at launch); a rebuilt history after one pre-spawned to resume that id (its
+  // transcript is written under it before the process reads it).
   const promiseSessionId = (plan: RunPlan): string | undefined =>
     plan.history.length > 0
-      ? undefined
+      ? warm.promiseRebuildId()
       : warm.promiseSessionId(
           plannedOptions({ ...plan, session: { id: randomUUID(), continues: false } }, runnerDeps),
         );

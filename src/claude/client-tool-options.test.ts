@@ -37,7 +37,7 @@ describe('clientToolOptions', () => {
   it('adds the client MCP server, allows its tools without a prompt, enables no built-in tool, and bounds the loop', () => {
     const options = clientToolOptions(plan(), base);
     expect(Object.keys(options.mcpServers ?? {})).toEqual(['client']);
-    expect(options.allowedTools).toEqual(['mcp__client__get_weather']);
+    expect(options.allowedTools).toEqual(['mcp__client']);
     expect(options.tools).toEqual([]);
     expect(options.maxTurns).toBe(2);
     expect(options.env).toEqual({ PATH: '/bin', ENABLE_TOOL_SEARCH: 'false' });

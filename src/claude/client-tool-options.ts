@@ -35,10 +35,9 @@ export const clientToolOptions: OptionExtender = (plan, options) => {
     // Without it, a resumed turn (tool results, client-tool-continuation.ts) can reach the model
     // before the client's tools exist.
     extraArgs: { ...options.extraArgs, 'await-initialize': null },
-    allowedTools: [
-      ...(options.allowedTools ?? []),
-      ...plan.clientTools.map((t) => clientToolClaudeName(t.name)),
-    ],
+    // One rule for the whole server (Claude Code's `mcp__<server>` form) rather than one per tool:
+    // runs with other tools then share the options a warm spare starts with (it takes the tools later).
+    allowedTools: [...(options.allowedTools ?? []), `mcp__${CLIENT_TOOL_SERVER}`],
   };
   if (instruction) {
     extended.systemPrompt = withSystemText(options.systemPrompt, instruction);

@@ -72,6 +72,9 @@ export class ProcessRegistry {
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     const descendants = await listDescendants(pid);
     signalTree(pid, descendants, 'SIGTERM');
+    // A spare stopped while it started (start-yield.ts) would hold SIGTERM pending until the kill
+    // grace ran out: continue it so it handles the SIGTERM now.
+    signalTree(pid, descendants, 'SIGCONT');
     const timer = setTimeout(() => {
       signalTree(pid, descendants, 'SIGKILL');
     }, this.#options.killGraceMs);

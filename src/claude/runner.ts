@@ -32,8 +32,11 @@ export interface ClaudeRunnerDeps {
    * in its own module and is composed in gateway.ts.
    */
   optionExtenders?: ReadonlyArray<OptionExtender>;
-  /** Pre-started processes; a run whose options match one skips Claude Code's start-up. */
-  warmPool?: { take(options: Options): Spare | undefined };
+  /**
+   * Pre-started processes; a run whose options match one skips Claude Code's start-up (or the part
+   * of it the spare has done, when it is still starting).
+   */
+  warmPool?: { take(options: Options): Promise<Spare | undefined> };
   /** Live processes kept between the turns of a tracked session (`plan.session`). */
   hotSessions?: Pick<HotSessions, 'enabled' | 'take' | 'park'>;
   /**
@@ -44,14 +47,28 @@ export interface ClaudeRunnerDeps {
    */
   spawnProcess?: (options: SpawnOptions) => SpawnedRun;
   /**
-   * Called as a run starts Claude Code cold: spares starting meanwhile wait (their CPU is the run's).
-   * Returns the function that lets them go on, called once the run has its first answer or ended.
+   * As `spawnProcess`, for a rebuilt history (a transcript written for this run and resumed): it may
+   * hand over a process spawned ahead with `--resume` for the id the transcript was written under.
+   */
+  spawnRebuild?: (options: SpawnOptions) => SpawnedRun;
+  /**
+   * The id to write an untracked rebuilt history's transcript under: one a pre-started process
+   * already resumes (see `spawnRebuild`), or undefined for a new one.
+   */
+  reserveRebuildId?: () => string | undefined;
+  /**
+   * Called as a run begins, whatever serves it (a cold start, a spare that may still be starting, a
+   * spare's first turn): spares starting meanwhile wait, their CPU is the run's. Returns the function
+   * that lets them go on, called once the run has its first answer or ended.
    */
   pauseSpareStarts?: () => () => void;
   /** Called once a run's process has exited (or was parked), after its answer: room for spares. */
   afterProcessGone?: () => void;
-  /** Called before a new process is spawned, so idle ones make room under the process cap. */
-  makeRoomForRun?: () => Promise<void>;
+  /**
+   * Called before a new process is spawned, so idle ones make room under the process cap (the run's
+   * options tell whether it will take an idle process promised to its session id).
+   */
+  makeRoomForRun?: (options: Options) => Promise<void>;
 }
 
 export type OptionExtender = (plan: RunPlan, options: Options) => Options;
@@ -78,16 +95,17 @@ export function createClaudeRunner(deps: ClaudeRunnerDeps): ClaudeRunner {
       const cwd = plan.agent?.cwd ?? deps.workspaceDir;
       // A continued session already holds the history; anything else is rebuilt from the plan.
       const turns = transcriptTurnsOf(plan);
-      const transcript =
-        turns.length > 0 && !plan.session?.continues
-          ? await writeTranscript({
-              configDir: deps.configDir,
-              cwd,
-              model: plan.model,
-              turns,
-              ...(plan.session ? { sessionId: plan.session.id } : {}),
-            })
-          : undefined;
+      const rebuilds = turns.length > 0 && !plan.session?.continues;
+      const transcriptId = rebuilds ? (plan.session?.id ?? deps.reserveRebuildId?.()) : undefined;
+      const transcript = rebuilds
+        ? await writeTranscript({
+            configDir: deps.configDir,
+            cwd,
+            model: plan.model,
+            turns,
+            ...(transcriptId ? { sessionId: transcriptId } : {}),
+          })
+        : undefined;
       const abortController = new AbortController();
       let spawned: SpawnedRun | undefined;
       let conversation: Conversation | undefined;
@@ -99,7 +117,8 @@ export function createClaudeRunner(deps: ClaudeRunnerDeps): ClaudeRunner {
       signal.addEventListener('abort', onAbort, { once: true });
 
       const baseOptions = buildOptions(plan, deps, cwd, transcript, abortController, (options) => {
-        spawned = deps.spawnProcess ? deps.spawnProcess(options) : deps.processes.spawn(options);
+        const spawn = (transcript ? deps.spawnRebuild : undefined) ?? deps.spawnProcess;
+        spawned = spawn ? spawn(options) : deps.processes.spawn(options);
         return spawned.process;
       });
       const options = (deps.optionExtenders ?? []).reduce(
@@ -110,8 +129,7 @@ export function createClaudeRunner(deps: ClaudeRunnerDeps): ClaudeRunner {
       const liveKey = plan.session && deps.hotSessions?.enabled ? hotKey(options) : undefined;
       let resumeSpareStarts: (() => void) | undefined;
       const startCold = async (): Promise<Conversation> => {
-        await deps.makeRoomForRun?.();
-        resumeSpareStarts ??= deps.pauseSpareStarts?.();
+        await deps.makeRoomForRun?.(options);
         const input = new InputChannel();
         return createConversation({
           query: query({ prompt: input, options }),
@@ -129,6 +147,8 @@ export function createClaudeRunner(deps: ClaudeRunnerDeps): ClaudeRunner {
         if (!continuesToolTurn(plan)) sendTurn(next, userTurn(plan.prompt), liveKey !== undefined);
       };
       const begin = async (): Promise<Conversation> => {
+        // The spare a run takes is let go on when it is handed over (it may be stopped here first).
+        resumeSpareStarts ??= deps.pauseSpareStarts?.();
         const first =
           (await takeHot(deps, plan, liveKey)) ?? (await takeSpare(deps, options)) ?? (await startCold());
         try {
@@ -234,7 +254,7 @@ async function takeHot(
 
 /** A started spare for these options, given the run's system prompt first when it has another. */
 async function takeSpare(deps: ClaudeRunnerDeps, options: Options): Promise<Conversation | undefined> {
-  const spare = deps.warmPool?.take(options);
+  const spare = await deps.warmPool?.take(options);
   if (!spare) return undefined;
   const input = new InputChannel();
   const conversation = createConversation({

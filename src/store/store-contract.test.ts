@@ -341,33 +341,39 @@ for (const engine of [sqliteEngine(), postgresEngine()]) {
       expect(await onA.running('key_1')).toBe(0);
     });
 
-    it('counts a lease committed while a taker waited for the key (PostgreSQL: lock, then count)', async (context) => {
-      const location = await engine.newLocation();
-      if (location.engine !== 'postgres') return context.skip();
-      const store = await openGatewayStore(location);
-      opened.push(store);
-      const leases = store.concurrency({ instanceId: 'A' });
-      // Another gateway in the middle of taking the key's last slot: it holds the key's lock.
-      const other = new pg.Client({ connectionString: location.url });
-      await other.connect();
-      try {
-        await other.query('BEGIN');
-        await other.query(`SELECT pg_advisory_xact_lock(hashtext('lease:key_1'))`);
-        const taking = leases.tryAcquire('key_1', 1);
-        await waitForAdvisoryLockWaiter(other);
-        await other.query(
-          `INSERT INTO run_leases (id, key_id, instance_id, expires_at) VALUES ('theirs', 'key_1', 'B', $1)`,
-          [Date.now() + 30_000],
-        );
-        await other.query('COMMIT');
-        // A count from before the wait would see no lease and over-admit.
-        expect(await taking).toBeUndefined();
-        expect(await leases.running('key_1')).toBe(1);
-      } finally {
-        await other.end();
-        await leases.close();
-      }
-    });
+    // PostgreSQL only (registered only there, so SQLite reports no skipped test): SQLite serializes
+    // writers, so no taker ever waits for a lock there.
+    const onPostgres = engine.name.startsWith('postgres') ? it : undefined;
+    onPostgres?.(
+      'counts a lease committed while a taker waited for the key (PostgreSQL: lock, then count)',
+      async () => {
+        const location = await engine.newLocation();
+        if (location.engine !== 'postgres') throw new Error('this case needs the PostgreSQL engine');
+        const store = await openGatewayStore(location);
+        opened.push(store);
+        const leases = store.concurrency({ instanceId: 'A' });
+        // Another gateway in the middle of taking the key's last slot: it holds the key's lock.
+        const other = new pg.Client({ connectionString: location.url });
+        await other.connect();
+        try {
+          await other.query('BEGIN');
+          await other.query(`SELECT pg_advisory_xact_lock(hashtext('lease:key_1'))`);
+          const taking = leases.tryAcquire('key_1', 1);
+          await waitForAdvisoryLockWaiter(other);
+          await other.query(
+            `INSERT INTO run_leases (id, key_id, instance_id, expires_at) VALUES ('theirs', 'key_1', 'B', $1)`,
+            [Date.now() + 30_000],
+          );
+          await other.query('COMMIT');
+          // A count from before the wait would see no lease and over-admit.
+          expect(await taking).toBeUndefined();
+          expect(await leases.running('key_1')).toBe(1);
+        } finally {
+          await other.end();
+          await leases.close();
+        }
+      },
+    );
 
     it('mirrors transcripts: entries come back deep-equal in append order, retried uuids once', async () => {
       const store = await open();

@@ -36,6 +36,16 @@ describe('open spare launches', () => {
     expect(launchKey(launch(['--model', 'sonnet']))).toBeUndefined();
     expect(launchKey(launch([...base, '--resume=abc']))).toBeUndefined();
   });
+
+  it('keys a rebuild launch by everything but its resumed id, when --resume names the spare', () => {
+    const key = launchKey(launch([...base, '--resume=<session-id>']), '--resume');
+    expect(key).toBeDefined();
+    expect(launchKey(launch([...base, '--resume=<session-id>', '--verbose']), '--resume')).not.toBe(key);
+    // Continuing or forking another conversation is still not a launch a spare can serve.
+    expect(
+      launchKey(launch([...base, '--resume=<session-id>', '--fork-session']), '--resume'),
+    ).toBeUndefined();
+  });
 });
 
 describe('session ids in a launch', () => {
@@ -49,5 +59,16 @@ describe('session ids in a launch', () => {
       sessionId: 'abc',
     });
     expect(withoutSessionId(base)).toEqual({ args: base, sessionId: undefined });
+  });
+
+  it('takes the resumed id out of a rebuild launch', () => {
+    expect(withoutSessionId([...base, '--resume=abc'], '--resume')).toEqual({
+      args: [...base, '--resume=<session-id>'],
+      sessionId: 'abc',
+    });
+    expect(withoutSessionId([...base, '--resume=abc'])).toEqual({
+      args: [...base, '--resume=abc'],
+      sessionId: undefined,
+    });
   });
 });

@@ -19,6 +19,12 @@ export interface OpenSparesDeps {
   switchAfterMisses?: number;
   /** First delay before starting again after a spare died while idle; doubles up to a minute. */
   retryDelayMs?: number;
+  /**
+   * The flag that gives each spare its own conversation id: `--session-id` (new conversations, the
+   * default) or `--resume` (rebuilt histories: a run writes its transcript under a spare's id, which
+   * works because Claude Code reads the transcript only after `initialize`).
+   */
+  idFlag?: IdFlag;
   logger: Pick<Logger, 'debug' | 'warn'>;
   now?: () => number;
 }
@@ -30,6 +36,9 @@ export interface OpenSparesCounters {
   started: number;
   failed: number;
 }
+
+/** The launch flag that names the conversation a spare serves. */
+export type IdFlag = '--session-id' | '--resume';
 
 /** How Claude Code is launched, without the per-run abort signal. */
 type Launch = Omit<SpawnOptions, 'signal'>;
@@ -54,7 +63,7 @@ const CARRIED_BY_INITIALIZE = ['--json-schema'];
 /** Launches that continue a conversation: a process started for one can serve no other run. */
 const CONVERSATION_FLAGS = ['--resume', '--continue', '--fork-session'];
 /** The id a new session is recorded under: each spare has its own (see `promiseSessionId`). */
-const SESSION_ID = '--session-id';
+const SESSION_ID: IdFlag = '--session-id';
 const SESSION_PLACEHOLDER = '<session-id>';
 const MAX_RETRY_DELAY_MS = 60_000;
 /** Generous for a loaded 2-core machine: the launch work is ~0.2 s of CPU. */
@@ -84,6 +93,7 @@ export class OpenSpares implements IdleProcesses {
   readonly #slots = new Set<Slot>();
   readonly #switchAfterMisses: number;
   readonly #now: () => number;
+  readonly #idFlag: IdFlag;
   #template: { key: string; launch: Launch } | undefined;
   #miss: { key: string; count: number } | undefined;
   #failures = 0;
@@ -96,6 +106,7 @@ export class OpenSpares implements IdleProcesses {
     this.#deps = deps;
     this.#switchAfterMisses = deps.switchAfterMisses ?? 2;
     this.#now = deps.now ?? Date.now;
+    this.#idFlag = deps.idFlag ?? SESSION_ID;
   }
 
   get idleCount(): number {
@@ -108,9 +119,9 @@ export class OpenSpares implements IdleProcesses {
    */
   spawn(requested: SpawnOptions): SpawnedRun {
     const options = { ...requested, args: withoutInitializeArgs(requested.args) };
-    const { args, sessionId } = withoutSessionId(options.args);
+    const { args, sessionId } = withoutSessionId(options.args, this.#idFlag);
     const general = { ...options, args };
-    const key = this.#closed || !this.#deps.demand.enabled ? undefined : launchKey(general);
+    const key = this.#closed || !this.#deps.demand.enabled ? undefined : launchKey(general, this.#idFlag);
     if (key === undefined) return this.#deps.processes.spawn(options);
     this.#deps.demand.noteArrival();
     const slot = [...this.#slots].find(
@@ -150,6 +161,11 @@ export class OpenSpares implements IdleProcesses {
     if (!slot) return undefined;
     slot.promised = true;
     return slot.sessionId;
+  }
+
+  /** Whether a live spare holds this session id (promised to the run that has it). */
+  holdsSession(sessionId: string): boolean {
+    return [...this.#slots].some((slot) => slot.sessionId === sessionId && isAlive(slot.run));
   }
 
   /** The session is gone (or went elsewhere): a spare still holding its id can serve nobody. */
@@ -206,8 +222,11 @@ export class OpenSpares implements IdleProcesses {
     return times.length > 0 ? Math.min(...times) : undefined;
   }
 
+  /** Promised spares go last: a run is about to take each (ending one wastes its start). */
   async evictOldest(): Promise<void> {
-    const oldest = [...this.#slots].sort((a, b) => a.since - b.since)[0];
+    const oldest = [...this.#slots].sort(
+      (a, b) => Number(a.promised) - Number(b.promised) || a.since - b.since,
+    )[0];
     if (oldest) await this.#closeSlot(oldest);
   }
 
@@ -283,13 +302,15 @@ export class OpenSpares implements IdleProcesses {
 
 /**
  * Identity of a launch, for handing a pre-spawned process to a run: undefined for a launch that
- * does not wait for `initialize` (its options are already fixed) or that names a conversation. A
- * hash, so the environment's secrets are not kept in the key.
+ * does not wait for `initialize` (its options are already fixed) or that names a conversation
+ * (other than through `idFlag`, whose value is a placeholder by now). A hash, so the environment's
+ * secrets are not kept in the key.
  */
-export function launchKey(options: SpawnOptions): string | undefined {
+export function launchKey(options: SpawnOptions, idFlag: IdFlag = SESSION_ID): string | undefined {
   const { args } = options;
   if (!args.includes(AWAIT_INITIALIZE)) return undefined;
-  if (args.some((arg) => CONVERSATION_FLAGS.some((flag) => arg === flag || arg.startsWith(`${flag}=`)))) {
+  const fixed = CONVERSATION_FLAGS.filter((flag) => flag !== idFlag);
+  if (args.some((arg) => fixed.some((flag) => arg === flag || arg.startsWith(`${flag}=`)))) {
     return undefined;
   }
   const canonical = canonicalJson({
@@ -301,16 +322,19 @@ export function launchKey(options: SpawnOptions): string | undefined {
   return canonical === undefined ? undefined : createHash('sha256').update(canonical).digest('hex');
 }
 
-/** The arguments with the session id as a placeholder, and that id. */
-export function withoutSessionId(args: readonly string[]): { args: string[]; sessionId: string | undefined } {
-  // The SDK writes `--session-id=<id>`; the two-argument form is accepted too.
-  const joined = args.findIndex((arg) => arg.startsWith(`${SESSION_ID}=`));
+/** The arguments with the session id (the value of `flag`) as a placeholder, and that id. */
+export function withoutSessionId(
+  args: readonly string[],
+  flag: IdFlag = SESSION_ID,
+): { args: string[]; sessionId: string | undefined } {
+  // The SDK writes `--session-id=<id>` (and `--resume=<id>`); the two-argument form is accepted too.
+  const joined = args.findIndex((arg) => arg.startsWith(`${flag}=`));
   if (joined >= 0) {
-    const sessionId = (args[joined] as string).slice(SESSION_ID.length + 1);
-    const placeholder = `${SESSION_ID}=${SESSION_PLACEHOLDER}`;
+    const sessionId = (args[joined] as string).slice(flag.length + 1);
+    const placeholder = `${flag}=${SESSION_PLACEHOLDER}`;
     return { args: args.map((arg, i) => (i === joined ? placeholder : arg)), sessionId };
   }
-  const at = args.indexOf(SESSION_ID);
+  const at = args.indexOf(flag);
   const value = at >= 0 ? args[at + 1] : undefined;
   if (value === undefined) return { args: [...args], sessionId: undefined };
   return { args: args.map((arg, i) => (i === at + 1 ? SESSION_PLACEHOLDER : arg)), sessionId: value };

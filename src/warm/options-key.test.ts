@@ -58,6 +58,41 @@ describe('spareKey', () => {
   });
 });
 
+describe('spareKey with client tools', () => {
+  class ServerStandIn {
+    constructor(readonly tools: string) {}
+  }
+  const server = (tools: string) => ({
+    type: 'sdk' as const,
+    name: 'client',
+    instance: new ServerStandIn(tools) as never,
+  });
+  const stop = (reason: string): NonNullable<Options['hooks']> => ({
+    Stop: [{ hooks: [async () => ({ decision: 'block' as const, reason })] }],
+  });
+
+  it('leaves out in-process MCP servers (a claimed spare is given them) and keeps other servers', () => {
+    expect(spareKey({ ...base, mcpServers: { client: server('a') } })).toBe(spareKey(base));
+    const remote = { type: 'http' as const, url: 'http://127.0.0.1:1/mcp' };
+    expect(spareKey({ ...base, mcpServers: { client: server('a'), remote } })).toBe(
+      spareKey({ ...base, mcpServers: { remote } }),
+    );
+    expect(spareKey({ ...base, mcpServers: { remote } })).not.toBe(spareKey(base));
+  });
+
+  it('counts where hook callbacks sit, not which callbacks they are', () => {
+    expect(spareKey({ ...base, hooks: stop('a') })).toBe(spareKey({ ...base, hooks: stop('b') }));
+    expect(spareKey({ ...base, hooks: stop('a') })).not.toBe(spareKey(base));
+    expect(spareKey({ ...base, hooks: { PreToolUse: stop('a').Stop } })).not.toBe(
+      spareKey({ ...base, hooks: stop('a') }),
+    );
+  });
+
+  it('keeps a live conversation’s key undefined: its next turn must not reuse the old tools', () => {
+    expect(hotKey({ ...base, mcpServers: { client: server('a') } })).toBeUndefined();
+  });
+});
+
 describe('hotKey', () => {
   it('matches the next turn of the same conversation, which resumes instead of naming the session', () => {
     expect(hotKey({ ...base, resume: 'id' })).toBe(hotKey({ ...base, sessionId: 'id' }));

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Options } from '@anthropic-ai/claude-agent-sdk';
+import type { McpSdkServerConfigWithInstance, Options } from '@anthropic-ai/claude-agent-sdk';
 import { canonicalJson } from '../util/canonical-json.js';
 
 /**
@@ -19,7 +19,7 @@ const SESSION_ID_KEY = 'sessionId';
  * an in-process MCP server) cannot be compared or shared, so options holding one get no key and
  * always start their own process. The key is a hash, so the environment's secrets are not kept.
  */
-function keyOf(options: Options, ignored: ReadonlySet<string>): string | undefined {
+function keyOf(options: Readonly<Record<string, unknown>>, ignored: ReadonlySet<string>): string | undefined {
   const entries = Object.entries(options)
     .filter(([name, value]) => value !== undefined && !ignored.has(name))
     // Whether a session id is set matters (the process then records its session); which one does not.
@@ -28,10 +28,56 @@ function keyOf(options: Options, ignored: ReadonlySet<string>): string | undefin
   return canonical === undefined ? undefined : createHash('sha256').update(canonical).digest('hex');
 }
 
-/** Key for a pre-started spare: undefined when the options continue a conversation or hold code. */
+/**
+ * Key for a pre-started spare: undefined when the options continue a conversation or hold code other
+ * than what a claimed spare can be given: the run's in-process MCP servers (handed over with
+ * `setMcpServers`, so left out) and hook callbacks (a spare's hooks forward to the run that claimed
+ * it, `routed-hooks.ts`, so only where they sit counts).
+ */
 export function spareKey(options: Options): string | undefined {
   if (RESUME_KEYS.some((name) => options[name as keyof Options] !== undefined)) return undefined;
-  return keyOf(options, PER_RUN_KEYS);
+  const { mcpServers, hooks, ...rest } = options;
+  const otherServers = withoutInProcessServers(mcpServers);
+  return keyOf(
+    {
+      ...rest,
+      ...(otherServers ? { mcpServers: otherServers } : {}),
+      ...(hooks ? { hooks: hookPlaces(hooks) } : {}),
+    },
+    PER_RUN_KEYS,
+  );
+}
+
+function isInProcessServer(
+  config: NonNullable<Options['mcpServers']>[string],
+): config is McpSdkServerConfigWithInstance {
+  return config.type === 'sdk' && 'instance' in config;
+}
+
+/** The run's in-process (SDK) MCP servers, which a claimed spare is given; undefined when none. */
+export function inProcessServersOf(
+  options: Options,
+): Record<string, McpSdkServerConfigWithInstance> | undefined {
+  const entries = Object.entries(options.mcpServers ?? {}).filter(
+    (entry): entry is [string, McpSdkServerConfigWithInstance] => isInProcessServer(entry[1]),
+  );
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
+}
+
+/** The MCP servers a process starts with when its in-process ones come later; undefined when none. */
+export function withoutInProcessServers(servers: Options['mcpServers']): Options['mcpServers'] {
+  const kept = Object.entries(servers ?? {}).filter(([, config]) => !isInProcessServer(config));
+  return kept.length > 0 ? Object.fromEntries(kept) : undefined;
+}
+
+/** Hooks as plain data: each callback becomes a marker, so only events, matchers and counts count. */
+function hookPlaces(hooks: NonNullable<Options['hooks']>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(hooks).map(([event, matchers]) => [
+      event,
+      (matchers ?? []).map((matcher) => ({ ...matcher, hooks: matcher.hooks.map(() => 'callback') })),
+    ]),
+  );
 }
 
 /**
@@ -52,12 +98,12 @@ function isReplaceablePrompt(
 
 /**
  * As `spareKey`, with what a started spare can still be given left out (a replaceable custom system
- * prompt's text, the effort, whether it thinks, the output token limit): runs whose options differ
+ * prompt's text, the effort, whether it thinks, the output token limit, the extra request body): runs whose options differ
  * only there can share one started spare, which takes the run's values when it is claimed.
  */
 export function spareShapeKey(options: Options): string | undefined {
   const { systemPrompt, effort: _effort, thinking: _thinking, env, ...rest } = options;
-  const { [MAX_OUTPUT_TOKENS_ENV]: _limit, ...otherEnv } = env ?? {};
+  const { [MAX_OUTPUT_TOKENS_ENV]: _limit, [EXTRA_BODY_ENV]: _extraBody, ...otherEnv } = env ?? {};
   const shaped: Options = { ...rest, ...(env ? { env: otherEnv } : {}) };
   if (!isReplaceablePrompt(systemPrompt)) return spareKey({ ...shaped, systemPrompt });
   return spareKey({ ...shaped, systemPrompt: { ...systemPrompt, prompt: '' } });
@@ -65,6 +111,17 @@ export function spareShapeKey(options: Options): string | undefined {
 
 /** How the gateway passes `max_tokens` to Claude Code; a started process takes it as a setting. */
 export const MAX_OUTPUT_TOKENS_ENV = 'CLAUDE_CODE_MAX_OUTPUT_TOKENS';
+
+/**
+ * Fields Claude Code adds to every Messages API request (the client tools' `tool_choice` none or
+ * without parallel calls); read per request, so a started process takes it as a setting too.
+ */
+export const EXTRA_BODY_ENV = 'CLAUDE_CODE_EXTRA_BODY';
+
+/** The run's extra request body (as Claude Code reads it), if it has one. */
+export function extraBodyOf(options: Options): string | undefined {
+  return options.env?.[EXTRA_BODY_ENV];
+}
 
 /** The run's output token limit (as Claude Code reads it), if it sets one. */
 export function maxOutputTokensOf(options: Options): string | undefined {

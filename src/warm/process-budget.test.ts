@@ -53,4 +53,21 @@ describe('process budget', () => {
     await budget.makeRoomForRun();
     expect(spares.evicted).toEqual([]);
   });
+
+  it('makes no room for a run that will take an idle process promised to it', async () => {
+    const spares = holder([5, 6]);
+    let live = 4;
+    // Three runs (this one among them) and two idle processes, one of which this run takes.
+    const budget = createProcessBudget({
+      maxProcesses: 4,
+      runs: () => ({ running: 3, waiting: 0 }),
+      holders: [spares],
+      live: () => live,
+    });
+    await budget.makeRoomForRun(true);
+    expect(spares.evicted).toEqual([]);
+    live = 3;
+    await budget.makeRoomForRun(false);
+    expect(spares.evicted).toEqual([5]);
+  });
 });

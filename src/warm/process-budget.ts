@@ -25,9 +25,10 @@ export interface ProcessBudget {
   hasRoomForIdle(): boolean;
   /**
    * Called by a run (already holding its lease) before it spawns a process: ends idle processes,
-   * longest-idle first, until the run's process fits under the cap.
+   * longest-idle first, until the run's process fits under the cap. `adopting`: the run will take
+   * one of the idle processes (one promised to it), which then needs no room of its own.
    */
-  makeRoomForRun(): Promise<void>;
+  makeRoomForRun(adopting?: boolean): Promise<void>;
 }
 
 /**
@@ -46,16 +47,25 @@ export function createProcessBudget(deps: ProcessBudgetDeps): ProcessBudget {
       const live = deps.live?.() ?? 0;
       return waiting === 0 && running + idle() < deps.maxProcesses && live < deps.maxProcesses;
     },
-    async makeRoomForRun() {
+    async makeRoomForRun(adopting = false) {
+      const adopted = adopting ? 1 : 0;
       // Bounded: every pass ends one idle process or stops.
-      for (let pass = idle(); pass > 0 && deps.runs().running + idle() > deps.maxProcesses; pass -= 1) {
+      for (
+        let pass = idle();
+        pass > 0 && deps.runs().running + idle() - adopted > deps.maxProcesses;
+        pass -= 1
+      ) {
         const oldest = longestIdle(deps.holders);
         if (!oldest) break;
         await oldest.evictOldest();
       }
       // A run's slot is freed with its answer while its CLI is still exiting (tens of ms): at the cap,
       // the next process waits for that exit rather than go over it. Bounded: at most ~2 s.
-      for (let wait = 0; wait < EXIT_WAIT_STEPS && (deps.live?.() ?? 0) >= deps.maxProcesses; wait += 1) {
+      for (
+        let wait = 0;
+        wait < EXIT_WAIT_STEPS && (deps.live?.() ?? 0) - adopted >= deps.maxProcesses;
+        wait += 1
+      ) {
         await new Promise((resolve) => setTimeout(resolve, EXIT_WAIT_STEP_MS));
       }
     },

@@ -21,6 +21,22 @@ function traffic(demand: SpareDemand, time: ReturnType<typeof clock>, count: num
 }
 
 describe('spare demand', () => {
+  it('is busy only while the arrivals need more spares than the minimum', () => {
+    const time = clock();
+    const demand = new SpareDemand({ min: 1, max: 4, windowMs: 10_000, initialLagMs: 1_500, now: time.now });
+    expect(demand.busy()).toBe(false);
+    demand.noteArrival();
+    time.advance(3_000);
+    demand.noteArrival();
+    // Two arrivals 3 s apart: one spare, returned within 1.5 s, meets both.
+    expect(demand.busy()).toBe(false);
+    traffic(demand, time, 4, 500);
+    expect(demand.busy()).toBe(true);
+    // Quiet for a whole window: back to the minimum.
+    time.advance(10_000);
+    expect(demand.busy()).toBe(false);
+  });
+
   it('keeps the minimum while nothing arrives', () => {
     const time = clock();
     const demand = new SpareDemand({ min: 1, max: 4, now: time.now });

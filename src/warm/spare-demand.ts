@@ -97,6 +97,14 @@ export class SpareDemand {
     return Math.min(this.#max, Math.max(this.#min, needed));
   }
 
+  /**
+   * Whether the traffic needs more spares than the minimum: arrivals come faster than one spare is
+   * replaced, so the spares starting now are the next arrivals' processes.
+   */
+  busy(): boolean {
+    return this.target() > this.#min;
+  }
+
   /** The most arrivals of the window that fell within any `spanMs` of each other. */
   #busiestWithin(spanMs: number): number {
     let busiest = 0;

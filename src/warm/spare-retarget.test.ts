@@ -46,6 +46,18 @@ describe('retargetSpare', () => {
     ]);
   });
 
+  it('sends the extra request body with the limit, as flag settings env', async () => {
+    const { query, sent } = fakeQuery();
+    await retargetSpare(query, { model: 'sonnet', maxOutputTokens: '50', extraBody: '{"a":1}' });
+    expect(sent).toEqual([
+      {
+        applyFlagSettings: {
+          env: { CLAUDE_CODE_MAX_OUTPUT_TOKENS: '50', CLAUDE_CODE_EXTRA_BODY: '{"a":1}' },
+        },
+      },
+    ]);
+  });
+
   it('sends only what differs', async () => {
     const { query, sent } = fakeQuery();
     await retargetSpare(query, { model: 'sonnet', effort: 'low' });
@@ -116,5 +128,48 @@ describe('planRetarget', () => {
       snapshot: false,
     };
     expect(planRetarget(own, run({ systemPrompt: appended }))).toBeUndefined();
+  });
+
+  it('gives the run its extra request body (tool_choice), which is set and never taken away', () => {
+    const none = JSON.stringify({ tool_choice: { type: 'none' } });
+    const withBody = run({ env: { PATH: '/bin', CLAUDE_CODE_EXTRA_BODY: none } });
+    expect(planRetarget(own, withBody)).toEqual({ model: 'sonnet', extraBody: none });
+    expect(planRetarget(withBody, own)).toBeUndefined();
+  });
+
+  it('hands the run its in-process MCP servers, whatever tools they hold', () => {
+    const client = { type: 'sdk' as const, name: 'client', instance: {} as never };
+    expect(planRetarget(own, run({ mcpServers: { client } }))).toEqual({
+      model: 'sonnet',
+      mcpServers: { client },
+    });
+  });
+});
+
+describe('retargetSpare with MCP servers', () => {
+  const client = { type: 'sdk' as const, name: 'client', instance: {} as never };
+
+  function serverQuery(errors: Record<string, string>) {
+    const added: unknown[] = [];
+    const query = {
+      async setMcpServers(servers: Record<string, unknown>) {
+        added.push(servers);
+        return { added: Object.keys(servers), removed: [], errors };
+      },
+    };
+    return { query: query as unknown as Query, added };
+  }
+
+  it('connects the run’s servers', async () => {
+    const { query, added } = serverQuery({});
+    await retargetSpare(query, { model: 'sonnet', mcpServers: { client } });
+    expect(added).toEqual([{ client }]);
+  });
+
+  it('fails the claim (the run starts cold) when a server does not connect', async () => {
+    const { query } = serverQuery({ client: 'boom' });
+    await expect(retargetSpare(query, { model: 'sonnet', mcpServers: { client } })).rejects.toThrow(
+      /client: boom/,
+    );
   });
 });

@@ -1,9 +1,12 @@
-import type { Options, Query } from '@anthropic-ai/claude-agent-sdk';
+import type { McpSdkServerConfigWithInstance, Options, Query } from '@anthropic-ai/claude-agent-sdk';
 import { canonicalJson } from '../util/canonical-json.js';
 import {
   type ClaimableEffort,
   claimedEffort,
   claimedSystemPrompt,
+  EXTRA_BODY_ENV,
+  extraBodyOf,
+  inProcessServersOf,
   MAX_OUTPUT_TOKENS_ENV,
   maxOutputTokensOf,
   spareShapeKey,
@@ -19,8 +22,12 @@ export interface SpareRetarget {
   effort?: ClaimableEffort;
   /** Replaces the output token limit (`max_tokens`), which a cold start reads from its environment. */
   maxOutputTokens?: string;
+  /** Replaces the extra request body (`CLAUDE_CODE_EXTRA_BODY`: the client tools' `tool_choice`). */
+  extraBody?: string;
   /** The spare was started with thinking disabled; the run thinks as Claude Code does by default. */
   enableThinking?: boolean;
+  /** The run's in-process MCP servers (its client tools): a spare starts without any. */
+  mcpServers?: Record<string, McpSdkServerConfigWithInstance>;
 }
 
 /**
@@ -39,12 +46,16 @@ export function planRetarget(own: Options, run: Options): SpareRetarget | undefi
   const thinkingDiffers = canonicalJson(run.thinking) !== canonicalJson(own.thinking);
   const enableThinking = run.thinking === undefined && own.thinking?.type === 'disabled';
   const maxOutputTokens = maxOutputTokensOf(run);
+  const mcpServers = inProcessServersOf(run);
   const limitDiffers = maxOutputTokens !== maxOutputTokensOf(own);
+  const extraBody = extraBodyOf(run);
+  const extraBodyDiffers = extraBody !== extraBodyOf(own);
   if (
     (promptDiffers && systemPrompt === undefined) ||
     (effortDiffers && effort === undefined) ||
     (thinkingDiffers && !enableThinking) ||
-    (limitDiffers && maxOutputTokens === undefined)
+    (limitDiffers && maxOutputTokens === undefined) ||
+    (extraBodyDiffers && extraBody === undefined)
   ) {
     return undefined;
   }
@@ -53,7 +64,9 @@ export function planRetarget(own: Options, run: Options): SpareRetarget | undefi
     ...(systemPrompt === undefined ? {} : { systemPrompt }),
     ...(effort === undefined ? {} : { effort }),
     ...(limitDiffers && maxOutputTokens !== undefined ? { maxOutputTokens } : {}),
+    ...(extraBodyDiffers && extraBody !== undefined ? { extraBody } : {}),
     ...(thinkingDiffers ? { enableThinking } : {}),
+    ...(mcpServers ? { mcpServers } : {}),
   };
 }
 
@@ -76,18 +89,46 @@ interface ControlRequester {
  * cold, as it would have before.
  */
 export async function retargetSpare(query: Query, retarget: SpareRetarget): Promise<void> {
+  // The servers connect (an in-process round trip per MCP request) while the rest is sent.
+  await Promise.all([
+    retarget.mcpServers ? addServers(query, retarget.mcpServers) : undefined,
+    applySettings(query, retarget),
+  ]);
+}
+
+async function applySettings(query: Query, retarget: SpareRetarget): Promise<void> {
   if (retarget.systemPrompt !== undefined)
     await replaceSystemPrompt(query, retarget.model, retarget.systemPrompt);
   // Flag settings: `effortLevel`, and `env` for the variable a cold start would have been launched with.
   const settings: Parameters<Query['applyFlagSettings']>[0] = {
     ...(retarget.effort === undefined ? {} : { effortLevel: retarget.effort }),
-    ...(retarget.maxOutputTokens === undefined
-      ? {}
-      : { env: { [MAX_OUTPUT_TOKENS_ENV]: retarget.maxOutputTokens } }),
   };
+  const env: Record<string, string> = {
+    ...(retarget.maxOutputTokens === undefined ? {} : { [MAX_OUTPUT_TOKENS_ENV]: retarget.maxOutputTokens }),
+    ...(retarget.extraBody === undefined ? {} : { [EXTRA_BODY_ENV]: retarget.extraBody }),
+  };
+  if (Object.keys(env).length > 0) settings.env = env;
   if (Object.keys(settings).length > 0) await query.applyFlagSettings(settings);
   // No limit: the API then gets the adaptive thinking of a cold start without `--thinking=disabled`.
   if (retarget.enableThinking) await query.setMaxThinkingTokens(null);
+}
+
+/**
+ * Connects the run's in-process MCP servers (`mcp_set_servers`): Claude Code lists their tools
+ * before the response comes back, so the first turn offers them as a cold start with the servers in
+ * its options does (checked at the mock). A server that failed to connect fails the claim.
+ */
+async function addServers(
+  query: Query,
+  servers: Record<string, McpSdkServerConfigWithInstance>,
+): Promise<void> {
+  const { errors } = await query.setMcpServers(servers);
+  const failed = Object.entries(errors);
+  if (failed.length > 0) {
+    throw new Error(
+      `a claimed spare could not connect ${failed.map(([name, why]) => `${name}: ${why}`).join('; ')}`,
+    );
+  }
 }
 
 async function replaceSystemPrompt(query: Query, model: string, systemPrompt: string): Promise<void> {

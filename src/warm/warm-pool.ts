@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Options, WarmQuery } from '@anthropic-ai/claude-agent-sdk';
 import type { Logger } from 'pino';
 import type { ProcessRegistry, SpawnedRun } from '../claude/process-registry.js';
-import { spareKey } from './options-key.js';
+import { inProcessServersOf, spareKey, spareShapeKey, withoutInProcessServers } from './options-key.js';
 import type { IdleProcesses } from './process-budget.js';
+import { routedHooks } from './routed-hooks.js';
 import type { SpareDemand } from './spare-demand.js';
 import { planRetarget, type SpareRetarget } from './spare-retarget.js';
 
@@ -37,8 +38,10 @@ export interface Spare {
 
 /** Running totals, for tests, the benchmark and logs. */
 export interface WarmPoolCounters {
-  /** Spares handed to runs. */
+  /** Spares handed to runs (ready, or after the run waited for the rest of their start). */
   used: number;
+  /** Spares a run took while they were still starting, and waited for. */
+  awaited: number;
   /** Runs with spare-shaped options that found no matching spare. */
   missed: number;
   /** Spares started, and spares that failed to start or died while idle. */
@@ -64,6 +67,8 @@ interface Slot {
   warm?: WarmQuery;
   spawned?: SpawnedRun;
   settled: Promise<void>;
+  /** The hooks of the run that claimed it: the spare's own hooks forward to these (`routedHooks`). */
+  hookRoute?: Options['hooks'];
 }
 
 const MAX_RETRY_DELAY_MS = 60_000;
@@ -71,8 +76,10 @@ const MAX_RETRY_DELAY_MS = 60_000;
 /**
  * Keeps Claude Code processes started ahead of demand (as many as `SpareDemand` finds the arrivals
  * need) with the SDK's `startup()`, so a run
- * skips the CPU-bound start-up. A spare is used only by a run whose options are exactly the ones it
- * was started with (its own session id aside), so its requests to the API are the cold path's.
+ * skips the CPU-bound start-up. A spare is used only by a run whose options are the ones it was
+ * started with (its own session id aside) or differ only in what it is given when claimed
+ * (`planRetarget`: system prompt, effort, limits, the run's client tools as in-process MCP servers;
+ * its hooks forward to the run's), so its requests to the API are the cold path's.
  * Which options: the default plain chat at first; when runs keep arriving with other options (a
  * model, a client's own system prompt, max_tokens, ...) the pool follows them after
  * `switchAfterMisses` in a row.
@@ -89,7 +96,7 @@ export class WarmPool implements IdleProcesses {
   /** Looks again once arrivals have aged out of the window, so a quiet pool shrinks. */
   #trimTimer: NodeJS.Timeout | undefined;
   #closed = false;
-  readonly counters: WarmPoolCounters = { used: 0, missed: 0, started: 0, failed: 0 };
+  readonly counters: WarmPoolCounters = { used: 0, awaited: 0, missed: 0, started: 0, failed: 0 };
 
   constructor(deps: WarmPoolDeps) {
     this.#deps = deps;
@@ -118,16 +125,22 @@ export class WarmPool implements IdleProcesses {
   }
 
   /**
-   * Hands over a ready spare started with the same options, or undefined (the run starts cold). A
-   * miss counts as demand for the run's options.
+   * Hands over a spare started with the same options, or undefined (the run starts cold). A miss
+   * counts as demand for the run's options. A ready spare comes first; failing that, the one that
+   * has been starting longest: the run waits for the rest of its start, which is never longer than
+   * a cold start of its own (and does not halve the CPU with it, as a cold start beside it would).
+   * Undefined as well when that start fails.
    */
-  take(options: Options): Spare | undefined {
+  async take(options: Options): Promise<Spare | undefined> {
     if (this.#closed || !this.#enabled) return undefined;
     const key = spareKey(options);
     if (key === undefined) return undefined;
     const sessionId = options.sessionId;
-    const retarget = key === this.#template?.key ? undefined : this.#retargetFor(options);
-    if (key !== this.#template?.key && !retarget) {
+    // Even with the same key a run may bring what a spare takes when claimed (its client tools).
+    const exact = key === this.#template?.key;
+    const retarget = this.#retargetFor(options);
+    // Without a retarget a spare would not get the run's in-process servers: such a run starts cold.
+    if (!retarget && (!exact || inProcessServersOf(options))) {
       // The run records its session under this id itself now, so a spare promised it is useless.
       if (sessionId !== undefined) this.forgetSession(sessionId);
       this.#noteMiss(key, options);
@@ -135,23 +148,28 @@ export class WarmPool implements IdleProcesses {
     }
     this.#miss = undefined;
     this.#deps.demand.noteArrival();
-    const slot = [...this.#slots].find(
-      (candidate) =>
-        candidate.state === 'ready' &&
-        isAlive(candidate) &&
-        (sessionId === undefined ? !candidate.promised : candidate.sessionId === sessionId),
-    );
-    if (!slot?.warm || !slot.spawned) {
+    const fits = (candidate: Slot) =>
+      candidate.state !== 'closed' &&
+      (candidate.state === 'starting' || isAlive(candidate)) &&
+      (sessionId === undefined ? !candidate.promised : candidate.sessionId === sessionId);
+    const slot = byReadinessThenAge([...this.#slots].filter(fits))[0];
+    if (!slot) {
       this.counters.missed += 1;
       return undefined;
     }
     this.#slots.delete(slot);
-    this.counters.used += 1;
+    slot.hookRoute = options.hooks;
     this.#deps.demand.noteTaken();
-    const pid = slot.spawned.child.pid;
+    const pid = slot.spawned?.child.pid;
     if (pid !== undefined) this.#deps.onHandOver?.(pid);
     // No refill here: starting a process now would compete for the CPU with the answer being
     // streamed. The replacement starts when the run's slot is released (`fill` on a freed slot).
+    if (slot.state === 'starting') {
+      this.counters.awaited += 1;
+      await slot.settled;
+    }
+    if (slot.state !== 'ready' || !slot.warm || !slot.spawned || !isAlive(slot)) return undefined;
+    this.counters.used += 1;
     return { warm: slot.warm, spawned: slot.spawned, ...(retarget ? { retarget } : {}) };
   }
 
@@ -163,12 +181,16 @@ export class WarmPool implements IdleProcesses {
   /**
    * The session id for a new conversation, chosen so a spare can serve its first turn: a spare that
    * records sessions was started with its own id (Claude Code takes it at start-up), so the session
-   * store names the conversation after a ready spare's id. Undefined when no spare is free.
+   * store names the conversation after a spare's id (a ready one, else the one starting longest, as
+   * `take` picks). Undefined when no spare is free.
    */
   promiseSessionId(): string | undefined {
-    const slot = [...this.#slots].find(
-      (candidate) => candidate.state === 'ready' && !candidate.promised && candidate.sessionId !== undefined,
-    );
+    const slot = byReadinessThenAge(
+      [...this.#slots].filter(
+        (candidate) =>
+          candidate.state !== 'closed' && !candidate.promised && candidate.sessionId !== undefined,
+      ),
+    )[0];
     if (!slot) return undefined;
     slot.promised = true;
     return slot.sessionId;
@@ -204,7 +226,12 @@ export class WarmPool implements IdleProcesses {
     if (this.#closed || !template) return;
     const target = this.#deps.demand.target();
     if (!this.#retryTimer && (this.#deps.mayStart?.() ?? true)) {
-      while (this.#slots.size < target && this.#deps.hasRoomForIdle()) this.#start(template);
+      // One start at a time: the first spare is ready sooner (the next arrival needs one spare, not
+      // two half-started), and on a loaded machine speculative starts never take both cores from
+      // the runs. The next one starts when this one is ready (`#onStarted`).
+      while (this.#slots.size < target && !this.#starting() && this.#deps.hasRoomForIdle()) {
+        this.#start(template);
+      }
     }
     const surplus = [...this.#slots]
       .filter((slot) => slot.state === 'ready' && !slot.promised)
@@ -236,8 +263,11 @@ export class WarmPool implements IdleProcesses {
     return times.length > 0 ? Math.min(...times) : undefined;
   }
 
+  /** Promised spares go last: a run is about to take each (ending one wastes its start). */
   async evictOldest(): Promise<void> {
-    const oldest = [...this.#slots].sort((a, b) => a.since - b.since)[0];
+    const oldest = [...this.#slots].sort(
+      (a, b) => Number(a.promised) - Number(b.promised) || a.since - b.since,
+    )[0];
     if (oldest) await this.#closeSlot(oldest);
   }
 
@@ -249,9 +279,17 @@ export class WarmPool implements IdleProcesses {
     await Promise.all([...this.#slots].map((slot) => this.#closeSlot(slot)));
   }
 
+  #starting(): boolean {
+    return [...this.#slots].some((slot) => slot.state === 'starting');
+  }
+
   #noteMiss(key: string, options: Options): void {
     this.counters.missed += 1;
-    this.#miss = this.#miss?.key === key ? { key, count: this.#miss.count + 1 } : { key, count: 1 };
+    // Misses count alike when they differ only in what a claimed spare takes (each its own system
+    // prompt, client tools, ...): a spare started with the last one's options serves all of them.
+    const shape = spareShapeKey(options) ?? key;
+    this.#miss =
+      this.#miss?.key === shape ? { key: shape, count: this.#miss.count + 1 } : { key: shape, count: 1 };
     if (this.#miss.count < this.#switchAfterMisses) return;
     this.#deps.logger.debug('warm pool: following the options of recent runs');
     this.#template = templateOf(key, options);
@@ -281,8 +319,10 @@ export class WarmPool implements IdleProcesses {
       state: 'starting',
       settled: Promise.resolve(),
     };
+    const { hooks } = template.options;
     const options: Options = {
       ...template.options,
+      ...(hooks ? { hooks: routedHooks(hooks, () => slot.hookRoute) } : {}),
       ...(sessionId ? { sessionId } : {}),
       abortController: new AbortController(),
       spawnClaudeCodeProcess: (spawnOptions) => {
@@ -305,6 +345,7 @@ export class WarmPool implements IdleProcesses {
     slot.since = this.#now();
     this.#deps.demand.noteStarted(slot.since - slot.startedAt);
     this.#failures = 0;
+    setImmediate(() => this.fill());
     slot.spawned.child.once('exit', () => {
       // Still parked when it exited: it died, so replace it (with the same backoff as a failure).
       if (this.#slots.delete(slot)) this.#onFailed(slot, new Error('spare exited while idle'));
@@ -349,9 +390,21 @@ function templateOf(key: string, options: Options): Template {
   return { key, options: withoutPerRunOptions(options) };
 }
 
+/**
+ * What a spare starts with: no per-run plumbing and none of the run's in-process MCP servers (a
+ * claimed spare is given its run's, `spare-retarget.ts`). Hooks stay only as a shape: each spare's
+ * callbacks forward to its claiming run's (`#start`).
+ */
 function withoutPerRunOptions(options: Options): Options {
-  const { abortController: _abort, spawnClaudeCodeProcess: _spawn, ...rest } = options;
-  return rest;
+  const { abortController: _abort, spawnClaudeCodeProcess: _spawn, mcpServers, ...rest } = options;
+  const startedWith = withoutInProcessServers(mcpServers);
+  return { ...rest, ...(startedWith ? { mcpServers: startedWith } : {}) };
+}
+
+/** Ready spares first, then those starting, each longest-started first. */
+function byReadinessThenAge(slots: Slot[]): Slot[] {
+  const rank = (slot: Slot) => (slot.state === 'ready' ? 0 : 1);
+  return slots.sort((a, b) => rank(a) - rank(b) || a.startedAt - b.startedAt);
 }
 
 function isAlive(slot: Slot): boolean {

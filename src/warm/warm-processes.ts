@@ -17,6 +17,11 @@ export interface WarmProcessesSettings {
   sparesMax: number;
   /** Whether runs the warm pool cannot serve may take a process pre-spawned for any system prompt. */
   openSpares: boolean;
+  /**
+   * Whether rebuilt histories may take a process pre-spawned with `--resume` for an id their
+   * transcript is then written under (needs `openSpares`: it relies on `--await-initialize`).
+   */
+  rebuildSpares?: boolean;
   /** How far back arrivals count when sizing the spares. */
   demandWindowMs?: number;
   hotSessionsMax: number;
@@ -35,17 +40,28 @@ export interface WarmProcessesDeps {
 export interface WarmProcesses {
   pool: WarmPool;
   open: OpenSpares;
+  /** Processes pre-spawned for rebuilt histories (`--resume` with an id reserved for each). */
+  rebuild: OpenSpares;
   hot: HotSessions;
   /** What the runner needs to use spares and hot conversations. */
   runnerDeps: Pick<
     ClaudeRunnerDeps,
-    'warmPool' | 'hotSessions' | 'makeRoomForRun' | 'spawnProcess' | 'pauseSpareStarts' | 'afterProcessGone'
+    | 'warmPool'
+    | 'hotSessions'
+    | 'makeRoomForRun'
+    | 'spawnProcess'
+    | 'spawnRebuild'
+    | 'reserveRebuildId'
+    | 'pauseSpareStarts'
+    | 'afterProcessGone'
   >;
   /**
    * The id for a new tracked conversation whose run has these options: a ready warm spare's when
    * its options fit, else an open spare's, so a pre-started process can serve its first turn.
    */
   promiseSessionId(options: Options): string | undefined;
+  /** The id for a tracked conversation rebuilt from its history: a rebuild spare's, when one is free. */
+  promiseRebuildId(): string | undefined;
   /** A tracked session is gone for good: end whatever was kept for it. */
   forgetSession(sessionId: string): void;
   /** Ends spares and hot conversations and stops refilling; resolves once their processes are gone. */
@@ -63,22 +79,24 @@ export function createWarmProcesses(deps: WarmProcessesDeps): WarmProcesses {
     live: () => deps.processes.liveCount,
   });
   const sparesMax = Math.max(settings.spares, settings.sparesMax);
-  // Cold starts (rebuilt histories among them) go first: spares starting meanwhile are stopped.
+  // Runs go first while the traffic is light: spares starting meanwhile are stopped (see below).
   const sources: Array<WarmPool | OpenSpares> = [];
+  // In this order: a new conversation on a warm spare is the most common and the fastest.
+  const fillAll = () => {
+    for (const source of sources) source.fill();
+  };
   const startYield = createStartYield({
     sources,
-    onResumed: () => {
-      pool.fill();
-      open.fill();
-    },
+    onResumed: () => fillAll(),
   });
   const yieldDeps = {
     mayStart: () => !startYield.active,
     onHandOver: (pid: number) => startYield.release(pid),
   };
   const window = settings.demandWindowMs === undefined ? {} : { windowMs: settings.demandWindowMs };
+  const poolDemand = new SpareDemand({ min: settings.spares, max: sparesMax, ...window });
   const pool = new WarmPool({
-    demand: new SpareDemand({ min: settings.spares, max: sparesMax, ...window }),
+    demand: poolDemand,
     processes: deps.processes,
     hasRoomForIdle: () => budget.hasRoomForIdle(),
     ...yieldDeps,
@@ -99,45 +117,74 @@ export function createWarmProcesses(deps: WarmProcessesDeps): WarmProcesses {
     ...yieldDeps,
     logger: deps.logger,
   });
-  sources.push(pool, open);
+  const rebuildSpares = settings.openSpares && (settings.rebuildSpares ?? true);
+  const rebuild = new OpenSpares({
+    // Rebuilds come after a restart, an edited answer, another client: rarer than new conversations,
+    // but one is kept once a rebuild has shown its launch, so the next is not a cold start.
+    demand: new SpareDemand({ min: rebuildSpares ? 1 : 0, max: rebuildSpares ? sparesMax : 0, ...window }),
+    processes: deps.processes,
+    hasRoomForIdle: () => budget.hasRoomForIdle(),
+    ...yieldDeps,
+    idFlag: '--resume',
+    logger: deps.logger,
+  });
+  sources.push(pool, open, rebuild);
   const hot = new HotSessions({
     max: settings.hotSessionsMax,
     idleMs: settings.hotSessionIdleMs,
     // The conversation's run still holds its lease while it parks, so it takes no extra slot.
     canPark: () => queue.waiting === 0,
   });
-  holders.push(pool, open, hot);
-  queue.onSlotFreed(() => {
-    pool.fill();
-    open.fill();
-  });
+  holders.push(pool, open, rebuild, hot);
+  queue.onSlotFreed(fillAll);
   return {
     pool,
     open,
+    rebuild,
     hot,
     runnerDeps: {
       ...(sparesMax > 0 ? { warmPool: pool } : {}),
       ...(settings.openSpares && sparesMax > 0 ? { spawnProcess: (options) => open.spawn(options) } : {}),
+      ...(rebuildSpares && sparesMax > 0
+        ? {
+            spawnRebuild: (options) => rebuild.spawn(options),
+            reserveRebuildId: () => rebuild.promiseSessionId(),
+          }
+        : {}),
       ...(settings.hotSessionsMax > 0 ? { hotSessions: hot } : {}),
-      makeRoomForRun: () => budget.makeRoomForRun(),
+      // A run whose session id a pre-spawned process holds takes that process: no room to make.
+      makeRoomForRun: (options) => {
+        const id = options.resume ?? options.sessionId;
+        return budget.makeRoomForRun(id !== undefined && (rebuild.holdsSession(id) || open.holdsSession(id)));
+      },
       // A used spare's replacement can start only once the run's process has gone: that is the end
       // of the run's hold on the budget, for the demand's measure of how long a spare takes to return.
       afterProcessGone: () => {
         pool.released();
         open.released();
+        rebuild.released();
       },
-      ...(sparesMax > 0 ? { pauseSpareStarts: () => startYield.pause() } : {}),
+      // Under sustained arrivals the spares starting now are the next arrivals' processes (a run
+      // takes one still starting): stopping them for this run would only make the next one start
+      // from scratch. So a run has the CPU to itself only while the traffic is light.
+      ...(sparesMax > 0
+        ? { pauseSpareStarts: () => (poolDemand.busy() ? () => undefined : startYield.pause()) }
+        : {}),
     },
     promiseSessionId(options) {
       return pool.promiseSessionIdFor(options) ?? open.promiseSessionId();
     },
+    promiseRebuildId() {
+      return rebuildSpares ? rebuild.promiseSessionId() : undefined;
+    },
     forgetSession(sessionId) {
       pool.forgetSession(sessionId);
       open.forgetSession(sessionId);
+      rebuild.forgetSession(sessionId);
       hot.forget(sessionId);
     },
     async close() {
-      await Promise.all([pool.close(), open.close(), hot.closeAll()]);
+      await Promise.all([pool.close(), open.close(), rebuild.close(), hot.closeAll()]);
     },
   };
 }

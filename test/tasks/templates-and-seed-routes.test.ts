@@ -135,7 +135,14 @@ describe("the owner's agents and skills", () => {
 
   it('lets a task use a subagent it names; the subagent runs with its own prompt', async () => {
     h.mock.enqueue(
-      toolUse('Agent', { description: 'review', prompt: 'Review the project', subagent_type: 'reviewer' }),
+      // In the foreground: Claude Code runs subagents in the background by default, and then the task
+      // may finish before the subagent's request reaches the mock.
+      toolUse('Agent', {
+        description: 'review',
+        prompt: 'Review the project',
+        subagent_type: 'reviewer',
+        run_in_background: false,
+      }),
       text('No bugs found.'),
       text('The reviewer found no bugs.'),
     );
