@@ -87,13 +87,7 @@ export function createWarmProcesses(deps: WarmProcessesDeps): WarmProcesses {
   };
   const startYield = createStartYield({
     sources,
-    // Runs pause spare starts until their first answer, and that answer is still streaming when
-    // they resume: a spare started now would take the CPU from it (measured: +30-40 ms to a warm
-    // spare's first token). While runs hold slots the refill waits for a freed slot (below); only
-    // when none is running are the spares that waited started here.
-    onResumed: () => {
-      if (queue.running === 0) fillAll();
-    },
+    onResumed: () => fillAll(),
   });
   const yieldDeps = {
     mayStart: () => !startYield.active,
