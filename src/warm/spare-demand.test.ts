@@ -37,6 +37,27 @@ describe('spare demand', () => {
     expect(demand.busy()).toBe(false);
   });
 
+  it('calls the traffic sustained when the latest arrivals came closer than a spare takes to return', () => {
+    const time = clock();
+    // One spare: so a one-spare pool (never busy) still knows when its refill is the next arrival's.
+    const demand = new SpareDemand({ min: 1, max: 1, windowMs: 60_000, initialLagMs: 1_500, now: time.now });
+    expect(demand.sustained()).toBe(false);
+    demand.noteArrival();
+    expect(demand.sustained()).toBe(false);
+    time.advance(2_000);
+    demand.noteArrival();
+    // 2 s apart: the used spare is back (1.5 s) before the next arrival.
+    expect(demand.sustained()).toBe(false);
+    time.advance(500);
+    demand.noteArrival();
+    // 500 ms apart, in a window of a minute whose average rate alone would say one a minute is plenty.
+    expect(demand.sustained()).toBe(true);
+    expect(demand.busy()).toBe(false);
+    time.advance(1_600);
+    demand.noteArrival();
+    expect(demand.sustained()).toBe(false);
+  });
+
   it('keeps the minimum while nothing arrives', () => {
     const time = clock();
     const demand = new SpareDemand({ min: 1, max: 4, now: time.now });

@@ -105,6 +105,18 @@ export class SpareDemand {
     return this.target() > this.#min;
   }
 
+  /**
+   * Whether the latest arrivals came closer together than a used spare takes to be replaced: then
+   * the spare that replaces one is the next arrival's, and it should start without waiting. (The
+   * latest gap, not the window's average: a window of a minute dilutes a stretch of steady traffic.)
+   */
+  sustained(): boolean {
+    const count = this.#arrivals.length;
+    if (count < 2) return false;
+    const gap = (this.#arrivals[count - 1] as number) - (this.#arrivals[count - 2] as number);
+    return gap < this.lagMs();
+  }
+
   /** The most arrivals of the window that fell within any `spanMs` of each other. */
   #busiestWithin(spanMs: number): number {
     let busiest = 0;

@@ -85,9 +85,19 @@ export function createWarmProcesses(deps: WarmProcessesDeps): WarmProcesses {
   const fillAll = () => {
     for (const source of sources) source.fill();
   };
+  let refillSkipped = false;
   const startYield = createStartYield({
     sources,
-    onResumed: () => fillAll(),
+    // Runs pause spare starts until their first answer, which is still streaming when they resume:
+    // on a small machine a spare started then takes the CPU from it (measured: +30-40 ms to a warm
+    // spare's first token). So under light traffic the refill waits for the run's freed slot
+    // (below); it starts here when no run is left, when arrivals are sustained (the next arrival
+    // needs it soon), or when a slot was freed during the pause (that refill was skipped).
+    onResumed: () => {
+      if (queue.running > 0 && !poolDemand.sustained() && !refillSkipped) return;
+      refillSkipped = false;
+      fillAll();
+    },
   });
   const yieldDeps = {
     mayStart: () => !startYield.active,
@@ -136,7 +146,10 @@ export function createWarmProcesses(deps: WarmProcessesDeps): WarmProcesses {
     canPark: () => queue.waiting === 0,
   });
   holders.push(pool, open, rebuild, hot);
-  queue.onSlotFreed(fillAll);
+  queue.onSlotFreed(() => {
+    if (startYield.active) refillSkipped = true;
+    fillAll();
+  });
   return {
     pool,
     open,
