@@ -90,11 +90,13 @@ export function createWarmProcesses(deps: WarmProcessesDeps): WarmProcesses {
     sources,
     // Runs pause spare starts until their first answer, which is still streaming when they resume:
     // on a small machine a spare started then takes the CPU from it (measured: +30-40 ms to a warm
-    // spare's first token). So under light traffic the refill waits for the run's freed slot
-    // (below); it starts here when no run is left, when arrivals are sustained (the next arrival
-    // needs it soon), or when a slot was freed during the pause (that refill was skipped).
+    // spare's first token). So while that one run is all there is, the refill waits for its freed
+    // slot (below); it starts here when runs overlap or arrivals are sustained (the next arrival
+    // needs it soon), when no run is left, or when a slot was freed during the pause (that refill
+    // was skipped).
     onResumed: () => {
-      if (queue.running > 0 && !poolDemand.sustained() && !refillSkipped) return;
+      const oneRunAlone = queue.running === 1;
+      if (oneRunAlone && !poolDemand.sustained() && !refillSkipped) return;
       refillSkipped = false;
       fillAll();
     },
