@@ -89,3 +89,16 @@ export function gatewayLauncher(
     return { ...started, url: `http://127.0.0.1:${started.announced}`, dataDir };
   };
 }
+
+/** Runs a bench's main: exits 0 when it is done, or prints the error and exits 1. */
+export function runBench(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      process.stderr.write(
+        `bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+      process.exit(1);
+    },
+  );
+}

@@ -28,6 +28,7 @@ import { InputChannel } from '../src/warm/input-channel.js';
 import { BENCH_MAX_CONCURRENCY, startBenchServers } from './gateways.js';
 import { formatMultiInstance, type MultiInstanceFigures, multiInstance } from './multi-instance.js';
 import { sampleTree, type TreeSample, waitForQuiet, watchPeakRss } from './proc-stats.js';
+import { runBench } from './processes.js';
 import {
   arrivalRows,
   rebuilds,
@@ -502,12 +503,4 @@ function formatDiffs(diffs: Record<string, number>): string {
     .join(', ');
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stderr.write(
-      `bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -4,12 +4,12 @@
  *
  *   npm run bench:scale [-- --clients 8 --turns 3 --words 30]
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { startBenchServers } from './gateways.js';
 import { formatMultiInstance, multiInstance } from './multi-instance.js';
-import { gatewayLauncher, startTs } from './processes.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -22,23 +22,13 @@ const clamp = (value: number, min: number, max: number) =>
   Number.isFinite(value) ? Math.min(max, Math.max(min, Math.round(value))) : min;
 
 const scratch = await mkdtemp(path.join(os.tmpdir(), 'claude-gateway-bench-scale-'));
-// Each delta 100 ms apart, so an answer streams for about a second, as in the arrivals scenario.
-const mock = await startTs(
-  'test/mock-anthropic/cli.ts',
-  { PATH: process.env.PATH, MOCK_ANTHROPIC_CHUNK_DELAY_MS: '100' },
-  (line) => (line.startsWith('http://') ? line.trim() : undefined),
-);
+// The paced mock: each delta 100 ms apart, so an answer streams for about a second, as in the
+// arrivals scenario.
+const servers = await startBenchServers(scratch);
 try {
-  const baseEnv: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: path.join(scratch, 'home'),
-    ANTHROPIC_API_KEY: 'sk-ant-mock',
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-  };
-  await mkdir(baseEnv.HOME as string, { recursive: true });
   const figures = await multiInstance({
-    startGateway: gatewayLauncher(baseEnv, scratch, 4),
-    anthropicUrl: mock.announced,
+    startGateway: servers.startGateway,
+    anthropicUrl: servers.pacedMockUrl,
     scratch,
     model: 'sonnet',
     clients: clamp(Number(args.clients), 2, 32),
@@ -47,6 +37,6 @@ try {
   });
   process.stdout.write(`${formatMultiInstance(figures).join('\n')}\n`);
 } finally {
-  await mock.stop();
+  await servers.stop();
   await rm(scratch, { recursive: true, force: true });
 }

@@ -5,11 +5,12 @@
  *
  *   npm run bench:varied [-- --runs 9]
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { gatewayLauncher, startTs } from './processes.js';
+import { startBenchServers } from './gateways.js';
+import { runBench } from './processes.js';
 import { type Scenario, scenario, variedRequests } from './scenarios.js';
 import { formatSummary } from './stats.js';
 
@@ -19,18 +20,8 @@ const RUNS = Math.min(25, Math.max(3, Math.round(Number(args.runs)) || 3));
 
 async function main(): Promise<void> {
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'claude-gateway-bench-varied-'));
-  const mock = await startTs('test/mock-anthropic/cli.ts', { PATH: process.env.PATH }, (line) =>
-    line.startsWith('http://') ? line.trim() : undefined,
-  );
-  const baseEnv: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: path.join(scratch, 'home'),
-    ANTHROPIC_BASE_URL: mock.announced,
-    ANTHROPIC_API_KEY: 'sk-ant-mock',
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-  };
-  await mkdir(baseEnv.HOME as string, { recursive: true });
-  const startGateway = gatewayLauncher(baseEnv, scratch, 4);
+  const servers = await startBenchServers(scratch);
+  const { startGateway } = servers;
   const rows: Array<[string, Scenario]> = [];
   try {
     for (const [label, config] of [
@@ -48,7 +39,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    await mock.stop();
+    await servers.stop();
     await rm(scratch, { recursive: true, force: true });
   }
   const lines = [
@@ -64,12 +55,4 @@ async function main(): Promise<void> {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stderr.write(
-      `bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -15,6 +15,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type BenchServers, startBenchServers } from './gateways.js';
 import { waitForQuiet } from './proc-stats.js';
+import { runBench } from './processes.js';
 import {
   arrivalRows,
   rebuilds,
@@ -169,12 +170,4 @@ function printTable(
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stderr.write(
-      `bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.exit(1);
-  },
-);
+runBench(main);
