@@ -10,6 +10,11 @@ import { json } from '../core/wire.js';
 import { createKeyWithCli, runGatewayCli } from '../helpers/gateway-cli.js';
 import { eventually } from '../helpers/gateway-harness.js';
 import {
+  chatOn as chat,
+  expectOneAtATimeAcross,
+  expectThreePerMinuteAcross,
+} from '../helpers/limits-across-gateways.js';
+import {
   type PostgresCluster,
   postgresTestsEnabled,
   startPostgresCluster,
@@ -57,9 +62,6 @@ async function mirroredEntries(sessionId: string): Promise<number> {
     await client.end();
   }
 }
-
-const chat = (server: ServerProcess, key: string, body: unknown = chatBody()) =>
-  postJson(server.origin, '/v1/chat/completions', body, bearer(key));
 
 // One DATA_DIR for both, as on a shared volume: each keeps its scratch under instances/<INSTANCE_ID>,
 // and the workspace path (part of a conversation's scope and of the transcript key) is the same.
@@ -233,30 +235,12 @@ describe.skipIf(!postgresTestsEnabled())('two gateways on one PostgreSQL', () =>
 
   it('admits exactly N requests per minute for a key across both instances', async () => {
     const { key } = await createKey('rpm-3', '--rpm', '3');
-    const servers = [a, b, a, b, a, b];
-    const statuses = await Promise.all(
-      servers.map((server, i) => chat(server, key, chatBody(`rpm ${i}`)).then((r) => r.status)),
-    );
-    expect(statuses.filter((status) => status === 200)).toHaveLength(3);
-    expect(statuses.filter((status) => status === 429)).toHaveLength(3);
-    const limited = await readError(await chat(b, key));
-    expect(limited.error.code).toBe('rate_limit_exceeded');
-    expect(limited.headers.get('x-ratelimit-remaining-requests')).toBe('0');
+    await expectThreePerMinuteAcross(a, b, key, b);
   });
 
   it('holds per-key concurrency across both instances', async () => {
     const { key } = await createKey('one-at-a-time', '--concurrency', '1');
-    mock.enqueue(text('one two three four five', { chunkDelayMs: 300 }));
-    const stream = await chat(a, key, chatBody('slow', { stream: true }));
-    expect(stream.status).toBe(200);
-    const busy = await readError(await chat(b, key, chatBody('meanwhile on b')));
-    expect(busy.status).toBe(429);
-    expect(busy.error.code).toBe('concurrency_limit_exceeded');
-    expect(await stream.text()).toContain('data: [DONE]');
-    // The lease is given back when the stream's run ends; B may run now.
-    expect(await eventually(async () => (await chat(b, key, chatBody('after'))).status === 200, 10_000)).toBe(
-      true,
-    );
+    await expectOneAtATimeAcross(mock, a, b, key);
   });
 
   it('follows on B, live, the events of a task running on A, and resumes them with Last-Event-ID', async () => {

@@ -5,11 +5,15 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json } from '../core/wire.js';
 import { createKeyWithCli } from '../helpers/gateway-cli.js';
-import { eventually } from '../helpers/gateway-harness.js';
+import {
+  chatOn as chat,
+  expectOneAtATimeAcross,
+  expectThreePerMinuteAcross,
+} from '../helpers/limits-across-gateways.js';
 import { type RedisServer, redisTestsSkipReason, startRedisServer } from '../helpers/redis-server.js';
-import { type MockAnthropic, startMockAnthropic, text } from '../mock-anthropic/server.js';
+import { type MockAnthropic, startMockAnthropic } from '../mock-anthropic/server.js';
 import { type ServerProcess, startServerProcess } from '../ops/server-process.js';
-import { bearer, chatBody, postJson, readError } from '../security/http.js';
+import { readError } from '../security/http.js';
 
 /**
  * Two real gateway processes sharing one SQLite key store (one machine, one file) and one Redis
@@ -25,9 +29,6 @@ let a: ServerProcess;
 let b: ServerProcess;
 let storeDir = '';
 const storeEnv = () => ({ STORE_PATH: path.join(storeDir, 'gateway.db') });
-
-const chat = (server: ServerProcess, key: string, body: unknown = chatBody()) =>
-  postJson(server.origin, '/v1/chat/completions', body, bearer(key));
 
 describe.skipIf(skipReason !== undefined)('two gateways sharing limits in Redis', () => {
   beforeAll(async () => {
@@ -56,15 +57,7 @@ describe.skipIf(skipReason !== undefined)('two gateways sharing limits in Redis'
 
   it('admits exactly N requests per minute for a key across both instances', async () => {
     const { key } = await createKeyWithCli(storeEnv(), 'rpm-3', '--rpm', '3');
-    const servers = [a, b, a, b, a, b];
-    const statuses = await Promise.all(
-      servers.map((server, i) => chat(server, key, chatBody(`rpm ${i}`)).then((r) => r.status)),
-    );
-    expect(statuses.filter((status) => status === 200)).toHaveLength(3);
-    expect(statuses.filter((status) => status === 429)).toHaveLength(3);
-    const limited = await readError(await chat(a, key));
-    expect(limited.error.code).toBe('rate_limit_exceeded');
-    expect(limited.headers.get('x-ratelimit-remaining-requests')).toBe('0');
+    await expectThreePerMinuteAcross(a, b, key, a);
     // The window is in Redis, with the minute as its expiry.
     const client = new Redis(redis?.url ?? '');
     try {
@@ -80,17 +73,7 @@ describe.skipIf(skipReason !== undefined)('two gateways sharing limits in Redis'
 
   it('holds per-key concurrency across both instances', async () => {
     const { key } = await createKeyWithCli(storeEnv(), 'one-at-a-time', '--concurrency', '1');
-    mock.enqueue(text('one two three four five', { chunkDelayMs: 300 }));
-    const stream = await chat(a, key, chatBody('slow', { stream: true }));
-    expect(stream.status).toBe(200);
-    const busy = await readError(await chat(b, key, chatBody('meanwhile on b')));
-    expect(busy.status).toBe(429);
-    expect(busy.error.code).toBe('concurrency_limit_exceeded');
-    expect(await stream.text()).toContain('data: [DONE]');
-    // The slot is given back when the stream's run ends; B may run now.
-    expect(await eventually(async () => (await chat(b, key, chatBody('after'))).status === 200, 10_000)).toBe(
-      true,
-    );
+    await expectOneAtATimeAcross(mock, a, b, key);
   });
 
   it('fails /ready and answers 503 store_unavailable while Redis is away', async () => {
