@@ -13,11 +13,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { hashApiKey } from '../src/auth/api-key.js';
-import type { ClaudeTurn, RunPlan } from '../src/claude/run-plan.js';
+import type { ClaudeTurn, RunPlan } from '../src/contract/run-plan.js';
 import type { StoreLocation } from '../src/store/engine.js';
 import { openGatewayStore } from '../src/store/gateway-store.js';
 import { recentSpend } from '../src/store/recent-spend.js';
+import { hashApiKey } from '../src/util/api-key.js';
 import { findPostgresBinaries, startPostgresCluster } from '../test/helpers/postgres-cluster.js';
 import { summarize } from './stats.js';
 

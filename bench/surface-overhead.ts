@@ -2,16 +2,16 @@
  * `npx tsx bench/surface-overhead.ts`: what a surface adds over chat completions for the same run.
  * Everything before the encoder (queue, Claude Code, the interpreter) is shared by every surface, so
  * a surface's own cost is its request adapter plus encoding each event into its wire frames. This
- * times both, in process, on recorded Claude Code runs (src/translate/fixtures) and on Claude Code's
+ * times both, in process, on recorded Claude Code runs (src/core/fixtures) and on Claude Code's
  * own first request as a client (the Anthropic surface's largest realistic body).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
-import { clientToolNameOf } from '../src/claude/client-tools.js';
-import { createModelCatalog } from '../src/claude/model-catalog.js';
+import { clientToolNameOf } from '../src/contract/client-tools.js';
+import type { RunEvent } from '../src/contract/run-events.js';
 import { createInterpreter, finishInterpretation, interpretMessage } from '../src/core/interpret-sdk.js';
-import type { RunEvent } from '../src/core/run-events.js';
+import { createModelCatalog } from '../src/core/model-catalog.js';
 import * as anthropic from '../src/surfaces/anthropic-messages/encode-stream.js';
 import { messagesRequestSchema } from '../src/surfaces/anthropic-messages/schema.js';
 import { toRunPlan as anthropicPlan } from '../src/surfaces/anthropic-messages/to-plan.js';

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bundledExecutablePath } from '../src/claude/executable.js';
+import { bundledExecutablePath } from '../src/engine/processes/executable.js';
 import { useHarness } from '../test/helpers/gateway-harness.js';
 import { type RecordedRequest, text } from '../test/mock-anthropic/server.js';
 import { clientCall, offeredTools, reply, toolResults } from '../test/tools/tool-replies.js';

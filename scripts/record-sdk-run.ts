@@ -51,7 +51,7 @@ export async function recordRun(mock: MockAnthropic, spec: RecordedRunSpec): Pro
   return messages;
 }
 
-const fixturesDir = path.join(import.meta.dirname, '../src/translate/fixtures');
+const fixturesDir = path.join(import.meta.dirname, '../src/core/fixtures');
 
 export async function writeFixture(name: string, messages: SDKMessage[]): Promise<void> {
   await writeFile(

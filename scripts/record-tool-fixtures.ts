@@ -5,7 +5,7 @@
  * Run: npx tsx scripts/record-tool-fixtures.ts
  */
 import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
-import { createClientToolServer } from '../src/claude/client-tool-server.js';
+import { createClientToolServer } from '../src/engine/options/client-tool-server.js';
 import { type MockReply, startMockAnthropic } from '../test/mock-anthropic/server.js';
 import { recordRun, writeFixture } from './record-sdk-run.js';
 

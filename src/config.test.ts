@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { loadConfig } from './config.js';
+import { ConfigError } from './contract/config-error.js';
 
 describe('loadConfig', () => {
   it('has safe defaults: loopback, bounded concurrency and queue', () => {

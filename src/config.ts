@@ -1,8 +1,9 @@
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_MODEL_IDS, modelAliasProblems, parseModelAliases } from './claude/model-catalog.js';
 import { withoutBlankValues } from './config-env.js';
+import { ConfigError } from './contract/config-error.js';
+import { DEFAULT_MODEL_IDS, modelAliasProblems, parseModelAliases } from './core/model-catalog.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -75,7 +76,7 @@ export const configSchema = z.object({
   /** Conversations the gateway can continue: how long an idle one is kept, and how many (0: none). */
   SESSION_TTL_MS: int(1).default(60 * 60 * 1000),
   SESSION_MAX_COUNT: int(0).default(500),
-  /** Native API sessions (issue 10): at most this many per key and in all (their idle TTL is SESSION_TTL_MS). */
+  /** Native API sessions: at most this many per key and in all (their idle TTL is SESSION_TTL_MS). */
   NATIVE_SESSIONS_PER_KEY: int(1).default(100),
   NATIVE_SESSIONS_MAX: int(1).default(1000),
   /** Agent mode (the `claude_code` request extension); off unless the operator turns it on. */
@@ -178,8 +179,6 @@ export interface Config extends RawConfig {
   storePath: string;
   workspaceDir: string;
 }
-
-export class ConfigError extends Error {}
 
 export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config {
   const parsed = configSchema.safeParse(withoutBlankValues(env));

@@ -1,10 +1,11 @@
 import type { Server } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { decideExposure } from './auth/exposure.js';
-import { type Config, ConfigError, loadConfig } from './config.js';
+import { type Config, loadConfig } from './config.js';
 import { withoutBlankValues } from './config-env.js';
-import { createGateway, type Gateway } from './gateway.js';
+import { ConfigError } from './contract/config-error.js';
+import { createGateway, type Gateway } from './gateway/create-gateway.js';
+import { decideExposure } from './http/exposure.js';
 import { serverLimitsFrom, startNodeServer } from './http/node-server.js';
 import { chooseLogFormat, createLogger } from './logger.js';
 

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
-import type { KeyPolicy } from '../policy/key-policy.js';
-import { BUILT_IN_PROFILES, type ProfileCatalog, policyFromProfile } from '../policy/profiles.js';
-import { type ApiKeyRecord, DuplicateKeyNameError, type KeyStore } from '../store/key-store.js';
+import type { KeyPolicy } from '../contract/key-policy.js';
+import type { ApiKeyRecord, KeyStore } from '../contract/ports/keys.js';
+import { BUILT_IN_PROFILES, type ProfileCatalog, policyFromProfile } from '../core/admission/profiles.js';
+import { DuplicateKeyNameError } from '../store/key-store.js';
 import { roundUsd } from '../util/round-usd.js';
 import { type CliIo, commaList, positiveInt, positiveNumber, table, UsageError } from './cli-io.js';
 

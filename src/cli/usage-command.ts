@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { AuditLog } from '../store/audit-log.js';
+import type { AuditLog } from '../contract/ports/audit.js';
 import { parseUsageRange, UsageRangeError } from '../store/usage-range.js';
 import { usageReport } from '../store/usage-report.js';
 import { type CliIo, table, UsageError } from './cli-io.js';

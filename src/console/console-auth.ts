@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { GatewayError } from '../core/gateway-error.js';
+import { GatewayError } from '../contract/gateway-error.js';
 import { type ConsoleSession, type SessionTokens, sameToken } from './session-token.js';
 
 export const SESSION_COOKIE = 'claude_gateway_console';

@@ -1,7 +1,11 @@
-import type { AuditFilter, AuditLog, AuditRow, UsageRow } from '../store/audit-log.js';
-import type { ApiKeyRecord, KeyStore, NewApiKey } from '../store/key-store.js';
-import type { NativeMessage, NativeSessionRecord, NativeSessionStore } from '../store/native-sessions.js';
-import type { StoredTask, TaskStore } from '../store/task-store.js';
+import type { AuditFilter, AuditLog, AuditRow, UsageRow } from '../contract/ports/audit.js';
+import type { ApiKeyRecord, KeyStore, NewApiKey } from '../contract/ports/keys.js';
+import type {
+  NativeMessage,
+  NativeSessionRecord,
+  NativeSessionStore,
+} from '../contract/ports/native-sessions.js';
+import type { StoredTask, TaskStore } from '../contract/ports/tasks.js';
 import type { RequestPoint } from './series.js';
 
 /**

@@ -1,7 +1,7 @@
 /** What /openapi.json says of the console's page and JSON API (console-routes.ts). */
 import { createRoute, z } from '@hono/zod-openapi';
-import { openAIError } from '../http/openai-error-docs.js';
 import { jsonBody, jsonResponse, pathParams, sseResponse } from '../http/openapi-route.js';
+import { openAIError } from '../surfaces/openai/openai-error-docs.js';
 import { playgroundSchema } from './playground.js';
 
 export const signInSchema = z.object({ key: z.string().min(1).max(512) });

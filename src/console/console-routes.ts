@@ -1,14 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { AuthResult } from '../auth/authenticator.js';
-import { invalidRequest } from '../core/errors.js';
-import { GatewayError } from '../core/gateway-error.js';
+import { invalidRequest } from '../contract/errors.js';
+import { GatewayError } from '../contract/gateway-error.js';
+import type { Principal } from '../contract/key-policy.js';
+import type { AuditEntry } from '../contract/ports/audit.js';
+import type { AuthResult } from '../core/authenticator.js';
 import { documented } from '../http/openapi-route.js';
 import { writeSse } from '../http/sse.js';
 import { validateJson } from '../http/validate-json.js';
-import type { Principal } from '../policy/key-policy.js';
-import type { AuditEntry } from '../store/audit-log.js';
 import { parseUsageRange, UsageRangeError } from '../store/usage-range.js';
 import {
   CSRF_HEADER,

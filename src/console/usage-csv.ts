@@ -1,4 +1,4 @@
-import type { UsageRow } from '../store/audit-log.js';
+import type { UsageRow } from '../contract/ports/audit.js';
 import { roundUsd } from './series.js';
 
 /** Usage rows as CSV (RFC 4180 quoting), one row per key and day, for spreadsheets. */

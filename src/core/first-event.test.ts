@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { GatewayError } from '../contract/gateway-error.js';
+import type { RunEvent } from '../contract/run-events.js';
 import { awaitFirstEvent } from './first-event.js';
-import { GatewayError } from './gateway-error.js';
-import type { RunEvent } from './run-events.js';
 
 const refusal = new GatewayError({ kind: 'rate_limited', status: 429, message: 'busy', code: 'queue_full' });
 const text: RunEvent = { type: 'text_delta', text: 'hi' };

@@ -1,4 +1,4 @@
-import type { RunEvent } from './run-events.js';
+import type { RunEvent } from '../contract/run-events.js';
 
 type RunEvents = AsyncGenerator<RunEvent, void, undefined>;
 

@@ -2,15 +2,15 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
 import { describe, expect, it } from 'vitest';
-import { clientToolNameOf } from '../claude/client-tools.js';
+import { clientToolNameOf } from '../contract/client-tools.js';
+import { GatewayError } from '../contract/gateway-error.js';
+import type { RunEvent } from '../contract/run-events.js';
 import { foldEvents } from './fold-events.js';
-import { GatewayError } from './gateway-error.js';
 import { createInterpreter, interpretMessage } from './interpret-sdk.js';
-import type { RunEvent } from './run-events.js';
 
 /** A recorded Claude Code run (scripts/record-*fixtures.ts), one SDK message per line. */
 function fixture(name: string): SDKMessage[] {
-  const file = path.join(import.meta.dirname, '..', 'translate', 'fixtures', `${name}.jsonl`);
+  const file = path.join(import.meta.dirname, 'fixtures', `${name}.jsonl`);
   return readFileSync(file, 'utf8')
     .split('\n')
     .filter(Boolean)

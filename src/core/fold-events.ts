@@ -1,5 +1,5 @@
-import type { GatewayError } from './gateway-error.js';
-import { type FinishReason, type RunEvent, type RunUsage, ZERO_USAGE } from './run-events.js';
+import type { GatewayError } from '../contract/gateway-error.js';
+import { type FinishReason, type RunEvent, type RunUsage, ZERO_USAGE } from '../contract/run-events.js';
 
 /** A run's events folded into one answer, in no wire's terms (sessions, non-streaming surfaces). */
 export interface RunResult {

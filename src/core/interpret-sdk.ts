@@ -1,7 +1,7 @@
 import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
-import { GatewayError } from './gateway-error.js';
+import { GatewayError } from '../contract/gateway-error.js';
+import { type FinishReason, type RunEvent, type RunUsage, ZERO_USAGE } from '../contract/run-events.js';
 import { mapRunError } from './map-run-error.js';
-import { type FinishReason, type RunEvent, type RunUsage, ZERO_USAGE } from './run-events.js';
 import { createStopScanner, flushHeld, type StopScanner, scanText } from './stop-sequences.js';
 
 /**

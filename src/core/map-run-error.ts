@@ -1,11 +1,11 @@
-import { CREDENTIALS_HELP } from '../claude/credentials.js';
-import { resultFailureCause } from '../claude/result-failure.js';
+import { GatewayError } from '../contract/gateway-error.js';
+import { CREDENTIALS_HELP } from '../engine/processes/credentials.js';
+import { resultFailureCause } from '../engine/result-failure.js';
 import {
   isThirdPartyRejection,
   THIRD_PARTY_REJECTED_CODE,
   THIRD_PARTY_REJECTED_MESSAGE,
-} from '../upstream/third-party-rejection.js';
-import { GatewayError } from './gateway-error.js';
+} from './third-party-rejection.js';
 
 export interface FailedResult {
   subtype: string;

@@ -1,6 +1,6 @@
-import { ClaudeRunError } from '../claude/run-error.js';
-import { internalError } from './errors.js';
-import { GatewayError } from './gateway-error.js';
+import { internalError } from '../contract/errors.js';
+import { GatewayError } from '../contract/gateway-error.js';
+import { ClaudeRunError } from '../engine/run-error.js';
 
 /** A thrown failure of a run (process missing, crashed, aborted, timed out) as an OpenAI error. */
 export function mapRunFailure(error: unknown, timedOut: boolean): GatewayError {

@@ -1,92 +1,168 @@
+import type { Admission, Admit, RunAsk } from '../contract/admission.js';
+import { openAdmission } from '../contract/admission.js';
+import { clientToolNameOf, maxClientToolCalls } from '../contract/client-tools.js';
+import { GatewayError } from '../contract/gateway-error.js';
+import type { Principal } from '../contract/key-policy.js';
+import type { ConversationIndex } from '../contract/ports/conversations.js';
+import { type RunEvent, ZERO_USAGE } from '../contract/run-events.js';
+import type { RunPlan } from '../contract/run-plan.js';
+import type { RunRequest, RunService, RunSummary } from '../contract/run-service.js';
+import type { ClaudeRunner } from '../engine/runner.js';
+import { estimateCostUsd } from './estimate-cost.js';
+import type { RemoteImageResolver } from './images/resolve-remote-images.js';
+import {
+  createInterpreter,
+  finishInterpretation,
+  interpretMessage,
+  streamedUsage,
+  toRunUsage,
+} from './interpret-sdk.js';
+import { mapRunFailure } from './map-run-failure.js';
+import type { RunQueue } from './run-queue.js';
+import { type RunSessionTracker, trackRunSession } from './sessions/track-run.js';
+
+export interface RunServiceDeps {
+  runner: ClaudeRunner;
+  queue: RunQueue;
+  /** REQUEST_TIMEOUT_MS: the longest any run may take (a request's own `timeoutMs` can only be shorter). */
+  requestTimeoutMs: number;
+  /** Tracks conversations so a continued one resumes its Claude Code session; absent: every run rebuilds. */
+  sessions?: ConversationIndex;
+  /** Fetches http(s) images of a plan (REMOTE_IMAGES); absent when remote images are off. */
+  resolveRemoteImages?: RemoteImageResolver;
+  /** Key policy (src/core/admission/key-admission.ts): decides every run of every surface that has a principal. */
+  admit: Admit;
+}
+
 /**
- * The contract between surfaces and the core: a surface turns its wire request into a neutral
- * `RunPlan` (its own 400s first), calls `run`, and encodes the events. Everything that is not wire
- * format (admission by key policy, queue lease, warm/hot processes, sessions, remote images, stop
- * sequences, max tokens, client-tool interruption, cost, audit, metrics) happens in here, once, for
- * every surface.
+ * The one place a plan becomes a Claude Code run, for every surface: session claim, remote images,
+ * queue lease, the runner (warm/hot processes live behind it), timeout, the SDK interpreter, and the
+ * run's summary. Failures before the run are the first event (an `error`), so a surface can still
+ * answer with a real HTTP status. The summary is reported once the run got its queue slot, however
+ * it ended (earlier failures are reported by the HTTP layer, as for any refused request).
  */
-import type { RunPlan } from '../claude/run-plan.js';
-import type { ImageLocator } from '../images/resolve-remote-images.js';
-import type { Principal } from '../policy/key-policy.js';
-import type { Admission, RunAsk } from './admit.js';
-import type { GatewayError } from './gateway-error.js';
-import type { RunEvent, RunUsage } from './run-events.js';
+export function createRunService(deps: RunServiceDeps): RunService {
+  // Admissions this service gave and no run has used yet: each run needs its own, used once.
+  const unused = new WeakSet<Admission>();
 
-/** Which wire a run came in on: metrics and audit rows are labelled with it. */
-export type SurfaceName =
-  | 'openai-chat'
-  | 'openai-responses'
-  | 'openai-completions'
-  | 'anthropic-messages'
-  | 'native'
-  | 'tasks';
+  async function admit(principal: Principal | undefined, ask: RunAsk): Promise<Admission> {
+    const admission = principal ? await deps.admit(principal, ask) : await openAdmission();
+    unused.add(admission);
+    return admission;
+  }
 
-/** Who is asking and how they name the conversation; every field is optional. */
-export interface RunOrigin {
-  /** The caller (an API key id): a session is never shared across callers. */
-  callerId?: string;
-  /** An explicit conversation id (x-conversation-id, a native session id): one session per conversation. */
-  conversationId?: string;
-  /** The request's end-user string: narrows lookups to that end user. */
-  endUser?: string;
+  async function* run(request: RunRequest): AsyncGenerator<RunEvent, void, undefined> {
+    if (!unused.delete(request.admission)) {
+      // A surface bug, not a client's error: every run passes key policy exactly once.
+      request.admission.release();
+      throw new Error('RunService.run needs an admission from RunService.admit, used once');
+    }
+    const planned = request.plan;
+    let tracker: RunSessionTracker | undefined;
+    try {
+      // The session is looked up before images are fetched: fingerprints cover what the client
+      // sent. A shared index (DATABASE_URL) answers asynchronously and may fail with a 503.
+      const claim = await deps.sessions?.begin(planned, request.origin);
+      if (claim) {
+        planned.session = claim.session;
+        tracker = trackRunSession(claim, planned);
+      }
+      const plan = deps.resolveRemoteImages
+        ? await deps.resolveRemoteImages(planned, request.signal, request.locateImage)
+        : planned;
+      yield* execute(plan, request, tracker);
+    } catch (error) {
+      // Only neutral errors are a client's answer; anything else is a bug for app.onError to log.
+      if (!(error instanceof GatewayError)) throw error;
+      yield { type: 'error', error };
+    } finally {
+      // The key's run slot is free as soon as the run is over, however it ended.
+      request.admission.release();
+      // Awaited: a shared index has recorded the turn before the client can send the next one.
+      await tracker?.settle();
+    }
+  }
+
+  async function* execute(
+    plan: RunPlan,
+    request: RunRequest,
+    tracker: RunSessionTracker | undefined,
+  ): AsyncGenerator<RunEvent, void, undefined> {
+    const { signal } = request;
+    const timeout = AbortSignal.timeout(Math.min(request.timeoutMs ?? Infinity, deps.requestTimeoutMs));
+    const runSignal = AbortSignal.any([signal, timeout]);
+    const queuedAt = performance.now();
+    const lease = await deps.queue.acquire(runSignal);
+    const startedAt = performance.now();
+    const summary: RunSummary = {
+      surface: request.surface,
+      model: plan.model,
+      outcome: 'ok',
+      usage: { ...ZERO_USAGE },
+      costUsd: 0,
+      costEstimated: false,
+      durationMs: 0,
+      queueWaitMs: startedAt - queuedAt,
+      ...(plan.session ? { sessionId: plan.session.id } : {}),
+    };
+    const maxToolCalls = maxClientToolCalls(plan.clientToolPolicy);
+    const state = createInterpreter({
+      clientToolName: clientToolNameOf,
+      agentActivity: plan.agent !== undefined,
+      structuredOutput: plan.outputSchema !== undefined,
+      ...(plan.stopSequences ? { stopSequences: plan.stopSequences } : {}),
+      ...(maxToolCalls !== undefined ? { maxToolCalls } : {}),
+    });
+    let finished = false;
+    const observe = (events: RunEvent[]): RunEvent[] => {
+      for (const event of events) {
+        summary.timeToFirstEventMs ??= performance.now() - startedAt;
+        if (event.type === 'error') {
+          summary.outcome = 'error';
+          summary.error = event.error;
+        } else if (event.type === 'finish') {
+          // Whatever the client asked to see, the run's usage is recorded (audit, budget, metrics).
+          summary.usage = event.usage;
+          finished = true;
+        }
+        tracker?.observe(event);
+      }
+      return events;
+    };
+    let costReported = false;
+    // The run's process is ended (or parked) in the background once the answer is complete, so the
+    // stream ends without waiting for Claude Code to exit, and the slot is free for the next run
+    // (the warm module starts no idle process until the exiting one has gone).
+    const cleanup = { settle: (_done: Promise<void>) => undefined };
+    try {
+      tracker?.started();
+      for await (const message of deps.runner.run(plan, runSignal, cleanup)) {
+        if (message.type === 'result') {
+          summary.costUsd = message.total_cost_usd ?? 0;
+          summary.turns = message.num_turns;
+          costReported = true;
+          if (!message.is_error) tracker?.finishedTurn();
+        }
+        yield* observe(interpretMessage(state, message));
+        // The interpreter decides when the answer is complete (it may end before Claude Code would).
+        if (state.finished) return;
+      }
+      yield* observe(finishInterpretation(state));
+    } catch (error) {
+      yield* observe([{ type: 'error', error: mapRunFailure(error, timeout.aborted && !signal.aborted) }]);
+    } finally {
+      lease.release();
+      const streamed = streamedUsage(state);
+      // An answer the gateway ended early still cost what was streamed; budgets must see it.
+      if (!costReported && streamed) {
+        summary.costUsd = estimateCostUsd(plan.model, streamed);
+        summary.costEstimated = true;
+        if (!finished) summary.usage = toRunUsage(streamed);
+      }
+      summary.durationMs = performance.now() - startedAt;
+      request.onSummary?.(summary);
+    }
+  }
+
+  return { admit, run };
 }
-
-export interface RunRequest {
-  surface: SurfaceName;
-  plan: RunPlan;
-  /** From `RunService.admit` for this run; the run uses it once and gives it back when it ends. */
-  admission: Admission;
-  origin?: RunOrigin;
-  /** The client went away (or cancelled): the run is torn down, its process tree killed. */
-  signal: AbortSignal;
-  /** Request id for logs and the audit row. */
-  requestId: string;
-  /** The raw request body, kept in the audit log only when AUDIT_PROMPTS is on. */
-  auditBody?: unknown;
-  /** Longest run for this request, bounded by REQUEST_TIMEOUT_MS. */
-  timeoutMs?: number;
-  onSummary?: (summary: RunSummary) => void;
-  /**
-   * Where the client put an image URL, in the surface's own terms, for the `param` of an image fetch
-   * error (REMOTE_IMAGES); absent: such errors carry no param.
-   */
-  locateImage?: ImageLocator;
-}
-
-/** What one run cost and how it went; reported once per run, whatever ended it. */
-export interface RunSummary {
-  surface: SurfaceName;
-  model: string;
-  outcome: 'ok' | 'error';
-  error?: GatewayError;
-  usage: RunUsage;
-  costUsd: number;
-  /** Claude Code did not report the cost (the answer ended early) and it was estimated. */
-  costEstimated: boolean;
-  durationMs: number;
-  /** From the start of the run (after the queue) to the first event. */
-  timeToFirstEventMs?: number;
-  queueWaitMs: number;
-  /** The Claude Code session the run used, when session tracking is on. */
-  sessionId?: string;
-  /** Agent turns (API round trips) Claude Code reported for the run, when it reported them. */
-  turns?: number;
-}
-
-export interface RunService {
-  /**
-   * Key policy's decision on a run, the same for every surface: allowed model and agent tools,
-   * requests per minute (for runs without a POST), budget, concurrent runs. Throws the neutral
-   * GatewayError the surface renders. Without a principal (auth off on loopback) every run is
-   * admitted. A surface admits before it builds the plan, so a refusal comes first and costs nothing.
-   */
-  admit(principal: Principal | undefined, ask: RunAsk): Promise<Admission>;
-  /**
-   * Queues and runs an admitted plan. Queue and session failures are the first event (an `error`),
-   * so a surface can still answer with a real HTTP status; after that, an `error` event ends the run.
-   * Returning early from the generator (client gone) tears the run down.
-   */
-  run(request: RunRequest): AsyncGenerator<RunEvent, void, undefined>;
-}
-
-export { createRunService, type RunServiceDeps } from './create-run-service.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type ErrorRenderer, GatewayError } from '../core/gateway-error.js';
+import { type ErrorRenderer, GatewayError } from '../contract/gateway-error.js';
 import { createErrorRenderers } from './error-renderers.js';
 
 const named =

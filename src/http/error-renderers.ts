@@ -1,4 +1,4 @@
-import type { ErrorRenderer } from '../core/gateway-error.js';
+import type { ErrorRenderer } from '../contract/gateway-error.js';
 
 /**
  * Which surface renders the errors of a path: app.onError, notFound and the body guards ask it, so a

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
-import { isLoopbackHost } from '../auth/exposure.js';
-import { GatewayError } from '../core/gateway-error.js';
+import { GatewayError } from '../contract/gateway-error.js';
+import { isLoopbackHost } from './exposure.js';
 
 export interface HostOriginGuardOptions {
   /**

@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { describe, expect, it } from 'vitest';
-import { buildOpenApiDocument } from '../docs/openapi-document.js';
+import { buildOpenApiDocument } from './openapi-document.js';
 import { documented, jsonBody, jsonResponse, pathParams } from './openapi-route.js';
 import { validateJson } from './validate-json.js';
 

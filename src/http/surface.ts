@@ -1,5 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { ErrorRenderer } from '../core/gateway-error.js';
+import type { ErrorRenderer } from '../contract/gateway-error.js';
 
 /**
  * What a surface hands the app: its routes and who renders errors under which paths. Registering a

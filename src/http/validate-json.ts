@@ -1,7 +1,7 @@
 import { zValidator } from '@hono/zod-validator';
 import type { ZodType } from 'zod';
-import { invalidRequest } from '../core/errors.js';
-import { truncateForEcho } from '../hardening/field-limits.js';
+import { invalidRequest } from '../contract/errors.js';
+import { truncateForEcho } from '../contract/field-limits.js';
 
 /** `messages[0].content` style, as OpenAI names a `param`. */
 export function paramPath(path: readonly PropertyKey[]): string {

@@ -1,69 +1,7 @@
 import { type Insertable, type Kysely, type Selectable, sql } from 'kysely';
+import type { AuditEntry, AuditLog, AuditRow } from '../contract/ports/audit.js';
 import type { StoreEngine } from './engine.js';
 import type { AuditLogTable, StoreSchema } from './schema.js';
-
-/** One chat request as the audit log keeps it. Prompt text only when the owner opted in. */
-export interface AuditEntry {
-  at: number;
-  requestId: string;
-  keyId: string;
-  method: string;
-  path: string;
-  model: string | null;
-  stream: boolean;
-  /** HTTP status; for a stream that failed after its first byte, the status of the error it carried. */
-  status: number;
-  errorCode: string | null;
-  promptTokens: number;
-  completionTokens: number;
-  costUsd: number;
-  durationMs: number;
-  timeToFirstChunkMs: number | null;
-  queueWaitMs: number | null;
-  prompt: string | null;
-}
-
-/** Requests and spend of one key on one UTC day. */
-export interface UsageRow {
-  keyId: string;
-  keyName: string | null;
-  day: string;
-  requests: number;
-  errors: number;
-  promptTokens: number;
-  completionTokens: number;
-  costUsd: number;
-}
-
-export interface AuditLog {
-  /** Appends the entry and adds its cost to the key's spend, atomically, so budgets match the log. */
-  record(entry: AuditEntry): Promise<void>;
-  /** Usage per key and UTC day for entries with `from <= at < to` (epoch ms). */
-  usage(from: number, to: number): Promise<UsageRow[]>;
-  /** Entries matching `filter`, newest first, one page of them, and how many match in all. */
-  search(filter: AuditFilter): Promise<{ rows: AuditRow[]; total: number }>;
-  /** One entry by its request id (the latest, should a client have reused an id). */
-  find(requestId: string): Promise<AuditRow | undefined>;
-  /** The most recent entries, newest first; for tests and inspection. */
-  recent(limit: number): Promise<AuditEntry[]>;
-}
-
-export interface AuditFilter {
-  from?: number;
-  to?: number;
-  keyId?: string;
-  model?: string;
-  /** Requests whose path starts with one of these (a surface's routes). */
-  pathPrefixes?: string[];
-  outcome?: 'ok' | 'error';
-  limit: number;
-  offset: number;
-}
-
-/** A stored entry with its row id. */
-export interface AuditRow extends AuditEntry {
-  id: number;
-}
 
 export function createAuditLog(db: Kysely<StoreSchema>, engine: StoreEngine): AuditLog {
   // The only engine-specific SQL: the UTC day of an epoch-ms instant.

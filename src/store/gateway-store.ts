@@ -1,27 +1,24 @@
 import type { SessionStore } from '@anthropic-ai/claude-agent-sdk';
 import { sql } from 'kysely';
-import { type AuditLog, createAuditLog } from './audit-log.js';
+import type { AuditLog } from '../contract/ports/audit.js';
+import type { SharedSessionIndex } from '../contract/ports/conversations.js';
+import type { KeyStore } from '../contract/ports/keys.js';
+import type { SharedConcurrency, SharedRateWindow } from '../contract/ports/limits.js';
+import type { NativeSessionStore } from '../contract/ports/native-sessions.js';
+import type { StoreNotifications } from '../contract/ports/notifications.js';
+import type { ResponsesStore } from '../contract/ports/responses.js';
+import type { TaskStore } from '../contract/ports/tasks.js';
+import { createAuditLog } from './audit-log.js';
 import { type ConnectOptions, connectStore, type StoreEngine, type StoreLocation } from './engine.js';
-import { createKeyStore, type KeyStore } from './key-store.js';
+import { createKeyStore } from './key-store.js';
 import { createNativeSessionStore } from './kysely-native-sessions.js';
 import { createResponsesStore } from './kysely-responses-store.js';
 import { createTaskStore } from './kysely-task-store.js';
 import { migrateToLatest } from './migrations.js';
-import type { NativeSessionStore } from './native-sessions.js';
-import { postgresNotifications, type StoreNotifications } from './postgres-notifications.js';
-import type { ResponsesStore } from './responses-store.js';
-import {
-  type SharedConcurrency,
-  type SharedConcurrencyOptions,
-  sharedConcurrency,
-} from './shared-concurrency.js';
-import { type SharedRateWindow, sharedRateWindow } from './shared-rate-window.js';
-import {
-  type SharedSessionIndex,
-  type SharedSessionIndexOptions,
-  sharedSessionIndex,
-} from './shared-session-index.js';
-import type { TaskStore } from './task-store.js';
+import { postgresNotifications } from './postgres-notifications.js';
+import { type SharedConcurrencyOptions, sharedConcurrency } from './shared-concurrency.js';
+import { sharedRateWindow } from './shared-rate-window.js';
+import { type SharedSessionIndexOptions, sharedSessionIndex } from './shared-session-index.js';
 import { transcriptMirror } from './transcript-mirror.js';
 import { transcriptPrefetch } from './transcript-prefetch.js';
 
@@ -35,9 +32,9 @@ export interface GatewayStore {
   readonly keys: KeyStore;
   readonly audit: AuditLog;
   readonly responses: ResponsesStore;
-  /** Sessions of the native API (issue 10). */
+  /** Sessions of the native API. */
   readonly nativeSessions: NativeSessionStore;
-  /** Agentic tasks and their event logs (issue 11). */
+  /** Agentic tasks and their event logs. */
   readonly tasks: TaskStore;
   readonly isOpen: boolean;
   /**

@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { AgentSettings } from '../claude/run-plan.js';
-import type { RunUsage } from '../core/run-events.js';
-import type { NativeSessionRecord, NativeSessionStore } from './native-sessions.js';
+import type { NativeSessionRecord, NativeSessionStore } from '../contract/ports/native-sessions.js';
+import type { RunUsage } from '../contract/run-events.js';
+import type { AgentSettings } from '../contract/run-plan.js';
 import type { NativeSessionsTable, StoreSchema } from './schema.js';
 
 /** The native API's sessions on either engine (migration 0006); usage and agent kept as JSON text. */

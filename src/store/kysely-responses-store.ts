@@ -1,5 +1,5 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
-import type { ResponsesStore, StoredResponse } from './responses-store.js';
+import type { ResponsesStore, StoredResponse } from '../contract/ports/responses.js';
 import type { ResponsesTable, StoreSchema } from './schema.js';
 
 /** Stored responses on either engine (migration 0005); items and response kept as JSON text. */

@@ -1,7 +1,7 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
-import { CHANNELS } from './postgres-notifications.js';
+import { CHANNELS } from '../contract/ports/notifications.js';
+import type { StoredTask, TaskStore } from '../contract/ports/tasks.js';
 import type { StoreSchema, TasksTable } from './schema.js';
-import type { StoredTask, TaskStore } from './task-store.js';
 
 export interface TaskStoreOptions {
   /**

@@ -166,7 +166,7 @@ function migrations(engine: StoreEngine): Record<string, Migration> {
           .execute();
       },
     },
-    // The native API's sessions (issue 10). SQLite files from main before Kysely created these tables
+    // The native API's sessions. SQLite files from main before Kysely created these tables
     // on open with IF NOT EXISTS and the same columns, so they adopt them as they are.
     '0006_native_sessions': {
       async up(db: Kysely<unknown>) {
@@ -211,7 +211,7 @@ function migrations(engine: StoreEngine): Record<string, Migration> {
           .execute();
       },
     },
-    // Agentic tasks (issue 11) and the permission profile a key was made with. SQLite files from main
+    // Agentic tasks and the permission profile a key was made with. SQLite files from main
     // before Kysely (schema version 3) already have the tables and the column: they adopt them.
     '0007_tasks': {
       async up(db: Kysely<unknown>) {

@@ -6,8 +6,8 @@ import {
   postgresTestsEnabled,
   startPostgresCluster,
 } from '../../test/helpers/postgres-cluster.js';
+import { CHANNELS } from '../contract/ports/notifications.js';
 import { type GatewayStore, openGatewayStore } from './gateway-store.js';
-import { CHANNELS } from './postgres-notifications.js';
 
 /** LISTEN/NOTIFY between two stores on one database, as two gateways see it. */
 describe.skipIf(!postgresTestsEnabled())('store notifications on PostgreSQL', () => {

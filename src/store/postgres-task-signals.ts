@@ -1,5 +1,5 @@
-import { CHANNELS, type StoreNotifications } from './postgres-notifications.js';
-import type { TaskSignals } from './task-store.js';
+import { CHANNELS, type StoreNotifications } from '../contract/ports/notifications.js';
+import type { TaskSignals } from '../contract/ports/tasks.js';
 
 /** Task signals over LISTEN/NOTIFY; the appends are announced by the task store's own insert. */
 export function postgresTaskSignals(notifications: StoreNotifications): TaskSignals {

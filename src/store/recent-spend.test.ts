@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ApiKeyRecord, KeyStore } from './key-store.js';
+import type { ApiKeyRecord, KeyStore } from '../contract/ports/keys.js';
 import { recentSpend } from './recent-spend.js';
 
 function fakeKeys(record: ApiKeyRecord): KeyStore & { gets: number } {

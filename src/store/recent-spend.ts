@@ -1,4 +1,4 @@
-import type { KeyStore } from './key-store.js';
+import type { KeyStore } from '../contract/ports/keys.js';
 
 /**
  * A key's spend as the authentication lookup just read it, so the budget check of the same request

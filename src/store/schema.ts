@@ -1,5 +1,5 @@
 import type { Generated } from 'kysely';
-import type { TaskStatus } from './task-store.js';
+import type { TaskStatus } from '../contract/ports/tasks.js';
 
 /**
  * The tables both engines share, as Kysely sees them. Epoch-millisecond times are BIGINT in
@@ -21,7 +21,7 @@ export interface StoreSchema {
   task_events: TaskEventsTable;
 }
 
-/** Agentic tasks (issue 11, migration 0007). */
+/** Agentic tasks (migration 0007). */
 export interface TasksTable {
   id: string;
   owner_id: string;

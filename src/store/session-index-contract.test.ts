@@ -7,10 +7,11 @@ import {
   postgresTestsEnabled,
   startPostgresCluster,
 } from '../../test/helpers/postgres-cluster.js';
-import type { ClaudeTurn, RunPlan } from '../claude/run-plan.js';
+import type { EvictedSession } from '../contract/ports/conversations.js';
+import type { ClaudeTurn, RunPlan } from '../contract/run-plan.js';
 import type { StoreLocation } from './engine.js';
 import { type GatewayStore, openGatewayStore } from './gateway-store.js';
-import type { EvictedSession, SharedSessionIndexOptions } from './shared-session-index.js';
+import type { SharedSessionIndexOptions } from './shared-session-index.js';
 
 /** The shared conversation index: the in-memory index's rules, across gateways, on both engines. */
 const user = (text: string): ClaudeTurn => ({ role: 'user', content: [{ type: 'text', text }] });

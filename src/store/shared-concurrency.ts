@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
+import type { SharedConcurrency } from '../contract/ports/limits.js';
 import type { StoreEngine } from './engine.js';
 import type { StoreSchema } from './schema.js';
 
@@ -14,15 +15,6 @@ export interface SharedConcurrencyOptions {
   leaseTtlMs?: number;
   now?: () => number;
   onRenewError?: (error: unknown) => void;
-}
-
-export interface SharedConcurrency {
-  /** Takes a slot of `keyId` (shared by every gateway) or returns undefined when all `limit` are taken. */
-  tryAcquire(keyId: string, limit: number): Promise<(() => Promise<void>) | undefined>;
-  /** Keys' slots taken right now, across instances; for tests and inspection. */
-  running(keyId: string): Promise<number>;
-  /** Stops renewing and gives back this instance's leases. */
-  close(): Promise<void>;
 }
 
 /**

@@ -1,25 +1,6 @@
 import { type Kysely, sql } from 'kysely';
+import type { RateWindowHit, SharedRateWindow } from '../contract/ports/limits.js';
 import type { StoreSchema } from './schema.js';
-
-export interface RateWindowHit {
-  /** Hits in the current window, this one included. */
-  totalHits: number;
-  resetTime: Date;
-}
-
-/**
- * A requests-per-minute counter every gateway on the database shares: one row per key holding its
- * window's start and hits. A window opens at the key's first request and lasts `windowMs`, as with
- * hono-rate-limiter's MemoryStore. Each hit is one atomic upsert (the row lock serializes
- * instances), so N instances together admit exactly the limit per window, with no slack.
- * policy/shared-key-limits.ts adapts it to hono-rate-limiter's `Store`.
- */
-export interface SharedRateWindow {
-  increment(key: string): Promise<RateWindowHit>;
-  get(key: string): Promise<RateWindowHit | undefined>;
-  decrement(key: string): Promise<void>;
-  resetKey(key: string): Promise<void>;
-}
 
 export function sharedRateWindow(
   db: Kysely<StoreSchema>,

@@ -1,58 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
-import type { ClaudeTurn, RunPlan } from '../claude/run-plan.js';
-import { extendFingerprint, fingerprintTurns, scopeSeed } from '../sessions/fingerprint.js';
-import type { ConversationOrigin } from '../sessions/session-store.js';
+import type {
+  EvictedSession,
+  SharedSessionClaim,
+  SharedSessionIndex,
+} from '../contract/ports/conversations.js';
+import { extendFingerprint, fingerprintTurns, scopeSeed } from '../core/sessions/fingerprint.js';
 import type { StoreEngine } from './engine.js';
 import type { StoreSchema } from './schema.js';
 import type { TranscriptPrefetch } from './transcript-prefetch.js';
-
-/**
- * The conversation index of src/sessions/session-store.ts, kept in the database so every gateway
- * shares it: a turn that lands on any instance finds the Claude Code session holding its history
- * (same fingerprints, same rules), and the session's transcript comes from the transcript mirror.
- * Async where the in-memory index is not: every step is one statement or one short transaction.
- *
- * A claim marks the session busy until `claimTtlMs` from its start; a gateway that dies mid-run
- * leaves the mark, and the sweep evicts such sessions once it lapses (they may hold half a turn).
- */
-export interface SharedSessionIndex {
-  begin(plan: RunPlan, origin?: ConversationOrigin): Promise<SharedSessionClaim>;
-  /**
-   * Evicts sessions idle past the TTL, over the cap (oldest first) or whose claim lapsed, and deletes
-   * their mirrored transcripts. On PostgreSQL only one gateway sweeps at a time (advisory lock);
-   * the others return at once. Returns what it evicted.
-   */
-  sweep(): Promise<EvictedSession[]>;
-  /** Sessions tracked, busy or resumable. */
-  size(): Promise<number>;
-  /**
-   * Ends the idle sessions of one explicit conversation (a deleted native session) at once: their
-   * index rows and mirrored transcripts go in one transaction. A session a run holds right now (on
-   * any gateway) is left to settle and to the sweep. Returns what it ended.
-   */
-  endConversation(origin: EndedConversation): Promise<EvictedSession[]>;
-}
-
-export interface SharedSessionClaim {
-  readonly session: { id: string; continues: boolean };
-  commit(reply: ClaudeTurn): Promise<void>;
-  abandon(): Promise<void>;
-  cancel(): Promise<void>;
-}
-
-/** A conversation named by its caller, as its turns began it; `cwd` is the runs' (default: defaultCwd). */
-export interface EndedConversation {
-  callerId?: string;
-  endUser?: string;
-  conversationId: string;
-  cwd?: string;
-}
-
-export interface EvictedSession {
-  id: string;
-  cwd: string;
-}
 
 export interface SharedSessionIndexOptions {
   engine: StoreEngine;

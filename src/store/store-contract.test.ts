@@ -10,15 +10,15 @@ import {
   postgresTestsEnabled,
   startPostgresCluster,
 } from '../../test/helpers/postgres-cluster.js';
-import { hashApiKey } from '../auth/api-key.js';
-import { ZERO_USAGE } from '../core/run-events.js';
-import type { AuditEntry } from './audit-log.js';
+import type { AuditEntry } from '../contract/ports/audit.js';
+import type { NativeSessionRecord } from '../contract/ports/native-sessions.js';
+import type { StoredResponse } from '../contract/ports/responses.js';
+import { ZERO_USAGE } from '../contract/run-events.js';
+import { hashApiKey } from '../util/api-key.js';
 import { connectStore, type StoreLocation } from './engine.js';
 import { type GatewayStore, openGatewayStore } from './gateway-store.js';
 import { DuplicateKeyNameError } from './key-store.js';
 import { migrateToLatest } from './migrations.js';
-import type { NativeSessionRecord } from './native-sessions.js';
-import type { StoredResponse } from './responses-store.js';
 
 /**
  * The store contract: every engine behind GatewayStore must pass the same cases. Each case gets a

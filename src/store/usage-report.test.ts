@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditEntry } from './audit-log.js';
+import type { AuditEntry } from '../contract/ports/audit.js';
 import { openGatewayStore } from './gateway-store.js';
 import { usageReport } from './usage-report.js';
 

@@ -1,5 +1,5 @@
+import type { UsageRow } from '../contract/ports/audit.js';
 import { roundUsd } from '../util/round-usd.js';
-import type { UsageRow } from './audit-log.js';
 
 /** One row of a usage report as every client reads it: snake_case, the HTTP API's wire names. */
 export interface UsageRowJson {

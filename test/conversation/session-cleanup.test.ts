@@ -2,9 +2,9 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { projectDirFor } from '../../src/claude/transcript.js';
 import { loadConfig } from '../../src/config.js';
-import { createGateway } from '../../src/gateway.js';
+import { projectDirFor } from '../../src/engine/transcript.js';
+import { createGateway } from '../../src/gateway/create-gateway.js';
 import { createLogger } from '../../src/logger.js';
 import { type MockAnthropic, startMockAnthropic } from '../mock-anthropic/server.js';
 

@@ -4,7 +4,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { projectDirFor } from '../../src/claude/transcript.js';
+import { projectDirFor } from '../../src/engine/transcript.js';
 import type { Harness } from '../helpers/gateway-harness.js';
 import type { ContentBlock, RecordedRequest } from '../mock-anthropic/server.js';
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { createGateway, type Gateway } from '../../src/gateway.js';
+import { createGateway, type Gateway } from '../../src/gateway/create-gateway.js';
 import { serverLimitsFrom, startNodeServer } from '../../src/http/node-server.js';
 import { createLogger } from '../../src/logger.js';
 import { type MockAnthropic, startMockAnthropic } from '../mock-anthropic/server.js';

@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BUILT_IN_PROFILES, policyFromProfile } from '../../src/policy/profiles.js';
+import { BUILT_IN_PROFILES, policyFromProfile } from '../../src/core/admission/profiles.js';
 import { json, requestAt, toolNames, toolResults } from '../fidelity/client.js';
 import { eventually, type Harness, startHarness } from '../helpers/gateway-harness.js';
 import { text, toolUse } from '../mock-anthropic/server.js';

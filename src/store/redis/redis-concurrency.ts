@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { type LockOptions, Semaphore } from 'redis-semaphore';
-import type { SharedConcurrency } from '../shared-concurrency.js';
+import type { SharedConcurrency } from '../../contract/ports/limits.js';
 
 export interface RedisConcurrencyOptions {
   /**

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, type RateLimiterRes } from 'rate-limiter-flexible';
-import type { RateWindowHit, SharedRateWindow } from '../shared-rate-window.js';
+import type { RateWindowHit, SharedRateWindow } from '../../contract/ports/limits.js';
 
 /**
  * The requests-per-minute window in Redis, through rate-limiter-flexible's RateLimiterRedis: one

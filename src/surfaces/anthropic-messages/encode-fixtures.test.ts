@@ -1,5 +1,5 @@
 /**
- * Recorded Claude Code runs (src/translate/fixtures, scripts/record-*fixtures.ts) through the core's
+ * Recorded Claude Code runs (src/core/fixtures, scripts/record-*fixtures.ts) through the core's
  * interpreter and this surface's encoder: the Anthropic stream must carry exactly the neutral answer,
  * and its fold must be what the Anthropic SDK accumulates from it.
  */
@@ -8,16 +8,16 @@ import path from 'node:path';
 import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
 import Anthropic from '@anthropic-ai/sdk';
 import { describe, expect, it } from 'vitest';
-import { clientToolNameOf } from '../../claude/client-tools.js';
+import { clientToolNameOf } from '../../contract/client-tools.js';
+import type { RunEvent } from '../../contract/run-events.js';
 import { foldEvents } from '../../core/fold-events.js';
 import { createInterpreter, finishInterpretation, interpretMessage } from '../../core/interpret-sdk.js';
-import type { RunEvent } from '../../core/run-events.js';
 import { createEncoderState, encodeEnd, encodeEvent } from './encode-stream.js';
 import { foldStream } from './fold.js';
 import type { StreamEvent } from './wire.js';
 
 function fixture(name: string): SDKMessage[] {
-  const file = path.join(import.meta.dirname, '..', '..', 'translate', 'fixtures', `${name}.jsonl`);
+  const file = path.join(import.meta.dirname, '..', '..', 'core', 'fixtures', `${name}.jsonl`);
   return readFileSync(file, 'utf8')
     .split('\n')
     .filter(Boolean)

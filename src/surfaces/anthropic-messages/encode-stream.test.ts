@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../../core/gateway-error.js';
-import type { RunEvent, RunUsage } from '../../core/run-events.js';
+import { GatewayError } from '../../contract/gateway-error.js';
+import type { RunEvent, RunUsage } from '../../contract/run-events.js';
 import { createEncoderState, encodeEnd, encodeEvent } from './encode-stream.js';
 import { foldStream } from './fold.js';
 import type { StreamEvent } from './wire.js';

@@ -1,5 +1,5 @@
-import { GatewayError } from '../../core/gateway-error.js';
-import type { FinishReason, RunEvent, RunUsage } from '../../core/run-events.js';
+import { GatewayError } from '../../contract/gateway-error.js';
+import type { FinishReason, RunEvent, RunUsage } from '../../contract/run-events.js';
 import { anthropicErrorBody } from './render-error.js';
 import type { AnthropicUsage, StopReason, StreamEvent } from './wire.js';
 

@@ -1,4 +1,4 @@
-import { GatewayError } from '../../core/gateway-error.js';
+import { GatewayError } from '../../contract/gateway-error.js';
 
 /** A 400 naming the request field at fault in Anthropic's own terms (`messages[2].content[0]`). */
 export function invalidRequest(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type ErrorKind, GatewayError } from '../../core/gateway-error.js';
+import { type ErrorKind, GatewayError } from '../../contract/gateway-error.js';
 import { renderAnthropicError } from './render-error.js';
 
 function render(kind: ErrorKind, status: number, extra: { param?: string; retryAfterSeconds?: number } = {}) {

@@ -1,4 +1,4 @@
-import type { ErrorKind, ErrorRenderer, GatewayError } from '../../core/gateway-error.js';
+import type { ErrorKind, ErrorRenderer, GatewayError } from '../../contract/gateway-error.js';
 import type { AnthropicErrorBody } from './wire.js';
 
 /**

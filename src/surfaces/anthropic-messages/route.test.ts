@@ -2,14 +2,14 @@ import Anthropic from '@anthropic-ai/sdk';
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { describe, expect, it } from 'vitest';
-import { createModelCatalog } from '../../claude/model-catalog.js';
-import { openAdmission } from '../../core/admit.js';
-import { GatewayError } from '../../core/gateway-error.js';
-import type { RunEvent, RunUsage } from '../../core/run-events.js';
-import type { RunRequest, RunService } from '../../core/run-service.js';
-import { createCl100kCounter } from '../../tokens/token-counter.js';
+import { openAdmission } from '../../contract/admission.js';
+import { GatewayError } from '../../contract/gateway-error.js';
+import type { RunEvent, RunUsage } from '../../contract/run-events.js';
+import type { RunRequest, RunService } from '../../contract/run-service.js';
+import { createModelCatalog } from '../../core/model-catalog.js';
 import { renderAnthropicError } from './render-error.js';
 import { anthropicMessagesRoutes } from './route.js';
+import { createCl100kCounter } from './token-counter.js';
 
 const usage: RunUsage = {
   inputTokens: 7,

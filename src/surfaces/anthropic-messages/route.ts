@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { OpenAPIHono } from '@hono/zod-openapi';
-import '../../auth/context-variables.js';
-import { planAdmitted } from '../../core/admit.js';
+import '../../http/context-variables.js';
+import { planAdmitted } from '../../contract/admission.js';
+import type { RunEvent } from '../../contract/run-events.js';
+import type { RunService } from '../../contract/run-service.js';
 import { awaitFirstEvent } from '../../core/first-event.js';
-import type { RunEvent } from '../../core/run-events.js';
-import type { RunService } from '../../core/run-service.js';
 import { documented } from '../../http/openapi-route.js';
 import { type SseFrame, writeSse } from '../../http/sse.js';
-import type { TokenCounter } from '../../tokens/token-counter.js';
 import { estimateInputTokens } from './count-tokens.js';
 import {
   createEncoderState,
@@ -21,6 +20,7 @@ import { locateImage } from './locate-image.js';
 import * as docs from './route-docs.js';
 import { countTokensRequestSchema, messagesRequestSchema } from './schema.js';
 import { type ToPlanContext, toRunPlan } from './to-plan.js';
+import type { TokenCounter } from './token-counter.js';
 import { validateBody } from './validate.js';
 import type { StreamEvent } from './wire.js';
 

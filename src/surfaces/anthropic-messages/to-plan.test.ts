@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createModelCatalog } from '../../claude/model-catalog.js';
-import { GatewayError } from '../../core/gateway-error.js';
+import { GatewayError } from '../../contract/gateway-error.js';
+import { createModelCatalog } from '../../core/model-catalog.js';
 import { messagesRequestSchema } from './schema.js';
 import { type ToPlanContext, toRunPlan } from './to-plan.js';
 

@@ -1,6 +1,6 @@
-import type { ModelCatalog } from '../../claude/model-catalog.js';
-import type { EffortLevel, RunPlan, SystemPromptPlacement } from '../../claude/run-plan.js';
-import type { AttachmentLimits } from '../../content/attachment-blocks.js';
+import type { EffortLevel, RunPlan, SystemPromptPlacement } from '../../contract/run-plan.js';
+import type { AttachmentLimits } from '../../core/content/attachment-blocks.js';
+import type { ModelCatalog } from '../../core/model-catalog.js';
 import { invalidRequest, modelNotFound } from './errors.js';
 import type { MessagesRequest } from './schema.js';
 import { clientSystemText } from './system-prompt.js';

@@ -1,4 +1,4 @@
-import type { ClientToolDefinition, ClientToolPolicy } from '../../claude/run-plan.js';
+import type { ClientToolDefinition, ClientToolPolicy } from '../../contract/run-plan.js';
 import { invalidRequest } from './errors.js';
 import type { AnthropicTool, MessagesRequest } from './schema.js';
 

@@ -1,12 +1,12 @@
-import { clientToolClaudeName } from '../../claude/client-tools.js';
-import type { ClaudeContentBlock, ClaudeTurn } from '../../claude/run-plan.js';
+import { clientToolClaudeName } from '../../contract/client-tools.js';
+import type { ClaudeContentBlock, ClaudeTurn } from '../../contract/run-plan.js';
 import {
   type AttachmentLimits,
   imageFromBase64,
   imageFromUrl,
   pdfDocument,
   textDocument,
-} from '../../content/attachment-blocks.js';
+} from '../../core/content/attachment-blocks.js';
 import { invalidRequest } from './errors.js';
 import type { AnthropicMessage, ContentBlock } from './schema.js';
 

@@ -2,8 +2,8 @@ import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentPolicy } from '../../agent/agent-policy.js';
-import { GatewayError } from '../../core/gateway-error.js';
+import { GatewayError } from '../../contract/gateway-error.js';
+import type { AgentPolicy } from '../../core/agent-policy.js';
 import { nativeAgentResolver } from './agent.js';
 
 let root: string;

@@ -1,6 +1,6 @@
-import { type AgentPolicy, resolveAgentSettings } from '../../agent/agent-policy.js';
-import type { AgentSettings } from '../../claude/run-plan.js';
-import { GatewayError } from '../../core/gateway-error.js';
+import { GatewayError } from '../../contract/gateway-error.js';
+import type { AgentSettings } from '../../contract/run-plan.js';
+import { type AgentPolicy, resolveAgentSettings } from '../../core/agent-policy.js';
 import type { NativeAgentRequest } from './to-plan.js';
 
 /** Chat's `claude_code.*` names and the native API's names for the same agent settings. */

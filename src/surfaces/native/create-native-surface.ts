@@ -1,11 +1,11 @@
 import type { MiddlewareHandler } from 'hono';
 import type { UpgradeWebSocket } from 'hono/ws';
-import type { AgentPolicy } from '../../agent/agent-policy.js';
-import type { SystemPromptPlacement } from '../../claude/run-plan.js';
-import type { RunService } from '../../core/run-service.js';
+import type { NativeSessionStore } from '../../contract/ports/native-sessions.js';
+import type { SystemPromptPlacement } from '../../contract/run-plan.js';
+import type { RunService } from '../../contract/run-service.js';
+import type { RecordTurn } from '../../core/accounting/turn-accounting.js';
+import type { AgentPolicy } from '../../core/agent-policy.js';
 import type { Surface } from '../../http/surface.js';
-import type { RecordTurn } from '../../policy/turn-accounting.js';
-import type { NativeSessionStore } from '../../store/native-sessions.js';
 import { nativeAgentResolver } from './agent.js';
 import { nativeRateLimitHeaders, type RateLimitPeek } from './rate-limit-headers.js';
 import { renderNativeError } from './render-error.js';
@@ -46,7 +46,7 @@ export interface NativeSurface {
 
 const WS_TICKET_TTL_MS = 30_000;
 
-/** The native API (issue 10), assembled from what the gateway already has. */
+/** The native API, assembled from what the gateway already has. */
 export function createNativeSurface(deps: NativeSurfaceDeps): NativeSurface {
   const defaultModel = deps.models.ids[0];
   if (defaultModel === undefined) throw new Error('the native API needs at least one served model');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../../core/gateway-error.js';
-import type { RunEvent } from '../../core/run-events.js';
+import { GatewayError } from '../../contract/gateway-error.js';
+import type { RunEvent } from '../../contract/run-events.js';
 import { createEncoderState, encodeRunEvent, finishEncoding } from './encode-stream.js';
 import { toSseEvent, toWsFrame } from './wire.js';
 

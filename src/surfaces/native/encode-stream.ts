@@ -1,5 +1,5 @@
-import { GatewayError } from '../../core/gateway-error.js';
-import type { FinishReason, RunEvent, RunUsage } from '../../core/run-events.js';
+import { GatewayError } from '../../contract/gateway-error.js';
+import type { FinishReason, RunEvent, RunUsage } from '../../contract/run-events.js';
 
 /**
  * The native stream, in wire-neutral objects: SSE sends `message` events with the `data` object

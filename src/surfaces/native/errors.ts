@@ -1,4 +1,4 @@
-import { GatewayError } from '../../core/gateway-error.js';
+import { GatewayError } from '../../contract/gateway-error.js';
 
 /** The errors only this surface raises; codes are neutral snake_case, render-error names them. */
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AgentSettings } from '../../claude/run-plan.js';
+import type { AgentSettings } from '../../contract/run-plan.js';
 import { checkKeyMayUse } from './key-rules.js';
 
 const agent: AgentSettings = { cwd: '/w', tools: ['Read', 'Bash'], permissionMode: 'default', maxTurns: 3 };

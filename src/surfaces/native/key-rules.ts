@@ -1,7 +1,7 @@
-import type { AgentSettings } from '../../claude/run-plan.js';
-import type { RunAsk } from '../../core/admit.js';
-import type { KeyPolicy } from '../../policy/key-policy.js';
-import { checkAgentTools, checkModel } from '../../policy/request-policy.js';
+import type { RunAsk } from '../../contract/admission.js';
+import type { KeyPolicy } from '../../contract/key-policy.js';
+import type { AgentSettings } from '../../contract/run-plan.js';
+import { checkAgentTools, checkModel } from '../../core/admission/request-policy.js';
 
 interface SessionSettings {
   model: string;

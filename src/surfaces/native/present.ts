@@ -1,4 +1,4 @@
-import type { NativeMessage, NativeSessionRecord } from '../../store/native-sessions.js';
+import type { NativeMessage, NativeSessionRecord } from '../../contract/ports/native-sessions.js';
 
 /** How sessions look on the wire: ISO timestamps, agent settings under their native names. */
 export interface SessionSummary {

@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { RateLimitInfo } from 'hono-rate-limiter';
-import type { Principal } from '../../policy/key-policy.js';
-import '../../auth/context-variables.js';
+import type { Principal } from '../../contract/key-policy.js';
+import '../../http/context-variables.js';
 
 /** A key's standing in its window without counting a request (for requests the limiter skips). */
 export type RateLimitPeek = (principal: Principal) => Promise<RateLimitInfo | undefined>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../../core/gateway-error.js';
+import { GatewayError } from '../../contract/gateway-error.js';
 import { sessionBusy, sessionNotFound } from './errors.js';
 import { nativeErrorBody, renderNativeError } from './render-error.js';
 

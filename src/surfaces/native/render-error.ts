@@ -1,4 +1,4 @@
-import type { ErrorRenderer, GatewayError } from '../../core/gateway-error.js';
+import type { ErrorRenderer, GatewayError } from '../../contract/gateway-error.js';
 
 /**
  * The native API's error body, as the servers it grew from answer and their clients parse:

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../../core/gateway-error.js';
+import { GatewayError } from '../../contract/gateway-error.js';
 import { echo, setup, usage } from './test-support.js';
 
 /** Named SSE events with their parsed data, from a whole event-stream body. */

@@ -3,9 +3,9 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { UpgradeWebSocket } from 'hono/ws';
-import '../../auth/context-variables.js';
+import '../../http/context-variables.js';
+import type { Principal } from '../../contract/key-policy.js';
 import { documented } from '../../http/openapi-route.js';
-import type { Principal } from '../../policy/key-policy.js';
 import type { NativeStreamEvent } from './encode-stream.js';
 import { invalidRequest } from './errors.js';
 import { foldNativeStream } from './fold.js';
@@ -29,7 +29,7 @@ export interface NativeRouteDeps {
   version: string;
 }
 
-/** The native Claude Code API under /api/v1 (issue 10): a thin adapter over the sessions and the core. */
+/** The native Claude Code API under /api/v1: a thin adapter over the sessions and the core. */
 export function nativeRoutes(deps: NativeRouteDeps) {
   const app = new OpenAPIHono();
 

@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Admission } from '../../core/admit.js';
-import { GatewayError } from '../../core/gateway-error.js';
-import { ZERO_USAGE } from '../../core/run-events.js';
-import type { RunService, RunSummary } from '../../core/run-service.js';
-import type { Principal } from '../../policy/key-policy.js';
-import type { RecordTurn, TurnInfo, TurnRecord } from '../../policy/turn-accounting.js';
-import type { NativeMessage, NativeSessionRecord, NativeSessionStore } from '../../store/native-sessions.js';
+import type { Admission } from '../../contract/admission.js';
+import { GatewayError } from '../../contract/gateway-error.js';
+import type { Principal } from '../../contract/key-policy.js';
+import type {
+  NativeMessage,
+  NativeSessionRecord,
+  NativeSessionStore,
+} from '../../contract/ports/native-sessions.js';
+import { ZERO_USAGE } from '../../contract/run-events.js';
+import type { RunService, RunSummary } from '../../contract/run-service.js';
+import type { RecordTurn, TurnInfo, TurnRecord } from '../../core/accounting/turn-accounting.js';
 import {
   createEncoderState,
   encodeRunEvent,

@@ -1,11 +1,11 @@
+import type { NativeMessage, NativeSessionRecord } from '../../contract/ports/native-sessions.js';
 import type {
   AgentSettings,
   ClaudeContentBlock,
   ClaudeTurn,
   RunPlan,
   SystemPromptPlacement,
-} from '../../claude/run-plan.js';
-import type { NativeMessage, NativeSessionRecord } from '../../store/native-sessions.js';
+} from '../../contract/run-plan.js';
 import { agentModeDisabled, modelNotFound } from './errors.js';
 import type { CreateSessionBody } from './schema.js';
 

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { serve, upgradeWebSocket } from '@hono/node-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
-import type { RunEvent } from '../../core/run-events.js';
-import type { RunRequest } from '../../core/run-service.js';
+import type { RunEvent } from '../../contract/run-events.js';
+import type { RunRequest } from '../../contract/run-service.js';
 import { echo, type Script, setup } from './test-support.js';
 import { selectProtocol, WS_PROTOCOL } from './ws-tickets.js';
 

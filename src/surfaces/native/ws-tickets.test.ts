@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import '../../auth/context-variables.js';
-import type { Principal } from '../../policy/key-policy.js';
+import '../../http/context-variables.js';
+import type { Principal } from '../../contract/key-policy.js';
 import { createWsTickets, offeredTicket, selectProtocol, WS_PROTOCOL, wsTicketAuth } from './ws-tickets.js';
 
 const owner: Principal = { id: 'key_1', name: 'k', admin: false, source: 'store', policy: {} };

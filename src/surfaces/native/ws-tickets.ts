@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
-import '../../auth/context-variables.js';
-import type { Principal } from '../../policy/key-policy.js';
+import '../../http/context-variables.js';
+import type { Principal } from '../../contract/key-policy.js';
 import { wsTicketInvalid } from './errors.js';
 
 /**

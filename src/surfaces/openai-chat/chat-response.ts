@@ -1,5 +1,5 @@
 /** The response shapes the gateway writes; kept to what clients actually parse. */
-import type { OpenAIUsage } from '../../http/openai-usage.js';
+import type { OpenAIUsage } from '../openai/openai-usage.js';
 
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'function_call';
 

@@ -3,7 +3,7 @@
  * Claude Code output (recorded by scripts/record-fixtures.ts and scripts/record-fidelity-fixtures.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { describeToolResult, describeToolUse } from '../../agent/describe-activity.js';
+import { describeToolResult, describeToolUse } from './describe-activity.js';
 import { foldChunks } from './fold.js';
 import type { TranslatorOptions } from './test-support.js';
 import { fixture, translateAll } from './test-support.js';

@@ -1,6 +1,6 @@
 import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
 import { describe, expect, it } from 'vitest';
-import { clientToolNameOf } from '../../claude/client-tools.js';
+import { clientToolNameOf } from '../../contract/client-tools.js';
 import type { ChatCompletionChunk } from './chat-response.js';
 import { foldChunks } from './fold.js';
 import type { TranslatorOptions } from './test-support.js';

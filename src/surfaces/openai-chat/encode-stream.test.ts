@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openAIErrorBody } from '../../http/openai-error.js';
+import { openAIErrorBody } from '../openai/openai-error.js';
 import type { ChatCompletionChunk } from './chat-response.js';
 import { foldChunks } from './fold.js';
 import { feedUntilFinished, fixture, translateAll } from './test-support.js';

@@ -1,7 +1,7 @@
-import { describeToolResult, describeToolUse } from '../../agent/describe-activity.js';
-import type { FinishReason as NeutralFinish, RunEvent } from '../../core/run-events.js';
-import { toOpenAIUsage } from '../../http/openai-usage.js';
+import type { FinishReason as NeutralFinish, RunEvent } from '../../contract/run-events.js';
+import { toOpenAIUsage } from '../openai/openai-usage.js';
 import type { ChatCompletionChunk, ChunkDelta, FinishReason } from './chat-response.js';
+import { describeToolResult, describeToolUse } from './describe-activity.js';
 
 /**
  * RunEvents in, `chat.completion.chunk`s out; pure apart from the little state a stream needs

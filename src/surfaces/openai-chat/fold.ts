@@ -1,4 +1,4 @@
-import type { OpenAIUsage } from '../../http/openai-usage.js';
+import type { OpenAIUsage } from '../openai/openai-usage.js';
 import type {
   ChatCompletion,
   ChatCompletionChunk,

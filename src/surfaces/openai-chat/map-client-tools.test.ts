@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createModelCatalog } from '../../claude/model-catalog.js';
-import { GatewayError } from '../../core/gateway-error.js';
+import { GatewayError } from '../../contract/gateway-error.js';
+import { createModelCatalog } from '../../core/model-catalog.js';
 import { checkToolCallPairing, toClientToolPolicy, toClientTools } from './map-client-tools.js';
 import { type ChatCompletionRequest, chatCompletionRequestSchema } from './schema.js';
 import { type ToClaudeContext, toRunPlan } from './to-plan.js';

@@ -1,6 +1,6 @@
 import { Ajv } from 'ajv';
-import type { ClientToolDefinition, ClientToolPolicy } from '../../claude/run-plan.js';
-import { invalidRequest } from '../../core/errors.js';
+import { invalidRequest } from '../../contract/errors.js';
+import type { ClientToolDefinition, ClientToolPolicy } from '../../contract/run-plan.js';
 import type { ChatCompletionRequest, ChatMessage } from './schema.js';
 
 /** A function without `parameters` takes no arguments (OpenAI's reading of an absent schema). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../../core/gateway-error.js';
+import { GatewayError } from '../../contract/gateway-error.js';
 import { toOutputSchema } from './output-schema.js';
 import type { ChatCompletionRequest } from './schema.js';
 

@@ -1,5 +1,5 @@
 import { Ajv } from 'ajv';
-import { invalidRequest } from '../../core/errors.js';
+import { invalidRequest } from '../../contract/errors.js';
 import type { ChatCompletionRequest } from './schema.js';
 
 const SCHEMA_PARAM = 'response_format.json_schema.schema';

@@ -1,6 +1,6 @@
 // zod with `.openapi()`: a schema gets that method only if it is built after the extension loads.
 import { z } from '@hono/zod-openapi';
-import { FIELD_LIMITS as L } from '../../hardening/field-limits.js';
+import { FIELD_LIMITS as L } from '../../contract/field-limits.js';
 
 /**
  * What the gateway reads from a Chat Completions request. Objects are loose on purpose: clients send

@@ -1,5 +1,5 @@
-import { renderOpenAIError } from '../../http/openai-error.js';
 import type { Surface } from '../../http/surface.js';
+import { renderOpenAIError } from '../openai/openai-error.js';
 import { type ChatRouteDeps, chatCompletionsRoutes } from './route.js';
 
 /** The OpenAI chat surface: POST /v1/chat/completions (and /chat/completions), OpenAI error bodies. */

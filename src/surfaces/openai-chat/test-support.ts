@@ -6,20 +6,20 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
-import type { GatewayError } from '../../core/gateway-error.js';
+import type { GatewayError } from '../../contract/gateway-error.js';
+import type { RunEvent } from '../../contract/run-events.js';
 import {
   createInterpreter,
   finishInterpretation,
   type InterpreterState,
   interpretMessage,
 } from '../../core/interpret-sdk.js';
-import type { RunEvent } from '../../core/run-events.js';
 import type { ChatCompletionChunk } from './chat-response.js';
 import { type ChatEncoder, createChatEncoder } from './encode-stream.js';
 
 /** Real Claude Code output recorded by scripts/record-*fixtures.ts, one SDK message per line. */
 export function fixture(name: string): SDKMessage[] {
-  const file = path.join(import.meta.dirname, '..', '..', 'translate', 'fixtures', `${name}.jsonl`);
+  const file = path.join(import.meta.dirname, '..', '..', 'core', 'fixtures', `${name}.jsonl`);
   return readFileSync(file, 'utf8')
     .split('\n')
     .filter(Boolean)

@@ -1,5 +1,6 @@
-import { clientToolClaudeName } from '../../claude/client-tools.js';
-import type { ModelCatalog } from '../../claude/model-catalog.js';
+import { clientToolClaudeName } from '../../contract/client-tools.js';
+import { invalidRequest, modelNotFound, unsupportedParameter } from '../../contract/errors.js';
+import { GatewayError } from '../../contract/gateway-error.js';
 import type {
   AgentSettings,
   ClaudeContentBlock,
@@ -7,16 +8,15 @@ import type {
   EffortLevel,
   RunPlan,
   SystemPromptPlacement,
-} from '../../claude/run-plan.js';
+} from '../../contract/run-plan.js';
 import {
   type AttachmentLimits,
   imageBlock,
   pdfDocument,
   textDocument,
-} from '../../content/attachment-blocks.js';
-import { parseDataUrl } from '../../content/data-url.js';
-import { invalidRequest, modelNotFound, unsupportedParameter } from '../../core/errors.js';
-import { GatewayError } from '../../core/gateway-error.js';
+} from '../../core/content/attachment-blocks.js';
+import { parseDataUrl } from '../../core/content/data-url.js';
+import type { ModelCatalog } from '../../core/model-catalog.js';
 import { stopSequencesOf } from '../../core/stop-sequences.js';
 import { checkToolCallPairing, toClientToolPolicy, toClientTools } from './map-client-tools.js';
 import { toOutputSchema } from './output-schema.js';
@@ -111,7 +111,7 @@ function rejectUnsupported(request: ChatCompletionRequest): void {
   if (request.top_logprobs) {
     throw unsupportedParameter('top_logprobs', 'Claude does not return log probabilities.');
   }
-  // `stop` is honoured by the gateway itself (translate/stop-sequences.ts).
+  // `stop` is honoured by the gateway itself (core/stop-sequences.ts).
 }
 
 function collectSystemText(messages: readonly ChatMessage[]): string | undefined {

@@ -1,7 +1,7 @@
-import { GatewayError } from '../../core/gateway-error.js';
-import type { FinishReason, RunEvent } from '../../core/run-events.js';
-import { type OpenAIErrorBody, openAIErrorBody } from '../../http/openai-error.js';
-import { toOpenAIUsage } from '../../http/openai-usage.js';
+import { GatewayError } from '../../contract/gateway-error.js';
+import type { FinishReason, RunEvent } from '../../contract/run-events.js';
+import { type OpenAIErrorBody, openAIErrorBody } from '../openai/openai-error.js';
+import { toOpenAIUsage } from '../openai/openai-usage.js';
 import type { CompletionFinishReason, TextCompletion } from './wire.js';
 
 /**

@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
-import '../../auth/context-variables.js';
-import { planAdmitted } from '../../core/admit.js';
+import '../../http/context-variables.js';
+import { planAdmitted } from '../../contract/admission.js';
+import type { RunEvent } from '../../contract/run-events.js';
+import type { RunService } from '../../contract/run-service.js';
 import { awaitFirstEvent } from '../../core/first-event.js';
-import type { RunEvent } from '../../core/run-events.js';
-import type { RunService } from '../../core/run-service.js';
-import { openAIError, openAIRunErrors } from '../../http/openai-error-docs.js';
 import { documented, jsonBody, jsonOrSseResponse } from '../../http/openapi-route.js';
 import { type SseFrame, writeSse } from '../../http/sse.js';
 import { validateJson } from '../../http/validate-json.js';
+import { openAIError, openAIRunErrors } from '../openai/openai-error-docs.js';
 import {
   type CompletionFrame,
   createEncoderState,

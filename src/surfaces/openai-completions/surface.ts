@@ -1,5 +1,5 @@
-import { renderOpenAIError } from '../../http/openai-error.js';
 import type { Surface } from '../../http/surface.js';
+import { renderOpenAIError } from '../openai/openai-error.js';
 import { type CompletionsDeps, completionsRoutes } from './route.js';
 
 /** The legacy OpenAI completions surface: POST /v1/completions, OpenAI error bodies. */

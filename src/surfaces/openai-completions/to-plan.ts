@@ -1,6 +1,6 @@
-import type { ModelCatalog } from '../../claude/model-catalog.js';
-import type { RunPlan } from '../../claude/run-plan.js';
-import { GatewayError } from '../../core/gateway-error.js';
+import { GatewayError } from '../../contract/gateway-error.js';
+import type { RunPlan } from '../../contract/run-plan.js';
+import type { ModelCatalog } from '../../core/model-catalog.js';
 import type { CompletionRequest } from './schema.js';
 
 export interface ToPlanContext {

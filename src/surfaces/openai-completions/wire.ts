@@ -1,5 +1,5 @@
 /** The legacy Completions wire objects (`text_completion`), as in OpenAI's CreateCompletionResponse. */
-import type { OpenAIUsage } from '../../http/openai-usage.js';
+import type { OpenAIUsage } from '../openai/openai-usage.js';
 
 export type CompletionFinishReason = 'stop' | 'length' | 'content_filter';
 

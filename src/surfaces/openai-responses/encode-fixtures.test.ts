@@ -1,5 +1,5 @@
 /**
- * Recorded Claude Code runs (src/translate/fixtures) through the core's interpreter and this
+ * Recorded Claude Code runs (src/core/fixtures) through the core's interpreter and this
  * surface's encoder, as the run service and the route do: the stream must be what the Responses API
  * would send, schema-valid event by event.
  */
@@ -8,14 +8,14 @@ import path from 'node:path';
 import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import { clientToolNameOf } from '../../claude/client-tools.js';
+import { clientToolNameOf } from '../../contract/client-tools.js';
+import type { RunEvent } from '../../contract/run-events.js';
 import { createInterpreter, finishInterpretation, interpretMessage } from '../../core/interpret-sdk.js';
-import type { RunEvent } from '../../core/run-events.js';
 import { foldResponse } from './fold.js';
 import type { ResponseStreamEvent } from './response-object.js';
 import { encodeAll } from './test-support.js';
 
-const FIXTURES = path.join(import.meta.dirname, '..', '..', 'translate', 'fixtures');
+const FIXTURES = path.join(import.meta.dirname, '..', '..', 'core', 'fixtures');
 
 function runEvents(name: string): RunEvent[] {
   const messages = readFileSync(path.join(FIXTURES, `${name}.jsonl`), 'utf8')

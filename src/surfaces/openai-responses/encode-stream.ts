@@ -5,8 +5,8 @@
  * `error` event and `response.failed`). Pure: an explicit state object in, wire events out; the
  * non-streaming reply is the fold of the very same events (fold.ts).
  */
-import type { GatewayError } from '../../core/gateway-error.js';
-import type { FinishReason, RunEvent, RunUsage } from '../../core/run-events.js';
+import type { GatewayError } from '../../contract/gateway-error.js';
+import type { FinishReason, RunEvent, RunUsage } from '../../contract/run-events.js';
 import {
   type FunctionCallOutput,
   type MessageOutput,

@@ -3,10 +3,10 @@
  * items of a stored `previous_response_id` chain and a history Codex resends whole, so one
  * conversation always becomes the same turns and the core's session fingerprints recognise it.
  */
-import { clientToolClaudeName } from '../../claude/client-tools.js';
-import type { ClaudeContentBlock, ClaudeTurn } from '../../claude/run-plan.js';
-import { type AttachmentLimits, documentBlock, imageBlock } from '../../content/attachment-blocks.js';
-import { GatewayError } from '../../core/gateway-error.js';
+import { clientToolClaudeName } from '../../contract/client-tools.js';
+import { GatewayError } from '../../contract/gateway-error.js';
+import type { ClaudeContentBlock, ClaudeTurn } from '../../contract/run-plan.js';
+import { type AttachmentLimits, documentBlock, imageBlock } from '../../core/content/attachment-blocks.js';
 import type { ContentPart, InputItem } from './schema.js';
 
 export interface ItemTurns {

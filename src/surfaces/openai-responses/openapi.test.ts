@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openAdmission } from '../../core/admit.js';
-import { buildOpenApiDocument } from '../../docs/openapi-document.js';
+import { openAdmission } from '../../contract/admission.js';
+import { buildOpenApiDocument } from '../../http/openapi-document.js';
 import { responsesRoutes } from './route.js';
 
 interface Schema {

@@ -4,15 +4,15 @@
  * adapts this to Hono (status, headers, SSE).
  */
 import { randomUUID } from 'node:crypto';
-import type { SystemPromptPlacement } from '../../claude/run-plan.js';
-import type { AttachmentLimits } from '../../content/attachment-blocks.js';
-import { planAdmitted } from '../../core/admit.js';
+import { planAdmitted } from '../../contract/admission.js';
+import type { GatewayError } from '../../contract/gateway-error.js';
+import type { Principal } from '../../contract/key-policy.js';
+import type { ResponsesStore } from '../../contract/ports/responses.js';
+import type { RunEvent } from '../../contract/run-events.js';
+import type { SystemPromptPlacement } from '../../contract/run-plan.js';
+import type { RunRequest, RunService } from '../../contract/run-service.js';
+import type { AttachmentLimits } from '../../core/content/attachment-blocks.js';
 import { awaitFirstEvent } from '../../core/first-event.js';
-import type { GatewayError } from '../../core/gateway-error.js';
-import type { RunEvent } from '../../core/run-events.js';
-import type { RunRequest, RunService } from '../../core/run-service.js';
-import type { Principal } from '../../policy/key-policy.js';
-import type { ResponsesStore } from '../../store/responses-store.js';
 import { createEncoderState, type EncoderState, encodeEvent, startResponse } from './encode-stream.js';
 import { echoSettings, type ResponseStreamEvent } from './response-object.js';
 import type { ResponsesRequest } from './schema.js';

@@ -2,7 +2,7 @@
  * The Responses API's response object and stream events, as far as the gateway produces them, and
  * the echo of the request settings SDKs read back (`tools`, `text`, `reasoning`...).
  */
-import type { RunUsage } from '../../core/run-events.js';
+import type { RunUsage } from '../../contract/run-events.js';
 import type { ResponsesRequest } from './schema.js';
 
 export interface OutputText {

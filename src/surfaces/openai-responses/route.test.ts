@@ -1,14 +1,14 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import type { RunPlan } from '../../claude/run-plan.js';
-import { openAdmission } from '../../core/admit.js';
-import { GatewayError } from '../../core/gateway-error.js';
-import type { RunEvent } from '../../core/run-events.js';
-import type { RunRequest, RunService } from '../../core/run-service.js';
-import { renderOpenAIError } from '../../http/openai-error.js';
+import { openAdmission } from '../../contract/admission.js';
+import { GatewayError } from '../../contract/gateway-error.js';
+import type { Principal } from '../../contract/key-policy.js';
+import type { ResponsesStore, StoredResponse } from '../../contract/ports/responses.js';
+import type { RunEvent } from '../../contract/run-events.js';
+import type { RunPlan } from '../../contract/run-plan.js';
+import type { RunRequest, RunService } from '../../contract/run-service.js';
 import type { AppEnv } from '../../http/request-logger.js';
-import type { Principal } from '../../policy/key-policy.js';
-import type { ResponsesStore, StoredResponse } from '../../store/responses-store.js';
+import { renderOpenAIError } from '../openai/openai-error.js';
 import { DROPPED_TOOLS_HEADER, responsesRoutes } from './route.js';
 import { scripts } from './test-support.js';
 

@@ -1,7 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import '../../auth/context-variables.js';
-import { GatewayError } from '../../core/gateway-error.js';
-import { openAIAuthErrors, openAIError, openAIRunErrors } from '../../http/openai-error-docs.js';
+import '../../http/context-variables.js';
+import { GatewayError } from '../../contract/gateway-error.js';
 import {
   documented,
   jsonBody,
@@ -10,6 +9,7 @@ import {
   pathParams,
 } from '../../http/openapi-route.js';
 import { type SseFrame, writeSse } from '../../http/sse.js';
+import { openAIAuthErrors, openAIError, openAIRunErrors } from '../openai/openai-error-docs.js';
 import { foldResponse } from './fold.js';
 import { locateImage } from './locate-image.js';
 import { type ResponsesDeps, startResponseRun } from './respond.js';

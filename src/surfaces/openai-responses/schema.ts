@@ -5,7 +5,7 @@
  */
 // zod with `.openapi()`: a schema gets that method only if it is built after the extension loads.
 import { z } from '@hono/zod-openapi';
-import { GatewayError } from '../../core/gateway-error.js';
+import { GatewayError } from '../../contract/gateway-error.js';
 
 const inputText = z.looseObject({ type: z.literal('input_text'), text: z.string() });
 const outputText = z.looseObject({ type: z.literal('output_text'), text: z.string() });

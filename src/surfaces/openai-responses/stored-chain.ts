@@ -5,8 +5,8 @@
  * session fingerprints resume the same Claude Code session either way.
  */
 import { z } from 'zod';
-import { GatewayError } from '../../core/gateway-error.js';
-import type { ResponsesStore, StoredResponse } from '../../store/responses-store.js';
+import { GatewayError } from '../../contract/gateway-error.js';
+import type { ResponsesStore, StoredResponse } from '../../contract/ports/responses.js';
 import type { ResponseObject } from './response-object.js';
 import { type InputItem, inputItemSchema } from './schema.js';
 

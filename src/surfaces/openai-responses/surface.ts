@@ -1,5 +1,5 @@
-import { renderOpenAIError } from '../../http/openai-error.js';
 import type { Surface } from '../../http/surface.js';
+import { renderOpenAIError } from '../openai/openai-error.js';
 import type { ResponsesDeps } from './respond.js';
 import { responsesRoutes } from './route.js';
 

@@ -2,8 +2,8 @@
  * Shared by this surface's unit tests: a deterministic encoder and a driver that encodes scripted
  * run events the way respond.ts does. Test-only — production code must not import it.
  */
-import { GatewayError } from '../../core/gateway-error.js';
-import type { RunEvent, RunUsage } from '../../core/run-events.js';
+import { GatewayError } from '../../contract/gateway-error.js';
+import type { RunEvent, RunUsage } from '../../contract/run-events.js';
 import { createEncoderState, type EncoderOptions, encodeEvent, startResponse } from './encode-stream.js';
 import { echoSettings, type ResponseStreamEvent } from './response-object.js';
 import { parseResponsesRequest } from './schema.js';

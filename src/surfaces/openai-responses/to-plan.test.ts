@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../../core/gateway-error.js';
+import { GatewayError } from '../../contract/gateway-error.js';
 import { type InputItem, parseResponsesRequest } from './schema.js';
 import { type ToPlanContext, toPlan } from './to-plan.js';
 

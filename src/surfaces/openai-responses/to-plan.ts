@@ -2,22 +2,23 @@
  * A Responses API request as the neutral run plan, with the Responses API's own 400s. Pure: the
  * stored items of a `previous_response_id` chain are looked up by the route and passed in.
  */
+
+import { GatewayError } from '../../contract/gateway-error.js';
 import type {
   ClientToolDefinition,
   ClientToolPolicy,
   EffortLevel,
   RunPlan,
   SystemPromptPlacement,
-} from '../../claude/run-plan.js';
-import type { AttachmentLimits } from '../../content/attachment-blocks.js';
+} from '../../contract/run-plan.js';
+import type { AttachmentLimits } from '../../core/content/attachment-blocks.js';
 import {
   ANY_JSON_OBJECT,
   NO_PARAMETERS,
   outputSchemaProblem,
   toolParametersProblem,
   withoutMetaSchema,
-} from '../../content/json-schema-checks.js';
-import { GatewayError } from '../../core/gateway-error.js';
+} from '../../core/content/json-schema-checks.js';
 import { invalidInput, itemsToTurns, type PlacedItem } from './items-to-turns.js';
 import type { InputItem, ResponsesRequest, Tool } from './schema.js';
 

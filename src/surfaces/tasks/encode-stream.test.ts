@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ZERO_USAGE } from '../../core/run-events.js';
+import { ZERO_USAGE } from '../../contract/run-events.js';
 import { emptyTaskFold, foldTaskEvent, OUTPUT_LIMIT } from './encode-stream.js';
 
 describe('foldTaskEvent', () => {

@@ -1,4 +1,4 @@
-import type { RunEvent } from '../../core/run-events.js';
+import type { RunEvent } from '../../contract/run-events.js';
 
 /** What a task did with one tool, as the answer lists it. */
 export interface TaskToolCall {

@@ -1,14 +1,14 @@
 import { Ajv } from 'ajv';
-import type { ModelCatalog } from '../../claude/model-catalog.js';
-import type { RunPlan } from '../../claude/run-plan.js';
-import { planAdmitted } from '../../core/admit.js';
-import { modelNotFound } from '../../core/errors.js';
+import { planAdmitted } from '../../contract/admission.js';
+import { modelNotFound } from '../../contract/errors.js';
+import { GatewayError } from '../../contract/gateway-error.js';
+import type { Principal } from '../../contract/key-policy.js';
+import { type RunEvent, type RunUsage, ZERO_USAGE } from '../../contract/run-events.js';
+import type { RunPlan } from '../../contract/run-plan.js';
+import type { RunService, RunSummary } from '../../contract/run-service.js';
 import { awaitFirstEvent } from '../../core/first-event.js';
-import { GatewayError } from '../../core/gateway-error.js';
-import { type RunEvent, type RunUsage, ZERO_USAGE } from '../../core/run-events.js';
-import type { RunService, RunSummary } from '../../core/run-service.js';
-import type { Principal } from '../../policy/key-policy.js';
-import type { PromptTemplate } from '../../templates/template-library.js';
+import type { ModelCatalog } from '../../core/model-catalog.js';
+import type { PromptTemplate } from '../../services/templates/template-library.js';
 
 /** A one-shot generation (a template, a seed route's command): no tools, no history. */
 export interface GenerationInput {

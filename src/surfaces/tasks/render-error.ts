@@ -1,4 +1,4 @@
-import type { ErrorRenderer, GatewayError } from '../../core/gateway-error.js';
+import type { ErrorRenderer, GatewayError } from '../../contract/gateway-error.js';
 
 /** The native API's error body (shared with /api/v1/sessions): code, message and what was at fault. */
 export interface NativeErrorBody {

@@ -1,15 +1,15 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import '../../auth/context-variables.js';
-import type { ClaudeHomeCatalog } from '../../claude/claude-home.js';
-import { planAdmitted } from '../../core/admit.js';
-import { GatewayError } from '../../core/gateway-error.js';
-import type { RunSummary } from '../../core/run-service.js';
+import '../../http/context-variables.js';
+import { planAdmitted } from '../../contract/admission.js';
+import { GatewayError } from '../../contract/gateway-error.js';
+import type { Principal } from '../../contract/key-policy.js';
+import type { StoredTask, TaskStore } from '../../contract/ports/tasks.js';
+import type { RunSummary } from '../../contract/run-service.js';
+import type { ProfileCatalog } from '../../core/admission/profiles.js';
 import { documented } from '../../http/openapi-route.js';
 import { writeSse } from '../../http/sse.js';
 import { validateJson } from '../../http/validate-json.js';
-import type { Principal } from '../../policy/key-policy.js';
-import type { ProfileCatalog } from '../../policy/profiles.js';
-import type { StoredTask, TaskStore } from '../../store/task-store.js';
+import type { ClaudeHomeCatalog } from '../../services/tasks/claude-home.js';
 import * as docs from './route-docs.js';
 import { taskRequestSchema } from './schema.js';
 import { type RemoteTaskFollow, taskEventFrames } from './task-events.js';
@@ -24,7 +24,7 @@ export interface TaskRouteDeps {
   profiles: ProfileCatalog;
   /** The owner's agents and skills (CLAUDE_HOME); absent: none. */
   home?: ClaudeHomeCatalog;
-  /** The plugin folder serving CLAUDE_HOME's skills (claude/skills-plugin.ts). */
+  /** The plugin folder serving CLAUDE_HOME's skills (services/tasks/skills-plugin.ts). */
   skillsPluginDir?: string;
   keepAliveMs: number;
   /** On a shared database: GET events follows a task another gateway runs. */

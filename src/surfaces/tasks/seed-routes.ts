@@ -1,17 +1,17 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import '../../auth/context-variables.js';
-import type { ClaudeHomeCatalog } from '../../claude/claude-home.js';
-import { planAdmitted } from '../../core/admit.js';
-import { invalidRequest } from '../../core/errors.js';
-import { GatewayError } from '../../core/gateway-error.js';
-import type { RunSummary } from '../../core/run-service.js';
+import '../../http/context-variables.js';
+import { planAdmitted } from '../../contract/admission.js';
+import { invalidRequest } from '../../contract/errors.js';
+import { GatewayError } from '../../contract/gateway-error.js';
+import type { Principal } from '../../contract/key-policy.js';
+import type { TaskStore } from '../../contract/ports/tasks.js';
+import type { RunSummary } from '../../contract/run-service.js';
+import type { ProfileCatalog } from '../../core/admission/profiles.js';
 import { documented } from '../../http/openapi-route.js';
 import { type SseFrame, writeSse } from '../../http/sse.js';
 import { validateJson } from '../../http/validate-json.js';
-import type { Principal } from '../../policy/key-policy.js';
-import type { ProfileCatalog } from '../../policy/profiles.js';
-import type { TaskStore } from '../../store/task-store.js';
-import { renderTemplate, type TemplateLibrary } from '../../templates/template-library.js';
+import type { ClaudeHomeCatalog } from '../../services/tasks/claude-home.js';
+import { renderTemplate, type TemplateLibrary } from '../../services/templates/template-library.js';
 import { type GenerationContext, generate, startGeneration, templatePrompt } from './generation.js';
 import * as docs from './route-docs.js';
 import {

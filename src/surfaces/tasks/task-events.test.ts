@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { StoredTask, StoredTaskEvent, TaskSignals, TaskStore } from '../../contract/ports/tasks.js';
 import type { SseFrame } from '../../http/sse.js';
-import type { StoredTask, StoredTaskEvent, TaskSignals, TaskStore } from '../../store/task-store.js';
 import { taskEventFrames } from './task-events.js';
 import type { TaskService } from './task-service.js';
 

@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import type { StoredTaskEvent, TaskSignals, TaskStore } from '../../contract/ports/tasks.js';
 import type { SseFrame } from '../../http/sse.js';
-import type { StoredTaskEvent, TaskSignals, TaskStore } from '../../store/task-store.js';
 import type { TaskService } from './task-service.js';
 
 const TERMINAL = new Set(['complete', 'error']);

@@ -1,4 +1,4 @@
-import type { ClaudeHomeCatalog } from '../../claude/claude-home.js';
+import type { ClaudeHomeCatalog } from '../../services/tasks/claude-home.js';
 import type { TaskHome } from './to-plan.js';
 
 /** What CLAUDE_HOME offers a task right now; nothing when it is not configured. */

@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { type Admission, planAdmitted } from '../../core/admit.js';
-import type { GatewayError } from '../../core/gateway-error.js';
-import { type RunUsage, ZERO_USAGE } from '../../core/run-events.js';
-import type { RunService, RunSummary } from '../../core/run-service.js';
-import type { Principal } from '../../policy/key-policy.js';
+import { type Admission, planAdmitted } from '../../contract/admission.js';
+import type { GatewayError } from '../../contract/gateway-error.js';
+import type { Principal } from '../../contract/key-policy.js';
 import type {
   StoredTask,
   StoredTaskEvent,
   TaskSignals,
   TaskStatus,
   TaskStore,
-} from '../../store/task-store.js';
+} from '../../contract/ports/tasks.js';
+import { type RunUsage, ZERO_USAGE } from '../../contract/run-events.js';
+import type { RunService, RunSummary } from '../../contract/run-service.js';
 import { emptyTaskFold, foldTaskEvent, type TaskToolCall } from './encode-stream.js';
 import type { TaskPlan } from './to-plan.js';
 

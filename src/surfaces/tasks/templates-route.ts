@@ -1,13 +1,13 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import '../../auth/context-variables.js';
-import { GatewayError } from '../../core/gateway-error.js';
-import type { RunEvent } from '../../core/run-events.js';
+import '../../http/context-variables.js';
+import { GatewayError } from '../../contract/gateway-error.js';
+import type { Principal } from '../../contract/key-policy.js';
+import type { RunEvent } from '../../contract/run-events.js';
+import type { ProfileCatalog } from '../../core/admission/profiles.js';
 import { documented } from '../../http/openapi-route.js';
 import { type SseFrame, writeSse } from '../../http/sse.js';
 import { validateJson } from '../../http/validate-json.js';
-import type { Principal } from '../../policy/key-policy.js';
-import type { ProfileCatalog } from '../../policy/profiles.js';
-import { renderTemplate, type TemplateLibrary } from '../../templates/template-library.js';
+import { renderTemplate, type TemplateLibrary } from '../../services/templates/template-library.js';
 import {
   type GenerationContext,
   type GenerationResult,

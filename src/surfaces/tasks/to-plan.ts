@@ -1,14 +1,14 @@
-import { type AgentPolicy, resolveAgentSettings } from '../../agent/agent-policy.js';
-import type { HomeAgent, HomeSkill } from '../../claude/claude-home.js';
-import type { ModelCatalog } from '../../claude/model-catalog.js';
-import type { RunPlan, SubagentDefinition } from '../../claude/run-plan.js';
-import { SKILLS_PLUGIN_NAME } from '../../claude/skills-plugin.js';
-import type { RunAsk } from '../../core/admit.js';
-import { invalidRequest, modelNotFound } from '../../core/errors.js';
-import { GatewayError } from '../../core/gateway-error.js';
-import type { KeyPolicy } from '../../policy/key-policy.js';
-import type { PermissionProfile } from '../../policy/profiles.js';
-import { profileAllows } from '../../policy/profiles.js';
+import type { RunAsk } from '../../contract/admission.js';
+import { invalidRequest, modelNotFound } from '../../contract/errors.js';
+import { GatewayError } from '../../contract/gateway-error.js';
+import type { KeyPolicy } from '../../contract/key-policy.js';
+import type { RunPlan, SubagentDefinition } from '../../contract/run-plan.js';
+import type { PermissionProfile } from '../../core/admission/profiles.js';
+import { profileAllows } from '../../core/admission/profiles.js';
+import { type AgentPolicy, resolveAgentSettings } from '../../core/agent-policy.js';
+import type { ModelCatalog } from '../../core/model-catalog.js';
+import type { HomeAgent, HomeSkill } from '../../services/tasks/claude-home.js';
+import { SKILLS_PLUGIN_NAME } from '../../services/tasks/skills-plugin.js';
 import type { TaskRequest } from './schema.js';
 
 export interface TaskPlanContext {
@@ -32,7 +32,7 @@ export interface TaskCaller {
 export interface TaskHome {
   agents: readonly HomeAgent[];
   skills: readonly HomeSkill[];
-  /** The plugin folder that serves the skills to Claude Code (claude/skills-plugin.ts). */
+  /** The plugin folder that serves the skills to Claude Code (services/tasks/skills-plugin.ts). */
   skillsPluginDir?: string;
 }
 

@@ -1,0 +1,42 @@
+import type { Principal } from './key-policy.js';
+import type { RunUsage } from './run-events.js';
+import type { RunSummary } from './run-service.js';
+
+/** What a run cost and how it went, as the audit log and metrics record it. */
+export interface RequestRunSummary {
+  model: string;
+  outcome: 'ok' | 'error';
+  /** HTTP status of the failure, when outcome is 'error'. */
+  errorStatus?: number;
+  errorCode?: string | null;
+  usage?: RunUsage;
+  costUsd: number;
+  costEstimated?: boolean;
+  durationMs: number;
+  timeToFirstChunkMs?: number;
+  queueWaitMs: number;
+  /** The wire the run came in on (metrics label). */
+  surface?: string;
+}
+
+/** Handed to the route by this middleware; the route passes `onSummary` to RunService.run. */
+export interface RunHooks {
+  onSummary?: (summary: RunSummary) => void;
+}
+
+/** A request that could run Claude Code, once it is over (for a stream: once its run ended). */
+export interface FinishedRequest {
+  principal: Principal;
+  requestId: string;
+  method: string;
+  path: string;
+  /** The parsed JSON body, or undefined when it was not JSON. */
+  body: unknown;
+  stream: boolean;
+  /** HTTP status; for a stream that failed after its first byte, the status of the error it carried. */
+  status: number;
+  errorCode: string | null;
+  /** Present when a run reached Claude Code. */
+  summary: RequestRunSummary | undefined;
+  durationMs: number;
+}

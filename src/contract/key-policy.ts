@@ -1,0 +1,37 @@
+/** What one API key may do. An absent limit means "no limit". */
+export interface KeyPolicy {
+  /** Chat requests per minute. */
+  rpm?: number;
+  /** Chat requests running at the same time. */
+  concurrency?: number;
+  /** Total spend allowed, summed from Claude Code's reported cost. */
+  budgetUsd?: number;
+  /** Model ids the key may request, exactly as clients send them; absent: every served model. */
+  models?: readonly string[];
+  /**
+   * Claude Code tools the key may use in agent mode (`claude_code` in the request body).
+   * Absent: agent mode is refused. `['*']`: any tool.
+   */
+  agentTools?: readonly string[];
+  /**
+   * The permission profile the key was made with (src/core/admission/profiles.ts): its task limits (agents,
+   * skills, timeouts, turns) apply by name. Absent: no profile, only the limits above.
+   */
+  profile?: string;
+}
+
+export const ANY_TOOL = '*';
+
+/** Keys from the environment belong to the owner: every model, every tool, no limits. */
+export const UNRESTRICTED_POLICY: KeyPolicy = { agentTools: [ANY_TOOL] };
+
+/** The caller a request was authenticated as. */
+export interface Principal {
+  /** Stable, not secret: recorded in the audit log and used as the rate-limit key. */
+  id: string;
+  name: string;
+  admin: boolean;
+  /** Budget is tracked only for keys that live in the store. */
+  source: 'store' | 'env' | 'anonymous';
+  policy: KeyPolicy;
+}

@@ -1,0 +1,66 @@
+import { truncateForEcho } from './field-limits.js';
+import { GatewayError } from './gateway-error.js';
+
+export const modelNotAllowed = (model: string) =>
+  new GatewayError({
+    status: 403,
+    kind: 'permission',
+    param: 'model',
+    code: 'model_not_allowed',
+    message: `This API key may not use the model '${truncateForEcho(model)}'.`,
+  });
+
+export const agentModeNotAllowed = (param = 'claude_code') =>
+  new GatewayError({
+    status: 403,
+    kind: 'permission',
+    param,
+    code: 'agent_mode_not_allowed',
+    message: `This API key may not use agent mode (${param}).`,
+  });
+
+export const agentToolNotAllowed = (tool: string, allowed: readonly string[], param = 'claude_code.tools') =>
+  new GatewayError({
+    status: 403,
+    kind: 'permission',
+    param,
+    code: 'tool_not_allowed',
+    message: `This API key may not use the tool '${tool}'; allowed: ${allowed.join(', ')}.`,
+  });
+
+export const agentToolsRequired = (allowed: readonly string[], param = 'claude_code.tools') =>
+  new GatewayError({
+    status: 400,
+    kind: 'invalid_request',
+    param,
+    code: 'tools_required',
+    message: `This API key may use only some agent tools (${allowed.join(', ')}); list the ones you need in ${param}.`,
+  });
+
+export const requestsPerMinuteExceeded = (limit: number, retryAfterSeconds: number) =>
+  new GatewayError({
+    status: 429,
+    kind: 'rate_limited',
+    code: 'rate_limit_exceeded',
+    message: `Rate limit reached for requests per minute (RPM): limit ${limit}. Please try again in ${Math.ceil(retryAfterSeconds)}s.`,
+    retryAfterSeconds,
+  });
+
+export const concurrencyExceeded = (limit: number) =>
+  new GatewayError({
+    status: 429,
+    kind: 'rate_limited',
+    code: 'concurrency_limit_exceeded',
+    message: `This API key already has ${limit} request(s) running, its limit; retry when one finishes.`,
+    retryAfterSeconds: 1,
+  });
+
+export const budgetExhausted = (budgetUsd: number) =>
+  new GatewayError({
+    status: 429,
+    kind: 'quota_exceeded',
+    code: 'insufficient_quota',
+    message: `This API key has used its budget of $${budgetUsd.toFixed(2)}.`,
+    // openai-node reads this first: retrying cannot help until the owner raises the budget.
+    shouldRetry: false,
+  });

@@ -1,0 +1,28 @@
+export interface SharedConcurrency {
+  /** Takes a slot of `keyId` (shared by every gateway) or returns undefined when all `limit` are taken. */
+  tryAcquire(keyId: string, limit: number): Promise<(() => Promise<void>) | undefined>;
+  /** Keys' slots taken right now, across instances; for tests and inspection. */
+  running(keyId: string): Promise<number>;
+  /** Stops renewing and gives back this instance's leases. */
+  close(): Promise<void>;
+}
+
+export interface RateWindowHit {
+  /** Hits in the current window, this one included. */
+  totalHits: number;
+  resetTime: Date;
+}
+
+/**
+ * A requests-per-minute counter every gateway on the database shares: one row per key holding its
+ * window's start and hits. A window opens at the key's first request and lasts `windowMs`, as with
+ * hono-rate-limiter's MemoryStore. Each hit is one atomic upsert (the row lock serializes
+ * instances), so N instances together admit exactly the limit per window, with no slack.
+ * core/admission/shared-key-limits.ts adapts it to hono-rate-limiter's `Store`.
+ */
+export interface SharedRateWindow {
+  increment(key: string): Promise<RateWindowHit>;
+  get(key: string): Promise<RateWindowHit | undefined>;
+  decrement(key: string): Promise<void>;
+  resetKey(key: string): Promise<void>;
+}

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { GatewayError } from '../../contract/gateway-error.js';
+import { openAIErrorBody } from '../../surfaces/openai/openai-error.js';
+import { checkAgentTools, checkBudget, checkModel } from './request-policy.js';
+
+function rejection(run: () => void) {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof GatewayError) return { status: error.status, code: error.code, param: error.param };
+    throw error;
+  }
+  return undefined;
+}
+
+const CHAT_PARAMS = { mode: 'claude_code', tools: 'claude_code.tools' };
+
+describe('checkModel', () => {
+  it('refuses models outside the key list, naming the param', () => {
+    const policy = { models: ['haiku'] };
+    expect(rejection(() => checkModel(policy, 'sonnet'))).toEqual({
+      status: 403,
+      code: 'model_not_allowed',
+      param: 'model',
+    });
+    expect(rejection(() => checkModel(policy, 'haiku'))).toBeUndefined();
+    expect(rejection(() => checkModel({}, 'anything'))).toBeUndefined();
+  });
+});
+
+describe('checkAgentTools', () => {
+  it('refuses agent mode without agent tools, and tools outside the list, in the surface terms', () => {
+    expect(rejection(() => checkAgentTools({}, ['Read'], CHAT_PARAMS))).toEqual({
+      status: 403,
+      code: 'agent_mode_not_allowed',
+      param: 'claude_code',
+    });
+    const policy = { agentTools: ['Read', 'Grep'] };
+    expect(rejection(() => checkAgentTools(policy, ['Read', 'Bash'], CHAT_PARAMS))).toEqual({
+      status: 403,
+      code: 'tool_not_allowed',
+      param: 'claude_code.tools',
+    });
+    expect(rejection(() => checkAgentTools(policy, ['Bash'], { mode: 'cwd', tools: 'tools' }))).toEqual({
+      status: 403,
+      code: 'tool_not_allowed',
+      param: 'tools',
+    });
+    expect(rejection(() => checkAgentTools(policy, ['Grep'], CHAT_PARAMS))).toBeUndefined();
+  });
+
+  it('asks a key with some tools to name them; an any-tool key may name none', () => {
+    expect(rejection(() => checkAgentTools({ agentTools: ['Read'] }, undefined, CHAT_PARAMS))).toEqual({
+      status: 400,
+      code: 'tools_required',
+      param: 'claude_code.tools',
+    });
+    expect(rejection(() => checkAgentTools({ agentTools: ['*'] }, undefined, CHAT_PARAMS))).toBeUndefined();
+  });
+});
+
+describe('checkBudget', () => {
+  it('refuses once the spend reaches the budget, telling clients not to retry', () => {
+    expect(() => checkBudget({ budgetUsd: 1 }, 0.99)).not.toThrow();
+    let error: unknown;
+    try {
+      checkBudget({ budgetUsd: 1 }, 1);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(GatewayError);
+    const gatewayError = error as GatewayError;
+    expect(openAIErrorBody(gatewayError).error).toMatchObject({
+      code: 'insufficient_quota',
+      type: 'insufficient_quota',
+    });
+    expect(gatewayError.status).toBe(429);
+    expect(gatewayError.headers()).toEqual({ 'x-should-retry': 'false' });
+    expect(() => checkBudget({}, 1e9)).not.toThrow();
+  });
+});

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import type { Admission, RunAsk } from '../contract/admission.js';
+import { GatewayError } from '../contract/gateway-error.js';
+import type { Principal } from '../contract/key-policy.js';
+import type { RunPlan } from '../contract/run-plan.js';
+import { RunQueue } from './run-queue.js';
+import { createRunService } from './run-service.js';
+
+const plan: RunPlan = {
+  model: 'claude-sonnet',
+  history: [],
+  prompt: [{ type: 'text', text: 'hi' }],
+  thinking: 'disabled',
+  clientTools: [],
+};
+const key: Principal = { id: 'key_1', name: 'k', admin: false, source: 'store', policy: {} };
+
+/** The run service around a runner that never starts Claude Code and a key policy that records. */
+function setup(refuse?: GatewayError) {
+  const asked: Array<{ principal: Principal; ask: RunAsk }> = [];
+  const released: string[] = [];
+  const runs = createRunService({
+    // A run that ends before any SDK message: the service still leases, summarises and releases.
+    runner: { run: async function* () {} },
+    queue: new RunQueue({ maxConcurrent: 1, maxWaiting: 1, waitTimeoutMs: 1_000 }),
+    requestTimeoutMs: 10_000,
+    admit: async (principal, ask) => {
+      asked.push({ principal, ask });
+      if (refuse) throw refuse;
+      return { release: () => released.push(principal.id) };
+    },
+  });
+  const drain = async (admission: Admission) => {
+    const events = [];
+    for await (const event of runs.run({
+      surface: 'openai-chat',
+      plan,
+      admission,
+      signal: new AbortController().signal,
+      requestId: 'r1',
+    })) {
+      events.push(event);
+    }
+    return events;
+  };
+  return { runs, asked, released, drain };
+}
+
+describe('run service admission', () => {
+  it("asks key policy once for a key's run and gives the admission back when the run ends", async () => {
+    const { runs, asked, released, drain } = setup();
+    const admission = await runs.admit(key, { model: 'sonnet' });
+    expect(asked).toEqual([{ principal: key, ask: { model: 'sonnet' } }]);
+    expect(released).toEqual([]);
+    await drain(admission);
+    expect(released).toEqual(['key_1']);
+  });
+
+  it('passes key policy refusals on as they are', async () => {
+    const refusal = new GatewayError({
+      kind: 'permission',
+      status: 403,
+      code: 'model_not_allowed',
+      message: 'no',
+    });
+    await expect(setup(refusal).runs.admit(key, { model: 'opus' })).rejects.toBe(refusal);
+  });
+
+  it('admits a run without a key (auth off) without asking key policy', async () => {
+    const { runs, asked, drain } = setup();
+    await drain(await runs.admit(undefined, { model: 'sonnet' }));
+    expect(asked).toEqual([]);
+  });
+
+  it('refuses to run with an admission used before or made elsewhere', async () => {
+    const { runs, drain } = setup();
+    const admission = await runs.admit(key, { model: 'sonnet' });
+    await drain(admission);
+    await expect(drain(admission)).rejects.toThrow(/used once/);
+    await expect(drain({ release: () => undefined })).rejects.toThrow(/used once/);
+  });
+});

@@ -1,0 +1,46 @@
+import { createHash } from 'node:crypto';
+import type { ClaudeTurn } from '../../contract/run-plan.js';
+import { canonicalJson } from '../../util/canonical-json.js';
+
+/**
+ * A conversation's fingerprint is a hash chain over its turns, seeded with the caller's scope:
+ * `extend(extend(seed, turn1), turn2)`. Two requests share a fingerprint only when the same caller
+ * sent the same turns, so a lookup can never reach another caller's conversation, and the head after
+ * a reply can be computed from the head before it without re-reading the whole history.
+ */
+export function fingerprintTurns(seed: string, turns: readonly ClaudeTurn[]): string {
+  return turns.reduce(extendFingerprint, seed);
+}
+
+export function extendFingerprint(fingerprint: string, turn: ClaudeTurn): string {
+  return createHash('sha256')
+    .update(fingerprint)
+    .update('\n')
+    .update(plainJson(normalizeTurn(turn)))
+    .digest('base64url');
+}
+
+/** The scope seed: a hash of everything that must match for two requests to share a session. */
+export function scopeSeed(parts: ReadonlyArray<string | undefined>): string {
+  return createHash('sha256')
+    .update(plainJson(parts.map((part) => part ?? null)))
+    .digest('base64url');
+}
+
+// Clients often trim the text they echo back; whitespace at the edges must not break a match.
+function normalizeTurn(turn: ClaudeTurn): unknown {
+  return {
+    role: turn.role,
+    content: turn.content.map((block) =>
+      block.type === 'text' ? { ...block, text: block.text.trim() } : block,
+    ),
+  };
+}
+
+/** Keys sorted, so re-serialised tool arguments hash the same. */
+function plainJson(value: unknown): string {
+  const json = canonicalJson(value);
+  // Turns and scope parts come from a parsed JSON body: anything else is a programming error.
+  if (json === undefined) throw new Error('fingerprints are taken of plain JSON data only');
+  return json;
+}

@@ -1,0 +1,74 @@
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { EvictedSession } from '../../contract/ports/conversations.js';
+import type { Channel, StoreNotifications } from '../../contract/ports/notifications.js';
+import { endedEverywhere } from './shared-conversations.js';
+
+/** One database's channels in memory: every subscriber hears every publish, its sender's included. */
+function channels(): StoreNotifications & { sent: string[] } {
+  const listeners = new Map<Channel, Set<(payload: string) => void>>();
+  const sent: string[] = [];
+  return {
+    sent,
+    async publish(channel, payload) {
+      if (Buffer.byteLength(payload) >= 8000) throw new Error('payload string too long');
+      sent.push(payload);
+      for (const listener of listeners.get(channel) ?? []) listener(payload);
+    },
+    subscribe(channel, listener) {
+      const set = listeners.get(channel) ?? new Set();
+      listeners.set(channel, set);
+      set.add(listener);
+      return () => set.delete(listener);
+    },
+    async close() {},
+  };
+}
+
+const logger = pino({ level: 'silent' });
+
+describe('endedEverywhere', () => {
+  it('drops ended sessions here at once and on every other gateway once, never twice on the sender', async () => {
+    const bus = channels();
+    const droppedOnA: EvictedSession[] = [];
+    const droppedOnB: EvictedSession[] = [];
+    const a = endedEverywhere(bus, 'gw-a-1', (s) => droppedOnA.push(...s), logger);
+    const b = endedEverywhere(bus, 'gw-b-1', (s) => droppedOnB.push(...s), logger);
+    a.ended([{ id: 's1', cwd: '/w' }]);
+    await Promise.resolve();
+    expect(droppedOnA).toEqual([{ id: 's1', cwd: '/w' }]);
+    expect(droppedOnB).toEqual([{ id: 's1', cwd: '/w' }]);
+    b.stop();
+    a.ended([{ id: 's2', cwd: '/w' }]);
+    await Promise.resolve();
+    expect(droppedOnB.map((s) => s.id)).toEqual(['s1']);
+    a.stop();
+  });
+
+  it('splits a large sweep into signals under the payload limit', async () => {
+    const bus = channels();
+    const heard: EvictedSession[] = [];
+    const a = endedEverywhere(bus, 'gw-a', () => {}, logger);
+    const b = endedEverywhere(bus, 'gw-b', (s) => heard.push(...s), logger);
+    const many = Array.from({ length: 300 }, (_, i) => ({
+      id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      cwd: '/data/workspace/projects/some-rather-long-project-name',
+    }));
+    a.ended(many);
+    await Promise.resolve();
+    expect(bus.sent.length).toBeGreaterThan(1);
+    expect(heard).toEqual(many);
+    a.stop();
+    b.stop();
+  });
+
+  it('ignores a signal it cannot read', () => {
+    const bus = channels();
+    const heard: EvictedSession[] = [];
+    const b = endedEverywhere(bus, 'gw-b', (s) => heard.push(...s), logger);
+    void bus.publish('cg_conversations_ended', 'not json');
+    void bus.publish('cg_conversations_ended', JSON.stringify({ from: 'x', sessions: [{ id: 1 }] }));
+    expect(heard).toEqual([]);
+    b.stop();
+  });
+});

@@ -1,0 +1,141 @@
+import type { SessionStore } from '@anthropic-ai/claude-agent-sdk';
+import type { Logger } from 'pino';
+import { storeUnavailable } from '../../contract/auth-errors.js';
+import type {
+  ConversationIndex,
+  EvictedSession,
+  SessionClaim,
+  SharedSessionIndex,
+} from '../../contract/ports/conversations.js';
+import { CHANNELS, type StoreNotifications } from '../../contract/ports/notifications.js';
+import type { OptionExtender } from '../../engine/runner.js';
+
+/**
+ * The shared conversation index as a run's ConversationIndex. A database that does not answer when
+ * a run starts is a 503 (nothing can tell which session holds the conversation); one that fails when
+ * a run settles only costs the continuation: the session's claim lapses and it is swept.
+ */
+export function sharedConversations(index: SharedSessionIndex, logger: Logger): ConversationIndex {
+  const settle = (step: string, id: string, work: () => Promise<unknown>) => async () => {
+    await work().catch((err: unknown) =>
+      logger.warn({ err, session: id }, `conversation ${step} not recorded`),
+    );
+  };
+  return {
+    async begin(plan, origin) {
+      const claim = await index.begin(plan, origin).catch((err: unknown) => {
+        logger.error({ err }, 'conversation index unreachable');
+        throw storeUnavailable();
+      });
+      const { id } = claim.session;
+      const shared: SessionClaim = {
+        session: claim.session,
+        commit: (reply) => settle('commit', id, () => claim.commit(reply))(),
+        abandon: settle('abandon', id, () => claim.abandon()),
+        cancel: settle('cancel', id, () => claim.cancel()),
+      };
+      return shared;
+    },
+  };
+}
+
+/** Runs the shared sweep every `intervalMs`; only one gateway at a time does the work (its lock). */
+export function startSharedSweep(index: SharedSessionIndex, intervalMs: number, logger: Logger): () => void {
+  const timer = setInterval(() => {
+    index.sweep().then(
+      (evicted: EvictedSession[]) => {
+        if (evicted.length > 0) logger.debug({ evicted: evicted.length }, 'conversations swept');
+      },
+      (err: unknown) => logger.warn({ err }, 'conversation sweep failed'),
+    );
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/**
+ * Adds the transcript mirror to the options of every run in a tracked session: Claude Code's
+ * transcript is copied to the store as it is written, and a resume loads it from there when this
+ * gateway has no local copy. (Options holding it cannot be matched to a spare or a hot process, so
+ * such turns always start Claude Code: a process kept by one gateway could miss turns another ran.)
+ */
+export function mirrorTranscripts(transcripts: SessionStore): OptionExtender {
+  return (plan, options) => (plan.session ? { ...options, sessionStore: transcripts } : options);
+}
+
+/** How an ended-sessions signal looks on the wire: who sent it and which sessions ended. */
+interface EndedSignal {
+  from: string;
+  sessions: EvictedSession[];
+}
+
+// NOTIFY payloads must stay under 8000 bytes; session ids and cwds are short, so batch well under it.
+const MAX_SIGNAL_BYTES = 6_000;
+
+export interface EndedEverywhere {
+  /** Ends `sessions` here at once and tells the other gateways to drop what they keep of them. */
+  ended(sessions: EvictedSession[]): void;
+  stop(): void;
+}
+
+/**
+ * Sessions ended for good (swept, or their native session deleted) are dropped by every gateway
+ * sharing the database, not only the one that ended them: each may keep that session's local
+ * transcript copy or a process for it. This gateway cleans up at once; the others on a signal
+ * (best effort: what a gateway misses stays until its own next start cleans its scratch dir).
+ */
+export function endedEverywhere(
+  notifications: StoreNotifications,
+  instanceTag: string,
+  endHere: (sessions: EvictedSession[]) => void,
+  logger: Logger,
+): EndedEverywhere {
+  const stop = notifications.subscribe(CHANNELS.conversationsEnded, (payload) => {
+    const signal = parseEndedSignal(payload);
+    if (signal && signal.from !== instanceTag) endHere(signal.sessions);
+  });
+  return {
+    ended(sessions) {
+      endHere(sessions);
+      for (const batch of batches(sessions)) {
+        const payload = JSON.stringify({ from: instanceTag, sessions: batch } satisfies EndedSignal);
+        notifications
+          .publish(CHANNELS.conversationsEnded, payload)
+          .catch((err: unknown) => logger.warn({ err }, 'other gateways not told of ended conversations'));
+      }
+    },
+    stop,
+  };
+}
+
+function batches(sessions: EvictedSession[]): EvictedSession[][] {
+  const all: EvictedSession[][] = [];
+  let current: EvictedSession[] = [];
+  let bytes = 0;
+  for (const session of sessions) {
+    const size = Buffer.byteLength(JSON.stringify(session));
+    if (current.length > 0 && bytes + size > MAX_SIGNAL_BYTES) {
+      all.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push({ id: session.id, cwd: session.cwd });
+    bytes += size;
+  }
+  if (current.length > 0) all.push(current);
+  return all;
+}
+
+function parseEndedSignal(payload: string): EndedSignal | undefined {
+  try {
+    const value = JSON.parse(payload) as Partial<EndedSignal>;
+    if (typeof value.from !== 'string' || !Array.isArray(value.sessions)) return undefined;
+    const sessions = value.sessions.filter(
+      (session): session is EvictedSession =>
+        typeof session?.id === 'string' && typeof session?.cwd === 'string',
+    );
+    return { from: value.from, sessions };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,90 @@
+import type {
+  CanUseTool,
+  HookCallback,
+  HookCallbackMatcher,
+  Options,
+  PermissionResult,
+} from '@anthropic-ai/claude-agent-sdk';
+import type { AgentSettings } from '../../contract/run-plan.js';
+import type { OptionExtender } from '../runner.js';
+import { isInside, pathOutside, resolveReal } from './path-confinement.js';
+
+/**
+ * Agent mode's SDK options: the permission mode and limits the gateway's policy settled on, and the
+ * gateway as the one that answers permission questions (there is nobody to prompt). A call is
+ * allowed when it uses a tool enabled for the request and stays inside the working directory.
+ */
+export const agentOptions: OptionExtender = (plan, options) => {
+  const agent = plan.agent;
+  if (!agent) return options;
+  const extended: Options = {
+    ...options,
+    permissionMode: agent.permissionMode,
+    maxTurns: agent.maxTurns,
+    canUseTool: gatewayPermissionGate(agent, options.canUseTool),
+    hooks: {
+      ...options.hooks,
+      PreToolUse: [...(options.hooks?.PreToolUse ?? []), confinementHook(agent)],
+    },
+  };
+  if (agent.maxBudgetUsd !== undefined) extended.maxBudgetUsd = agent.maxBudgetUsd;
+  if (agent.subagents) extended.agents = agent.subagents;
+  if (agent.skills) {
+    // No MCP servers come with the owner's skills: the plugin folder is the gateway's own.
+    extended.plugins = [{ type: 'local', path: agent.skills.pluginDir, skipMcpDiscovery: true }];
+    extended.skills = agent.skills.names;
+  }
+  if (agent.env) extended.env = { ...options.env, ...agent.env };
+  if (agent.permissionMode === 'bypassPermissions') extended.allowDangerouslySkipPermissions = true;
+  return extended;
+};
+
+/**
+ * Answers what Claude Code would ask a user. Tools that are not the agent's (client tools, for one)
+ * go to the gate registered before this one, if any.
+ */
+function gatewayPermissionGate(agent: AgentSettings, previous: CanUseTool | undefined): CanUseTool {
+  return async (toolName, input, context) => {
+    if (!agent.tools.includes(toolName)) {
+      return previous
+        ? previous(toolName, input, context)
+        : deny(`${toolName} is not enabled for this request.`);
+    }
+    const blocked = context.blockedPath;
+    if (blocked !== undefined && !staysInside(blocked, agent.cwd)) {
+      return deny(`${blocked} is outside the working directory this request may use.`);
+    }
+    const outside = pathOutside(input, agent.cwd);
+    if (outside !== undefined)
+      return deny(`${outside} is outside the working directory this request may use.`);
+    return { behavior: 'allow', updatedInput: input };
+  };
+}
+
+/** Runs before every tool call, whatever the permission mode, including calls Claude Code allows itself. */
+function confinementHook(agent: AgentSettings): HookCallbackMatcher {
+  const check: HookCallback = async (input) => {
+    if (input.hook_event_name !== 'PreToolUse') return {};
+    const reason = !agent.tools.includes(input.tool_name)
+      ? undefined
+      : pathOutside(input.tool_input, agent.cwd);
+    if (reason === undefined) return {};
+    return {
+      hookSpecificOutput: {
+        hookEventName: 'PreToolUse',
+        permissionDecision: 'deny',
+        permissionDecisionReason: `${reason} is outside the working directory this request may use.`,
+      },
+    };
+  };
+  return { hooks: [check] };
+}
+
+function staysInside(candidate: string, cwd: string): boolean {
+  const real = resolveReal(candidate, cwd);
+  return real !== undefined && isInside(real, cwd);
+}
+
+function deny(message: string): PermissionResult {
+  return { behavior: 'deny', message };
+}

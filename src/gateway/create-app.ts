@@ -1,0 +1,121 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { requestId } from 'hono/request-id';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { Logger } from 'pino';
+import { internalError, routeNotFound } from '../contract/errors.js';
+import { type ErrorRenderer, GatewayError } from '../contract/gateway-error.js';
+import type { ModelCatalog } from '../core/model-catalog.js';
+import { corsPolicy } from '../http/cors.js';
+import { createErrorRenderers } from '../http/error-renderers.js';
+import { buildOpenApiDocument, type DescribedRoutes, type JsonObject } from '../http/openapi-document.js';
+import { type AppEnv, requestLogger } from '../http/request-logger.js';
+import type { Surface } from '../http/surface.js';
+import { type HealthDeps, healthRoutes } from '../ops/health-route.js';
+import { modelsRoutes } from '../surfaces/openai/models-route.js';
+
+export interface AppDeps {
+  logger: Logger;
+  /** The wire surfaces (OpenAI chat, Anthropic Messages, native…): routes plus their error rendering. */
+  surfaces: Surface[];
+  /** Renders errors on paths no surface claims (the OpenAI body). */
+  defaultErrorRenderer: ErrorRenderer;
+  models: ModelCatalog;
+  health: HealthDeps;
+  maxBodyBytes: number;
+  startedAt: number;
+  /** CORS_ORIGINS; CORS is off when empty. */
+  corsOrigins?: readonly string[];
+  /** Run first, around everything, so they see every request and its final status (metrics). */
+  outerMiddleware?: MiddlewareHandler[];
+  /** Run after CORS and the body limit, before any route: body sanity, drain, auth, key policy. */
+  guardMiddleware?: MiddlewareHandler[];
+  /** Extra routes at the root (probes, metrics, console). */
+  rootRoutes?: OpenAPIHono[];
+  /** Extra API routes, served under /v1 and without the prefix like the others. */
+  apiRoutes?: OpenAPIHono[];
+  /**
+   * The API docs, mounted at the root: given the OpenAPI document generated from every route the
+   * app serves (built on first use, once all are registered).
+   */
+  apiDocs?: { version: string; routes: (document: () => JsonObject) => OpenAPIHono };
+}
+
+export function createApp(deps: AppDeps) {
+  const app = new Hono<AppEnv>();
+  app.use(requestId({ headerName: 'x-request-id' }));
+  for (const middleware of deps.outerMiddleware ?? []) app.use(middleware);
+  app.use(requestLogger(deps.logger));
+  app.use(corsPolicy({ origins: deps.corsOrigins ?? [] }));
+  app.use(
+    bodyLimit({
+      maxSize: deps.maxBodyBytes,
+      onError: () => {
+        throw new GatewayError({
+          status: 413,
+          kind: 'too_large',
+          code: 'request_too_large',
+          message: `The request body is larger than ${deps.maxBodyBytes} bytes.`,
+        });
+      },
+    }),
+  );
+  for (const middleware of deps.guardMiddleware ?? []) app.use(middleware);
+
+  const renderers = createErrorRenderers(deps.defaultErrorRenderer);
+  const api = new Hono<AppEnv>();
+  // What the OpenAPI document describes: every route below, at the path clients use.
+  const described: DescribedRoutes[] = [];
+  const mountApi = (routes: OpenAPIHono) => {
+    api.route('/', routes);
+    described.push({ prefix: '/v1', routes });
+  };
+  const mountRoot = (routes: OpenAPIHono) => {
+    app.route('/', routes);
+    described.push({ prefix: '/', routes });
+  };
+  for (const surface of deps.surfaces) {
+    for (const { prefix, renderer } of surface.errors ?? []) renderers.register(prefix, renderer);
+    if (surface.mount === 'root') mountRoot(surface.routes);
+    else mountApi(surface.routes);
+  }
+  mountApi(modelsRoutes(deps.models, { created: Math.floor(deps.startedAt / 1000) }));
+  for (const routes of deps.apiRoutes ?? []) mountApi(routes);
+  mountRoot(healthRoutes(deps.health));
+  for (const routes of deps.rootRoutes ?? []) mountRoot(routes);
+  if (deps.apiDocs) {
+    const { version } = deps.apiDocs;
+    let document: JsonObject | undefined;
+    mountRoot(deps.apiDocs.routes(() => (document ??= buildOpenApiDocument({ version }, described))));
+  }
+  app.route('/v1', api);
+  app.route('/', api);
+
+  // The one error funnel: the surface that owns the path decides the body.
+  const respond = (c: Context<AppEnv>, error: GatewayError) => {
+    const rendered = renderers.rendererFor(c.req.path)(error, { requestId: c.get('requestId') });
+    return c.json(rendered.body, rendered.status as ContentfulStatusCode, rendered.headers);
+  };
+  app.notFound((c) => respond(c, routeNotFound(c.req.method, c.req.path)));
+  app.onError((err, c) => {
+    const error = asGatewayError(err);
+    if (error.status >= 500) c.get('log')?.error({ err }, 'request failed');
+    return respond(c, error);
+  });
+  return app;
+}
+
+function asGatewayError(err: unknown): GatewayError {
+  if (err instanceof GatewayError) return err;
+  if (err instanceof HTTPException) {
+    return new GatewayError({
+      status: err.status,
+      kind: err.status === 401 ? 'authentication' : err.status >= 500 ? 'internal' : 'invalid_request',
+      message: err.message || 'Invalid request.',
+      code: err.status === 400 ? 'invalid_request' : null,
+    });
+  }
+  return internalError();
+}

@@ -1,0 +1,77 @@
+import type { MiddlewareHandler } from 'hono';
+import { invalidRequest } from '../contract/errors.js';
+
+export interface JsonBodyGuardOptions {
+  /** Deepest nesting of objects and arrays accepted; real chat requests stay far below 20. */
+  maxDepth: number;
+}
+
+const JSON_CONTENT_TYPE = /^application\/([\w.+-]+\+)?json\b/i;
+
+/**
+ * Rejects JSON bodies that are not valid UTF-8 (instead of silently turning bytes into U+FFFD and
+ * passing them to the model) or nest deeper than `maxDepth` (deep nesting costs recursion in every
+ * later step and is never a real request). Runs before any route parses the body; Hono caches the
+ * bytes read here, so the body is read from the network once.
+ */
+export function jsonBodyGuard(options: JsonBodyGuardOptions): MiddlewareHandler {
+  return async function jsonBodyGuardMiddleware(c, next) {
+    if (!c.req.raw.body || !JSON_CONTENT_TYPE.test(c.req.header('content-type') ?? '')) return next();
+    const bytes = await c.req.arrayBuffer();
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      throw invalidRequest('The request body is not valid UTF-8.', null, 'invalid_encoding');
+    }
+    if (exceedsJsonDepth(text, options.maxDepth)) {
+      throw invalidRequest(
+        `The request body nests objects or arrays deeper than ${options.maxDepth} levels.`,
+        null,
+        'json_too_deep',
+      );
+    }
+    return next();
+  };
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+
+/**
+ * One linear pass over the text (no parse, no recursion); brackets inside strings do not count.
+ * Strings are skipped with indexOf, so long base64 payloads cost little.
+ */
+export function exceedsJsonDepth(text: string, maxDepth: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === QUOTE) {
+      i = closingQuote(text, i);
+      if (i === -1) return false;
+    } else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
+      if (++depth > maxDepth) return true;
+    } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+/** Index of the quote that closes the string opened at `open`, or -1 when it never closes. */
+function closingQuote(text: string, open: number): number {
+  let at = text.indexOf('"', open + 1);
+  while (at !== -1 && isEscaped(text, at)) at = text.indexOf('"', at + 1);
+  return at;
+}
+
+/** A quote is escaped when an odd number of backslashes stands right before it. */
+function isEscaped(text: string, quote: number): boolean {
+  let backslashes = 0;
+  for (let i = quote - 1; i >= 0 && text.charCodeAt(i) === BACKSLASH; i--) backslashes++;
+  return backslashes % 2 === 1;
+}

@@ -1,0 +1,84 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import './context-variables.js';
+import type { FinishedRequest, RequestRunSummary } from '../contract/finished-request.js';
+import { GatewayError } from '../contract/gateway-error.js';
+import { toRequestSummary } from '../core/accounting/request-summary.js';
+
+export interface RequestAccountingDeps {
+  requestsPerMinute: MiddlewareHandler;
+  /** Awaited for non-streamed responses, so the audit row exists before the client has the answer. */
+  onFinished: (request: FinishedRequest) => void | Promise<void>;
+}
+
+/**
+ * Accounts for every POST of a key (so endpoints added later are covered): counts it against the
+ * key's requests per minute (refused and invalid requests too, with the rate-limit headers), hands
+ * the route the run hooks, and reports the request once it is over, for the audit log and metrics.
+ * Whether a run may start is not decided here but by admission in the core (src/core/admission/key-admission.ts).
+ */
+export function accountRequests(deps: RequestAccountingDeps): MiddlewareHandler {
+  return async function accountRequestsMiddleware(c, next) {
+    const principal = c.get('principal');
+    if (!principal || c.req.method !== 'POST') return next();
+    const startedAt = performance.now();
+    const body = await c.req.json().catch(() => undefined);
+
+    let summary: RequestRunSummary | undefined;
+    let awaitingSummary = false;
+    let finished = false;
+    const finish = async (status: number, errorCode: string | null, stream: boolean) => {
+      if (finished) return;
+      finished = true;
+      await deps.onFinished({
+        principal,
+        requestId: c.get('requestId'),
+        method: c.req.method,
+        path: c.req.path,
+        body,
+        stream,
+        status,
+        errorCode,
+        summary,
+        durationMs: performance.now() - startedAt,
+      });
+    };
+    // A stream is over when its run is: the run's own outcome is what the client got.
+    const finishStream = (runSummary: RequestRunSummary) => {
+      const failed = runSummary.outcome === 'error';
+      void finish(
+        failed ? (runSummary.errorStatus ?? 500) : c.res.status,
+        failed ? (runSummary.errorCode ?? null) : null,
+        true,
+      );
+    };
+
+    try {
+      await deps.requestsPerMinute(c, async () => {
+        c.set('runHooks', {
+          onSummary(runSummary) {
+            summary = toRequestSummary(runSummary);
+            if (awaitingSummary) finishStream(summary);
+          },
+        });
+        await next();
+      });
+    } catch (error) {
+      const gatewayError = error instanceof GatewayError ? error : undefined;
+      await finish(gatewayError?.status ?? 500, gatewayError?.code ?? 'internal_error', false);
+      throw error;
+    }
+
+    if (isEventStream(c) && c.res.status < 400) {
+      // The summary may already be in when the run ended before the response left the route.
+      if (summary) finishStream(summary);
+      else awaitingSummary = true;
+      return;
+    }
+    const error = c.error instanceof GatewayError ? c.error : undefined;
+    await finish(c.res.status, error?.code ?? summary?.errorCode ?? null, false);
+  };
+}
+
+function isEventStream(c: Context): boolean {
+  return c.res.headers.get('content-type')?.startsWith('text/event-stream') ?? false;
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { GatewayError } from '../../contract/gateway-error.js';
+import { parseTemplate, renderTemplate } from './template-library.js';
+
+const TEMPLATE = `---
+description: Greets
+model: haiku
+variables:
+  name: Who to greet
+  mood:
+    default: cheerful
+---
+Say hello to {{ name }} in a {{mood}} way. Leave {{other}} alone.
+`;
+
+describe('templates', () => {
+  it('parses front-matter variables (shorthand and with defaults) and fills placeholders', () => {
+    const template = parseTemplate('greet.md', TEMPLATE);
+    expect(template).toMatchObject({ name: 'greet.md', description: 'Greets', model: 'haiku' });
+    expect(template.variables).toEqual([
+      { name: 'name', description: 'Who to greet', required: true },
+      { name: 'mood', description: '', required: false, default: 'cheerful' },
+    ]);
+    expect(renderTemplate(template, { name: 'Ada' })).toBe(
+      'Say hello to Ada in a cheerful way. Leave {{other}} alone.\n',
+    );
+  });
+
+  it('names missing and undeclared variables in its 400s', () => {
+    const template = parseTemplate('greet.md', TEMPLATE);
+    const failure = (values: Record<string, string>) => {
+      try {
+        renderTemplate(template, values);
+      } catch (error) {
+        return error as GatewayError;
+      }
+      throw new Error('expected a failure');
+    };
+    expect(failure({})).toMatchObject({ status: 400, code: 'missing_variable', param: 'variables' });
+    expect(failure({}).message).toContain('name');
+    expect(failure({ name: 'x', colour: 'red' })).toMatchObject({ code: 'undeclared_variable' });
+    expect(failure({ name: 'x', colour: 'red' }).message).toContain('colour');
+    expect(failure({})).toBeInstanceOf(GatewayError);
+  });
+
+  it('refuses a schema that is not a JSON Schema', () => {
+    expect(() => parseTemplate('x.md', '---\nschema: 3\n---\nbody')).toThrow(/schema/);
+    expect(() => parseTemplate('x.md', '---\nschema: { type: 12 }\n---\nbody')).toThrow(/invalid schema/);
+  });
+});
