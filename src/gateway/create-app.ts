@@ -28,10 +28,10 @@ export interface AppDeps {
   startedAt: number;
   /** CORS_ORIGINS; CORS is off when empty. */
   corsOrigins?: readonly string[];
-  /** Run first, around everything, so they see every request and its final status (metrics). */
-  outerMiddleware?: MiddlewareHandler[];
-  /** Run after CORS and the body limit, before any route: body sanity, drain, auth, key policy. */
-  guardMiddleware?: MiddlewareHandler[];
+  /** Around everything, so they see every request and its final status. */
+  outer?: OuterMiddleware;
+  /** After CORS and the body limit, before any route. */
+  guards?: AppGuards;
   /** Extra routes at the root (probes, metrics, console). */
   rootRoutes?: OpenAPIHono[];
   /** Extra API routes, served under /v1 and without the prefix like the others. */
@@ -43,10 +43,39 @@ export interface AppDeps {
   apiDocs?: { version: string; routes: (document: () => JsonObject) => OpenAPIHono };
 }
 
+/** What wraps every request, outermost first. */
+export interface OuterMiddleware {
+  /** Counts every request with its final status and duration. */
+  metrics: MiddlewareHandler;
+  /** Aborts the run of a stream whose client stopped reading. */
+  streamStall: MiddlewareHandler;
+}
+
+/** The request guards, in the order they run: each relies on what the ones before it decided. */
+export interface AppGuards {
+  /** Refuses DNS-rebinding and cross-site requests while the gateway is open to keyless callers. */
+  hostOrigin: MiddlewareHandler;
+  /** 503 for API requests once the gateway drains. */
+  drain: MiddlewareHandler;
+  /** Authenticates a WebSocket upgrade that offers a ticket (browsers cannot send headers). */
+  wsTicket?: MiddlewareHandler;
+  /** The caller's key: 401 without a valid one, else the principal for everything after. */
+  apiKey: MiddlewareHandler;
+  /** Bounds how deeply nested a JSON body may be. */
+  jsonBody: MiddlewareHandler;
+  /** Rate-limit headers on the native API's responses, its 429 included. */
+  nativeRateLimitHeaders?: MiddlewareHandler;
+  /** Counts every POST of a key against its rpm and records it once it is over. */
+  accounting: MiddlewareHandler;
+}
+
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   app.use(requestId({ headerName: 'x-request-id' }));
-  for (const middleware of deps.outerMiddleware ?? []) app.use(middleware);
+  if (deps.outer) {
+    app.use(deps.outer.metrics);
+    app.use(deps.outer.streamStall);
+  }
   app.use(requestLogger(deps.logger));
   app.use(corsPolicy({ origins: deps.corsOrigins ?? [] }));
   app.use(
@@ -62,7 +91,16 @@ export function createApp(deps: AppDeps) {
       },
     }),
   );
-  for (const middleware of deps.guardMiddleware ?? []) app.use(middleware);
+  const guards = deps.guards;
+  if (guards) {
+    app.use(guards.hostOrigin);
+    app.use(guards.drain);
+    if (guards.wsTicket) app.use(guards.wsTicket);
+    app.use(guards.apiKey);
+    app.use(guards.jsonBody);
+    if (guards.nativeRateLimitHeaders) app.use(guards.nativeRateLimitHeaders);
+    app.use(guards.accounting);
+  }
 
   const renderers = createErrorRenderers(deps.defaultErrorRenderer);
   const api = new Hono<AppEnv>();

@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto';
+import { type SessionStore, startup } from '@anthropic-ai/claude-agent-sdk';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { RunPlan } from '../contract/run-plan.js';
+import type { RunQueue } from '../core/run-queue.js';
+import { mirrorTranscripts } from '../core/sessions/shared-conversations.js';
+import { agentOptions } from '../engine/options/agent-options.js';
+import { clientToolOptions } from '../engine/options/client-tool-options.js';
+import { buildChildEnv } from '../engine/processes/child-env.js';
+import { CREDENTIALS_HELP, findClaudeCredentials } from '../engine/processes/credentials.js';
+import {
+  bundledExecutablePath,
+  type ExecutableProbe,
+  probeExecutable,
+} from '../engine/processes/executable.js';
+import { ProcessRegistry } from '../engine/processes/process-registry.js';
+import {
+  type ClaudeRunner,
+  type ClaudeRunnerDeps,
+  createClaudeRunner,
+  plannedOptions,
+} from '../engine/runner.js';
+import { createWarmProcesses, type WarmProcesses } from '../engine/warm/warm-processes.js';
+import { GATEWAY_VERSION } from '../version.js';
+import type { ClaudeDirs } from './claude-dirs.js';
+
+const PROBE_TTL_MS = 60_000;
+
+export interface EngineSetup {
+  config: Config;
+  env: NodeJS.ProcessEnv;
+  dirs: ClaudeDirs;
+  queue: RunQueue;
+  /** Transcripts mirrored to a database every gateway shares (PostgreSQL), or undefined. */
+  sharedTranscripts: SessionStore | undefined;
+  logger: Logger;
+}
+
+/** Claude Code processes: the registry, spares and hot conversations, and the runner over them. */
+export interface Engine {
+  processes: ProcessRegistry;
+  warm: WarmProcesses;
+  runner: ClaudeRunner;
+  /** The options a run of this plan starts Claude Code with (to prime spares). */
+  plannedOptions(plan: RunPlan): ReturnType<typeof plannedOptions>;
+  /**
+   * The id for a new tracked conversation: a pre-started process that fits its run (Claude Code
+   * takes the session id at launch), or for a rebuilt history one pre-spawned to resume that id
+   * (its transcript is written under it before the process reads it).
+   */
+  promiseSessionId(plan: RunPlan): string | undefined;
+  /** Looked up again on every call, so logging in (or mounting credentials) needs no restart. */
+  hasCredentials(): boolean;
+  /** Whether Claude Code starts and which version it is (cached for a minute). */
+  probeClaudeCode(): Promise<ExecutableProbe>;
+}
+
+export function buildEngine(setup: EngineSetup): Engine {
+  const { config, dirs, logger } = setup;
+  const processes = new ProcessRegistry({
+    killGraceMs: config.KILL_GRACE_MS,
+    onSpawn: (pid) => logger.debug({ pid }, 'claude code started'),
+    onExit: (pid) => logger.debug({ pid }, 'claude code exited'),
+  });
+  const sharedState = setup.sharedTranscripts !== undefined;
+  const warm = createWarmProcesses({
+    settings: {
+      maxProcesses: config.MAX_CONCURRENCY,
+      spares: config.WARM_SPARES,
+      // WARM_SPARES=0 keeps no spares at all, however busy.
+      sparesMax: config.WARM_SPARES === 0 ? 0 : config.WARM_SPARES_MAX,
+      openSpares: config.WARM_OPEN_SPARES,
+      // On a shared database the shared index names tracked conversations, not a rebuild spare.
+      rebuildSpares: config.WARM_REBUILD_SPARES && !(sharedState && config.SESSION_MAX_COUNT > 0),
+      demandWindowMs: config.WARM_SPARES_WINDOW_MS,
+      hotSessionsMax: config.HOT_SESSIONS_MAX,
+      hotSessionIdleMs: config.HOT_SESSION_IDLE_MS,
+    },
+    processes,
+    queue: setup.queue,
+    startup,
+    logger,
+  });
+  const runnerDeps: ClaudeRunnerDeps = {
+    ...warm.runnerDeps,
+    executablePath: config.CLAUDE_PATH,
+    env: {
+      ...buildChildEnv(setup.env, {
+        configDir: dirs.configDir,
+        maxRetries: config.CLAUDE_MAX_RETRIES,
+        apiTimeoutMs: config.CLAUDE_API_TIMEOUT_MS,
+        clientApp: `claude-gateway/${GATEWAY_VERSION}`,
+      }),
+      CLAUDE_CODE_TMPDIR: dirs.tmpDir,
+    },
+    workspaceDir: config.workspaceDir,
+    configDir: dirs.configDir,
+    processes,
+    // Tracked sessions are mirrored to the shared store, so another gateway can resume them.
+    optionExtenders: [
+      agentOptions,
+      clientToolOptions,
+      ...(setup.sharedTranscripts ? [mirrorTranscripts(setup.sharedTranscripts)] : []),
+    ],
+  };
+  warnWithoutCredentials(runnerDeps.env, dirs.configDir, logger);
+  let probe: { at: number; result: Promise<ExecutableProbe> } | undefined;
+  return {
+    processes,
+    warm,
+    runner: createClaudeRunner(runnerDeps),
+    plannedOptions: (plan) => plannedOptions(plan, runnerDeps),
+    promiseSessionId: (plan) =>
+      plan.history.length > 0
+        ? warm.promiseRebuildId()
+        : warm.promiseSessionId(
+            plannedOptions({ ...plan, session: { id: randomUUID(), continues: false } }, runnerDeps),
+          ),
+    hasCredentials: () => findClaudeCredentials(runnerDeps.env, dirs.configDir).source !== null,
+    probeClaudeCode() {
+      if (!probe || Date.now() - probe.at > PROBE_TTL_MS) {
+        probe = {
+          at: Date.now(),
+          result: probeExecutable(config.CLAUDE_PATH ?? bundledExecutablePath()),
+        };
+      }
+      return probe.result;
+    },
+  };
+}
+
+/** The gateway starts either way (Claude Code is the judge), but says at once what is missing. */
+function warnWithoutCredentials(env: Record<string, string>, configDir: string, logger: Logger): void {
+  const { source } = findClaudeCredentials(env, configDir);
+  if (source === null) {
+    logger.warn(`Claude Code has no credentials: requests will fail until they are set. ${CREDENTIALS_HELP}`);
+  } else {
+    logger.info({ credentials: source }, 'Claude Code credentials found');
+  }
+}

@@ -1,0 +1,90 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { Admit } from '../contract/admission.js';
+import { storeUnavailable } from '../contract/auth-errors.js';
+import type { Principal } from '../contract/key-policy.js';
+import { createKeyAdmission } from '../core/admission/key-admission.js';
+import { type ConcurrencyLimiter, KeyConcurrency } from '../core/admission/key-concurrency.js';
+import { sharedKeyConcurrency, sharedRateLimitStore } from '../core/admission/shared-key-limits.js';
+import { type RequestsPerMinute, RPM_WINDOW_MS, requestsPerMinute } from '../http/requests-per-minute.js';
+import type { GatewayStore } from '../store/gateway-store.js';
+import type { RecentSpend } from '../store/recent-spend.js';
+import { redisConcurrency } from '../store/redis/redis-concurrency.js';
+import { connectRedis, redisAnswers } from '../store/redis/redis-connection.js';
+import { redisRateWindow } from '../store/redis/redis-rate-window.js';
+import { cachedProbe } from '../util/cached-probe.js';
+
+export interface KeyLimitsSetup {
+  config: Config;
+  store: GatewayStore;
+  /** The keys' recorded spend (reused from the key lookup of the same request when fresh). */
+  spend: RecentSpend;
+  /** This gateway process among those sharing the database: its run leases are renewed together. */
+  processTag: string;
+  logger: Logger;
+}
+
+export interface KeyLimits {
+  rpm: RequestsPerMinute;
+  /** Key policy's decision on every run (model, agent tools, rpm for runs without a POST, budget, slots). */
+  admit: Admit;
+  /** Undefined without REDIS_URL: /ready then does not ask Redis. */
+  redisReachable: (() => Promise<boolean>) | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * Where a key's limits are counted: in memory for one gateway; with REDIS_URL, rpm windows and run
+ * slots in Redis; else on a shared database (PostgreSQL) there. Spend is always in the store. So N
+ * gateways enforce one limit.
+ */
+export function buildKeyLimits(setup: KeyLimitsSetup): KeyLimits {
+  const { config, store, logger } = setup;
+  const sharedState = store.engine === 'postgres';
+  const redis = config.REDIS_URL
+    ? connectRedis(config.REDIS_URL, {
+        onError: (err) => logger.warn({ err }, 'redis connection failed; limits answer 503 until it is back'),
+      })
+    : undefined;
+  const sharedWindow = redis
+    ? redisRateWindow(redis, RPM_WINDOW_MS)
+    : sharedState
+      ? store.rateWindow(RPM_WINDOW_MS)
+      : undefined;
+  const rpm = requestsPerMinute(Date.now, sharedWindow ? sharedRateLimitStore(sharedWindow) : undefined);
+  const leases = redis
+    ? redisConcurrency(redis, {
+        onRefreshError: (err) => logger.warn({ err }, 'run slot not refreshed in redis'),
+        onLeaseLost: (err) => logger.warn({ err }, 'run slot expired in redis before its run ended'),
+      })
+    : sharedState
+      ? store.concurrency({
+          instanceId: setup.processTag,
+          onRenewError: (err) => logger.warn({ err }, 'run leases not renewed'),
+        })
+      : undefined;
+  // One count of running runs per key, whatever surface or transport they came in on.
+  const concurrency: ConcurrencyLimiter = leases
+    ? sharedKeyConcurrency(leases, (err) => logger.warn({ err }, 'run lease not released; it expires'))
+    : new KeyConcurrency();
+  const spentUsd = async (principal: Principal) => {
+    // A key without a budget needs no read (the check passes whatever the spend).
+    if (principal.source !== 'store' || principal.policy.budgetUsd === undefined) return 0;
+    // Read per run from the store every instance charges (or taken from the key lookup that just
+    // read it), so budgets hold across instances.
+    return setup.spend.spentUsd(principal.id).catch(() => {
+      throw storeUnavailable();
+    });
+  };
+  return {
+    rpm,
+    admit: createKeyAdmission({ countRequest: rpm.countRequest, concurrency, spentUsd }),
+    // /ready fails while Redis does not answer, as it does when the store does not.
+    redisReachable: redis ? cachedProbe(() => redisAnswers(redis), config.READY_CACHE_MS) : undefined,
+    async close() {
+      rpm.close();
+      await leases?.close().catch((err: unknown) => logger.warn({ err }, 'run leases not released'));
+      redis?.disconnect();
+    },
+  };
+}

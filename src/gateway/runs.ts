@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../config.js';
+import type { Admit } from '../contract/admission.js';
+import type { ConversationIndex } from '../contract/ports/conversations.js';
+import type { RunService } from '../contract/run-service.js';
+import { createRemoteImageResolver } from '../core/images/resolve-remote-images.js';
+import { createGuardedFetch } from '../core/images/ssrf-guard.js';
+import type { RunQueue } from '../core/run-queue.js';
+import { createRunService } from '../core/run-service.js';
+import { chatCompletionRequestSchema } from '../surfaces/openai-chat/schema.js';
+import { type ToClaudeContext, toRunPlan } from '../surfaces/openai-chat/to-plan.js';
+import type { Engine } from './engine.js';
+
+export interface RunsSetup {
+  config: Config;
+  engine: Engine;
+  queue: RunQueue;
+  conversations: ConversationIndex | undefined;
+  admit: Admit;
+}
+
+/** The one way a plan becomes a Claude Code run, for every surface. */
+export function buildRunService(setup: RunsSetup): RunService {
+  const { config } = setup;
+  return createRunService({
+    runner: setup.engine.runner,
+    queue: setup.queue,
+    admit: setup.admit,
+    requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
+    ...(setup.conversations ? { sessions: setup.conversations } : {}),
+    ...(config.REMOTE_IMAGES
+      ? {
+          resolveRemoteImages: createRemoteImageResolver({
+            maxBytes: config.MAX_IMAGE_BYTES,
+            timeoutMs: config.REMOTE_IMAGE_TIMEOUT_MS,
+            maxRedirects: config.REMOTE_IMAGE_MAX_REDIRECTS,
+            fetch: createGuardedFetch({ allowedHosts: config.REMOTE_IMAGE_ALLOWED_HOSTS }),
+          }),
+        }
+      : {}),
+  });
+}
+
+/** Spares start with exactly the options of a new plain conversation on the first served model. */
+export function primeSpares(
+  engine: Engine,
+  planContext: ToClaudeContext,
+  tracksConversations: boolean,
+): void {
+  const plainChat = toRunPlan(
+    chatCompletionRequestSchema.parse({
+      model: planContext.models.ids[0],
+      messages: [{ role: 'user', content: '.' }],
+    }),
+    planContext,
+  );
+  if (tracksConversations) plainChat.session = { id: randomUUID(), continues: false };
+  engine.warm.pool.prime(engine.plannedOptions(plainChat));
+}

@@ -1,0 +1,118 @@
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import { packageRoot } from '../console/package-root.js';
+import type { FinishedRequest } from '../contract/finished-request.js';
+import type { Principal } from '../contract/key-policy.js';
+import type { TaskSignals } from '../contract/ports/tasks.js';
+import type { RunService, RunSummary } from '../contract/run-service.js';
+import { toRequestSummary } from '../core/accounting/request-summary.js';
+import { loadProfiles, type ProfileCatalog } from '../core/admission/profiles.js';
+import type { AgentPolicy } from '../core/agent-policy.js';
+import type { ModelCatalog } from '../core/model-catalog.js';
+import type { Surface } from '../http/surface.js';
+import { type ClaudeHomeCatalog, claudeHomeCatalog } from '../services/tasks/claude-home.js';
+import { prepareSkillsPlugin } from '../services/tasks/skills-plugin.js';
+import { type TemplateLibrary, templateLibrary } from '../services/templates/template-library.js';
+import type { GatewayStore } from '../store/gateway-store.js';
+import { postgresTaskSignals } from '../store/postgres-task-signals.js';
+import { tasksSurface } from '../surfaces/tasks/surface.js';
+import { createTaskService, type TaskService } from '../surfaces/tasks/task-service.js';
+
+const STOPPED_REASON = 'The gateway stopped while this task was running.';
+
+export interface TasksSetup {
+  config: Config;
+  store: GatewayStore;
+  runs: RunService;
+  models: ModelCatalog;
+  agentPolicy: AgentPolicy | undefined;
+  /** Where the audit row of a task that ran on without its client goes. */
+  recordInBackground(request: FinishedRequest): void;
+  keepAliveMs: number;
+  logger: Logger;
+}
+
+/** Agentic tasks, the owner's agents and skills (CLAUDE_HOME), permission profiles and templates. */
+export interface Tasks {
+  service: TaskService;
+  surface: Surface;
+  /** Ends every running task, recorded as stopped with the gateway. */
+  stopAll(): Promise<void>;
+}
+
+export async function buildTasks(setup: TasksSetup): Promise<Tasks> {
+  const { config, store, logger } = setup;
+  const profiles: ProfileCatalog = loadProfiles(config.PROFILES_FILE);
+  // A task left running by an earlier gateway process never finishes.
+  await store.tasks.failRunning(
+    { status: 'failed', error: { code: 'gateway_stopped', message: STOPPED_REASON } },
+    Date.now(),
+  );
+  // On a shared database a task's live events and its cancel reach every gateway (LISTEN/NOTIFY).
+  const signals: TaskSignals | undefined = store.notifications
+    ? postgresTaskSignals(store.notifications)
+    : undefined;
+  const service = createTaskService({
+    runs: setup.runs,
+    store: store.tasks,
+    ...(signals ? { signals } : {}),
+  });
+  const claudeHome = config.CLAUDE_HOME ? path.resolve(config.CLAUDE_HOME) : undefined;
+  const home: ClaudeHomeCatalog | undefined = claudeHome
+    ? claudeHomeCatalog(claudeHome, (file, reason) =>
+        logger.warn({ file, reason }, 'CLAUDE_HOME file skipped'),
+      )
+    : undefined;
+  const skillsPluginDir = claudeHome
+    ? await prepareSkillsPlugin(claudeHome, path.join(config.dataDir, 'claude-home-plugin'))
+    : undefined;
+  const templates: TemplateLibrary = templateLibrary(
+    config.TEMPLATES_DIR ? path.resolve(config.TEMPLATES_DIR) : path.join(packageRoot(), 'templates'),
+    (file, reason) => logger.warn({ file, reason }, 'template skipped'),
+  );
+  const defaultModel = setup.models.ids[0] ?? 'sonnet';
+  const surface = tasksSurface({
+    tasks: service,
+    store: store.tasks,
+    templates,
+    generation: { runs: setup.runs, models: setup.models, defaultModel },
+    requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
+    envAllowlist: config.EXECUTE_ENV_ALLOWLIST,
+    planContext: {
+      models: setup.models,
+      defaultModel,
+      ...(setup.agentPolicy ? { agentPolicy: setup.agentPolicy } : {}),
+      requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
+    },
+    profiles,
+    ...(home ? { home } : {}),
+    ...(skillsPluginDir ? { skillsPluginDir } : {}),
+    keepAliveMs: setup.keepAliveMs,
+    // A task is bounded by REQUEST_TIMEOUT_MS at most; following it elsewhere stops a minute later.
+    ...(signals ? { remoteTasks: { signals, maxFollowMs: config.REQUEST_TIMEOUT_MS + 60_000 } } : {}),
+    onBackgroundSummary: (principal, requestId, summary) =>
+      setup.recordInBackground(backgroundTaskRequest(principal, requestId, summary)),
+  });
+  return { service, surface, stopAll: () => service.stopAll(STOPPED_REASON) };
+}
+
+/** A task's run that went on after its client left, recorded like the POST that started it. */
+function backgroundTaskRequest(
+  principal: Principal,
+  requestId: string,
+  summary: RunSummary,
+): FinishedRequest {
+  return {
+    principal,
+    requestId,
+    method: 'POST',
+    path: '/api/v1/tasks',
+    body: undefined,
+    stream: false,
+    status: summary.error?.status ?? 200,
+    errorCode: summary.error?.code ?? null,
+    summary: toRequestSummary(summary),
+    durationMs: summary.durationMs,
+  };
+}

@@ -1,0 +1,50 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { RunService } from '../contract/run-service.js';
+import type { ModelCatalog } from '../core/model-catalog.js';
+import type { Surface } from '../http/surface.js';
+import type { GatewayStore } from '../store/gateway-store.js';
+import { anthropicMessagesSurface } from '../surfaces/anthropic-messages/surface.js';
+import { createCl100kCounter } from '../surfaces/anthropic-messages/token-counter.js';
+import { noCapabilitySurface } from '../surfaces/openai/surface.js';
+import { openAIChatSurface } from '../surfaces/openai-chat/surface.js';
+import type { ToClaudeContext } from '../surfaces/openai-chat/to-plan.js';
+import { completionsSurface } from '../surfaces/openai-completions/surface.js';
+import { openAIResponsesSurface } from '../surfaces/openai-responses/surface.js';
+
+export interface WireSurfacesSetup {
+  config: Config;
+  store: GatewayStore;
+  runs: RunService;
+  models: ModelCatalog;
+  chatPlanContext: ToClaudeContext;
+  keepAliveMs: number;
+  logger: Logger;
+}
+
+/** The OpenAI and Anthropic wires: one entry per surface, its routes and its error bodies. */
+export function buildWireSurfaces(setup: WireSurfacesSetup): Surface[] {
+  const { config, runs, models, keepAliveMs } = setup;
+  const attachments = { maxBytes: config.MAX_IMAGE_BYTES, remoteImages: config.REMOTE_IMAGES };
+  return [
+    openAIChatSurface({ runs, planContext: setup.chatPlanContext, keepAliveMs }),
+    anthropicMessagesSurface({
+      runs,
+      planContext: { models, systemPromptPlacement: config.SYSTEM_PROMPT_PLACEMENT, attachments },
+      countTokens: createCl100kCounter(),
+      keepAliveMs,
+    }),
+    completionsSurface({ runs, planContext: { models }, keepAliveMs }),
+    noCapabilitySurface(),
+    openAIResponsesSurface({
+      runs,
+      store: setup.store.responses,
+      resolveModel: (model) => models.resolve(model),
+      systemPromptPlacement: config.SYSTEM_PROMPT_PLACEMENT,
+      attachments,
+      ttlMs: config.SESSION_TTL_MS,
+      keepAliveMs,
+      onStoreError: (err) => setup.logger.warn({ err }, 'storing a response failed'),
+    }),
+  ];
+}
