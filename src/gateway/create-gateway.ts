@@ -152,7 +152,7 @@ export async function createGateway(
       instanceId: config.instanceId,
     },
   );
-  // On PostgreSQL, state several gateways must agree on lives there (README "Scaling out").
+  // On PostgreSQL, state several gateways must agree on lives there (docs/scale-out.md).
   const sharedState = store.engine === 'postgres';
   // This gateway process among those sharing state (INSTANCE_ID may repeat across restarts).
   const processTag = `${config.instanceId}-${process.pid}-${randomUUID().slice(0, 8)}`;
