@@ -28,7 +28,7 @@ export interface ClaudeTurn {
 
 export type EffortLevel = 'low' | 'medium' | 'high' | 'xhigh' | 'max';
 
-/** Where the client's system text goes; see the README for why a user might want each. */
+/** Where the client's system text goes; see docs/openai-chat.md for why a user might want each. */
 export type SystemPromptPlacement = 'replace' | 'append' | 'first-user-turn';
 
 export interface ClientToolDefinition {

@@ -3,7 +3,7 @@ import type { ErrorRenderer } from '../contract/gateway-error.js';
 
 /**
  * What a surface hands the app: its routes and who renders errors under which paths. Registering a
- * surface is one entry in `AppDeps.surfaces` (see src/gateway.ts).
+ * surface is one entry in `AppDeps.surfaces` (see src/gateway/create-gateway.ts).
  */
 export interface Surface {
   name: string;

@@ -131,7 +131,7 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
     await page.locator('[data-stat="processes"]').filter({ hasText: /^\d+$/ }).waitFor();
     expect(await chartHasInk(page, 'Requests per minute')).toBe(true);
     await shot('overview');
-    // The README's picture is refreshed on request only, so test runs leave the tree clean.
+    // The picture in docs/console.md is refreshed on request only, so test runs leave the tree clean.
     if (process.env.UPDATE_DOCS_SCREENSHOTS === '1') {
       await page.screenshot({ path: path.resolve('docs/console-overview.png') });
     }

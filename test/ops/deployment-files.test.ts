@@ -61,10 +61,10 @@ describe('stop timeouts', () => {
   // moment to abort the rest; whatever stops the container must wait longer than that.
   const graceSeconds = loadConfig({}).SHUTDOWN_GRACE_MS / 1000;
 
-  it('README docker run and compose examples, and fly.toml, outlast SHUTDOWN_GRACE_MS', () => {
-    const readme = read('README.md');
-    const stopTimeout = Number(/--stop-timeout (\d+)/.exec(readme)?.[1]);
-    const gracePeriod = Number(/stop_grace_period: (\d+)s/.exec(readme)?.[1]);
+  it('the docker run and compose examples of docs/operations.md, and fly.toml, outlast SHUTDOWN_GRACE_MS', () => {
+    const operations = read('docs/operations.md');
+    const stopTimeout = Number(/--stop-timeout (\d+)/.exec(operations)?.[1]);
+    const gracePeriod = Number(/stop_grace_period: (\d+)s/.exec(operations)?.[1]);
     const killTimeout = Number(/^kill_timeout = (\d+)/m.exec(read('fly.toml'))?.[1]);
     for (const seconds of [stopTimeout, gracePeriod, killTimeout]) {
       expect(seconds).toBeGreaterThan(graceSeconds);

@@ -11,7 +11,7 @@ import type { TokenCounter } from './token-counter.js';
  * Claude's tokenizers split text into more tokens than cl100k_base: Anthropic's published (Claude 2)
  * tokenizer by 1.04-1.15x on Claude Code's own prompt and tools (measured; code is the high end), and
  * Claude 3.5's by 1.16x (prose) to 1.3x (code) over GPT-4o's in published comparisons. 1.5 covers
- * both with room; see "Counting tokens" in the README.
+ * both with room; see "Counting tokens" in docs/anthropic-messages.md.
  */
 export const TEXT_SCALE = 1.5;
 /** Anthropic: an image costs about width*height/750 tokens, and images are scaled to stay under ~1600. */

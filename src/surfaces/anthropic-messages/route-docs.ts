@@ -47,7 +47,7 @@ export const countTokens = createRoute({
   path: '/messages/count_tokens',
   summary: 'Estimate the input tokens of a message request',
   description:
-    'An estimate that errs high (see "Counting tokens" in the README): cl100k_base token counts scaled by 1.5, images at 1,600 tokens, PDF pages at 3,000. Claude Code sends `?beta=true`; any query is accepted.',
+    'An estimate that errs high (see "Counting tokens" in docs/anthropic-messages.md): cl100k_base token counts scaled by 1.5, images at 1,600 tokens, PDF pages at 3,000. Claude Code sends `?beta=true`; any query is accepted.',
   request: {
     headers: anthropicHeaders,
     body: jsonBody(countTokensRequestSchema.openapi('AnthropicCountTokensRequest')),

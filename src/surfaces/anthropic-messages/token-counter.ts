@@ -6,10 +6,10 @@ export type TokenCounter = (text: string) => number;
 
 /**
  * Claude's tokenizer is not published, so counts come from OpenAI's cl100k_base BPE (js-tiktoken,
- * the tokenizer LangChain and LlamaIndex ship), which callers scale up: see "Counting tokens" in the
- * README for how far off it is. cl100k rather than o200k: it builds about 3x faster, and like
- * Claude's it is not tuned for non-English text, so it does not run low there. The ranks are parsed
- * on the first count (about a second), not at import.
+ * the tokenizer LangChain and LlamaIndex ship), which callers scale up: see "Counting tokens" in
+ * docs/anthropic-messages.md for how far off it is. cl100k rather than o200k: it builds about 3x
+ * faster, and like Claude's it is not tuned for non-English text, so it does not run low there.
+ * The ranks are parsed on the first count (about a second), not at import.
  */
 export function createCl100kCounter(): TokenCounter {
   let encoder: Tiktoken | undefined;

@@ -18,7 +18,7 @@ import { locateImage } from './locate-image.js';
 import { type ChatCompletionRequest, chatCompletionRequestSchema } from './schema.js';
 import { type ToClaudeContext, toRunPlan } from './to-plan.js';
 
-/** Names a conversation explicitly; see "Conversations (multi-turn)" in the README. */
+/** Names a conversation explicitly; see "Conversations (multi-turn)" in docs/openai-chat.md. */
 export const CONVERSATION_ID_HEADER = 'x-conversation-id';
 const MAX_CONVERSATION_ID_LENGTH = 256;
 
@@ -39,11 +39,9 @@ const createChatCompletion = createRoute({
   request: {
     body: jsonBody(chatCompletionRequestSchema.openapi('ChatCompletionRequest')),
     headers: z.object({
-      [CONVERSATION_ID_HEADER]: z
-        .string()
-        .max(MAX_CONVERSATION_ID_LENGTH)
-        .optional()
-        .openapi({ description: 'Names a conversation explicitly (see the README).' }),
+      [CONVERSATION_ID_HEADER]: z.string().max(MAX_CONVERSATION_ID_LENGTH).optional().openapi({
+        description: 'Names a conversation explicitly (see "Conversations" in docs/openai-chat.md).',
+      }),
     }),
   },
   responses: {

@@ -17,7 +17,7 @@ import type { ResponseStreamEvent } from './response-object.js';
 import { parseResponsesRequest, responsesRequestSchema } from './schema.js';
 import { responseNotFound } from './stored-chain.js';
 
-/** Names the hosted tools a request sent that Claude did not see (see the README). */
+/** Names the hosted tools a request sent that Claude did not see (see docs/openai-responses.md). */
 export const DROPPED_TOOLS_HEADER = 'x-gateway-dropped-tools';
 
 /** Owner of stored responses when the gateway runs without keys (loopback use). */

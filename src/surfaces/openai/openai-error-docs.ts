@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { jsonResponse } from '../../http/openapi-route.js';
 
-/** The OpenAI error body (src/http/openai-error.ts) as the OpenAPI document names it: `Error`. */
+/** The OpenAI error body (src/surfaces/openai/openai-error.ts) as the OpenAPI document names it: `Error`. */
 export const openAIErrorSchema = z
   .object({
     error: z.object({

@@ -28,7 +28,7 @@ import { type TaskPlanContext, taskAsk, toTaskPlan } from './to-plan.js';
 
 /**
  * The routes of the servers this gateway grew from, as thin adapters over templates, one-shot
- * generation and tasks (README "Moving from the seed servers" has the mapping).
+ * generation and tasks ("Moving from the seed servers" in docs/tasks-and-templates.md has the mapping).
  */
 export interface SeedRouteDeps {
   templates: TemplateLibrary;
