@@ -1,5 +1,5 @@
 /**
- * Scaling out (issue 12): the same load on one gateway and on two gateways sharing one PostgreSQL
+ * Scaling out: the same load on one gateway and on two gateways sharing one PostgreSQL
  * database, each behind the test round-robin balancer (so both pay the same proxy hop). The load is
  * `clients` conversations at once, `turns` streamed turns each of a few seconds, every turn continuing the
  * conversation; with two gateways consecutive requests alternate, so most turns resume a session

@@ -1,5 +1,5 @@
 /**
- * Benchmark scenarios for the warm paths of issue 16: varied system prompts against a fixed one,
+ * Benchmark scenarios for the warm paths: varied system prompts against a fixed one,
  * steady arrivals, rebuilt histories against cold starts, and how long a stream stays open after
  * its last content. Each is bounded in count; the caller starts the gateways.
  */

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:varied`: only the varied-request rows of `npm run bench` (issue 16), quickly — new
+ * `npm run bench:varied`: only the varied-request rows of `npm run bench`, quickly — new
  * conversations with their own system prompt and client tools, or with their own effort and
  * max_tokens, on a gateway with warm spares and on one without, each gateway alone on the machine.
  *

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:warm`: issue 16's traffic scenarios alone, in one run, faster than `npm run bench`:
+ * `npm run bench:warm`: the warm-traffic scenarios alone, in one run, faster than `npm run bench`:
  * new conversations and rebuilt 2-turn histories on a gateway without spares (cold) and with them
  * (warm spares, rebuilds served by a pre-started process, quiet and right after a spare was used),
  * then steady arrivals every 1 s and every 500 ms, adaptive spares against one fixed spare.

@@ -1,6 +1,6 @@
 /**
- * A Claude Code run described in Claude's own terms. `translate/to-claude` builds it from an OpenAI
- * request; `claude/` executes it. Nothing here knows about OpenAI.
+ * A Claude Code run described in Claude's own terms: each surface's `to-plan` builds it from its wire
+ * request; the engine executes it. Nothing here knows any wire.
  */
 
 export type ImageSource = { type: 'base64'; media_type: string; data: string } | { type: 'url'; url: string };
