@@ -11,6 +11,8 @@ import type { ModelCatalog } from '../core/model-catalog.js';
 import { corsPolicy } from '../http/cors.js';
 import { createErrorRenderers } from '../http/error-renderers.js';
 import { buildOpenApiDocument, type DescribedRoutes, type JsonObject } from '../http/openapi-document.js';
+import { createPathTable } from '../http/path-table.js';
+import { type RateLimitHeaderRenderer, rateLimitHeaders } from '../http/rate-limit-headers.js';
 import { type AppEnv, requestLogger } from '../http/request-logger.js';
 import type { Surface } from '../http/surface.js';
 import { type HealthDeps, healthRoutes } from '../ops/health-route.js';
@@ -22,6 +24,8 @@ export interface AppDeps {
   surfaces: Surface[];
   /** Renders errors on paths no surface claims (the OpenAI body). */
   defaultErrorRenderer: ErrorRenderer;
+  /** The rate-limit headers of every limited key's run, on every path (OpenAI's). */
+  standardRateLimitHeaders: RateLimitHeaderRenderer;
   models: ModelCatalog;
   health: HealthDeps;
   maxBodyBytes: number;
@@ -57,15 +61,11 @@ export interface AppGuards {
   hostOrigin: MiddlewareHandler;
   /** 503 for API requests once the gateway drains. */
   drain: MiddlewareHandler;
-  /** Authenticates a WebSocket upgrade that offers a ticket (browsers cannot send headers). */
-  wsTicket?: MiddlewareHandler;
-  /** The caller's key: 401 without a valid one, else the principal for everything after. */
+  /** The caller's key (or WebSocket ticket): 401 without a valid one, else the principal for everything after. */
   apiKey: MiddlewareHandler;
   /** Bounds how deeply nested a JSON body may be. */
   jsonBody: MiddlewareHandler;
-  /** Rate-limit headers on the native API's responses, its 429 included. */
-  nativeRateLimitHeaders?: MiddlewareHandler;
-  /** Counts every POST of a key against its rpm and records it once it is over. */
+  /** Records every POST of a key once it is over. */
   accounting: MiddlewareHandler;
 }
 
@@ -91,14 +91,20 @@ export function createApp(deps: AppDeps) {
       },
     }),
   );
+  const extraRateLimitHeaders = createPathTable<RateLimitHeaderRenderer>();
+  // Around the guards, so a run's refusal (a 429 from admission) carries the headers too.
+  app.use(
+    rateLimitHeaders({
+      standard: deps.standardRateLimitHeaders,
+      extraFor: (path) => extraRateLimitHeaders.lookup(path),
+    }),
+  );
   const guards = deps.guards;
   if (guards) {
     app.use(guards.hostOrigin);
     app.use(guards.drain);
-    if (guards.wsTicket) app.use(guards.wsTicket);
     app.use(guards.apiKey);
     app.use(guards.jsonBody);
-    if (guards.nativeRateLimitHeaders) app.use(guards.nativeRateLimitHeaders);
     app.use(guards.accounting);
   }
 
@@ -116,6 +122,8 @@ export function createApp(deps: AppDeps) {
   };
   for (const surface of deps.surfaces) {
     for (const { prefix, renderer } of surface.errors ?? []) renderers.register(prefix, renderer);
+    for (const { prefix, render } of surface.rateLimitHeaders ?? [])
+      extraRateLimitHeaders.register(prefix, render);
     if (surface.mount === 'root') mountRoot(surface.routes);
     else mountApi(surface.routes);
   }
