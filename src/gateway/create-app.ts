@@ -9,7 +9,7 @@ import { internalError, routeNotFound } from '../contract/errors.js';
 import { type ErrorRenderer, GatewayError } from '../contract/gateway-error.js';
 import type { ModelCatalog } from '../core/model-catalog.js';
 import { corsPolicy } from '../http/cors.js';
-import { createErrorRenderers } from '../http/error-renderers.js';
+import { createErrorRenderers, type ErrorRenderers } from '../http/error-renderers.js';
 import { buildOpenApiDocument, type DescribedRoutes, type JsonObject } from '../http/openapi-document.js';
 import { createPathTable } from '../http/path-table.js';
 import { type RateLimitHeaderRenderer, rateLimitHeaders } from '../http/rate-limit-headers.js';
@@ -69,8 +69,31 @@ export interface AppGuards {
   accounting: MiddlewareHandler;
 }
 
+type App = Hono<AppEnv>;
+
 export function createApp(deps: AppDeps) {
-  const app = new Hono<AppEnv>();
+  const app: App = new Hono<AppEnv>();
+  // What surfaces declare for the paths they own: their error bodies and their own rate-limit headers.
+  const renderers = createErrorRenderers(deps.defaultErrorRenderer);
+  const extraRateLimitHeaders = createPathTable<RateLimitHeaderRenderer>();
+  for (const surface of deps.surfaces) {
+    for (const { prefix, renderer } of surface.errors ?? []) renderers.register(prefix, renderer);
+    for (const { prefix, render } of surface.rateLimitHeaders ?? []) {
+      extraRateLimitHeaders.register(prefix, render);
+    }
+  }
+  useRequestLayers(app, deps, (path) => extraRateLimitHeaders.lookup(path));
+  mountRoutes(app, deps);
+  useErrorFunnel(app, renderers);
+  return app;
+}
+
+/** Everything a request passes before its route, outermost first. */
+function useRequestLayers(
+  app: App,
+  deps: AppDeps,
+  extraRateLimitHeaders: (path: string) => RateLimitHeaderRenderer | undefined,
+): void {
   app.use(requestId({ headerName: 'x-request-id' }));
   if (deps.outer) {
     app.use(deps.outer.metrics);
@@ -91,14 +114,8 @@ export function createApp(deps: AppDeps) {
       },
     }),
   );
-  const extraRateLimitHeaders = createPathTable<RateLimitHeaderRenderer>();
   // Around the guards, so a run's refusal (a 429 from admission) carries the headers too.
-  app.use(
-    rateLimitHeaders({
-      standard: deps.standardRateLimitHeaders,
-      extraFor: (path) => extraRateLimitHeaders.lookup(path),
-    }),
-  );
+  app.use(rateLimitHeaders({ standard: deps.standardRateLimitHeaders, extraFor: extraRateLimitHeaders }));
   const guards = deps.guards;
   if (guards) {
     app.use(guards.hostOrigin);
@@ -107,8 +124,10 @@ export function createApp(deps: AppDeps) {
     app.use(guards.jsonBody);
     app.use(guards.accounting);
   }
+}
 
-  const renderers = createErrorRenderers(deps.defaultErrorRenderer);
+/** Every surface and route, under /v1 and at the root, and the OpenAPI document describing them. */
+function mountRoutes(app: App, deps: AppDeps): void {
   const api = new Hono<AppEnv>();
   // What the OpenAPI document describes: every route below, at the path clients use.
   const described: DescribedRoutes[] = [];
@@ -121,9 +140,6 @@ export function createApp(deps: AppDeps) {
     described.push({ prefix: '/', routes });
   };
   for (const surface of deps.surfaces) {
-    for (const { prefix, renderer } of surface.errors ?? []) renderers.register(prefix, renderer);
-    for (const { prefix, render } of surface.rateLimitHeaders ?? [])
-      extraRateLimitHeaders.register(prefix, render);
     if (surface.mount === 'root') mountRoot(surface.routes);
     else mountApi(surface.routes);
   }
@@ -138,8 +154,10 @@ export function createApp(deps: AppDeps) {
   }
   app.route('/v1', api);
   app.route('/', api);
+}
 
-  // The one error funnel: the surface that owns the path decides the body.
+/** The one error funnel: the surface that owns the path decides the body. */
+function useErrorFunnel(app: App, renderers: ErrorRenderers): void {
   const respond = (c: Context<AppEnv>, error: GatewayError) => {
     const rendered = renderers.rendererFor(c.req.path)(error, { requestId: c.get('requestId') });
     return c.json(rendered.body, rendered.status as ContentfulStatusCode, rendered.headers);
@@ -150,7 +168,6 @@ export function createApp(deps: AppDeps) {
     if (error.status >= 500) c.get('log')?.error({ err }, 'request failed');
     return respond(c, error);
   });
-  return app;
 }
 
 function asGatewayError(err: unknown): GatewayError {
