@@ -61,7 +61,7 @@ describe('native routes over a scripted run service', () => {
       ],
       prompt: [{ type: 'text', text: 'Two.' }],
     });
-    // Each turn was admitted under the caller's key; a POST turn was counted by the HTTP layer.
+    // Each turn was admitted under the caller's key.
     expect(run.admitted.map((admitted) => [admitted.principal?.id, admitted.ask])).toEqual([
       ['k1', { model: 'opus' }],
       ['k1', { model: 'opus' }],
