@@ -18,17 +18,25 @@ export interface RunAsk {
     modeParam: string;
     toolsParam: string;
   };
-  /**
-   * The run came without an API POST (a WebSocket frame, an EventSource GET), so admission counts
-   * it against the key's requests per minute. The HTTP layer counts every POST itself, before the
-   * route runs, so that refused and invalid requests count too and carry the rate-limit headers.
-   */
-  countRequest?: boolean;
+}
+
+/**
+ * Where a key with a requests-per-minute limit stands in its window once a run was counted: what the
+ * HTTP layer turns into rate-limit headers, so clients back off before they are refused.
+ */
+export interface RequestsPerMinuteStanding {
+  limit: number;
+  /** Runs left in this window (0 once the limit is reached or passed). */
+  remaining: number;
+  /** When the window ends, in Unix milliseconds. */
+  resetAt: number;
 }
 
 /** Leave to run; `release` gives back what it holds (a run slot of the key). Harmless to repeat. */
 export interface Admission {
   release(): void;
+  /** The key's requests-per-minute standing with this run counted; absent for keys without a limit. */
+  readonly requestsPerMinute?: RequestsPerMinuteStanding;
 }
 
 /** Key policy's decision: an admission, or the GatewayError the client gets (403, 429, 503). */

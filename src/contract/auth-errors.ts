@@ -33,3 +33,11 @@ export const storeUnavailable = () =>
     message: "The gateway's key store is unreachable right now; retry shortly.",
     retryAfterSeconds: 2,
   });
+
+export const wsTicketInvalid = () =>
+  new GatewayError({
+    kind: 'authentication',
+    status: 401,
+    code: 'invalid_api_key',
+    message: 'The WebSocket ticket is unknown, used or expired; get a new one from POST /api/v1/ws-tickets.',
+  });

@@ -1,3 +1,4 @@
+import type { RequestsPerMinuteStanding } from './admission.js';
 import { truncateForEcho } from './field-limits.js';
 import { GatewayError } from './gateway-error.js';
 
@@ -37,14 +38,26 @@ export const agentToolsRequired = (allowed: readonly string[], param = 'claude_c
     message: `This API key may use only some agent tools (${allowed.join(', ')}); list the ones you need in ${param}.`,
   });
 
-export const requestsPerMinuteExceeded = (limit: number, retryAfterSeconds: number) =>
-  new GatewayError({
-    status: 429,
-    kind: 'rate_limited',
-    code: 'rate_limit_exceeded',
-    message: `Rate limit reached for requests per minute (RPM): limit ${limit}. Please try again in ${Math.ceil(retryAfterSeconds)}s.`,
-    retryAfterSeconds,
-  });
+/**
+ * A key's requests per minute are spent. It carries the key's standing, so the refusal gets the same
+ * rate-limit headers as the runs that were admitted.
+ */
+export class RequestsPerMinuteExceeded extends GatewayError {
+  readonly standing: RequestsPerMinuteStanding;
+
+  constructor(standing: RequestsPerMinuteStanding, now: number) {
+    const retryAfterSeconds = Math.max(0, (standing.resetAt - now) / 1000);
+    super({
+      status: 429,
+      kind: 'rate_limited',
+      code: 'rate_limit_exceeded',
+      message: `Rate limit reached for requests per minute (RPM): limit ${standing.limit}. Please try again in ${Math.ceil(retryAfterSeconds)}s.`,
+      retryAfterSeconds,
+    });
+    this.name = 'RequestsPerMinuteExceeded';
+    this.standing = standing;
+  }
+}
 
 export const concurrencyExceeded = (limit: number) =>
   new GatewayError({

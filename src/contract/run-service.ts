@@ -75,8 +75,8 @@ export interface RunSummary {
 
 export interface RunService {
   /**
-   * Key policy's decision on a run, the same for every surface: allowed model and agent tools,
-   * requests per minute (for runs without a POST), budget, concurrent runs. Throws the neutral
+   * Key policy's decision on a run, the same for every surface and transport: allowed model and
+   * agent tools, budget, concurrent runs, requests per minute. Throws the neutral
    * GatewayError the surface renders. Without a principal (auth off on loopback) every run is
    * admitted. A surface admits before it builds the plan, so a refusal comes first and costs nothing.
    */

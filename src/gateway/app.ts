@@ -8,18 +8,18 @@ import type { DrainSwitch } from '../http/drain.js';
 import { hostOriginGuard } from '../http/host-origin-guard.js';
 import { jsonBodyGuard } from '../http/json-body-guard.js';
 import { accountRequests } from '../http/request-accounting.js';
-import type { RequestsPerMinute } from '../http/requests-per-minute.js';
 import { requireApiKey } from '../http/require-api-key.js';
 import { streamStallGuard } from '../http/stream-stall-guard.js';
 import type { Surface } from '../http/surface.js';
+import type { WsTickets } from '../http/ws-tickets.js';
 import { apiDocsRoutes } from '../ops/api-docs-route.js';
 import { metricsRoutes } from '../ops/metrics-route.js';
 import { readyRoutes } from '../ops/ready-route.js';
 import { loadSwaggerUiAssets } from '../ops/swagger-ui-assets.js';
 import { usageRoutes } from '../ops/usage-route.js';
 import type { GatewayStore } from '../store/gateway-store.js';
-import type { NativeSurface } from '../surfaces/native/create-native-surface.js';
 import { renderOpenAIError } from '../surfaces/openai/openai-error.js';
+import { openAIRateLimitHeaders } from '../surfaces/openai/rate-limit-headers.js';
 import { cachedProbe } from '../util/cached-probe.js';
 import { GATEWAY_VERSION } from '../version.js';
 import type { Accounting } from './accounting.js';
@@ -33,12 +33,11 @@ export interface AppSetup {
   models: ModelCatalog;
   authenticator: Authenticator;
   accounting: Accounting;
-  rpm: RequestsPerMinute;
   redisReachable: (() => Promise<boolean>) | undefined;
   drain: DrainSwitch;
-  /** Every surface but the native one, whose guards go into the chain too. */
   surfaces: Surface[];
-  native: NativeSurface;
+  /** WebSocket tickets the auth step redeems (the native API issues them). */
+  tickets: WsTickets;
   webConsole: OpenAPIHono;
   logger: Logger;
 }
@@ -49,8 +48,9 @@ export function buildApp(setup: AppSetup): ReturnType<typeof createApp> {
   const storeProbe = cachedProbe(() => store.probeWritable(), config.READY_CACHE_MS);
   return createApp({
     logger,
-    surfaces: [...setup.surfaces, setup.native.surface],
+    surfaces: setup.surfaces,
     defaultErrorRenderer: renderOpenAIError,
+    standardRateLimitHeaders: openAIRateLimitHeaders,
     models: setup.models,
     health: {
       probeClaudeCode: () => engine.probeClaudeCode(),
@@ -73,14 +73,9 @@ export function buildApp(setup: AppSetup): ReturnType<typeof createApp> {
         allowedOrigins: config.CORS_ORIGINS,
       }),
       drain: setup.drain.middleware(),
-      wsTicket: setup.native.ticketAuth,
-      apiKey: requireApiKey(setup.authenticator),
+      apiKey: requireApiKey(setup.authenticator, setup.tickets),
       jsonBody: jsonBodyGuard({ maxDepth: config.MAX_JSON_DEPTH }),
-      nativeRateLimitHeaders: setup.native.rateLimitHeaders,
-      accounting: accountRequests({
-        requestsPerMinute: setup.rpm.middleware,
-        onFinished: (request) => setup.accounting.onFinished(request),
-      }),
+      accounting: accountRequests({ onFinished: (request) => setup.accounting.onFinished(request) }),
     },
     rootRoutes: [
       readyRoutes({

@@ -9,8 +9,10 @@ import { internalError, routeNotFound } from '../contract/errors.js';
 import { type ErrorRenderer, GatewayError } from '../contract/gateway-error.js';
 import type { ModelCatalog } from '../core/model-catalog.js';
 import { corsPolicy } from '../http/cors.js';
-import { createErrorRenderers } from '../http/error-renderers.js';
+import { createErrorRenderers, type ErrorRenderers } from '../http/error-renderers.js';
 import { buildOpenApiDocument, type DescribedRoutes, type JsonObject } from '../http/openapi-document.js';
+import { createPathTable } from '../http/path-table.js';
+import { type RateLimitHeaderRenderer, rateLimitHeaders } from '../http/rate-limit-headers.js';
 import { type AppEnv, requestLogger } from '../http/request-logger.js';
 import type { Surface } from '../http/surface.js';
 import { type HealthDeps, healthRoutes } from '../ops/health-route.js';
@@ -22,6 +24,8 @@ export interface AppDeps {
   surfaces: Surface[];
   /** Renders errors on paths no surface claims (the OpenAI body). */
   defaultErrorRenderer: ErrorRenderer;
+  /** The rate-limit headers of every limited key's run, on every path (OpenAI's). */
+  standardRateLimitHeaders: RateLimitHeaderRenderer;
   models: ModelCatalog;
   health: HealthDeps;
   maxBodyBytes: number;
@@ -57,20 +61,39 @@ export interface AppGuards {
   hostOrigin: MiddlewareHandler;
   /** 503 for API requests once the gateway drains. */
   drain: MiddlewareHandler;
-  /** Authenticates a WebSocket upgrade that offers a ticket (browsers cannot send headers). */
-  wsTicket?: MiddlewareHandler;
-  /** The caller's key: 401 without a valid one, else the principal for everything after. */
+  /** The caller's key (or WebSocket ticket): 401 without a valid one, else the principal for everything after. */
   apiKey: MiddlewareHandler;
   /** Bounds how deeply nested a JSON body may be. */
   jsonBody: MiddlewareHandler;
-  /** Rate-limit headers on the native API's responses, its 429 included. */
-  nativeRateLimitHeaders?: MiddlewareHandler;
-  /** Counts every POST of a key against its rpm and records it once it is over. */
+  /** Records every POST of a key once it is over. */
   accounting: MiddlewareHandler;
 }
 
+type App = Hono<AppEnv>;
+
 export function createApp(deps: AppDeps) {
-  const app = new Hono<AppEnv>();
+  const app: App = new Hono<AppEnv>();
+  // What surfaces declare for the paths they own: their error bodies and their own rate-limit headers.
+  const renderers = createErrorRenderers(deps.defaultErrorRenderer);
+  const extraRateLimitHeaders = createPathTable<RateLimitHeaderRenderer>();
+  for (const surface of deps.surfaces) {
+    for (const { prefix, renderer } of surface.errors ?? []) renderers.register(prefix, renderer);
+    for (const { prefix, render } of surface.rateLimitHeaders ?? []) {
+      extraRateLimitHeaders.register(prefix, render);
+    }
+  }
+  useRequestLayers(app, deps, (path) => extraRateLimitHeaders.lookup(path));
+  mountRoutes(app, deps);
+  useErrorFunnel(app, renderers);
+  return app;
+}
+
+/** Everything a request passes before its route, outermost first. */
+function useRequestLayers(
+  app: App,
+  deps: AppDeps,
+  extraRateLimitHeaders: (path: string) => RateLimitHeaderRenderer | undefined,
+): void {
   app.use(requestId({ headerName: 'x-request-id' }));
   if (deps.outer) {
     app.use(deps.outer.metrics);
@@ -91,18 +114,20 @@ export function createApp(deps: AppDeps) {
       },
     }),
   );
+  // Around the guards, so a run's refusal (a 429 from admission) carries the headers too.
+  app.use(rateLimitHeaders({ standard: deps.standardRateLimitHeaders, extraFor: extraRateLimitHeaders }));
   const guards = deps.guards;
   if (guards) {
     app.use(guards.hostOrigin);
     app.use(guards.drain);
-    if (guards.wsTicket) app.use(guards.wsTicket);
     app.use(guards.apiKey);
     app.use(guards.jsonBody);
-    if (guards.nativeRateLimitHeaders) app.use(guards.nativeRateLimitHeaders);
     app.use(guards.accounting);
   }
+}
 
-  const renderers = createErrorRenderers(deps.defaultErrorRenderer);
+/** Every surface and route, under /v1 and at the root, and the OpenAPI document describing them. */
+function mountRoutes(app: App, deps: AppDeps): void {
   const api = new Hono<AppEnv>();
   // What the OpenAPI document describes: every route below, at the path clients use.
   const described: DescribedRoutes[] = [];
@@ -115,7 +140,6 @@ export function createApp(deps: AppDeps) {
     described.push({ prefix: '/', routes });
   };
   for (const surface of deps.surfaces) {
-    for (const { prefix, renderer } of surface.errors ?? []) renderers.register(prefix, renderer);
     if (surface.mount === 'root') mountRoot(surface.routes);
     else mountApi(surface.routes);
   }
@@ -130,8 +154,10 @@ export function createApp(deps: AppDeps) {
   }
   app.route('/v1', api);
   app.route('/', api);
+}
 
-  // The one error funnel: the surface that owns the path decides the body.
+/** The one error funnel: the surface that owns the path decides the body. */
+function useErrorFunnel(app: App, renderers: ErrorRenderers): void {
   const respond = (c: Context<AppEnv>, error: GatewayError) => {
     const rendered = renderers.rendererFor(c.req.path)(error, { requestId: c.get('requestId') });
     return c.json(rendered.body, rendered.status as ContentfulStatusCode, rendered.headers);
@@ -142,7 +168,6 @@ export function createApp(deps: AppDeps) {
     if (error.status >= 500) c.get('log')?.error({ err }, 'request failed');
     return respond(c, error);
   });
-  return app;
 }
 
 function asGatewayError(err: unknown): GatewayError {

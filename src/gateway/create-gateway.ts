@@ -10,12 +10,11 @@ import { RunQueue } from '../core/run-queue.js';
 import type { ProcessRegistry } from '../engine/processes/process-registry.js';
 import type { WarmProcesses } from '../engine/warm/warm-processes.js';
 import { DrainSwitch } from '../http/drain.js';
+import { createWsTickets, selectProtocol } from '../http/ws-tickets.js';
 import type { GatewayMetrics } from '../ops/gateway-metrics.js';
 import { storeLocation } from '../store/engine.js';
 import { type GatewayStore, openGatewayStore } from '../store/gateway-store.js';
 import { recentSpend } from '../store/recent-spend.js';
-import type { NativeSurface } from '../surfaces/native/create-native-surface.js';
-import { selectProtocol } from '../surfaces/native/ws-tickets.js';
 import type { ToClaudeContext } from '../surfaces/openai-chat/to-plan.js';
 import { type Accounting, buildAccounting } from './accounting.js';
 import { buildApp } from './app.js';
@@ -24,7 +23,7 @@ import { buildConversations, type Conversations } from './conversations.js';
 import type { createApp } from './create-app.js';
 import { buildEngine, type Engine } from './engine.js';
 import { buildKeyLimits, type KeyLimits } from './key-limits.js';
-import { buildNative } from './native.js';
+import { buildNative, type Native } from './native.js';
 import { buildRunService, primeSpares } from './runs.js';
 import { buildTasks, type Tasks } from './tasks.js';
 import { buildWebConsole } from './web-console.js';
@@ -52,6 +51,8 @@ export interface Gateway {
 const SPEND_READING_MAX_AGE_MS = 1_000;
 /** Comment or ping frames on a silent stream, so proxies do not cut it. */
 const KEEP_ALIVE_MS = 15_000;
+/** How long a WebSocket ticket may wait to be offered: the page asks for it just before it connects. */
+const WS_TICKET_TTL_MS = 30_000;
 
 /** Builds the whole gateway from validated config; the only place that wires dependencies. */
 export async function createGateway(
@@ -124,7 +125,7 @@ async function buildCore(config: Config, env: NodeJS.ProcessEnv, logger: Logger)
 
 /** The HTTP side: surfaces, services with routes, the console, the app and its WebSocket server. */
 interface GatewayFront {
-  native: NativeSurface;
+  native: Native;
   tasks: Tasks;
   drain: DrainSwitch;
   app: ReturnType<typeof createApp>;
@@ -134,10 +135,11 @@ interface GatewayFront {
 async function buildFront(core: GatewayCore): Promise<GatewayFront> {
   const { config, store, runs, models, agentPolicy, accounting, logger } = core;
   const common = { config, store, runs, models, agentPolicy, keepAliveMs: KEEP_ALIVE_MS };
+  const tickets = createWsTickets({ ttlMs: WS_TICKET_TTL_MS });
   const native = buildNative({
     ...common,
     conversations: core.conversations,
-    rpm: core.limits.rpm,
+    tickets,
     onFinished: accounting.onFinished,
   });
   const tasks = await buildTasks({ ...common, recordInBackground: accounting.recordInBackground, logger });
@@ -150,9 +152,9 @@ async function buildFront(core: GatewayCore): Promise<GatewayFront> {
   });
   const drain = new DrainSwitch();
   const app = buildApp({
-    ...{ config, store, models, accounting, drain, native, webConsole, logger },
-    ...{ engine: core.engine, authenticator: core.authenticator, surfaces: [...wire, tasks.surface] },
-    ...{ rpm: core.limits.rpm, redisReachable: core.limits.redisReachable },
+    ...{ config, store, models, accounting, drain, tickets, webConsole, logger },
+    ...{ engine: core.engine, authenticator: core.authenticator, redisReachable: core.limits.redisReachable },
+    surfaces: [...wire, tasks.surface, native.surface],
   });
   late.bind(app);
   // Upgrades are routed through the app (auth, then the route); only our subprotocol is ever

@@ -5,8 +5,8 @@ import { storeUnavailable } from '../contract/auth-errors.js';
 import type { Principal } from '../contract/key-policy.js';
 import { createKeyAdmission } from '../core/admission/key-admission.js';
 import { type ConcurrencyLimiter, KeyConcurrency } from '../core/admission/key-concurrency.js';
-import { sharedKeyConcurrency, sharedRateLimitStore } from '../core/admission/shared-key-limits.js';
-import { type RequestsPerMinute, RPM_WINDOW_MS, requestsPerMinute } from '../http/requests-per-minute.js';
+import { memoryRateWindow, RPM_WINDOW_MS, requestsPerMinute } from '../core/admission/requests-per-minute.js';
+import { sharedKeyConcurrency } from '../core/admission/shared-key-limits.js';
 import type { GatewayStore } from '../store/gateway-store.js';
 import type { RecentSpend } from '../store/recent-spend.js';
 import { redisConcurrency } from '../store/redis/redis-concurrency.js';
@@ -25,8 +25,7 @@ export interface KeyLimitsSetup {
 }
 
 export interface KeyLimits {
-  rpm: RequestsPerMinute;
-  /** Key policy's decision on every run (model, agent tools, rpm for runs without a POST, budget, slots). */
+  /** Key policy's decision on every run of every transport (model, agent tools, budget, slots, rpm). */
   admit: Admit;
   /** Undefined without REDIS_URL: /ready then does not ask Redis. */
   redisReachable: (() => Promise<boolean>) | undefined;
@@ -46,12 +45,11 @@ export function buildKeyLimits(setup: KeyLimitsSetup): KeyLimits {
         onError: (err) => logger.warn({ err }, 'redis connection failed; limits answer 503 until it is back'),
       })
     : undefined;
-  const sharedWindow = redis
+  const rpmWindow = redis
     ? redisRateWindow(redis, RPM_WINDOW_MS)
     : sharedState
       ? store.rateWindow(RPM_WINDOW_MS)
-      : undefined;
-  const rpm = requestsPerMinute(Date.now, sharedWindow ? sharedRateLimitStore(sharedWindow) : undefined);
+      : memoryRateWindow(RPM_WINDOW_MS);
   const leases = redis
     ? redisConcurrency(redis, {
         onRefreshError: (err) => logger.warn({ err }, 'run slot not refreshed in redis'),
@@ -77,12 +75,10 @@ export function buildKeyLimits(setup: KeyLimitsSetup): KeyLimits {
     });
   };
   return {
-    rpm,
-    admit: createKeyAdmission({ countRequest: rpm.countRequest, concurrency, spentUsd }),
+    admit: createKeyAdmission({ requestsPerMinute: requestsPerMinute(rpmWindow), concurrency, spentUsd }),
     // /ready fails while Redis does not answer, as it does when the store does not.
     redisReachable: redis ? cachedProbe(() => redisAnswers(redis), config.READY_CACHE_MS) : undefined,
     async close() {
-      rpm.close();
       await leases?.close().catch((err: unknown) => logger.warn({ err }, 'run leases not released'));
       redis?.disconnect();
     },

@@ -5,9 +5,12 @@ import type { RunService } from '../contract/run-service.js';
 import { createTurnAccounting } from '../core/accounting/turn-accounting.js';
 import type { AgentPolicy } from '../core/agent-policy.js';
 import type { ModelCatalog } from '../core/model-catalog.js';
-import type { RequestsPerMinute } from '../http/requests-per-minute.js';
+import type { Surface } from '../http/surface.js';
+import type { WsTicketIssuer } from '../http/ws-tickets.js';
+import { nativeAgentResolver } from '../services/native/agent.js';
+import { createNativeSessions, type NativeSessions } from '../services/native/session-service.js';
 import type { GatewayStore } from '../store/gateway-store.js';
-import { createNativeSurface, type NativeSurface } from '../surfaces/native/create-native-surface.js';
+import { nativeSurface } from '../surfaces/native/surface.js';
 import { GATEWAY_VERSION } from '../version.js';
 import type { Conversations } from './conversations.js';
 
@@ -18,31 +21,46 @@ export interface NativeSetup {
   models: ModelCatalog;
   agentPolicy: AgentPolicy | undefined;
   conversations: Conversations;
-  rpm: RequestsPerMinute;
+  tickets: WsTicketIssuer;
   onFinished(request: FinishedRequest): Promise<void>;
   keepAliveMs: number;
 }
 
-/** The native sessions API over REST, SSE and WebSocket. */
-export function buildNative(setup: NativeSetup): NativeSurface {
-  const { config } = setup;
+/** The native sessions (a service beside the core) and their API over REST, SSE and WebSocket. */
+export interface Native {
+  sessions: NativeSessions;
+  surface: Surface;
+}
+
+export function buildNative(setup: NativeSetup): Native {
+  const { config, models } = setup;
+  const defaultModel = models.ids[0];
+  if (defaultModel === undefined) throw new Error('the native API needs at least one served model');
   const endConversation = setup.conversations.endConversation;
-  return createNativeSurface({
+  const sessions = createNativeSessions({
     store: setup.store.nativeSessions,
-    runService: setup.runs,
-    models: setup.models,
-    systemPromptPlacement: config.SYSTEM_PROMPT_PLACEMENT,
-    ...(setup.agentPolicy ? { agentPolicy: setup.agentPolicy } : {}),
+    runs: setup.runs,
+    planContext: {
+      resolveModel: (name) => models.resolve(name),
+      defaultModel,
+      systemPromptPlacement: config.SYSTEM_PROMPT_PLACEMENT,
+      ...(setup.agentPolicy ? { resolveAgent: nativeAgentResolver(setup.agentPolicy) } : {}),
+    },
     ttlMs: config.SESSION_TTL_MS,
     maxPerKey: config.NATIVE_SESSIONS_PER_KEY,
     maxTotal: config.NATIVE_SESSIONS_MAX,
     requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
-    keepAliveMs: setup.keepAliveMs,
     // A deleted session's Claude Code conversation ends at once, on one machine or on every gateway.
     ...(endConversation ? { endConversation } : {}),
+  });
+  const surface = nativeSurface({
+    sessions,
+    modelIds: models.ids,
+    keepAliveMs: setup.keepAliveMs,
+    tickets: setup.tickets,
     recordTurn: createTurnAccounting({ onFinished: setup.onFinished }),
-    rateLimitOf: setup.rpm.peek,
     upgradeWebSocket,
     version: GATEWAY_VERSION,
   });
+  return { sessions, surface };
 }

@@ -13,11 +13,11 @@ import type { ModelCatalog } from '../core/model-catalog.js';
 import type { Surface } from '../http/surface.js';
 import { type ClaudeHomeCatalog, claudeHomeCatalog } from '../services/tasks/claude-home.js';
 import { prepareSkillsPlugin } from '../services/tasks/skills-plugin.js';
+import { createTaskService, type TaskService } from '../services/tasks/task-service.js';
 import { type TemplateLibrary, templateLibrary } from '../services/templates/template-library.js';
 import type { GatewayStore } from '../store/gateway-store.js';
 import { postgresTaskSignals } from '../store/postgres-task-signals.js';
 import { tasksSurface } from '../surfaces/tasks/surface.js';
-import { createTaskService, type TaskService } from '../surfaces/tasks/task-service.js';
 
 const STOPPED_REASON = 'The gateway stopped while this task was running.';
 
@@ -53,32 +53,11 @@ export async function buildTasks(setup: TasksSetup): Promise<Tasks> {
   const signals: TaskSignals | undefined = store.notifications
     ? postgresTaskSignals(store.notifications)
     : undefined;
+  const { home, skillsPluginDir } = await loadClaudeHome(config, logger);
+  const defaultModel = setup.models.ids[0] ?? 'sonnet';
   const service = createTaskService({
     runs: setup.runs,
     store: store.tasks,
-    ...(signals ? { signals } : {}),
-  });
-  const claudeHome = config.CLAUDE_HOME ? path.resolve(config.CLAUDE_HOME) : undefined;
-  const home: ClaudeHomeCatalog | undefined = claudeHome
-    ? claudeHomeCatalog(claudeHome, (file, reason) =>
-        logger.warn({ file, reason }, 'CLAUDE_HOME file skipped'),
-      )
-    : undefined;
-  const skillsPluginDir = claudeHome
-    ? await prepareSkillsPlugin(claudeHome, path.join(config.dataDir, 'claude-home-plugin'))
-    : undefined;
-  const templates: TemplateLibrary = templateLibrary(
-    config.TEMPLATES_DIR ? path.resolve(config.TEMPLATES_DIR) : path.join(packageRoot(), 'templates'),
-    (file, reason) => logger.warn({ file, reason }, 'template skipped'),
-  );
-  const defaultModel = setup.models.ids[0] ?? 'sonnet';
-  const surface = tasksSurface({
-    tasks: service,
-    store: store.tasks,
-    templates,
-    generation: { runs: setup.runs, models: setup.models, defaultModel },
-    requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
-    envAllowlist: config.EXECUTE_ENV_ALLOWLIST,
     planContext: {
       models: setup.models,
       defaultModel,
@@ -88,13 +67,50 @@ export async function buildTasks(setup: TasksSetup): Promise<Tasks> {
     profiles,
     ...(home ? { home } : {}),
     ...(skillsPluginDir ? { skillsPluginDir } : {}),
-    keepAliveMs: setup.keepAliveMs,
+    ...(signals ? { signals } : {}),
     // A task is bounded by REQUEST_TIMEOUT_MS at most; following it elsewhere stops a minute later.
-    ...(signals ? { remoteTasks: { signals, maxFollowMs: config.REQUEST_TIMEOUT_MS + 60_000 } } : {}),
+    remoteFollow: { maxFollowMs: config.REQUEST_TIMEOUT_MS + 60_000 },
+  });
+  const surface = tasksSurface({
+    tasks: service,
+    templates: loadTemplates(config, logger),
+    generation: {
+      runs: setup.runs,
+      models: setup.models,
+      defaultModel,
+      profiles,
+      requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
+    },
+    defaultWorkingDirectory: setup.agentPolicy?.roots[0] ?? '',
+    envAllowlist: config.EXECUTE_ENV_ALLOWLIST,
+    keepAliveMs: setup.keepAliveMs,
     onBackgroundSummary: (principal, requestId, summary) =>
       setup.recordInBackground(backgroundTaskRequest(principal, requestId, summary)),
   });
   return { service, surface, stopAll: () => service.stopAll(STOPPED_REASON) };
+}
+
+/** The owner's agents and skills (CLAUDE_HOME), and the plugin folder serving the skills. */
+async function loadClaudeHome(
+  config: Config,
+  logger: Logger,
+): Promise<{ home?: ClaudeHomeCatalog; skillsPluginDir?: string }> {
+  if (!config.CLAUDE_HOME) return {};
+  const claudeHome = path.resolve(config.CLAUDE_HOME);
+  return {
+    home: claudeHomeCatalog(claudeHome, (file, reason) =>
+      logger.warn({ file, reason }, 'CLAUDE_HOME file skipped'),
+    ),
+    skillsPluginDir: await prepareSkillsPlugin(claudeHome, path.join(config.dataDir, 'claude-home-plugin')),
+  };
+}
+
+/** The prompt templates: TEMPLATES_DIR, or the ones the package ships. */
+function loadTemplates(config: Config, logger: Logger): TemplateLibrary {
+  return templateLibrary(
+    config.TEMPLATES_DIR ? path.resolve(config.TEMPLATES_DIR) : path.join(packageRoot(), 'templates'),
+    (file, reason) => logger.warn({ file, reason }, 'template skipped'),
+  );
 }
 
 /** A task's run that went on after its client left, recorded like the POST that started it. */

@@ -1,4 +1,5 @@
 import type { ErrorRenderer } from '../contract/gateway-error.js';
+import { createPathTable } from './path-table.js';
 
 /**
  * Which surface renders the errors of a path: app.onError, notFound and the body guards ask it, so a
@@ -12,19 +13,9 @@ export interface ErrorRenderers {
 }
 
 export function createErrorRenderers(fallback: ErrorRenderer): ErrorRenderers {
-  const entries: Array<{ prefix: string; renderer: ErrorRenderer }> = [];
+  const table = createPathTable<ErrorRenderer>();
   return {
-    register(prefix, renderer) {
-      const normalized = prefix.endsWith('/') && prefix.length > 1 ? prefix.slice(0, -1) : prefix;
-      entries.push({ prefix: normalized, renderer });
-      // Longest prefix first, so /v1/messages wins over /v1.
-      entries.sort((a, b) => b.prefix.length - a.prefix.length);
-    },
-    rendererFor(path) {
-      const match = entries.find(
-        ({ prefix }) => path === prefix || path.startsWith(prefix === '/' ? '/' : `${prefix}/`),
-      );
-      return match?.renderer ?? fallback;
-    },
+    register: (prefix, renderer) => table.register(prefix, renderer),
+    rendererFor: (path) => table.lookup(path) ?? fallback,
   };
 }

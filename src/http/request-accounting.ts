@@ -5,16 +5,15 @@ import { GatewayError } from '../contract/gateway-error.js';
 import { toRequestSummary } from '../core/accounting/request-summary.js';
 
 export interface RequestAccountingDeps {
-  requestsPerMinute: MiddlewareHandler;
   /** Awaited for non-streamed responses, so the audit row exists before the client has the answer. */
   onFinished: (request: FinishedRequest) => void | Promise<void>;
 }
 
 /**
- * Accounts for every POST of a key (so endpoints added later are covered): counts it against the
- * key's requests per minute (refused and invalid requests too, with the rate-limit headers), hands
- * the route the run hooks, and reports the request once it is over, for the audit log and metrics.
- * Whether a run may start is not decided here but by admission in the core (src/core/admission/key-admission.ts).
+ * Accounts for every POST of a key (so endpoints added later are covered): hands the route the run
+ * hooks, and reports the request once it is over, for the audit log and metrics. Whether a run may
+ * start, and its count against the key's requests per minute, is admission's call in the core
+ * (src/core/admission/key-admission.ts).
  */
 export function accountRequests(deps: RequestAccountingDeps): MiddlewareHandler {
   return async function accountRequestsMiddleware(c, next) {
@@ -52,16 +51,14 @@ export function accountRequests(deps: RequestAccountingDeps): MiddlewareHandler 
       );
     };
 
+    c.set('runHooks', {
+      onSummary(runSummary) {
+        summary = toRequestSummary(runSummary);
+        if (awaitingSummary) finishStream(summary);
+      },
+    });
     try {
-      await deps.requestsPerMinute(c, async () => {
-        c.set('runHooks', {
-          onSummary(runSummary) {
-            summary = toRequestSummary(runSummary);
-            if (awaitingSummary) finishStream(summary);
-          },
-        });
-        await next();
-      });
+      await next();
     } catch (error) {
       const gatewayError = error instanceof GatewayError ? error : undefined;
       await finish(gatewayError?.status ?? 500, gatewayError?.code ?? 'internal_error', false);

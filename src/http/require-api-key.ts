@@ -1,9 +1,11 @@
 import type { MiddlewareHandler } from 'hono';
 import './context-variables.js';
-import { invalidApiKey, missingApiKey, storeUnavailable } from '../contract/auth-errors.js';
+import type { Context } from 'hono';
+import { invalidApiKey, missingApiKey, storeUnavailable, wsTicketInvalid } from '../contract/auth-errors.js';
 import type { Principal } from '../contract/key-policy.js';
 import type { Authenticator } from '../core/authenticator.js';
 import { presentedKey } from '../util/api-key.js';
+import { offeredTicket, type WsTickets } from './ws-tickets.js';
 
 /** Paths anyone may reach: probes, metrics (which has its own optional token) and the API docs. */
 const PUBLIC_PATHS = new Set([
@@ -34,10 +36,11 @@ export interface TrustedCallerEnv {
 }
 
 /**
- * Every other path needs a key (deny by default, so routes added later are covered too). Sets the
- * `principal` for the policy layer and the audit log.
+ * Every other path needs a key (deny by default, so routes added later are covered too): in a header,
+ * or, for a WebSocket upgrade (browsers cannot set its headers), a ticket offered as a subprotocol;
+ * a bad ticket is a 401 at the upgrade. Sets the `principal` for admission and the audit log.
  */
-export function requireApiKey(authenticator: Authenticator): MiddlewareHandler {
+export function requireApiKey(authenticator: Authenticator, tickets?: WsTickets): MiddlewareHandler {
   return async function requireApiKeyMiddleware(c, next) {
     if (isPublicPath(c.req.path) || isConsolePath(c.req.path)) return next();
     const trusted = (c.env as TrustedCallerEnv | undefined)?.trustedPrincipal;
@@ -45,8 +48,13 @@ export function requireApiKey(authenticator: Authenticator): MiddlewareHandler {
       c.set('principal', trusted);
       return next();
     }
-    // A principal already set was authenticated another way (a native WebSocket ticket).
-    if (c.get('principal')) return next();
+    const ticket = tickets ? webSocketTicket(c) : undefined;
+    if (tickets && ticket !== undefined) {
+      const principal = tickets.redeem(ticket);
+      if (!principal) throw wsTicketInvalid();
+      c.set('principal', principal);
+      return next();
+    }
     const presented = presentedKey(c.req.header('authorization'), c.req.header('x-api-key'));
     // A store that does not answer (database away) is a clear 503, not a 500 or a wrong 401.
     const result = await authenticator.authenticate(presented).catch(() => {
@@ -59,4 +67,10 @@ export function requireApiKey(authenticator: Authenticator): MiddlewareHandler {
     c.set('principal', result.principal);
     return next();
   };
+}
+
+/** The ticket a WebSocket upgrade offers, if it is one and offers any. */
+function webSocketTicket(c: Context): string | undefined {
+  if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') return undefined;
+  return offeredTicket(c.req.header('sec-websocket-protocol'));
 }

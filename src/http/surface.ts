@@ -1,9 +1,10 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { ErrorRenderer } from '../contract/gateway-error.js';
+import type { RateLimitHeaderRenderer } from './rate-limit-headers.js';
 
 /**
  * What a surface hands the app: its routes and who renders errors under which paths. Registering a
- * surface is one entry in `AppDeps.surfaces` (see src/gateway/create-gateway.ts).
+ * surface is one entry in `AppDeps.surfaces` (see src/gateway/).
  */
 export interface Surface {
   name: string;
@@ -13,4 +14,6 @@ export interface Surface {
   mount?: 'api' | 'root';
   /** Path prefixes whose errors (including 404s and body-guard failures) this surface renders. */
   errors?: Array<{ prefix: string; renderer: ErrorRenderer }>;
+  /** Rate-limit headers this surface's clients read besides the standard ones, for paths under `prefix`. */
+  rateLimitHeaders?: Array<{ prefix: string; render: RateLimitHeaderRenderer }>;
 }

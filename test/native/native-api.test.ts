@@ -301,41 +301,48 @@ describe('native sessions API with the real Claude Code CLI', () => {
 });
 
 describe('native API limits', () => {
-  it('sends X-RateLimit-* (reset in Unix seconds) to limited keys, and 429 RATE_LIMIT_EXCEEDED past the limit', async () => {
+  it('sends X-RateLimit-* (reset in Unix seconds) on the turns of limited keys, and 429 RATE_LIMIT_EXCEEDED past the limit', async () => {
     const { key } = await h.gateway.store.keys.create({ name: 'native-rpm', policy: { rpm: 2 } });
-    const create = () => api('POST', '/sessions', {}, key);
-    const first = await create();
-    expect(first.status).toBe(201);
+    // Creating a session runs nothing: it does not count against the key's requests per minute.
+    const id = await createSession(h, key);
+    expect((await api('GET', '/sessions', undefined, key)).headers.get('x-ratelimit-limit')).toBeNull();
+    const turn = () => api('POST', `/sessions/${id}/messages`, { prompt: 'Counted.' }, key);
+    const first = await turn();
+    expect(first.status).toBe(200);
     expect(first.headers.get('x-ratelimit-limit')).toBe('2');
     expect(first.headers.get('x-ratelimit-remaining')).toBe('1');
+    // The OpenAI headers every surface's limited runs carry.
+    expect(first.headers.get('x-ratelimit-remaining-requests')).toBe('1');
     const reset = Number(first.headers.get('x-ratelimit-reset'));
     const nowSeconds = Date.now() / 1000;
     expect(reset).toBeGreaterThan(nowSeconds);
     expect(reset).toBeLessThanOrEqual(Math.ceil(nowSeconds) + 60);
-    expect((await create()).status).toBe(201);
-    const limited = await create();
+    expect((await turn()).status).toBe(200);
+    const limited = await turn();
     expect(limited.status).toBe(429);
     expect(await json(limited)).toMatchObject({ error: { code: 'RATE_LIMIT_EXCEEDED' } });
     expect(limited.headers.get('x-ratelimit-remaining')).toBe('0');
-    // Requests the limiter does not count show where the key stands.
-    const listed = await api('GET', '/sessions', undefined, key);
-    expect(listed.headers.get('x-ratelimit-limit')).toBe('2');
-    expect(listed.headers.get('x-ratelimit-remaining')).toBe('0');
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     // Unlimited keys get none.
-    expect((await api('GET', '/sessions')).headers.get('x-ratelimit-limit')).toBeNull();
+    const unlimited = await createSession(h);
+    const free = await api('POST', `/sessions/${unlimited}/messages`, { prompt: 'Free.' });
+    expect(free.status).toBe(200);
+    expect(free.headers.get('x-ratelimit-limit')).toBeNull();
   });
 });
 
 describe('key policy on WebSocket turns', () => {
   it('counts each WebSocket turn against the key (rpm) and audits it with its usage', async () => {
     const { record, key } = await h.gateway.store.keys.create({ name: 'native-ws-rpm', policy: { rpm: 2 } });
-    const id = await createSession(h, key); // the first request of this minute
+    const id = await createSession(h, key); // runs nothing, so it does not count
     const { ws, next } = await openSocket(`${h.origin.replace('http', 'ws')}/api/v1/sessions/${id}/ws`, {
       headers: { 'x-api-key': key },
     });
     try {
-      ws.send(JSON.stringify({ type: 'message', prompt: 'Counted.' }));
-      expect(await next(ends)).toMatchObject({ type: 'complete', response: 'echo: Counted.' });
+      for (const prompt of ['Counted.', 'Counted too.']) {
+        ws.send(JSON.stringify({ type: 'message', prompt }));
+        expect(await next(ends)).toMatchObject({ type: 'complete', response: `echo: ${prompt}` });
+      }
       ws.send(JSON.stringify({ type: 'message', prompt: 'One too many.' }));
       expect(await next(ends)).toMatchObject({ type: 'error', error: { code: 'RATE_LIMIT_EXCEEDED' } });
     } finally {

@@ -36,7 +36,7 @@ describe('allowed models', () => {
 });
 
 describe('requests per minute', () => {
-  it('counts every request, sends the headers on each, and 429s with Retry-After once spent', async () => {
+  it('counts every run, sends the headers on each, and 429s with Retry-After once spent', async () => {
     const { key } = await newKey('two-a-minute', { rpm: 2 });
     const first = await chat(key);
     expect(first.status).toBe(200);
@@ -44,10 +44,14 @@ describe('requests per minute', () => {
     expect(first.headers.get('x-ratelimit-remaining-requests')).toBe('1');
     expect(first.headers.get('x-ratelimit-reset-requests')).toMatch(/^(\d+m)?\d+(\.\d+)?(ms|s)$/);
 
-    // A request the route rejects still counts, and still carries the headers.
+    // A request that never reaches a run (its body is invalid) does not count, and says nothing.
     const invalid = await chat(key, { model: 'sonnet', messages: 'not a list' });
     expect(invalid.status).toBe(400);
-    expect(invalid.headers.get('x-ratelimit-remaining-requests')).toBe('0');
+    expect(invalid.headers.get('x-ratelimit-remaining-requests')).toBeNull();
+
+    const second = await chat(key);
+    expect(second.status).toBe(200);
+    expect(second.headers.get('x-ratelimit-remaining-requests')).toBe('0');
 
     const client = new OpenAI({ baseURL: h.baseURL, apiKey: key, maxRetries: 0 });
     const error = await client.chat.completions
@@ -60,7 +64,7 @@ describe('requests per minute', () => {
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(60);
     expect(limited.headers?.get('x-ratelimit-remaining-requests')).toBe('0');
-    expect(h.mock.requests).toHaveLength(1);
+    expect(h.mock.requests).toHaveLength(2);
 
     // Other keys have their own window.
     const { key: other } = await newKey('other', { rpm: 2 });

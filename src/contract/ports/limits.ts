@@ -15,10 +15,10 @@ export interface RateWindowHit {
 
 /**
  * A requests-per-minute counter every gateway on the database shares: one row per key holding its
- * window's start and hits. A window opens at the key's first request and lasts `windowMs`, as with
- * hono-rate-limiter's MemoryStore. Each hit is one atomic upsert (the row lock serializes
+ * window's start and hits. A window opens at the key's first run and lasts `windowMs`, as with the
+ * in-memory window of a single gateway. Each hit is one atomic upsert (the row lock serializes
  * instances), so N instances together admit exactly the limit per window, with no slack.
- * core/admission/shared-key-limits.ts adapts it to hono-rate-limiter's `Store`.
+ * Admission (core/admission/requests-per-minute.ts) counts every run of a limited key in it.
  */
 export interface SharedRateWindow {
   increment(key: string): Promise<RateWindowHit>;

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { RunAsk } from '../../contract/admission.js';
-import { GatewayError } from '../../contract/gateway-error.js';
+import type { GatewayError } from '../../contract/gateway-error.js';
 import type { KeyPolicy, Principal } from '../../contract/key-policy.js';
+import { RequestsPerMinuteExceeded } from '../../contract/policy-errors.js';
 import { createKeyAdmission } from './key-admission.js';
 import { KeyConcurrency } from './key-concurrency.js';
+import { memoryRateWindow, RPM_WINDOW_MS, requestsPerMinute } from './requests-per-minute.js';
 
 const key = (policy: KeyPolicy, id = 'key_1'): Principal => ({
   id,
@@ -18,22 +20,23 @@ const agent = (tools: string[] | undefined): RunAsk => ({
   agent: { tools, modeParam: 'claude_code', toolsParam: 'claude_code.tools' },
 });
 
-/** Admission over a fake store: spend per key, a requests-per-minute counter, in-memory run slots. */
-function setup(options: { spent?: number; rpm?: number } = {}) {
+const START = 1_700_000_000_000;
+
+/** Admission over a fixed spend per key, the in-memory rpm window (counting its hits) and run slots. */
+function setup(options: { spent?: number } = {}) {
   const counted: string[] = [];
+  const window = memoryRateWindow(RPM_WINDOW_MS, () => START);
   const concurrency = new KeyConcurrency();
   const admit = createKeyAdmission({
-    countRequest: async (principal) => {
-      counted.push(principal.id);
-      if (counted.length > (options.rpm ?? Infinity)) {
-        throw new GatewayError({
-          kind: 'rate_limited',
-          status: 429,
-          code: 'rate_limit_exceeded',
-          message: 'rpm',
-        });
-      }
-    },
+    requestsPerMinute: requestsPerMinute(
+      {
+        increment: (id) => {
+          counted.push(id);
+          return window.increment(id);
+        },
+      },
+      () => START + 15_000,
+    ),
     concurrency,
     spentUsd: async () => options.spent ?? 0,
   });
@@ -111,21 +114,52 @@ describe('key admission of a run', () => {
     expect(await refusal(admit(key({ concurrency: 1 }), plain))).toBeUndefined();
   });
 
-  it('counts only runs that came without a POST against requests per minute', async () => {
-    const { admit, counted } = setup({ rpm: 1 });
-    (await admit(key({}), plain)).release();
-    expect(counted).toEqual([]);
-    (await admit(key({}), { ...plain, countRequest: true })).release();
-    expect(await refusal(admit(key({}), { ...plain, countRequest: true }))).toMatchObject({
-      code: 'rate_limit_exceeded',
-    });
-    expect(counted).toEqual(['key_1', 'key_1']);
+  it('counts every run of a limited key, says where it stands, and refuses past the limit', async () => {
+    const { admit, counted, concurrency } = setup();
+    const limited = key({ rpm: 2 });
+    const first = await admit(limited, plain);
+    expect(first.requestsPerMinute).toEqual({ limit: 2, remaining: 1, resetAt: START + RPM_WINDOW_MS });
+    first.release();
+    expect((await admit(limited, plain)).requestsPerMinute).toMatchObject({ remaining: 0 });
+    const refused = await admit(limited, plain).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(RequestsPerMinuteExceeded);
+    const exceeded = refused as RequestsPerMinuteExceeded;
+    expect(exceeded).toMatchObject({ status: 429, code: 'rate_limit_exceeded', retryAfterSeconds: 45 });
+    expect(exceeded.standing).toEqual({ limit: 2, remaining: 0, resetAt: START + RPM_WINDOW_MS });
+    expect(counted).toEqual(['key_1', 'key_1', 'key_1']);
+    // The refused run gave back the slot it had taken.
+    expect(concurrency.running('key_1')).toBe(1);
   });
 
-  it('checks what the key may use before counting or taking a slot', async () => {
-    const { admit, counted, concurrency } = setup();
-    await refusal(admit(key({ models: ['haiku'], concurrency: 1 }), { ...plain, countRequest: true }));
+  it('does not count keys without a limit', async () => {
+    const { admit, counted } = setup();
+    const admission = await admit(key({}), plain);
+    expect(admission.requestsPerMinute).toBeUndefined();
+    expect(counted).toEqual([]);
+  });
+
+  it('counts a run only once nothing else refused it', async () => {
+    const { admit, counted, concurrency } = setup({ spent: 5 });
+    await refusal(admit(key({ models: ['haiku'], rpm: 1 }), plain));
+    await refusal(admit(key({ budgetUsd: 5, rpm: 1 }), plain));
     expect(counted).toEqual([]);
     expect(concurrency.running('key_1')).toBe(0);
+    const busy = await admit(key({ concurrency: 1, rpm: 5 }), plain);
+    await refusal(admit(key({ concurrency: 1, rpm: 5 }), plain));
+    expect(counted).toEqual(['key_1']);
+    busy.release();
+  });
+});
+
+describe('the in-memory requests-per-minute window', () => {
+  it('opens at the first hit and starts over once a minute has passed', async () => {
+    let now = START;
+    const window = memoryRateWindow(RPM_WINDOW_MS, () => now);
+    expect(await window.increment('a')).toEqual({ totalHits: 1, resetTime: new Date(START + RPM_WINDOW_MS) });
+    now += 30_000;
+    expect((await window.increment('a')).totalHits).toBe(2);
+    expect((await window.increment('b')).totalHits).toBe(1);
+    now = START + RPM_WINDOW_MS;
+    expect(await window.increment('a')).toEqual({ totalHits: 1, resetTime: new Date(now + RPM_WINDOW_MS) });
   });
 });

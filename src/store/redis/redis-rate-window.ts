@@ -6,10 +6,10 @@ import type { RateWindowHit, SharedRateWindow } from '../../contract/ports/limit
  * The requests-per-minute window in Redis, through rate-limiter-flexible's RateLimiterRedis: one
  * counter per key, incremented and given its expiry in one atomic script, so every gateway on the
  * same Redis shares one exact count (no slack). The window opens at a key's first request and lasts
- * `windowMs`, as with the database window and hono-rate-limiter's MemoryStore.
+ * `windowMs`, as with the database window and the in-memory one.
  *
- * The limiter only counts: each key's limit differs and hono-rate-limiter compares the count with it,
- * so the limiter's own points are set out of reach.
+ * The limiter only counts: each key's limit differs and admission compares the count with it, so
+ * the limiter's own points are set out of reach.
  */
 export function redisRateWindow(client: Redis, windowMs: number): SharedRateWindow {
   const limiter = new RateLimiterRedis({

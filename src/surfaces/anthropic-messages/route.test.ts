@@ -2,11 +2,11 @@ import Anthropic from '@anthropic-ai/sdk';
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { describe, expect, it } from 'vitest';
-import { openAdmission } from '../../contract/admission.js';
 import { GatewayError } from '../../contract/gateway-error.js';
 import type { RunEvent, RunUsage } from '../../contract/run-events.js';
-import type { RunRequest, RunService } from '../../contract/run-service.js';
+import type { RunService } from '../../contract/run-service.js';
 import { createModelCatalog } from '../../core/model-catalog.js';
+import { fakeRunService } from '../../core/test-support.js';
 import { renderAnthropicError } from './render-error.js';
 import { anthropicMessagesRoutes } from './route.js';
 import { createCl100kCounter } from './token-counter.js';
@@ -19,17 +19,12 @@ const usage: RunUsage = {
   reasoningTokens: 0,
 };
 
-/** A RunService that records what it was asked and plays scripted events. */
+/** Every run plays the same scripted events. */
 function scriptedRuns(script: RunEvent[]) {
-  const requests: RunRequest[] = [];
-  const runs: RunService = {
-    admit: openAdmission,
-    async *run(request) {
-      requests.push(request);
-      yield* script;
-    },
-  };
-  return { runs, requests };
+  const { service, requests } = fakeRunService(async function* () {
+    yield* script;
+  });
+  return { runs: service, requests };
 }
 
 function gateway(runs: RunService) {

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import '../../http/context-variables.js';
-import { planAdmitted } from '../../contract/admission.js';
 import type { RunEvent } from '../../contract/run-events.js';
 import type { RunService } from '../../contract/run-service.js';
-import { awaitFirstEvent } from '../../core/first-event.js';
 import { documented } from '../../http/openapi-route.js';
+import { serveHttpRun } from '../../http/serve-run.js';
 import { type SseFrame, writeSse } from '../../http/sse.js';
 import { estimateInputTokens } from './count-tokens.js';
 import {
@@ -46,33 +45,22 @@ export function anthropicMessagesRoutes(deps: AnthropicMessagesDeps) {
     .post(documented(app, docs.createMessage), validateBody(messagesRequestSchema), async (c) => {
       const request = c.req.valid('json');
       const principal = c.get('principal');
-      const admission = await deps.runs.admit(principal, { model: request.model });
-      const plan = await planAdmitted(admission, () => toRunPlan(request, deps.planContext));
-      const disconnect = new AbortController();
-      c.req.raw.signal.addEventListener('abort', () => disconnect.abort(), { once: true });
-      // Set by the request-accounting middleware: budget, audit and metrics learn how the run went.
-      const onSummary = c.get('runHooks')?.onSummary;
       const endUser = request.metadata?.user_id || undefined;
-      const events = deps.runs.run({
+      const run = await serveHttpRun(c, deps.runs, {
         surface: 'anthropic-messages',
-        plan,
-        admission,
+        ask: { model: request.model },
+        plan: () => ({ plan: toRunPlan(request, deps.planContext) }),
         origin: { ...(principal ? { callerId: principal.id } : {}), ...(endUser ? { endUser } : {}) },
-        signal: disconnect.signal,
-        requestId: c.get('requestId'),
         auditBody: request,
-        ...(onSummary ? { onSummary } : {}),
         locateImage: (url) => locateImage(request, url),
       });
-
-      const all = await awaitFirstEvent(events);
       const state = createEncoderState({ id: newId(), model: request.model });
       c.header('request-id', c.get('requestId'));
-      if (!request.stream) return c.json(await complete(all, state));
-      return writeSse(c, frames(all, state), {
+      if (!request.stream) return c.json(await complete(run.events, state));
+      return writeSse(c, frames(run.events, state), {
         keepAliveMs: deps.keepAliveMs,
         keepAliveFrame: toFrame({ type: 'ping' }),
-        onAbort: () => disconnect.abort(),
+        onAbort: run.abort,
       });
     });
   return app;

@@ -1,6 +1,7 @@
 import type { EffortLevel, RunPlan, SystemPromptPlacement } from '../../contract/run-plan.js';
 import type { AttachmentLimits } from '../../core/content/attachment-blocks.js';
 import type { ModelCatalog } from '../../core/model-catalog.js';
+import { placeSystemPrompt, startWithUserTurn } from '../../core/plan-conversation.js';
 import { invalidRequest, modelNotFound } from './errors.js';
 import type { MessagesRequest } from './schema.js';
 import { clientSystemText } from './system-prompt.js';
@@ -29,9 +30,7 @@ export function toRunPlan(request: MessagesRequest, context: ToPlanContext): Run
     );
   }
   const history = turns;
-  if (history[0]?.role === 'assistant') {
-    history.unshift({ role: 'user', content: [{ type: 'text', text: '(the conversation starts here)' }] });
-  }
+  startWithUserTurn(history);
 
   const clientTools = toClientTools(request.tools ?? []);
   const plan: RunPlan = {
@@ -43,18 +42,7 @@ export function toRunPlan(request: MessagesRequest, context: ToPlanContext): Run
     clientTools,
   };
 
-  const systemText = clientSystemText(request);
-  if (context.systemPromptPlacement === 'first-user-turn') {
-    plan.systemPrompt = { text: '', placement: 'append' };
-    if (systemText !== undefined) {
-      (history[0] ?? last).content.unshift({
-        type: 'text',
-        text: `<instructions>\n${systemText}\n</instructions>`,
-      });
-    }
-  } else if (systemText !== undefined) {
-    plan.systemPrompt = { text: systemText, placement: context.systemPromptPlacement };
-  }
+  placeSystemPrompt(plan, clientSystemText(request), context.systemPromptPlacement);
 
   const policy = toClientToolPolicy(request.tool_choice, clientTools);
   if (policy) plan.clientToolPolicy = policy;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../contract/gateway-error.js';
 import type { RunEvent } from '../../contract/run-events.js';
+import type { TurnOutcome } from '../../services/native/session-service.js';
 import { createEncoderState, encodeRunEvent, finishEncoding } from './encode-stream.js';
 import { toSseEvent, toWsFrame } from './wire.js';
 
@@ -12,25 +13,38 @@ const usage = {
   reasoningTokens: 0,
 };
 
-function encodeAll(events: RunEvent[]) {
+const finished: TurnOutcome = {
+  sessionId: 's-1',
+  response: 'Hello',
+  usage,
+  stopReason: 'end_turn',
+  costUsd: 0.01,
+  durationMs: 12.4,
+};
+
+/** A turn's events, then its end: `outcome` is what the sessions service reports once it is over. */
+function encodeAll(events: RunEvent[], outcome: TurnOutcome | undefined) {
   const state = createEncoderState();
   const out = events.flatMap((event) => encodeRunEvent(state, event));
-  out.push(...finishEncoding(state, { sessionId: 's-1', costUsd: 0.01, durationMs: 12.4 }));
+  out.push(...finishEncoding(state, outcome));
   return out;
 }
 
 describe('native stream encoding', () => {
-  it('turns an agent run into message events and one complete with the full text', () => {
-    const out = encodeAll([
-      { type: 'message_start' },
-      { type: 'reasoning_delta', text: 'hmm' },
-      { type: 'reasoning_signature', signature: 'sig' },
-      { type: 'agent_tool_use', id: 't1', name: 'Read', input: { file_path: '/a' } },
-      { type: 'agent_tool_result', id: 't1', name: 'Read', output: 'x', isError: false },
-      { type: 'text_delta', text: 'Hel' },
-      { type: 'text_delta', text: 'lo' },
-      { type: 'finish', reason: 'end_turn', usage },
-    ]);
+  it("turns an agent run into message events and one complete with the turn's outcome", () => {
+    const out = encodeAll(
+      [
+        { type: 'message_start' },
+        { type: 'reasoning_delta', text: 'hmm' },
+        { type: 'reasoning_signature', signature: 'sig' },
+        { type: 'agent_tool_use', id: 't1', name: 'Read', input: { file_path: '/a' } },
+        { type: 'agent_tool_result', id: 't1', name: 'Read', output: 'x', isError: false },
+        { type: 'text_delta', text: 'Hel' },
+        { type: 'text_delta', text: 'lo' },
+        { type: 'finish', reason: 'end_turn', usage },
+      ],
+      finished,
+    );
     expect(out.map(toSseEvent)).toEqual([
       { event: 'message', data: '{"type":"thinking_delta","text":"hmm"}' },
       { event: 'message', data: '{"type":"tool_use","id":"t1","name":"Read","input":{"file_path":"/a"}}' },
@@ -63,10 +77,13 @@ describe('native stream encoding', () => {
       code: 'upstream_error',
       message: 'boom',
     });
-    const out = encodeAll([
-      { type: 'text_delta', text: 'a' },
-      { type: 'error', error },
-    ]);
+    const out = encodeAll(
+      [
+        { type: 'text_delta', text: 'a' },
+        { type: 'error', error },
+      ],
+      finished,
+    );
     expect(out.map((item) => item.event)).toEqual(['message', 'error']);
     expect(toSseEvent(out[1]!)).toEqual({
       event: 'error',
@@ -76,15 +93,18 @@ describe('native stream encoding', () => {
   });
 
   it('reports a run that ended without finishing as an error, not a complete', () => {
-    const out = encodeAll([{ type: 'text_delta', text: 'partial' }]);
+    const out = encodeAll([{ type: 'text_delta', text: 'partial' }], undefined);
     expect(out.at(-1)).toMatchObject({ event: 'error', error: { code: 'incomplete_answer' } });
   });
 
   it('keeps every data line a single line of JSON', () => {
-    const out = encodeAll([
-      { type: 'text_delta', text: 'line one\nline two\r\n' },
-      { type: 'finish', reason: 'end_turn', usage },
-    ]);
+    const out = encodeAll(
+      [
+        { type: 'text_delta', text: 'line one\nline two\r\n' },
+        { type: 'finish', reason: 'end_turn', usage },
+      ],
+      finished,
+    );
     for (const item of out.map(toSseEvent)) {
       expect(item.data).not.toMatch(/[\r\n]/);
       expect(() => JSON.parse(item.data)).not.toThrow();

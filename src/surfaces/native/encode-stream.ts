@@ -1,5 +1,6 @@
 import { GatewayError } from '../../contract/gateway-error.js';
 import type { FinishReason, RunEvent, RunUsage } from '../../contract/run-events.js';
+import type { SessionTurn, TurnOutcome } from '../../services/native/session-service.js';
 
 /**
  * The native stream, in wire-neutral objects: SSE sends `message` events with the `data` object
@@ -27,20 +28,17 @@ export type NativeStreamEvent =
   | { event: 'error'; error: GatewayError };
 
 export interface NativeEncoderState {
-  text: string;
-  finish: { reason: FinishReason; usage: RunUsage } | undefined;
   failed: boolean;
 }
 
 export function createEncoderState(): NativeEncoderState {
-  return { text: '', finish: undefined, failed: false };
+  return { failed: false };
 }
 
 /** One run event in native terms (none, for events this API does not show). */
 export function encodeRunEvent(state: NativeEncoderState, event: RunEvent): NativeStreamEvent[] {
   switch (event.type) {
     case 'text_delta':
-      state.text += event.text;
       return [{ event: 'message', data: { type: 'text_delta', text: event.text } }];
     case 'reasoning_delta':
       return [{ event: 'message', data: { type: 'thinking_delta', text: event.text } }];
@@ -61,25 +59,23 @@ export function encodeRunEvent(state: NativeEncoderState, event: RunEvent): Nati
           },
         },
       ];
-    case 'finish':
-      state.finish = { reason: event.reason, usage: event.usage };
-      return [];
     case 'error':
       state.failed = true;
       return [{ event: 'error', error: event.error }];
     default:
-      // message_start, reasoning signatures and client tool calls: the native API has no client tools.
+      // message_start, reasoning signatures, client tool calls (the native API has none) and the
+      // finish, which the turn's outcome reports.
       return [];
   }
 }
 
-/** What ends the stream once the run is over: the `complete` event, or an error if it never finished. */
+/** What ends the stream once the turn is over: `complete` with its outcome, or an error if it never finished. */
 export function finishEncoding(
   state: NativeEncoderState,
-  result: { sessionId: string; costUsd: number; durationMs: number },
+  outcome: TurnOutcome | undefined,
 ): NativeStreamEvent[] {
   if (state.failed) return [];
-  if (!state.finish) {
+  if (!outcome) {
     return [
       {
         event: 'error',
@@ -96,13 +92,20 @@ export function finishEncoding(
     {
       event: 'complete',
       data: {
-        response: state.text,
-        usage: state.finish.usage,
-        costUsd: result.costUsd,
-        durationMs: Math.round(result.durationMs),
-        sessionId: result.sessionId,
-        stopReason: state.finish.reason,
+        response: outcome.response,
+        usage: outcome.usage,
+        costUsd: outcome.costUsd,
+        durationMs: Math.round(outcome.durationMs),
+        sessionId: outcome.sessionId,
+        stopReason: outcome.stopReason,
       },
     },
   ];
+}
+
+/** A turn's whole native stream: its events as messages, then `complete` (or the error that ended it). */
+export async function* encodeTurn(turn: SessionTurn): AsyncGenerator<NativeStreamEvent, void, undefined> {
+  const state = createEncoderState();
+  for await (const event of turn.events) yield* encodeRunEvent(state, event);
+  yield* finishEncoding(state, turn.outcome());
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../contract/gateway-error.js';
-import { sessionBusy, sessionNotFound } from './errors.js';
+import { sessionBusy, sessionNotFound } from '../../services/native/errors.js';
 import { nativeErrorBody, renderNativeError } from './render-error.js';
 
 const at = new Date('2026-01-02T03:04:05.000Z');

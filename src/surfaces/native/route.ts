@@ -5,25 +5,35 @@ import { streamSSE } from 'hono/streaming';
 import type { UpgradeWebSocket } from 'hono/ws';
 import '../../http/context-variables.js';
 import type { Principal } from '../../contract/key-policy.js';
+import type { RecordTurn } from '../../core/accounting/turn-accounting.js';
 import { documented } from '../../http/openapi-route.js';
-import type { NativeStreamEvent } from './encode-stream.js';
+import { noteRequestsPerMinute } from '../../http/rate-limit-headers.js';
+import { WS_PROTOCOL, type WsTicketIssuer } from '../../http/ws-tickets.js';
+import type {
+  Caller,
+  NativeSessions,
+  SessionTurn,
+  TurnInput,
+} from '../../services/native/session-service.js';
+import { startAccountedTurn } from './accounted-turn.js';
+import { encodeTurn, type NativeStreamEvent } from './encode-stream.js';
 import { invalidRequest } from './errors.js';
 import { foldNativeStream } from './fold.js';
 import { jsonBody, parseWith } from './parse.js';
 import { presentMessages, presentSession, presentSessionDetails } from './present.js';
 import * as docs from './route-docs.js';
 import { createSessionSchema, sendMessageSchema, streamBodySchema, streamQuerySchema } from './schema.js';
-import type { Caller, NativeSessions, TurnInput } from './session-service.js';
 import { toSseEvent } from './wire.js';
 import { wsTurnEvents } from './ws-handler.js';
-import type { WsTickets } from './ws-tickets.js';
 
 export interface NativeRouteDeps {
   sessions: NativeSessions;
   /** Model ids served (GET /api/v1/models). */
   modelIds: readonly string[];
   keepAliveMs: number;
-  tickets: WsTickets;
+  tickets: WsTicketIssuer;
+  /** Audit rows and metrics of WebSocket and EventSource turns (the HTTP middleware records POSTs). */
+  recordTurn?: RecordTurn;
   /** The Node server's WebSocket upgrade; absent where the server has no WebSocket support. */
   upgradeWebSocket?: UpgradeWebSocket;
   version: string;
@@ -66,32 +76,39 @@ export function nativeRoutes(deps: NativeRouteDeps) {
 
   app.post(documented(app, docs.sendMessage), async (c) => {
     const body = parseWith(sendMessageSchema, await jsonBody(c));
-    const input = turnInput(c, body.prompt, body.timeout, body);
-    input.onSummary = hookOf(c);
-    if (body.stream === true) return streamTurn(c, deps.sessions, input, deps.keepAliveMs);
-    const reply = await foldNativeStream(deps.sessions.turn(input));
-    return c.json(reply);
+    const gone = new AbortController();
+    const turn = await startTurn(
+      c,
+      turnInput(c, body.prompt, body.timeout, body, gone.signal),
+      deps.sessions,
+    );
+    if (body.stream === true) return streamTurn(c, turn, gone, deps.keepAliveMs);
+    return c.json(await foldNativeStream(encodeTurn(turn)));
   });
 
   app.post(documented(app, docs.streamTurnPost), async (c) => {
     const body = parseWith(streamBodySchema, await jsonBody(c));
-    const input = turnInput(c, body.prompt, body.timeout, body);
-    input.onSummary = hookOf(c);
-    return streamTurn(c, deps.sessions, input, deps.keepAliveMs);
+    const gone = new AbortController();
+    const turn = await startTurn(
+      c,
+      turnInput(c, body.prompt, body.timeout, body, gone.signal),
+      deps.sessions,
+    );
+    return streamTurn(c, turn, gone, deps.keepAliveMs);
   });
 
   app.get(documented(app, docs.streamTurnGet), async (c) => {
     const query = parseWith(streamQuerySchema, c.req.query());
-    const input = turnInput(c, query.prompt, query.timeout, query);
-    // No POST middleware counted or records this turn: admission counts it, the sessions record it.
-    input.unaccounted = {
-      requestId: input.requestId,
-      method: 'GET',
-      path: c.req.path,
-      body: query,
-      stream: true,
-    };
-    return streamTurn(c, deps.sessions, input, deps.keepAliveMs);
+    const gone = new AbortController();
+    const input = turnInput(c, query.prompt, query.timeout, query, gone.signal);
+    // No POST middleware records this turn: it is recorded here.
+    const turn = await startAccountedTurn(deps.sessions, input, {
+      recordTurn: deps.recordTurn,
+      principal: input.caller.principal,
+      info: { requestId: input.requestId, method: 'GET', path: c.req.path, body: query, stream: true },
+    });
+    noteRequestsPerMinute(c, turn.requestsPerMinute);
+    return streamTurn(c, turn, gone, deps.keepAliveMs);
   });
 
   app.get(documented(app, docs.webSocket), async (c, next) => {
@@ -107,6 +124,7 @@ export function nativeRoutes(deps: NativeRouteDeps) {
       sessionId: session.id,
       newRequestId: () => `${c.get('requestId') ?? 'ws'}-${randomUUID().slice(0, 8)}`,
       path: c.req.path,
+      recordTurn: deps.recordTurn,
     });
     return upgrade(() => events)(c, next);
   });
@@ -115,10 +133,7 @@ export function nativeRoutes(deps: NativeRouteDeps) {
     const principal = c.get('principal') as Principal | undefined;
     if (!principal) throw invalidRequest('Tickets are for authenticated callers.');
     const { ticket, expiresAt } = deps.tickets.issue(principal);
-    return c.json(
-      { ticket, expiresAt: new Date(expiresAt).toISOString(), protocol: 'claude-gateway.v1' },
-      201,
-    );
+    return c.json({ ticket, expiresAt: new Date(expiresAt).toISOString(), protocol: WS_PROTOCOL }, 201);
   });
 
   app.get(documented(app, docs.listModels), (c) =>
@@ -137,9 +152,11 @@ export function nativeRoutes(deps: NativeRouteDeps) {
   return app;
 }
 
-/** The key-policy middleware's summary hook for POSTs it admitted. */
-function hookOf(c: Context): TurnInput['onSummary'] {
-  return c.get('runHooks')?.onSummary;
+/** A turn of a POST, which the accounting middleware records: it gets the run's summary. */
+async function startTurn(c: Context, input: TurnInput, sessions: NativeSessions): Promise<SessionTurn> {
+  const turn = await sessions.turn({ ...input, onSummary: c.get('runHooks')?.onSummary });
+  noteRequestsPerMinute(c, turn.requestsPerMinute);
+  return turn;
 }
 
 function callerOf(c: Context): Caller {
@@ -147,12 +164,19 @@ function callerOf(c: Context): Caller {
   return principal ? { ownerId: principal.id, principal } : { ownerId: 'anonymous' };
 }
 
-function turnInput(c: Context, prompt: string, timeoutMs: number | undefined, auditBody: unknown): TurnInput {
+/** The turn's input; `gone` fires when the request is aborted or the stream's client goes away. */
+function turnInput(
+  c: Context,
+  prompt: string,
+  timeoutMs: number | undefined,
+  auditBody: unknown,
+  gone: AbortSignal,
+): TurnInput {
   const input: TurnInput = {
     caller: callerOf(c),
     sessionId: c.req.param('id') ?? '',
     prompt,
-    signal: c.req.raw.signal,
+    signal: AbortSignal.any([c.req.raw.signal, gone]),
     requestId: c.get('requestId') ?? randomUUID(),
     auditBody,
   };
@@ -161,23 +185,10 @@ function turnInput(c: Context, prompt: string, timeoutMs: number | undefined, au
 }
 
 /**
- * Answers a turn as SSE. The first event is awaited before the stream opens, so a refusal (404, 409,
- * admission) is still a plain HTTP error; after that an error is an `error` event. A client that
- * disconnects aborts the turn.
+ * Answers a started turn as SSE; a refusal before its first event was already thrown (a plain HTTP
+ * error), after that an error is an `error` event. A client that disconnects aborts the turn.
  */
-async function streamTurn(
-  c: Context,
-  sessions: NativeSessions,
-  input: TurnInput,
-  keepAliveMs: number,
-): Promise<Response> {
-  const gone = new AbortController();
-  const events = sessions.turn({ ...input, signal: AbortSignal.any([input.signal, gone.signal]) });
-  const first = await events.next();
-  if (!first.done && first.value.event === 'error') {
-    await events.return();
-    throw first.value.error;
-  }
+function streamTurn(c: Context, turn: SessionTurn, gone: AbortController, keepAliveMs: number): Response {
   c.header('X-Accel-Buffering', 'no');
   c.header('Cache-Control', 'no-cache');
   return streamSSE(c, async (stream) => {
@@ -187,11 +198,9 @@ async function streamTurn(
     }, keepAliveMs);
     const write = (item: NativeStreamEvent) => stream.writeSSE(toSseEvent(item));
     try {
-      if (!first.done) await write(first.value);
-      for await (const item of events) await write(item);
+      for await (const item of encodeTurn(turn)) await write(item);
     } finally {
       clearInterval(keepAlive);
-      await events.return();
     }
   });
 }

@@ -1,6 +1,10 @@
 import type { WSContext, WSEvents } from 'hono/ws';
+import { GatewayError } from '../../contract/gateway-error.js';
+import type { RecordTurn } from '../../core/accounting/turn-accounting.js';
+import type { NativeSessions, TurnInput } from '../../services/native/session-service.js';
+import { startAccountedTurn } from './accounted-turn.js';
+import { encodeTurn } from './encode-stream.js';
 import { clientFrameSchema } from './schema.js';
-import type { NativeSessions, TurnInput } from './session-service.js';
 import { toWsFrame } from './wire.js';
 
 export interface WsTurnContext {
@@ -11,6 +15,8 @@ export interface WsTurnContext {
   newRequestId: () => string;
   /** The socket's path, for the audit row of each turn. */
   path: string;
+  /** Each turn's audit row and metrics; absent: turns are not recorded. */
+  recordTurn: RecordTurn | undefined;
 }
 
 /**
@@ -38,23 +44,31 @@ export function wsTurnEvents(context: WsTurnContext): WSEvents {
       prompt,
       signal: controller.signal,
       requestId,
-      // Every frame is a turn of its own under the key's policy (rpm, budget, concurrency, audit).
-      unaccounted: { requestId, method: 'WS', path: context.path, body: { prompt }, stream: true },
     };
     if (timeoutMs !== undefined) input.timeoutMs = timeoutMs;
     try {
-      for await (const item of context.sessions.turn(input)) {
+      // Every frame is a turn of its own under the key's policy (rpm, budget, concurrency) and audited.
+      const turn = await startAccountedTurn(context.sessions, input, {
+        recordTurn: context.recordTurn,
+        principal: context.caller.principal,
+        info: { requestId, method: 'WS', path: context.path, body: { prompt }, stream: true },
+      });
+      for await (const item of encodeTurn(turn)) {
         if (controller.signal.aborted) break;
         send(ws, toWsFrame(item));
       }
-      if (controller.signal.aborted) {
-        send(ws, {
-          type: 'error',
-          error: { code: 'CANCELLED', message: 'The turn was cancelled.', details: {} },
-        });
-      }
+    } catch (error) {
+      // Refused, or failed before its first event; a cancelled turn is answered below.
+      if (!(error instanceof GatewayError)) throw error;
+      if (!controller.signal.aborted) send(ws, toWsFrame({ event: 'error', error }));
     } finally {
       if (current === controller) current = undefined;
+    }
+    if (controller.signal.aborted) {
+      send(ws, {
+        type: 'error',
+        error: { code: 'CANCELLED', message: 'The turn was cancelled.', details: {} },
+      });
     }
   }
 

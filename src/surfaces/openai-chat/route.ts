@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import '../../http/context-variables.js';
-import { planAdmitted, type RunAsk } from '../../contract/admission.js';
+import type { RunAsk } from '../../contract/admission.js';
 import { invalidRequest } from '../../contract/errors.js';
 import type { RunEvent } from '../../contract/run-events.js';
 import type { RunOrigin, RunService } from '../../contract/run-service.js';
-import { awaitFirstEvent } from '../../core/first-event.js';
 import { documented, jsonBody, jsonOrSseResponse } from '../../http/openapi-route.js';
+import { serveHttpRun } from '../../http/serve-run.js';
 import { type SseFrame, writeSse } from '../../http/sse.js';
 import { validateJson } from '../../http/validate-json.js';
 import { openAIErrorBody } from '../openai/openai-error.js';
@@ -60,27 +60,15 @@ export function chatCompletionsRoutes(deps: ChatRouteDeps) {
   app.post(documented(app, createChatCompletion), validateJson(chatCompletionRequestSchema), async (c) => {
     const request = c.req.valid('json');
     const origin = conversationOrigin(c.req.header(CONVERSATION_ID_HEADER), c.get('principal')?.id);
-    const principal = c.get('principal');
-    const admission = await deps.runs.admit(principal, chatAsk(request));
-    const plan = await planAdmitted(admission, () => toRunPlan(request, deps.planContext));
     const endUser = typeof request.user === 'string' && request.user !== '' ? request.user : undefined;
-    const disconnect = new AbortController();
-    c.req.raw.signal.addEventListener('abort', () => disconnect.abort(), { once: true });
-    // Set by the request-accounting middleware: budget, audit and metrics learn how the run went.
-    const onSummary = c.get('runHooks')?.onSummary;
-    const events = deps.runs.run({
+    const run = await serveHttpRun(c, deps.runs, {
       surface: 'openai-chat',
-      plan,
-      admission,
+      ask: chatAsk(request),
+      plan: () => ({ plan: toRunPlan(request, deps.planContext) }),
       origin: { ...origin, ...(endUser ? { endUser } : {}) },
-      signal: disconnect.signal,
-      requestId: c.get('requestId'),
       auditBody: request,
-      ...(onSummary ? { onSummary } : {}),
       locateImage: (url) => locateImage(request, url),
     });
-
-    const all = await awaitFirstEvent(events);
     const encoder = createChatEncoder({
       id: newId(),
       created: Math.floor(now() / 1000),
@@ -90,15 +78,15 @@ export function chatCompletionsRoutes(deps: ChatRouteDeps) {
     });
     if (!request.stream) {
       const chunks: ChatCompletionChunk[] = [];
-      for await (const event of all) {
+      for await (const event of run.events) {
         if (event.type === 'error') throw event.error;
         chunks.push(...encoder.encode(event));
       }
       return c.json(foldChunks(chunks));
     }
-    return writeSse(c, sseFrames(all, encoder.encode), {
+    return writeSse(c, sseFrames(run.events, encoder.encode), {
       keepAliveMs: deps.keepAliveMs,
-      onAbort: () => disconnect.abort(),
+      onAbort: run.abort,
     });
   });
   return app;

@@ -1,11 +1,10 @@
 import { clientToolClaudeName } from '../../contract/client-tools.js';
-import { invalidRequest, modelNotFound, unsupportedParameter } from '../../contract/errors.js';
+import { invalidRequest, unsupportedParameter } from '../../contract/errors.js';
 import { GatewayError } from '../../contract/gateway-error.js';
 import type {
   AgentSettings,
   ClaudeContentBlock,
   ClaudeTurn,
-  EffortLevel,
   RunPlan,
   SystemPromptPlacement,
 } from '../../contract/run-plan.js';
@@ -17,7 +16,8 @@ import {
 } from '../../core/content/attachment-blocks.js';
 import { parseDataUrl } from '../../core/content/data-url.js';
 import type { ModelCatalog } from '../../core/model-catalog.js';
-import { stopSequencesOf } from '../../core/stop-sequences.js';
+import { placeSystemPrompt, startWithUserTurn } from '../../core/plan-conversation.js';
+import { applyEffort, applyOutputLimits, effortOf, servedModel } from '../openai/plan-parts.js';
 import { checkToolCallPairing, toClientToolPolicy, toClientTools } from './map-client-tools.js';
 import { toOutputSchema } from './output-schema.js';
 import type { ChatCompletionRequest, ChatMessage, ContentPart } from './schema.js';
@@ -35,8 +35,7 @@ export interface ToClaudeContext {
 /** Turns a validated OpenAI request into a Claude Code run plan, or throws a 4xx GatewayError. */
 export function toRunPlan(request: ChatCompletionRequest, context: ToClaudeContext): RunPlan {
   rejectUnsupported(request);
-  const model = context.models.resolve(request.model);
-  if (model === undefined) throw modelNotFound(request.model);
+  const model = servedModel((name) => context.models.resolve(name), request.model);
 
   const systemText = collectSystemText(request.messages);
   checkToolCallPairing(request.messages);
@@ -46,21 +45,7 @@ export function toRunPlan(request: ChatCompletionRequest, context: ToClaudeConte
     throw invalidRequest('The last message must be a user or tool message.', 'messages');
   }
   const history = turns;
-  if (history[0]?.role === 'assistant') {
-    history.unshift({ role: 'user', content: [{ type: 'text', text: '(the conversation starts here)' }] });
-  }
-
-  let systemPrompt: RunPlan['systemPrompt'];
-  if (context.systemPromptPlacement === 'first-user-turn') {
-    // Claude Code's own system prompt stays exactly as Claude Code sends it (appending nothing).
-    systemPrompt = { text: '', placement: 'append' };
-    if (systemText !== undefined) {
-      const firstUser = history[0] ?? last;
-      firstUser.content.unshift({ type: 'text', text: `<instructions>\n${systemText}\n</instructions>` });
-    }
-  } else if (systemText !== undefined) {
-    systemPrompt = { text: systemText, placement: context.systemPromptPlacement };
-  }
+  startWithUserTurn(history);
 
   const clientTools = toClientTools(request);
   const plan: RunPlan = {
@@ -73,20 +58,16 @@ export function toRunPlan(request: ChatCompletionRequest, context: ToClaudeConte
   if (clientTools.length > 0) plan.clientToolPolicy = toClientToolPolicy(request, clientTools);
   // Without tools, 'required' or a named function cannot be honoured: the check answers 400.
   else if (request.tool_choice != null) toClientToolPolicy(request, clientTools);
-  if (systemPrompt) plan.systemPrompt = systemPrompt;
-  const maxTokens = request.max_completion_tokens ?? request.max_tokens;
-  if (maxTokens != null) plan.maxOutputTokens = maxTokens;
-  const stopSequences = stopSequencesOf(request.stop);
-  if (stopSequences.length > 0) plan.stopSequences = stopSequences;
-  const effort = toEffort(request);
-  if (effort === 'none') {
-    // Newer models think adaptively whatever `thinking` says; the lowest effort is the closest to none.
-    plan.thinking = 'disabled';
-    plan.effort = 'low';
-  } else if (effort !== undefined) {
-    plan.thinking = 'default';
-    plan.effort = effort;
-  }
+  placeSystemPrompt(plan, systemText, context.systemPromptPlacement);
+  applyOutputLimits(plan, {
+    maxTokens: request.max_completion_tokens ?? request.max_tokens,
+    stop: request.stop,
+  });
+  const effort = effortOf(
+    request.reasoning_effort ?? request.reasoning?.effort,
+    request.reasoning_effort != null ? 'reasoning_effort' : 'reasoning.effort',
+  );
+  if (effort !== undefined) applyEffort(plan, effort);
   const outputSchema = toOutputSchema(request);
   if (outputSchema) plan.outputSchema = outputSchema;
   const agent = request.claude_code ? context.resolveAgent?.(request) : undefined;
@@ -300,32 +281,4 @@ function toDocumentBlock(
 
 function attachmentLimits(context: ToClaudeContext): AttachmentLimits {
   return { maxBytes: context.maxImageBytes, remoteImages: context.remoteImages };
-}
-
-function toEffort(request: ChatCompletionRequest): EffortLevel | 'none' | undefined {
-  const requested = request.reasoning_effort ?? request.reasoning?.effort ?? undefined;
-  const param = request.reasoning_effort != null ? 'reasoning_effort' : 'reasoning.effort';
-  switch (requested) {
-    case undefined:
-    case null:
-      return undefined;
-    case 'none':
-      return 'none';
-    case 'minimal':
-    case 'low':
-      return 'low';
-    case 'medium':
-      return 'medium';
-    case 'high':
-      return 'high';
-    case 'xhigh':
-      return 'xhigh';
-    case 'max':
-      return 'max';
-    default:
-      throw invalidRequest(
-        `Unknown reasoning effort '${requested}'; use none, minimal, low, medium, high, xhigh or max.`,
-        param,
-      );
-  }
 }

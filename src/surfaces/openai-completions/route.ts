@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import '../../http/context-variables.js';
-import { planAdmitted } from '../../contract/admission.js';
 import type { RunEvent } from '../../contract/run-events.js';
 import type { RunService } from '../../contract/run-service.js';
-import { awaitFirstEvent } from '../../core/first-event.js';
+import type { RunEvents } from '../../core/serve-run.js';
 import { documented, jsonBody, jsonOrSseResponse } from '../../http/openapi-route.js';
+import { serveHttpRun } from '../../http/serve-run.js';
 import { type SseFrame, writeSse } from '../../http/sse.js';
 import { validateJson } from '../../http/validate-json.js';
 import { openAIError, openAIRunErrors } from '../openai/openai-error-docs.js';
@@ -55,41 +55,28 @@ export function completionsRoutes(deps: CompletionsDeps) {
   app.post(documented(app, createCompletion), validateJson(completionRequestSchema), async (c) => {
     const request = c.req.valid('json');
     const principal = c.get('principal');
-    const admission = await deps.runs.admit(principal, { model: request.model });
-    const plan = await planAdmitted(admission, () => toRunPlan(request, deps.planContext));
-    const disconnect = new AbortController();
-    c.req.raw.signal.addEventListener('abort', () => disconnect.abort(), { once: true });
     const endUser = request.user || undefined;
-    // Set by the request-accounting middleware: budget, audit and metrics learn how the run went.
-    const onSummary = c.get('runHooks')?.onSummary;
-    const events = deps.runs.run({
+    const run = await serveHttpRun(c, deps.runs, {
       surface: 'openai-completions',
-      plan,
-      admission,
+      ask: { model: request.model },
+      plan: () => ({ plan: toRunPlan(request, deps.planContext) }),
       origin: { ...(principal ? { callerId: principal.id } : {}), ...(endUser ? { endUser } : {}) },
-      signal: disconnect.signal,
-      requestId: c.get('requestId'),
       auditBody: request,
-      ...(onSummary ? { onSummary } : {}),
     });
     const options = { id: newId(), created: Math.floor(now() / 1000), model: request.model };
-
-    if (!request.stream)
-      return c.json(await complete(events, createEncoderState({ ...options, includeUsage: true })));
-
+    if (!request.stream) {
+      return c.json(await complete(run.events, createEncoderState({ ...options, includeUsage: true })));
+    }
     const state = createEncoderState({
       ...options,
       includeUsage: request.stream_options?.include_usage === true,
     });
-    return writeSse(c, frames(state, await awaitFirstEvent(events)), {
-      keepAliveMs: deps.keepAliveMs,
-      onAbort: () => disconnect.abort(),
-    });
+    return writeSse(c, frames(state, run.events), { keepAliveMs: deps.keepAliveMs, onAbort: run.abort });
   });
   return app;
 }
 
-async function complete(events: AsyncGenerator<RunEvent, void, undefined>, state: EncoderState) {
+async function complete(events: RunEvents, state: EncoderState) {
   const chunks: TextCompletion[] = [];
   for await (const event of events) {
     if (event.type === 'error') throw event.error;

@@ -1,14 +1,13 @@
+import { unsupportedParameter } from '../../contract/errors.js';
 import { GatewayError } from '../../contract/gateway-error.js';
 import type { RunPlan } from '../../contract/run-plan.js';
 import type { ModelCatalog } from '../../core/model-catalog.js';
+import { applyOutputLimits, servedModel } from '../openai/plan-parts.js';
 import type { CompletionRequest } from './schema.js';
 
 export interface ToPlanContext {
   models: ModelCatalog;
 }
-
-const unsupported = (param: string, message: string) =>
-  new GatewayError({ kind: 'invalid_request', status: 400, message, param, code: 'unsupported_parameter' });
 
 /**
  * A legacy completion as a run plan: the prompt is one user turn, with no system prompt (so Claude
@@ -16,16 +15,7 @@ const unsupported = (param: string, message: string) =>
  */
 export function toRunPlan(request: CompletionRequest, context: ToPlanContext): RunPlan {
   rejectUnsupported(request);
-  const model = context.models.resolve(request.model);
-  if (model === undefined) {
-    throw new GatewayError({
-      kind: 'invalid_request',
-      status: 404,
-      message: `The model '${request.model}' does not exist or you do not have access to it.`,
-      param: 'model',
-      code: 'model_not_found',
-    });
-  }
+  const model = servedModel((name) => context.models.resolve(name), request.model);
   const prompt = typeof request.prompt === 'string' ? request.prompt : (request.prompt[0] ?? '');
   if (prompt.trim() === '') {
     throw new GatewayError({
@@ -43,24 +33,27 @@ export function toRunPlan(request: CompletionRequest, context: ToPlanContext): R
     thinking: 'disabled',
     clientTools: [],
   };
-  if (request.max_tokens != null) plan.maxOutputTokens = request.max_tokens;
-  const stop = typeof request.stop === 'string' ? [request.stop] : (request.stop ?? []);
-  const stopSequences = stop.filter((sequence) => sequence !== '');
-  if (stopSequences.length > 0) plan.stopSequences = stopSequences;
+  applyOutputLimits(plan, { maxTokens: request.max_tokens, stop: request.stop });
   return plan;
 }
 
 function rejectUnsupported(request: CompletionRequest): void {
   if (Array.isArray(request.prompt) && request.prompt.length !== 1) {
-    throw unsupported('prompt', 'Send one prompt per request: a prompt array must have exactly one element.');
+    throw unsupportedParameter(
+      'prompt',
+      'Send one prompt per request: a prompt array must have exactly one element.',
+    );
   }
-  if (request.echo) throw unsupported('echo', 'echo is not supported: Claude does not return the prompt.');
-  if (request.suffix) throw unsupported('suffix', 'suffix (fill-in-the-middle) is not supported by Claude.');
+  if (request.echo)
+    throw unsupportedParameter('echo', 'echo is not supported: Claude does not return the prompt.');
+  if (request.suffix)
+    throw unsupportedParameter('suffix', 'suffix (fill-in-the-middle) is not supported by Claude.');
   if (request.n != null && request.n > 1) {
-    throw unsupported('n', 'Claude Code produces one choice per request; n must be 1.');
+    throw unsupportedParameter('n', 'Claude Code produces one choice per request; n must be 1.');
   }
   if (request.best_of != null && request.best_of > 1) {
-    throw unsupported('best_of', 'Claude Code produces one choice per request; best_of must be 1.');
+    throw unsupportedParameter('best_of', 'Claude Code produces one choice per request; best_of must be 1.');
   }
-  if (request.logprobs != null) throw unsupported('logprobs', 'Claude does not return log probabilities.');
+  if (request.logprobs != null)
+    throw unsupportedParameter('logprobs', 'Claude does not return log probabilities.');
 }

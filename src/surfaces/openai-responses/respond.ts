@@ -4,15 +4,13 @@
  * adapts this to Hono (status, headers, SSE).
  */
 import { randomUUID } from 'node:crypto';
-import { planAdmitted } from '../../contract/admission.js';
+import type { RequestsPerMinuteStanding } from '../../contract/admission.js';
 import type { GatewayError } from '../../contract/gateway-error.js';
-import type { Principal } from '../../contract/key-policy.js';
 import type { ResponsesStore } from '../../contract/ports/responses.js';
-import type { RunEvent } from '../../contract/run-events.js';
 import type { SystemPromptPlacement } from '../../contract/run-plan.js';
-import type { RunRequest, RunService } from '../../contract/run-service.js';
+import type { RunService } from '../../contract/run-service.js';
 import type { AttachmentLimits } from '../../core/content/attachment-blocks.js';
-import { awaitFirstEvent } from '../../core/first-event.js';
+import { type RunCall, type RunEvents, serveRun } from '../../core/serve-run.js';
 import { createEncoderState, type EncoderState, encodeEvent, startResponse } from './encode-stream.js';
 import { echoSettings, type ResponseStreamEvent } from './response-object.js';
 import type { ResponsesRequest } from './schema.js';
@@ -39,9 +37,8 @@ export interface ResponseCall {
   request: ResponsesRequest;
   /** The owner of stored responses: the caller's key id (a fixed id where auth is off). */
   ownerId: string;
-  /** The caller's key, whose policy admits the run; absent where auth is off. */
-  principal?: Principal;
-  runRequest: Omit<RunRequest, 'plan' | 'surface' | 'admission'>;
+  /** Who runs it and the rest of what the run needs besides its plan. */
+  run: Omit<RunCall<ResponsesPlan>, 'surface' | 'ask' | 'plan'>;
 }
 
 export interface StartedResponse {
@@ -50,6 +47,8 @@ export interface StartedResponse {
   events: AsyncGenerator<ResponseStreamEvent, void, undefined>;
   /** The error that ended the run after it began, once the events are consumed. */
   failure(): GatewayError | undefined;
+  /** The key's requests-per-minute standing with this run counted (for the rate-limit headers). */
+  requestsPerMinute: RequestsPerMinuteStanding | undefined;
 }
 
 const defaultNewId = (prefix: string) => `${prefix}_${randomUUID().replaceAll('-', '')}`;
@@ -62,32 +61,29 @@ export async function startResponseRun(deps: ResponsesDeps, call: ResponseCall):
   const now = deps.now ?? Date.now;
   const newId = deps.newId ?? defaultNewId;
   const { request, ownerId } = call;
-  const admission = await deps.runs.admit(call.principal, { model: request.model });
-  const planned = await planAdmitted(admission, async () => {
-    const chainOptions = { now: now(), ttlMs: deps.ttlMs };
-    const previousItems = request.previous_response_id
-      ? await loadChainItems(deps.store, request.previous_response_id, ownerId, chainOptions)
-      : [];
-    const input = Array.isArray(request.input)
-      ? await resolveItemReferences(deps.store, request.input, ownerId, chainOptions.now)
-      : request.input;
-    return toPlan(
-      { ...request, input },
-      {
-        resolveModel: deps.resolveModel,
-        systemPromptPlacement: deps.systemPromptPlacement,
-        attachments: deps.attachments,
-        previousItems,
-      },
-    );
-  });
-  const run = deps.runs.run({
-    ...call.runRequest,
+  const { planned, events, requestsPerMinute } = await serveRun(deps.runs, {
+    ...call.run,
     surface: 'openai-responses',
-    plan: planned.plan,
-    admission,
+    ask: { model: request.model },
+    plan: async () => {
+      const chainOptions = { now: now(), ttlMs: deps.ttlMs };
+      const previousItems = request.previous_response_id
+        ? await loadChainItems(deps.store, request.previous_response_id, ownerId, chainOptions)
+        : [];
+      const input = Array.isArray(request.input)
+        ? await resolveItemReferences(deps.store, request.input, ownerId, chainOptions.now)
+        : request.input;
+      return toPlan(
+        { ...request, input },
+        {
+          resolveModel: deps.resolveModel,
+          systemPromptPlacement: deps.systemPromptPlacement,
+          attachments: deps.attachments,
+          previousItems,
+        },
+      );
+    },
   });
-  const events = await awaitFirstEvent(run);
   const responseId = newId('resp');
   let items = 0;
   const state = createEncoderState({
@@ -115,12 +111,17 @@ export async function startResponseRun(deps: ResponsesDeps, call: ResponseCall):
       deps.onStoreError?.(error);
     }
   };
-  return { planned, events: encodeRun(state, events, store), failure: () => state.failure };
+  return {
+    planned,
+    events: encodeRun(state, events, store),
+    failure: () => state.failure,
+    requestsPerMinute,
+  };
 }
 
 async function* encodeRun(
   state: EncoderState,
-  events: AsyncGenerator<RunEvent, void, undefined>,
+  events: RunEvents,
   onFinished: () => Promise<void>,
 ): AsyncGenerator<ResponseStreamEvent, void, undefined> {
   try {

@@ -1,29 +1,14 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { openAdmission } from '../../contract/admission.js';
 import { GatewayError } from '../../contract/gateway-error.js';
-import type { Principal } from '../../contract/key-policy.js';
 import type { ResponsesStore, StoredResponse } from '../../contract/ports/responses.js';
 import type { RunEvent } from '../../contract/run-events.js';
 import type { RunPlan } from '../../contract/run-plan.js';
-import type { RunRequest, RunService } from '../../contract/run-service.js';
+import { fakeRunService, playing } from '../../core/test-support.js';
 import type { AppEnv } from '../../http/request-logger.js';
 import { renderOpenAIError } from '../openai/openai-error.js';
 import { DROPPED_TOOLS_HEADER, responsesRoutes } from './route.js';
 import { scripts } from './test-support.js';
-
-/** A RunService that records what it was asked and plays scripted events. */
-function fakeRuns(scriptsInOrder: RunEvent[][]) {
-  const requests: RunRequest[] = [];
-  const runs: RunService = {
-    admit: openAdmission,
-    async *run(request) {
-      requests.push(request);
-      yield* scriptsInOrder[requests.length - 1] ?? [];
-    },
-  };
-  return { runs, requests };
-}
 
 /**
  * The port's rules in memory: the route is tested against the ResponsesStore port; the real
@@ -63,7 +48,7 @@ function memoryResponsesStore(): ResponsesStore {
 }
 
 function setup(scriptsInOrder: RunEvent[][], storeOverrides: Partial<ResponsesStore> = {}) {
-  const { runs, requests } = fakeRuns(scriptsInOrder);
+  const { service: runs, requests } = fakeRunService(playing(...scriptsInOrder));
   const store = { ...memoryResponsesStore(), ...storeOverrides };
   const storeErrors: unknown[] = [];
   let ids = 0;
@@ -71,7 +56,7 @@ function setup(scriptsInOrder: RunEvent[][], storeOverrides: Partial<ResponsesSt
   app.use(async (c, next) => {
     c.set('requestId', 'req_1');
     const key = c.req.header('x-test-key');
-    if (key) c.set('principal', { id: key } as Principal);
+    if (key) c.set('principal', { id: key, name: key, admin: false, source: 'store', policy: {} });
     await next();
   });
   // The app's error funnel, as createApp sets it up for this surface's paths.

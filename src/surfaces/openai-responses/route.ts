@@ -8,6 +8,8 @@ import {
   jsonResponse,
   pathParams,
 } from '../../http/openapi-route.js';
+import { noteRequestsPerMinute } from '../../http/rate-limit-headers.js';
+import { requestCaller } from '../../http/serve-run.js';
 import { type SseFrame, writeSse } from '../../http/sse.js';
 import { openAIAuthErrors, openAIError, openAIRunErrors } from '../openai/openai-error-docs.js';
 import { foldResponse } from './fold.js';
@@ -90,35 +92,27 @@ export function responsesRoutes(deps: ResponsesDeps) {
       });
     });
     const request = parseResponsesRequest(body);
-    const principal = c.get('principal');
-    // Set by the request-accounting middleware: budget, audit and metrics learn how the run went.
-    const onSummary = c.get('runHooks')?.onSummary;
-    const disconnect = new AbortController();
-    c.req.raw.signal.addEventListener('abort', () => disconnect.abort(), { once: true });
+    const { caller, abort } = requestCaller(c);
+    const { principal } = caller;
     const started = await startResponseRun(deps, {
       request,
       ownerId: principal?.id ?? NO_KEY_OWNER,
-      ...(principal ? { principal } : {}),
-      runRequest: {
+      run: {
+        ...caller,
         origin: {
           ...(principal ? { callerId: principal.id } : {}),
           ...(request.user ? { endUser: request.user } : {}),
         },
-        signal: disconnect.signal,
-        requestId: c.get('requestId'),
         auditBody: body,
-        ...(onSummary ? { onSummary } : {}),
         locateImage: (url) => locateImage(request, url),
       },
     });
+    noteRequestsPerMinute(c, started.requestsPerMinute);
     if (started.planned.droppedTools.length > 0) {
       c.header(DROPPED_TOOLS_HEADER, started.planned.droppedTools.join(', '));
     }
     if (request.stream) {
-      return writeSse(c, sseFrames(started.events), {
-        keepAliveMs: deps.keepAliveMs,
-        onAbort: () => disconnect.abort(),
-      });
+      return writeSse(c, sseFrames(started.events), { keepAliveMs: deps.keepAliveMs, onAbort: abort });
     }
     const events: ResponseStreamEvent[] = [];
     for await (const event of started.events) events.push(event);

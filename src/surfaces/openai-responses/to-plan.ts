@@ -3,11 +3,10 @@
  * stored items of a `previous_response_id` chain are looked up by the route and passed in.
  */
 
-import { GatewayError } from '../../contract/gateway-error.js';
+import { unsupportedParameter } from '../../contract/errors.js';
 import type {
   ClientToolDefinition,
   ClientToolPolicy,
-  EffortLevel,
   RunPlan,
   SystemPromptPlacement,
 } from '../../contract/run-plan.js';
@@ -19,6 +18,8 @@ import {
   toolParametersProblem,
   withoutMetaSchema,
 } from '../../core/content/json-schema-checks.js';
+import { placeSystemPrompt, startWithUserTurn } from '../../core/plan-conversation.js';
+import { applyEffort, applyOutputLimits, effortOf, servedModel } from '../openai/plan-parts.js';
 import { invalidInput, itemsToTurns, type PlacedItem } from './items-to-turns.js';
 import type { InputItem, ResponsesRequest, Tool } from './schema.js';
 
@@ -41,20 +42,9 @@ export interface ResponsesPlan {
   reasoningRequested: boolean;
 }
 
-const unsupported = (param: string, message: string) => invalidInput(message, param, 'unsupported_parameter');
-
 export function toPlan(request: ResponsesRequest, context: ToPlanContext): ResponsesPlan {
   rejectUnsupported(request);
-  const model = context.resolveModel(request.model);
-  if (model === undefined) {
-    throw new GatewayError({
-      kind: 'not_found',
-      status: 404,
-      message: `The model '${request.model}' does not exist or you do not have access to it.`,
-      param: 'model',
-      code: 'model_not_found',
-    });
-  }
+  const model = servedModel(context.resolveModel, request.model);
   const inputItems = toInputItems(request);
   const placed: PlacedItem[] = [
     ...(context.previousItems ?? []).map((item) => ({ item, param: 'previous_response_id' })),
@@ -69,28 +59,17 @@ export function toPlan(request: ResponsesRequest, context: ToPlanContext): Respo
     throw invalidInput('The input must end with a user message or a function_call_output.', 'input');
   }
   const history = turns;
-  if (history[0]?.role === 'assistant') {
-    history.unshift({ role: 'user', content: [{ type: 'text', text: '(the conversation starts here)' }] });
-  }
+  startWithUserTurn(history);
 
   const plan: RunPlan = { model, history, prompt: last.content, thinking: 'disabled', clientTools: [] };
   const systemText = [request.instructions ?? '', ...systemTexts].filter((text) => text.trim()).join('\n\n');
-  if (context.systemPromptPlacement === 'first-user-turn') {
-    // Claude Code's own system prompt stays exactly as Claude Code sends it (appending nothing).
-    plan.systemPrompt = { text: '', placement: 'append' };
-    if (systemText) {
-      const firstUser = history[0] ?? last;
-      firstUser.content.unshift({ type: 'text', text: `<instructions>\n${systemText}\n</instructions>` });
-    }
-  } else if (systemText) {
-    plan.systemPrompt = { text: systemText, placement: context.systemPromptPlacement };
-  }
+  placeSystemPrompt(plan, systemText || undefined, context.systemPromptPlacement);
 
   const { clientTools, droppedTools } = toClientTools(request.tools ?? []);
   const policy = toToolPolicy(request, clientTools, droppedTools);
   plan.clientTools = policy.tools;
   if (policy.tools.length > 0) plan.clientToolPolicy = policy.policy;
-  if (request.max_output_tokens != null) plan.maxOutputTokens = request.max_output_tokens;
+  applyOutputLimits(plan, { maxTokens: request.max_output_tokens });
   const reasoningRequested = applyReasoning(request, plan);
   const outputSchema = toOutputSchema(request);
   if (outputSchema) plan.outputSchema = outputSchema;
@@ -99,13 +78,21 @@ export function toPlan(request: ResponsesRequest, context: ToPlanContext): Respo
 
 function rejectUnsupported(request: ResponsesRequest): void {
   if (request.background) {
-    throw unsupported('background', 'Background responses are not supported; stream or wait for the answer.');
+    throw unsupportedParameter(
+      'background',
+      'Background responses are not supported; stream or wait for the answer.',
+    );
   }
   if (request.conversation != null) {
-    throw unsupported('conversation', 'Conversations objects are not supported; use previous_response_id.');
+    throw unsupportedParameter(
+      'conversation',
+      'Conversations objects are not supported; use previous_response_id.',
+    );
   }
-  if (request.prompt != null) throw unsupported('prompt', 'Stored prompt templates are not supported.');
-  if (request.top_logprobs) throw unsupported('top_logprobs', 'Claude does not return log probabilities.');
+  if (request.prompt != null)
+    throw unsupportedParameter('prompt', 'Stored prompt templates are not supported.');
+  if (request.top_logprobs)
+    throw unsupportedParameter('top_logprobs', 'Claude does not return log probabilities.');
   if (request.input == null && !request.previous_response_id) {
     throw invalidInput("Missing required parameter: 'input'.", 'input', 'missing_required_parameter');
   }
@@ -204,40 +191,13 @@ function toToolPolicy(
 
 /** `reasoning.effort` and `reasoning.summary` onto the plan; true when reasoning was asked for. */
 function applyReasoning(request: ResponsesRequest, plan: RunPlan): boolean {
-  const effort = toEffort(request.reasoning?.effort);
-  if (effort === 'none') {
-    // Newer models think adaptively whatever `thinking` says; the lowest effort is the closest to none.
-    plan.effort = 'low';
-    return false;
-  }
+  const effort = effortOf(request.reasoning?.effort, 'reasoning.effort');
+  if (effort !== undefined) applyEffort(plan, effort);
+  if (effort === 'none') return false;
   const summary = request.reasoning?.summary ?? request.reasoning?.generate_summary;
-  if (effort === undefined && summary == null) return false;
-  plan.thinking = 'default';
-  if (effort !== undefined) plan.effort = effort;
-  return true;
-}
-
-function toEffort(requested: string | null | undefined): EffortLevel | 'none' | undefined {
-  switch (requested) {
-    case undefined:
-    case null:
-      return undefined;
-    case 'none':
-      return 'none';
-    case 'minimal':
-    case 'low':
-      return 'low';
-    case 'medium':
-    case 'high':
-    case 'xhigh':
-    case 'max':
-      return requested;
-    default:
-      throw invalidInput(
-        `Unknown reasoning effort '${requested}'; use none, minimal, low, medium, high, xhigh or max.`,
-        'reasoning.effort',
-      );
-  }
+  // A summary alone asks for thinking at the model's own effort.
+  if (summary != null) plan.thinking = 'default';
+  return effort !== undefined || summary != null;
 }
 
 function toOutputSchema(request: ResponsesRequest): Record<string, unknown> | undefined {

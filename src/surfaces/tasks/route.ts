@@ -1,34 +1,19 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import '../../http/context-variables.js';
-import { planAdmitted } from '../../contract/admission.js';
-import { GatewayError } from '../../contract/gateway-error.js';
 import type { Principal } from '../../contract/key-policy.js';
-import type { StoredTask, TaskStore } from '../../contract/ports/tasks.js';
+import type { StoredTask, StoredTaskEvent } from '../../contract/ports/tasks.js';
 import type { RunSummary } from '../../contract/run-service.js';
-import type { ProfileCatalog } from '../../core/admission/profiles.js';
 import { documented } from '../../http/openapi-route.js';
-import { writeSse } from '../../http/sse.js';
+import { noteRequestsPerMinute } from '../../http/rate-limit-headers.js';
+import { type SseFrame, writeSse } from '../../http/sse.js';
 import { validateJson } from '../../http/validate-json.js';
-import type { ClaudeHomeCatalog } from '../../services/tasks/claude-home.js';
+import type { HomeEntry, TaskService } from '../../services/tasks/task-service.js';
 import * as docs from './route-docs.js';
 import { taskRequestSchema } from './schema.js';
-import { type RemoteTaskFollow, taskEventFrames } from './task-events.js';
-import { loadTaskHome } from './task-home.js';
-import { ANONYMOUS_OWNER, type TaskService } from './task-service.js';
-import { mayUse, type TaskCaller, type TaskPlanContext, taskAsk, toTaskPlan } from './to-plan.js';
 
 export interface TaskRouteDeps {
   tasks: TaskService;
-  store: TaskStore;
-  planContext: TaskPlanContext;
-  profiles: ProfileCatalog;
-  /** The owner's agents and skills (CLAUDE_HOME); absent: none. */
-  home?: ClaudeHomeCatalog;
-  /** The plugin folder serving CLAUDE_HOME's skills (services/tasks/skills-plugin.ts). */
-  skillsPluginDir?: string;
   keepAliveMs: number;
-  /** On a shared database: GET events follows a task another gateway runs. */
-  remoteTasks?: RemoteTaskFollow;
   /** A background task's run ended (its request got its 202 long ago): budget, audit and metrics. */
   onBackgroundSummary?: (principal: Principal, requestId: string, summary: RunSummary) => void;
 }
@@ -37,28 +22,11 @@ const LIST_LIMIT = 100;
 
 /** /api/v1/tasks, /api/v1/agents, /api/v1/skills. */
 export function taskRoutes(deps: TaskRouteDeps) {
-  const callerOf = (principal: Principal | undefined): TaskCaller => {
-    if (!principal) return {};
-    const profile = principal.policy.profile ? deps.profiles[principal.policy.profile] : undefined;
-    return { policy: principal.policy, ...(profile ? { profile } : {}) };
-  };
-  const owned = async (id: string, principal: Principal | undefined): Promise<StoredTask> => {
-    const task = await deps.store.get(id);
-    // Someone else's task is as unknown as a task that never was.
-    if (!task || task.ownerId !== (principal?.id ?? ANONYMOUS_OWNER)) throw taskNotFound(id);
-    return task;
-  };
-
   const app = new OpenAPIHono();
   app
     .post(documented(app, docs.createTask), validateJson(taskRequestSchema), async (c) => {
       const request = c.req.valid('json');
       const principal = c.get('principal');
-      const caller = callerOf(principal);
-      const admission = await deps.tasks.admit(principal, taskAsk(request, caller.policy, deps.planContext));
-      const taskPlan = await planAdmitted(admission, async () =>
-        toTaskPlan(request, caller, await loadTaskHome(deps.home, deps.skillsPluginDir), deps.planContext),
-      );
       const requestId = c.get('requestId');
       const background = deps.onBackgroundSummary;
       const onSummary = !request.background
@@ -66,19 +34,18 @@ export function taskRoutes(deps: TaskRouteDeps) {
         : principal && background
           ? (summary: RunSummary) => background(principal, requestId, summary)
           : undefined;
-      const { taskId, done } = await deps.tasks.start({
-        taskPlan,
-        admission,
-        request: { ...request, skills: taskPlan.skills },
+      const { taskId, done, requestsPerMinute } = await deps.tasks.start({
+        request,
         ...(principal ? { principal } : {}),
         requestId,
         ...(onSummary ? { onSummary } : {}),
       });
+      noteRequestsPerMinute(c, requestsPerMinute);
       if (request.background) return c.json({ taskId, status: 'running' }, 202);
       // A foreground task belongs to its request: the client leaving cancels it.
       const cancel = () => void deps.tasks.cancel(taskId);
       if (request.stream) {
-        return writeSse(c, taskEventFrames(taskId, 0, deps.tasks, deps.store), {
+        return writeSse(c, taskEventFrames(deps.tasks.events(taskId, 0)), {
           keepAliveMs: deps.keepAliveMs,
           onAbort: cancel,
         });
@@ -87,63 +54,29 @@ export function taskRoutes(deps: TaskRouteDeps) {
       return c.json(await done);
     })
     .get(documented(app, docs.listTasks), async (c) => {
-      const tasks = await deps.store.list(c.get('principal')?.id ?? ANONYMOUS_OWNER, LIST_LIMIT);
+      const tasks = await deps.tasks.list(c.get('principal'), LIST_LIMIT);
       return c.json({ data: tasks.map(taskView) });
     })
     .get(documented(app, docs.getTask), async (c) =>
-      c.json(taskView(await owned(c.req.param('id'), c.get('principal')))),
+      c.json(taskView(await deps.tasks.get(c.get('principal'), c.req.param('id')))),
     )
     .get(documented(app, docs.taskEvents), async (c) => {
-      const task = await owned(c.req.param('id'), c.get('principal'));
+      const task = await deps.tasks.get(c.get('principal'), c.req.param('id'));
       const after = Number.parseInt(c.req.header('last-event-id') ?? '0', 10);
-      return writeSse(
-        c,
-        taskEventFrames(
-          task.id,
-          Number.isFinite(after) ? after : 0,
-          deps.tasks,
-          deps.store,
-          deps.remoteTasks,
-        ),
-        {
-          keepAliveMs: deps.keepAliveMs,
-          onAbort: () => {},
-        },
-      );
+      const events = deps.tasks.events(task.id, Number.isFinite(after) ? after : 0);
+      return writeSse(c, taskEventFrames(events), { keepAliveMs: deps.keepAliveMs, onAbort: () => {} });
     })
     .delete(documented(app, docs.cancelTask), async (c) => {
-      const task = await owned(c.req.param('id'), c.get('principal'));
+      const task = await deps.tasks.get(c.get('principal'), c.req.param('id'));
       await deps.tasks.cancel(task.id);
-      return c.json(taskView(await owned(task.id, c.get('principal'))));
+      return c.json(taskView(await deps.tasks.get(c.get('principal'), task.id)));
     })
-    .get(documented(app, docs.listAgents), async (c) => {
-      const caller = callerOf(c.get('principal'));
-      const agents = deps.home ? await deps.home.agents() : [];
-      return c.json({
-        data: agents
-          .filter((agent) => mayUse(caller, 'agents', agent.name))
-          .map(({ name, description, tools, model }) => ({
-            name,
-            description,
-            tools: tools ?? null,
-            model: model ?? null,
-          })),
-      });
-    })
-    .get(documented(app, docs.listSkills), async (c) => {
-      const caller = callerOf(c.get('principal'));
-      const skills = deps.home ? await deps.home.skills() : [];
-      return c.json({
-        data: skills
-          .filter((skill) => mayUse(caller, 'skills', skill.name))
-          .map(({ name, description, tools, model }) => ({
-            name,
-            description,
-            tools: tools ?? null,
-            model: model ?? null,
-          })),
-      });
-    });
+    .get(documented(app, docs.listAgents), async (c) =>
+      c.json({ data: (await deps.tasks.agents(c.get('principal'))).map(homeEntryView) }),
+    )
+    .get(documented(app, docs.listSkills), async (c) =>
+      c.json({ data: (await deps.tasks.skills(c.get('principal'))).map(homeEntryView) }),
+    );
   return app;
 }
 
@@ -160,12 +93,13 @@ function taskView(task: StoredTask) {
   };
 }
 
-function taskNotFound(id: string): GatewayError {
-  return new GatewayError({
-    status: 404,
-    kind: 'not_found',
-    code: 'task_not_found',
-    param: 'id',
-    message: `No task '${id}'.`,
-  });
+function homeEntryView({ name, description, tools, model }: HomeEntry) {
+  return { name, description, tools: tools ?? null, model: model ?? null };
+}
+
+/** A task's events as SSE: each named by its kind, with its sequence number as the id to resume from. */
+export async function* taskEventFrames(events: AsyncIterable<StoredTaskEvent>): AsyncGenerator<SseFrame> {
+  for await (const event of events) {
+    yield { id: String(event.seq), event: event.event, data: JSON.stringify(event.data) };
+  }
 }

@@ -1,18 +1,22 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import '../../http/context-variables.js';
-import { planAdmitted } from '../../contract/admission.js';
 import { invalidRequest } from '../../contract/errors.js';
 import { GatewayError } from '../../contract/gateway-error.js';
-import type { Principal } from '../../contract/key-policy.js';
-import type { TaskStore } from '../../contract/ports/tasks.js';
-import type { RunSummary } from '../../contract/run-service.js';
-import type { ProfileCatalog } from '../../core/admission/profiles.js';
 import { documented } from '../../http/openapi-route.js';
+import { noteRequestsPerMinute } from '../../http/rate-limit-headers.js';
+import { requestCaller } from '../../http/serve-run.js';
 import { type SseFrame, writeSse } from '../../http/sse.js';
 import { validateJson } from '../../http/validate-json.js';
-import type { ClaudeHomeCatalog } from '../../services/tasks/claude-home.js';
+import {
+  type GenerationContext,
+  type GenerationInput,
+  startGeneration,
+  templatePrompt,
+} from '../../services/tasks/generation.js';
+import type { TaskResult, TaskService } from '../../services/tasks/task-service.js';
 import { renderTemplate, type TemplateLibrary } from '../../services/templates/template-library.js';
-import { type GenerationContext, generate, startGeneration, templatePrompt } from './generation.js';
+import { taskEventFrames } from './route.js';
 import * as docs from './route-docs.js';
 import {
   cardRequestSchema,
@@ -20,11 +24,7 @@ import {
   type ExecuteRequest,
   executeRequestSchema,
 } from './schema.js';
-import { taskEventFrames } from './task-events.js';
-import { loadTaskHome } from './task-home.js';
-import type { TaskResult, TaskService } from './task-service.js';
 import { generationFrames } from './templates-route.js';
-import { type TaskPlanContext, taskAsk, toTaskPlan } from './to-plan.js';
 
 /**
  * The routes of the servers this gateway grew from, as thin adapters over templates, one-shot
@@ -34,11 +34,8 @@ export interface SeedRouteDeps {
   templates: TemplateLibrary;
   generation: GenerationContext;
   tasks: TaskService;
-  store: TaskStore;
-  planContext: TaskPlanContext;
-  profiles: ProfileCatalog;
-  home?: ClaudeHomeCatalog;
-  skillsPluginDir?: string;
+  /** Where `/api/execute` runs when it names no working_directory (the first allowed agent root). */
+  defaultWorkingDirectory: string;
   /** EXECUTE_ENV_ALLOWLIST: the only names `env_vars` may set. */
   envAllowlist: readonly string[];
   keepAliveMs: number;
@@ -58,14 +55,6 @@ export function seedRoutes(deps: SeedRouteDeps) {
     event: 'error',
     data: JSON.stringify({ error: error.message, code: error.code ?? error.kind, timestamp: now() }),
   });
-  const common = (
-    c: { get: (key: 'principal') => Principal | undefined },
-    signal: AbortSignal,
-    requestId: string,
-  ) => {
-    const principal = c.get('principal');
-    return { ...(principal ? { principal } : {}), requestId, signal };
-  };
   const fileNameOf = (topic: string) =>
     `${
       topic
@@ -79,12 +68,7 @@ export function seedRoutes(deps: SeedRouteDeps) {
     return templatePrompt(template, renderTemplate(template, { topic }));
   };
 
-  const executeTask = async (
-    body: ExecuteRequest,
-    principal: Principal | undefined,
-    requestId: string,
-    onSummary: ((summary: RunSummary) => void) | undefined,
-  ) => {
+  const executeTask = async (c: Context, body: ExecuteRequest) => {
     const refused = Object.keys(body.env_vars ?? {}).filter((name) => !deps.envAllowlist.includes(name));
     if (refused.length > 0) {
       throw invalidRequest(
@@ -93,37 +77,33 @@ export function seedRoutes(deps: SeedRouteDeps) {
         'env_var_not_allowed',
       );
     }
-    const cwd = body.working_directory ?? deps.planContext.agentPolicy?.roots[0] ?? '';
-    const profile = principal?.policy.profile ? deps.profiles[principal.policy.profile] : undefined;
-    const home = await loadTaskHome(deps.home, deps.skillsPluginDir);
-    const request = {
-      prompt: body.prompt,
-      cwd,
-      ...(body.timeout !== undefined ? { timeout: body.timeout } : {}),
-    };
-    const admission = await deps.tasks.admit(
-      principal,
-      taskAsk(request, principal?.policy, deps.planContext),
+    const cwd = body.working_directory ?? deps.defaultWorkingDirectory;
+    const principal = c.get('principal');
+    const onSummary = c.get('runHooks')?.onSummary;
+    const started = await renamingParam(() =>
+      deps.tasks.start({
+        request: {
+          prompt: body.prompt,
+          cwd,
+          ...(body.timeout !== undefined ? { timeout: body.timeout } : {}),
+        },
+        stored: { prompt: body.prompt, cwd, route: '/api/execute' },
+        ...(body.env_vars ? { env: body.env_vars } : {}),
+        ...(principal ? { principal } : {}),
+        requestId: c.get('requestId'),
+        ...(onSummary ? { onSummary } : {}),
+      }),
     );
-    const taskPlan = await planAdmitted(admission, () =>
-      renamingParam(() =>
-        toTaskPlan(
-          request,
-          principal ? { policy: principal.policy, ...(profile ? { profile } : {}) } : {},
-          home,
-          deps.planContext,
-        ),
-      ),
-    );
-    if (body.env_vars && taskPlan.plan.agent) taskPlan.plan.agent.env = { ...body.env_vars };
-    return deps.tasks.start({
-      taskPlan,
-      admission,
-      request: { prompt: body.prompt, cwd, route: '/api/execute' },
-      ...(principal ? { principal } : {}),
-      requestId,
-      ...summaryHook(onSummary),
-    });
+    noteRequestsPerMinute(c, started.requestsPerMinute);
+    return started;
+  };
+
+  /** Starts a one-shot generation for the request, its client's leaving (or `abort`) ending it. */
+  const generation = async (c: Context, input: Omit<GenerationInput, 'caller'>) => {
+    const { caller, abort } = requestCaller(c);
+    const started = await startGeneration({ ...input, caller }, deps.generation);
+    noteRequestsPerMinute(c, started.requestsPerMinute);
+    return { ...started, abort };
   };
 
   const executeAnswer = (result: TaskResult) => ({
@@ -139,15 +119,12 @@ export function seedRoutes(deps: SeedRouteDeps) {
   app
     .post(documented(app, docs.generateCard), validateJson(cardRequestSchema), async (c) => {
       const body = c.req.valid('json');
-      const generated = await generate(
-        {
-          ...(await cardPrompt(body.topic, body.templateName)),
-          ...common(c, c.req.raw.signal, c.get('requestId')),
-          ...(body.timeout !== undefined ? { timeoutMs: body.timeout } : {}),
-          ...summaryHook(c.get('runHooks')?.onSummary),
-        },
-        deps.generation,
-      );
+      const { events, result } = await generation(c, {
+        ...(await cardPrompt(body.topic, body.templateName)),
+        ...(body.timeout !== undefined ? { timeoutMs: body.timeout } : {}),
+      });
+      for await (const event of events) if (event.type === 'error') throw event.error;
+      const generated = result();
       return c.json({
         code: 200,
         success: true,
@@ -161,16 +138,10 @@ export function seedRoutes(deps: SeedRouteDeps) {
     })
     .post(documented(app, docs.generateCardStream), validateJson(cardRequestSchema), async (c) => {
       const body = c.req.valid('json');
-      const disconnect = new AbortController();
-      const { events, result } = await startGeneration(
-        {
-          ...(await cardPrompt(body.topic, body.templateName)),
-          ...common(c, disconnect.signal, c.get('requestId')),
-          ...(body.timeout !== undefined ? { timeoutMs: body.timeout } : {}),
-          ...summaryHook(c.get('runHooks')?.onSummary),
-        },
-        deps.generation,
-      );
+      const { events, result, abort } = await generation(c, {
+        ...(await cardPrompt(body.topic, body.templateName)),
+        ...(body.timeout !== undefined ? { timeoutMs: body.timeout } : {}),
+      });
       async function* frames() {
         yield { event: 'start', data: JSON.stringify({ topic: body.topic, timestamp: now() }) };
         yield { event: 'status', data: JSON.stringify({ step: 'generating_content' }) };
@@ -186,20 +157,11 @@ export function seedRoutes(deps: SeedRouteDeps) {
           fail: errorFrame,
         });
       }
-      return writeSse(c, frames(), { keepAliveMs: deps.keepAliveMs, onAbort: () => disconnect.abort() });
+      return writeSse(c, frames(), { keepAliveMs: deps.keepAliveMs, onAbort: abort });
     })
     .post(documented(app, docs.claudeExecute), validateJson(commandRequestSchema), async (c) => {
       const body = c.req.valid('json');
-      const disconnect = new AbortController();
-      c.req.raw.signal.addEventListener('abort', () => disconnect.abort(), { once: true });
-      const { events, result } = await startGeneration(
-        {
-          prompt: body.command,
-          ...common(c, disconnect.signal, c.get('requestId')),
-          ...summaryHook(c.get('runHooks')?.onSummary),
-        },
-        deps.generation,
-      );
+      const { events, result, abort } = await generation(c, { prompt: body.command });
       if (!body.stream) {
         for await (const event of events) if (event.type === 'error') throw event.error;
         const generated = result();
@@ -223,26 +185,16 @@ export function seedRoutes(deps: SeedRouteDeps) {
           fail: errorFrame,
         });
       }
-      return writeSse(c, frames(), { keepAliveMs: deps.keepAliveMs, onAbort: () => disconnect.abort() });
+      return writeSse(c, frames(), { keepAliveMs: deps.keepAliveMs, onAbort: abort });
     })
     .post(documented(app, docs.execute), validateJson(executeRequestSchema), async (c) => {
-      const { taskId, done } = await executeTask(
-        c.req.valid('json'),
-        c.get('principal'),
-        c.get('requestId'),
-        c.get('runHooks')?.onSummary,
-      );
+      const { taskId, done } = await executeTask(c, c.req.valid('json'));
       c.req.raw.signal.addEventListener('abort', () => void deps.tasks.cancel(taskId), { once: true });
       return c.json(executeAnswer(await done));
     })
     .post(documented(app, docs.executeStream), validateJson(executeRequestSchema), async (c) => {
-      const { taskId } = await executeTask(
-        c.req.valid('json'),
-        c.get('principal'),
-        c.get('requestId'),
-        c.get('runHooks')?.onSummary,
-      );
-      return writeSse(c, taskEventFrames(taskId, 0, deps.tasks, deps.store), {
+      const { taskId } = await executeTask(c, c.req.valid('json'));
+      return writeSse(c, taskEventFrames(deps.tasks.events(taskId, 0)), {
         keepAliveMs: deps.keepAliveMs,
         onAbort: () => void deps.tasks.cancel(taskId),
       });
@@ -250,14 +202,10 @@ export function seedRoutes(deps: SeedRouteDeps) {
   return app;
 }
 
-function summaryHook(onSummary: ((summary: RunSummary) => void) | undefined) {
-  return onSummary ? { onSummary } : {};
-}
-
 /** The task rules name `cwd`; this route's clients sent `working_directory`. */
-function renamingParam<T>(resolve: () => T): T {
+async function renamingParam<T>(resolve: () => Promise<T>): Promise<T> {
   try {
-    return resolve();
+    return await resolve();
   } catch (error) {
     if (!(error instanceof GatewayError) || error.param !== 'cwd') throw error;
     throw new GatewayError({

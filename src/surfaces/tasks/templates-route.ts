@@ -1,28 +1,26 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import '../../http/context-variables.js';
 import { GatewayError } from '../../contract/gateway-error.js';
-import type { Principal } from '../../contract/key-policy.js';
 import type { RunEvent } from '../../contract/run-events.js';
-import type { ProfileCatalog } from '../../core/admission/profiles.js';
 import { documented } from '../../http/openapi-route.js';
+import { noteRequestsPerMinute } from '../../http/rate-limit-headers.js';
+import { requestCaller } from '../../http/serve-run.js';
 import { type SseFrame, writeSse } from '../../http/sse.js';
 import { validateJson } from '../../http/validate-json.js';
-import { renderTemplate, type TemplateLibrary } from '../../services/templates/template-library.js';
 import {
   type GenerationContext,
   type GenerationResult,
+  generationTimeoutMs,
   startGeneration,
   templatePrompt,
-} from './generation.js';
+} from '../../services/tasks/generation.js';
+import { renderTemplate, type TemplateLibrary } from '../../services/templates/template-library.js';
 import * as docs from './route-docs.js';
 import { generateRequestSchema } from './schema.js';
-import { taskTimeoutMs } from './to-plan.js';
 
 export interface TemplateRouteDeps {
   templates: TemplateLibrary;
   generation: GenerationContext;
-  profiles: ProfileCatalog;
-  requestTimeoutMs: number;
   keepAliveMs: number;
 }
 
@@ -46,22 +44,17 @@ export function templateRoutes(deps: TemplateRouteDeps) {
       const request = c.req.valid('json');
       const template = await deps.templates.get(c.req.param('name'));
       const prompt = renderTemplate(template, request.variables);
-      const principal = c.get('principal');
-      const disconnect = new AbortController();
-      c.req.raw.signal.addEventListener('abort', () => disconnect.abort(), { once: true });
-      const onSummary = c.get('runHooks')?.onSummary;
-      const { events, result } = await startGeneration(
+      const { caller, abort } = requestCaller(c);
+      const { events, result, requestsPerMinute } = await startGeneration(
         {
           ...templatePrompt(template, prompt),
-          ...(principal ? { principal } : {}),
-          requestId: c.get('requestId'),
-          signal: disconnect.signal,
-          timeoutMs: timeoutFor(request.timeout, principal, deps),
-          ...(onSummary ? { onSummary } : {}),
+          caller,
+          timeoutMs: generationTimeoutMs(deps.generation, caller.principal, request.timeout),
           auditBody: { template: template.name, variables: request.variables },
         },
         deps.generation,
       );
+      noteRequestsPerMinute(c, requestsPerMinute);
       const answer = (generated: GenerationResult) => ({
         template: template.name,
         content: generated.content,
@@ -83,16 +76,10 @@ export function templateRoutes(deps: TemplateRouteDeps) {
             data: JSON.stringify({ error: { code: error.code ?? error.kind, message: error.message } }),
           }),
         }),
-        { keepAliveMs: deps.keepAliveMs, onAbort: () => disconnect.abort() },
+        { keepAliveMs: deps.keepAliveMs, onAbort: abort },
       );
     });
   return app;
-}
-
-function timeoutFor(seconds: number | undefined, principal: Principal | undefined, deps: TemplateRouteDeps) {
-  const profileName = principal?.policy.profile;
-  const profile = profileName ? deps.profiles[profileName] : undefined;
-  return taskTimeoutMs(seconds, profile, deps.requestTimeoutMs);
 }
 
 export interface GenerationFrameEncoding {

@@ -1,7 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { StoredTaskEvent, TaskSignals, TaskStore } from '../../contract/ports/tasks.js';
-import type { SseFrame } from '../../http/sse.js';
-import type { TaskService } from './task-service.js';
+
+/** Live events of a task running here; undefined when it is not running here. */
+export type SubscribeToTask = (
+  taskId: string,
+  listener: (event: StoredTaskEvent) => void,
+) => (() => void) | undefined;
 
 const TERMINAL = new Set(['complete', 'error']);
 
@@ -20,21 +24,21 @@ export interface RemoteTaskFollow {
 }
 
 /**
- * A task's events as SSE frames: the stored log after `afterSeq`, then live events until the task
- * ends. The live subscription starts before the log is read and frames are de-duplicated by
- * sequence number, so nothing falls between the two. A task running on another gateway (shared
- * database, `remote`) is followed through its stored log, woken by that gateway's signals.
+ * A task's events: the stored log after `afterSeq`, then live events until the task ends. The live
+ * subscription starts before the log is read and events are de-duplicated by sequence number, so
+ * nothing falls between the two. A task running on another gateway (shared database, `remote`) is
+ * followed through its stored log, woken by that gateway's signals.
  */
-export async function* taskEventFrames(
+export async function* followTaskEvents(
   taskId: string,
   afterSeq: number,
-  tasks: TaskService,
+  subscribe: SubscribeToTask,
   store: TaskStore,
   remote?: RemoteTaskFollow,
-): AsyncGenerator<SseFrame> {
+): AsyncGenerator<StoredTaskEvent> {
   const live: StoredTaskEvent[] = [];
   let wake: (() => void) | undefined;
-  const unsubscribe = tasks.subscribe(taskId, (event) => {
+  const unsubscribe = subscribe(taskId, (event) => {
     live.push(event);
     wake?.();
   });
@@ -42,7 +46,7 @@ export async function* taskEventFrames(
   try {
     for (const event of await store.events(taskId, afterSeq)) {
       last = event.seq;
-      yield frame(event);
+      yield event;
       if (TERMINAL.has(event.event)) return;
     }
     if (!unsubscribe) {
@@ -55,7 +59,7 @@ export async function* taskEventFrames(
         const event = live.shift();
         if (!event || event.seq <= last) continue;
         last = event.seq;
-        yield frame(event);
+        yield event;
         if (TERMINAL.has(event.event)) return;
       }
       await new Promise<void>((resolve) => {
@@ -73,7 +77,7 @@ async function* followElsewhere(
   afterSeq: number,
   store: TaskStore,
   remote: RemoteTaskFollow,
-): AsyncGenerator<SseFrame> {
+): AsyncGenerator<StoredTaskEvent> {
   const pollMs = remote.pollMs ?? 1_000;
   const graceMs = remote.endGraceMs ?? 3_000;
   let signalled = false;
@@ -92,7 +96,7 @@ async function* followElsewhere(
       signalled = false;
       for (const event of await store.events(taskId, last)) {
         last = event.seq;
-        yield frame(event);
+        yield event;
         if (TERMINAL.has(event.event)) return;
       }
       if (endedAt === undefined) {
@@ -117,8 +121,4 @@ async function* followElsewhere(
   } finally {
     stop();
   }
-}
-
-function frame(event: StoredTaskEvent): SseFrame {
-  return { id: String(event.seq), event: event.event, data: JSON.stringify(event.data) };
 }

@@ -6,8 +6,19 @@ import type {
   RunPlan,
   SystemPromptPlacement,
 } from '../../contract/run-plan.js';
+import { placeSystemPrompt } from '../../core/plan-conversation.js';
 import { agentModeDisabled, modelNotFound } from './errors.js';
-import type { CreateSessionBody } from './schema.js';
+
+/** What a client asks a new session to be; every field is optional. */
+export interface NewSession {
+  model?: string | undefined;
+  systemPrompt?: string | undefined;
+  /** The last four are agent settings: allowed only under the server's and the key's agent rules. */
+  maxTurns?: number | undefined;
+  permissionMode?: AgentSettings['permissionMode'] | undefined;
+  cwd?: string | undefined;
+  tools?: string[] | undefined;
+}
 
 /** Agent settings as a native client names them (camelCase); the server's agent rules decide. */
 export interface NativeAgentRequest {
@@ -34,7 +45,7 @@ const AGENT_FIELDS = ['cwd', 'tools', 'permissionMode', 'maxTurns'] as const;
 
 /** What a new session is: its model and its agent settings, checked once, at creation. */
 export function planSession(
-  body: CreateSessionBody,
+  body: NewSession,
   context: NativePlanContext,
 ): Pick<NativeSessionRecord, 'model' | 'systemPrompt' | 'agent'> {
   const model = body.model ?? context.defaultModel;
@@ -59,7 +70,7 @@ export function planSession(
  * the core's session tracker (keyed by the native session id as conversation id) resumes the Claude
  * Code session that already holds them, or rebuilds it from them after a restart or an eviction.
  */
-export function toRunPlan(
+export function planTurn(
   session: NativeSessionRecord,
   messages: readonly NativeMessage[],
   prompt: string,
@@ -71,19 +82,8 @@ export function toRunPlan(
     role: message.role,
     content: [text(message.content)],
   }));
-  const promptBlocks: ClaudeContentBlock[] = [text(prompt)];
-  const plan: RunPlan = { model, history, prompt: promptBlocks, thinking: 'disabled', clientTools: [] };
-  const system = session.systemPrompt;
-  if (context.systemPromptPlacement === 'first-user-turn') {
-    // As on the chat surface: Claude Code's own system prompt stays, the client's text leads the talk.
-    plan.systemPrompt = { text: '', placement: 'append' };
-    if (system !== undefined) {
-      const firstUser = history[0] ?? { role: 'user', content: promptBlocks };
-      firstUser.content.unshift(text(`<instructions>\n${system}\n</instructions>`));
-    }
-  } else if (system !== undefined) {
-    plan.systemPrompt = { text: system, placement: context.systemPromptPlacement };
-  }
+  const plan: RunPlan = { model, history, prompt: [text(prompt)], thinking: 'disabled', clientTools: [] };
+  placeSystemPrompt(plan, session.systemPrompt, context.systemPromptPlacement);
   if (session.agent) plan.agent = { ...session.agent, tools: [...session.agent.tools] };
   return plan;
 }

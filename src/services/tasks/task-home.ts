@@ -1,5 +1,5 @@
-import type { ClaudeHomeCatalog } from '../../services/tasks/claude-home.js';
-import type { TaskHome } from './to-plan.js';
+import type { ClaudeHomeCatalog } from './claude-home.js';
+import type { TaskHome } from './plan-task.js';
 
 /** What CLAUDE_HOME offers a task right now; nothing when it is not configured. */
 export async function loadTaskHome(catalog?: ClaudeHomeCatalog, skillsPluginDir?: string): Promise<TaskHome> {

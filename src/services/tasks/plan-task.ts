@@ -7,9 +7,26 @@ import type { PermissionProfile } from '../../core/admission/profiles.js';
 import { profileAllows } from '../../core/admission/profiles.js';
 import { type AgentPolicy, resolveAgentSettings } from '../../core/agent-policy.js';
 import type { ModelCatalog } from '../../core/model-catalog.js';
-import type { HomeAgent, HomeSkill } from '../../services/tasks/claude-home.js';
-import { SKILLS_PLUGIN_NAME } from '../../services/tasks/skills-plugin.js';
-import type { TaskRequest } from './schema.js';
+import type { HomeAgent, HomeSkill } from './claude-home.js';
+import { SKILLS_PLUGIN_NAME } from './skills-plugin.js';
+
+/** A job for Claude Code, in the native API's terms (camelCase, top-level fields). */
+export interface TaskRequest {
+  prompt: string;
+  /** Absolute path inside AGENT_ALLOWED_ROOTS. */
+  cwd: string;
+  /** Claude Code tools; absent: every tool the key and the gateway allow. */
+  tools?: string[] | undefined;
+  /** Subagents from CLAUDE_HOME the task may delegate to. */
+  agents?: string[] | undefined;
+  /** Skills from CLAUDE_HOME the task may use. */
+  skills?: string[] | undefined;
+  model?: string | undefined;
+  maxTurns?: number | undefined;
+  /** Seconds. */
+  timeout?: number | undefined;
+  maxBudgetUsd?: number | undefined;
+}
 
 export interface TaskPlanContext {
   models: ModelCatalog;
@@ -203,6 +220,11 @@ function resolveSkills(
     if (!known || !mayUse(caller, 'skills', name))
       throw unknownOrRefused('skill', name, `skills[${index}]`, !known);
   }
+  return uniqueNames(names);
+}
+
+/** Skills named twice are one skill. */
+export function uniqueNames(names: readonly string[]): string[] {
   return [...new Set(names)];
 }
 

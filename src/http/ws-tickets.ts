@@ -1,8 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { MiddlewareHandler } from 'hono';
-import '../../http/context-variables.js';
-import type { Principal } from '../../contract/key-policy.js';
-import { wsTicketInvalid } from './errors.js';
+import type { Principal } from '../contract/key-policy.js';
 
 /**
  * Browsers cannot set headers on a WebSocket, and a key in the URL ends up in proxy and access logs.
@@ -13,8 +10,12 @@ import { wsTicketInvalid } from './errors.js';
 export const WS_PROTOCOL = 'claude-gateway.v1';
 const TICKET_PREFIX = 'ticket.';
 
-export interface WsTickets {
+/** Issues tickets to an authenticated caller (the native API's POST /api/v1/ws-tickets). */
+export interface WsTicketIssuer {
   issue(principal: Principal): { ticket: string; expiresAt: number };
+}
+
+export interface WsTickets extends WsTicketIssuer {
   /** The principal the ticket was issued to, once; undefined when unknown, used or expired. */
   redeem(ticket: string): Principal | undefined;
 }
@@ -54,21 +55,4 @@ export function offeredTicket(protocolHeader: string | undefined): string | unde
 /** Which subprotocol the server selects: ours when offered, else none (never the ticket). */
 export function selectProtocol(offered: ReadonlySet<string>): string | false {
   return offered.has(WS_PROTOCOL) ? WS_PROTOCOL : false;
-}
-
-/**
- * Runs before header auth: a WebSocket upgrade that offers a ticket is authenticated by it (a bad
- * ticket is a 401 at the upgrade). Everything else goes on to the usual key check.
- */
-export function wsTicketAuth(tickets: WsTickets): MiddlewareHandler {
-  return async function wsTicketAuthMiddleware(c, next) {
-    if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') return next();
-    const ticket = offeredTicket(c.req.header('sec-websocket-protocol'));
-    if (ticket === undefined) return next();
-    const principal = tickets.redeem(ticket);
-    if (!principal) throw wsTicketInvalid();
-    // The key check that follows sees the principal and lets the upgrade through.
-    c.set('principal', principal);
-    return next();
-  };
 }

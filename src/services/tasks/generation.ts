@@ -1,26 +1,34 @@
 import { Ajv } from 'ajv';
-import { planAdmitted } from '../../contract/admission.js';
+import type { RequestsPerMinuteStanding } from '../../contract/admission.js';
 import { modelNotFound } from '../../contract/errors.js';
 import { GatewayError } from '../../contract/gateway-error.js';
 import type { Principal } from '../../contract/key-policy.js';
 import { type RunEvent, type RunUsage, ZERO_USAGE } from '../../contract/run-events.js';
 import type { RunPlan } from '../../contract/run-plan.js';
 import type { RunService, RunSummary } from '../../contract/run-service.js';
-import { awaitFirstEvent } from '../../core/first-event.js';
+import type { ProfileCatalog } from '../../core/admission/profiles.js';
 import type { ModelCatalog } from '../../core/model-catalog.js';
-import type { PromptTemplate } from '../../services/templates/template-library.js';
+import { type RunCaller, serveRun } from '../../core/serve-run.js';
+import type { PromptTemplate } from '../templates/template-library.js';
+import { taskTimeoutMs } from './plan-task.js';
 
 /** A one-shot generation (a template, a seed route's command): no tools, no history. */
 export interface GenerationInput {
   prompt: string;
   model?: string;
   outputSchema?: Record<string, unknown>;
-  principal?: Principal;
-  requestId: string;
-  signal: AbortSignal;
+  /** Who asks, and the signal that ends the run when they go away. */
+  caller: RunCaller;
   timeoutMs?: number;
-  onSummary?: (summary: RunSummary) => void;
   auditBody?: unknown;
+}
+
+export interface StartedGeneration {
+  events: AsyncGenerator<RunEvent>;
+  /** What the caller builds its answer from, once the events are consumed. */
+  result: () => GenerationResult;
+  /** The key's requests-per-minute standing with this run counted. */
+  requestsPerMinute: RequestsPerMinuteStanding | undefined;
 }
 
 export interface GenerationResult {
@@ -37,6 +45,21 @@ export interface GenerationContext {
   runs: RunService;
   models: ModelCatalog;
   defaultModel: string;
+  /** Permission profiles by name: a key's profile bounds how long its generations may take. */
+  profiles: ProfileCatalog;
+  /** REQUEST_TIMEOUT_MS: no generation runs longer. */
+  requestTimeoutMs: number;
+}
+
+/** Seconds a client asked a generation to take at most, bounded by its key's profile and the server. */
+export function generationTimeoutMs(
+  context: GenerationContext,
+  principal: Principal | undefined,
+  seconds: number | undefined,
+): number {
+  const profileName = principal?.policy.profile;
+  const profile = profileName ? context.profiles[profileName] : undefined;
+  return taskTimeoutMs(seconds, profile, context.requestTimeoutMs);
 }
 
 /** A plain Claude Code run: empty system prompt, no tools; structured output when there is a schema. */
@@ -63,31 +86,27 @@ export function generationPlan(input: GenerationInput, context: GenerationContex
 export async function startGeneration(
   input: GenerationInput,
   context: GenerationContext,
-): Promise<{ events: AsyncGenerator<RunEvent>; result: () => GenerationResult }> {
-  const admission = await context.runs.admit(input.principal, {
-    model: input.model ?? context.defaultModel,
-  });
-  const plan = await planAdmitted(admission, () => generationPlan(input, context));
+): Promise<StartedGeneration> {
   const startedAt = performance.now();
   let summary: RunSummary | undefined;
   let text = '';
   let usage: RunUsage = { ...ZERO_USAGE };
-  const run = context.runs.run({
-    surface: 'tasks',
-    plan,
-    admission,
-    signal: input.signal,
-    requestId: input.requestId,
-    ...(input.auditBody !== undefined ? { auditBody: input.auditBody } : {}),
-    ...(input.timeoutMs !== undefined ? { timeoutMs: input.timeoutMs } : {}),
+  const started = await serveRun(context.runs, {
+    ...input.caller,
     onSummary: (runSummary) => {
       summary = runSummary;
-      input.onSummary?.(runSummary);
+      input.caller.onSummary?.(runSummary);
     },
+    surface: 'tasks',
+    ask: { model: input.model ?? context.defaultModel },
+    plan: () => ({
+      plan: generationPlan(input, context),
+      ...(input.timeoutMs !== undefined ? { timeoutMs: input.timeoutMs } : {}),
+    }),
+    ...(input.auditBody !== undefined ? { auditBody: input.auditBody } : {}),
   });
-  const all = await awaitFirstEvent(run);
   async function* events(): AsyncGenerator<RunEvent> {
-    for await (const event of all) {
+    for await (const event of started.events) {
       if (event.type === 'text_delta') text += event.text;
       if (event.type === 'finish') usage = event.usage;
       yield event;
@@ -102,17 +121,8 @@ export async function startGeneration(
       costUsd: summary?.costUsd ?? 0,
       generationTime: Math.round(performance.now() - startedAt),
     }),
+    requestsPerMinute: started.requestsPerMinute,
   };
-}
-
-/** Drains a generation; an `error` event is thrown as the request's error. */
-export async function generate(
-  input: GenerationInput,
-  context: GenerationContext,
-): Promise<GenerationResult> {
-  const { events, result } = await startGeneration(input, context);
-  for await (const event of events) if (event.type === 'error') throw event.error;
-  return result();
 }
 
 /** Claude Code already validated it; checked again so a client never gets content off its schema. */

@@ -1,7 +1,7 @@
 import { GatewayError } from '../../contract/gateway-error.js';
 import type { AgentSettings } from '../../contract/run-plan.js';
 import { type AgentPolicy, resolveAgentSettings } from '../../core/agent-policy.js';
-import type { NativeAgentRequest } from './to-plan.js';
+import type { NativeAgentRequest } from './plan-turn.js';
 
 /** Chat's `claude_code.*` names and the native API's names for the same agent settings. */
 const NATIVE_NAMES: ReadonlyArray<[string, string]> = [

@@ -11,7 +11,10 @@ export interface TaskToolCall {
   durationMs: number;
 }
 
-/** A task's named SSE events while it runs (`complete`/`error` are added by the task service). */
+/**
+ * A task's progress as it runs, as its event log stores it and its SSE stream replays it
+ * (`complete`/`error` are added by the task service).
+ */
 export type TaskProgressEvent =
   | { event: 'tool_use'; data: { id: string; tool: string; input: unknown } }
   | {

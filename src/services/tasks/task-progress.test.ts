@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ZERO_USAGE } from '../../contract/run-events.js';
-import { emptyTaskFold, foldTaskEvent, OUTPUT_LIMIT } from './encode-stream.js';
+import { emptyTaskFold, foldTaskEvent, OUTPUT_LIMIT } from './task-progress.js';
 
 describe('foldTaskEvent', () => {
   it('pairs tool results with their calls, timing them, and keeps the text after the last tool as summary', () => {

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredTask, StoredTaskEvent, TaskSignals, TaskStore } from '../../contract/ports/tasks.js';
-import type { SseFrame } from '../../http/sse.js';
-import { taskEventFrames } from './task-events.js';
-import type { TaskService } from './task-service.js';
+import { followTaskEvents } from './task-events.js';
 
 /** A store one "other gateway" writes to, and the signals it sends; nothing runs on this gateway. */
 function elsewhere() {
@@ -25,7 +23,7 @@ function elsewhere() {
     requestCancel: async () => {},
     onCancelRequested: () => () => {},
   };
-  const notHere = { subscribe: () => undefined } as unknown as TaskService;
+  const notHere = () => undefined;
   return {
     store,
     signals,
@@ -43,11 +41,14 @@ function elsewhere() {
   };
 }
 
-async function collect(frames: AsyncGenerator<SseFrame>, onFrame: (frame: SseFrame) => void = () => {}) {
-  const all: SseFrame[] = [];
-  for await (const frame of frames) {
-    all.push(frame);
-    onFrame(frame);
+async function collect(
+  events: AsyncGenerator<StoredTaskEvent>,
+  onEvent: (event: StoredTaskEvent) => void = () => {},
+) {
+  const all: StoredTaskEvent[] = [];
+  for await (const event of events) {
+    all.push(event);
+    onEvent(event);
   }
   return all;
 }
@@ -56,20 +57,20 @@ describe('following a task another gateway runs', () => {
   it('delivers its events as they are appended, up to the closing event, and stops listening', async () => {
     const other = elsewhere();
     other.append('text_delta', { text: 'a' });
-    const frames = taskEventFrames('task_1', 0, other.notHere, other.store, {
+    const events = followTaskEvents('task_1', 0, other.notHere, other.store, {
       signals: other.signals,
       pollMs: 60_000,
       maxFollowMs: 60_000,
     });
     // Each event appended after the follower saw the one before: only a signal can wake it in time.
-    const seen = await collect(frames, (frame) => {
-      if (frame.id === '1') setTimeout(() => other.append('text_delta', { text: 'b' }), 10);
-      if (frame.id === '2') setTimeout(() => other.append('complete', { status: 'completed' }), 10);
+    const seen = await collect(events, (event) => {
+      if (event.seq === 1) setTimeout(() => other.append('text_delta', { text: 'b' }), 10);
+      if (event.seq === 2) setTimeout(() => other.append('complete', { status: 'completed' }), 10);
     });
-    expect(seen.map((frame) => [frame.id, frame.event])).toEqual([
-      ['1', 'text_delta'],
-      ['2', 'text_delta'],
-      ['3', 'complete'],
+    expect(seen.map((event) => [event.seq, event.event])).toEqual([
+      [1, 'text_delta'],
+      [2, 'text_delta'],
+      [3, 'complete'],
     ]);
     expect(other.listeners).toBe(0);
   });
@@ -79,20 +80,20 @@ describe('following a task another gateway runs', () => {
     other.append('text_delta', { text: 'a' });
     other.end('failed');
     const seen = await collect(
-      taskEventFrames('task_1', 0, other.notHere, other.store, {
+      followTaskEvents('task_1', 0, other.notHere, other.store, {
         signals: other.signals,
         pollMs: 20,
         maxFollowMs: 60_000,
         endGraceMs: 50,
       }),
     );
-    expect(seen.map((frame) => frame.id)).toEqual(['1']);
+    expect(seen.map((event) => event.seq)).toEqual([1]);
   });
 
   it('reads only the stored log without a way to follow (one machine)', async () => {
     const other = elsewhere();
     other.append('text_delta', { text: 'a' });
-    const seen = await collect(taskEventFrames('task_1', 0, other.notHere, other.store));
-    expect(seen.map((frame) => frame.id)).toEqual(['1']);
+    const seen = await collect(followTaskEvents('task_1', 0, other.notHere, other.store));
+    expect(seen.map((event) => event.seq)).toEqual([1]);
   });
 });
