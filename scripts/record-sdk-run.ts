@@ -12,6 +12,8 @@ import type { MockAnthropic, MockReply } from '../test/mock-anthropic/server.js'
 export interface RecordedRunSpec {
   /** What the mock answers, in order (the mock is reset first). */
   replies: MockReply[];
+  /** Scripts the mock further (credential behaviour, handler) after its reset. */
+  prepare?: (mock: MockAnthropic) => void;
   /** Overrides of the bare run's options; `cwd` defaults to the scratch directory. */
   options?: Options;
   /** Whether recording is over once `message` has been seen; by default, at the result. */
@@ -22,6 +24,7 @@ const isResult = (message: SDKMessage) => message.type === 'result';
 
 export async function recordRun(mock: MockAnthropic, spec: RecordedRunSpec): Promise<SDKMessage[]> {
   mock.reset();
+  spec.prepare?.(mock);
   mock.enqueue(...spec.replies);
   const until = spec.until ?? isResult;
   const scratch = await mkdtemp(path.join(tmpdir(), 'record-'));

@@ -9,7 +9,7 @@ import { type CliIo, commaList, positiveInt, positiveNumber, table, UsageError }
 export const KEYS_USAGE = `Usage:
   claude-gateway keys create --name NAME [--rpm N] [--concurrency N] [--budget-usd USD]
                              [--models ID,ID] [--agent-tools TOOL,TOOL|*] [--profile NAME]
-                             [--admin] [--json]
+                             [--accounts ACCOUNT,ACCOUNT] [--admin] [--json]
   claude-gateway keys list [--all] [--json]
   claude-gateway keys revoke ID|NAME`;
 
@@ -49,6 +49,7 @@ async function createKey(
       models: { type: 'string' },
       'agent-tools': { type: 'string' },
       profile: { type: 'string' },
+      accounts: { type: 'string' },
       admin: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
@@ -62,11 +63,13 @@ async function createKey(
   const budgetUsd = positiveNumber('budget-usd', values['budget-usd']);
   const models = commaList(values.models);
   const agentTools = commaList(values['agent-tools']);
+  const accounts = commaList(values.accounts);
   if (rpm !== undefined) policy.rpm = rpm;
   if (concurrency !== undefined) policy.concurrency = concurrency;
   if (budgetUsd !== undefined) policy.budgetUsd = budgetUsd;
   if (models) policy.models = models;
   if (agentTools) policy.agentTools = agentTools;
+  if (accounts) policy.accounts = accounts;
   const profileName = values.profile?.trim();
   const profile = profileName ? profiles[profileName] : undefined;
   if (profileName && !profile) {
@@ -152,6 +155,7 @@ function recordJson(record: ApiKeyRecord) {
     models: record.policy.models ?? null,
     agent_tools: record.policy.agentTools ?? null,
     profile: record.policy.profile ?? null,
+    accounts: record.policy.accounts ?? null,
     spent_usd: roundUsd(record.spentUsd),
     created_at: new Date(record.createdAt).toISOString(),
     revoked_at: record.revokedAt === null ? null : new Date(record.revokedAt).toISOString(),
@@ -168,6 +172,7 @@ function describePolicy(record: ApiKeyRecord): string {
     policy.budgetUsd !== undefined ? `budget $${policy.budgetUsd}` : undefined,
     policy.models ? `models ${policy.models.join(',')}` : 'all models',
     policy.agentTools ? `agent tools ${policy.agentTools.join(',')}` : 'no agent mode',
+    policy.accounts ? `accounts ${policy.accounts.join(',')}` : undefined,
   ];
   return parts.filter(Boolean).join(', ');
 }

@@ -17,6 +17,8 @@ export interface RequestRunSummary {
   queueWaitMs: number;
   /** The wire the run came in on (metrics label). */
   surface?: string;
+  /** The Claude account the run used (audit column, metrics label). */
+  account?: string;
 }
 
 /** Handed to the route by this middleware; the route passes `onSummary` to RunService.run. */

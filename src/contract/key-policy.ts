@@ -18,6 +18,11 @@ export interface KeyPolicy {
    * skills, timeouts, turns) apply by name. Absent: no profile, only the limits above.
    */
   profile?: string;
+  /**
+   * The Claude accounts (ACCOUNTS_FILE names) the key's runs may use, so one team's key never spends
+   * another team's subscription. Absent: every account.
+   */
+  accounts?: readonly string[];
 }
 
 export const ANY_TOOL = '*';

@@ -71,6 +71,8 @@ export interface RunSummary {
   sessionId?: string;
   /** Agent turns (API round trips) Claude Code reported for the run, when it reported them. */
   turns?: number;
+  /** The Claude account (ACCOUNTS_FILE name) the run used; after a failover, the one that answered. */
+  account?: string;
 }
 
 export interface RunService {

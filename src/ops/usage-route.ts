@@ -5,14 +5,14 @@ import { invalidRequest } from '../contract/errors.js';
 import type { AuditLog } from '../contract/ports/audit.js';
 import { documented, jsonResponse } from '../http/openapi-route.js';
 import { parseUsageRange, UsageRangeError } from '../store/usage-range.js';
-import { usageReport } from '../store/usage-report.js';
+import { accountUsageReport, usageReport } from '../store/usage-report.js';
 import { openAIAuthErrors, openAIError } from '../surfaces/openai/openai-error-docs.js';
 
-/** GET /usage?from=&to= — requests, tokens and cost per key and UTC day; admin keys only. */
+/** GET /usage?from=&to=&group_by= — requests, tokens and cost per key (or Claude account) and UTC day; admin keys only. */
 const usageRoute = createRoute({
   method: 'get',
   path: '/usage',
-  summary: 'Usage per key and UTC day (admin keys only)',
+  summary: 'Usage per key or Claude account and UTC day (admin keys only)',
   request: {
     query: z.object({
       from: z.string().optional().openapi({
@@ -21,13 +21,16 @@ const usageRoute = createRoute({
       to: z.string().optional().openapi({
         description: 'Exclusive end; a date-only value includes that whole day. Default: now.',
       }),
+      group_by: z.string().optional().openapi({
+        description: '`key` (default) or `account`: one row per Claude account (ACCOUNTS_FILE name) and day.',
+      }),
     }),
   },
   responses: {
     200: jsonResponse(
-      '`{object:"list", from, to, data:[{key_id, key_name, day, requests, errors, prompt_tokens, completion_tokens, cost_usd}]}`',
+      '`{object:"list", from, to, data:[{key_id, key_name, day, requests, errors, prompt_tokens, completion_tokens, cost_usd}]}`; with `group_by=account`, `group_by:"account"` and `account` in place of `key_id`, `key_name`.',
     ),
-    400: openAIError('Bad `from` or `to`.'),
+    400: openAIError('Bad `from`, `to` or `group_by`.'),
     ...openAIAuthErrors,
     503: openAIError('The store cannot be read.'),
   },
@@ -45,9 +48,18 @@ export function usageRoutes(audit: AuditLog) {
         throw error;
       }
     })();
-    const rows = await audit.usage(range.from, range.to).catch(() => {
+    const groupBy = c.req.query('group_by') ?? 'key';
+    if (groupBy !== 'key' && groupBy !== 'account') {
+      throw invalidRequest("`group_by` must be 'key' or 'account'.", 'group_by');
+    }
+    const unavailable = () => {
       throw storeUnavailable();
-    });
+    };
+    if (groupBy === 'account') {
+      const rows = await audit.usageByAccount(range.from, range.to).catch(unavailable);
+      return c.json(accountUsageReport(rows, range));
+    }
+    const rows = await audit.usage(range.from, range.to).catch(unavailable);
     return c.json(usageReport(rows, range));
   });
   return app;

@@ -1,4 +1,4 @@
-import { type Insertable, type Kysely, type Selectable, sql } from 'kysely';
+import { type ExpressionBuilder, type Insertable, type Kysely, type Selectable, sql } from 'kysely';
 import type { AuditEntry, AuditLog, AuditRow } from '../contract/ports/audit.js';
 import type { StoreEngine } from './engine.js';
 import type { AuditLogTable, StoreSchema } from './schema.js';
@@ -44,32 +44,29 @@ export function createAuditLog(db: Kysely<StoreSchema>, engine: StoreEngine): Au
       const rows = await db
         .selectFrom('audit_log as a')
         .leftJoin('api_keys as k', 'k.id', 'a.key_id')
-        .select((eb) => [
-          'a.key_id as keyId',
-          'k.name as keyName',
-          day.as('day'),
-          eb.fn.countAll<number>().as('requests'),
-          eb.fn.sum<number>(eb.case().when('a.status', '>=', 400).then(1).else(0).end()).as('errors'),
-          eb.fn.sum<number>('a.prompt_tokens').as('promptTokens'),
-          eb.fn.sum<number>('a.completion_tokens').as('completionTokens'),
-          eb.fn.sum<number>('a.cost_usd').as('costUsd'),
-        ])
+        .select((eb) => ['a.key_id as keyId', 'k.name as keyName', day.as('day'), ...totals(eb)])
         .where('a.at', '>=', from)
         .where('a.at', '<', to)
         .groupBy(['a.key_id', 'k.name', day])
         .orderBy('day')
         .orderBy('a.key_id')
         .execute();
-      return rows.map((row) => ({
-        keyId: row.keyId,
-        keyName: row.keyName,
-        day: row.day,
-        requests: Number(row.requests),
-        errors: Number(row.errors),
-        promptTokens: Number(row.promptTokens),
-        completionTokens: Number(row.completionTokens),
-        costUsd: Number(row.costUsd),
-      }));
+      return rows.map((row) => ({ keyId: row.keyId, keyName: row.keyName, day: row.day, ...numbers(row) }));
+    },
+
+    async usageByAccount(from, to) {
+      const rows = await db
+        .selectFrom('audit_log as a')
+        .select((eb) => ['a.account as account', day.as('day'), ...totals(eb)])
+        .where('a.at', '>=', from)
+        .where('a.at', '<', to)
+        .groupBy(['a.account', day])
+        .orderBy('day')
+        // Runs without an account last, on both engines (they sort NULL at opposite ends).
+        .orderBy((eb) => eb('a.account', 'is', null))
+        .orderBy('a.account')
+        .execute();
+      return rows.map((row) => ({ account: row.account, day: row.day, ...numbers(row) }));
     },
 
     async search(filter) {
@@ -115,6 +112,34 @@ export function createAuditLog(db: Kysely<StoreSchema>, engine: StoreEngine): Au
   };
 }
 
+/** What a usage report sums per group. */
+function totals(eb: ExpressionBuilder<{ a: AuditLogTable }, 'a'>) {
+  return [
+    eb.fn.countAll<number>().as('requests'),
+    eb.fn.sum<number>(eb.case().when('a.status', '>=', 400).then(1).else(0).end()).as('errors'),
+    eb.fn.sum<number>('a.prompt_tokens').as('promptTokens'),
+    eb.fn.sum<number>('a.completion_tokens').as('completionTokens'),
+    eb.fn.sum<number>('a.cost_usd').as('costUsd'),
+  ] as const;
+}
+
+/** Both drivers may return sums as strings (PostgreSQL's numeric, bigint). */
+function numbers(row: {
+  requests: unknown;
+  errors: unknown;
+  promptTokens: unknown;
+  completionTokens: unknown;
+  costUsd: unknown;
+}) {
+  return {
+    requests: Number(row.requests),
+    errors: Number(row.errors),
+    promptTokens: Number(row.promptTokens),
+    completionTokens: Number(row.completionTokens),
+    costUsd: Number(row.costUsd),
+  };
+}
+
 function fromStoredRow(row: Selectable<AuditLogTable>): AuditRow {
   return {
     id: Number(row.id),
@@ -134,6 +159,7 @@ function fromStoredRow(row: Selectable<AuditLogTable>): AuditRow {
     timeToFirstChunkMs: row.time_to_first_chunk_ms,
     queueWaitMs: row.queue_wait_ms,
     prompt: row.prompt,
+    ...(row.account !== null ? { account: row.account } : {}),
   };
 }
 
@@ -155,6 +181,7 @@ function toRow(entry: AuditEntry): Insertable<AuditLogTable> {
     time_to_first_chunk_ms: roundOrNull(entry.timeToFirstChunkMs),
     queue_wait_ms: roundOrNull(entry.queueWaitMs),
     prompt: entry.prompt,
+    account: entry.account ?? null,
   };
 }
 

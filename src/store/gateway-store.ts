@@ -1,5 +1,6 @@
 import type { SessionStore } from '@anthropic-ai/claude-agent-sdk';
 import { sql } from 'kysely';
+import type { AccountStateStore } from '../contract/ports/accounts.js';
 import type { AuditLog } from '../contract/ports/audit.js';
 import type { SharedSessionIndex } from '../contract/ports/conversations.js';
 import type { KeyStore } from '../contract/ports/keys.js';
@@ -8,6 +9,7 @@ import type { NativeSessionStore } from '../contract/ports/native-sessions.js';
 import type { StoreNotifications } from '../contract/ports/notifications.js';
 import type { ResponsesStore } from '../contract/ports/responses.js';
 import type { TaskStore } from '../contract/ports/tasks.js';
+import { createAccountStateStore } from './account-states.js';
 import { createAuditLog } from './audit-log.js';
 import { type ConnectOptions, connectStore, type StoreEngine, type StoreLocation } from './engine.js';
 import { createKeyStore } from './key-store.js';
@@ -36,6 +38,8 @@ export interface GatewayStore {
   readonly nativeSessions: NativeSessionStore;
   /** Agentic tasks and their event logs. */
   readonly tasks: TaskStore;
+  /** What every gateway on this store knows about each pooled Claude account. */
+  readonly accountStates: AccountStateStore;
   readonly isOpen: boolean;
   /**
    * Signals between the gateways on a shared database (PostgreSQL LISTEN/NOTIFY); undefined on the
@@ -95,6 +99,7 @@ export async function openGatewayStore(
       // Gateways following a task another one runs wake up on its appends.
       notifyAppends: engine === 'postgres',
     }),
+    accountStates: createAccountStateStore(db, engine),
     get isOpen() {
       return open;
     },

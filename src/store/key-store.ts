@@ -37,6 +37,7 @@ export function createKeyStore(db: Kysely<StoreSchema>, now: () => number = Date
         models: policy.models ? JSON.stringify(policy.models) : null,
         agent_tools: policy.agentTools ? JSON.stringify(policy.agentTools) : null,
         profile: policy.profile ?? null,
+        accounts: policy.accounts ? JSON.stringify(policy.accounts) : null,
         spent_usd: 0,
         created_at: now(),
         revoked_at: null,
@@ -112,6 +113,7 @@ function toRecord(row: ApiKeyRow): ApiKeyRecord {
   if (row.models !== null) policy.models = parseStringList(row.models);
   if (row.agent_tools !== null) policy.agentTools = parseStringList(row.agent_tools);
   if (row.profile !== null) policy.profile = row.profile;
+  if (row.accounts !== null) policy.accounts = parseStringList(row.accounts);
   return {
     id: row.id,
     name: row.name,

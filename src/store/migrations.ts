@@ -270,6 +270,27 @@ function migrations(engine: StoreEngine): Record<string, Migration> {
           $$`.execute(db);
       },
     },
+    // Pooled Claude accounts: what every gateway knows about each (never a credential), which
+    // account an audited run used, and the accounts a key may spend.
+    '0009_accounts': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('account_states')
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('resets_at', bigint)
+          .addColumn('utilization', real)
+          .addColumn('last_error_code', 'text')
+          .addColumn('failures', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('overloads', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('overloads_since', bigint)
+          .addColumn('fingerprint', 'text')
+          .addColumn('updated_at', bigint, (c) => c.notNull())
+          .execute();
+        await db.schema.alterTable('audit_log').addColumn('account', 'text').execute();
+        await db.schema.alterTable('api_keys').addColumn('accounts', 'text').execute();
+      },
+    },
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { AccountStatus } from '../contract/accounts.js';
 import type { TaskStatus } from '../contract/ports/tasks.js';
 
 /**
@@ -19,6 +20,22 @@ export interface StoreSchema {
   native_session_messages: NativeSessionMessagesTable;
   tasks: TasksTable;
   task_events: TaskEventsTable;
+  account_states: AccountStatesTable;
+}
+
+/** What is known about each pooled Claude account (migration 0009); never a credential. */
+export interface AccountStatesTable {
+  name: string;
+  status: AccountStatus;
+  resets_at: number | null;
+  utilization: number | null;
+  last_error_code: string | null;
+  failures: number;
+  overloads: number;
+  overloads_since: number | null;
+  /** A digest of the account's environment when it was refused, not the credentials. */
+  fingerprint: string | null;
+  updated_at: number;
 }
 
 /** Agentic tasks (migration 0007). */
@@ -144,6 +161,8 @@ export interface ApiKeysTable {
   agent_tools: string | null;
   /** The permission profile the key was made with (migration 0007), or null. */
   profile: string | null;
+  /** JSON array of the account names the key may spend (migration 0009), or null for all. */
+  accounts: string | null;
   spent_usd: number;
   created_at: number;
   revoked_at: number | null;
@@ -167,6 +186,8 @@ export interface AuditLogTable {
   time_to_first_chunk_ms: number | null;
   queue_wait_ms: number | null;
   prompt: string | null;
+  /** The Claude account the run used (migration 0009); null when no run started or before accounts. */
+  account: string | null;
 }
 
 export interface ReadinessProbeTable {

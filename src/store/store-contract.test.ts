@@ -10,10 +10,12 @@ import {
   postgresTestsEnabled,
   startPostgresCluster,
 } from '../../test/helpers/postgres-cluster.js';
+import type { Account, AccountState } from '../contract/accounts.js';
 import type { AuditEntry } from '../contract/ports/audit.js';
 import type { NativeSessionRecord } from '../contract/ports/native-sessions.js';
 import type { StoredResponse } from '../contract/ports/responses.js';
 import { ZERO_USAGE } from '../contract/run-events.js';
+import { accountSlots } from '../core/accounts/account-slots.js';
 import { hashApiKey } from '../util/api-key.js';
 import { connectStore, type StoreLocation } from './engine.js';
 import { type GatewayStore, openGatewayStore } from './gateway-store.js';
@@ -276,6 +278,7 @@ for (const engine of [sqliteEngine(), postgresEngine()]) {
           '0006_native_sessions',
           '0007_tasks',
           '0008_take_run_lease',
+          '0009_accounts',
         ]);
         expect(await migrateToLatest(connections[0]!.db, connections[0]!.engine)).toEqual([]);
       } finally {
@@ -339,6 +342,168 @@ for (const engine of [sqliteEngine(), postgresEngine()]) {
         await onB.close();
       }
       expect(await onA.running('key_1')).toBe(0);
+    });
+
+    it('keeps the accounts a key may spend', async () => {
+      const store = await open();
+      const { record, key } = await store.keys.create({
+        name: 'team-a',
+        policy: { accounts: ['main', 'backup'] },
+      });
+      expect(record.policy).toEqual({ accounts: ['main', 'backup'] });
+      expect((await store.keys.findByHash(hashApiKey(key)))?.policy.accounts).toEqual(['main', 'backup']);
+      const unrestricted = await store.keys.create({ name: 'any-account' });
+      expect((await store.keys.get(unrestricted.record.id))?.policy.accounts).toBeUndefined();
+    });
+
+    it('records the account of each run and sums usage per account and UTC day', async () => {
+      const store = await open();
+      const { record } = await store.keys.create({ name: 'a' });
+      await store.audit.record(entry(record.id, { requestId: 'n0' }));
+      await store.audit.record(
+        entry(record.id, { requestId: 'm1', account: 'main', promptTokens: 10, costUsd: 0.25 }),
+      );
+      await store.audit.record(
+        entry(record.id, { requestId: 'm2', account: 'main', status: 429, costUsd: 0 }),
+      );
+      await store.audit.record(entry(record.id, { requestId: 'b1', account: 'backup', completionTokens: 3 }));
+      await store.audit.record(entry(record.id, { requestId: 'n1', at: DAY2, status: 400 }));
+      expect((await store.audit.recent(4)).map((e) => [e.requestId, e.account])).toEqual([
+        ['n1', undefined],
+        ['b1', 'backup'],
+        ['m2', 'main'],
+        ['m1', 'main'],
+      ]);
+      expect((await store.audit.find('b1'))?.account).toBe('backup');
+      expect(await store.audit.usageByAccount(DAY1, DAY2 + 1)).toEqual([
+        {
+          account: 'backup',
+          day: '2026-01-01',
+          requests: 1,
+          errors: 0,
+          promptTokens: 0,
+          completionTokens: 3,
+          costUsd: 0,
+        },
+        {
+          account: 'main',
+          day: '2026-01-01',
+          requests: 2,
+          errors: 1,
+          promptTokens: 10,
+          completionTokens: 0,
+          costUsd: 0.25,
+        },
+        // Runs without an account come last on both engines.
+        {
+          account: null,
+          day: '2026-01-01',
+          requests: 1,
+          errors: 0,
+          promptTokens: 0,
+          completionTokens: 0,
+          costUsd: 0,
+        },
+        {
+          account: null,
+          day: '2026-01-02',
+          requests: 1,
+          errors: 1,
+          promptTokens: 0,
+          completionTokens: 0,
+          costUsd: 0,
+        },
+      ]);
+      // Per key, nothing changed.
+      expect((await store.audit.usage(DAY1, DAY2 + 1)).map((row) => row.requests)).toEqual([4, 1]);
+    });
+
+    it('shares account states: an update builds on the stored state, one at a time across gateways', async () => {
+      const location = await engine.newLocation();
+      const a = await open(location);
+      const b = engine.concurrentConnections ? await open(location) : a;
+      expect((await a.accountStates.list()).size).toBe(0);
+
+      const limited: AccountState = {
+        status: 'limited',
+        resetsAt: DAY2,
+        utilization: 1,
+        lastErrorCode: 'rate_limit',
+        failures: 0,
+        overloads: 0,
+        updatedAt: DAY1,
+      };
+      expect(await a.accountStates.update('main', () => limited)).toEqual(limited);
+      // The other gateway sees what this one found.
+      expect(await b.accountStates.list()).toEqual(new Map([['main', limited]]));
+
+      // Twenty updates racing from two gateways, each building on the last: none is lost.
+      const bump = (previous: AccountState | undefined): AccountState => ({
+        status: 'failing',
+        failures: (previous?.failures ?? 0) + 1,
+        overloads: 0,
+        overloadsSince: DAY1,
+        fingerprint: 'f00dfeedf00dfeed',
+        updatedAt: DAY1,
+      });
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).accountStates.update('backup', bump)),
+      );
+      expect((await a.accountStates.list()).get('backup')).toEqual({
+        status: 'failing',
+        failures: 20,
+        overloads: 0,
+        overloadsSince: DAY1,
+        fingerprint: 'f00dfeedf00dfeed',
+        updatedAt: DAY1,
+      });
+
+      await b.accountStates.clear('main');
+      expect([...(await a.accountStates.list()).keys()]).toEqual(['backup']);
+      // Nothing in the table could be a credential: names, codes, numbers and a digest.
+      const row = await a.accountStates.update('backup', (previous) => previous ?? bump(undefined));
+      expect(Object.keys(row).sort()).toEqual([
+        'failures',
+        'fingerprint',
+        'overloads',
+        'overloadsSince',
+        'status',
+        'updatedAt',
+      ]);
+    });
+
+    it("holds an account's maxConcurrency across gateways, apart from the keys' own slots", async () => {
+      const location = await engine.newLocation();
+      const a = await open(location);
+      const b = engine.concurrentConnections ? await open(location) : a;
+      const leasesA = a.concurrency({ instanceId: 'A' });
+      const leasesB = b.concurrency({ instanceId: 'B' });
+      const onA = accountSlots({ shared: leasesA });
+      const onB = accountSlots({ shared: leasesB });
+      const main: Account = {
+        name: 'main',
+        kind: 'subscription',
+        env: {},
+        fingerprint: 'f',
+        maxConcurrency: 2,
+      };
+      try {
+        const attempts = await Promise.all(
+          Array.from({ length: 6 }, (_, i) => (i % 2 ? onA : onB).tryAcquire(main)),
+        );
+        const granted = attempts.filter((release) => release !== undefined);
+        expect(granted).toHaveLength(2);
+        expect(await leasesA.running('account:main')).toBe(2);
+        // A key that happens to be called like the account has slots of its own.
+        expect(await leasesB.tryAcquire('main', 1)).toBeDefined();
+        granted[0]?.();
+        await expect.poll(() => leasesB.running('account:main')).toBe(1);
+        expect(await onB.tryAcquire(main)).toBeDefined();
+        expect(await onA.tryAcquire(main)).toBeUndefined();
+      } finally {
+        await leasesA.close();
+        await leasesB.close();
+      }
     });
 
     // PostgreSQL only (registered only there, so SQLite reports no skipped test): SQLite serializes

@@ -555,6 +555,135 @@ describe('mock Anthropic Messages API', () => {
   });
 });
 
+describe('credentials', () => {
+  let mock: MockAnthropic;
+  let nowMs: number;
+
+  beforeEach(async () => {
+    nowMs = Date.UTC(2030, 0, 1, 12, 0, 0);
+    mock = await startMockAnthropic({ clock: () => nowMs });
+  });
+
+  afterEach(async () => {
+    await mock.close();
+  });
+
+  function postAs(credential: { apiKey: string } | { bearer: string }, stream = false) {
+    const auth: Record<string, string> =
+      'apiKey' in credential
+        ? { 'x-api-key': credential.apiKey }
+        : { authorization: `Bearer ${credential.bearer}` };
+    return fetch(`${mock.url}${MESSAGES_PATH}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth },
+      body: JSON.stringify(requestBody('hi', stream)),
+    });
+  }
+
+  const resetHeaders = (response: Response) =>
+    Object.fromEntries(
+      [...response.headers].filter(([name]) => name.startsWith('anthropic-ratelimit-unified-')),
+    );
+
+  it('records which credential each request carried, and how', async () => {
+    await (await postAs({ apiKey: 'sk-team-a' })).text();
+    await (await postAs({ bearer: 'oauth-team-b' })).text();
+    await (
+      await fetch(`${mock.url}/api/oauth/profile`, { headers: { authorization: 'Bearer oauth-team-b' } })
+    ).text();
+
+    expect(mock.requests.map((r) => [r.authScheme, r.credential])).toEqual([
+      ['x-api-key', 'sk-team-a'],
+      ['bearer', 'oauth-team-b'],
+    ]);
+    expect(mock.otherRequests).toEqual([
+      { method: 'GET', path: '/api/oauth/profile', credential: 'oauth-team-b', authScheme: 'bearer' },
+    ]);
+  });
+
+  it('refuses a scripted credential with a 401 and leaves the others and the queue alone', async () => {
+    mock.scriptCredential('sk-revoked', { unauthorized: true });
+    mock.scriptCredential('oauth-revoked', { unauthorized: true });
+    mock.enqueue(text('for the good key'));
+
+    const refused = await postAs({ apiKey: 'sk-revoked' });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('retry-after')).toBeNull();
+    expect(await refused.json()).toMatchObject({
+      type: 'error',
+      error: { type: 'authentication_error', message: 'invalid x-api-key' },
+    });
+    const refusedBearer = await postAs({ bearer: 'oauth-revoked' });
+    expect(await refusedBearer.json()).toMatchObject({
+      error: { type: 'authentication_error', message: 'Invalid bearer token' },
+    });
+
+    const good = await postAs({ apiKey: 'sk-good' });
+    expect(await good.json()).toMatchObject({ content: [{ text: 'for the good key' }] });
+    expect(mock.requests.map((r) => r.credential)).toEqual(['sk-revoked', 'oauth-revoked', 'sk-good']);
+  });
+
+  it('answers under quota with allowed headers and a rising utilization, then 429s until the reset', async () => {
+    mock.scriptCredential('oauth-main', { quota: 4, windowSeconds: 600 });
+    const resetsAt = String(nowMs / 1000 + 600);
+
+    const first = await postAs({ bearer: 'oauth-main' }, true);
+    expect(first.status).toBe(200);
+    expect(resetHeaders(first)).toEqual({
+      'anthropic-ratelimit-unified-status': 'allowed',
+      'anthropic-ratelimit-unified-reset': resetsAt,
+      'anthropic-ratelimit-unified-representative-claim': 'five_hour',
+      'anthropic-ratelimit-unified-5h-status': 'allowed',
+      'anthropic-ratelimit-unified-5h-utilization': '0.25',
+      'anthropic-ratelimit-unified-5h-reset': resetsAt,
+    });
+    await first.text();
+    await (await postAs({ bearer: 'oauth-main' })).text();
+    nowMs += 60_000;
+    const third = await postAs({ bearer: 'oauth-main' });
+    // Past 75 % Anthropic warns, and says which threshold was passed.
+    expect(resetHeaders(third)).toMatchObject({
+      'anthropic-ratelimit-unified-status': 'allowed_warning',
+      'anthropic-ratelimit-unified-5h-utilization': '0.75',
+      'anthropic-ratelimit-unified-5h-surpassed-threshold': '0.75',
+    });
+    await third.text();
+    await (await postAs({ bearer: 'oauth-main' })).text();
+
+    const limited = await postAs({ bearer: 'oauth-main' }, true);
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('540');
+    expect(resetHeaders(limited)).toMatchObject({
+      'anthropic-ratelimit-unified-status': 'rejected',
+      'anthropic-ratelimit-unified-reset': resetsAt,
+      'anthropic-ratelimit-unified-5h-utilization': '1.00',
+    });
+    expect(await limited.json()).toMatchObject({ type: 'error', error: { type: 'rate_limit_error' } });
+    // Other credentials have their own quota (none here).
+    expect((await postAs({ bearer: 'oauth-other' })).status).toBe(200);
+
+    nowMs += 540_000;
+    const renewed = await postAs({ bearer: 'oauth-main' });
+    expect(renewed.status).toBe(200);
+    expect(resetHeaders(renewed)['anthropic-ratelimit-unified-5h-utilization']).toBe('0.25');
+    expect(mock.requests.filter((r) => r.credential === 'oauth-main')).toHaveLength(6);
+  });
+
+  it('limits like an API key when asked: a bare 429 with the scripted retry-after', async () => {
+    mock.scriptCredential('sk-limited', { quota: 0, retryAfterSeconds: 2, unifiedHeaders: false });
+    const limited = await postAs({ apiKey: 'sk-limited' });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('2');
+    expect(resetHeaders(limited)).toEqual({});
+  });
+
+  it('reset() forgets the credential scripts', async () => {
+    mock.scriptCredential('sk-revoked', { unauthorized: true });
+    mock.reset();
+    expect((await postAs({ apiKey: 'sk-revoked' })).status).toBe(200);
+  });
+});
+
 describe('request readers', () => {
   const reminder = { type: 'text', text: '<system-reminder>\nToday is a day.\n</system-reminder>' };
 

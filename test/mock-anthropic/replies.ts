@@ -35,6 +35,18 @@ export interface RecordedRequest {
   body: MessagesRequestBody;
   /** `Date.now()` when the body had been fully read. */
   receivedAt: number;
+  /** The credential the request carried (`x-api-key`, else an `Authorization: Bearer` token). */
+  credential?: string;
+  /** How it was carried: an API key, or a bearer token (what OAuth tokens use). */
+  authScheme?: 'x-api-key' | 'bearer';
+}
+
+/** A request to any other route than POST /v1/messages (count_tokens, OAuth profile, unknown paths). */
+export interface OtherRequest {
+  method: string;
+  path: string;
+  credential?: string;
+  authScheme?: 'x-api-key' | 'bearer';
 }
 
 export type MockBlock =

@@ -7,6 +7,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import {
+  type CredentialScript,
+  type CredentialVerdict,
+  credentialOf,
+  credentialScripts,
+} from './credentials.js';
+import {
   type ErrorReply,
   echoHandler,
   type MessageReply,
@@ -14,6 +20,7 @@ import {
   type MidStreamFailureReply,
   type MockHandler,
   type MockReply,
+  type OtherRequest,
   type RecordedRequest,
 } from './replies.js';
 import {
@@ -26,6 +33,7 @@ import {
   serializeSse,
 } from './wire.js';
 
+export { type CredentialScript, unifiedHeaders } from './credentials.js';
 export {
   type ContentBlock,
   type ErrorReply,
@@ -40,6 +48,7 @@ export {
   type MockHandler,
   type MockReply,
   type MockUsage,
+  type OtherRequest,
   type RecordedRequest,
   type RequestMessage,
   type StopReason,
@@ -55,10 +64,17 @@ export interface MockAnthropic {
   url: string;
   /** Every POST /v1/messages received (not count_tokens), in order. */
   readonly requests: RecordedRequest[];
+  /** Every other request (count_tokens, OAuth endpoints, unknown paths), in order. */
+  readonly otherRequests: OtherRequest[];
+  /**
+   * Scripts what happens to requests carrying `credential` (an API key or OAuth token): refused
+   * with a 401, or limited by a quota. Refused and limited requests are recorded but take no reply.
+   */
+  scriptCredential(credential: string, script: CredentialScript): void;
   /** Replies consumed FIFO by the next /v1/messages requests before falling back to the handler. */
   enqueue(...replies: MockReply[]): void;
   setHandler(handler: MockHandler): void;
-  /** Clears requests and queue and restores the handler given at start (echoHandler if none). */
+  /** Clears requests, queue and credential scripts and restores the handler given at start (echoHandler if none). */
   reset(): void;
   /** Resolves once `n` message requests have been received in total; rejects after `timeoutMs`. */
   waitForRequests(n: number, timeoutMs?: number): Promise<void>;
@@ -70,6 +86,8 @@ export interface MockAnthropicOptions {
   /** 0 (the default) picks a free port. */
   port?: number;
   handler?: MockHandler;
+  /** The clock of credential quota windows (epoch ms); tests move it to pass a reset. */
+  clock?: () => number;
 }
 
 const COUNT_TOKENS_ANSWER = { input_tokens: 10 };
@@ -92,6 +110,8 @@ interface Exchange {
   stream: boolean;
   requestId: string;
   context: RenderContext;
+  /** Sent with whatever the reply is (the credential's rate-limit headers). */
+  headers: Record<string, string>;
 }
 
 class BadRequest extends Error {}
@@ -168,6 +188,7 @@ function startEventStream(exchange: Exchange): void {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',
     'request-id': exchange.requestId,
+    ...exchange.headers,
   });
 }
 
@@ -189,7 +210,7 @@ async function answerMessage(exchange: Exchange, reply: MessageReply): Promise<v
   const { message, events } = renderMessage(reply, exchange.context);
   await pause(reply.firstByteDelayMs, exchange.signal);
   if (!exchange.stream) {
-    sendJson(exchange.res, 200, message, { 'request-id': exchange.requestId });
+    sendJson(exchange.res, 200, message, { 'request-id': exchange.requestId, ...exchange.headers });
     return;
   }
   startEventStream(exchange);
@@ -199,7 +220,7 @@ async function answerMessage(exchange: Exchange, reply: MessageReply): Promise<v
 }
 
 function answerError(exchange: Exchange, reply: ErrorReply): void {
-  const headers: Record<string, string> = { 'request-id': exchange.requestId };
+  const headers: Record<string, string> = { 'request-id': exchange.requestId, ...exchange.headers };
   const retryAfter =
     reply.retryAfterSeconds ??
     (reply.status === 429 || reply.status === 529 ? DEFAULT_RETRY_AFTER_SECONDS : undefined);
@@ -236,6 +257,16 @@ async function answerMidStreamFailure(exchange: Exchange, reply: MidStreamFailur
   exchange.res.end(partial + failure);
 }
 
+/** A credential the mock refuses or has limited: the request gets no scripted reply. */
+function answerVerdict(
+  res: ServerResponse,
+  verdict: Exclude<CredentialVerdict, { kind: 'allow' }>,
+  requestId: string,
+): void {
+  const headers = { 'request-id': requestId, ...(verdict.kind === 'limit' ? verdict.headers : {}) };
+  sendJson(res, verdict.status, errorBody(verdict.errorType, verdict.message, requestId), headers);
+}
+
 async function answer(exchange: Exchange, reply: MockReply): Promise<void> {
   switch (reply.kind) {
     case 'message':
@@ -258,6 +289,9 @@ export async function startMockAnthropic(options: MockAnthropicOptions = {}): Pr
   const defaultHandler = options.handler ?? echoHandler;
   let handler = defaultHandler;
   const requests: RecordedRequest[] = [];
+  const otherRequests: OtherRequest[] = [];
+  const credentials = credentialScripts();
+  const clock = options.clock ?? Date.now;
   const queue: MockReply[] = [];
   const waiters = new Set<RequestWaiter>();
   const sockets = new Set<Socket>();
@@ -300,13 +334,21 @@ export async function startMockAnthropic(options: MockAnthropicOptions = {}): Pr
   ): Promise<void> {
     const requestId = `req_mock_${++requestCount}`;
     const body = parseMessagesBody(await readBody(req));
+    const headers = flattenHeaders(req);
+    const credential = credentialOf(headers);
     const recorded: RecordedRequest = {
       path: req.url ?? '/v1/messages',
-      headers: flattenHeaders(req),
+      headers,
       body,
       receivedAt: Date.now(),
+      ...(credential ? { credential: credential.value, authScheme: credential.scheme } : {}),
     };
     record(recorded);
+    const verdict = credentials.judge(credential, clock());
+    if (verdict.kind !== 'allow') {
+      answerVerdict(res, verdict, requestId);
+      return;
+    }
     const reply = await chooseReply(recorded);
     const exchange: Exchange = {
       res,
@@ -318,6 +360,7 @@ export async function startMockAnthropic(options: MockAnthropicOptions = {}): Pr
         model: body.model,
         nextToolUseId: () => `toolu_mock_${++toolUseCount}`,
       },
+      headers: verdict.headers,
     };
     await answer(exchange, reply);
   }
@@ -329,6 +372,12 @@ export async function startMockAnthropic(options: MockAnthropicOptions = {}): Pr
       return;
     }
     await readBody(req);
+    const credential = credentialOf(flattenHeaders(req));
+    otherRequests.push({
+      method: req.method ?? 'GET',
+      path: req.url ?? pathname,
+      ...(credential ? { credential: credential.value, authScheme: credential.scheme } : {}),
+    });
     if (req.method === 'POST' && pathname === '/v1/messages/count_tokens') {
       sendJson(res, 200, COUNT_TOKENS_ANSWER);
       return;
@@ -397,6 +446,12 @@ export async function startMockAnthropic(options: MockAnthropicOptions = {}): Pr
     get requests() {
       return requests;
     },
+    get otherRequests() {
+      return otherRequests;
+    },
+    scriptCredential(credential, script) {
+      credentials.set(credential, script);
+    },
     enqueue(...replies) {
       queue.push(...replies);
     },
@@ -406,7 +461,9 @@ export async function startMockAnthropic(options: MockAnthropicOptions = {}): Pr
     reset() {
       // Emptied in place so arrays a test already holds stay live.
       requests.length = 0;
+      otherRequests.length = 0;
       queue.length = 0;
+      credentials.clear();
       handler = defaultHandler;
     },
     waitForRequests(count, timeoutMs = DEFAULT_WAIT_TIMEOUT_MS) {

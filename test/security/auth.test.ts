@@ -81,6 +81,19 @@ describe('with keys configured', () => {
     );
     expect(bad.status).toBe(400);
     expect(bad.error.param).toBe('from');
+
+    // Per Claude account: without ACCOUNTS_FILE no run records one yet.
+    const byAccount = await fetch(`${h.baseURL}/usage?group_by=account`, { headers: bearer(ADMIN_KEY) });
+    expect(await json(byAccount)).toMatchObject({
+      object: 'list',
+      group_by: 'account',
+      data: [{ account: null, requests: 2 }],
+    });
+    const badGroup = await readError(
+      await fetch(`${h.baseURL}/usage?group_by=model`, { headers: bearer(ADMIN_KEY) }),
+    );
+    expect(badGroup.status).toBe(400);
+    expect(badGroup.error).toMatchObject({ type: 'invalid_request_error', param: 'group_by' });
   });
 });
 

@@ -17,6 +17,20 @@ export interface AuditEntry {
   timeToFirstChunkMs: number | null;
   queueWaitMs: number | null;
   prompt: string | null;
+  /** The Claude account the run used (ACCOUNTS_FILE name); absent when no run started. */
+  account?: string | null;
+}
+
+/** Requests and spend of one Claude account on one UTC day. */
+export interface AccountUsageRow {
+  /** Null for requests that ran no Claude Code, or ran before accounts were recorded. */
+  account: string | null;
+  day: string;
+  requests: number;
+  errors: number;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
 }
 
 /** Requests and spend of one key on one UTC day. */
@@ -36,6 +50,8 @@ export interface AuditLog {
   record(entry: AuditEntry): Promise<void>;
   /** Usage per key and UTC day for entries with `from <= at < to` (epoch ms). */
   usage(from: number, to: number): Promise<UsageRow[]>;
+  /** Usage per Claude account and UTC day for entries with `from <= at < to` (epoch ms). */
+  usageByAccount(from: number, to: number): Promise<AccountUsageRow[]>;
   /** Entries matching `filter`, newest first, one page of them, and how many match in all. */
   search(filter: AuditFilter): Promise<{ rows: AuditRow[]; total: number }>;
   /** One entry by its request id (the latest, should a client have reused an id). */

@@ -59,6 +59,12 @@ describe('toAuditEntry', () => {
     );
   });
 
+  it('records the Claude account the run used', () => {
+    const onMain = { ...request, summary: { ...request.summary, account: 'main' } } as FinishedRequest;
+    expect(toAuditEntry(onMain, 1, false).account).toBe('main');
+    expect(toAuditEntry(request, 1, false)).not.toHaveProperty('account');
+  });
+
   it('records requests refused before any run, with the model they asked for', () => {
     const refused = { ...request, status: 403, errorCode: 'model_not_allowed', summary: undefined };
     expect(toAuditEntry(refused, 1, false)).toMatchObject({

@@ -136,6 +136,7 @@ export function toAuditEntry(request: FinishedRequest, at: number, includePrompt
     timeToFirstChunkMs: summary?.timeToFirstChunkMs ?? null,
     queueWaitMs: summary?.queueWaitMs ?? null,
     prompt: includePrompts && body.messages !== undefined ? JSON.stringify(body.messages) : null,
+    ...(summary?.account !== undefined ? { account: summary.account } : {}),
   };
 }
 

@@ -14,5 +14,6 @@ export function toRequestSummary(summary: RunSummary): RequestRunSummary {
     ...(summary.timeToFirstEventMs !== undefined ? { timeToFirstChunkMs: summary.timeToFirstEventMs } : {}),
     queueWaitMs: summary.queueWaitMs,
     surface: summary.surface,
+    ...(summary.account !== undefined ? { account: summary.account } : {}),
   };
 }

@@ -40,4 +40,17 @@ describe('permission profiles', () => {
     expect(() => loadProfiles(file)).toThrow(/PROFILES_FILE/);
     rmSync(dir, { recursive: true, force: true });
   });
+
+  it("limits a profile's keys to named Claude accounts, unless the key names its own", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'profiles-'));
+    const file = path.join(dir, 'profiles.json');
+    writeFileSync(file, JSON.stringify({ 'team-a': { tools: ['Read'], accounts: ['main', 'backup'] } }));
+    const teamA = loadProfiles(file)['team-a'];
+    if (!teamA) throw new Error('team-a profile missing');
+    expect(policyFromProfile('team-a', teamA, {}).accounts).toEqual(['main', 'backup']);
+    expect(policyFromProfile('team-a', teamA, { accounts: ['main'] }).accounts).toEqual(['main']);
+    writeFileSync(file, JSON.stringify({ 'team-a': { accounts: [] } }));
+    expect(() => loadProfiles(file)).toThrow(/PROFILES_FILE/);
+    rmSync(dir, { recursive: true, force: true });
+  });
 });

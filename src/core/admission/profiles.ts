@@ -22,6 +22,8 @@ export interface PermissionProfile {
   rpm?: number;
   concurrency?: number;
   budgetUsd?: number;
+  /** The Claude accounts (ACCOUNTS_FILE names) keys made with the profile may use; absent: all. */
+  accounts?: readonly string[];
 }
 
 const READ_ONLY = ['Read', 'Grep', 'Glob'];
@@ -68,6 +70,7 @@ const profileSchema = z.strictObject({
   rpm: z.number().int().min(1).optional(),
   concurrency: z.number().int().min(1).optional(),
   budgetUsd: z.number().positive().optional(),
+  accounts: z.array(z.string().min(1)).min(1).optional(),
 });
 
 export type ProfileCatalog = Readonly<Record<string, PermissionProfile>>;
@@ -96,6 +99,7 @@ export function policyFromProfile(name: string, profile: PermissionProfile, expl
   if (profile.rpm !== undefined) policy.rpm = profile.rpm;
   if (profile.concurrency !== undefined) policy.concurrency = profile.concurrency;
   if (profile.budgetUsd !== undefined) policy.budgetUsd = profile.budgetUsd;
+  if (profile.accounts !== undefined) policy.accounts = [...profile.accounts];
   return { ...policy, ...explicit };
 }
 
