@@ -3,7 +3,8 @@
 # The Claude Code CLI comes with the Agent SDK's platform package
 # (@anthropic-ai/claude-agent-sdk-linux-x64 / -linux-arm64), so nothing else is downloaded.
 
-ARG NODE_VERSION=20
+# Node 22 (LTS): Node 20 reached its end of life in April 2026.
+ARG NODE_VERSION=22
 
 FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /app
