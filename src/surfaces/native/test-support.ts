@@ -79,6 +79,7 @@ export function memoryNativeSessions(): NativeSessionStore {
     get: async (id) => ready.then(() => store.get(id)),
     list: async (ownerId) => ready.then(() => store.list(ownerId)),
     count: async (ownerId) => ready.then(() => store.count(ownerId)),
+    createdCount: async () => ready.then(() => store.createdCount()),
     messages: async (id) => ready.then(() => store.messages(id)),
     recordTurn: async (id, turn) => ready.then(() => store.recordTurn(id, turn)),
     delete: async (id) => ready.then(() => store.delete(id)),
@@ -100,6 +101,8 @@ export function setup(
     recordTurn?: RecordTurn;
     /** Key policy in place of admitting everything. */
     admit?: Admit;
+    /** Another gateway's store, to act as a second gateway on one database. */
+    store?: NativeSessionStore;
   } = {},
 ) {
   const tickets: WsTickets = createWsTickets({ ttlMs: 30_000 });
@@ -107,7 +110,7 @@ export function setup(
   const ended: string[] = [];
   let clock = 1_000_000;
   const sessions = createNativeSessions({
-    store: memoryNativeSessions(),
+    store: options.store ?? memoryNativeSessions(),
     runService: run.service,
     planContext: {
       resolveModel: (name) => (name === 'sonnet' || name === 'opus' ? `claude-${name}` : undefined),
