@@ -10,8 +10,9 @@ import { RunQueue } from '../core/run-queue.js';
 import type { ProcessRegistry } from '../engine/processes/process-registry.js';
 import type { WarmProcesses } from '../engine/warm/warm-processes.js';
 import { DrainSwitch } from '../http/drain.js';
+import type { Surface } from '../http/surface.js';
 import type { GatewayMetrics } from '../ops/gateway-metrics.js';
-import { storeLocation } from '../store/engine.js';
+import { type StoreLocation, storeLocation } from '../store/engine.js';
 import { type GatewayStore, openGatewayStore } from '../store/gateway-store.js';
 import { recentSpend } from '../store/recent-spend.js';
 import type { NativeSurface } from '../surfaces/native/create-native-surface.js';
@@ -26,6 +27,7 @@ import { buildEngine, type Engine } from './engine.js';
 import { buildKeyLimits, type KeyLimits } from './key-limits.js';
 import { buildNative } from './native.js';
 import { buildRunService, primeSpares } from './runs.js';
+import { startupSummary } from './startup-summary.js';
 import { buildTasks, type Tasks } from './tasks.js';
 import { buildWebConsole } from './web-console.js';
 import { buildWireSurfaces } from './wire-surfaces.js';
@@ -61,6 +63,10 @@ export async function createGateway(
 ): Promise<Gateway> {
   const core = await buildCore(config, env, logger);
   const front = await buildFront(core);
+  logger.info(
+    startupSummary({ store: core.storeLocation, accounts: core.engine.accounts(), surfaces: front.surfaces }),
+    'claude-gateway started',
+  );
   return gatewayHandle(core, front);
 }
 
@@ -69,6 +75,7 @@ interface GatewayCore {
   config: Config;
   logger: Logger;
   dirs: ClaudeDirs;
+  storeLocation: StoreLocation;
   store: GatewayStore;
   queue: RunQueue;
   engine: Engine;
@@ -84,7 +91,8 @@ interface GatewayCore {
 
 async function buildCore(config: Config, env: NodeJS.ProcessEnv, logger: Logger): Promise<GatewayCore> {
   const dirs = await prepareClaudeDirs(config, env);
-  const store = await openStore(config, logger);
+  const location = storeLocation({ databaseUrl: config.DATABASE_URL, storePath: config.storePath });
+  const store = await openStore(location, config, logger);
   // This gateway process among those sharing state (INSTANCE_ID may repeat across restarts).
   const processTag = `${config.instanceId}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const queue = new RunQueue({
@@ -117,7 +125,8 @@ async function buildCore(config: Config, env: NodeJS.ProcessEnv, logger: Logger)
   };
   const accounting = buildAccounting({ config, store, gauges, logger });
   return {
-    ...{ config, logger, dirs, store, queue, engine, conversations, models, agentPolicy },
+    ...{ config, logger, dirs, storeLocation: location, store, queue, engine, conversations, models },
+    agentPolicy,
     ...{ chatPlanContext, limits, runs, authenticator, accounting },
   };
 }
@@ -125,6 +134,8 @@ async function buildCore(config: Config, env: NodeJS.ProcessEnv, logger: Logger)
 /** The HTTP side: surfaces, services with routes, the console, the app and its WebSocket server. */
 interface GatewayFront {
   native: NativeSurface;
+  /** Every surface the app serves, the native one included. */
+  surfaces: Surface[];
   tasks: Tasks;
   drain: DrainSwitch;
   app: ReturnType<typeof createApp>;
@@ -149,16 +160,17 @@ async function buildFront(core: GatewayCore): Promise<GatewayFront> {
     appFetch: late.fetch,
   });
   const drain = new DrainSwitch();
+  const surfaces = [...wire, tasks.surface];
   const app = buildApp({
     ...{ config, store, models, accounting, drain, native, webConsole, logger },
-    ...{ engine: core.engine, authenticator: core.authenticator, surfaces: [...wire, tasks.surface] },
+    ...{ engine: core.engine, authenticator: core.authenticator, surfaces },
     ...{ rpm: core.limits.rpm, redisReachable: core.limits.redisReachable },
   });
   late.bind(app);
   // Upgrades are routed through the app (auth, then the route); only our subprotocol is ever
   // selected, so a ticket offered next to it is never echoed back.
   const websocketServer = new WebSocketServer({ noServer: true, handleProtocols: selectProtocol });
-  return { native, tasks, drain, app, websocketServer };
+  return { native, surfaces: [...surfaces, native.surface], tasks, drain, app, websocketServer };
 }
 
 /** What the server holds: the app, and a drain and shutdown that end everything in order. */
@@ -195,8 +207,8 @@ function gatewayHandle(core: GatewayCore, front: GatewayFront): Gateway {
 }
 
 /** Keys, audit, limits and (on a shared database) conversations; migrated before anything runs. */
-function openStore(config: Config, logger: Logger): Promise<GatewayStore> {
-  return openGatewayStore(storeLocation({ databaseUrl: config.DATABASE_URL, storePath: config.storePath }), {
+function openStore(location: StoreLocation, config: Config, logger: Logger): Promise<GatewayStore> {
+  return openGatewayStore(location, {
     onPoolError: (err) => logger.warn({ err }, 'database connection lost; it is replaced on next use'),
     instanceId: config.instanceId,
   });

@@ -24,7 +24,11 @@ export function sharedConversations(index: SharedSessionIndex, logger: Logger): 
   return {
     async begin(plan, origin) {
       const claim = await index.begin(plan, origin).catch((err: unknown) => {
-        logger.error({ err }, 'conversation index unreachable');
+        // The database is away, not a bug here: the reason, without a stack.
+        logger.warn(
+          { reason: err instanceof Error ? err.message : String(err) },
+          'conversation index unreachable',
+        );
         throw storeUnavailable();
       });
       const { id } = claim.session;
