@@ -117,6 +117,11 @@ export const configSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
   /**
+   * How long a starting gateway waits for DATABASE_URL to answer (a database container starting
+   * beside it) before it gives up with one line and exit status 1; 0: one attempt.
+   */
+  DATABASE_CONNECT_WAIT_MS: int(0).default(10_000),
+  /**
    * redis://host:6379/0: keep requests-per-minute windows and per-key run slots in Redis (shared by
    * every gateway pointing at it) instead of the database or memory.
    */

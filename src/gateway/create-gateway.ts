@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { Config } from '../config.js';
 import type { RunService } from '../contract/run-service.js';
+import { StartupError } from '../contract/startup-error.js';
 import { type AgentPolicy, agentPolicyFromConfig, createAgentResolver } from '../core/agent-policy.js';
 import { type Authenticator, createAuthenticator } from '../core/authenticator.js';
 import { createModelCatalog, type ModelCatalog } from '../core/model-catalog.js';
@@ -12,7 +13,7 @@ import type { WarmProcesses } from '../engine/warm/warm-processes.js';
 import { DrainSwitch } from '../http/drain.js';
 import type { Surface } from '../http/surface.js';
 import type { GatewayMetrics } from '../ops/gateway-metrics.js';
-import { type StoreLocation, storeLocation } from '../store/engine.js';
+import { describeStoreLocation, type StoreLocation, storeLocation } from '../store/engine.js';
 import { type GatewayStore, openGatewayStore } from '../store/gateway-store.js';
 import { recentSpend } from '../store/recent-spend.js';
 import type { NativeSurface } from '../surfaces/native/create-native-surface.js';
@@ -206,12 +207,34 @@ function gatewayHandle(core: GatewayCore, front: GatewayFront): Gateway {
   };
 }
 
-/** Keys, audit, limits and (on a shared database) conversations; migrated before anything runs. */
-function openStore(location: StoreLocation, config: Config, logger: Logger): Promise<GatewayStore> {
-  return openGatewayStore(location, {
-    onPoolError: (err) => logger.warn({ err }, 'database connection lost; it is replaced on next use'),
-    instanceId: config.instanceId,
-  });
+/**
+ * Keys, audit, limits and (on a shared database) conversations; migrated before anything runs. A
+ * store that cannot be opened (a database that did not answer within DATABASE_CONNECT_WAIT_MS, a
+ * file that cannot be written) stops the start with one line.
+ */
+async function openStore(location: StoreLocation, config: Config, logger: Logger): Promise<GatewayStore> {
+  try {
+    return await openGatewayStore(location, {
+      onPoolError: (err) => logger.warn({ err }, 'database connection lost; it is replaced on next use'),
+      instanceId: config.instanceId,
+      connect: {
+        waitMs: config.DATABASE_CONNECT_WAIT_MS,
+        onRetry: (err) => logger.info({ reason: messageOf(err) }, 'waiting for the database to answer'),
+      },
+    });
+  } catch (error) {
+    throw new StartupError(
+      `cannot open the store (${describeStoreLocation(location)}): ${messageOf(error)}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) return messageOf(error.errors[0]);
+  return error instanceof Error && error.message ? error.message : String(error);
 }
 
 /** How the chat surface (and the spares started for plain chat) turn requests into plans. */
