@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import { packageRoot } from '../console/package-root.js';
+import { packageAsset } from '../console/package-root.js';
 import type { FinishedRequest } from '../contract/finished-request.js';
 import type { Principal } from '../contract/key-policy.js';
 import type { TaskSignals } from '../contract/ports/tasks.js';
@@ -67,10 +67,16 @@ export async function buildTasks(setup: TasksSetup): Promise<Tasks> {
   const skillsPluginDir = claudeHome
     ? await prepareSkillsPlugin(claudeHome, path.join(config.dataDir, 'claude-home-plugin'))
     : undefined;
-  const templates: TemplateLibrary = templateLibrary(
-    config.TEMPLATES_DIR ? path.resolve(config.TEMPLATES_DIR) : path.join(packageRoot(), 'templates'),
-    (file, reason) => logger.warn({ file, reason }, 'template skipped'),
+  const templatesDir = config.TEMPLATES_DIR ? path.resolve(config.TEMPLATES_DIR) : packageAsset('templates');
+  const templates: TemplateLibrary = templateLibrary(templatesDir, (file, reason) =>
+    logger.warn({ file, reason }, 'template skipped'),
   );
+  if ((await templates.list()).length === 0) {
+    logger.warn(
+      { dir: templatesDir },
+      'no prompt templates: /api/v1/templates lists none and /api/generate/* answers 404 (the folder is missing or empty; set TEMPLATES_DIR)',
+    );
+  }
   const defaultModel = setup.models.ids[0] ?? 'sonnet';
   const surface = tasksSurface({
     tasks: service,

@@ -1,6 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { useHarness } from '../helpers/gateway-harness.js';
 
@@ -79,5 +81,31 @@ describe('what the gateway logs while it runs', () => {
     expect(log.entries.some((entry) => entry.requestId === 'overloaded-1' && Number(entry.level) >= 50)).toBe(
       false,
     );
+  });
+});
+
+describe('a gateway without prompt templates', () => {
+  const log = capturedLog();
+  const emptyTemplates = mkdtempSync(path.join(tmpdir(), 'no-templates-'));
+  useHarness({ logger: log.logger, config: { TEMPLATES_DIR: emptyTemplates } });
+  afterAll(() => rmSync(emptyTemplates, { recursive: true, force: true }));
+
+  it('warns at start that the templates folder is empty', () => {
+    expect(log.entries).toContainEqual(
+      expect.objectContaining({
+        level: WARN,
+        dir: emptyTemplates,
+        msg: expect.stringMatching(/^no prompt templates/),
+      }),
+    );
+  });
+});
+
+describe('a gateway with its shipped templates', () => {
+  const log = capturedLog();
+  useHarness({ logger: log.logger });
+
+  it('does not warn about templates', () => {
+    expect(log.entries.filter((entry) => String(entry.msg).includes('templates'))).toEqual([]);
   });
 });
