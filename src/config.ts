@@ -133,6 +133,9 @@ export const configSchema = z.object({
    * Names this gateway among those sharing DATABASE_URL (default: the host name, stable per
    * container). With DATABASE_URL, Claude Code's config and temp dirs go under
    * <DATA_DIR>/instances/<INSTANCE_ID>, so gateways sharing a DATA_DIR never clean up each other's.
+   * Stable across restarts on purpose: a restarted gateway fails the tasks its earlier process left
+   * running by this id. Two live gateways cannot share the scratch dir: the second refuses to start
+   * (a lock file there, freed when its process dies).
    */
   INSTANCE_ID: z
     .string()

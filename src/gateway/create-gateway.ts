@@ -19,12 +19,14 @@ import { recentSpend } from '../store/recent-spend.js';
 import type { NativeSurface } from '../surfaces/native/create-native-surface.js';
 import { selectProtocol } from '../surfaces/native/ws-tickets.js';
 import type { ToClaudeContext } from '../surfaces/openai-chat/to-plan.js';
+import type { HeldLock } from '../util/pid-lock.js';
 import { type Accounting, buildAccounting } from './accounting.js';
 import { buildApp } from './app.js';
 import { type ClaudeDirs, prepareClaudeDirs } from './claude-dirs.js';
 import { buildConversations, type Conversations } from './conversations.js';
 import type { createApp } from './create-app.js';
 import { buildEngine, type Engine } from './engine.js';
+import { lockInstanceDir } from './instance-lock.js';
 import { buildKeyLimits, type KeyLimits } from './key-limits.js';
 import { buildNative } from './native.js';
 import { buildRunService, primeSpares } from './runs.js';
@@ -62,13 +64,21 @@ export async function createGateway(
   env: NodeJS.ProcessEnv,
   logger: Logger,
 ): Promise<Gateway> {
-  const core = await buildCore(config, env, logger);
-  const front = await buildFront(core);
+  const lock = await lockInstanceDir(config, logger);
+  let core: GatewayCore;
+  let front: GatewayFront;
+  try {
+    core = await buildCore(config, env, logger);
+    front = await buildFront(core);
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
   logger.info(
     startupSummary({ store: core.storeLocation, accounts: core.engine.accounts(), surfaces: front.surfaces }),
     'claude-gateway started',
   );
-  return gatewayHandle(core, front);
+  return gatewayHandle(core, front, lock);
 }
 
 /** Everything below HTTP: Claude Code processes, the store, conversations, limits, runs, accounting. */
@@ -175,7 +185,7 @@ async function buildFront(core: GatewayCore): Promise<GatewayFront> {
 }
 
 /** What the server holds: the app, and a drain and shutdown that end everything in order. */
-function gatewayHandle(core: GatewayCore, front: GatewayFront): Gateway {
+function gatewayHandle(core: GatewayCore, front: GatewayFront, lock: HeldLock): Gateway {
   const { engine } = core;
   return {
     app: front.app,
@@ -203,6 +213,7 @@ function gatewayHandle(core: GatewayCore, front: GatewayFront): Gateway {
       await core.accounting.close();
       await core.limits.close();
       await core.store.close();
+      await lock.release();
     },
   };
 }
