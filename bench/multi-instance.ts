@@ -68,7 +68,7 @@ async function measureInstances(
   const { key } = await store.keys
     .create({ name: 'bench', policy: { rpm: 100_000, concurrency: 1_000 } })
     .finally(() => store.close());
-  // One DATA_DIR path for all, as the README asks: the workspace is part of a conversation's scope.
+  // One DATA_DIR for all, as on a shared volume: each gateway keeps its scratch under instances/<id>.
   const dataDir = path.join(options.scratch, `scale-${instances}`);
   await mkdir(dataDir, { recursive: true });
   const gateways: GatewayProcess[] = [];
