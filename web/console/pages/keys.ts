@@ -64,17 +64,17 @@ export function KeysPage({ api }: { api: Api }) {
         <button type="button" class="quiet" onClick=${() => setCreated(undefined)}>Done</button>
       </div>`
     }
-    <div class="table-wrap"><table>
+    <div class="table-wrap"><table class="reflow">
       <thead><tr><th scope="col">Name</th><th scope="col">Prefix</th><th scope="col">Limits</th><th scope="col">Spend / budget</th><th scope="col">Created</th><th scope="col">Status</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
       <tbody>${keys.map(
         (k) => html`<tr data-key=${k.name}>
-          <td>${k.name}${k.admin ? html` <span class="badge">admin</span>` : ''}${k.policy.profile ? html` <span class="badge">${k.policy.profile}</span>` : ''}</td>
-          <td><code>${k.prefix}…</code></td>
-          <td>${[k.policy.rpm ? `${k.policy.rpm} rpm` : '', k.policy.concurrency ? `${k.policy.concurrency} at once` : '', k.policy.models?.length ? k.policy.models.join(', ') : ''].filter(Boolean).join(' · ') || 'none'}</td>
-          <td>${usd(k.spentUsd)}${k.policy.budgetUsd !== undefined ? ` / ${usd(k.policy.budgetUsd)}` : ''}</td>
-          <td>${time(k.createdAt)}</td>
-          <td>${k.revokedAt ? 'revoked' : 'active'}</td>
-          <td>${
+          <td data-label="Name">${k.name}${k.admin ? html` <span class="badge">admin</span>` : ''}${k.policy.profile ? html` <span class="badge">${k.policy.profile}</span>` : ''}</td>
+          <td data-label="Prefix"><code>${k.prefix}…</code></td>
+          <td data-label="Limits">${[k.policy.rpm ? `${k.policy.rpm} rpm` : '', k.policy.concurrency ? `${k.policy.concurrency} at once` : '', k.policy.models?.length ? k.policy.models.join(', ') : ''].filter(Boolean).join(' · ') || 'none'}</td>
+          <td data-label="Spend / budget">${usd(k.spentUsd)}${k.policy.budgetUsd !== undefined ? ` / ${usd(k.policy.budgetUsd)}` : ''}</td>
+          <td data-label="Created">${time(k.createdAt)}</td>
+          <td data-label="Status">${k.revokedAt ? 'revoked' : 'active'}</td>
+          <td class="actions">${
             k.revokedAt
               ? ''
               : confirming === k.id

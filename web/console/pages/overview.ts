@@ -1,15 +1,17 @@
-import type { ChartConfiguration } from 'chart.js';
 import { html } from 'htm/preact';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Api } from '../api.js';
-import { ChartView, PALETTE } from '../chart.js';
-import { clock, ms, percent, usd } from '../format.js';
+import { ChartView } from '../chart.js';
+import { ms, percent, usd } from '../format.js';
+import { type Bucket, overviewCharts } from '../overview-charts.js';
 import { Tile } from '../widgets.js';
 
 interface Totals {
   requests: number;
   errors: number;
+  refused: number;
   errorRate: number;
+  refusedRate: number;
   costUsd: number;
   ttftP50Ms: number | null;
   ttftP95Ms: number | null;
@@ -22,14 +24,6 @@ interface Live {
   warmSpares: number;
   hotConversations: number;
   lastHour: Totals;
-}
-interface Bucket {
-  at: number;
-  requests: number;
-  errors: number;
-  costUsd: number;
-  ttftP50Ms: number | null;
-  ttftP95Ms: number | null;
 }
 interface Overview {
   window: 'hour' | 'day';
@@ -65,66 +59,10 @@ export function OverviewPage({ api }: { api: Api }) {
     return () => source.close();
   }, [load]);
 
-  const labels = useMemo(() => overview?.series.map((b) => clock(b.at)) ?? [], [overview]);
-  const charts = useMemo((): Array<[string, ChartConfiguration]> => {
-    if (!overview) return [];
-    const s = overview.series;
-    const per = overview.bucketMs === 60_000 ? 'minute' : '15 minutes';
-    return [
-      [
-        `Requests per ${per}`,
-        {
-          type: 'bar',
-          data: {
-            labels,
-            datasets: [
-              { label: 'requests', data: s.map((b) => b.requests), backgroundColor: PALETTE[0] },
-              { label: 'errors', data: s.map((b) => b.errors), backgroundColor: PALETTE[3] },
-            ],
-          },
-        },
-      ],
-      [
-        'Error rate (%)',
-        {
-          type: 'line',
-          data: {
-            labels,
-            datasets: [
-              {
-                label: 'error rate',
-                data: s.map((b) => (b.requests ? (100 * b.errors) / b.requests : 0)),
-                borderColor: PALETTE[3],
-              },
-            ],
-          },
-        },
-      ],
-      [
-        'Time to first token (ms)',
-        {
-          type: 'line',
-          data: {
-            labels,
-            datasets: [
-              { label: 'p50', data: s.map((b) => b.ttftP50Ms), borderColor: PALETTE[0], spanGaps: true },
-              { label: 'p95', data: s.map((b) => b.ttftP95Ms), borderColor: PALETTE[1], spanGaps: true },
-            ],
-          },
-        },
-      ],
-      [
-        'Cost (USD)',
-        {
-          type: 'bar',
-          data: {
-            labels,
-            datasets: [{ label: 'cost', data: s.map((b) => b.costUsd), backgroundColor: PALETTE[2] }],
-          },
-        },
-      ],
-    ];
-  }, [overview, labels]);
+  const charts = useMemo(
+    () => (overview ? overviewCharts(overview.series, overview.bucketMs) : []),
+    [overview],
+  );
 
   return html`<section aria-labelledby="overview-title">
     <h1 id="overview-title">Overview</h1>
@@ -149,6 +87,7 @@ export function OverviewPage({ api }: { api: Api }) {
       html`<div class="tiles">
         <${Tile} id="requests" label="Requests" value=${overview.totals.requests} />
         <${Tile} id="error-rate" label="Error rate" value=${percent(overview.totals.errorRate)} />
+        <${Tile} id="refused" label="Refused (429)" value=${overview.totals.refused} />
         <${Tile} id="ttft-p50" label="TTFT p50" value=${ms(overview.totals.ttftP50Ms)} />
         <${Tile} id="ttft-p95" label="TTFT p95" value=${ms(overview.totals.ttftP95Ms)} />
         <${Tile} id="cost" label="Cost" value=${usd(overview.totals.costUsd)} />

@@ -1,8 +1,9 @@
 import { html } from 'htm/preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { Api } from '../api.js';
 import { ms, time, usd } from '../format.js';
 import { useKeys } from '../keys-data.js';
+import { DetailDialog } from '../widgets.js';
 
 interface RequestRow {
   at: number;
@@ -95,9 +96,7 @@ function RequestDetail({
   onClose: () => void;
 }) {
   const [full, setFull] = useState<RequestRow>(row);
-  const closeButton = useRef<HTMLButtonElement>(null);
   useEffect(() => {
-    closeButton.current?.focus();
     api
       .get<RequestRow>(`/requests/${encodeURIComponent(row.requestId)}`)
       .then(setFull)
@@ -118,9 +117,8 @@ function RequestDetail({
     ['Prompt / completion tokens', `${full.promptTokens} / ${full.completionTokens}`],
     ['Cost', usd(full.costUsd)],
   ];
-  return html`<aside class="card detail" aria-label="Request details" onKeyDown=${(e: KeyboardEvent) => e.key === 'Escape' && onClose()}>
-    <div class="row"><h2>Request details</h2><button type="button" ref=${closeButton} class="quiet" onClick=${onClose}>Close</button></div>
+  return html`<${DetailDialog} label="Request details" heading="Request details" onClose=${onClose}>
     <dl>${fields.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>
     ${full.prompt ? html`<h3>Prompt (AUDIT_PROMPTS)</h3><pre>${full.prompt}</pre>` : ''}
-  </aside>`;
+  <//>`;
 }

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Api } from '../api.js';
 import { time, usd } from '../format.js';
 import { useKeys } from '../keys-data.js';
+import { DetailDialog } from '../widgets.js';
 
 interface SessionView {
   sessionId: string;
@@ -55,13 +56,12 @@ export function SessionsPage({ api }: { api: Api }) {
     ${sessions.length === 0 && html`<p class="muted">No sessions.</p>`}
     ${
       open &&
-      html`<aside class="card detail" aria-label="Session history">
-        <div class="row"><h2>History of <code>${open.id.slice(0, 13)}</code></h2><button type="button" class="quiet" onClick=${() => setOpen(undefined)}>Close</button></div>
+      html`<${DetailDialog} label="Session history" heading=${html`History of <code>${open.id.slice(0, 13)}</code>`} onClose=${() => setOpen(undefined)}>
         <ol class="history">${open.messages.map(
           (m) =>
             html`<li data-role=${m.role}><span class="muted">${m.role} · ${time(m.at)}</span><pre>${m.content}</pre></li>`,
         )}</ol>
-      </aside>`
+      <//>`
     }
   </section>`;
 }

@@ -42,14 +42,14 @@ export function TasksPage({ api }: { api: Api }) {
     <h1 id="tasks-title">Tasks</h1>
     <p class="muted">Agentic tasks (<code>/api/v1/tasks</code>) of every key, newest first.</p>
     ${error && html`<p class="error" role="alert">${error}</p>`}
-    <div class="table-wrap"><table>
+    <div class="table-wrap"><table class="reflow">
       <thead><tr><th scope="col">Task</th><th scope="col">Key</th><th scope="col">Status</th><th scope="col">Prompt</th><th scope="col">Started</th><th scope="col">Cost</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
       <tbody>${tasks.map(
         (t) => html`<tr data-task=${t.taskId}>
-          <td><code>${t.taskId.slice(0, 14)}</code></td><td>${keyName(t.keyId)}</td>
-          <td class=${t.status === 'failed' || t.status === 'timeout' ? 'bad' : ''} data-status>${t.status}</td>
-          <td class="prompt">${t.prompt}</td><td>${time(t.createdAt)}</td><td>${t.costUsd === null ? '–' : usd(t.costUsd)}</td>
-          <td>${
+          <td data-label="Task"><code>${t.taskId.slice(0, 14)}</code></td><td data-label="Key">${keyName(t.keyId)}</td>
+          <td data-label="Status" class=${t.status === 'failed' || t.status === 'timeout' ? 'bad' : ''} data-status>${t.status}</td>
+          <td data-label="Prompt" class="prompt">${t.prompt}</td><td data-label="Started">${time(t.createdAt)}</td><td data-label="Cost">${t.costUsd === null ? '–' : usd(t.costUsd)}</td>
+          <td class="actions">${
             t.status !== 'running'
               ? ''
               : confirming === t.taskId
