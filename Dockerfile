@@ -3,7 +3,8 @@
 # The Claude Code CLI comes with the Agent SDK's platform package
 # (@anthropic-ai/claude-agent-sdk-linux-x64 / -linux-arm64), so nothing else is downloaded.
 
-ARG NODE_VERSION=20
+# Node 22 (LTS): Node 20 reached its end of life in April 2026.
+ARG NODE_VERSION=22
 
 FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /app
@@ -34,6 +35,9 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 # dist/ holds the compiled gateway (no tests: tsconfig.build.json leaves them out) and the console bundle.
 COPY --from=build /app/dist ./dist
+# What the gateway reads at run time besides its code (PACKAGE_ASSETS in src/console/package-root.ts):
+# the prompt templates behind /api/v1/templates and /api/generate/*.
+COPY templates ./templates
 # The container starts as root only to hand /data to `node` (a Fly.io volume or a bind mount arrives
 # owned by root), then this script runs the gateway as `node` via setpriv (util-linux). It is also
 # what `docker exec <container> claude-gateway keys ...` runs, so the CLI never writes to the store

@@ -1,5 +1,5 @@
 /**
- * Scaling out: the same load on one gateway and on two gateways sharing one PostgreSQL
+ * Scaling out (issue 12): the same load on one gateway and on two gateways sharing one PostgreSQL
  * database, each behind the test round-robin balancer (so both pay the same proxy hop). The load is
  * `clients` conversations at once, `turns` streamed turns each of a few seconds, every turn continuing the
  * conversation; with two gateways consecutive requests alternate, so most turns resume a session
@@ -68,7 +68,7 @@ async function measureInstances(
   const { key } = await store.keys
     .create({ name: 'bench', policy: { rpm: 100_000, concurrency: 1_000 } })
     .finally(() => store.close());
-  // One DATA_DIR path for all, as docs/scale-out.md asks: the workspace is part of a conversation's scope.
+  // One DATA_DIR for all, as on a shared volume: each gateway keeps its scratch under instances/<id>.
   const dataDir = path.join(options.scratch, `scale-${instances}`);
   await mkdir(dataDir, { recursive: true });
   const gateways: GatewayProcess[] = [];

@@ -81,7 +81,6 @@ async function measure(location: StoreLocation): Promise<Measured> {
     ttlMs: 3_600_000,
     maxCount: 100_000,
     claimTtlMs: 600_000,
-    defaultCwd: '/w',
   });
   const samples: number[] = [];
   const beforeRun: number[] = [];

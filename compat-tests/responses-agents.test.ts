@@ -12,10 +12,7 @@ const h = useHarness();
 beforeAll(() => {
   setTracingDisabled(true);
   setOpenAIAPI('responses');
-  // The Agents SDK takes any openai client; its own copy of the package is a newer major.
-  setDefaultOpenAIClient(
-    new OpenAI({ baseURL: h.baseURL, apiKey: 'sk-test-client', maxRetries: 0 }) as never,
-  );
+  setDefaultOpenAIClient(new OpenAI({ baseURL: h.baseURL, apiKey: 'sk-test-client', maxRetries: 0 }));
 });
 
 describe('OpenAI Agents SDK', () => {

@@ -117,6 +117,11 @@ export const configSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
   /**
+   * How long a starting gateway waits for DATABASE_URL to answer (a database container starting
+   * beside it) before it gives up with one line and exit status 1; 0: one attempt.
+   */
+  DATABASE_CONNECT_WAIT_MS: int(0).default(10_000),
+  /**
    * redis://host:6379/0: keep requests-per-minute windows and per-key run slots in Redis (shared by
    * every gateway pointing at it) instead of the database or memory.
    */
@@ -128,6 +133,9 @@ export const configSchema = z.object({
    * Names this gateway among those sharing DATABASE_URL (default: the host name, stable per
    * container). With DATABASE_URL, Claude Code's config and temp dirs go under
    * <DATA_DIR>/instances/<INSTANCE_ID>, so gateways sharing a DATA_DIR never clean up each other's.
+   * Stable across restarts on purpose: a restarted gateway fails the tasks its earlier process left
+   * running by this id. Two live gateways cannot share the scratch dir: the second refuses to start
+   * (a lock file there, freed when its process dies).
    */
   INSTANCE_ID: z
     .string()

@@ -1,5 +1,5 @@
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import { prettyFactory } from 'pino-pretty';
 
 /** Header and field names that must never reach a log line. */
 const REDACT = [
@@ -35,19 +35,36 @@ export function createLogger(level: string, options: LoggerOptions = {}): Logger
     redact: { paths: REDACT, censor: '[redacted]' },
     base: { service: 'claude-gateway' },
   };
+  // Written at once, like pino's own stdout: the last lines before process.exit are not lost.
+  const destination = options.destination ?? pino.destination({ dest: 1, sync: true });
   if (options.format === 'pretty') {
     // In-process (not a pino transport worker): a terminal's volume needs no extra thread.
-    return pino(
-      settings,
-      pretty({
-        colorize: options.colorize ?? false,
-        ignore: 'service',
-        translateTime: 'SYS:HH:MM:ss.l',
-        // Written at once, like pino's own stdout: the last lines before process.exit are not lost.
-        sync: true,
-        ...(options.destination ? { destination: options.destination } : {}),
-      }),
-    );
+    return pino(settings, prettyLines(destination, options.colorize ?? false));
   }
-  return options.destination ? pino(settings, options.destination) : pino(settings);
+  return pino(settings, destination);
+}
+
+/**
+ * Pretty lines, one per entry: the fields after the message on the same line, and a request's
+ * own line as `GET /v1/models 200 12 ms` (an error's stack still takes the lines it needs).
+ */
+function prettyLines(destination: pino.DestinationStream, colorize: boolean): pino.DestinationStream {
+  const prettify = prettyFactory({
+    colorize,
+    ignore: 'service',
+    translateTime: 'SYS:HH:MM:ss.l',
+    singleLine: true,
+  });
+  return {
+    write(line: string) {
+      destination.write(prettify(asRequestLine(JSON.parse(line) as Record<string, unknown>)));
+    },
+  };
+}
+
+/** The request logger's entry (see http/request-logger.ts) with its fields folded into the message. */
+function asRequestLine(entry: Record<string, unknown>): Record<string, unknown> {
+  if (entry.msg !== 'request' || typeof entry.method !== 'string') return entry;
+  const { method, path, status, durationMs, ...rest } = entry;
+  return { ...rest, msg: `${method} ${String(path)} ${String(status)} ${String(durationMs)} ms` };
 }

@@ -4,8 +4,10 @@ import type { Logger } from 'pino';
 import { type Config, loadConfig } from './config.js';
 import { withoutBlankValues } from './config-env.js';
 import { ConfigError } from './contract/config-error.js';
+import { StartupError } from './contract/startup-error.js';
 import { createGateway, type Gateway } from './gateway/create-gateway.js';
 import { decideExposure } from './http/exposure.js';
+import { listenFailure } from './http/listen-error.js';
 import { serverLimitsFrom, startNodeServer } from './http/node-server.js';
 import { chooseLogFormat, createLogger } from './logger.js';
 
@@ -32,7 +34,7 @@ export async function runServer(rawEnv: NodeJS.ProcessEnv): Promise<void> {
     // Some settings (agent roots, for one) can only be checked while the gateway is built.
     gateway = await createGateway(config, env, logger);
   } catch (error) {
-    exitOnConfigError(error);
+    exitOnStartupError(error);
     throw error;
   }
 
@@ -58,15 +60,25 @@ export async function runServer(rawEnv: NodeJS.ProcessEnv): Promise<void> {
     websocket: gateway.websocket,
     onListening: (info) => logger.info({ host: info.address, port: info.port }, 'claude-gateway listening'),
   });
+  server.once('error', (error: NodeJS.ErrnoException) => {
+    if (server.listening) throw error;
+    const failure = listenFailure(error, config.HOST, config.PORT);
+    if (!failure) throw error;
+    // Spares may have started already: end them before leaving.
+    void gateway.shutdown().finally(() => exitOnStartupError(failure));
+  });
 
   const stop = gracefulStop(server, gateway, config, logger);
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-/** A bad setting ends the process with a clear message and status 1, never a stack trace. */
-function exitOnConfigError(error: unknown): void {
-  if (!(error instanceof ConfigError)) return;
+/**
+ * A bad setting, or something start-up needs that is not there, ends the process with a clear
+ * message and status 1, never a stack trace.
+ */
+function exitOnStartupError(error: unknown): void {
+  if (!(error instanceof ConfigError) && !(error instanceof StartupError)) return;
   process.stderr.write(`claude-gateway: ${error.message}\n`);
   process.exit(1);
 }

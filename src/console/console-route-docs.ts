@@ -61,6 +61,15 @@ export const consoleAsset = createRoute({
   },
 });
 
+export const favicon = createRoute({
+  method: 'get',
+  path: '/favicon.ico',
+  summary: 'The gateway’s icon (public)',
+  tags,
+  security: [],
+  responses: { 200: { description: 'An ICO file.', content: { 'image/x-icon': { schema: z.string() } } } },
+});
+
 const sessionView = z.object({ name: z.string(), csrfToken: z.string(), expiresAt: z.number() });
 
 export const signIn = createRoute({

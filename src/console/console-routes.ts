@@ -20,6 +20,7 @@ import {
 } from './console-auth.js';
 import type { ConsoleData } from './console-data.js';
 import * as docs from './console-route-docs.js';
+import { faviconIco } from './favicon.js';
 import { type PlaygroundSurface, playgroundRequest, playgroundSchema } from './playground.js';
 import { bucketRequests, roundUsd, totalsOf } from './series.js';
 import type { SessionTokens } from './session-token.js';
@@ -93,6 +94,14 @@ export function consoleRoutes(deps: ConsoleDeps) {
     await next();
   });
 
+  // Public and outside /console: browsers ask for it on every page of the origin, signed in or not.
+  const icon = faviconIco();
+  app.get(documented(app, docs.favicon), (c) =>
+    c.body(new Uint8Array(icon), 200, {
+      'Content-Type': 'image/x-icon',
+      'Cache-Control': 'public, max-age=86400',
+    }),
+  );
   app.get(documented(app, docs.consoleRedirect), (c) => c.redirect('/console/'));
   app.get(documented(app, docs.consolePage), (c) => {
     c.header(
@@ -158,7 +167,8 @@ export function consoleRoutes(deps: ConsoleDeps) {
     const window = c.req.query('window') === 'day' ? 'day' : 'hour';
     const to = deps.now();
     const span = window === 'day' ? 24 * HOUR_MS : HOUR_MS;
-    const bucketMs = window === 'day' ? 15 * 60_000 : 60_000;
+    // A day in hours: 24 bars stay readable on a phone (96 quarter-hours were hair-thin).
+    const bucketMs = window === 'day' ? HOUR_MS : 60_000;
     const from = to - span;
     const points = await deps.data.points(from, to);
     return c.json({

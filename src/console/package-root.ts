@@ -15,3 +15,19 @@ export function packageRoot(from: string = fileURLToPath(import.meta.url)): stri
   }
   return dir;
 }
+
+/**
+ * What the running gateway reads under its package root besides its code, by purpose. A deployment
+ * (the Dockerfile's final stage) must ship each of these with package.json.
+ */
+export const PACKAGE_ASSETS = {
+  /** The prompt templates /api/v1/templates and /api/generate/* serve (unless TEMPLATES_DIR is set). */
+  templates: 'templates',
+  /** The web console's built bundle (npm run build). */
+  console: path.join('dist', 'console'),
+} as const;
+
+/** Where one of the package's runtime assets is. */
+export function packageAsset(name: keyof typeof PACKAGE_ASSETS): string {
+  return path.join(packageRoot(), PACKAGE_ASSETS[name]);
+}

@@ -21,12 +21,33 @@ describe('overview series', () => {
     expect(totalsOf(points)).toEqual({
       requests: 4,
       errors: 1,
+      refused: 0,
       errorRate: 0.25,
+      refusedRate: 0,
       costUsd: 1.6,
       ttftP50Ms: 100,
       ttftP95Ms: 300,
     });
     expect(totalsOf([])).toMatchObject({ requests: 0, errorRate: 0, ttftP50Ms: null });
+  });
+
+  it('counts 429 refusals apart from errors', () => {
+    const limited = [
+      { at: from + 1_000, status: 429, costUsd: 0, timeToFirstChunkMs: null },
+      { at: from + 2_000, status: 429, costUsd: 0, timeToFirstChunkMs: null },
+      { at: from + 3_000, status: 400, costUsd: 0, timeToFirstChunkMs: null },
+      { at: from + 4_000, status: 200, costUsd: 0, timeToFirstChunkMs: 10 },
+    ];
+    expect(totalsOf(limited)).toMatchObject({
+      requests: 4,
+      errors: 1,
+      refused: 2,
+      errorRate: 0.25,
+      refusedRate: 0.5,
+    });
+    expect(bucketRequests(limited, { from, to: from + 60_000 }, 60_000)).toMatchObject([
+      { requests: 4, errors: 1, refused: 2 },
+    ]);
   });
 
   it('nearest-rank percentiles and cost rounding', () => {

@@ -1,7 +1,20 @@
 /**
  * Pure aggregation of audit rows into what the overview charts show: per-minute buckets of
- * requests, errors, cost and time-to-first-token percentiles.
+ * requests, errors, refusals, cost and time-to-first-token percentiles.
  */
+
+/**
+ * A 429 is the gateway or Claude saying "not now" (a key's rpm or concurrency, a full queue, an
+ * upstream rate limit): a limit doing its job, counted apart from errors so the error rate shows
+ * what failed.
+ */
+export function isRefusal(status: number): boolean {
+  return status === 429;
+}
+
+function isError(status: number): boolean {
+  return status >= 400 && !isRefusal(status);
+}
 export interface RequestPoint {
   /** Epoch ms the request was recorded. */
   at: number;
@@ -14,7 +27,10 @@ export interface SeriesBucket {
   /** Bucket start, epoch ms. */
   at: number;
   requests: number;
+  /** Failed requests, refusals (429) not included. */
   errors: number;
+  /** Requests refused by a limit (429). */
+  refused: number;
   costUsd: number;
   ttftP50Ms: number | null;
   ttftP95Ms: number | null;
@@ -23,7 +39,9 @@ export interface SeriesBucket {
 export interface OverviewTotals {
   requests: number;
   errors: number;
+  refused: number;
   errorRate: number;
+  refusedRate: number;
   costUsd: number;
   ttftP50Ms: number | null;
   ttftP95Ms: number | null;
@@ -39,6 +57,7 @@ export function bucketRequests(
   const slices = Array.from({ length: count }, () => ({
     requests: 0,
     errors: 0,
+    refused: 0,
     costUsd: 0,
     ttfts: [] as number[],
   }));
@@ -47,7 +66,8 @@ export function bucketRequests(
     const slice = slices[index];
     if (!slice) continue;
     slice.requests++;
-    if (point.status >= 400) slice.errors++;
+    if (isError(point.status)) slice.errors++;
+    if (isRefusal(point.status)) slice.refused++;
     slice.costUsd += point.costUsd;
     if (point.timeToFirstChunkMs !== null) slice.ttfts.push(point.timeToFirstChunkMs);
   }
@@ -57,6 +77,7 @@ export function bucketRequests(
       at: range.from + index * bucketMs,
       requests: slice.requests,
       errors: slice.errors,
+      refused: slice.refused,
       costUsd: roundUsd(slice.costUsd),
       ttftP50Ms: percentile(sorted, 0.5),
       ttftP95Ms: percentile(sorted, 0.95),
@@ -67,11 +88,15 @@ export function bucketRequests(
 export function totalsOf(points: readonly RequestPoint[]): OverviewTotals {
   const ttfts = points.flatMap((p) => (p.timeToFirstChunkMs === null ? [] : [p.timeToFirstChunkMs]));
   ttfts.sort((a, b) => a - b);
-  const errors = points.filter((p) => p.status >= 400).length;
+  const errors = points.filter((p) => isError(p.status)).length;
+  const refused = points.filter((p) => isRefusal(p.status)).length;
+  const rate = (n: number) => (points.length === 0 ? 0 : n / points.length);
   return {
     requests: points.length,
     errors,
-    errorRate: points.length === 0 ? 0 : errors / points.length,
+    refused,
+    errorRate: rate(errors),
+    refusedRate: rate(refused),
     costUsd: roundUsd(points.reduce((sum, p) => sum + p.costUsd, 0)),
     ttftP50Ms: percentile(ttfts, 0.5),
     ttftP95Ms: percentile(ttfts, 0.95),

@@ -1,8 +1,12 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
 import { describe, expect, it } from 'vitest';
 import type { Admission, RunAsk } from '../contract/admission.js';
 import { GatewayError } from '../contract/gateway-error.js';
 import type { Principal } from '../contract/key-policy.js';
 import type { RunPlan } from '../contract/run-plan.js';
+import type { RunSummary } from '../contract/run-service.js';
 import { RunQueue } from './run-queue.js';
 import { createRunService } from './run-service.js';
 
@@ -78,5 +82,36 @@ describe('run service admission', () => {
     await drain(admission);
     await expect(drain(admission)).rejects.toThrow(/used once/);
     await expect(drain({ release: () => undefined })).rejects.toThrow(/used once/);
+  });
+});
+
+describe('run service summary', () => {
+  it("reports the run's cost without the binary noise of the CLI's float (0.00008999999999999999)", async () => {
+    // A recorded run whose result says total_cost_usd 0.00008999999999999999.
+    const recorded = readFileSync(path.join(import.meta.dirname, 'fixtures', 'text-stream.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as SDKMessage);
+    const summaries: RunSummary[] = [];
+    const runs = createRunService({
+      runner: {
+        run: async function* () {
+          yield* recorded;
+        },
+      },
+      queue: new RunQueue({ maxConcurrent: 1, maxWaiting: 1, waitTimeoutMs: 1_000 }),
+      requestTimeoutMs: 10_000,
+      admit: async () => ({ release: () => undefined }),
+    });
+    const events = runs.run({
+      surface: 'openai-chat',
+      plan,
+      admission: await runs.admit(undefined, { model: 'sonnet' }),
+      signal: new AbortController().signal,
+      requestId: 'r1',
+      onSummary: (summary) => summaries.push(summary),
+    });
+    for await (const _ of events);
+    expect(summaries.map((summary) => summary.costUsd)).toEqual([0.00009]);
   });
 });

@@ -8,6 +8,7 @@ import { type RunEvent, ZERO_USAGE } from '../contract/run-events.js';
 import type { RunPlan } from '../contract/run-plan.js';
 import type { RunRequest, RunService, RunSummary } from '../contract/run-service.js';
 import type { ClaudeRunner } from '../engine/runner.js';
+import { roundUsd } from '../util/round-usd.js';
 import { estimateCostUsd } from './estimate-cost.js';
 import type { RemoteImageResolver } from './images/resolve-remote-images.js';
 import {
@@ -138,7 +139,7 @@ export function createRunService(deps: RunServiceDeps): RunService {
       tracker?.started();
       for await (const message of deps.runner.run(plan, runSignal, cleanup)) {
         if (message.type === 'result') {
-          summary.costUsd = message.total_cost_usd ?? 0;
+          summary.costUsd = roundUsd(message.total_cost_usd ?? 0);
           summary.turns = message.num_turns;
           costReported = true;
           if (!message.is_error) tracker?.finishedTurn();
@@ -155,7 +156,7 @@ export function createRunService(deps: RunServiceDeps): RunService {
       const streamed = streamedUsage(state);
       // An answer the gateway ended early still cost what was streamed; budgets must see it.
       if (!costReported && streamed) {
-        summary.costUsd = estimateCostUsd(plan.model, streamed);
+        summary.costUsd = roundUsd(estimateCostUsd(plan.model, streamed));
         summary.costEstimated = true;
         if (!finished) summary.usage = toRunUsage(streamed);
       }

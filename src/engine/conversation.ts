@@ -1,4 +1,5 @@
 import type { Query, SDKMessage, SDKResultMessage, SDKUserMessage } from '@anthropic-ai/claude-agent-sdk';
+import { roundUsd } from '../util/round-usd.js';
 import type { InputChannel } from './input-channel.js';
 import type { ProcessRegistry, SpawnedRun } from './processes/process-registry.js';
 
@@ -83,10 +84,16 @@ export function sendTurn(conversation: Conversation, message: SDKUserMessage, ke
   if (!keepOpen) conversation.input.close();
 }
 
-/** The result as this run's: the CLI's cost counter spans every turn the process has answered. */
-export function perTurnResult(conversation: Conversation, result: SDKResultMessage): SDKResultMessage {
+/**
+ * The result as this run's: the CLI's cost counter spans every turn the process has answered. The
+ * difference of two floats carries binary noise (6.229999999999998e-05), rounded away here once.
+ */
+export function perTurnResult(
+  conversation: Pick<Conversation, 'reportedCostUsd'>,
+  result: SDKResultMessage,
+): SDKResultMessage {
   const total = result.total_cost_usd;
   const previous = conversation.reportedCostUsd;
   conversation.reportedCostUsd = total;
-  return previous === 0 ? result : { ...result, total_cost_usd: Math.max(0, total - previous) };
+  return previous === 0 ? result : { ...result, total_cost_usd: roundUsd(Math.max(0, total - previous)) };
 }

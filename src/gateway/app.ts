@@ -25,6 +25,7 @@ import { GATEWAY_VERSION } from '../version.js';
 import type { Accounting } from './accounting.js';
 import { createApp } from './create-app.js';
 import type { Engine } from './engine.js';
+import { quietRequest } from './quiet-requests.js';
 
 export interface AppSetup {
   config: Config;
@@ -48,6 +49,7 @@ export function buildApp(setup: AppSetup): ReturnType<typeof createApp> {
   const storeProbe = cachedProbe(() => store.probeWritable(), config.READY_CACHE_MS);
   return createApp({
     logger,
+    quietRequest,
     surfaces: setup.surfaces,
     defaultErrorRenderer: renderOpenAIError,
     standardRateLimitHeaders: openAIRateLimitHeaders,

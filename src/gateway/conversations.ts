@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import type { ConversationIndex, EvictedSession } from '../contract/ports/conversations.js';
+import {
+  type ConversationIndex,
+  type EvictedSession,
+  SHARED_WORKSPACE_CWD,
+} from '../contract/ports/conversations.js';
 import { diskUsage } from '../core/sessions/disk-budget.js';
 import { createSessionStore } from '../core/sessions/session-store.js';
 import {
@@ -64,7 +68,8 @@ export function buildConversations(setup: ConversationsSetup): Conversations {
   const dropLocally = (sessions: EvictedSession[]) => {
     for (const session of sessions) {
       engine.warm.forgetSession(session.id);
-      removeSession(dirs.sessionDirs, session.cwd, session.id).catch(() => undefined);
+      const cwd = session.cwd === SHARED_WORKSPACE_CWD ? config.workspaceDir : session.cwd;
+      removeSession(dirs.sessionDirs, cwd, session.id).catch(() => undefined);
     }
   };
   // ...and every other gateway's, told through the database.
@@ -75,7 +80,6 @@ export function buildConversations(setup: ConversationsSetup): Conversations {
     ttlMs: config.SESSION_TTL_MS,
     maxCount: config.SESSION_MAX_COUNT,
     claimTtlMs: config.REQUEST_TIMEOUT_MS + 60_000,
-    defaultCwd: config.workspaceDir,
     onEvict: (evicted) => (ended ? ended.ended(evicted) : dropLocally(evicted)),
   });
   const stopSweep = startSharedSweep(shared, 60_000, logger);

@@ -10,16 +10,19 @@ import { type ErrorRenderer, GatewayError } from '../contract/gateway-error.js';
 import type { ModelCatalog } from '../core/model-catalog.js';
 import { corsPolicy } from '../http/cors.js';
 import { createErrorRenderers, type ErrorRenderers } from '../http/error-renderers.js';
+import { logRequestFailure } from '../http/log-request-failure.js';
 import { buildOpenApiDocument, type DescribedRoutes, type JsonObject } from '../http/openapi-document.js';
 import { createPathTable } from '../http/path-table.js';
 import { type RateLimitHeaderRenderer, rateLimitHeaders } from '../http/rate-limit-headers.js';
-import { type AppEnv, requestLogger } from '../http/request-logger.js';
+import { type AppEnv, type QuietRequest, requestLogger } from '../http/request-logger.js';
 import type { Surface } from '../http/surface.js';
 import { type HealthDeps, healthRoutes } from '../ops/health-route.js';
 import { modelsRoutes } from '../surfaces/openai/models-route.js';
 
 export interface AppDeps {
   logger: Logger;
+  /** Requests logged at debug: health probes, metrics scrapes, the console's polling. */
+  quietRequest?: QuietRequest;
   /** The wire surfaces (OpenAI chat, Anthropic Messages, native…): routes plus their error rendering. */
   surfaces: Surface[];
   /** Renders errors on paths no surface claims (the OpenAI body). */
@@ -99,7 +102,7 @@ function useRequestLayers(
     app.use(deps.outer.metrics);
     app.use(deps.outer.streamStall);
   }
-  app.use(requestLogger(deps.logger));
+  app.use(requestLogger(deps.logger, deps.quietRequest));
   app.use(corsPolicy({ origins: deps.corsOrigins ?? [] }));
   app.use(
     bodyLimit({
@@ -165,7 +168,7 @@ function useErrorFunnel(app: App, renderers: ErrorRenderers): void {
   app.notFound((c) => respond(c, routeNotFound(c.req.method, c.req.path)));
   app.onError((err, c) => {
     const error = asGatewayError(err);
-    if (error.status >= 500) c.get('log')?.error({ err }, 'request failed');
+    logRequestFailure(c.get('log'), err, error);
     return respond(c, error);
   });
 }

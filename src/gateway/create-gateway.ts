@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { Config } from '../config.js';
 import type { RunService } from '../contract/run-service.js';
+import { StartupError } from '../contract/startup-error.js';
 import { type AgentPolicy, agentPolicyFromConfig, createAgentResolver } from '../core/agent-policy.js';
 import { type Authenticator, createAuthenticator } from '../core/authenticator.js';
 import { createModelCatalog, type ModelCatalog } from '../core/model-catalog.js';
@@ -10,21 +11,25 @@ import { RunQueue } from '../core/run-queue.js';
 import type { ProcessRegistry } from '../engine/processes/process-registry.js';
 import type { WarmProcesses } from '../engine/warm/warm-processes.js';
 import { DrainSwitch } from '../http/drain.js';
+import type { Surface } from '../http/surface.js';
 import { createWsTickets, selectProtocol } from '../http/ws-tickets.js';
 import type { GatewayMetrics } from '../ops/gateway-metrics.js';
-import { storeLocation } from '../store/engine.js';
+import { describeStoreLocation, type StoreLocation, storeLocation } from '../store/engine.js';
 import { type GatewayStore, openGatewayStore } from '../store/gateway-store.js';
 import { recentSpend } from '../store/recent-spend.js';
 import type { ToClaudeContext } from '../surfaces/openai-chat/to-plan.js';
+import type { HeldLock } from '../util/pid-lock.js';
 import { type Accounting, buildAccounting } from './accounting.js';
 import { buildApp } from './app.js';
 import { type ClaudeDirs, prepareClaudeDirs } from './claude-dirs.js';
 import { buildConversations, type Conversations } from './conversations.js';
 import type { createApp } from './create-app.js';
 import { buildEngine, type Engine } from './engine.js';
+import { lockInstanceDir } from './instance-lock.js';
 import { buildKeyLimits, type KeyLimits } from './key-limits.js';
 import { buildNative, type Native } from './native.js';
 import { buildRunService, primeSpares } from './runs.js';
+import { startupSummary } from './startup-summary.js';
 import { buildTasks, type Tasks } from './tasks.js';
 import { buildWebConsole } from './web-console.js';
 import { buildWireSurfaces } from './wire-surfaces.js';
@@ -60,9 +65,21 @@ export async function createGateway(
   env: NodeJS.ProcessEnv,
   logger: Logger,
 ): Promise<Gateway> {
-  const core = await buildCore(config, env, logger);
-  const front = await buildFront(core);
-  return gatewayHandle(core, front);
+  const lock = await lockInstanceDir(config, logger);
+  let core: GatewayCore;
+  let front: GatewayFront;
+  try {
+    core = await buildCore(config, env, logger);
+    front = await buildFront(core);
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+  logger.info(
+    startupSummary({ store: core.storeLocation, accounts: core.engine.accounts(), surfaces: front.surfaces }),
+    'claude-gateway started',
+  );
+  return gatewayHandle(core, front, lock);
 }
 
 /** Everything below HTTP: Claude Code processes, the store, conversations, limits, runs, accounting. */
@@ -70,6 +87,7 @@ interface GatewayCore {
   config: Config;
   logger: Logger;
   dirs: ClaudeDirs;
+  storeLocation: StoreLocation;
   store: GatewayStore;
   queue: RunQueue;
   engine: Engine;
@@ -85,7 +103,8 @@ interface GatewayCore {
 
 async function buildCore(config: Config, env: NodeJS.ProcessEnv, logger: Logger): Promise<GatewayCore> {
   const dirs = await prepareClaudeDirs(config, env);
-  const store = await openStore(config, logger);
+  const location = storeLocation({ databaseUrl: config.DATABASE_URL, storePath: config.storePath });
+  const store = await openStore(location, config, logger);
   // This gateway process among those sharing state (INSTANCE_ID may repeat across restarts).
   const processTag = `${config.instanceId}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const queue = new RunQueue({
@@ -118,7 +137,8 @@ async function buildCore(config: Config, env: NodeJS.ProcessEnv, logger: Logger)
   };
   const accounting = buildAccounting({ config, store, gauges, logger });
   return {
-    ...{ config, logger, dirs, store, queue, engine, conversations, models, agentPolicy },
+    ...{ config, logger, dirs, storeLocation: location, store, queue, engine, conversations, models },
+    agentPolicy,
     ...{ chatPlanContext, limits, runs, authenticator, accounting },
   };
 }
@@ -126,6 +146,8 @@ async function buildCore(config: Config, env: NodeJS.ProcessEnv, logger: Logger)
 /** The HTTP side: surfaces, services with routes, the console, the app and its WebSocket server. */
 interface GatewayFront {
   native: Native;
+  /** Every surface the app serves. */
+  surfaces: Surface[];
   tasks: Tasks;
   drain: DrainSwitch;
   app: ReturnType<typeof createApp>;
@@ -151,20 +173,20 @@ async function buildFront(core: GatewayCore): Promise<GatewayFront> {
     appFetch: late.fetch,
   });
   const drain = new DrainSwitch();
+  const surfaces = [...wire, tasks.surface, native.surface];
   const app = buildApp({
-    ...{ config, store, models, accounting, drain, tickets, webConsole, logger },
+    ...{ config, store, models, accounting, drain, tickets, webConsole, logger, surfaces },
     ...{ engine: core.engine, authenticator: core.authenticator, redisReachable: core.limits.redisReachable },
-    surfaces: [...wire, tasks.surface, native.surface],
   });
   late.bind(app);
   // Upgrades are routed through the app (auth, then the route); only our subprotocol is ever
   // selected, so a ticket offered next to it is never echoed back.
   const websocketServer = new WebSocketServer({ noServer: true, handleProtocols: selectProtocol });
-  return { native, tasks, drain, app, websocketServer };
+  return { native, surfaces, tasks, drain, app, websocketServer };
 }
 
 /** What the server holds: the app, and a drain and shutdown that end everything in order. */
-function gatewayHandle(core: GatewayCore, front: GatewayFront): Gateway {
+function gatewayHandle(core: GatewayCore, front: GatewayFront, lock: HeldLock): Gateway {
   const { engine } = core;
   return {
     app: front.app,
@@ -192,16 +214,39 @@ function gatewayHandle(core: GatewayCore, front: GatewayFront): Gateway {
       await core.accounting.close();
       await core.limits.close();
       await core.store.close();
+      await lock.release();
     },
   };
 }
 
-/** Keys, audit, limits and (on a shared database) conversations; migrated before anything runs. */
-function openStore(config: Config, logger: Logger): Promise<GatewayStore> {
-  return openGatewayStore(storeLocation({ databaseUrl: config.DATABASE_URL, storePath: config.storePath }), {
-    onPoolError: (err) => logger.warn({ err }, 'database connection lost; it is replaced on next use'),
-    instanceId: config.instanceId,
-  });
+/**
+ * Keys, audit, limits and (on a shared database) conversations; migrated before anything runs. A
+ * store that cannot be opened (a database that did not answer within DATABASE_CONNECT_WAIT_MS, a
+ * file that cannot be written) stops the start with one line.
+ */
+async function openStore(location: StoreLocation, config: Config, logger: Logger): Promise<GatewayStore> {
+  try {
+    return await openGatewayStore(location, {
+      onPoolError: (err) => logger.warn({ err }, 'database connection lost; it is replaced on next use'),
+      instanceId: config.instanceId,
+      connect: {
+        waitMs: config.DATABASE_CONNECT_WAIT_MS,
+        onRetry: (err) => logger.info({ reason: messageOf(err) }, 'waiting for the database to answer'),
+      },
+    });
+  } catch (error) {
+    throw new StartupError(
+      `cannot open the store (${describeStoreLocation(location)}): ${messageOf(error)}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) return messageOf(error.errors[0]);
+  return error instanceof Error && error.message ? error.message : String(error);
 }
 
 /** How the chat surface (and the spares started for plain chat) turn requests into plans. */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import { type SessionStore, startup } from '@anthropic-ai/claude-agent-sdk';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
@@ -24,6 +25,7 @@ import {
 import { createWarmProcesses, type WarmProcesses } from '../engine/warm/warm-processes.js';
 import { GATEWAY_VERSION } from '../version.js';
 import type { ClaudeDirs } from './claude-dirs.js';
+import type { AccountSummary } from './startup-summary.js';
 
 const PROBE_TTL_MS = 60_000;
 
@@ -52,6 +54,8 @@ export interface Engine {
   promiseSessionId(plan: RunPlan): string | undefined;
   /** Looked up again on every call, so logging in (or mounting credentials) needs no restart. */
   hasCredentials(): boolean;
+  /** The Claude accounts processes run under: today the one whose credentials the gateway was given. */
+  accounts(): AccountSummary[];
   /** Whether Claude Code starts and which version it is (cached for a minute). */
   probeClaudeCode(): Promise<ExecutableProbe>;
 }
@@ -118,6 +122,9 @@ export function buildEngine(setup: EngineSetup): Engine {
             plannedOptions({ ...plan, session: { id: randomUUID(), continues: false } }, runnerDeps),
           ),
     hasCredentials: () => findClaudeCredentials(runnerDeps.env, dirs.configDir).source !== null,
+    accounts: () => [
+      { label: describeCredentials(findClaudeCredentials(runnerDeps.env, dirs.configDir).source) },
+    ],
     probeClaudeCode() {
       if (!probe || Date.now() - probe.at > PROBE_TTL_MS) {
         probe = {
@@ -132,10 +139,15 @@ export function buildEngine(setup: EngineSetup): Engine {
 
 /** The gateway starts either way (Claude Code is the judge), but says at once what is missing. */
 function warnWithoutCredentials(env: Record<string, string>, configDir: string, logger: Logger): void {
-  const { source } = findClaudeCredentials(env, configDir);
-  if (source === null) {
+  if (findClaudeCredentials(env, configDir).source === null) {
     logger.warn(`Claude Code has no credentials: requests will fail until they are set. ${CREDENTIALS_HELP}`);
-  } else {
-    logger.info({ credentials: source }, 'Claude Code credentials found');
   }
+}
+
+/** A variable's name or a file's path: where the credentials are, never what they are. */
+function describeCredentials(source: string | null): string {
+  if (source === null) return 'no credentials found';
+  return path.isAbsolute(source)
+    ? `credentials from ${source}`
+    : `credentials from the environment (${source})`;
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import { packageRoot } from '../console/package-root.js';
+import { packageAsset } from '../console/package-root.js';
 import type { FinishedRequest } from '../contract/finished-request.js';
 import type { Principal } from '../contract/key-policy.js';
 import type { TaskSignals } from '../contract/ports/tasks.js';
@@ -73,7 +73,7 @@ export async function buildTasks(setup: TasksSetup): Promise<Tasks> {
   });
   const surface = tasksSurface({
     tasks: service,
-    templates: loadTemplates(config, logger),
+    templates: await loadTemplates(config, logger),
     generation: {
       runs: setup.runs,
       models: setup.models,
@@ -105,12 +105,19 @@ async function loadClaudeHome(
   };
 }
 
-/** The prompt templates: TEMPLATES_DIR, or the ones the package ships. */
-function loadTemplates(config: Config, logger: Logger): TemplateLibrary {
-  return templateLibrary(
-    config.TEMPLATES_DIR ? path.resolve(config.TEMPLATES_DIR) : path.join(packageRoot(), 'templates'),
-    (file, reason) => logger.warn({ file, reason }, 'template skipped'),
+/** The prompt templates: TEMPLATES_DIR, or the ones the package ships; none at all is worth a warning. */
+async function loadTemplates(config: Config, logger: Logger): Promise<TemplateLibrary> {
+  const templatesDir = config.TEMPLATES_DIR ? path.resolve(config.TEMPLATES_DIR) : packageAsset('templates');
+  const templates = templateLibrary(templatesDir, (file, reason) =>
+    logger.warn({ file, reason }, 'template skipped'),
   );
+  if ((await templates.list()).length === 0) {
+    logger.warn(
+      { dir: templatesDir },
+      'no prompt templates: /api/v1/templates lists none and /api/generate/* answers 404 (the folder is missing or empty; set TEMPLATES_DIR)',
+    );
+  }
+  return templates;
 }
 
 /** A task's run that went on after its client left, recorded like the POST that started it. */

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Config } from '../config.js';
 import { consoleData } from '../console/console-data.js';
 import { consoleRoutes } from '../console/console-routes.js';
-import { packageRoot } from '../console/package-root.js';
+import { packageAsset } from '../console/package-root.js';
 import { sessionTokens } from '../console/session-token.js';
 import type { Principal } from '../contract/key-policy.js';
 import type { Authenticator } from '../core/authenticator.js';
@@ -49,7 +48,7 @@ export function buildWebConsole(setup: WebConsoleSetup): OpenAPIHono {
     cancelTask: (taskId) => setup.cancelTask(taskId),
     fetchApi: async (request: Request, principal: Principal) =>
       setup.appFetch(request, { trustedPrincipal: principal }),
-    assetsDir: path.join(packageRoot(), 'dist', 'console'),
+    assetsDir: packageAsset('console'),
     livePushMs: 2_000,
     now: Date.now,
   });

@@ -7,8 +7,9 @@ import type { Authenticator } from '../core/authenticator.js';
 import { presentedKey } from '../util/api-key.js';
 import { offeredTicket, type WsTickets } from './ws-tickets.js';
 
-/** Paths anyone may reach: probes, metrics (which has its own optional token) and the API docs. */
+/** Paths anyone may reach: probes, metrics (which has its own optional token), the API docs and the icon. */
 const PUBLIC_PATHS = new Set([
+  '/favicon.ico',
   '/health',
   '/ready',
   '/metrics',

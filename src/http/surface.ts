@@ -12,6 +12,8 @@ export interface Surface {
   routes: OpenAPIHono;
   /** `api` (default): served under /v1 and at the root, like the OpenAI routes; `root`: as given. */
   mount?: 'api' | 'root';
+  /** False for a surface that only answers "not supported": the start-up line does not list it. */
+  listed?: boolean;
   /** Path prefixes whose errors (including 404s and body-guard failures) this surface renders. */
   errors?: Array<{ prefix: string; renderer: ErrorRenderer }>;
   /** Rate-limit headers this surface's clients read besides the standard ones, for paths under `prefix`. */

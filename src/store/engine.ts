@@ -20,6 +20,21 @@ export function storeLocation(settings: {
     : { engine: 'sqlite', file: settings.storePath };
 }
 
+/**
+ * Where the store is, for a log line: the SQLite file, or the PostgreSQL host, port and database;
+ * never the user or password a URL may carry.
+ */
+export function describeStoreLocation(location: StoreLocation): string {
+  if (location.engine === 'sqlite') return `sqlite ${location.file}`;
+  try {
+    const url = new URL(location.url);
+    const database = decodeURIComponent(url.pathname.replace(/^\//, '')) || '(default database)';
+    return `postgres ${url.hostname || 'localhost'}${url.port ? `:${url.port}` : ''}/${database}`;
+  } catch {
+    return 'postgres (unparsable URL)';
+  }
+}
+
 export interface StoreConnection {
   db: Kysely<StoreSchema>;
   engine: StoreEngine;

@@ -23,6 +23,7 @@ import { sharedRateWindow } from './shared-rate-window.js';
 import { type SharedSessionIndexOptions, sharedSessionIndex } from './shared-session-index.js';
 import { transcriptMirror } from './transcript-mirror.js';
 import { transcriptPrefetch } from './transcript-prefetch.js';
+import { type WaitForDatabaseOptions, waitForDatabase } from './wait-for-database.js';
 
 /**
  * The gateway's state behind one async interface: API keys, the audit log, stored responses,
@@ -65,6 +66,8 @@ export interface OpenStoreOptions extends ConnectOptions {
   now?: () => number;
   /** This gateway's INSTANCE_ID: on a shared database, whose running tasks are its own. */
   instanceId?: string;
+  /** PostgreSQL: how long to wait for the database to answer the first time (default: one attempt). */
+  connect?: WaitForDatabaseOptions;
 }
 
 export async function openGatewayStore(
@@ -73,6 +76,9 @@ export async function openGatewayStore(
 ): Promise<GatewayStore> {
   const { db, engine } = connectStore(location, options);
   try {
+    if (engine === 'postgres') {
+      await waitForDatabase(() => sql`SELECT 1`.execute(db), options.connect ?? { waitMs: 0 });
+    }
     if (options.migrate !== false) await migrateToLatest(db, engine);
   } catch (error) {
     await db.destroy();

@@ -4,11 +4,30 @@ import type { RunUsage } from '../contract/run-events.js';
 import type { AgentSettings } from '../contract/run-plan.js';
 import type { NativeSessionsTable, StoreSchema } from './schema.js';
 
+const CREATED = 'native_sessions_created';
+
 /** The native API's sessions on either engine (migration 0006); usage and agent kept as JSON text. */
 export function createNativeSessionStore(db: Kysely<StoreSchema>): NativeSessionStore {
   return {
     async create(record) {
-      await db.insertInto('native_sessions').values(toRow(record)).execute();
+      await db.transaction().execute(async (trx) => {
+        await trx.insertInto('native_sessions').values(toRow(record)).execute();
+        await trx
+          .insertInto('store_counters')
+          .values({ name: CREATED, value: 1 })
+          .onConflict((oc) =>
+            oc.column('name').doUpdateSet((eb) => ({ value: eb('store_counters.value', '+', 1) })),
+          )
+          .execute();
+      });
+    },
+    async createdCount() {
+      const row = await db
+        .selectFrom('store_counters')
+        .select('value')
+        .where('name', '=', CREATED)
+        .executeTakeFirst();
+      return Number(row?.value ?? 0);
     },
     async get(id) {
       const row = await db.selectFrom('native_sessions').selectAll().where('id', '=', id).executeTakeFirst();

@@ -291,6 +291,22 @@ function migrations(engine: StoreEngine): Record<string, Migration> {
         await db.schema.alterTable('api_keys').addColumn('accounts', 'text').execute();
       },
     },
+    '0010_store_counters': {
+      // Counts that outlive the rows they count (native sessions end, but /api/v1/health reports how
+      // many were ever created), shared by every gateway on the store. Seeded with what exists
+      // (`WHERE true`: SQLite cannot otherwise tell ON CONFLICT from a join clause after SELECT).
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('store_counters')
+          .ifNotExists()
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('value', bigint, (c) => c.notNull())
+          .execute();
+        await sql`INSERT INTO store_counters (name, value)
+          SELECT 'native_sessions_created', count(*) FROM native_sessions WHERE true
+          ON CONFLICT (name) DO NOTHING`.execute(db);
+      },
+    },
   };
 }
 

@@ -11,6 +11,7 @@ export interface StoreSchema {
   api_keys: ApiKeysTable;
   audit_log: AuditLogTable;
   readiness_probe: ReadinessProbeTable;
+  store_counters: StoreCountersTable;
   rate_windows: RateWindowsTable;
   run_leases: RunLeasesTable;
   transcript_entries: TranscriptEntriesTable;
@@ -193,4 +194,10 @@ export interface AuditLogTable {
 export interface ReadinessProbeTable {
   id: number;
   checked_at: number;
+}
+
+/** Counts kept apart from the rows they count (migration 0009), e.g. native sessions ever created. */
+export interface StoreCountersTable {
+  name: string;
+  value: number;
 }

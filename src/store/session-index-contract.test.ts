@@ -92,7 +92,6 @@ for (const engine of engines) {
         ttlMs: 60_000,
         maxCount: 10,
         claimTtlMs: 600_000,
-        defaultCwd: '/workspace',
         newId: () => `session-${++ids}`,
         onEvict: (sessions) => evicted.push(...sessions),
         ...overrides,

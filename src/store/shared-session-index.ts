@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
-import type {
-  EvictedSession,
-  SharedSessionClaim,
-  SharedSessionIndex,
+import {
+  type EvictedSession,
+  SHARED_WORKSPACE_CWD,
+  type SharedSessionClaim,
+  type SharedSessionIndex,
 } from '../contract/ports/conversations.js';
 import { extendFingerprint, fingerprintTurns, scopeSeed } from '../core/sessions/fingerprint.js';
 import type { StoreEngine } from './engine.js';
@@ -16,7 +17,6 @@ export interface SharedSessionIndexOptions {
   maxCount: number;
   /** Longest a run may hold a session (the request timeout plus a margin). */
   claimTtlMs: number;
-  defaultCwd: string;
   /**
    * PostgreSQL: a continued session's transcript is read in the claiming statement and kept here
    * for the Agent SDK's resume (two round trips fewer before Claude Code starts).
@@ -125,7 +125,8 @@ export function sharedSessionIndex(
 
   return {
     async begin(plan, origin = {}) {
-      const cwd = plan.agent?.cwd ?? options.defaultCwd;
+      // Not the workspace's local path: gateways with other DATA_DIRs continue the same conversation.
+      const cwd = plan.agent?.cwd ?? SHARED_WORKSPACE_CWD;
       const seed = scopeSeed([origin.callerId, origin.endUser, origin.conversationId, cwd]);
       const prefix = fingerprintTurns(seed, plan.history);
       const afterPrompt = extendFingerprint(prefix, { role: 'user', content: plan.prompt });
@@ -242,7 +243,7 @@ export function sharedSessionIndex(
     },
 
     async endConversation(origin) {
-      const cwd = origin.cwd ?? options.defaultCwd;
+      const cwd = origin.cwd ?? SHARED_WORKSPACE_CWD;
       // The same key `begin` gave the conversation's sessions.
       const key = scopeSeed([origin.callerId, origin.endUser, origin.conversationId, cwd]);
       const gone = await db.transaction().execute(async (trx) => {

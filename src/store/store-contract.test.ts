@@ -279,6 +279,7 @@ for (const engine of [sqliteEngine(), postgresEngine()]) {
           '0007_tasks',
           '0008_take_run_lease',
           '0009_accounts',
+          '0010_store_counters',
         ]);
         expect(await migrateToLatest(connections[0]!.db, connections[0]!.engine)).toEqual([]);
       } finally {
@@ -718,6 +719,19 @@ for (const engine of [sqliteEngine(), postgresEngine()]) {
       expect(await store.nativeSessions.count()).toBe(3);
       expect((await store.nativeSessions.expired(1020)).map((s) => s.id).sort()).toEqual(['new', 'other']);
       expect(await store.nativeSessions.expired(0)).toEqual([]);
+    });
+
+    it('counts native sessions ever created, by every gateway, ended ones included', async () => {
+      const location = await engine.newLocation();
+      const a = await open(location);
+      const b = engine.concurrentConnections ? await open(location) : a;
+      await Promise.all(
+        ['s1', 's2', 's3'].map((id, n) => (n % 2 ? a : b).nativeSessions.create(nativeSession(id, 'k', n))),
+      );
+      await a.nativeSessions.delete('s2');
+      expect(await b.nativeSessions.count()).toBe(2);
+      expect(await b.nativeSessions.createdCount()).toBe(3);
+      expect(await a.nativeSessions.createdCount()).toBe(3);
     });
 
     it('deletes a native session with its messages, and only that one', async () => {

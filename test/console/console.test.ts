@@ -120,7 +120,7 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
     await row.waitFor();
     await expect(row.textContent()).resolves.toContain('openai-chat');
     await row.click();
-    const details = page.getByRole('complementary', { name: 'Request details' });
+    const details = page.getByRole('dialog', { name: 'Request details' });
     await expect(details.textContent()).resolves.toContain('POST /v1/chat/completions');
     await shot('requests');
 
@@ -195,7 +195,7 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
     await row.waitFor();
     await expect(row.textContent()).resolves.toContain('sonnet');
     await row.click();
-    const history = page.getByRole('complementary', { name: 'Session history' });
+    const history = page.getByRole('dialog', { name: 'Session history' });
     await history
       .locator('li[data-role="assistant"]')
       .filter({ hasText: 'Native answer for the console.' })
@@ -234,14 +234,93 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
     }
   });
 
-  it('is readable at 390 px wide', async () => {
-    await page.setViewportSize({ width: 390, height: 844 });
+  it('serves its icon to anyone, so no page load ends in a 401', async () => {
+    const icon = await fetch(`${h.origin}/favicon.ico`);
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get('content-type')).toBe('image/x-icon');
+    // An ICO file: reserved 0, type 1 (icon), at least one image.
+    const head = new Uint8Array(await icon.arrayBuffer()).slice(0, 6);
+    expect([...head]).toEqual([0, 0, 1, 0, 1, 0]);
+  });
+
+  it('counts 429 refusals apart from errors in the overview', async () => {
+    const { key } = await h.gateway.store.keys.create({ name: 'one-a-minute', policy: { rpm: 1 } });
+    const badRequest = () =>
+      fetch(`${h.baseURL}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'sonnet' }),
+      });
+    expect((await badRequest()).status).toBe(400);
+    expect((await badRequest()).status).toBe(429);
+    const overview = await page.request.get(`${h.origin}/console/api/overview?window=hour`);
+    const { totals, series } = (await overview.json()) as {
+      totals: { requests: number; errors: number; refused: number; errorRate: number };
+      series: Array<{ requests: number; errors: number; refused: number }>;
+    };
+    expect(totals.refused).toBe(1);
+    expect(totals.errors).toBeGreaterThanOrEqual(1);
+    expect(series.reduce((sum, bucket) => sum + bucket.refused, 0)).toBe(1);
+    expect(series.reduce((sum, bucket) => sum + bucket.errors, 0)).toBe(totals.errors);
     await page.goto(`${h.origin}/console/#/overview`);
-    await page.getByRole('heading', { name: 'Overview' }).waitFor();
-    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
-    expect(overflow).toBeLessThanOrEqual(0);
-    await shot('overview-390');
-    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.locator('[data-stat="refused"]').filter({ hasText: /^1$/ }).waitFor();
+  });
+
+  it('fits every page into 390 px, opens request details where the reader is, and draws readable day bars', async () => {
+    // More requests than a 390 x 844 screen shows rows, so the last one is far down the page.
+    for (let n = 0; n < 12; n++) {
+      const refused = await fetch(`${h.baseURL}/chat/completions`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${ADMIN_KEY}`,
+          'content-type': 'application/json',
+          'x-request-id': `req-narrow-${n}`,
+        },
+        body: JSON.stringify({ model: 'no-such-model', messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      expect(refused.status).toBeGreaterThanOrEqual(400);
+    }
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      const pages: Array<[string, string, string]> = [
+        ['overview', 'Overview', '[data-stat="requests"]'],
+        ['usage', 'Usage', 'table tbody tr'],
+        ['keys', 'Keys', 'tr[data-key="alice"]'],
+        ['requests', 'Requests', 'tr[data-request]'],
+        ['sessions', 'Sessions', 'tr[data-session]'],
+        ['tasks', 'Tasks', 'tr[data-task]'],
+        ['playground', 'Playground', 'textarea[name="message"]'],
+      ];
+      for (const [id, title, content] of pages) {
+        await page.goto(`${h.origin}/console/#/${id}`);
+        await page.getByRole('heading', { name: title, exact: true }).waitFor();
+        await page.locator(content).first().waitFor();
+        const width = await page.evaluate<number>('document.documentElement.scrollWidth');
+        expect(width, `${id} is ${width} px wide`).toBeLessThanOrEqual(390);
+        await shot(`${id}-390`);
+      }
+
+      await page.goto(`${h.origin}/console/#/requests`);
+      const last = page.locator('tr[data-request]').last();
+      await last.click();
+      const details = page.getByRole('dialog', { name: 'Request details' });
+      await details.waitFor();
+      const box = await details.boundingBox();
+      expect(box).not.toBeNull();
+      expect(box?.y).toBeGreaterThanOrEqual(0);
+      expect((box?.y ?? 0) + (box?.height ?? 0)).toBeLessThanOrEqual(844);
+      await shot('request-details-390');
+      await page.keyboard.press('Escape');
+      await details.waitFor({ state: 'hidden' });
+
+      await page.goto(`${h.origin}/console/#/overview`);
+      await page.getByRole('button', { name: 'Day' }).click();
+      await page.locator('canvas[data-chart="Requests per hour"]').waitFor();
+      expect(await widestRun(page, 'Requests per hour', [47, 111, 222])).toBeGreaterThanOrEqual(6);
+      await shot('overview-day-390');
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
   });
 
   it('signs out: the session no longer works', async () => {
@@ -251,6 +330,26 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
     expect(response.status()).toBe(401);
   });
 });
+
+/** The widest horizontal run of pixels of `rgb` in the named chart: how wide its widest bar is drawn. */
+async function widestRun(page: Page, title: string, rgb: [number, number, number]): Promise<number> {
+  return page.evaluate<number>(`(() => {
+    const c = document.querySelector(${JSON.stringify(`canvas[data-chart="${title}"]`)});
+    const data = c?.getContext('2d')?.getImageData(0, 0, c.width, c.height).data;
+    if (!data) return 0;
+    const [r, g, b] = ${JSON.stringify(rgb)};
+    const close = (i) => Math.abs(data[i] - r) < 12 && Math.abs(data[i + 1] - g) < 12 && Math.abs(data[i + 2] - b) < 12 && data[i + 3] > 200;
+    let widest = 0;
+    for (let y = 0; y < c.height; y++) {
+      let run = 0;
+      for (let x = 0; x < c.width; x++) {
+        run = close((y * c.width + x) * 4) ? run + 1 : 0;
+        if (run > widest) widest = run;
+      }
+    }
+    return widest / (window.devicePixelRatio || 1);
+  })()`);
+}
 
 /** True when the named chart's canvas has non-transparent pixels (Chart.js drew something). */
 async function chartHasInk(page: Page, title: string): Promise<boolean> {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import OpenAI from 'openai';
+import type { Logger } from 'pino';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createGateway, type Gateway } from '../../src/gateway/create-gateway.js';
@@ -28,6 +29,8 @@ export interface HarnessOptions {
   /** Extra variables for the Claude Code processes; `undefined` removes one the sandbox sets. */
   cliEnv?: Record<string, string | undefined>;
   mock?: MockAnthropic;
+  /** Where the gateway logs (default: a logger at LOG_LEVEL, silent unless the config says). */
+  logger?: Logger;
 }
 
 /**
@@ -49,7 +52,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...mockCliEnv({ mockUrl: mock.url, home: dataDir, configDir: path.join(dataDir, 'claude') }),
     ...options.cliEnv,
   };
-  const gateway = await createGateway(config, env, createLogger(config.LOG_LEVEL));
+  const gateway = await createGateway(config, env, options.logger ?? createLogger(config.LOG_LEVEL));
   const server = startNodeServer({
     fetch: gateway.app.fetch,
     port: 0,

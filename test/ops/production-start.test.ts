@@ -28,6 +28,7 @@ beforeAll(async () => {
     'src',
     'web',
     'scripts',
+    'templates',
   ]) {
     await cp(path.join(repo, entry), path.join(app, entry), { recursive: true });
   }

@@ -63,8 +63,8 @@ async function mirroredEntries(sessionId: string): Promise<number> {
   }
 }
 
-// One DATA_DIR for both, as on a shared volume: each keeps its scratch under instances/<INSTANCE_ID>,
-// and the workspace path (part of a conversation's scope and of the transcript key) is the same.
+// One DATA_DIR for both, as on a shared volume: each keeps its scratch under instances/<INSTANCE_ID>.
+// (A gateway with another DATA_DIR path continues the same conversations: see gw-c below.)
 let sharedDataDir = '';
 const projectDir = () => path.join(sharedDataDir, 'projects');
 const instanceEnv = (id: string) => ({
@@ -160,6 +160,51 @@ describe.skipIf(!postgresTestsEnabled())('two gateways on one PostgreSQL', () =>
       'assistant: echo: What is my name?',
       'user: Thanks.',
     ]);
+  });
+
+  it('continues a conversation on a gateway whose DATA_DIR path differs, as the same Claude Code session', async () => {
+    // C has its own data dir (another path, as on another machine): its workspace path differs
+    // from A's, and the conversation must not depend on it.
+    const ownDataDir = await mkdtemp(path.join(tmpdir(), 'cg-own-data-'));
+    const c = await startServerProcess(mock.url, {
+      ...instanceEnv('gw-c'),
+      DATA_DIR: ownDataDir,
+      CLAUDE_CONFIG_DIR: path.join(ownDataDir, 'instances', 'gw-c', 'claude'),
+    });
+    try {
+      const { key } = await createKey('elsewhere');
+      const first = [{ role: 'user', content: 'My name is Grace.' }];
+      const one = await chat(a, key, { model: 'sonnet', messages: first });
+      expect(one.status).toBe(200);
+      const reply = (await json(one)).choices[0].message;
+      const sessionOnA = mock.requests.at(-1)?.headers['x-claude-code-session-id'];
+      expect(sessionOnA).toBeTruthy();
+
+      const second = [...first, reply, { role: 'user', content: 'What is my name?' }];
+      const two = await chat(c, key, { model: 'sonnet', messages: second });
+      expect(two.status).toBe(200);
+      const onC = mock.requests.at(-1);
+      expect(onC?.headers['x-claude-code-session-id']).toBe(sessionOnA);
+      expect(conversationOf(onC)).toEqual([
+        'user: My name is Grace.',
+        'assistant: echo: My name is Grace.',
+        'user: What is my name?',
+      ]);
+
+      // And back on A, C's turn is part of the session.
+      const reply2 = (await json(two)).choices[0].message;
+      const three = await chat(a, key, {
+        model: 'sonnet',
+        messages: [...second, reply2, { role: 'user', content: 'Thanks.' }],
+      });
+      expect(three.status).toBe(200);
+      const onA = mock.requests.at(-1);
+      expect(onA?.headers['x-claude-code-session-id']).toBe(sessionOnA);
+      expect(conversationOf(onA)).toHaveLength(5);
+    } finally {
+      await c.cleanup();
+      await rm(ownDataDir, { recursive: true, force: true });
+    }
   });
 
   it('continues on B a Responses previous_response_id begun on A, as the same Claude Code session', async () => {

@@ -3,15 +3,13 @@ import { html } from 'htm/preact';
 import { render } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, createApi } from './api.js';
-import {
-  KeysPage,
-  OverviewPage,
-  PlaygroundPage,
-  RequestsPage,
-  SessionsPage,
-  TasksPage,
-  UsagePage,
-} from './pages.js';
+import { KeysPage } from './pages/keys.js';
+import { OverviewPage } from './pages/overview.js';
+import { PlaygroundPage } from './pages/playground.js';
+import { RequestsPage } from './pages/requests.js';
+import { SessionsPage } from './pages/sessions.js';
+import { TasksPage } from './pages/tasks.js';
+import { UsagePage } from './pages/usage.js';
 import type { Surface } from './stream-parts.js';
 
 interface Session {

@@ -33,7 +33,14 @@ export interface SharedSessionClaim {
   cancel(): Promise<void>;
 }
 
-/** A conversation named by its caller, as its turns began it; `cwd` is the runs' (default: defaultCwd). */
+/**
+ * The cwd a shared index records for runs in the gateway's own workspace (runs without an agent
+ * cwd). The workspace's local path differs between gateways (each has its own DATA_DIR), so it must
+ * be no part of a conversation's identity; each gateway reads this back as its own workspace.
+ */
+export const SHARED_WORKSPACE_CWD = 'gateway-workspace:';
+
+/** A conversation named by its caller, as its turns began it; `cwd` is the runs' (default: the workspace). */
 export interface EndedConversation {
   callerId?: string;
   endUser?: string;
@@ -43,6 +50,7 @@ export interface EndedConversation {
 
 export interface EvictedSession {
   id: string;
+  /** The runs' cwd; from a shared index, SHARED_WORKSPACE_CWD for the workspace. */
   cwd: string;
 }
 

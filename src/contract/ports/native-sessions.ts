@@ -48,6 +48,8 @@ export interface NativeSessionStore {
   /** Sessions of one owner, or of everyone when `ownerId` is absent; least recently active first. */
   list(ownerId?: string): Promise<NativeSessionRecord[]>;
   count(ownerId?: string): Promise<number>;
+  /** Sessions ever created in this store, by every gateway sharing it (ended ones included). */
+  createdCount(): Promise<number>;
   messages(id: string): Promise<NativeMessage[]>;
   /** Appends both messages and adds the turn's usage and cost, atomically. */
   recordTurn(id: string, turn: NativeTurnRecord): Promise<void>;

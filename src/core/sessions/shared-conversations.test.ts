@@ -1,8 +1,10 @@
+import { InMemorySessionStore, type Options, type SessionStore } from '@anthropic-ai/claude-agent-sdk';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { EvictedSession } from '../../contract/ports/conversations.js';
 import type { Channel, StoreNotifications } from '../../contract/ports/notifications.js';
-import { endedEverywhere } from './shared-conversations.js';
+import type { RunPlan } from '../../contract/run-plan.js';
+import { endedEverywhere, mirrorTranscripts, WORKSPACE_PROJECT_KEY } from './shared-conversations.js';
 
 /** One database's channels in memory: every subscriber hears every publish, its sender's included. */
 function channels(): StoreNotifications & { sent: string[] } {
@@ -70,5 +72,42 @@ describe('endedEverywhere', () => {
     void bus.publish('cg_conversations_ended', JSON.stringify({ from: 'x', sessions: [{ id: 1 }] }));
     expect(heard).toEqual([]);
     b.stop();
+  });
+});
+
+describe('mirrorTranscripts', () => {
+  const plan: RunPlan = {
+    model: 'claude-sonnet',
+    history: [],
+    prompt: [{ type: 'text', text: 'hi' }],
+    thinking: 'disabled',
+    clientTools: [],
+    session: { id: 's1', continues: false },
+  };
+  const entry = { type: 'user', uuid: 'u1' };
+  const storeOf = (options: Options): SessionStore => {
+    if (!options.sessionStore) throw new Error('no session store');
+    return options.sessionStore;
+  };
+
+  it("keys workspace runs' transcripts by the workspace, not by its path on this gateway", async () => {
+    const shared = new InMemorySessionStore();
+    const extend = mirrorTranscripts(shared);
+    // Two gateways whose workspaces are at different paths (the SDK keys by the sanitized cwd).
+    await storeOf(extend(plan, {})).append({ projectKey: '-data-a-workspace', sessionId: 's1' }, [entry]);
+    const onB = storeOf(extend(plan, {}));
+    expect(await onB.load({ projectKey: '-srv-b-workspace', sessionId: 's1' })).toEqual([entry]);
+    expect(await shared.load({ projectKey: WORKSPACE_PROJECT_KEY, sessionId: 's1' })).toEqual([entry]);
+  });
+
+  it('keeps an agent run under its own cwd, and leaves untracked runs alone', async () => {
+    const shared = new InMemorySessionStore();
+    const extend = mirrorTranscripts(shared);
+    const agent = {
+      ...plan,
+      agent: { cwd: '/projects/app', tools: [], permissionMode: 'default' as const, maxTurns: 1 },
+    };
+    expect(extend(agent, {}).sessionStore).toBe(shared);
+    expect(extend({ ...plan, session: undefined }, {}).sessionStore).toBeUndefined();
   });
 });

@@ -24,7 +24,11 @@ export function sharedConversations(index: SharedSessionIndex, logger: Logger): 
   return {
     async begin(plan, origin) {
       const claim = await index.begin(plan, origin).catch((err: unknown) => {
-        logger.error({ err }, 'conversation index unreachable');
+        // The database is away, not a bug here: the reason, without a stack.
+        logger.warn(
+          { reason: err instanceof Error ? err.message : String(err) },
+          'conversation index unreachable',
+        );
         throw storeUnavailable();
       });
       const { id } = claim.session;
@@ -54,13 +58,45 @@ export function startSharedSweep(index: SharedSessionIndex, intervalMs: number, 
 }
 
 /**
+ * The transcripts' project key for runs in the gateway's own workspace. The Agent SDK keys a
+ * mirrored transcript by the run's cwd (sanitized), and each gateway's workspace is under its own
+ * DATA_DIR: under that key a gateway with another DATA_DIR would find nothing and rebuild the
+ * conversation as a new session. Not a sanitized path (those start with "-"), so it meets none.
+ */
+export const WORKSPACE_PROJECT_KEY = 'gateway-workspace';
+
+/**
  * Adds the transcript mirror to the options of every run in a tracked session: Claude Code's
  * transcript is copied to the store as it is written, and a resume loads it from there when this
  * gateway has no local copy. (Options holding it cannot be matched to a spare or a hot process, so
  * such turns always start Claude Code: a process kept by one gateway could miss turns another ran.)
+ * Runs in the workspace are mirrored under WORKSPACE_PROJECT_KEY; agent runs under their cwd.
  */
 export function mirrorTranscripts(transcripts: SessionStore): OptionExtender {
-  return (plan, options) => (plan.session ? { ...options, sessionStore: transcripts } : options);
+  const workspaceTranscripts = underProjectKey(transcripts, WORKSPACE_PROJECT_KEY);
+  return (plan, options) => {
+    if (!plan.session) return options;
+    return { ...options, sessionStore: plan.agent?.cwd === undefined ? workspaceTranscripts : transcripts };
+  };
+}
+
+/** `store` with every project key it is asked about replaced by `projectKey`. */
+export function underProjectKey(store: SessionStore, projectKey: string): SessionStore {
+  const rekey = <Key extends { projectKey: string }>(key: Key): Key => ({ ...key, projectKey });
+  return {
+    append: (key, entries) => store.append(rekey(key), entries),
+    load: (key) => store.load(rekey(key)),
+    ...(store.listSessions
+      ? { listSessions: () => store.listSessions?.(projectKey) ?? Promise.resolve([]) }
+      : {}),
+    ...(store.listSessionSummaries
+      ? { listSessionSummaries: () => store.listSessionSummaries?.(projectKey) ?? Promise.resolve([]) }
+      : {}),
+    ...(store.listSubkeys
+      ? { listSubkeys: (key) => store.listSubkeys?.(rekey(key)) ?? Promise.resolve([]) }
+      : {}),
+    ...(store.delete ? { delete: (key) => store.delete?.(rekey(key)) ?? Promise.resolve() } : {}),
+  };
 }
 
 /** How an ended-sessions signal looks on the wire: who sent it and which sessions ended. */

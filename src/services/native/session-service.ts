@@ -44,11 +44,11 @@ export interface NativeConversation {
 }
 
 export interface NativeSessionStats {
-  /** Sessions that exist now (not expired, not deleted). */
+  /** Sessions that exist now (not expired, not deleted), on every gateway sharing the store. */
   active: number;
-  /** Sessions created since this gateway started. */
+  /** Sessions ever created, ended ones included, on every gateway sharing the store. */
   total: number;
-  /** Turns running now. */
+  /** Turns running now on this gateway (the one process that answers). */
   running: number;
 }
 
@@ -82,8 +82,6 @@ export function createNativeSessions(deps: NativeSessionsDeps): NativeSessions {
   const newId = deps.newId ?? randomUUID;
   const running = new Map<string, RunningTurn>();
   const turnDeps = { ...deps, now };
-  let created = 0;
-
   async function forget(session: NativeSessionRecord): Promise<void> {
     await deps.store.delete(session.id);
     // Claude Code's leftovers only cost disk space and are swept at the next start; never fail on them.
@@ -158,7 +156,6 @@ export function createNativeSessions(deps: NativeSessionsDeps): NativeSessions {
         messageCount: 0,
       };
       await deps.store.create(record);
-      created++;
       return record;
     },
     async list(caller) {
@@ -194,7 +191,8 @@ export function createNativeSessions(deps: NativeSessionsDeps): NativeSessions {
     },
     async stats() {
       await sweep();
-      return { active: await deps.store.count(), total: created, running: running.size };
+      const [active, total] = await Promise.all([deps.store.count(), deps.store.createdCount()]);
+      return { active, total, running: running.size };
     },
     abortAll() {
       for (const turn of running.values()) turn.controller.abort();

@@ -46,6 +46,7 @@ export function memoryNativeSessions(): NativeSessionStore {
     get: async (id) => ready.then(() => store.get(id)),
     list: async (ownerId) => ready.then(() => store.list(ownerId)),
     count: async (ownerId) => ready.then(() => store.count(ownerId)),
+    createdCount: async () => ready.then(() => store.createdCount()),
     messages: async (id) => ready.then(() => store.messages(id)),
     recordTurn: async (id, turn) => ready.then(() => store.recordTurn(id, turn)),
     delete: async (id) => ready.then(() => store.delete(id)),
@@ -59,12 +60,20 @@ export function principal(id: string, policy: Principal['policy'] = {}): Princip
 }
 
 /** The sessions over the in-memory store and a scripted run service; `sonnet` and `opus` are served. */
-export function sessionsForTest(script: Script = echo, options: { maxPerKey?: number; admit?: Admit } = {}) {
+export function sessionsForTest(
+  script: Script = echo,
+  options: {
+    maxPerKey?: number;
+    admit?: Admit;
+    /** Another gateway's store, to act as a second gateway on one database. */
+    store?: NativeSessionStore;
+  } = {},
+) {
   const run = fakeRunService(script, options.admit);
   const ended: string[] = [];
   let clock = 1_000_000;
   const sessions = createNativeSessions({
-    store: memoryNativeSessions(),
+    store: options.store ?? memoryNativeSessions(),
     runs: run.service,
     planContext: {
       resolveModel: (name) => (name === 'sonnet' || name === 'opus' ? `claude-${name}` : undefined),

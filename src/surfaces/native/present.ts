@@ -1,4 +1,5 @@
 import type { NativeMessage, NativeSessionRecord } from '../../contract/ports/native-sessions.js';
+import { roundUsd } from '../../util/round-usd.js';
 
 /** How sessions look on the wire: ISO timestamps, agent settings under their native names. */
 export interface SessionSummary {
@@ -36,7 +37,8 @@ export function presentSession(session: NativeSessionRecord, running: boolean): 
 }
 
 export function presentSessionDetails(session: NativeSessionRecord, running: boolean) {
-  return { ...presentSession(session, running), usage: session.usage, costUsd: session.costUsd };
+  // The stored cost is a sum of turns' floats: rounded as shown, so no binary noise reaches clients.
+  return { ...presentSession(session, running), usage: session.usage, costUsd: roundUsd(session.costUsd) };
 }
 
 export function presentMessages(messages: readonly NativeMessage[]) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../contract/gateway-error.js';
-import { echo, setup, usage } from './test-support.js';
+import { echo, memoryNativeSessions, setup, usage } from './test-support.js';
 
 /** Named SSE events with their parsed data, from a whole event-stream body. */
 function parseSse(body: string): Array<{ event: string; data: unknown }> {
@@ -288,6 +288,20 @@ describe('native routes over a scripted run service', () => {
       status: 'ok',
       sessions: { active: 1, total: 1, running: 0 },
     });
+  });
+
+  it('reports the same session counts on every gateway sharing the store, ended sessions in the total', async () => {
+    const store = memoryNativeSessions();
+    const a = setup(echo, { store });
+    const b = setup(echo, { store });
+    await createSession(a.call);
+    const ended = await createSession(a.call);
+    expect((await a.call('DELETE', `/api/v1/sessions/${ended}`)).status).toBe(200);
+    for (const gateway of [a, b]) {
+      expect(await (await gateway.call('GET', '/api/v1/health')).json()).toMatchObject({
+        sessions: { active: 1, total: 2, running: 0 },
+      });
+    }
   });
 });
 

@@ -10,6 +10,7 @@ import '../../http/context-variables.js';
 import type { Admit } from '../../contract/admission.js';
 import { GatewayError } from '../../contract/gateway-error.js';
 import type { Principal } from '../../contract/key-policy.js';
+import type { NativeSessionStore } from '../../contract/ports/native-sessions.js';
 import type { RecordTurn } from '../../core/accounting/turn-accounting.js';
 import type { Authenticator } from '../../core/authenticator.js';
 import type { Script } from '../../core/test-support.js';
@@ -21,7 +22,7 @@ import { nativeRateLimitHeaders } from './rate-limit-headers.js';
 import { renderNativeError } from './render-error.js';
 import { nativeRoutes } from './route.js';
 
-export { echo, usage } from '../../services/native/test-support.js';
+export { echo, memoryNativeSessions, usage } from '../../services/native/test-support.js';
 
 /** Any presented key is valid and names its principal (with the policy `policies` gives it). */
 function anyKey(policies: Record<string, Principal['policy']>): Authenticator {
@@ -44,6 +45,8 @@ export function setup(
     admit?: Admit;
     /** Policies of keys by id; other keys have none. */
     policies?: Record<string, Principal['policy']>;
+    /** Another gateway's store, to act as a second gateway on one database. */
+    store?: NativeSessionStore;
   } = {},
 ) {
   const tickets: WsTickets = createWsTickets({ ttlMs: 30_000 });

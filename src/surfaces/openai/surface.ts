@@ -3,5 +3,5 @@ import { noCapabilityRoutes } from './unsupported-route.js';
 
 /** OpenAI endpoints Claude Code has no capability for; their 404s use the default (OpenAI) errors. */
 export function noCapabilitySurface(): Surface {
-  return { name: 'openai-unsupported', routes: noCapabilityRoutes() };
+  return { name: 'openai-unsupported', routes: noCapabilityRoutes(), listed: false };
 }
