@@ -8,7 +8,7 @@ import type {
   SharedSessionIndex,
 } from '../../contract/ports/conversations.js';
 import { CHANNELS, type StoreNotifications } from '../../contract/ports/notifications.js';
-import type { OptionExtender } from '../../engine/runner.js';
+import type { LaunchExtender } from '../../engine/options/plan-launch.js';
 
 /**
  * The shared conversation index as a run's ConversationIndex. A database that does not answer when
@@ -54,13 +54,14 @@ export function startSharedSweep(index: SharedSessionIndex, intervalMs: number, 
 }
 
 /**
- * Adds the transcript mirror to the options of every run in a tracked session: Claude Code's
+ * Adds the transcript mirror to the launch of every run in a tracked session: Claude Code's
  * transcript is copied to the store as it is written, and a resume loads it from there when this
  * gateway has no local copy. (Options holding it cannot be matched to a spare or a hot process, so
  * such turns always start Claude Code: a process kept by one gateway could miss turns another ran.)
  */
-export function mirrorTranscripts(transcripts: SessionStore): OptionExtender {
-  return (plan, options) => (plan.session ? { ...options, sessionStore: transcripts } : options);
+export function mirrorTranscripts(transcripts: SessionStore): LaunchExtender {
+  return (plan, launch) =>
+    plan.session ? { ...launch, sdk: { ...launch.sdk, sessionStore: transcripts } } : launch;
 }
 
 /** How an ended-sessions signal looks on the wire: who sent it and which sessions ended. */
