@@ -1,5 +1,5 @@
 import type { Conversation } from './conversation.js';
-import type { ClaudeLaunch } from './options/claude-options.js';
+import type { ClaudeLaunch } from './options/claude-launch.js';
 import type { SpawnedRun } from './processes/process-registry.js';
 
 /**

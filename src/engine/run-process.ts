@@ -1,7 +1,8 @@
 import { type Options, query, type SpawnOptions } from '@anthropic-ai/claude-agent-sdk';
 import { type Conversation, createConversation } from './conversation.js';
 import { InputChannel } from './input-channel.js';
-import { type ClaudeLaunch, sdkOptions } from './options/claude-options.js';
+import type { ClaudeLaunch } from './options/claude-launch.js';
+import { sdkOptions } from './options/claude-options.js';
 import type { ProcessRegistry, SpawnedRun } from './processes/process-registry.js';
 
 export interface RunProcessDeps {

@@ -6,7 +6,7 @@ import type { RunPlan } from '../contract/run-plan.js';
 import type { RunQueue } from '../core/run-queue.js';
 import { mirrorTranscripts } from '../core/sessions/shared-conversations.js';
 import { agentOptions } from '../engine/options/agent-options.js';
-import type { ClaudeLaunch } from '../engine/options/claude-options.js';
+import type { ClaudeLaunch } from '../engine/options/claude-launch.js';
 import { clientToolOptions } from '../engine/options/client-tool-options.js';
 import { createLaunchPlanner } from '../engine/options/plan-launch.js';
 import { buildChildEnv } from '../engine/processes/child-env.js';

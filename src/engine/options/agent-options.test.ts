@@ -5,7 +5,7 @@ import type { CanUseTool, HookCallback } from '@anthropic-ai/claude-agent-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentSettings, RunPlan } from '../../contract/run-plan.js';
 import { agentOptions } from './agent-options.js';
-import type { ClaudeLaunch } from './claude-options.js';
+import type { ClaudeLaunch } from './claude-launch.js';
 import { testLaunch } from './test-support.js';
 
 let scratch: string;

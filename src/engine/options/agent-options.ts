@@ -5,7 +5,7 @@ import type {
   PermissionResult,
 } from '@anthropic-ai/claude-agent-sdk';
 import type { AgentSettings } from '../../contract/run-plan.js';
-import type { OtherOptions } from './claude-options.js';
+import type { OtherOptions } from './claude-launch.js';
 import { isInside, pathOutside, resolveReal } from './path-confinement.js';
 import type { LaunchExtender } from './plan-launch.js';
 

@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type ClaudeLaunch,
-  hotKey,
-  planRetarget,
-  sdkOptions,
-  spareKey,
-  spareLaunch,
-  spareShapeKey,
-} from './claude-options.js';
+import type { ClaudeLaunch } from './claude-launch.js';
+import { sdkOptions } from './claude-options.js';
+import { hotKey, planRetarget, spareKey, spareLaunch, spareShapeKey } from './launch-keys.js';
 import { testLaunch, testPlan } from './test-support.js';
 
 const base = testLaunch(testPlan({ session: { id: 'a', continues: false } }));

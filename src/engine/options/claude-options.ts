@@ -1,73 +1,8 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { McpSdkServerConfigWithInstance, Options } from '@anthropic-ai/claude-agent-sdk';
-import type { EffortLevel } from '../../contract/run-plan.js';
 import { canonicalJson } from '../../util/canonical-json.js';
+import { type ClaudeLaunch, type Hooks, recordsConversation } from './claude-launch.js';
 import { routedHooks } from './routed-hooks.js';
-
-export type Hooks = NonNullable<Options['hooks']>;
-
-/** Which conversation a process holds. */
-export type LaunchConversation =
-  /** A new one; recorded under `sessionId` when the gateway tracks it, else not recorded at all. */
-  | { kind: 'new'; sessionId?: string }
-  /** A tracked session that already holds the history: resumed, and recorded on. */
-  | { kind: 'continue'; sessionId: string }
-  /** A history written as a transcript for this run and resumed; recorded on when the session is tracked. */
-  | { kind: 'rebuild'; sessionId: string; record: boolean };
-
-/** SDK options that no row below names: launched as they are, and part of every key as plain data. */
-export type OtherOptions = Omit<
-  Options,
-  | 'abortController'
-  | 'spawnClaudeCodeProcess'
-  | 'pathToClaudeCodeExecutable'
-  | 'env'
-  | 'model'
-  | 'cwd'
-  | 'resume'
-  | 'sessionId'
-  | 'persistSession'
-  | 'systemPrompt'
-  | 'effort'
-  | 'thinking'
-  | 'outputFormat'
-  | 'hooks'
->;
-
-/**
- * What a run asks of Claude Code, option by option, with the plan's own values (built by
- * `plannedLaunch`, extended per concern). How each becomes a launch, a key or a claim is the table.
- */
-export interface ClaudeLaunch {
-  sdk: OtherOptions;
-  /** Which Claude Code; undefined: the one bundled with the Agent SDK. */
-  claudeCodePath: string | undefined;
-  /**
-   * The process environment the gateway gives every run: the credentials it runs under and the
-   * gateway's settings. Part of every key, so a process only ever serves runs of its own account.
-   */
-  env: Readonly<Record<string, string>>;
-  model: string;
-  cwd: string;
-  conversation: LaunchConversation;
-  /** `replace`: Claude Code's prompt is this text; `append`: its own prompt, this text after it. */
-  systemPrompt: { placement: 'replace' | 'append'; text: string };
-  effort: EffortLevel | undefined;
-  thinking: 'disabled' | 'default';
-  maxOutputTokens: number | undefined;
-  /** Fields Claude Code adds to every Messages API request (the client tools' `tool_choice`). */
-  extraBody: Readonly<Record<string, unknown>> | undefined;
-  outputSchema: Record<string, unknown> | undefined;
-  /** Carry on the turn a transcript's unanswered tool calls left open (client-tool-continuation.ts). */
-  continueInterruptedTurn: boolean;
-  /** Hold the start until the SDK's initialize request (which registers in-process servers, hooks, ...). */
-  awaitInitialize: boolean;
-  /** MCP servers that live in the gateway (the client's tools): code, handed to a process per run. */
-  inProcessServers: Readonly<Record<string, McpSdkServerConfigWithInstance>>;
-  hooks: Hooks | undefined;
-  /** Variables the run adds to the environment, over everything else (agent or task settings). */
-  runEnv: Readonly<Record<string, string>>;
-}
 
 /** Effort levels Claude Code takes as a flag setting (`effortLevel`) after it has started. */
 const CLAIMABLE_EFFORTS = ['low', 'medium', 'high', 'xhigh'] as const;
@@ -96,10 +31,10 @@ export interface SpareRetarget {
   mcpServers?: Record<string, McpSdkServerConfigWithInstance>;
 }
 
-type RetargetPart = Omit<SpareRetarget, 'model'>;
+export type RetargetPart = Omit<SpareRetarget, 'model'>;
 
 /** Marks a launch that no spare started ahead of it can serve. */
-const NO_SPARE = Symbol('no spare');
+export const NO_SPARE = Symbol('no spare');
 
 /** The SDK options and environment a launch is being written into. */
 interface LaunchDraft {
@@ -107,7 +42,8 @@ interface LaunchDraft {
   env: Record<string, string>;
 }
 
-interface OptionRule<V> {
+/** What the table says of one option. */
+export interface OptionRule<V> {
   /** How a launch sets it: on the SDK options or in the process environment. */
   launch(value: V, draft: LaunchDraft, launch: ClaudeLaunch): void;
   /** Its part of a spare's key (default: the value); NO_SPARE when no spare can serve it. */
@@ -133,7 +69,10 @@ interface OptionRule<V> {
 type OptionTable = { [K in keyof ClaudeLaunch]: OptionRule<ClaudeLaunch[K]> };
 
 /** What visits each option: generic, so a rule and the launch's value of the same option go together. */
-type OptionVisitor<R> = <K extends keyof ClaudeLaunch>(name: K, rule: OptionRule<ClaudeLaunch[K]>) => R;
+export type OptionVisitor<R> = <K extends keyof ClaudeLaunch>(
+  name: K,
+  rule: OptionRule<ClaudeLaunch[K]>,
+) => R;
 
 const same = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b);
 const omitted = () => undefined;
@@ -296,7 +235,7 @@ const CLAUDE_OPTIONS: OptionTable = {
 };
 
 /** Calls `visit` for every option of the table, in launch order. */
-function eachOption(visit: OptionVisitor<void>): void {
+export function eachOption(visit: OptionVisitor<void>): void {
   for (const name of Object.keys(CLAUDE_OPTIONS) as Array<keyof ClaudeLaunch>) visitOption(name, visit);
 }
 
@@ -335,102 +274,6 @@ export function sdkOptions(launch: ClaudeLaunch, runtime: LaunchRuntime): Option
   };
   eachOption((name, rule) => rule.launch(launch[name], draft, launch));
   return { ...draft.options, env: draft.env, ...runtime };
-}
-
-/** A hash of each option's part, so the environment's secrets are not kept in the key. */
-function keyOf(part: OptionVisitor<unknown>): string | undefined {
-  const parts: Record<string, unknown> = {};
-  let servable = true;
-  eachOption((name, rule) => {
-    const value = part(name, rule);
-    if (value === NO_SPARE) servable = false;
-    parts[name] = value;
-  });
-  const canonical = servable ? canonicalJson(parts) : undefined;
-  return canonical === undefined ? undefined : createHash('sha256').update(canonical).digest('hex');
-}
-
-/**
- * Identity of a launch for a spare started ahead of its run: undefined when no spare can serve it
- * (it continues a conversation, or holds code other than what a claimed spare is given).
- */
-export function spareKey(launch: ClaudeLaunch): string | undefined {
-  return keyOf((name, rule) => (rule.spare ?? identity)(launch[name]));
-}
-
-/**
- * As `spareKey`, leaving out what a started spare can still be given: launches alike but there
- * (each its own system prompt, effort, limit, client tools, ...) share one started spare.
- */
-export function spareShapeKey(launch: ClaudeLaunch): string | undefined {
-  return keyOf((name, rule) => {
-    const value = (rule.spare ?? identity)(launch[name]);
-    if (!rule.claim || value === NO_SPARE) return value;
-    return rule.claim.shape?.(launch[name]);
-  });
-}
-
-/** Identity of a launch for the next turn of the conversation a kept process holds. */
-export function hotKey(launch: ClaudeLaunch): string | undefined {
-  return keyOf((name, rule) => (rule.hot ?? identity)(launch[name]));
-}
-
-/**
- * What a spare started for `own` must be given to serve a run of `run`, when they differ only in
- * what a started process can still take; undefined when it cannot serve the run.
- */
-export function planRetarget(own: ClaudeLaunch, run: ClaudeLaunch): SpareRetarget | undefined {
-  const shape = spareShapeKey(run);
-  if (shape === undefined || shape !== spareShapeKey(own)) return undefined;
-  let retarget: SpareRetarget | undefined = { model: run.model };
-  eachOption((name, rule) => {
-    if (!rule.claim || !retarget) return;
-    const part = rule.claim.take(own[name], run[name], run);
-    retarget = part ? withPart(retarget, part) : undefined;
-  });
-  return retarget;
-}
-
-/** What a spare started ahead of a run launches with, `claimant` being the launch that claims it. */
-export function spareLaunch(template: ClaudeLaunch, claimant: () => ClaudeLaunch | undefined): ClaudeLaunch {
-  const started = { ...template };
-  eachOption((name, rule) => {
-    if (rule.spareStart) started[name] = rule.spareStart(template[name], () => claimant()?.[name]);
-  });
-  return started;
-}
-
-/** The session id a process of this launch records a new conversation under, if any. */
-export function newSessionIdOf(launch: ClaudeLaunch): string | undefined {
-  return launch.conversation.kind === 'new' ? launch.conversation.sessionId : undefined;
-}
-
-/** The gateway-tracked session a process of this launch serves, if any. */
-export function trackedSessionIdOf(launch: ClaudeLaunch): string | undefined {
-  return recordsConversation(launch.conversation) ? launch.conversation.sessionId : undefined;
-}
-
-function recordsConversation(conversation: LaunchConversation): boolean {
-  if (conversation.kind === 'new') return conversation.sessionId !== undefined;
-  return conversation.kind === 'continue' || conversation.record;
-}
-
-function identity(value: unknown): unknown {
-  return value;
-}
-
-function withPart(retarget: SpareRetarget, part: RetargetPart): SpareRetarget {
-  const flagSettings =
-    part.flagSettings && retarget.flagSettings
-      ? {
-          ...retarget.flagSettings,
-          ...part.flagSettings,
-          ...(part.flagSettings.env || retarget.flagSettings.env
-            ? { env: { ...retarget.flagSettings.env, ...part.flagSettings.env } }
-            : {}),
-        }
-      : (part.flagSettings ?? retarget.flagSettings);
-  return { ...retarget, ...part, ...(flagSettings ? { flagSettings } : {}) };
 }
 
 // `snapshot: false`: Claude Code would otherwise record the first system prompt of a session and

@@ -1,7 +1,7 @@
 import type { HookCallback } from '@anthropic-ai/claude-agent-sdk';
 import { describe, expect, it } from 'vitest';
 import type { ClientToolPolicy, RunPlan } from '../../contract/run-plan.js';
-import type { ClaudeLaunch } from './claude-options.js';
+import type { ClaudeLaunch } from './claude-launch.js';
 import { clientToolOptions, messagesApiToolChoice, mustCallInstruction } from './client-tool-options.js';
 import { testLaunch } from './test-support.js';
 

@@ -1,7 +1,7 @@
 import type { HookCallback } from '@anthropic-ai/claude-agent-sdk';
 import { CLIENT_TOOL_SERVER, clientToolClaudeName } from '../../contract/client-tools.js';
 import type { ClientToolPolicy } from '../../contract/run-plan.js';
-import type { ClaudeLaunch } from './claude-options.js';
+import type { ClaudeLaunch } from './claude-launch.js';
 import { createClientToolServer } from './client-tool-server.js';
 import type { LaunchExtender } from './plan-launch.js';
 

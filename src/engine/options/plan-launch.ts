@@ -1,6 +1,6 @@
 import type { RunPlan } from '../../contract/run-plan.js';
 import { continuesToolTurn } from '../client-tool-continuation.js';
-import type { ClaudeLaunch, LaunchConversation } from './claude-options.js';
+import type { ClaudeLaunch, LaunchConversation } from './claude-launch.js';
 
 /** Adds one concern's options to a run's launch (client tools, agent mode, ...). */
 export type LaunchExtender = (plan: RunPlan, launch: ClaudeLaunch) => ClaudeLaunch;

@@ -1,5 +1,5 @@
 import type { RunPlan } from '../../contract/run-plan.js';
-import type { ClaudeLaunch } from './claude-options.js';
+import type { ClaudeLaunch } from './claude-launch.js';
 import { createLaunchPlanner, type LaunchExtender } from './plan-launch.js';
 
 /** A plan for a new untracked plain chat; `extra` changes it. */

@@ -1,6 +1,6 @@
 import type { Options, WarmQuery } from '@anthropic-ai/claude-agent-sdk';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ClaudeLaunch } from '../options/claude-options.js';
+import type { ClaudeLaunch } from '../options/claude-launch.js';
 import { testLaunch } from '../options/test-support.js';
 import { ProcessRegistry } from '../processes/process-registry.js';
 import { SpareDemand } from './spare-demand.js';

@@ -1,15 +1,8 @@
 import type { Options, WarmQuery } from '@anthropic-ai/claude-agent-sdk';
 import type { Logger } from 'pino';
-import {
-  type ClaudeLaunch,
-  newSessionIdOf,
-  planRetarget,
-  type SpareRetarget,
-  sdkOptions,
-  spareKey,
-  spareLaunch,
-  spareShapeKey,
-} from '../options/claude-options.js';
+import { type ClaudeLaunch, newSessionIdOf } from '../options/claude-launch.js';
+import { type SpareRetarget, sdkOptions } from '../options/claude-options.js';
+import { planRetarget, spareKey, spareLaunch, spareShapeKey } from '../options/launch-keys.js';
 import type { IdleProcesses } from '../processes/process-budget.js';
 import type { ProcessRegistry, SpawnedRun } from '../processes/process-registry.js';
 import type { SpareDemand } from './spare-demand.js';

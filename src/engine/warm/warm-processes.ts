@@ -1,6 +1,6 @@
 import type { Options, WarmQuery } from '@anthropic-ai/claude-agent-sdk';
 import type { Logger } from 'pino';
-import type { ClaudeLaunch } from '../options/claude-options.js';
+import type { ClaudeLaunch } from '../options/claude-launch.js';
 import type { ProcessSource } from '../process-source.js';
 import { createProcessBudget } from '../processes/process-budget.js';
 import type { ProcessRegistry } from '../processes/process-registry.js';

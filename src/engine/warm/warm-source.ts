@@ -1,7 +1,8 @@
 import type { SpawnOptions } from '@anthropic-ai/claude-agent-sdk';
 import { type Conversation, createConversation } from '../conversation.js';
 import { InputChannel } from '../input-channel.js';
-import { type ClaudeLaunch, hotKey, trackedSessionIdOf } from '../options/claude-options.js';
+import { type ClaudeLaunch, trackedSessionIdOf } from '../options/claude-launch.js';
+import { hotKey } from '../options/launch-keys.js';
 import { retargetSpare } from '../options/retarget-spare.js';
 import type { ProcessSource } from '../process-source.js';
 import type { ProcessBudget } from '../processes/process-budget.js';
