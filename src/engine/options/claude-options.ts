@@ -6,12 +6,12 @@ import { routedHooks } from './routed-hooks.js';
 
 /** Effort levels Claude Code takes as a flag setting (`effortLevel`) after it has started. */
 const CLAIMABLE_EFFORTS = ['low', 'medium', 'high', 'xhigh'] as const;
-export type ClaimableEffort = (typeof CLAIMABLE_EFFORTS)[number];
+type ClaimableEffort = (typeof CLAIMABLE_EFFORTS)[number];
 
 /** How the gateway passes `max_tokens` to Claude Code (read per request, so a flag setting too). */
-export const MAX_OUTPUT_TOKENS_ENV = 'CLAUDE_CODE_MAX_OUTPUT_TOKENS';
+const MAX_OUTPUT_TOKENS_ENV = 'CLAUDE_CODE_MAX_OUTPUT_TOKENS';
 /** Fields Claude Code adds to every Messages API request; read per request, so a flag setting too. */
-export const EXTRA_BODY_ENV = 'CLAUDE_CODE_EXTRA_BODY';
+const EXTRA_BODY_ENV = 'CLAUDE_CODE_EXTRA_BODY';
 const CONTINUE_TURN_ENV = 'CLAUDE_CODE_RESUME_INTERRUPTED_TURN';
 
 /**

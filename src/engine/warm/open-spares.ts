@@ -109,7 +109,7 @@ export class OpenSpares implements IdleProcesses {
     const options = { ...requested, args: withoutInitializeArgs(requested.args) };
     const { args, sessionId } = withoutSessionId(options.args, this.#idFlag);
     const { signal: _signal, ...general } = { ...options, args };
-    const key = this.#slots.open ? launchKey(general, this.#idFlag) : undefined;
+    const key = this.#slots.active ? launchKey(general, this.#idFlag) : undefined;
     if (key === undefined) return this.#deps.processes.spawn(options);
     this.#slots.arrived();
     const slot = this.#slots.pick(

@@ -106,7 +106,7 @@ export class SpareSlots<Template, Slot extends SpareSlot, Counters extends Spare
   }
 
   /** Whether spares are kept and wanted: enabled by the demand and not closed. */
-  get open(): boolean {
+  get active(): boolean {
     return !this.#closed && this.#deps.demand.enabled;
   }
 
@@ -128,7 +128,7 @@ export class SpareSlots<Template, Slot extends SpareSlot, Counters extends Spare
 
   /** Starts keeping spares of `value`, unless spares already follow a template. */
   prime(key: string, value: Template): void {
-    if (!this.open) return;
+    if (!this.active) return;
     this.#template ??= { key, value };
     this.fill();
   }

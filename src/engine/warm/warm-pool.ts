@@ -113,7 +113,7 @@ export class WarmPool implements IdleProcesses {
    * Undefined as well when that start fails.
    */
   async take(launch: ClaudeLaunch): Promise<Spare | undefined> {
-    if (!this.#slots.open) return undefined;
+    if (!this.#slots.active) return undefined;
     const key = spareKey(launch);
     if (key === undefined) return undefined;
     const sessionId = newSessionIdOf(launch);
