@@ -15,13 +15,12 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Options, type SDKMessage, type SDKUserMessage, startup } from '@anthropic-ai/claude-agent-sdk';
 import { loadConfig } from '../src/config.js';
-import { createModelCatalog } from '../src/core/model-catalog.js';
+import { plainConversationPlan } from '../src/core/plain-conversation.js';
 import { InputChannel } from '../src/engine/input-channel.js';
+import { sdkOptions } from '../src/engine/options/claude-options.js';
+import { createLaunchPlanner } from '../src/engine/options/plan-launch.js';
 import { buildChildEnv } from '../src/engine/processes/child-env.js';
 import { ProcessRegistry, type SpawnedRun } from '../src/engine/processes/process-registry.js';
-import { plannedOptions } from '../src/engine/runner.js';
-import { chatCompletionRequestSchema } from '../src/surfaces/openai-chat/schema.js';
-import { toRunPlan } from '../src/surfaces/openai-chat/to-plan.js';
 import { type MockAnthropic, startMockAnthropic } from '../test/mock-anthropic/server.js';
 import { waitForQuiet } from './proc-stats.js';
 import { formatSummary, summarize } from './stats.js';
@@ -115,39 +114,28 @@ function spareOptions(scratch: string, mockUrl: string, processes: ProcessRegist
     },
     { configDir, maxRetries: 0, apiTimeoutMs: 60_000, clientApp: 'claude-gateway/bench' },
   );
-  const deps = {
+  const launches = createLaunchPlanner({
     executablePath: undefined,
     env,
     workspaceDir: config.workspaceDir,
-    configDir,
-    processes,
     // As in the gateway with open spares on: every launch waits for `initialize`.
-    spawnProcess: (options: Parameters<ProcessRegistry['spawn']>[0]) => processes.spawn(options),
-  };
-  const context = {
-    models: createModelCatalog(config.MODELS, config.MODEL_ALIASES),
-    systemPromptPlacement: config.SYSTEM_PROMPT_PLACEMENT,
-    maxImageBytes: config.MAX_IMAGE_BYTES,
-    remoteImages: false,
-  };
-  const plan = toRunPlan(
-    chatCompletionRequestSchema.parse({ model: 'sonnet', messages: [{ role: 'user', content: '.' }] }),
-    context,
-  );
+    awaitInitialize: true,
+    extenders: [],
+  });
+  const plan = plainConversationPlan('sonnet', config.SYSTEM_PROMPT_PLACEMENT);
   return {
     workspaceDir: config.workspaceDir,
     options(variant: Variant, spawned: (run: SpawnedRun) => void): Options {
-      const planned = plannedOptions({ ...plan, session: { id: randomUUID(), continues: false } }, deps);
-      return {
-        ...planned,
-        ...(variant === 'CLAUDE.md plugin off' ? { settings: PLUGIN_OFF } : {}),
+      const launch = launches.plan({ ...plan, session: { id: randomUUID(), continues: false } });
+      const planned = sdkOptions(launch, {
         abortController: new AbortController(),
         spawnClaudeCodeProcess: (spawnOptions) => {
           const run = processes.spawn(spawnOptions);
           spawned(run);
           return run.process;
         },
-      };
+      });
+      return { ...planned, ...(variant === 'CLAUDE.md plugin off' ? { settings: PLUGIN_OFF } : {}) };
     },
   };
 }

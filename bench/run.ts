@@ -15,15 +15,13 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Options, query, type SDKMessage, type SDKUserMessage } from '@anthropic-ai/claude-agent-sdk';
 import { loadConfig } from '../src/config.js';
-import { createModelCatalog } from '../src/core/model-catalog.js';
+import { plainConversationPlan } from '../src/core/plain-conversation.js';
 import { InputChannel } from '../src/engine/input-channel.js';
 import { agentOptions } from '../src/engine/options/agent-options.js';
+import { sdkOptions } from '../src/engine/options/claude-options.js';
+import { createLaunchPlanner } from '../src/engine/options/plan-launch.js';
 import { buildChildEnv } from '../src/engine/processes/child-env.js';
 import { bundledExecutablePath, probeExecutable } from '../src/engine/processes/executable.js';
-import { ProcessRegistry } from '../src/engine/processes/process-registry.js';
-import { plannedOptions } from '../src/engine/runner.js';
-import { chatCompletionRequestSchema } from '../src/surfaces/openai-chat/schema.js';
-import { toRunPlan } from '../src/surfaces/openai-chat/to-plan.js';
 import { GATEWAY_VERSION } from '../src/version.js';
 import { BENCH_MAX_CONCURRENCY, startBenchServers } from './gateways.js';
 import { formatMultiInstance, type MultiInstanceFigures, multiInstance } from './multi-instance.js';
@@ -301,7 +299,7 @@ interface Direct {
 function directOptions(env: NodeJS.ProcessEnv, dataDir: string): Direct {
   const config = loadConfig({ DATA_DIR: dataDir });
   const configDir = path.join(dataDir, 'claude');
-  const deps = {
+  const launches = createLaunchPlanner({
     executablePath: undefined,
     env: buildChildEnv(
       { ...env, CLAUDE_CONFIG_DIR: configDir, CLAUDE_CODE_TMPDIR: path.join(dataDir, 'claude-tmp') },
@@ -313,26 +311,15 @@ function directOptions(env: NodeJS.ProcessEnv, dataDir: string): Direct {
       },
     ),
     workspaceDir: config.workspaceDir,
-    configDir,
-    processes: new ProcessRegistry({ killGraceMs: 1_000 }),
-    optionExtenders: [agentOptions],
-  };
-  const context = {
-    models: createModelCatalog(config.MODELS, config.MODEL_ALIASES),
-    systemPromptPlacement: config.SYSTEM_PROMPT_PLACEMENT,
-    maxImageBytes: config.MAX_IMAGE_BYTES,
-    remoteImages: false,
-  };
+    awaitInitialize: false,
+    extenders: [agentOptions],
+  });
   return {
     workspaceDir: config.workspaceDir,
     options() {
-      const plan = toRunPlan(
-        chatCompletionRequestSchema.parse({ model: MODEL, messages: [{ role: 'user', content: '.' }] }),
-        context,
-      );
+      const plan = plainConversationPlan(MODEL, config.SYSTEM_PROMPT_PLACEMENT);
       plan.session = { id: randomUUID(), continues: false };
-      const { spawnClaudeCodeProcess: _spawn, ...options } = plannedOptions(plan, deps);
-      return { ...options, abortController: new AbortController() };
+      return sdkOptions(launches.plan(plan), { abortController: new AbortController() });
     },
   };
 }

@@ -19,7 +19,3 @@ export function continuesToolTurn(plan: RunPlan): boolean {
 export function transcriptTurnsOf(plan: RunPlan): ClaudeTurn[] {
   return continuesToolTurn(plan) ? [...plan.history, { role: 'user', content: plan.prompt }] : plan.history;
 }
-
-export const CONTINUE_TURN_ENV: Readonly<Record<string, string>> = {
-  CLAUDE_CODE_RESUME_INTERRUPTED_TURN: '1',
-};

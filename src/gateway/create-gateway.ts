@@ -123,7 +123,7 @@ async function buildCore(config: Config, env: NodeJS.ProcessEnv, logger: Logger)
   const limits = buildKeyLimits({ config, store, spend, processTag, logger });
   const admit = limits.admit;
   const runs = buildRunService({ config, engine, queue, conversations: conversations.index, admit });
-  primeSpares(engine, chatPlanContext, conversations.index !== undefined);
+  primeSpares(engine, models, config.SYSTEM_PROMPT_PLACEMENT, conversations.index !== undefined);
   const authenticator = createAuthenticator({
     envKeys: config.GATEWAY_API_KEYS,
     adminKey: config.GATEWAY_ADMIN_KEY,
@@ -249,7 +249,7 @@ function messageOf(error: unknown): string {
   return error instanceof Error && error.message ? error.message : String(error);
 }
 
-/** How the chat surface (and the spares started for plain chat) turn requests into plans. */
+/** How the chat surface turns requests into plans. */
 function chatContext(
   config: Config,
   models: ModelCatalog,

@@ -7,7 +7,9 @@ import type { RunPlan } from '../contract/run-plan.js';
 import type { RunQueue } from '../core/run-queue.js';
 import { mirrorTranscripts } from '../core/sessions/shared-conversations.js';
 import { agentOptions } from '../engine/options/agent-options.js';
+import type { ClaudeLaunch } from '../engine/options/claude-launch.js';
 import { clientToolOptions } from '../engine/options/client-tool-options.js';
+import { createLaunchPlanner } from '../engine/options/plan-launch.js';
 import { buildChildEnv } from '../engine/processes/child-env.js';
 import { CREDENTIALS_HELP, findClaudeCredentials } from '../engine/processes/credentials.js';
 import {
@@ -16,12 +18,7 @@ import {
   probeExecutable,
 } from '../engine/processes/executable.js';
 import { ProcessRegistry } from '../engine/processes/process-registry.js';
-import {
-  type ClaudeRunner,
-  type ClaudeRunnerDeps,
-  createClaudeRunner,
-  plannedOptions,
-} from '../engine/runner.js';
+import { type ClaudeRunner, createClaudeRunner } from '../engine/runner.js';
 import { createWarmProcesses, type WarmProcesses } from '../engine/warm/warm-processes.js';
 import { GATEWAY_VERSION } from '../version.js';
 import type { ClaudeDirs } from './claude-dirs.js';
@@ -44,8 +41,8 @@ export interface Engine {
   processes: ProcessRegistry;
   warm: WarmProcesses;
   runner: ClaudeRunner;
-  /** The options a run of this plan starts Claude Code with (to prime spares). */
-  plannedOptions(plan: RunPlan): ReturnType<typeof plannedOptions>;
+  /** The launch of a run of this plan (to prime spares). */
+  plannedLaunch(plan: RunPlan): ClaudeLaunch;
   /**
    * The id for a new tracked conversation: a pre-started process that fits its run (Claude Code
    * takes the session id at launch), or for a rebuilt history one pre-spawned to resume that id
@@ -86,45 +83,40 @@ export function buildEngine(setup: EngineSetup): Engine {
     startup,
     logger,
   });
-  const runnerDeps: ClaudeRunnerDeps = {
-    ...warm.runnerDeps,
+  const env = {
+    ...buildChildEnv(setup.env, {
+      configDir: dirs.configDir,
+      maxRetries: config.CLAUDE_MAX_RETRIES,
+      apiTimeoutMs: config.CLAUDE_API_TIMEOUT_MS,
+      clientApp: `claude-gateway/${GATEWAY_VERSION}`,
+    }),
+    CLAUDE_CODE_TMPDIR: dirs.tmpDir,
+  };
+  const launches = createLaunchPlanner({
     executablePath: config.CLAUDE_PATH,
-    env: {
-      ...buildChildEnv(setup.env, {
-        configDir: dirs.configDir,
-        maxRetries: config.CLAUDE_MAX_RETRIES,
-        apiTimeoutMs: config.CLAUDE_API_TIMEOUT_MS,
-        clientApp: `claude-gateway/${GATEWAY_VERSION}`,
-      }),
-      CLAUDE_CODE_TMPDIR: dirs.tmpDir,
-    },
+    env,
     workspaceDir: config.workspaceDir,
-    configDir: dirs.configDir,
-    processes,
+    awaitInitialize: warm.source.awaitsInitialize,
     // Tracked sessions are mirrored to the shared store, so another gateway can resume them.
-    optionExtenders: [
+    extenders: [
       agentOptions,
       clientToolOptions,
       ...(setup.sharedTranscripts ? [mirrorTranscripts(setup.sharedTranscripts)] : []),
     ],
-  };
-  warnWithoutCredentials(runnerDeps.env, dirs.configDir, logger);
+  });
+  warnWithoutCredentials(env, dirs.configDir, logger);
   let probe: { at: number; result: Promise<ExecutableProbe> } | undefined;
   return {
     processes,
     warm,
-    runner: createClaudeRunner(runnerDeps),
-    plannedOptions: (plan) => plannedOptions(plan, runnerDeps),
+    runner: createClaudeRunner({ configDir: dirs.configDir, launches, source: warm.source }),
+    plannedLaunch: (plan) => launches.plan(plan),
     promiseSessionId: (plan) =>
       plan.history.length > 0
         ? warm.promiseRebuildId()
-        : warm.promiseSessionId(
-            plannedOptions({ ...plan, session: { id: randomUUID(), continues: false } }, runnerDeps),
-          ),
-    hasCredentials: () => findClaudeCredentials(runnerDeps.env, dirs.configDir).source !== null,
-    accounts: () => [
-      { label: describeCredentials(findClaudeCredentials(runnerDeps.env, dirs.configDir).source) },
-    ],
+        : warm.promiseSessionId(launches.plan({ ...plan, session: { id: randomUUID(), continues: false } })),
+    hasCredentials: () => findClaudeCredentials(env, dirs.configDir).source !== null,
+    accounts: () => [{ label: describeCredentials(findClaudeCredentials(env, dirs.configDir).source) }],
     probeClaudeCode() {
       if (!probe || Date.now() - probe.at > PROBE_TTL_MS) {
         probe = {

@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.js';
 import type { Admit } from '../contract/admission.js';
 import type { ConversationIndex } from '../contract/ports/conversations.js';
+import type { SystemPromptPlacement } from '../contract/run-plan.js';
 import type { RunService } from '../contract/run-service.js';
 import { createRemoteImageResolver } from '../core/images/resolve-remote-images.js';
 import { createGuardedFetch } from '../core/images/ssrf-guard.js';
+import type { ModelCatalog } from '../core/model-catalog.js';
+import { plainConversationPlan } from '../core/plain-conversation.js';
 import type { RunQueue } from '../core/run-queue.js';
 import { createRunService } from '../core/run-service.js';
-import { chatCompletionRequestSchema } from '../surfaces/openai-chat/schema.js';
-import { type ToClaudeContext, toRunPlan } from '../surfaces/openai-chat/to-plan.js';
 import type { Engine } from './engine.js';
 
 export interface RunsSetup {
@@ -41,19 +42,16 @@ export function buildRunService(setup: RunsSetup): RunService {
   });
 }
 
-/** Spares start with exactly the options of a new plain conversation on the first served model. */
+/** Spares start with exactly the launch of a new plain conversation on the first served model. */
 export function primeSpares(
   engine: Engine,
-  planContext: ToClaudeContext,
+  models: ModelCatalog,
+  placement: SystemPromptPlacement,
   tracksConversations: boolean,
 ): void {
-  const plainChat = toRunPlan(
-    chatCompletionRequestSchema.parse({
-      model: planContext.models.ids[0],
-      messages: [{ role: 'user', content: '.' }],
-    }),
-    planContext,
-  );
+  const [first] = models.ids;
+  if (first === undefined) return;
+  const plainChat = plainConversationPlan(models.resolve(first) ?? first, placement);
   if (tracksConversations) plainChat.session = { id: randomUUID(), continues: false };
-  engine.warm.pool.prime(engine.plannedOptions(plainChat));
+  engine.warm.pool.prime(engine.plannedLaunch(plainChat));
 }

@@ -1,9 +1,10 @@
-import { InMemorySessionStore, type Options, type SessionStore } from '@anthropic-ai/claude-agent-sdk';
+import { InMemorySessionStore, type SessionStore } from '@anthropic-ai/claude-agent-sdk';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { EvictedSession } from '../../contract/ports/conversations.js';
 import type { Channel, StoreNotifications } from '../../contract/ports/notifications.js';
 import type { RunPlan } from '../../contract/run-plan.js';
+import type { ClaudeLaunch } from '../../engine/options/claude-launch.js';
 import { endedEverywhere, mirrorTranscripts, WORKSPACE_PROJECT_KEY } from './shared-conversations.js';
 
 /** One database's channels in memory: every subscriber hears every publish, its sender's included. */
@@ -85,17 +86,19 @@ describe('mirrorTranscripts', () => {
     session: { id: 's1', continues: false },
   };
   const entry = { type: 'user', uuid: 'u1' };
-  const storeOf = (options: Options): SessionStore => {
-    if (!options.sessionStore) throw new Error('no session store');
-    return options.sessionStore;
+  // Only what the extender reads and writes: the SDK options it adds the mirror to.
+  const bare = { sdk: {} } as unknown as ClaudeLaunch;
+  const storeOf = (launch: ClaudeLaunch): SessionStore => {
+    if (!launch.sdk.sessionStore) throw new Error('no session store');
+    return launch.sdk.sessionStore;
   };
 
   it("keys workspace runs' transcripts by the workspace, not by its path on this gateway", async () => {
     const shared = new InMemorySessionStore();
     const extend = mirrorTranscripts(shared);
     // Two gateways whose workspaces are at different paths (the SDK keys by the sanitized cwd).
-    await storeOf(extend(plan, {})).append({ projectKey: '-data-a-workspace', sessionId: 's1' }, [entry]);
-    const onB = storeOf(extend(plan, {}));
+    await storeOf(extend(plan, bare)).append({ projectKey: '-data-a-workspace', sessionId: 's1' }, [entry]);
+    const onB = storeOf(extend(plan, bare));
     expect(await onB.load({ projectKey: '-srv-b-workspace', sessionId: 's1' })).toEqual([entry]);
     expect(await shared.load({ projectKey: WORKSPACE_PROJECT_KEY, sessionId: 's1' })).toEqual([entry]);
   });
@@ -107,7 +110,7 @@ describe('mirrorTranscripts', () => {
       ...plan,
       agent: { cwd: '/projects/app', tools: [], permissionMode: 'default' as const, maxTurns: 1 },
     };
-    expect(extend(agent, {}).sessionStore).toBe(shared);
-    expect(extend({ ...plan, session: undefined }, {}).sessionStore).toBeUndefined();
+    expect(extend(agent, bare).sdk.sessionStore).toBe(shared);
+    expect(extend({ ...plan, session: undefined }, bare).sdk.sessionStore).toBeUndefined();
   });
 });

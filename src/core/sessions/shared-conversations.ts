@@ -8,7 +8,7 @@ import type {
   SharedSessionIndex,
 } from '../../contract/ports/conversations.js';
 import { CHANNELS, type StoreNotifications } from '../../contract/ports/notifications.js';
-import type { OptionExtender } from '../../engine/runner.js';
+import type { LaunchExtender } from '../../engine/options/plan-launch.js';
 
 /**
  * The shared conversation index as a run's ConversationIndex. A database that does not answer when
@@ -66,17 +66,18 @@ export function startSharedSweep(index: SharedSessionIndex, intervalMs: number, 
 export const WORKSPACE_PROJECT_KEY = 'gateway-workspace';
 
 /**
- * Adds the transcript mirror to the options of every run in a tracked session: Claude Code's
+ * Adds the transcript mirror to the launch of every run in a tracked session: Claude Code's
  * transcript is copied to the store as it is written, and a resume loads it from there when this
  * gateway has no local copy. (Options holding it cannot be matched to a spare or a hot process, so
  * such turns always start Claude Code: a process kept by one gateway could miss turns another ran.)
  * Runs in the workspace are mirrored under WORKSPACE_PROJECT_KEY; agent runs under their cwd.
  */
-export function mirrorTranscripts(transcripts: SessionStore): OptionExtender {
+export function mirrorTranscripts(transcripts: SessionStore): LaunchExtender {
   const workspaceTranscripts = underProjectKey(transcripts, WORKSPACE_PROJECT_KEY);
-  return (plan, options) => {
-    if (!plan.session) return options;
-    return { ...options, sessionStore: plan.agent?.cwd === undefined ? workspaceTranscripts : transcripts };
+  return (plan, launch) => {
+    if (!plan.session) return launch;
+    const sessionStore = plan.agent?.cwd === undefined ? workspaceTranscripts : transcripts;
+    return { ...launch, sdk: { ...launch.sdk, sessionStore } };
   };
 }
 

@@ -1,10 +1,12 @@
 import { mkdir, mkdtemp, realpath, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { CanUseTool, HookCallback, Options } from '@anthropic-ai/claude-agent-sdk';
+import type { CanUseTool, HookCallback } from '@anthropic-ai/claude-agent-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentSettings, RunPlan } from '../../contract/run-plan.js';
 import { agentOptions } from './agent-options.js';
+import type { ClaudeLaunch } from './claude-launch.js';
+import { testLaunch } from './test-support.js';
 
 let scratch: string;
 let cwd: string;
@@ -32,20 +34,22 @@ function plan(agent: Partial<AgentSettings> = {}): RunPlan {
 
 const context = { signal: new AbortController().signal, toolUseID: 'toolu_1' } as Parameters<CanUseTool>[2];
 
-function gate(options: Options): CanUseTool {
-  if (!options.canUseTool) throw new Error('no canUseTool');
-  return options.canUseTool;
+const base = testLaunch();
+
+function gate(launch: ClaudeLaunch): CanUseTool {
+  if (!launch.sdk.canUseTool) throw new Error('no canUseTool');
+  return launch.sdk.canUseTool;
 }
 
-function hook(options: Options): HookCallback {
-  const matcher = options.hooks?.PreToolUse?.at(-1);
+function hook(launch: ClaudeLaunch): HookCallback {
+  const matcher = launch.hooks?.PreToolUse?.at(-1);
   const callback = matcher?.hooks[0];
   if (!callback) throw new Error('no PreToolUse hook');
   return callback;
 }
 
-async function hookDecision(options: Options, toolName: string, toolInput: unknown) {
-  const output = await hook(options)(
+async function hookDecision(launch: ClaudeLaunch, toolName: string, toolInput: unknown) {
+  const output = await hook(launch)(
     {
       hook_event_name: 'PreToolUse',
       tool_name: toolName,
@@ -63,29 +67,32 @@ async function hookDecision(options: Options, toolName: string, toolInput: unkno
 
 describe('agentOptions', () => {
   it('leaves plain chat untouched', () => {
-    const options: Options = { tools: [] };
-    expect(agentOptions(plainPlan(), options)).toBe(options);
+    expect(agentOptions(plainPlan(), base)).toBe(base);
   });
 
-  it('passes the settled mode and limits to the SDK', () => {
-    const options = agentOptions(plan({ permissionMode: 'acceptEdits', maxBudgetUsd: 0.25 }), {});
-    expect(options).toMatchObject({ permissionMode: 'acceptEdits', maxTurns: 4, maxBudgetUsd: 0.25 });
-    expect(options.allowDangerouslySkipPermissions).toBeUndefined();
+  it('passes the settled mode, limits and environment to the SDK', () => {
+    const launch = agentOptions(
+      plan({ permissionMode: 'acceptEdits', maxBudgetUsd: 0.25, env: { A: '1' } }),
+      base,
+    );
+    expect(launch.sdk).toMatchObject({ permissionMode: 'acceptEdits', maxTurns: 4, maxBudgetUsd: 0.25 });
+    expect(launch.sdk.allowDangerouslySkipPermissions).toBeUndefined();
+    expect(launch.runEnv).toEqual({ A: '1' });
     expect(
-      agentOptions(plan({ permissionMode: 'bypassPermissions' }), {}).allowDangerouslySkipPermissions,
+      agentOptions(plan({ permissionMode: 'bypassPermissions' }), base).sdk.allowDangerouslySkipPermissions,
     ).toBe(true);
   });
 
   it('approves an enabled tool that stays in the cwd, without prompting anyone', async () => {
     const input = { file_path: path.join(cwd, 'new.txt'), content: 'x' };
-    expect(await gate(agentOptions(plan(), {}))('Write', input, context)).toEqual({
+    expect(await gate(agentOptions(plan(), base))('Write', input, context)).toEqual({
       behavior: 'allow',
       updatedInput: input,
     });
   });
 
   it('denies tools that are not enabled and paths that leave the cwd', async () => {
-    const options = agentOptions(plan(), {});
+    const options = agentOptions(plan(), base);
     expect(await gate(options)('Bash', { command: 'ls' }, context)).toMatchObject({ behavior: 'deny' });
     expect(await gate(options)('Read', { file_path: '/etc/hostname' }, context)).toMatchObject({
       behavior: 'deny',
@@ -98,14 +105,17 @@ describe('agentOptions', () => {
 
   it('hands tools that are not the agent’s to the gate registered before it', async () => {
     const earlier: CanUseTool = async (_name, input) => ({ behavior: 'allow', updatedInput: input });
-    const options = agentOptions(plan(), { canUseTool: earlier });
+    const options = agentOptions(plan(), { ...base, sdk: { canUseTool: earlier } });
     expect(await gate(options)('mcp__client__lookup', { q: 1 }, context)).toMatchObject({
       behavior: 'allow',
     });
   });
 
   it('checks every call in a PreToolUse hook, whatever the permission mode', async () => {
-    const options = agentOptions(plan({ permissionMode: 'acceptEdits' }), { hooks: { PreToolUse: [] } });
+    const options = agentOptions(plan({ permissionMode: 'acceptEdits' }), {
+      ...base,
+      hooks: { PreToolUse: [] },
+    });
     expect(
       await hookDecision(options, 'Read', { file_path: path.join(cwd, 'etc-link', 'passwd') }),
     ).toMatchObject({

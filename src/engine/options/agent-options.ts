@@ -2,41 +2,44 @@ import type {
   CanUseTool,
   HookCallback,
   HookCallbackMatcher,
-  Options,
   PermissionResult,
 } from '@anthropic-ai/claude-agent-sdk';
 import type { AgentSettings } from '../../contract/run-plan.js';
-import type { OptionExtender } from '../runner.js';
+import type { OtherOptions } from './claude-launch.js';
 import { isInside, pathOutside, resolveReal } from './path-confinement.js';
+import type { LaunchExtender } from './plan-launch.js';
 
 /**
  * Agent mode's SDK options: the permission mode and limits the gateway's policy settled on, and the
  * gateway as the one that answers permission questions (there is nobody to prompt). A call is
  * allowed when it uses a tool enabled for the request and stays inside the working directory.
  */
-export const agentOptions: OptionExtender = (plan, options) => {
+export const agentOptions: LaunchExtender = (plan, launch) => {
   const agent = plan.agent;
-  if (!agent) return options;
-  const extended: Options = {
-    ...options,
+  if (!agent) return launch;
+  const sdk: OtherOptions = {
+    ...launch.sdk,
     permissionMode: agent.permissionMode,
     maxTurns: agent.maxTurns,
-    canUseTool: gatewayPermissionGate(agent, options.canUseTool),
-    hooks: {
-      ...options.hooks,
-      PreToolUse: [...(options.hooks?.PreToolUse ?? []), confinementHook(agent)],
-    },
+    canUseTool: gatewayPermissionGate(agent, launch.sdk.canUseTool),
   };
-  if (agent.maxBudgetUsd !== undefined) extended.maxBudgetUsd = agent.maxBudgetUsd;
-  if (agent.subagents) extended.agents = agent.subagents;
+  if (agent.maxBudgetUsd !== undefined) sdk.maxBudgetUsd = agent.maxBudgetUsd;
+  if (agent.subagents) sdk.agents = agent.subagents;
   if (agent.skills) {
     // No MCP servers come with the owner's skills: the plugin folder is the gateway's own.
-    extended.plugins = [{ type: 'local', path: agent.skills.pluginDir, skipMcpDiscovery: true }];
-    extended.skills = agent.skills.names;
+    sdk.plugins = [{ type: 'local', path: agent.skills.pluginDir, skipMcpDiscovery: true }];
+    sdk.skills = agent.skills.names;
   }
-  if (agent.env) extended.env = { ...options.env, ...agent.env };
-  if (agent.permissionMode === 'bypassPermissions') extended.allowDangerouslySkipPermissions = true;
-  return extended;
+  if (agent.permissionMode === 'bypassPermissions') sdk.allowDangerouslySkipPermissions = true;
+  return {
+    ...launch,
+    sdk,
+    hooks: {
+      ...launch.hooks,
+      PreToolUse: [...(launch.hooks?.PreToolUse ?? []), confinementHook(agent)],
+    },
+    ...(agent.env ? { runEnv: { ...launch.runEnv, ...agent.env } } : {}),
+  };
 };
 
 /**

@@ -1,13 +1,9 @@
-import type { HookCallback, Options } from '@anthropic-ai/claude-agent-sdk';
+import type { HookCallback } from '@anthropic-ai/claude-agent-sdk';
 import { describe, expect, it } from 'vitest';
 import type { ClientToolPolicy, RunPlan } from '../../contract/run-plan.js';
-import {
-  clientToolOptions,
-  messagesApiToolChoice,
-  mustCallInstruction,
-  withExtraBody,
-  withSystemText,
-} from './client-tool-options.js';
+import type { ClaudeLaunch } from './claude-launch.js';
+import { clientToolOptions, messagesApiToolChoice, mustCallInstruction } from './client-tool-options.js';
+import { testLaunch } from './test-support.js';
 
 function plan(extra: Partial<RunPlan> = {}): RunPlan {
   return {
@@ -22,11 +18,7 @@ function plan(extra: Partial<RunPlan> = {}): RunPlan {
   };
 }
 
-const base: Options = {
-  tools: [],
-  env: { PATH: '/bin' },
-  systemPrompt: { type: 'custom', prompt: 'Be brief.' },
-};
+const base: ClaudeLaunch = { ...testLaunch(), systemPrompt: { placement: 'replace', text: 'Be brief.' } };
 
 describe('clientToolOptions', () => {
   it('leaves a run without client tools alone', () => {
@@ -35,23 +27,23 @@ describe('clientToolOptions', () => {
   });
 
   it('adds the client MCP server, allows its tools without a prompt, enables no built-in tool, and bounds the loop', () => {
-    const options = clientToolOptions(plan(), base);
-    expect(Object.keys(options.mcpServers ?? {})).toEqual(['client']);
-    expect(options.allowedTools).toEqual(['mcp__client']);
-    expect(options.tools).toEqual([]);
-    expect(options.maxTurns).toBe(2);
-    expect(options.env).toEqual({ PATH: '/bin', ENABLE_TOOL_SEARCH: 'false' });
-    expect(options.systemPrompt).toEqual(base.systemPrompt);
-    expect(options.hooks).toBeUndefined();
+    const launch = clientToolOptions(plan(), base);
+    expect(Object.keys(launch.inProcessServers)).toEqual(['client']);
+    expect(launch.awaitInitialize).toBe(true);
+    expect(launch.sdk.allowedTools).toEqual(['mcp__client']);
+    expect(launch.sdk.tools).toEqual([]);
+    expect(launch.sdk.maxTurns).toBe(2);
+    expect(launch.runEnv).toEqual({ ENABLE_TOOL_SEARCH: 'false' });
+    expect(launch.extraBody).toBeUndefined();
+    expect(launch.systemPrompt).toEqual(base.systemPrompt);
+    expect(launch.hooks).toBeUndefined();
   });
 
   it('sends tool_choice none and disable_parallel_tool_use to the Messages API through the extra body', () => {
     const none = clientToolOptions(plan({ clientToolPolicy: { choice: 'none', parallel: true } }), base);
-    expect(JSON.parse(none.env?.CLAUDE_CODE_EXTRA_BODY ?? '')).toEqual({ tool_choice: { type: 'none' } });
+    expect(none.extraBody).toEqual({ tool_choice: { type: 'none' } });
     const single = clientToolOptions(plan({ clientToolPolicy: { choice: 'auto', parallel: false } }), base);
-    expect(JSON.parse(single.env?.CLAUDE_CODE_EXTRA_BODY ?? '')).toEqual({
-      tool_choice: { type: 'auto', disable_parallel_tool_use: true },
-    });
+    expect(single.extraBody).toEqual({ tool_choice: { type: 'auto', disable_parallel_tool_use: true } });
   });
 
   it('makes required an instruction plus a Stop hook that sends the model back once, with room for that second response', async () => {
@@ -60,10 +52,10 @@ describe('clientToolOptions', () => {
       base,
     );
     expect(options.systemPrompt).toEqual({
-      type: 'custom',
-      prompt: `Be brief.\n\n${mustCallInstruction({ choice: 'required', parallel: true })}`,
+      placement: 'replace',
+      text: `Be brief.\n\n${mustCallInstruction({ choice: 'required', parallel: true })}`,
     });
-    expect(options.maxTurns).toBe(2);
+    expect(options.sdk.maxTurns).toBe(2);
     const hook = options.hooks?.Stop?.[0]?.hooks[0] as HookCallback;
     const stop = { hook_event_name: 'Stop', session_id: 's', transcript_path: '', cwd: '' };
     const signal = new AbortController().signal;
@@ -74,10 +66,25 @@ describe('clientToolOptions', () => {
     expect(await hook({ ...stop, stop_hook_active: true } as never, undefined, { signal })).toEqual({});
   });
 
+  it('puts the instruction after whatever system text the run has, in either placement', () => {
+    const required = plan({ clientToolPolicy: { choice: 'required', parallel: true } });
+    const instruction = mustCallInstruction({ choice: 'required', parallel: true });
+    const empty: ClaudeLaunch = { ...base, systemPrompt: { placement: 'replace', text: '' } };
+    expect(clientToolOptions(required, empty).systemPrompt).toEqual({
+      placement: 'replace',
+      text: instruction,
+    });
+    const appended: ClaudeLaunch = { ...base, systemPrompt: { placement: 'append', text: '' } };
+    expect(clientToolOptions(required, appended).systemPrompt).toEqual({
+      placement: 'append',
+      text: instruction,
+    });
+  });
+
   it('keeps the turns of agent runs and structured output', () => {
     const agent = { cwd: '/w', tools: ['Read'], permissionMode: 'default' as const, maxTurns: 7 };
-    expect(clientToolOptions(plan({ agent }), { ...base, maxTurns: 7 }).maxTurns).toBe(7);
-    expect(clientToolOptions(plan({ outputSchema: { type: 'object' } }), base).maxTurns).toBeUndefined();
+    expect(clientToolOptions(plan({ agent }), { ...base, sdk: { maxTurns: 7 } }).sdk.maxTurns).toBe(7);
+    expect(clientToolOptions(plan({ outputSchema: { type: 'object' } }), base).sdk.maxTurns).toBeUndefined();
   });
 });
 
@@ -102,31 +109,5 @@ describe('policy mapping', () => {
     expect(mustCallInstruction(policy({ name: 'get_time' }))).toContain('`mcp__client__get_time`');
     expect(mustCallInstruction(policy('auto'))).toBeUndefined();
     expect(mustCallInstruction(policy('none'))).toBeUndefined();
-  });
-
-  it("merges tool_choice into the operator's own extra body", () => {
-    expect(JSON.parse(withExtraBody('{"metadata":{"user_id":"u"}}', { type: 'none' }))).toEqual({
-      metadata: { user_id: 'u' },
-      tool_choice: { type: 'none' },
-    });
-    expect(JSON.parse(withExtraBody('not json', { type: 'none' }))).toEqual({
-      tool_choice: { type: 'none' },
-    });
-  });
-
-  it('appends to every system prompt form', () => {
-    expect(withSystemText(undefined, 'X')).toBe('X');
-    expect(withSystemText('', 'X')).toBe('X');
-    expect(withSystemText('A', 'X')).toBe('A\n\nX');
-    expect(withSystemText(['A'], 'X')).toEqual(['A', 'X']);
-    expect(withSystemText({ type: 'preset', preset: 'claude_code' }, 'X')).toEqual({
-      type: 'preset',
-      preset: 'claude_code',
-      append: 'X',
-    });
-    expect(withSystemText({ type: 'custom', prompt: ['A'] }, 'X')).toEqual({
-      type: 'custom',
-      prompt: ['A', 'X'],
-    });
   });
 });

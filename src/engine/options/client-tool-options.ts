@@ -1,55 +1,65 @@
-import type { HookCallback, Options } from '@anthropic-ai/claude-agent-sdk';
+import type { HookCallback } from '@anthropic-ai/claude-agent-sdk';
 import { CLIENT_TOOL_SERVER, clientToolClaudeName } from '../../contract/client-tools.js';
 import type { ClientToolPolicy } from '../../contract/run-plan.js';
-import type { OptionExtender } from '../runner.js';
+import type { ClaudeLaunch } from './claude-launch.js';
 import { createClientToolServer } from './client-tool-server.js';
+import type { LaunchExtender } from './plan-launch.js';
 
 const DEFAULT_POLICY: ClientToolPolicy = { choice: 'auto', parallel: true };
 
 /**
- * SDK options that give Claude the client's tools: an in-process MCP server named `client` whose
- * tools are allowed without a permission prompt, and the OpenAI `tool_choice` in Claude's terms.
+ * What gives Claude the client's tools: an in-process MCP server named `client` whose tools are
+ * allowed without a permission prompt, and the OpenAI `tool_choice` in Claude's terms.
  *
  * - `none` and `parallel_tool_calls: false` go to the Messages API as its own `tool_choice`
- *   (`{type:"none"}`, `disable_parallel_tool_use`) through `CLAUDE_CODE_EXTRA_BODY`.
+ *   (`{type:"none"}`, `disable_parallel_tool_use`) in the extra request body.
  * - `required` and a named function cannot: a forced `tool_choice` is refused while thinking is on,
  *   and Claude Code keeps adaptive thinking on for current models (it demotes its own forced
  *   choices for the same reason). They become an instruction in the system prompt plus a Stop hook
  *   that sends the model back once if it tries to end its turn without calling a tool.
  */
-export const clientToolOptions: OptionExtender = (plan, options) => {
-  if (plan.clientTools.length === 0) return options;
+export const clientToolOptions: LaunchExtender = (plan, launch) => {
+  if (plan.clientTools.length === 0) return launch;
   const policy = plan.clientToolPolicy ?? DEFAULT_POLICY;
   const instruction = mustCallInstruction(policy);
-  const env: NonNullable<Options['env']> = { ...options.env };
-  // Deferred tool loading would hide tools behind ToolSearch, a built-in tool a chat run does not have.
-  env.ENABLE_TOOL_SEARCH = 'false';
   const apiToolChoice = plan.outputSchema ? undefined : messagesApiToolChoice(policy);
-  if (apiToolChoice) env.CLAUDE_CODE_EXTRA_BODY = withExtraBody(env.CLAUDE_CODE_EXTRA_BODY, apiToolChoice);
-  const extended: Options = {
-    ...options,
-    env,
-    mcpServers: { ...options.mcpServers, [CLIENT_TOOL_SERVER]: createClientToolServer(plan.clientTools) },
+  const { sdk } = launch;
+  const extended: ClaudeLaunch = {
+    ...launch,
+    // Deferred tool loading would hide tools behind ToolSearch, a built-in tool a chat run does not have.
+    runEnv: { ...launch.runEnv, ENABLE_TOOL_SEARCH: 'false' },
+    ...(apiToolChoice ? { extraBody: { ...launch.extraBody, tool_choice: apiToolChoice } } : {}),
+    inProcessServers: {
+      ...launch.inProcessServers,
+      [CLIENT_TOOL_SERVER]: createClientToolServer(plan.clientTools),
+    },
     // Claude Code must hold its start until the SDK's initialize request has registered the server:
     // the SDK asks for that itself only when it spawns the bundled binary, and the gateway spawns it.
     // Without it, a resumed turn (tool results, client-tool-continuation.ts) can reach the model
     // before the client's tools exist.
-    extraArgs: { ...options.extraArgs, 'await-initialize': null },
-    // One rule for the whole server (Claude Code's `mcp__<server>` form) rather than one per tool:
-    // runs with other tools then share the options a warm spare starts with (it takes the tools later).
-    allowedTools: [...(options.allowedTools ?? []), `mcp__${CLIENT_TOOL_SERVER}`],
+    awaitInitialize: true,
+    sdk: {
+      ...sdk,
+      // One rule for the whole server (Claude Code's `mcp__<server>` form) rather than one per tool:
+      // runs with other tools then share the launch a warm spare starts with (it takes the tools later).
+      allowedTools: [...(sdk.allowedTools ?? []), `mcp__${CLIENT_TOOL_SERVER}`],
+      // A bounded loop: one response, plus one more when the Stop hook sends the model back or it
+      // called a tool that does not exist (Claude Code tells it so). The run itself ends at the first
+      // client tool call. Agent runs and structured output need their own turns, so they keep theirs.
+      ...(!plan.agent && !plan.outputSchema ? { maxTurns: 2 } : {}),
+    },
   };
   if (instruction) {
-    extended.systemPrompt = withSystemText(options.systemPrompt, instruction);
+    const { text } = launch.systemPrompt;
+    extended.systemPrompt = {
+      ...launch.systemPrompt,
+      text: text ? `${text}\n\n${instruction}` : instruction,
+    };
     extended.hooks = {
-      ...options.hooks,
-      Stop: [...(options.hooks?.Stop ?? []), { hooks: [sendBack(instruction)] }],
+      ...launch.hooks,
+      Stop: [...(launch.hooks?.Stop ?? []), { hooks: [sendBack(instruction)] }],
     };
   }
-  // A bounded loop: one response, plus one more when the Stop hook sends the model back or it
-  // called a tool that does not exist (Claude Code tells it so). The run itself ends at the first
-  // client tool call. Agent runs and structured output need their own turns, so they keep theirs.
-  if (!plan.agent && !plan.outputSchema) extended.maxTurns = 2;
   return extended;
 };
 
@@ -70,33 +80,6 @@ export function mustCallInstruction(policy: ClientToolPolicy): string | undefine
     return `In this response you must call the tool \`${clientToolClaudeName(choice.name)}\`; do not answer with text alone.`;
   }
   return undefined;
-}
-
-/** Merges `tool_choice` into an extra body the operator may already have set. */
-export function withExtraBody(current: string | undefined, toolChoice: Record<string, unknown>): string {
-  let base: Record<string, unknown> = {};
-  try {
-    const parsed: unknown = current ? JSON.parse(current) : {};
-    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed))
-      base = parsed as Record<string, unknown>;
-  } catch {
-    // Not JSON: Claude Code would ignore it too.
-  }
-  return JSON.stringify({ ...base, tool_choice: toolChoice });
-}
-
-/** Adds a paragraph to whichever system prompt form the run already has. */
-export function withSystemText(prompt: Options['systemPrompt'], text: string): Options['systemPrompt'] {
-  if (prompt === undefined) return text;
-  if (typeof prompt === 'string') return prompt ? `${prompt}\n\n${text}` : text;
-  if (Array.isArray(prompt)) return [...prompt, text];
-  if (prompt.type === 'preset')
-    return { ...prompt, append: prompt.append ? `${prompt.append}\n\n${text}` : text };
-  const custom = prompt.prompt;
-  return {
-    ...prompt,
-    prompt: typeof custom === 'string' ? (custom ? `${custom}\n\n${text}` : text) : [...custom, text],
-  };
 }
 
 /** Sends the model back once when it ends its turn without the tool call it was told to make. */

@@ -1,10 +1,18 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { SpawnOptions } from '@anthropic-ai/claude-agent-sdk';
 import type { Logger } from 'pino';
-import { canonicalJson } from '../../util/canonical-json.js';
 import type { IdleProcesses } from '../processes/process-budget.js';
 import type { ProcessRegistry, SpawnedRun } from '../processes/process-registry.js';
+import {
+  type IdFlag,
+  launchKey,
+  SESSION_ID,
+  SESSION_PLACEHOLDER,
+  withoutInitializeArgs,
+  withoutSessionId,
+} from './open-launch.js';
 import type { SpareDemand } from './spare-demand.js';
+import { type SpareCounters, type SpareSlot, SpareSlots } from './spare-slots.js';
 
 export interface OpenSparesDeps {
   demand: SpareDemand;
@@ -29,43 +37,13 @@ export interface OpenSparesDeps {
   now?: () => number;
 }
 
-/** Running totals, for tests, the benchmark and logs. */
-export interface OpenSparesCounters {
-  used: number;
-  missed: number;
-  started: number;
-  failed: number;
-}
-
-/** The launch flag that names the conversation a spare serves. */
-export type IdFlag = '--session-id' | '--resume';
-
 /** How Claude Code is launched, without the per-run abort signal. */
 type Launch = Omit<SpawnOptions, 'signal'>;
 
-interface Slot {
-  key: string;
+interface OpenSlot extends SpareSlot {
   run: SpawnedRun;
-  since: number;
-  /** The session id it was launched with, when runs record sessions (each spare has its own). */
-  sessionId: string | undefined;
-  /** Handed out by `promiseSessionId`: only the run with that session id may use it. */
-  promised: boolean;
 }
 
-const AWAIT_INITIALIZE = '--await-initialize';
-/**
- * Flags whose value the SDK's initialize request carries as well: a process waiting for it takes
- * the value from there (checked against the mock: the same StructuredOutput tool and schema reach
- * the API), so dropping them lets one launch serve every value.
- */
-const CARRIED_BY_INITIALIZE = ['--json-schema'];
-/** Launches that continue a conversation: a process started for one can serve no other run. */
-const CONVERSATION_FLAGS = ['--resume', '--continue', '--fork-session'];
-/** The id a new session is recorded under: each spare has its own (see `promiseSessionId`). */
-const SESSION_ID: IdFlag = '--session-id';
-const SESSION_PLACEHOLDER = '<session-id>';
-const MAX_RETRY_DELAY_MS = 60_000;
 /** Generous for a loaded 2-core machine: the launch work is ~0.2 s of CPU. */
 const LAUNCH_WORK_MS = 3_000;
 
@@ -90,27 +68,37 @@ const LAUNCH_WORK_MS = 3_000;
  */
 export class OpenSpares implements IdleProcesses {
   readonly #deps: OpenSparesDeps;
-  readonly #slots = new Set<Slot>();
-  readonly #switchAfterMisses: number;
-  readonly #now: () => number;
   readonly #idFlag: IdFlag;
-  #template: { key: string; launch: Launch } | undefined;
-  #miss: { key: string; count: number } | undefined;
-  #failures = 0;
-  #retryTimer: NodeJS.Timeout | undefined;
-  #trimTimer: NodeJS.Timeout | undefined;
-  #closed = false;
-  readonly counters: OpenSparesCounters = { used: 0, missed: 0, started: 0, failed: 0 };
+  readonly #slots: SpareSlots<Launch, OpenSlot>;
 
   constructor(deps: OpenSparesDeps) {
     this.#deps = deps;
-    this.#switchAfterMisses = deps.switchAfterMisses ?? 2;
-    this.#now = deps.now ?? Date.now;
     this.#idFlag = deps.idFlag ?? SESSION_ID;
+    this.#slots = new SpareSlots({
+      ...deps,
+      followFirstMiss: true,
+      counters: { used: 0, missed: 0, started: 0, failed: 0 },
+      kind: {
+        name: 'open spares',
+        start: (template, key) => this.#start(template, key),
+        end: (slot) => deps.processes.terminate(slot.run.child),
+        pid: (slot) => slot.run.child.pid,
+        // A launched spare serves a run at once: the SDK's initialize is what it waits for.
+        ready: () => true,
+        // Young enough to be doing its launch work (stopping one that already waits costs nothing).
+        starting: (slot) => slot.startedAt >= this.#slots.now() - LAUNCH_WORK_MS,
+        usable: (slot) => isAlive(slot.run),
+        oneStartAtATime: false,
+      },
+    });
+  }
+
+  get counters(): SpareCounters {
+    return this.#slots.counters;
   }
 
   get idleCount(): number {
-    return this.#slots.size;
+    return this.#slots.idleCount;
   }
 
   /**
@@ -120,31 +108,30 @@ export class OpenSpares implements IdleProcesses {
   spawn(requested: SpawnOptions): SpawnedRun {
     const options = { ...requested, args: withoutInitializeArgs(requested.args) };
     const { args, sessionId } = withoutSessionId(options.args, this.#idFlag);
-    const general = { ...options, args };
-    const key = this.#closed || !this.#deps.demand.enabled ? undefined : launchKey(general, this.#idFlag);
+    const { signal: _signal, ...general } = { ...options, args };
+    const key = this.#slots.active ? launchKey(general, this.#idFlag) : undefined;
     if (key === undefined) return this.#deps.processes.spawn(options);
-    this.#deps.demand.noteArrival();
-    const slot = [...this.#slots].find(
+    this.#slots.arrived();
+    const slot = this.#slots.pick(
       (candidate) =>
         candidate.key === key &&
-        isAlive(candidate.run) &&
         (sessionId === undefined
           ? !candidate.promised && candidate.sessionId === undefined
           : candidate.sessionId === sessionId),
     );
     if (slot) {
-      this.#slots.delete(slot);
+      this.#slots.claim(slot);
       this.counters.used += 1;
-      this.#deps.demand.noteTaken();
       const { child } = slot.run;
-      if (child.pid !== undefined) this.#deps.onHandOver?.(child.pid);
       options.signal.addEventListener('abort', () => void this.#deps.processes.terminate(child), {
         once: true,
       });
       return slot.run;
     }
     this.counters.missed += 1;
-    this.#noteMiss(key, general);
+    // Not refilled now: the run that missed is starting its own process and should have the CPU.
+    if (this.#slots.template?.key === key) this.#slots.hit();
+    else this.#slots.miss(key, key, general);
     // A spare promised this session id is of no use now: this run records the session itself.
     if (sessionId !== undefined) this.forgetSession(sessionId);
     return this.#deps.processes.spawn(options);
@@ -155,205 +142,64 @@ export class OpenSpares implements IdleProcesses {
    * runs that record sessions was launched with its own id (Claude Code takes it at launch).
    */
   promiseSessionId(): string | undefined {
-    const slot = [...this.#slots].find(
-      (candidate) => !candidate.promised && candidate.sessionId !== undefined && isAlive(candidate.run),
-    );
-    if (!slot) return undefined;
-    slot.promised = true;
-    return slot.sessionId;
+    return this.#slots.promiseSessionId();
   }
 
   /** Whether a live spare holds this session id (promised to the run that has it). */
   holdsSession(sessionId: string): boolean {
-    return [...this.#slots].some((slot) => slot.sessionId === sessionId && isAlive(slot.run));
+    return this.#slots.holdsSession(sessionId);
   }
 
-  /** The session is gone (or went elsewhere): a spare still holding its id can serve nobody. */
   forgetSession(sessionId: string): void {
-    for (const slot of this.#slots) {
-      if (slot.sessionId === sessionId) void this.#closeSlot(slot).then(() => this.fill());
-    }
+    this.#slots.forgetSession(sessionId);
   }
 
-  /** A run slot was released: the moment to replace used spares without slowing a running answer. */
   released(): void {
-    this.#deps.demand.noteReleased();
-    this.fill();
+    this.#slots.released();
   }
 
-  /** Starts spares up to what the traffic needs (within the process cap); ends surplus ones. */
   fill(): void {
-    const template = this.#template;
-    if (this.#closed || !template) return;
-    const target = this.#deps.demand.target();
-    if (!this.#retryTimer && (this.#deps.mayStart?.() ?? true)) {
-      while (this.#slots.size < target && this.#deps.hasRoomForIdle()) this.#start(template);
-    }
-    const surplus = [...this.#slots]
-      .filter((slot) => !slot.promised)
-      .sort((a, b) => a.since - b.since)
-      .slice(0, Math.max(0, this.#slots.size - target));
-    for (const slot of surplus) void this.#closeSlot(slot);
-    if (!this.#trimTimer && this.#slots.size > this.#deps.demand.min) {
-      // Look again once the arrivals have aged out of the window, so a quiet gateway shrinks.
-      this.#trimTimer = setTimeout(() => {
-        this.#trimTimer = undefined;
-        this.fill();
-      }, this.#deps.demand.windowMs / 2);
-      this.#trimTimer.unref();
-    }
+    this.#slots.fill();
   }
 
   livePids(): number[] {
-    return [...this.#slots].flatMap((slot) => slot.run.child.pid ?? []);
+    return this.#slots.livePids();
   }
 
-  /**
-   * Spares young enough to be doing their launch work (it takes a few hundred ms of CPU before the
-   * process waits for initialize; stopping one that already waits costs nothing).
-   */
   startingPids(): number[] {
-    const since = this.#now() - LAUNCH_WORK_MS;
-    return [...this.#slots].flatMap((slot) => (slot.since >= since ? (slot.run.child.pid ?? []) : []));
+    return this.#slots.startingPids();
   }
 
   oldestIdleSince(): number | undefined {
-    const times = [...this.#slots].map((slot) => slot.since);
-    return times.length > 0 ? Math.min(...times) : undefined;
+    return this.#slots.oldestIdleSince();
   }
 
-  /** Promised spares go last: a run is about to take each (ending one wastes its start). */
-  async evictOldest(): Promise<void> {
-    const oldest = [...this.#slots].sort(
-      (a, b) => Number(a.promised) - Number(b.promised) || a.since - b.since,
-    )[0];
-    if (oldest) await this.#closeSlot(oldest);
+  evictOldest(): Promise<void> {
+    return this.#slots.evictOldest();
   }
 
-  /** Stops refilling and ends every spare; resolves once their processes have exited. */
-  async close(): Promise<void> {
-    this.#closed = true;
-    clearTimeout(this.#retryTimer);
-    clearTimeout(this.#trimTimer);
-    await Promise.all([...this.#slots].map((slot) => this.#closeSlot(slot)));
+  close(): Promise<void> {
+    return this.#slots.close();
   }
 
-  #noteMiss(key: string, options: SpawnOptions): void {
-    if (this.#template?.key === key) {
-      this.#miss = undefined;
-      return;
-    }
-    this.#miss = this.#miss?.key === key ? { key, count: this.#miss.count + 1 } : { key, count: 1 };
-    if (this.#template && this.#miss.count < this.#switchAfterMisses) return;
-    this.#deps.logger.debug('open spares: following the launch of recent runs');
-    const { signal: _signal, ...launch } = options;
-    this.#template = { key, launch };
-    this.#miss = undefined;
-    for (const slot of this.#slots) if (slot.key !== key) void this.#closeSlot(slot);
-    // Not now: the run that missed is starting its own process and should have the CPU.
-  }
-
-  #start(template: { key: string; launch: Launch }): void {
-    const sessionId = template.launch.args.some((arg) => arg.endsWith(SESSION_PLACEHOLDER))
+  #start(template: Launch, key: string): OpenSlot {
+    const sessionId = template.args.some((arg) => arg.endsWith(SESSION_PLACEHOLDER))
       ? randomUUID()
       : undefined;
-    const args = template.launch.args.map((arg) =>
-      arg.endsWith(SESSION_PLACEHOLDER) ? arg.replace(SESSION_PLACEHOLDER, sessionId as string) : arg,
+    const args = template.args.map((arg) =>
+      arg.endsWith(SESSION_PLACEHOLDER) && sessionId ? arg.replace(SESSION_PLACEHOLDER, sessionId) : arg,
     );
     // Its own signal: nothing aborts a spare but `close()`; a run that takes it adds its own.
-    const run = this.#deps.processes.spawn({
-      ...template.launch,
-      args,
-      signal: new AbortController().signal,
-    });
-    const slot: Slot = { key: template.key, run, since: this.#now(), sessionId, promised: false };
-    this.#slots.add(slot);
-    this.counters.started += 1;
-    run.child.once('exit', () => {
-      if (this.#slots.delete(slot)) this.#onDied();
-    });
-    run.child.once('error', () => {
-      if (this.#slots.delete(slot)) this.#onDied();
-    });
+    const run = this.#deps.processes.spawn({ ...template, args, signal: new AbortController().signal });
+    const now = this.#slots.now();
+    const slot: OpenSlot = { key, run, sessionId, promised: false, since: now, startedAt: now, ended: false };
+    const died = () => {
+      if (this.#slots.holds(slot)) this.#slots.failed(slot, new Error('an idle spare exited'));
+    };
+    run.child.once('exit', died);
+    run.child.once('error', died);
+    return slot;
   }
-
-  #onDied(): void {
-    if (this.#closed) return;
-    this.#failures += 1;
-    this.counters.failed += 1;
-    const delayMs = Math.min(
-      (this.#deps.retryDelayMs ?? 1_000) * 2 ** (this.#failures - 1),
-      MAX_RETRY_DELAY_MS,
-    );
-    this.#deps.logger.warn({ retryInMs: delayMs }, 'open spares: an idle Claude Code process exited');
-    clearTimeout(this.#retryTimer);
-    this.#retryTimer = setTimeout(() => {
-      this.#retryTimer = undefined;
-      this.fill();
-    }, delayMs);
-    this.#retryTimer.unref();
-  }
-
-  async #closeSlot(slot: Slot): Promise<void> {
-    this.#slots.delete(slot);
-    await this.#deps.processes.terminate(slot.run.child);
-  }
-}
-
-/**
- * Identity of a launch, for handing a pre-spawned process to a run: undefined for a launch that
- * does not wait for `initialize` (its options are already fixed) or that names a conversation
- * (other than through `idFlag`, whose value is a placeholder by now). A hash, so the environment's
- * secrets are not kept in the key.
- */
-export function launchKey(options: SpawnOptions, idFlag: IdFlag = SESSION_ID): string | undefined {
-  const { args } = options;
-  if (!args.includes(AWAIT_INITIALIZE)) return undefined;
-  const fixed = CONVERSATION_FLAGS.filter((flag) => flag !== idFlag);
-  if (args.some((arg) => fixed.some((flag) => arg === flag || arg.startsWith(`${flag}=`)))) {
-    return undefined;
-  }
-  const canonical = canonicalJson({
-    command: options.command,
-    args,
-    cwd: options.cwd ?? null,
-    env: Object.fromEntries(Object.entries(options.env).filter(([, value]) => value !== undefined)),
-  });
-  return canonical === undefined ? undefined : createHash('sha256').update(canonical).digest('hex');
-}
-
-/** The arguments with the session id (the value of `flag`) as a placeholder, and that id. */
-export function withoutSessionId(
-  args: readonly string[],
-  flag: IdFlag = SESSION_ID,
-): { args: string[]; sessionId: string | undefined } {
-  // The SDK writes `--session-id=<id>` (and `--resume=<id>`); the two-argument form is accepted too.
-  const joined = args.findIndex((arg) => arg.startsWith(`${flag}=`));
-  if (joined >= 0) {
-    const sessionId = (args[joined] as string).slice(flag.length + 1);
-    const placeholder = `${flag}=${SESSION_PLACEHOLDER}`;
-    return { args: args.map((arg, i) => (i === joined ? placeholder : arg)), sessionId };
-  }
-  const at = args.indexOf(flag);
-  const value = at >= 0 ? args[at + 1] : undefined;
-  if (value === undefined) return { args: [...args], sessionId: undefined };
-  return { args: args.map((arg, i) => (i === at + 1 ? SESSION_PLACEHOLDER : arg)), sessionId: value };
-}
-
-/** The arguments without those the initialize request carries too (only under --await-initialize). */
-export function withoutInitializeArgs(args: readonly string[]): string[] {
-  if (!args.includes(AWAIT_INITIALIZE)) return [...args];
-  const kept: string[] = [];
-  for (let i = 0; i < args.length; i += 1) {
-    const arg = args[i] as string;
-    if (CARRIED_BY_INITIALIZE.includes(arg)) {
-      i += 1;
-      continue;
-    }
-    if (CARRIED_BY_INITIALIZE.some((flag) => arg.startsWith(`${flag}=`))) continue;
-    kept.push(arg);
-  }
-  return kept;
 }
 
 function isAlive(run: SpawnedRun): boolean {

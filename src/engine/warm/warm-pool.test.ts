@@ -1,5 +1,7 @@
 import type { Options, WarmQuery } from '@anthropic-ai/claude-agent-sdk';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ClaudeLaunch } from '../options/claude-launch.js';
+import { testLaunch } from '../options/test-support.js';
 import { ProcessRegistry } from '../processes/process-registry.js';
 import { SpareDemand } from './spare-demand.js';
 import { WarmPool } from './warm-pool.js';
@@ -25,7 +27,7 @@ function controlledStartup() {
   };
 }
 
-const options: Options = { model: 'sonnet', systemPrompt: 'plain' };
+const options: ClaudeLaunch = testLaunch();
 const silent = { debug: () => undefined, warn: () => undefined };
 const processes = new ProcessRegistry({ killGraceMs: 500 });
 const pools: WarmPool[] = [];
@@ -104,10 +106,10 @@ describe('warm pool', () => {
 
 describe('warm pool with client tools', () => {
   class ServerStandIn {}
-  const withTools = (reason: string): Options => ({
+  const withTools = (reason: string): ClaudeLaunch => ({
     ...options,
-    systemPrompt: { type: 'custom', prompt: 'tools', snapshot: false },
-    mcpServers: { client: { type: 'sdk', name: 'client', instance: new ServerStandIn() as never } },
+    systemPrompt: { placement: 'replace', text: 'tools' },
+    inProcessServers: { client: { type: 'sdk', name: 'client', instance: new ServerStandIn() as never } },
     hooks: { Stop: [{ hooks: [async () => ({ decision: 'block' as const, reason })] }] },
   });
 
@@ -125,7 +127,7 @@ describe('warm pool with client tools', () => {
     const spare = await spares.take(run);
 
     expect(started[0]?.mcpServers).toBeUndefined();
-    expect(spare?.retarget?.mcpServers).toEqual(run.mcpServers);
+    expect(spare?.retarget.mcpServers).toEqual(run.inProcessServers);
     const stop = started[0]?.hooks?.Stop?.[0]?.hooks[0];
     const input = { hook_event_name: 'Stop', stop_hook_active: false } as never;
     expect(await stop?.(input, undefined, { signal: new AbortController().signal })).toEqual({

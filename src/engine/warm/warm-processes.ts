@@ -1,13 +1,15 @@
 import type { Options, WarmQuery } from '@anthropic-ai/claude-agent-sdk';
 import type { Logger } from 'pino';
+import type { ClaudeLaunch } from '../options/claude-launch.js';
+import type { ProcessSource } from '../process-source.js';
 import { createProcessBudget } from '../processes/process-budget.js';
 import type { ProcessRegistry } from '../processes/process-registry.js';
-import type { ClaudeRunnerDeps } from '../runner.js';
 import { HotSessions } from './hot-sessions.js';
 import { OpenSpares } from './open-spares.js';
 import { SpareDemand } from './spare-demand.js';
 import { createStartYield } from './start-yield.js';
 import { WarmPool } from './warm-pool.js';
+import { createWarmSource } from './warm-source.js';
 
 export interface WarmProcessesSettings {
   maxProcesses: number;
@@ -43,23 +45,13 @@ export interface WarmProcesses {
   /** Processes pre-spawned for rebuilt histories (`--resume` with an id reserved for each). */
   rebuild: OpenSpares;
   hot: HotSessions;
-  /** What the runner needs to use spares and hot conversations. */
-  runnerDeps: Pick<
-    ClaudeRunnerDeps,
-    | 'warmPool'
-    | 'hotSessions'
-    | 'makeRoomForRun'
-    | 'spawnProcess'
-    | 'spawnRebuild'
-    | 'reserveRebuildId'
-    | 'pauseSpareStarts'
-    | 'afterProcessGone'
-  >;
+  /** Where runs get their processes: kept ones, spares, or new ones under the process budget. */
+  source: ProcessSource;
   /**
-   * The id for a new tracked conversation whose run has these options: a ready warm spare's when
-   * its options fit, else an open spare's, so a pre-started process can serve its first turn.
+   * The id for a new tracked conversation whose run has this launch: a ready warm spare's when it
+   * fits, else an open spare's, so a pre-started process can serve its first turn.
    */
-  promiseSessionId(options: Options): string | undefined;
+  promiseSessionId(launch: ClaudeLaunch): string | undefined;
   /** The id for a tracked conversation rebuilt from its history: a rebuild spare's, when one is free. */
   promiseRebuildId(): string | undefined;
   /** A tracked session is gone for good: end whatever was kept for it. */
@@ -157,21 +149,18 @@ export function createWarmProcesses(deps: WarmProcessesDeps): WarmProcesses {
     open,
     rebuild,
     hot,
-    runnerDeps: {
-      ...(sparesMax > 0 ? { warmPool: pool } : {}),
-      ...(settings.openSpares && sparesMax > 0 ? { spawnProcess: (options) => open.spawn(options) } : {}),
-      ...(rebuildSpares && sparesMax > 0
-        ? {
-            spawnRebuild: (options) => rebuild.spawn(options),
-            reserveRebuildId: () => rebuild.promiseSessionId(),
-          }
-        : {}),
-      ...(settings.hotSessionsMax > 0 ? { hotSessions: hot } : {}),
-      // A run whose session id a pre-spawned process holds takes that process: no room to make.
-      makeRoomForRun: (options) => {
-        const id = options.resume ?? options.sessionId;
-        return budget.makeRoomForRun(id !== undefined && (rebuild.holdsSession(id) || open.holdsSession(id)));
-      },
+    source: createWarmSource({
+      processes: deps.processes,
+      budget,
+      hot,
+      pool,
+      open: settings.openSpares && sparesMax > 0 ? open : undefined,
+      rebuild: rebuildSpares && sparesMax > 0 ? rebuild : undefined,
+      // Under sustained arrivals the spares starting now are the next arrivals' processes (a run
+      // takes one still starting): stopping them for this run would only make the next one start
+      // from scratch. So a run has the CPU to itself only while the traffic is light.
+      pauseSpareStarts:
+        sparesMax > 0 ? () => (poolDemand.busy() ? () => undefined : startYield.pause()) : undefined,
       // A used spare's replacement can start only once the run's process has gone: that is the end
       // of the run's hold on the budget, for the demand's measure of how long a spare takes to return.
       afterProcessGone: () => {
@@ -179,15 +168,9 @@ export function createWarmProcesses(deps: WarmProcessesDeps): WarmProcesses {
         open.released();
         rebuild.released();
       },
-      // Under sustained arrivals the spares starting now are the next arrivals' processes (a run
-      // takes one still starting): stopping them for this run would only make the next one start
-      // from scratch. So a run has the CPU to itself only while the traffic is light.
-      ...(sparesMax > 0
-        ? { pauseSpareStarts: () => (poolDemand.busy() ? () => undefined : startYield.pause()) }
-        : {}),
-    },
-    promiseSessionId(options) {
-      return pool.promiseSessionIdFor(options) ?? open.promiseSessionId();
+    }),
+    promiseSessionId(launch) {
+      return pool.promiseSessionIdFor(launch) ?? open.promiseSessionId();
     },
     promiseRebuildId() {
       return rebuildSpares ? rebuild.promiseSessionId() : undefined;

@@ -1,6 +1,6 @@
 import type { SpawnOptions } from '@anthropic-ai/claude-agent-sdk';
 import { describe, expect, it } from 'vitest';
-import { launchKey, withoutInitializeArgs, withoutSessionId } from './open-spares.js';
+import { launchKey, withoutInitializeArgs, withoutSessionId } from './open-launch.js';
 
 const launch = (args: string[], env: Record<string, string | undefined> = { HOME: '/h' }): SpawnOptions => ({
   command: '/bin/claude',

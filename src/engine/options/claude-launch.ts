@@ -1,0 +1,84 @@
+import type { McpSdkServerConfigWithInstance, Options } from '@anthropic-ai/claude-agent-sdk';
+import type { EffortLevel } from '../../contract/run-plan.js';
+
+export type Hooks = NonNullable<Options['hooks']>;
+
+/** Which conversation a process holds. */
+export type LaunchConversation =
+  /** A new one; recorded under `sessionId` when the gateway tracks it, else not recorded at all. */
+  | { kind: 'new'; sessionId?: string }
+  /** A tracked session that already holds the history: resumed, and recorded on. */
+  | { kind: 'continue'; sessionId: string }
+  /** A history written as a transcript for this run and resumed; recorded on when the session is tracked. */
+  | { kind: 'rebuild'; sessionId: string; record: boolean };
+
+/** SDK options that no row below names: launched as they are, and part of every key as plain data. */
+export type OtherOptions = Omit<
+  Options,
+  | 'abortController'
+  | 'spawnClaudeCodeProcess'
+  | 'pathToClaudeCodeExecutable'
+  | 'env'
+  | 'model'
+  | 'cwd'
+  | 'resume'
+  | 'sessionId'
+  | 'persistSession'
+  | 'systemPrompt'
+  | 'effort'
+  | 'thinking'
+  | 'outputFormat'
+  | 'hooks'
+>;
+
+/**
+ * What a run asks of Claude Code, option by option, with the plan's own values (built by
+ * `LaunchPlanner`, extended per concern). How each becomes a launch, a key or a claim is the table
+ * in claude-options.ts.
+ */
+export interface ClaudeLaunch {
+  sdk: OtherOptions;
+  /** Which Claude Code; undefined: the one bundled with the Agent SDK. */
+  claudeCodePath: string | undefined;
+  /**
+   * The process environment the gateway gives every run: the credentials it runs under and the
+   * gateway's settings. Part of every key, so a process only ever serves runs of its own account.
+   */
+  env: Readonly<Record<string, string>>;
+  model: string;
+  cwd: string;
+  conversation: LaunchConversation;
+  /** `replace`: Claude Code's prompt is this text; `append`: its own prompt, this text after it. */
+  systemPrompt: { placement: 'replace' | 'append'; text: string };
+  effort: EffortLevel | undefined;
+  thinking: 'disabled' | 'default';
+  maxOutputTokens: number | undefined;
+  /** Fields Claude Code adds to every Messages API request (the client tools' `tool_choice`). */
+  extraBody: Readonly<Record<string, unknown>> | undefined;
+  outputSchema: Record<string, unknown> | undefined;
+  /** Carry on the turn a transcript's unanswered tool calls left open (client-tool-continuation.ts). */
+  continueInterruptedTurn: boolean;
+  /** Hold the start until the SDK's initialize request (which registers in-process servers, hooks, ...). */
+  awaitInitialize: boolean;
+  /** MCP servers that live in the gateway (the client's tools): code, handed to a process per run. */
+  inProcessServers: Readonly<Record<string, McpSdkServerConfigWithInstance>>;
+  hooks: Hooks | undefined;
+  /** Variables the run adds to the environment, over everything else (agent or task settings). */
+  runEnv: Readonly<Record<string, string>>;
+}
+
+/** The session id a process of this launch records a new conversation under, if any. */
+export function newSessionIdOf(launch: ClaudeLaunch): string | undefined {
+  return launch.conversation.kind === 'new' ? launch.conversation.sessionId : undefined;
+}
+
+/** The gateway-tracked session a process of this launch serves, if any. */
+export function trackedSessionIdOf(launch: ClaudeLaunch): string | undefined {
+  return recordsConversation(launch.conversation) ? launch.conversation.sessionId : undefined;
+}
+
+/** Whether a process of this conversation records it (for the gateway's session store). */
+export function recordsConversation(conversation: LaunchConversation): boolean {
+  if (conversation.kind === 'new') return conversation.sessionId !== undefined;
+  return conversation.kind === 'continue' || conversation.record;
+}

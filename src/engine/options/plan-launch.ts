@@ -1,0 +1,67 @@
+import type { RunPlan } from '../../contract/run-plan.js';
+import { continuesToolTurn } from '../client-tool-continuation.js';
+import type { ClaudeLaunch, LaunchConversation } from './claude-launch.js';
+
+/** Adds one concern's options to a run's launch (client tools, agent mode, ...). */
+export type LaunchExtender = (plan: RunPlan, launch: ClaudeLaunch) => ClaudeLaunch;
+
+export interface LaunchSettings {
+  /** Claude Code executable; undefined uses the one bundled with the Agent SDK. */
+  executablePath: string | undefined;
+  /** The environment of every CLI process (already filtered of gateway secrets). */
+  env: Readonly<Record<string, string>>;
+  /** Where plain-chat runs execute: an empty directory the gateway owns. */
+  workspaceDir: string;
+  /**
+   * Every launch waits for the SDK's initialize request: the process source may hand a run a
+   * process spawned before it (`ProcessSource.awaitsInitialize`).
+   */
+  awaitInitialize: boolean;
+  /** Applied in order; each concern lives in its own module and is composed by the gateway. */
+  extenders: readonly LaunchExtender[];
+}
+
+/** Turns run plans into launches under fixed settings. */
+export interface LaunchPlanner {
+  /**
+   * The launch of a run of `plan`; `rebuildId` is the id its history's transcript is written under
+   * when the run rebuilds one (a continued session already holds it).
+   */
+  plan(plan: RunPlan, rebuildId?: string): ClaudeLaunch;
+}
+
+export function createLaunchPlanner(settings: LaunchSettings): LaunchPlanner {
+  return {
+    plan(plan, rebuildId) {
+      const base: ClaudeLaunch = {
+        // A plain chat model has no built-in tools.
+        sdk: { tools: plan.agent?.tools ?? [] },
+        claudeCodePath: settings.executablePath,
+        env: settings.env,
+        model: plan.model,
+        cwd: plan.agent?.cwd ?? settings.workspaceDir,
+        conversation: conversationOf(plan, rebuildId),
+        systemPrompt: plan.systemPrompt ?? { placement: 'replace', text: '' },
+        effort: plan.effort,
+        thinking: plan.thinking,
+        maxOutputTokens: plan.maxOutputTokens,
+        extraBody: undefined,
+        outputSchema: plan.outputSchema,
+        continueInterruptedTurn: continuesToolTurn(plan),
+        awaitInitialize: settings.awaitInitialize,
+        inProcessServers: {},
+        hooks: undefined,
+        runEnv: {},
+      };
+      return settings.extenders.reduce((launch, extend) => extend(plan, launch), base);
+    },
+  };
+}
+
+function conversationOf(plan: RunPlan, rebuildId: string | undefined): LaunchConversation {
+  const session = plan.session;
+  if (session?.continues) return { kind: 'continue', sessionId: session.id };
+  if (rebuildId !== undefined)
+    return { kind: 'rebuild', sessionId: rebuildId, record: session !== undefined };
+  return session ? { kind: 'new', sessionId: session.id } : { kind: 'new' };
+}
