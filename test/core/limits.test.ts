@@ -21,7 +21,8 @@ describe('timeouts, missing CLI and the wait queue', () => {
   });
 
   it('sends the timeout as an error frame once the stream has started', async () => {
-    const h = await startHarness({ config: { REQUEST_TIMEOUT_MS: '2500' } });
+    // The answer takes 10 s; the timeout cuts it after 6 s, room enough for a start on a loaded machine.
+    const h = await startHarness({ config: { REQUEST_TIMEOUT_MS: '6000' } });
     try {
       h.mock.enqueue(text(Array.from({ length: 100 }, (_, i) => `w${i}`).join(' '), { chunkDelayMs: 100 }));
       const response = await postChat(h.origin, {
