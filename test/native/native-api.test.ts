@@ -67,6 +67,59 @@ async function openSocket(url: string, options: WebSocket.ClientOptions = {}, pr
 
 const ends = (frame: Record<string, unknown>) => frame.type === 'complete' || frame.type === 'error';
 
+/**
+ * After a failed turn on a WebSocket, the session is free the moment the error frame arrives: the
+ * next turn (over the socket or HTTP) runs at once.
+ */
+async function failThenTurnAgain(harness: Harness): Promise<void> {
+  const failures = [
+    // Before any output: refused by the Messages API on a fresh session's first turn. (With history,
+    // Claude Code answers a prompt-too-long 400 by compacting and retrying.)
+    {
+      reply: { kind: 'error', status: 400, message: 'prompt is too long: 210000 tokens > 200000 maximum' },
+      history: false,
+      times: 1,
+    },
+    // Overloaded after the answer started, then again on Claude Code's non-streaming fallback: the
+    // error follows streamed text, so the run is still being torn down when the error is known.
+    { reply: { kind: 'midStreamFailure', textBefore: 'Half an answer' }, history: true, times: 2 },
+  ] as const;
+  for (const failure of failures) {
+    for (const nextTurnOver of ['ws', 'http'] as const) {
+      const id = await createSession(harness);
+      const { ws, next } = await openSocket(
+        `${harness.origin.replace('http', 'ws')}/api/v1/sessions/${id}/ws`,
+        {
+          headers: { 'x-api-key': OWNER },
+        },
+      );
+      try {
+        if (failure.history) {
+          ws.send(JSON.stringify({ type: 'message', prompt: 'Hello.' }));
+          expect(await next(ends)).toMatchObject({ type: 'complete' });
+        }
+        for (let i = 0; i < failure.times; i++) harness.mock.enqueue(failure.reply);
+        ws.send(JSON.stringify({ type: 'message', prompt: 'Fails.' }));
+        expect(await next(ends)).toMatchObject({ type: 'error' });
+        // Sent the moment the error arrives.
+        if (nextTurnOver === 'ws') {
+          ws.send(JSON.stringify({ type: 'message', prompt: 'Next.' }));
+          expect(await next(ends)).toMatchObject({ type: 'complete', response: 'echo: Next.' });
+        } else {
+          const overHttp = await fetch(`${harness.origin}/api/v1/sessions/${id}/messages`, {
+            method: 'POST',
+            headers: { 'x-api-key': OWNER, 'content-type': 'application/json' },
+            body: JSON.stringify({ prompt: 'Next.' }),
+          });
+          expect(overHttp.status).toBe(200);
+        }
+      } finally {
+        ws.close();
+      }
+    }
+  }
+}
+
 describe('native sessions API with the real Claude Code CLI', () => {
   it('runs two turns that continue the session: the model sees turn 1 as real turns', async () => {
     const id = await createSession();
@@ -297,6 +350,12 @@ describe('native sessions API with the real Claude Code CLI', () => {
     expect(await json(invalid)).toMatchObject({
       error: { code: 'INVALID_REQUEST', details: { param: 'maxTurns' } },
     });
+  });
+});
+
+describe('failed WebSocket turns', () => {
+  it('release the session before the error frame: the next turn runs at once', async () => {
+    await failThenTurnAgain(h);
   });
 });
 
