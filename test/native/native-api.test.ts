@@ -255,6 +255,45 @@ describe('native sessions API with the real Claude Code CLI', () => {
     await expect(openSocket(url)).rejects.toThrow(/401/);
   });
 
+  it('refuses upgrades it will not accept with the native error body', async () => {
+    const id = await createSession();
+    const refusal = (path: string, key?: string) =>
+      new Promise<{ status: number; type: string | undefined; body: Record<string, unknown> }>(
+        (resolve, reject) => {
+          const ws = new WebSocket(`${h.origin.replace('http', 'ws')}/api/v1${path}`, {
+            headers: key ? { 'x-api-key': key } : {},
+          });
+          ws.once('open', () => reject(new Error(`${path} was accepted`)));
+          ws.once('error', reject);
+          ws.once('unexpected-response', (_request, response) => {
+            let body = '';
+            response.on('data', (chunk: Buffer) => {
+              body += chunk.toString('utf8');
+            });
+            response.on('end', () =>
+              resolve({
+                status: response.statusCode ?? 0,
+                type: response.headers['content-type'],
+                body: JSON.parse(body) as Record<string, unknown>,
+              }),
+            );
+          });
+        },
+      );
+    const noKey = await refusal(`/sessions/${id}/ws`);
+    expect(noKey).toMatchObject({ status: 401, body: { error: { code: 'MISSING_API_KEY' } } });
+    expect(noKey.type).toMatch(/^application\/json/);
+    expect(noKey.body).toHaveProperty('requestId');
+    expect(await refusal('/sessions/nope/ws', OWNER)).toMatchObject({
+      status: 404,
+      body: { error: { code: 'SESSION_NOT_FOUND' } },
+    });
+    expect(await refusal(`/sessions/${id}/ws`, OTHER)).toMatchObject({
+      status: 404,
+      body: { error: { code: 'SESSION_NOT_FOUND' } },
+    });
+  });
+
   it('answers 409 SESSION_BUSY to a second turn while one runs', async () => {
     const id = await createSession();
     h.mock.setHandler((req) => text(`echo: ${lastUserText(req)}`, { firstByteDelayMs: 1_500 }));
