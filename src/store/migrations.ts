@@ -291,6 +291,12 @@ function migrations(engine: StoreEngine): Record<string, Migration> {
         await db.schema.alterTable('api_keys').addColumn('accounts', 'text').execute();
       },
     },
+    // The field chat completions put Claude's thinking in, chosen per key.
+    '0010_key_reasoning_field': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('api_keys').addColumn('reasoning_field', 'text').execute();
+      },
+    },
   };
 }
 

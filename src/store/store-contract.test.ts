@@ -279,6 +279,7 @@ for (const engine of [sqliteEngine(), postgresEngine()]) {
           '0007_tasks',
           '0008_take_run_lease',
           '0009_accounts',
+          '0010_key_reasoning_field',
         ]);
         expect(await migrateToLatest(connections[0]!.db, connections[0]!.engine)).toEqual([]);
       } finally {
