@@ -307,6 +307,12 @@ function migrations(engine: StoreEngine): Record<string, Migration> {
           ON CONFLICT (name) DO NOTHING`.execute(db);
       },
     },
+    // The field chat completions put Claude's thinking in, chosen per key.
+    '0011_key_reasoning_field': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('api_keys').addColumn('reasoning_field', 'text').execute();
+      },
+    },
   };
 }
 

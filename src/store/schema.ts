@@ -164,6 +164,8 @@ export interface ApiKeysTable {
   profile: string | null;
   /** JSON array of the account names the key may spend (migration 0009), or null for all. */
   accounts: string | null;
+  /** Where chat completions put thinking for the key's clients (migration 0010), or null for the default. */
+  reasoning_field: string | null;
   spent_usd: number;
   created_at: number;
   revoked_at: number | null;

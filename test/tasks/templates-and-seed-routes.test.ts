@@ -119,6 +119,22 @@ describe('prompt templates', () => {
     expect((await json(outside)).error.code).toBe('invalid_template_name');
     expect(h.mock.requests).toHaveLength(0);
   });
+
+  it('answers a name longer than a file name may be with a 400 on every route that takes one', async () => {
+    const long = 'n'.repeat(253);
+    for (const [url, body] of [
+      [`/api/v1/templates/${long}/generate`, { variables: {} }],
+      ['/api/generate/card', { topic: 'Hooks', templateName: long }],
+      ['/api/generate/card/stream', { topic: 'Hooks', templateName: long }],
+    ] as const) {
+      const response = await post(url, body);
+      expect(response.status, url).toBe(400);
+      const error = (await json(response)).error;
+      expect(JSON.stringify(error)).toContain('invalid_template_name');
+      expect(JSON.stringify(error)).not.toContain(long);
+    }
+    expect(h.mock.requests).toHaveLength(0);
+  });
 });
 
 describe("the owner's agents and skills", () => {

@@ -15,6 +15,7 @@ import type { ChatCompletionChunk } from './chat-response.js';
 import { createChatEncoder } from './encode-stream.js';
 import { foldChunks } from './fold.js';
 import { locateImage } from './locate-image.js';
+import { chooseReasoningField } from './reasoning-field.js';
 import { type ChatCompletionRequest, chatCompletionRequestSchema } from './schema.js';
 import { type ToClaudeContext, toRunPlan } from './to-plan.js';
 
@@ -75,6 +76,7 @@ export function chatCompletionsRoutes(deps: ChatRouteDeps) {
       model: request.model,
       // The non-streaming reply always carries usage: it is the fold of a stream that had it.
       includeUsage: !request.stream || request.stream_options?.include_usage === true,
+      reasoningField: chooseReasoningField(request.reasoning_field, c.get('principal')?.policy),
     });
     if (!request.stream) {
       const chunks: ChatCompletionChunk[] = [];

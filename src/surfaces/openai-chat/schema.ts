@@ -1,6 +1,7 @@
 // zod with `.openapi()`: a schema gets that method only if it is built after the extension loads.
 import { z } from '@hono/zod-openapi';
 import { FIELD_LIMITS as L } from '../../contract/field-limits.js';
+import { REASONING_FIELDS } from '../../contract/key-policy.js';
 
 /**
  * What the gateway reads from a Chat Completions request. Objects are loose on purpose: clients send
@@ -163,6 +164,10 @@ export const chatCompletionRequestSchema = z.looseObject({
     .refine((pairs) => Object.keys(pairs).length <= L.metadataPairs, `at most ${L.metadataPairs} pairs`)
     .nullish(),
   claude_code: claudeCodeExtensionSchema.nullish(),
+  /** The gateway's extension: which delta field(s) carry Claude's thinking (docs/openai-chat.md#reasoning). */
+  reasoning_field: z.enum(REASONING_FIELDS).nullish().openapi({
+    description: 'Where Claude’s thinking goes: `reasoning_content`, `reasoning` or `both` (default).',
+  }),
 });
 
 export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;

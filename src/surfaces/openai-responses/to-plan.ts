@@ -18,7 +18,7 @@ import {
   toolParametersProblem,
   withoutMetaSchema,
 } from '../../core/content/json-schema-checks.js';
-import { placeSystemPrompt, startWithUserTurn } from '../../core/plan-conversation.js';
+import { placeSystemPrompt, startWithUserTurn, takePrompt } from '../../core/plan-conversation.js';
 import { applyEffort, applyOutputLimits, effortOf, servedModel } from '../openai/plan-parts.js';
 import { invalidInput, itemsToTurns, type PlacedItem } from './items-to-turns.js';
 import type { InputItem, ResponsesRequest, Tool } from './schema.js';
@@ -54,7 +54,9 @@ export function toPlan(request: ResponsesRequest, context: ToPlanContext): Respo
     })),
   ];
   const { systemTexts, turns } = itemsToTurns(placed, context.attachments);
-  const last = turns.pop();
+  const systemText =
+    [request.instructions ?? '', ...systemTexts].filter((text) => text.trim()).join('\n\n') || undefined;
+  const last = takePrompt(turns, systemText);
   if (last?.role !== 'user') {
     throw invalidInput('The input must end with a user message or a function_call_output.', 'input');
   }
@@ -62,8 +64,7 @@ export function toPlan(request: ResponsesRequest, context: ToPlanContext): Respo
   startWithUserTurn(history);
 
   const plan: RunPlan = { model, history, prompt: last.content, thinking: 'disabled', clientTools: [] };
-  const systemText = [request.instructions ?? '', ...systemTexts].filter((text) => text.trim()).join('\n\n');
-  placeSystemPrompt(plan, systemText || undefined, context.systemPromptPlacement);
+  placeSystemPrompt(plan, systemText, context.systemPromptPlacement);
 
   const { clientTools, droppedTools } = toClientTools(request.tools ?? []);
   const policy = toToolPolicy(request, clientTools, droppedTools);
