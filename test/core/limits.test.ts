@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { eventually, isAlive, startHarness } from '../helpers/gateway-harness.js';
+import { readSse } from '../helpers/sse-events.js';
 import { text } from '../mock-anthropic/server.js';
-import { json, postChat, readSse } from './wire.js';
+import { json, postChat } from './wire.js';
 
 describe('timeouts, missing CLI and the wait queue', () => {
   it('answers 504 when a run outlives REQUEST_TIMEOUT_MS, and ends the CLI', async () => {
@@ -32,8 +33,8 @@ describe('timeouts, missing CLI and the wait queue', () => {
       expect(response.status).toBe(200);
       const sse = await readSse(response);
       expect(sse.done).toBe(false);
-      expect(JSON.parse(sse.frames.at(-1) ?? '{}').error).toMatchObject({ code: 'request_timeout' });
-      expect(sse.frames.length).toBeGreaterThan(2);
+      expect(sse.events.at(-1)?.data.error).toMatchObject({ code: 'request_timeout' });
+      expect(sse.events.length).toBeGreaterThan(2);
     } finally {
       await h.close();
     }

@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import { useHarness } from '../helpers/gateway-harness.js';
+import { readSse } from '../helpers/sse-events.js';
 import { text } from '../mock-anthropic/server.js';
 import { bearer, chatBody, postJson } from '../security/http.js';
 import { parsePrometheus, sampleValue } from './prometheus.js';
@@ -23,7 +24,7 @@ it('counts requests by route and status, runs, tokens, cost, latency and errors 
   expect((await chat(chatBody('one'))).status).toBe(200);
   expect((await chat(chatBody('two'))).status).toBe(200);
   const stream = await chat(chatBody('three', { stream: true, stream_options: { include_usage: true } }));
-  expect(await stream.text()).toContain('[DONE]');
+  expect((await readSse(stream)).done).toBe(true);
   expect((await chat(chatBody(), {})).status).toBe(401);
   expect((await chat({ model: 'sonnet', messages: [] })).status).toBe(400);
   expect((await chat({ ...chatBody(), model: 'gpt-nonexistent' })).status).toBe(404);

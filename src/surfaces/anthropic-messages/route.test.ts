@@ -2,6 +2,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { describe, expect, it } from 'vitest';
+import { readSse } from '../../../test/helpers/sse-events.js';
 import { openAdmission } from '../../contract/admission.js';
 import { GatewayError } from '../../contract/gateway-error.js';
 import type { RunEvent, RunUsage } from '../../contract/run-events.js';
@@ -134,12 +135,9 @@ describe('POST /v1/messages over a scripted run', () => {
       }),
     });
     expect(response.headers.get('content-type')).toContain('text/event-stream');
-    const frames = (await response.text()).split('\n\n').filter(Boolean);
-    for (const frame of frames) {
-      const [eventLine, dataLine] = frame.split('\n');
-      expect(eventLine).toBe(`event: ${JSON.parse(dataLine?.slice('data: '.length) ?? '').type}`);
-    }
-    expect(frames.at(-1)).toContain('event: message_stop');
+    const { events } = await readSse(response);
+    for (const { event, data } of events) expect(event).toBe(data.type);
+    expect(events.at(-1)?.event).toBe('message_stop');
   });
 
   it('answers an error before any output with the Anthropic status and body', async () => {
