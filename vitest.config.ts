@@ -19,6 +19,8 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 60_000,
           fileParallelism: false,
+          // src/ compiled once for the tests that start the `claude-gateway` CLI as a process.
+          globalSetup: ['test/setup/build-cli.ts'],
         },
       },
     ],

@@ -1,36 +1,16 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runGatewayCli } from '../helpers/gateway-cli.js';
 import { type Harness, startHarness } from '../helpers/gateway-harness.js';
 import { bearer, chatBody, postJson, readError } from './http.js';
-
-const CLI = path.resolve('src/cli.ts');
-
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 let dataDir: string;
 let h: Harness | undefined;
 
 /** Runs the real `claude-gateway` entry point as a child process against the temp data dir. */
-function cli(...args: string[]): Promise<CliRun> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', CLI, ...args],
-      { env: { PATH: process.env.PATH, HOME: dataDir, DATA_DIR: dataDir }, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+const cli = (...args: string[]) => runGatewayCli({ HOME: dataDir, DATA_DIR: dataDir }, ...args);
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'claude-gateway-cli-'));
@@ -133,13 +113,16 @@ describe('claude-gateway keys', () => {
   });
 
   it('rejects bad arguments with exit code 2 and a hint', async () => {
-    const missingName = await cli('keys', 'create', '--rpm', '3');
+    // Each is refused before the store is written, so they can run side by side.
+    const [missingName, badNumber, unknown] = await Promise.all([
+      cli('keys', 'create', '--rpm', '3'),
+      cli('keys', 'create', '--name', 'x', '--rpm', 'lots'),
+      cli('keys', 'create', '--name', 'x', '--colour', 'red'),
+    ]);
     expect(missingName.code).toBe(2);
     expect(missingName.stderr).toContain('--name is required');
-    const badNumber = await cli('keys', 'create', '--name', 'x', '--rpm', 'lots');
     expect(badNumber.code).toBe(2);
     expect(badNumber.stderr).toContain('--rpm');
-    const unknown = await cli('keys', 'create', '--name', 'x', '--colour', 'red');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('--help');
   });
