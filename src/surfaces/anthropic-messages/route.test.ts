@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readSse } from '../../../test/helpers/sse-events.js';
 import { openAdmission } from '../../contract/admission.js';
 import { GatewayError } from '../../contract/gateway-error.js';
@@ -33,6 +33,13 @@ function scriptedRuns(script: RunEvent[]) {
   return { runs, requests };
 }
 
+// One counter for every app: it parses its BPE ranks on the first count (about a second), which
+// beforeAll does under its own timeout.
+const countTokens = createCl100kCounter();
+beforeAll(() => {
+  countTokens('');
+}, 30_000);
+
 function gateway(runs: RunService) {
   const app = new Hono();
   app.use(requestId());
@@ -45,7 +52,7 @@ function gateway(runs: RunService) {
         systemPromptPlacement: 'replace',
         attachments: { maxBytes: 1_000_000, remoteImages: false },
       },
-      countTokens: createCl100kCounter(),
+      countTokens,
       keepAliveMs: 60_000,
       newId: () => 'msg_fixed',
     }),
