@@ -54,20 +54,24 @@ describe('claude-gateway keys', () => {
     });
     expect(key.key).toMatch(/^sk-cg-/);
 
-    const listed = await cli('keys', 'list', '--json');
+    // Read-only commands, and a gateway opening the same store, run side by side.
+    const [listed, table, harness] = await Promise.all([
+      cli('keys', 'list', '--json'),
+      cli('keys', 'list'),
+      startHarness({ config: { STORE_PATH: path.join(dataDir, 'gateway.db') } }),
+    ]);
+    h = harness;
     expect(listed.code).toBe(0);
     expect(listed.stdout).not.toContain(key.key);
     expect(JSON.parse(listed.stdout)).toEqual([
       expect.objectContaining({ id: key.id, prefix: key.key.slice(0, 12) }),
     ]);
-    const table = await cli('keys', 'list');
     expect(table.stdout).toMatch(
       /ci-bot .*30 rpm, 2 concurrent, budget \$5, models sonnet,haiku, agent tools Read,Grep/,
     );
     expect((await readFile(path.join(dataDir, 'gateway.db'))).includes(key.key)).toBe(false);
 
     // A gateway on the same store accepts the key, with its policy.
-    h = await startHarness({ config: { STORE_PATH: path.join(dataDir, 'gateway.db') } });
     const ok = await postJson(
       h.origin,
       '/v1/chat/completions',
@@ -90,9 +94,12 @@ describe('claude-gateway keys', () => {
       await postJson(h.origin, '/v1/chat/completions', chatBody(), bearer(key.key)),
     );
     expect(after.status).toBe(401);
-    expect((await cli('keys', 'revoke', 'ci-bot')).code).toBe(1);
-
-    const usage = await cli('usage', '--json');
+    const [revokedAgain, usage, report] = await Promise.all([
+      cli('keys', 'revoke', 'ci-bot'),
+      cli('usage', '--json'),
+      cli('usage'),
+    ]);
+    expect(revokedAgain.code).toBe(1);
     expect(usage.code).toBe(0);
     // The same body GET /v1/usage returns: snake_case, the last 30 days by default.
     const report30 = JSON.parse(usage.stdout) as {
@@ -108,7 +115,6 @@ describe('claude-gateway keys', () => {
       expect.objectContaining({ key_id: key.id, key_name: 'ci-bot', requests: 2, errors: 1 }),
     ]);
     expect((rows[0]?.cost_usd as number) > 0).toBe(true);
-    const report = await cli('usage');
     expect(report.stdout).toMatch(new RegExp(`${key.id}\\s+ci-bot\\s+2\\s+1`));
   });
 
