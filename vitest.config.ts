@@ -7,9 +7,10 @@ import { defineConfig } from 'vitest/config';
 // each file has its own gateway, mock, ports and scratch directories, so files run side by side.
 const WORKERS = Math.max(2, availableParallelism());
 
-// The warm-pool tests watch which process a spare serves and how the pool grows and shrinks with
-// arrivals: they run one at a time, after the rest, with the CPU to themselves.
-const SERIAL = ['test/warm/**/*.test.ts'];
+// The adaptive-spares test sizes the pool from how many requests arrive within a time window and
+// checks how far it grows: it runs after the rest, with the CPU to itself. (The other warm-pool
+// tests wait for a spare to be ready before they check what it serves, so they run with the rest.)
+const SERIAL = ['test/warm/adaptive-spares.test.ts'];
 
 // The files of a worker share one module cache (isolate: false). src/ and the test helpers keep no
 // module-level state, and evaluating the gateway's whole module graph again for every file was

@@ -22,9 +22,11 @@ describe('timeouts, missing CLI and the wait queue', () => {
   });
 
   it('sends the timeout as an error frame once the stream has started', async () => {
-    const h = await startHarness({ config: { REQUEST_TIMEOUT_MS: '2500' } });
+    // The timeout runs from the request, Claude Code's start included: long enough for a loaded
+    // machine to start it and stream (else this is the 504 case above), far shorter than the answer.
+    const h = await startHarness({ config: { REQUEST_TIMEOUT_MS: '6000' } });
     try {
-      h.mock.enqueue(text(Array.from({ length: 100 }, (_, i) => `w${i}`).join(' '), { chunkDelayMs: 100 }));
+      h.mock.enqueue(text(Array.from({ length: 300 }, (_, i) => `w${i}`).join(' '), { chunkDelayMs: 100 }));
       const response = await postChat(h.origin, {
         model: 'sonnet',
         stream: true,
