@@ -51,7 +51,10 @@ export interface GatewayStore {
   rateWindow(windowMs: number): SharedRateWindow;
   /** Per-key run slots shared by every gateway on this store. */
   concurrency(options: Omit<SharedConcurrencyOptions, 'engine'>): SharedConcurrency;
-  /** Claude Code transcripts, mirrored through the Agent SDK's `sessionStore` option. */
+  /**
+   * Claude Code transcripts of the sessions in the conversation index (`sessionIndex`), mirrored
+   * through the Agent SDK's `sessionStore` option; entries of a session not in it are dropped.
+   */
   readonly transcripts: SessionStore;
   /** The conversation index every gateway on this store shares (sessions follow the client). */
   sessionIndex(options: Omit<SharedSessionIndexOptions, 'engine'>): SharedSessionIndex;
@@ -110,7 +113,7 @@ export async function openGatewayStore(
       return open;
     },
     notifications,
-    transcripts: transcriptMirror(db, options.now, prefetch),
+    transcripts: transcriptMirror(db, engine, options.now, prefetch),
     sessionIndex: (indexOptions) =>
       sharedSessionIndex(db, {
         now: options.now,

@@ -15,6 +15,7 @@ import type { AuditEntry } from '../contract/ports/audit.js';
 import type { NativeSessionRecord } from '../contract/ports/native-sessions.js';
 import type { StoredResponse } from '../contract/ports/responses.js';
 import { ZERO_USAGE } from '../contract/run-events.js';
+import type { RunPlan } from '../contract/run-plan.js';
 import { accountSlots } from '../core/accounts/account-slots.js';
 import { hashApiKey } from '../util/api-key.js';
 import { connectStore, type StoreLocation } from './engine.js';
@@ -74,6 +75,27 @@ function postgresEngine(): Engine {
       return { engine: 'postgres', url: await cluster.createDatabase() };
     },
   };
+}
+
+/** Puts sessions `ids` in the store's conversation index: only those keep mirrored transcripts. */
+async function trackSessions(store: GatewayStore, ...ids: string[]): Promise<void> {
+  const pending = [...ids];
+  const index = store.sessionIndex({
+    ttlMs: 60_000,
+    maxCount: 100,
+    claimTtlMs: 60_000,
+    newId: () => pending.shift() ?? 'unexpected',
+  });
+  for (const _ of ids) {
+    const plan: RunPlan = {
+      model: 'sonnet',
+      history: [],
+      prompt: [{ type: 'text', text: 'hi' }],
+      thinking: 'disabled',
+      clientTools: [],
+    };
+    await index.begin(plan);
+  }
 }
 
 const DAY1 = Date.UTC(2026, 0, 1, 23, 59);
@@ -544,6 +566,7 @@ for (const engine of [sqliteEngine(), postgresEngine()]) {
 
     it('mirrors transcripts: entries come back deep-equal in append order, retried uuids once', async () => {
       const store = await open();
+      await trackSessions(store, 'sess-1');
       const key = { projectKey: 'proj', sessionId: 'sess-1' };
       const first = {
         type: 'user',
@@ -570,6 +593,7 @@ for (const engine of [sqliteEngine(), postgresEngine()]) {
 
     it('lists and deletes mirrored sessions per project', async () => {
       const store = await open();
+      await trackSessions(store, 'one', 'two', 'x');
       const one = { projectKey: 'proj', sessionId: 'one' };
       const two = { projectKey: 'proj', sessionId: 'two' };
       await store.transcripts.append(one, [{ type: 'user', uuid: 'a' }]);

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { conversationOf, sessionFiles } from '../conversation/session-files.js';
 import { eventually, type Harness, isAlive, startHarness, useHarness } from '../helpers/gateway-harness.js';
-import { allSse } from '../helpers/sse-events.js';
+import { readSse } from '../helpers/sse-events.js';
 import { lastUserText, startMockAnthropic, text } from '../mock-anthropic/server.js';
 
 const OWNER = 'sk-native-owner-key-0001';
@@ -172,7 +172,7 @@ describe('native sessions API with the real Claude Code CLI', () => {
     h.mock.enqueue(text('one two three'));
     const posted = await api('POST', `/sessions/${id}/stream`, { prompt: 'Count.' });
     expect(posted.headers.get('content-type')).toMatch(/^text\/event-stream/);
-    const events = await allSse(posted);
+    const { events } = await readSse(posted);
     const deltas = events
       .filter((e) => e.event === 'message')
       .map((e) => e.data as { type: string; text: string });
@@ -190,7 +190,7 @@ describe('native sessions API with the real Claude Code CLI', () => {
         headers: { 'x-api-key': OWNER, accept: 'text/event-stream' },
       },
     );
-    expect((await allSse(viaGet)).at(-1)).toMatchObject({
+    expect((await readSse(viaGet)).events.at(-1)).toMatchObject({
       event: 'complete',
       data: { response: 'echo: Again.' },
     });
@@ -351,7 +351,10 @@ describe('native sessions API with the real Claude Code CLI', () => {
       expect((await api('DELETE', `/sessions/${id}`)).status).toBe(200);
       expect(await eventually(() => pids.every((pid) => !isAlive(pid)), 2_000)).toBe(true);
       // The stream the turn was on ends (with an error event or a cut connection), never a complete.
-      const events = await allSse(await streaming).catch(() => []);
+      const events = await readSse(await streaming).then(
+        (read) => read.events,
+        () => [],
+      );
       expect(events.some((event) => event.event === 'complete')).toBe(false);
       expect((await api('GET', `/sessions/${id}`)).status).toBe(404);
     } finally {

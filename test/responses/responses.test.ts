@@ -5,20 +5,17 @@
 import { describe, expect, it } from 'vitest';
 import { json, postChat } from '../core/wire.js';
 import { useHarness } from '../helpers/gateway-harness.js';
+import { readSse } from '../helpers/sse-events.js';
 import { lastUserText, text, toolUse } from '../mock-anthropic/server.js';
 
 const h = useHarness();
 const postResponses = (body: unknown) => postChat(h.origin, body, {}, '/v1/responses');
 
-/** Named SSE events; each event's name must match the `type` inside its data. */
+/** The events' data; each event's name must match the `type` inside its data. */
 async function readEvents(response: Response): Promise<Array<Record<string, any>>> {
-  const frames = (await response.text()).split('\n\n').filter((frame) => frame.startsWith('event: '));
-  return frames.map((frame) => {
-    const [eventLine, dataLine] = frame.split('\n');
-    const data = JSON.parse(dataLine?.slice('data: '.length) ?? '{}') as Record<string, any>;
-    expect(data.type).toBe(eventLine?.slice('event: '.length));
-    return data;
-  });
+  const { events } = await readSse(response);
+  for (const event of events) expect(event.data.type).toBe(event.event);
+  return events.map((event) => event.data);
 }
 
 describe('POST /v1/responses', () => {

@@ -20,7 +20,7 @@ import {
   startPostgresCluster,
 } from '../helpers/postgres-cluster.js';
 import { startRoundRobinBalancer } from '../helpers/round-robin-balancer.js';
-import { allSse } from '../helpers/sse-events.js';
+import { DONE, readSse, sseEvents } from '../helpers/sse-events.js';
 import { echoHandler, type MockAnthropic, startMockAnthropic, text } from '../mock-anthropic/server.js';
 import { type ServerProcess, startServerProcess } from '../ops/server-process.js';
 import { bearer, chatBody, postJson, readError } from '../security/http.js';
@@ -323,7 +323,7 @@ describe.skipIf(!postgresTestsEnabled())('two gateways on one PostgreSQL', () =>
         'running',
       );
       release();
-      const events = await allSse(follow);
+      const { events } = await readSse(follow);
       expect(events.at(-1)).toMatchObject({ event: 'complete', data: { status: 'completed' } });
       expect(
         events
@@ -333,7 +333,7 @@ describe.skipIf(!postgresTestsEnabled())('two gateways on one PostgreSQL', () =>
       ).toBe('echo: Followed from B.');
 
       // Resumed on B after its second event: the rest of the log, nothing twice.
-      const resumed = await allSse(
+      const { events: resumed } = await readSse(
         await api(b, 'GET', `/tasks/${taskId}/events`, undefined, { 'last-event-id': '2' }),
       );
       expect(resumed).toEqual(events.slice(2));
@@ -372,7 +372,7 @@ describe.skipIf(!postgresTestsEnabled())('two gateways on one PostgreSQL', () =>
       expect(cancelled.status).toBe(200);
       expect(await json(cancelled)).toMatchObject({ status: 'cancelled', error: { code: 'task_cancelled' } });
       // The closing event is A's: only the gateway running a task writes its log.
-      const events = await allSse(await api(a, 'GET', `/tasks/${taskId}/events`));
+      const { events } = await readSse(await api(a, 'GET', `/tasks/${taskId}/events`));
       expect(events.at(-1)).toMatchObject({ event: 'error', data: { status: 'cancelled' } });
       // A ended the task's Claude Code process.
       expect(
@@ -419,8 +419,8 @@ describe.skipIf(!postgresTestsEnabled())('two gateways on one PostgreSQL', () =>
       const first = [{ role: 'user', content: 'My name is Ada.' }];
       const one = await viaBalancer({ model: 'sonnet', messages: first, stream: true });
       expect(one.status).toBe(200);
-      const { beforeFirstDelta, content, done } = await readChatStream(one);
-      expect(beforeFirstDelta).not.toContain('[DONE]');
+      const { firstDeltaBeforeEnd, content, done } = await readChatStream(one);
+      expect(firstDeltaBeforeEnd).toBe(true);
       expect(done).toBe(true);
       expect(content).toBe('Hello Ada, nice to meet you.');
       const session = mock.requests.at(-1)?.headers['x-claude-code-session-id'];
@@ -512,31 +512,30 @@ describe.skipIf(!postgresTestsEnabled())('two gateways on one PostgreSQL', () =>
 });
 
 /**
- * Reads a chat completion stream as it arrives: the text received up to the first content delta,
- * the whole answer, and whether it ended with [DONE].
+ * Reads a chat completion stream as it arrives: the whole answer, whether it ended with [DONE], and
+ * whether the first answer text reached the client in an earlier body chunk than the [DONE] (so
+ * nothing on the way held the stream back until it ended).
  */
 async function readChatStream(
   response: Response,
-): Promise<{ beforeFirstDelta: string; content: string; done: boolean }> {
-  if (!response.body) throw new Error('no body');
-  const decoder = new TextDecoder();
-  let received = '';
-  let beforeFirstDelta: string | undefined;
-  for await (const chunk of response.body) {
-    received += decoder.decode(chunk as Uint8Array, { stream: true });
-    if (beforeFirstDelta === undefined && /"content":"[^"]/.test(received)) beforeFirstDelta = received;
+): Promise<{ firstDeltaBeforeEnd: boolean; content: string; done: boolean }> {
+  let chunk = 0;
+  let firstDeltaChunk: number | undefined;
+  let doneChunk: number | undefined;
+  let content = '';
+  for await (const event of sseEvents(response, { onChunk: () => chunk++ })) {
+    if (event.data === DONE) {
+      doneChunk = chunk;
+      continue;
+    }
+    const delta: string = event.data.choices[0]?.delta?.content ?? '';
+    if (delta && firstDeltaChunk === undefined) firstDeltaChunk = chunk;
+    content += delta;
   }
-  const data = received
-    .split('\n')
-    .filter((line) => line.startsWith('data: '))
-    .map((line) => line.slice('data: '.length));
-  const content = data
-    .filter((line) => line !== '[DONE]')
-    .map(
-      (line) =>
-        (JSON.parse(line) as { choices: Array<{ delta?: { content?: string } }> }).choices[0]?.delta
-          ?.content ?? '',
-    )
-    .join('');
-  return { beforeFirstDelta: beforeFirstDelta ?? '', content, done: data.at(-1) === '[DONE]' };
+  return {
+    firstDeltaBeforeEnd:
+      firstDeltaChunk !== undefined && doneChunk !== undefined && firstDeltaChunk < doneChunk,
+    content,
+    done: doneChunk !== undefined,
+  };
 }

@@ -1,5 +1,7 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
+import { readSse } from '../../../test/helpers/sse-events.js';
+import { openAdmission } from '../../contract/admission.js';
 import { GatewayError } from '../../contract/gateway-error.js';
 import type { ResponsesStore, StoredResponse } from '../../contract/ports/responses.js';
 import type { RunEvent } from '../../contract/run-events.js';
@@ -90,19 +92,6 @@ function setup(scriptsInOrder: RunEvent[][], storeOverrides: Partial<ResponsesSt
   return { post, get, requests, storeErrors, plans: () => requests.map((request): RunPlan => request.plan) };
 }
 
-function sseEvents(text: string): Array<{ event: string; data: { type: string; sequence_number: number } }> {
-  return text
-    .split('\n\n')
-    .filter((frame) => frame.startsWith('event:'))
-    .map((frame) => {
-      const [eventLine, dataLine] = frame.split('\n');
-      return {
-        event: eventLine?.slice('event: '.length) ?? '',
-        data: JSON.parse(dataLine?.slice('data: '.length) ?? ''),
-      };
-    });
-}
-
 describe('responsesRoutes', () => {
   it('answers non-streaming with the folded response and keeps it for GET and DELETE', async () => {
     const { post, get, requests } = setup([scripts.text]);
@@ -149,7 +138,7 @@ describe('responsesRoutes', () => {
     });
     expect(res.headers.get('content-type')).toContain('text/event-stream');
     expect(res.headers.get(DROPPED_TOOLS_HEADER)).toBe('web_search');
-    const events = sseEvents(await res.text());
+    const { events } = await readSse(res);
     expect(events[0]?.event).toBe('response.created');
     expect(events.at(-1)?.event).toBe('response.completed');
     for (const [i, { event, data }] of events.entries()) {
@@ -231,7 +220,7 @@ describe('responsesRoutes', () => {
       },
     });
     const res = await post({ model: 'sonnet', input: 'Hi', stream: true });
-    expect(sseEvents(await res.text()).at(-1)?.event).toBe('response.completed');
+    expect((await readSse(res)).events.at(-1)?.event).toBe('response.completed');
     expect(storeErrors).toEqual([diskFull]);
   });
 

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { foldResponse } from './fold.js';
 import { echoSettings } from './response-object.js';
 import { parseResponsesRequest } from './schema.js';
@@ -68,6 +68,13 @@ const settingsWithEverything = echoSettings(
 );
 
 describe('the Responses stream against the OpenAI OpenAPI schemas', () => {
+  // Ajv compiles a schema on its first use, and the event union alone takes about a second of CPU
+  // (several on a loaded machine): compile them all up front, under the hook's own timeout, so the
+  // tests time only the checks.
+  beforeAll(() => {
+    for (const name of ['ResponseStreamEvent', 'Response', ...Object.values(eventSchemas)]) validator(name);
+  }, 60_000);
+
   const runs = Object.entries(scripts).flatMap(([name, script]) => [
     { name, events: encodeAll(script) },
     {
