@@ -7,6 +7,7 @@
  */
 import type { GatewayError } from '../../contract/gateway-error.js';
 import type { FinishReason, RunEvent, RunUsage } from '../../contract/run-events.js';
+import { openAIErrorBody } from '../openai/openai-error.js';
 import {
   type FunctionCallOutput,
   type MessageOutput,
@@ -62,6 +63,7 @@ export function createEncoderState(options: EncoderOptions): EncoderState {
       error: null,
       incomplete_details: null,
       output: [],
+      usage: null,
       ...options.settings,
     },
     sequence: 0,
@@ -218,7 +220,16 @@ function fail(state: EncoderState, out: EventBody[], error: GatewayError): void 
   response.error = { code: responseErrorCode(error), message: error.message };
   state.ended = true;
   state.failure = error;
-  out.push({ type: 'error', code: error.code ?? error.kind, message: error.message, param: error.param });
+  // OpenAI's clients read the fields on the event, Open Responses ones the same in an `error` object.
+  const code = error.code ?? error.kind;
+  const { type } = openAIErrorBody(error).error;
+  out.push({
+    type: 'error',
+    code,
+    message: error.message,
+    param: error.param,
+    error: { type, code, message: error.message, param: error.param },
+  });
   out.push({ type: 'response.failed', response: snapshot(response) });
 }
 
@@ -243,8 +254,8 @@ function openItem(state: EncoderState, out: EventBody[], type: 'message' | 'reas
   closeOpen(state, out, 'completed');
   if (type === 'reasoning') {
     state.reasoningSeen = true;
+    // Without a signature `encrypted_content` is left out (Open Responses allows no null there).
     const item: ReasoningOutput = { type: 'reasoning', id: state.options.newItemId('rs'), summary: [] };
-    if (state.options.includeEncryptedReasoning) item.encrypted_content = null;
     state.openIndex = addItem(state, out, item);
     return item;
   }

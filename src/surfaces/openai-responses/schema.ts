@@ -179,6 +179,9 @@ export const responsesRequestSchema = z.looseObject({
   service_tier: z.string().nullish(),
   temperature: z.number().nullish(),
   top_p: z.number().nullish(),
+  safety_identifier: z.string().nullish(),
+  prompt_cache_key: z.string().nullish(),
+  max_tool_calls: z.number().int().positive().nullish(),
   // Rejected when set, by to-plan: they ask for something the gateway cannot do.
   background: z.boolean().nullish(),
   conversation: z.unknown().optional(),
