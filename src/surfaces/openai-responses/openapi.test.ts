@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { openAdmission } from '../../contract/admission.js';
 import { buildOpenApiDocument } from '../../http/openapi-document.js';
 import { responsesRoutes } from './route.js';
+import { memoryResponsesStore } from './test-support.js';
 
 interface Schema {
   $ref?: string;
@@ -40,13 +41,7 @@ const unusedDeps = {
       throw new Error('no run in a documentation test');
     },
   },
-  store: {
-    save: async () => {},
-    get: async () => undefined,
-    extend: async () => {},
-    delete: async () => false,
-    sweep: async () => 0,
-  },
+  store: memoryResponsesStore(),
   resolveModel: (model: string) => model,
   systemPromptPlacement: 'replace' as const,
   attachments: { maxBytes: 1, remoteImages: false },

@@ -1,51 +1,14 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../contract/gateway-error.js';
-import type { ResponsesStore, StoredResponse } from '../../contract/ports/responses.js';
+import type { ResponsesStore } from '../../contract/ports/responses.js';
 import type { RunEvent } from '../../contract/run-events.js';
 import type { RunPlan } from '../../contract/run-plan.js';
 import { fakeRunService, playing } from '../../core/test-support.js';
 import type { AppEnv } from '../../http/request-logger.js';
 import { renderOpenAIError } from '../openai/openai-error.js';
 import { DROPPED_TOOLS_HEADER, responsesRoutes } from './route.js';
-import { scripts } from './test-support.js';
-
-/**
- * The port's rules in memory: the route is tested against the ResponsesStore port; the real
- * implementation (both engines) has its own contract tests in src/store.
- */
-function memoryResponsesStore(): ResponsesStore {
-  const kept = new Map<string, StoredResponse>();
-  const mine = (id: string, ownerId: string) => {
-    const record = kept.get(id);
-    return record?.ownerId === ownerId ? record : undefined;
-  };
-  return {
-    async save(record) {
-      kept.set(record.id, structuredClone(record));
-    },
-    async get(id, ownerId, now) {
-      const record = mine(id, ownerId);
-      return record && record.expiresAt > now ? structuredClone(record) : undefined;
-    },
-    async extend(ids, ownerId, expiresAt) {
-      for (const id of ids) {
-        const record = mine(id, ownerId);
-        if (record) record.expiresAt = Math.max(record.expiresAt, expiresAt);
-      }
-    },
-    async delete(id, ownerId) {
-      return mine(id, ownerId) !== undefined && kept.delete(id);
-    },
-    async sweep(now) {
-      let swept = 0;
-      for (const [id, record] of kept) {
-        if (record.expiresAt <= now && kept.delete(id)) swept++;
-      }
-      return swept;
-    },
-  };
-}
+import { memoryResponsesStore, scripts } from './test-support.js';
 
 function setup(scriptsInOrder: RunEvent[][], storeOverrides: Partial<ResponsesStore> = {}) {
   const { service: runs, requests } = fakeRunService(playing(...scriptsInOrder));

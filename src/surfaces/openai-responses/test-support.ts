@@ -6,6 +6,12 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { GatewayError } from '../../contract/gateway-error.js';
+import {
+  RUNNING_RESPONSE_STATUSES,
+  type ResponsesStore,
+  type StoredResponse,
+  type StoredResponseEvent,
+} from '../../contract/ports/responses.js';
 import type { RunEvent, RunUsage } from '../../contract/run-events.js';
 import { createEncoderState, type EncoderOptions, encodeEvent, startResponse } from './encode-stream.js';
 import { echoSettings, type ResponseStreamEvent } from './response-object.js';
@@ -123,4 +129,65 @@ function relaxAsOpenAISends(schemas: Record<string, Record<string, unknown>>): v
   if (!modelProperties?.user || !responseOwn?.usage) throw new Error('the OpenAI extract changed shape');
   modelProperties.user = nullable(modelProperties.user);
   responseOwn.usage = nullable(responseOwn.usage);
+}
+
+/**
+ * The port's rules in memory: routes are tested against the ResponsesStore port; the real
+ * implementation (both engines) has its own contract tests in src/store.
+ */
+export function memoryResponsesStore(): ResponsesStore {
+  const kept = new Map<string, StoredResponse>();
+  const logs = new Map<string, StoredResponseEvent[]>();
+  const mine = (id: string, ownerId: string) => {
+    const record = kept.get(id);
+    return record?.ownerId === ownerId ? record : undefined;
+  };
+  const forget = (id: string) => {
+    logs.delete(id);
+    return kept.delete(id);
+  };
+  return {
+    async save(record) {
+      kept.set(record.id, structuredClone(record));
+    },
+    async get(id, ownerId, now) {
+      const record = mine(id, ownerId);
+      return record && record.expiresAt > now ? structuredClone(record) : undefined;
+    },
+    async update(id, response, status) {
+      const record = kept.get(id);
+      if (!record || !RUNNING_RESPONSE_STATUSES.includes(record.status)) return false;
+      kept.set(id, { ...record, response: structuredClone(response), status });
+      return true;
+    },
+    async extend(ids, ownerId, expiresAt) {
+      for (const id of ids) {
+        const record = mine(id, ownerId);
+        if (record) record.expiresAt = Math.max(record.expiresAt, expiresAt);
+      }
+    },
+    async delete(id, ownerId) {
+      return mine(id, ownerId) !== undefined && forget(id);
+    },
+    async sweep(now) {
+      let swept = 0;
+      for (const [id, record] of kept) {
+        if (record.expiresAt <= now && forget(id)) swept++;
+      }
+      return swept;
+    },
+    async appendEvent(responseId, event) {
+      const log = logs.get(responseId) ?? [];
+      log.push(structuredClone(event));
+      logs.set(responseId, log);
+    },
+    async events(responseId, afterSeq) {
+      return structuredClone((logs.get(responseId) ?? []).filter((event) => event.seq > afterSeq));
+    },
+    async running() {
+      return [...kept.values()].filter(
+        (record) => record.background && RUNNING_RESPONSE_STATUSES.includes(record.status),
+      );
+    },
+  };
 }
