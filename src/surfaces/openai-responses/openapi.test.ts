@@ -8,6 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openAdmission } from '../../contract/admission.js';
 import { buildOpenApiDocument } from '../../http/openapi-document.js';
+import { createBackgroundResponses } from './background.js';
 import { responsesRoutes } from './route.js';
 import { memoryResponsesStore } from './test-support.js';
 
@@ -42,6 +43,8 @@ const unusedDeps = {
     },
   },
   store: memoryResponsesStore(),
+  background: createBackgroundResponses({ store: memoryResponsesStore(), maxFollowMs: 1 }),
+  countTokens: (text: string) => text.length,
   resolveModel: (model: string) => model,
   systemPromptPlacement: 'replace' as const,
   attachments: { maxBytes: 1, remoteImages: false },

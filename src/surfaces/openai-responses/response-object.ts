@@ -37,7 +37,14 @@ export interface ReasoningOutput {
   status?: 'in_progress' | 'completed' | 'incomplete';
 }
 
-export type OutputItem = MessageOutput | FunctionCallOutput | ReasoningOutput;
+/** A conversation compacted into one item (compaction.ts makes and reads `encrypted_content`). */
+export interface CompactionOutput {
+  type: 'compaction';
+  id: string;
+  encrypted_content: string;
+}
+
+export type OutputItem = MessageOutput | FunctionCallOutput | ReasoningOutput | CompactionOutput;
 
 export interface ResponseUsage {
   input_tokens: number;

@@ -1,70 +1,7 @@
-import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../contract/gateway-error.js';
-import type { ResponsesStore } from '../../contract/ports/responses.js';
-import type { RunEvent } from '../../contract/run-events.js';
-import type { RunPlan } from '../../contract/run-plan.js';
-import { fakeRunService, playing } from '../../core/test-support.js';
-import type { AppEnv } from '../../http/request-logger.js';
-import { renderOpenAIError } from '../openai/openai-error.js';
-import { DROPPED_TOOLS_HEADER, responsesRoutes } from './route.js';
-import { memoryResponsesStore, scripts } from './test-support.js';
-
-function setup(scriptsInOrder: RunEvent[][], storeOverrides: Partial<ResponsesStore> = {}) {
-  const { service: runs, requests } = fakeRunService(playing(...scriptsInOrder));
-  const store = { ...memoryResponsesStore(), ...storeOverrides };
-  const storeErrors: unknown[] = [];
-  let ids = 0;
-  const app = new Hono<AppEnv>();
-  app.use(async (c, next) => {
-    c.set('requestId', 'req_1');
-    const key = c.req.header('x-test-key');
-    if (key) c.set('principal', { id: key, name: key, admin: false, source: 'store', policy: {} });
-    await next();
-  });
-  // The app's error funnel, as createApp sets it up for this surface's paths.
-  app.onError((err, c) => {
-    if (!(err instanceof GatewayError)) throw err;
-    const rendered = renderOpenAIError(err, { requestId: 'req_1' });
-    return c.json(rendered.body as object, rendered.status as 400, rendered.headers);
-  });
-  app.route(
-    '/v1',
-    responsesRoutes({
-      runs,
-      store,
-      resolveModel: (model) => (model === 'unknown' ? undefined : model),
-      systemPromptPlacement: 'replace',
-      attachments: { maxBytes: 1_000_000, remoteImages: false },
-      ttlMs: 60_000,
-      keepAliveMs: 60_000,
-      newId: (prefix) => `${prefix}_${++ids}`,
-      onStoreError: (error) => storeErrors.push(error),
-    }),
-  );
-  const post = (body: unknown, key = 'key-a') =>
-    app.request('/v1/responses', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-test-key': key },
-      body: JSON.stringify(body),
-    });
-  const get = (id: string, key = 'key-a', method = 'GET') =>
-    app.request(`/v1/responses/${id}`, { method, headers: { 'x-test-key': key } });
-  return { post, get, requests, storeErrors, plans: () => requests.map((request): RunPlan => request.plan) };
-}
-
-function sseEvents(text: string): Array<{ event: string; data: { type: string; sequence_number: number } }> {
-  return text
-    .split('\n\n')
-    .filter((frame) => frame.startsWith('event:'))
-    .map((frame) => {
-      const [eventLine, dataLine] = frame.split('\n');
-      return {
-        event: eventLine?.slice('event: '.length) ?? '',
-        data: JSON.parse(dataLine?.slice('data: '.length) ?? ''),
-      };
-    });
-}
+import { DROPPED_TOOLS_HEADER } from './route.js';
+import { scripts, routeHarness as setup, sseEvents } from './test-support.js';
 
 describe('responsesRoutes', () => {
   it('answers non-streaming with the folded response and keeps it for GET and DELETE', async () => {

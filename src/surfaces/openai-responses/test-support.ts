@@ -5,16 +5,24 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import { Hono } from 'hono';
 import { GatewayError } from '../../contract/gateway-error.js';
 import {
-  RUNNING_RESPONSE_STATUSES,
   type ResponsesStore,
+  RUNNING_RESPONSE_STATUSES,
   type StoredResponse,
   type StoredResponseEvent,
 } from '../../contract/ports/responses.js';
 import type { RunEvent, RunUsage } from '../../contract/run-events.js';
+import type { RunPlan } from '../../contract/run-plan.js';
+import type { RunSummary } from '../../contract/run-service.js';
+import { fakeRunService, playing, type Script } from '../../core/test-support.js';
+import type { AppEnv } from '../../http/request-logger.js';
+import { renderOpenAIError } from '../openai/openai-error.js';
+import { createBackgroundResponses } from './background.js';
 import { createEncoderState, type EncoderOptions, encodeEvent, startResponse } from './encode-stream.js';
 import { echoSettings, type ResponseStreamEvent } from './response-object.js';
+import { responsesRoutes } from './route.js';
 import { parseResponsesRequest } from './schema.js';
 
 export const usage: RunUsage = {
@@ -190,4 +198,84 @@ export function memoryResponsesStore(): ResponsesStore {
       );
     },
   };
+}
+
+/**
+ * The surface's routes in a bare Hono app with the app's error funnel and a test principal per
+ * `x-test-key`, over a fake run service playing `script` (a list of runs' events, or a script).
+ */
+export function routeHarness(script: RunEvent[][] | Script, storeOverrides: Partial<ResponsesStore> = {}) {
+  const { service: runs, requests } = fakeRunService(Array.isArray(script) ? playing(...script) : script);
+  const store = { ...memoryResponsesStore(), ...storeOverrides };
+  const storeErrors: unknown[] = [];
+  const summaries: Array<{ keyId: string; requestId: string; summary: RunSummary }> = [];
+  const background = createBackgroundResponses({ store, maxFollowMs: 5_000 });
+  let ids = 0;
+  const app = new Hono<AppEnv>();
+  app.use(async (c, next) => {
+    c.set('requestId', 'req_1');
+    const key = c.req.header('x-test-key');
+    if (key) c.set('principal', { id: key, name: key, admin: false, source: 'store', policy: {} });
+    await next();
+  });
+  // The app's error funnel, as createApp sets it up for this surface's paths.
+  app.onError((err, c) => {
+    if (!(err instanceof GatewayError)) throw err;
+    const rendered = renderOpenAIError(err, { requestId: 'req_1' });
+    return c.json(rendered.body as object, rendered.status as 400, rendered.headers);
+  });
+  app.route(
+    '/v1',
+    responsesRoutes({
+      runs,
+      store,
+      background,
+      countTokens: (text) => text.split(/\s+/).filter(Boolean).length,
+      resolveModel: (model) => (model === 'unknown' ? undefined : model),
+      systemPromptPlacement: 'replace',
+      attachments: { maxBytes: 1_000_000, remoteImages: false },
+      ttlMs: 60_000,
+      keepAliveMs: 60_000,
+      newId: (prefix) => `${prefix}_${++ids}`,
+      onStoreError: (error) => storeErrors.push(error),
+      onBackgroundSummary: (principal, requestId, summary) =>
+        summaries.push({ keyId: principal.id, requestId, summary }),
+    }),
+  );
+  const call = (path: string, init: { method?: string; body?: unknown; key?: string } = {}) =>
+    app.request(`/v1${path}`, {
+      method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+      headers: { 'content-type': 'application/json', 'x-test-key': init.key ?? 'key-a' },
+      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+    });
+  const post = (body: unknown, key = 'key-a') => call('/responses', { body, key });
+  const get = (id: string, key = 'key-a', method = 'GET') => call(`/responses/${id}`, { method, key });
+  return {
+    post,
+    get,
+    call,
+    store,
+    background,
+    requests,
+    storeErrors,
+    summaries,
+    plans: () => requests.map((request): RunPlan => request.plan),
+  };
+}
+
+/** A wire event as a test reads it: its type and number, and whatever else it carries. */
+// biome-ignore lint/suspicious/noExplicitAny: tests read event fields loosely and assert them one by one.
+export type WireEvent = { type: string; sequence_number: number } & Record<string, any>;
+
+export function sseEvents(text: string): Array<{ event: string; data: WireEvent }> {
+  return text
+    .split('\n\n')
+    .filter((frame) => frame.startsWith('event:'))
+    .map((frame) => {
+      const [eventLine, dataLine] = frame.split('\n');
+      return {
+        event: eventLine?.slice('event: '.length) ?? '',
+        data: JSON.parse(dataLine?.slice('data: '.length) ?? ''),
+      };
+    });
 }
