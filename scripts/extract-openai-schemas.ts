@@ -3,8 +3,8 @@
  * (OpenAI's is 3 MB of YAML; the Open Responses one is JSON) into a small JSON file the unit tests
  * read: the named root schemas and everything they reference. Run again when a document is updated:
  *
- *   npx tsx scripts/extract-openai-schemas.ts <openai-openapi.yaml> src/surfaces/openai-responses/fixtures/openai-schemas.json
- *   npx tsx scripts/extract-openai-schemas.ts <openresponses openapi.json> src/surfaces/openai-responses/fixtures/openresponses-schemas.json --open-responses
+ *   npx tsx scripts/extract-openai-schemas.ts <openai-openapi.yaml> src/surfaces/openai/fixtures/openai-schemas.json
+ *   npx tsx scripts/extract-openai-schemas.ts <openresponses openapi.json> src/surfaces/openai/fixtures/openresponses-schemas.json --open-responses
  *
  * The Open Responses document is public/openapi/openapi.json of github.com/openresponses/openresponses.
  */

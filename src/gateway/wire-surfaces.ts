@@ -31,7 +31,15 @@ export function buildWireSurfaces(setup: WireSurfacesSetup): Surface[] {
   const { config, runs, models, keepAliveMs } = setup;
   const attachments = { maxBytes: config.MAX_IMAGE_BYTES, remoteImages: config.REMOTE_IMAGES };
   return [
-    openAIChatSurface({ runs, planContext: setup.chatPlanContext, keepAliveMs }),
+    openAIChatSurface({
+      runs,
+      planContext: setup.chatPlanContext,
+      keepAliveMs,
+      completions: setup.store.chatCompletions,
+      // Stored completions live as long as stored responses do.
+      storedTtlMs: config.SESSION_TTL_MS,
+      onStoreError: (err) => setup.logger.warn({ err }, 'storing a chat completion failed'),
+    }),
     anthropicMessagesSurface({
       runs,
       planContext: { models, systemPromptPlacement: config.SYSTEM_PROMPT_PLACEMENT, attachments },

@@ -20,7 +20,9 @@ interface Schema {
 }
 
 const openAI = (
-  JSON.parse(readFileSync(path.join(import.meta.dirname, 'fixtures', 'openai-schemas.json'), 'utf8')) as {
+  JSON.parse(
+    readFileSync(path.join(import.meta.dirname, '..', 'openai', 'fixtures', 'openai-schemas.json'), 'utf8'),
+  ) as {
     components: { schemas: Record<string, Schema> };
   }
 ).components.schemas;
