@@ -17,7 +17,6 @@ import { renderOpenAIError } from '../openai/openai-error.js';
 import { schemaChecks } from '../openai/test-support.js';
 import { chatCompletionsRoutes } from './route.js';
 
-// biome-ignore lint/suspicious/noExplicitAny: bodies are read loosely and asserted field by field.
 type Json = Record<string, any>;
 
 const usage = {
