@@ -13,7 +13,6 @@ import { eventually, type Harness, startHarness } from '../helpers/gateway-harne
 import { allSse, readSse } from '../helpers/sse-events.js';
 import { text } from '../mock-anthropic/server.js';
 
-// biome-ignore lint/suspicious/noExplicitAny: bodies are read loosely and asserted field by field.
 type Json = Record<string, any>;
 
 let scratch: string;

@@ -17,7 +17,6 @@ import { clientCall, reply, toolResults } from '../tools/tool-replies.js';
 const h = useHarness();
 const check = schemaChecks('openresponses');
 
-// biome-ignore lint/suspicious/noExplicitAny: responses are read loosely and asserted field by field.
 type Json = Record<string, any>;
 
 /** The stream events the suite accepts, by type, and the schema each must match. */
