@@ -69,6 +69,7 @@ const updateRoute = createRoute({
     400: openAIError('`metadata` missing or invalid.'),
     401: openAIAuthErrors[401],
     404: notFound,
+    413: openAIError('Body larger than allowed.'),
   },
 });
 

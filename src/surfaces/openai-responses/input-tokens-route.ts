@@ -28,6 +28,7 @@ const inputTokensRoute = createRoute({
     ),
     400: openAIError('Invalid request; `param` names the field.'),
     ...openAIAuthErrors,
+    413: openAIError('Body or attachment larger than allowed.'),
     404: openAIError('Unknown model, or unknown or expired `previous_response_id` or `item_reference`.'),
   },
 });
