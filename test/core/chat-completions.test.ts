@@ -224,6 +224,47 @@ describe('POST /v1/chat/completions (streaming)', () => {
   });
 });
 
+describe('stored chat completions (store: true)', () => {
+  it('keeps the completion and its messages for GET, the list and DELETE; without store nothing is kept', async () => {
+    h.mock.enqueue(text('Blue.', { usage: { input_tokens: 12, output_tokens: 2 } }), text('Not kept.'));
+    const created = await json(
+      await postChat(h.origin, {
+        model: 'sonnet',
+        store: true,
+        metadata: { suite: 'stored-chat' },
+        messages: [{ role: 'user', content: 'Sky colour?' }],
+      }),
+    );
+    expect(lastUserText(h.mock.requests[0]!)).toBe('Sky colour?');
+    const plain = await json(
+      await postChat(h.origin, { model: 'sonnet', messages: [{ role: 'user', content: 'x' }] }),
+    );
+    const read = (path: string) =>
+      fetch(`${h.origin}/v1/chat/completions${path}`, { headers: { authorization: 'Bearer sk-test' } });
+
+    expect(await json(await read(`/${created.id}`))).toEqual({
+      ...created,
+      metadata: { suite: 'stored-chat' },
+    });
+    expect((await read(`/${plain.id}`)).status).toBe(404);
+    const listed = await json(await read('?metadata[suite]=stored-chat'));
+    expect(listed).toMatchObject({
+      object: 'list',
+      first_id: created.id,
+      last_id: created.id,
+      has_more: false,
+    });
+    expect(listed.data[0].choices[0].message.content).toBe('Blue.');
+    expect(listed.data[0].usage).toMatchObject({ completion_tokens: 2 });
+    expect((await json(await read(`/${created.id}/messages`))).data).toEqual([
+      { id: `${created.id}-0`, role: 'user', content: 'Sky colour?', refusal: null, content_parts: null },
+    ]);
+    const deleted = await fetch(`${h.origin}/v1/chat/completions/${created.id}`, { method: 'DELETE' });
+    expect(await json(deleted)).toEqual({ object: 'chat.completion.deleted', id: created.id, deleted: true });
+    expect((await read(`/${created.id}`)).status).toBe(404);
+  });
+});
+
 describe('Claude API failures', () => {
   it.each([
     [429, 429, 'rate_limit_error', true],

@@ -132,4 +132,44 @@ describe('POST /v1/responses', () => {
     });
     expect(h.mock.requests).toHaveLength(0);
   });
+
+  it('compacts a conversation into an item Claude wrote, and a later request with it gives Claude the summary', async () => {
+    h.mock.enqueue(
+      text('Ada is writing a compiler in Rust; next: the parser.'),
+      text('The parser comes next.'),
+    );
+    const compacted = await json(
+      await postChat(
+        h.origin,
+        {
+          model: 'sonnet',
+          input: [
+            { role: 'user', content: 'I am Ada and I write a compiler in Rust.' },
+            { role: 'assistant', content: 'Great, where are you stuck?' },
+            { role: 'user', content: 'The lexer is done.' },
+          ],
+        },
+        {},
+        '/v1/responses/compact',
+      ),
+    );
+    const asked = lastUserText(h.mock.requests[0]!);
+    expect(asked).toContain('[user]\nI am Ada and I write a compiler in Rust.');
+    expect(asked).toContain('[assistant]\nGreat, where are you stuck?');
+    expect(JSON.stringify(h.mock.requests[0]!.body.tools ?? []).includes('mcp__client__')).toBe(false);
+    expect(compacted.output.map((item: { type: string }) => item.type)).toEqual([
+      'message',
+      'message',
+      'compaction',
+    ]);
+    const item = compacted.output.at(-1);
+
+    const answer = await json(
+      await postResponses({ model: 'sonnet', input: [item, { role: 'user', content: 'What comes next?' }] }),
+    );
+    expect(answer.output[0].content[0].text).toBe('The parser comes next.');
+    const sent = JSON.stringify(h.mock.requests[1]!.body.messages);
+    expect(sent).toContain('Ada is writing a compiler in Rust; next: the parser.');
+    expect(sent).not.toContain('Great, where are you stuck?');
+  });
 });

@@ -386,6 +386,71 @@ describe.skipIf(!postgresTestsEnabled())('two gateways on one PostgreSQL', () =>
     }
   });
 
+  it('follows, resumes and cancels on B background responses running on A', async () => {
+    const { key } = await createKey('background-responses');
+    const responses = (server: ServerProcess, route: string, body?: unknown) =>
+      fetch(`${server.origin}/v1/responses${route}`, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    mock.setHandler(async (request) => {
+      await held;
+      return echoHandler(request);
+    });
+    const childrenOfA = () => pidtree(a.child.pid as number).catch(() => [] as number[]);
+    try {
+      let seen = mock.requests.length;
+      const started = await responses(a, '', {
+        model: 'sonnet',
+        input: 'Followed from B.',
+        background: true,
+      });
+      const { id } = (await json(started)) as { id: string };
+      await mock.waitForRequests(seen + 1, 30_000);
+      // B follows while A holds the run: what it delivers comes live, through the shared log.
+      const follow = await responses(b, `/${id}?stream=true`);
+      expect(follow.status).toBe(200);
+      release();
+      const events = (await readSse(follow)).events.map(
+        (event) => event.data as { type: string; sequence_number: number },
+      );
+      expect(events[0]?.type).toBe('response.created');
+      expect(events.at(-1)).toMatchObject({ type: 'response.completed', response: { status: 'completed' } });
+      const resumed = (await readSse(await responses(b, `/${id}?stream=true&starting_after=2`))).events.map(
+        (event) => event.data,
+      );
+      expect(resumed).toEqual(events.slice(3));
+
+      mock.setHandler(() => ({ kind: 'hang' }));
+      const before = new Set(await childrenOfA());
+      seen = mock.requests.length;
+      const hanging = (await json(
+        await responses(a, '', { model: 'sonnet', input: 'Never answered.', background: true }),
+      )) as { id: string };
+      await mock.waitForRequests(seen + 1, 30_000);
+      const running = (await childrenOfA()).filter((pid) => !before.has(pid));
+      expect(running.length).toBeGreaterThan(0);
+      const cancelled = await responses(b, `/${hanging.id}/cancel`, {});
+      expect(cancelled.status).toBe(200);
+      expect(await json(cancelled)).toMatchObject({ id: hanging.id, status: 'cancelled' });
+      expect(
+        await eventually(async () => {
+          const left = new Set(await childrenOfA());
+          return running.every((pid) => !left.has(pid));
+        }, 10_000),
+      ).toBe(true);
+      expect(await json(await responses(a, `/${hanging.id}`))).toMatchObject({ status: 'cancelled' });
+    } finally {
+      release();
+      mock.setHandler(echoHandler);
+    }
+  });
+
   it('reports usage and audit from both instances in one place', async () => {
     const { id, key } = await createKey('reporter');
     const { key: admin } = await createKey('ops', '--admin');

@@ -135,6 +135,11 @@ export const claudeCodeExtensionSchema = z.looseObject({
 
 const positiveInt = z.number().int().positive();
 
+/** OpenAI's metadata: string values, at most 16 pairs, keys up to 64 characters, values up to 512. */
+export const metadataSchema = z
+  .record(z.string().max(L.metadataKey), z.string().max(L.metadataValue))
+  .refine((pairs) => Object.keys(pairs).length <= L.metadataPairs, `at most ${L.metadataPairs} pairs`);
+
 export const chatCompletionRequestSchema = z.looseObject({
   model: z.string().min(1).max(L.model),
   messages: z.array(chatMessageSchema).min(1),
@@ -159,10 +164,9 @@ export const chatCompletionRequestSchema = z.looseObject({
   reasoning: z.looseObject({ effort: z.string().nullish() }).nullish(),
   // A string end-user id (capped: it scopes sessions); Open WebUI sends an object, which is ignored.
   user: z.union([z.string().max(L.identifier), z.looseObject({})]).nullish(),
-  metadata: z
-    .record(z.string().max(L.metadataKey), z.string().max(L.metadataValue))
-    .refine((pairs) => Object.keys(pairs).length <= L.metadataPairs, `at most ${L.metadataPairs} pairs`)
-    .nullish(),
+  metadata: metadataSchema.nullish(),
+  /** `true`: the completion is kept for GET /chat/completions (stored-routes.ts). */
+  store: z.boolean().nullish(),
   claude_code: claudeCodeExtensionSchema.nullish(),
   /** The gateway's extension: which delta field(s) carry Claude's thinking (docs/openai-chat.md#reasoning). */
   reasoning_field: z.enum(REASONING_FIELDS).nullish().openapi({
