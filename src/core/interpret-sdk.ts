@@ -12,7 +12,7 @@ import {
 import { mapRunError } from './map-run-error.js';
 import { finishReasonOf, structuredOutputMissing } from './run-outcome.js';
 import { createStopScanner, flushHeld, type StopScanner, scanText } from './stop-sequences.js';
-import { toolResultText } from './tool-result-text.js';
+import { clientToolOutput, toolResultText } from './tool-result-text.js';
 
 /**
  * Agent SDK messages in, neutral RunEvents out: the one state machine that knows how Claude Code
@@ -331,7 +331,7 @@ function toolResults(state: InterpreterState, content: UserContent): RunEvent[] 
       type: 'agent_tool_result',
       id: block.tool_use_id,
       name,
-      output: toolResultText(block.content),
+      output: clientToolOutput(name, toolResultText(block.content)),
       isError: block.is_error === true,
     });
   }
