@@ -10,6 +10,7 @@ import type { RunRequest, RunService, RunSummary } from '../contract/run-service
 import type { ClaudeRunner } from '../engine/runner.js';
 import { roundUsd } from '../util/round-usd.js';
 import { estimateCostUsd } from './estimate-cost.js';
+import { forcesToolCall } from './forced-tool-choice.js';
 import type { RemoteImageResolver } from './images/resolve-remote-images.js';
 import {
   createInterpreter,
@@ -111,6 +112,7 @@ export function createRunService(deps: RunServiceDeps): RunService {
       clientToolName: clientToolNameOf,
       agentActivity: plan.agent !== undefined,
       structuredOutput: plan.outputSchema !== undefined,
+      forcedToolCall: forcesToolCall(plan),
       ...(plan.stopSequences ? { stopSequences: plan.stopSequences } : {}),
       ...(maxToolCalls !== undefined ? { maxToolCalls } : {}),
     });
