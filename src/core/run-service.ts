@@ -1,12 +1,13 @@
 import type { Admission, Admit, RunAsk } from '../contract/admission.js';
 import { openAdmission } from '../contract/admission.js';
 import { clientToolNameOf, maxClientToolCalls } from '../contract/client-tools.js';
+import { gatewayShuttingDown } from '../contract/errors.js';
 import { GatewayError } from '../contract/gateway-error.js';
 import type { Principal } from '../contract/key-policy.js';
 import type { ConversationIndex } from '../contract/ports/conversations.js';
 import { type RunEvent, ZERO_USAGE } from '../contract/run-events.js';
 import type { RunPlan } from '../contract/run-plan.js';
-import type { RunRequest, RunService, RunSummary } from '../contract/run-service.js';
+import type { ReadRunProgress, RunRequest, RunService, RunSummary } from '../contract/run-service.js';
 import type { ClaudeRunner } from '../engine/runner.js';
 import { roundUsd } from '../util/round-usd.js';
 import { estimateCostUsd } from './estimate-cost.js';
@@ -33,6 +34,11 @@ export interface RunServiceDeps {
   resolveRemoteImages?: RemoteImageResolver;
   /** Key policy (src/core/admission/key-admission.ts): decides every run of every surface that has a principal. */
   admit: Admit;
+  /**
+   * Aborted when the gateway stops and its shutdown grace is over: every run still going (or
+   * queued) ends with `gateway_shutting_down`, which each surface renders in its own shape.
+   */
+  stopping?: AbortSignal;
 }
 
 /**
@@ -60,6 +66,8 @@ export function createRunService(deps: RunServiceDeps): RunService {
     }
     const planned = request.plan;
     let tracker: RunSessionTracker | undefined;
+    const progress: { read: ReadRunProgress } = { read: () => undefined };
+    request.onStarted?.(() => progress.read());
     try {
       // The session is looked up before images are fetched: fingerprints cover what the client
       // sent. A shared index (DATABASE_URL) answers asynchronously and may fail with a 503.
@@ -71,8 +79,12 @@ export function createRunService(deps: RunServiceDeps): RunService {
       const plan = deps.resolveRemoteImages
         ? await deps.resolveRemoteImages(planned, request.signal, request.locateImage)
         : planned;
-      yield* execute(plan, request, tracker);
+      yield* execute(plan, request, tracker, progress);
     } catch (error) {
+      if (deps.stopping?.aborted && !request.signal.aborted) {
+        yield { type: 'error', error: gatewayShuttingDown() };
+        return;
+      }
       // Only neutral errors are a client's answer; anything else is a bug for app.onError to log.
       if (!(error instanceof GatewayError)) throw error;
       yield { type: 'error', error };
@@ -88,10 +100,11 @@ export function createRunService(deps: RunServiceDeps): RunService {
     plan: RunPlan,
     request: RunRequest,
     tracker: RunSessionTracker | undefined,
+    progress: { read: ReadRunProgress },
   ): AsyncGenerator<RunEvent, void, undefined> {
     const { signal } = request;
     const timeout = AbortSignal.timeout(Math.min(request.timeoutMs ?? Infinity, deps.requestTimeoutMs));
-    const runSignal = AbortSignal.any([signal, timeout]);
+    const runSignal = AbortSignal.any(deps.stopping ? [signal, timeout, deps.stopping] : [signal, timeout]);
     const queuedAt = performance.now();
     const lease = await deps.queue.acquire(runSignal);
     const startedAt = performance.now();
@@ -131,6 +144,19 @@ export function createRunService(deps: RunServiceDeps): RunService {
       return events;
     };
     let costReported = false;
+    progress.read = () => {
+      if (finished) return { usage: summary.usage, costUsd: summary.costUsd, durationMs: summary.durationMs };
+      const streamed = streamedUsage(state);
+      return {
+        usage: toRunUsage(streamed),
+        costUsd: costReported
+          ? summary.costUsd
+          : streamed
+            ? roundUsd(estimateCostUsd(plan.model, streamed))
+            : 0,
+        durationMs: performance.now() - startedAt,
+      };
+    };
     // The run's process is ended (or parked) in the background once the answer is complete, so the
     // stream ends without waiting for Claude Code to exit, and the slot is free for the next run
     // (the warm module starts no idle process until the exiting one has gone).
@@ -150,7 +176,7 @@ export function createRunService(deps: RunServiceDeps): RunService {
       }
       yield* observe(finishInterpretation(state));
     } catch (error) {
-      yield* observe([{ type: 'error', error: mapRunFailure(error, timeout.aborted && !signal.aborted) }]);
+      yield* observe([{ type: 'error', error: failureOf(error, request.signal, timeout) }]);
     } finally {
       lease.release();
       const streamed = streamedUsage(state);
@@ -163,6 +189,12 @@ export function createRunService(deps: RunServiceDeps): RunService {
       summary.durationMs = performance.now() - startedAt;
       request.onSummary?.(summary);
     }
+  }
+
+  /** Why a run failed: the gateway stopping or the timeout, unless the client left first. */
+  function failureOf(error: unknown, signal: AbortSignal, timeout: AbortSignal): GatewayError {
+    if (deps.stopping?.aborted && !signal.aborted) return gatewayShuttingDown();
+    return mapRunFailure(error, timeout.aborted && !signal.aborted);
   }
 
   return { admit, run };

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import type { FinishedRequest } from '../contract/finished-request.js';
+import type { BeginRequest, FinishedRequest } from '../contract/finished-request.js';
 import type { Principal } from '../contract/key-policy.js';
 import type { RunSummary } from '../contract/run-service.js';
 import { auditRecorder } from '../core/accounting/audit-recorder.js';
@@ -20,6 +20,8 @@ export interface AccountingSetup {
 /** Where every finished request goes: metrics, the audit log (and its charge), upstream notices. */
 export interface Accounting {
   metrics: GatewayMetrics;
+  /** Opens a run's audit row at admission (not awaited); `onFinished` completes it. */
+  beginRequest: BeginRequest;
   /** Awaited for non-streamed responses, so the audit row exists before the client has the answer. */
   onFinished(request: FinishedRequest): Promise<void>;
   /** A request that ended without a client waiting for it (a background task): never rejects. */
@@ -41,6 +43,7 @@ export function buildAccounting(setup: AccountingSetup): Accounting {
   });
   return {
     metrics,
+    beginRequest: (request, progress) => recordAudit.begin(request, progress),
     async onFinished(request) {
       if (request.errorCode === THIRD_PARTY_REJECTED_CODE) thirdPartyRejections.record();
       metrics.observeRequest(request);
@@ -57,6 +60,19 @@ export function buildAccounting(setup: AccountingSetup): Accounting {
       recordAudit.close();
     },
   };
+}
+
+/** How the audit log shows a run its gateway never finished (killed outright, crashed). */
+const INTERRUPTED = { status: 503, errorCode: 'gateway_interrupted' } as const;
+
+/**
+ * Runs an earlier process of this gateway left running (kill -9, a crash, an OOM kill) are closed
+ * with what they had used and charged, before this one runs anything.
+ */
+export async function closeInterruptedRuns(store: GatewayStore, logger: Logger): Promise<void> {
+  const rows = await store.audit.interruptRunning(INTERRUPTED);
+  if (rows > 0)
+    logger.warn({ runs: rows }, 'runs an earlier gateway process left unfinished recorded as interrupted');
 }
 
 /**

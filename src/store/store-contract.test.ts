@@ -958,8 +958,10 @@ for (const engine of [sqliteEngine(), postgresEngine()]) {
       try {
         const { record } = await a.keys.create({ name: 'k' });
         const spent = async () => (await a.keys.get(record.id))?.spentUsd;
-        const admitted = (runKey: string, requestId: string) =>
-          entry(record.id, { runKey, requestId, status: 0, stream: true });
+        const admitted = (runKey: string, requestId: string) => ({
+          ...entry(record.id, { requestId, status: 0, stream: true }),
+          runKey,
+        });
         await a.audit.begin(admitted('a-done', 'r1'));
         await a.audit.begin(admitted('a-left', 'r2'));
         await b.audit.begin(admitted('b-left', 'r3'));
