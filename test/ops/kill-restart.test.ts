@@ -49,8 +49,7 @@ async function withStore<T>(read: (store: GatewayStore) => Promise<T>): Promise<
   }
 }
 
-const auditRows = () =>
-  withStore(async (store) => (await store.audit.search({ limit: 10, offset: 0 })).rows);
+const auditRows = () => withStore(async (store) => (await store.audit.search({ limit: 10, offset: 0 })).rows);
 
 describe('a gateway killed outright (kill -9) with streams in flight', () => {
   it('keeps their runs: after a restart they are in the audit log as interrupted, with the tokens and cost known, in usage and charged', async () => {
