@@ -27,13 +27,16 @@ export interface RunHooks {
   onSummary?: (summary: RunSummary) => void;
 }
 
-/** A request whose run was just admitted, as its audit row begins. */
+/** The hooks of a run that outlives its request (a background task or response), per caller and request. */
+export type BackgroundRunHooks = (principal: Principal, requestId: string) => RunHooks;
+
+/** A request whose run just started (it has its queue slot), as its audit row begins. */
 export type StartedRequest = Pick<
   FinishedRequest,
   'principal' | 'requestId' | 'method' | 'path' | 'body' | 'stream'
 >;
 
-/** Opens the audit row of a run just admitted, kept up to date from `progress`; returns its run key. */
+/** Opens the audit row of a run just started, kept up to date from `progress`; returns its run key. */
 export type BeginRequest = (request: StartedRequest, progress: ReadRunProgress) => string;
 
 /** A request that could run Claude Code, once it is over (for a stream: once its run ended). */
@@ -51,6 +54,6 @@ export interface FinishedRequest {
   /** Present when a run reached Claude Code. */
   summary: RequestRunSummary | undefined;
   durationMs: number;
-  /** From `BeginRequest`, when the run's audit row was opened at admission: the row to complete. */
+  /** From `BeginRequest`, when the run's audit row was opened as it started: the row to complete. */
   runKey?: string;
 }

@@ -47,8 +47,9 @@ export interface RunRequest {
   timeoutMs?: number;
   onSummary?: (summary: RunSummary) => void;
   /**
-   * Called once the run is admitted and begins, before anything is awaited: `progress` reads what the
-   * run has used so far whenever asked (an audit row kept up to date while the run goes on).
+   * Called once the run has its queue slot, before Claude Code starts: `progress` reads what the run
+   * has used so far whenever asked (an audit row kept up to date while the run goes on). A run that
+   * calls it always reports its summary too.
    */
   onStarted?: (progress: ReadRunProgress) => void;
   /**
@@ -65,8 +66,8 @@ export interface RunProgress {
   durationMs: number;
 }
 
-/** Reads a run's progress; undefined until the run has its queue slot. */
-export type ReadRunProgress = () => RunProgress | undefined;
+/** Reads a run's progress. */
+export type ReadRunProgress = () => RunProgress;
 
 /** What one run cost and how it went; reported once per run, whatever ended it. */
 export interface RunSummary {

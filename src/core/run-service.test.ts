@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Admission, RunAsk } from '../contract/admission.js';
 import { GatewayError } from '../contract/gateway-error.js';
 import type { Principal } from '../contract/key-policy.js';
+import { ZERO_USAGE } from '../contract/run-events.js';
 import type { RunPlan } from '../contract/run-plan.js';
 import type { ReadRunProgress, RunProgress, RunSummary } from '../contract/run-service.js';
 import { ClaudeRunError } from '../engine/run-error.js';
@@ -118,7 +119,7 @@ describe('run service summary', () => {
 });
 
 describe('run service progress', () => {
-  it('hands out a progress reader at admission: nothing before the queue slot, then what the run used', async () => {
+  it('hands out a progress reader when the run starts: nothing used yet, then what the run used', async () => {
     const recorded = readFileSync(path.join(import.meta.dirname, 'fixtures', 'text-stream.jsonl'), 'utf8')
       .split('\n')
       .filter(Boolean)
@@ -134,7 +135,7 @@ describe('run service progress', () => {
       admit: async () => ({ release: () => undefined }),
     });
     let read: ReadRunProgress | undefined;
-    let atStart: RunProgress | undefined | 'not called' = 'not called';
+    let atStart: RunProgress | undefined;
     const summaries: RunSummary[] = [];
     const events = runs.run({
       surface: 'openai-chat',
@@ -149,7 +150,7 @@ describe('run service progress', () => {
       onSummary: (summary) => summaries.push(summary),
     });
     for await (const _ of events);
-    expect(atStart).toBeUndefined();
+    expect(atStart).toMatchObject({ usage: ZERO_USAGE, costUsd: 0 });
     expect(read?.()).toMatchObject({ usage: summaries[0]?.usage, costUsd: 0.00009 });
     expect(summaries[0]?.usage.outputTokens).toBeGreaterThan(0);
   });

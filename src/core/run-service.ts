@@ -66,8 +66,6 @@ export function createRunService(deps: RunServiceDeps): RunService {
     }
     const planned = request.plan;
     let tracker: RunSessionTracker | undefined;
-    const progress: { read: ReadRunProgress } = { read: () => undefined };
-    request.onStarted?.(() => progress.read());
     try {
       // The session is looked up before images are fetched: fingerprints cover what the client
       // sent. A shared index (DATABASE_URL) answers asynchronously and may fail with a 503.
@@ -79,7 +77,7 @@ export function createRunService(deps: RunServiceDeps): RunService {
       const plan = deps.resolveRemoteImages
         ? await deps.resolveRemoteImages(planned, request.signal, request.locateImage)
         : planned;
-      yield* execute(plan, request, tracker, progress);
+      yield* execute(plan, request, tracker);
     } catch (error) {
       if (deps.stopping?.aborted && !request.signal.aborted) {
         yield { type: 'error', error: gatewayShuttingDown() };
@@ -100,7 +98,6 @@ export function createRunService(deps: RunServiceDeps): RunService {
     plan: RunPlan,
     request: RunRequest,
     tracker: RunSessionTracker | undefined,
-    progress: { read: ReadRunProgress },
   ): AsyncGenerator<RunEvent, void, undefined> {
     const { signal } = request;
     const timeout = AbortSignal.timeout(Math.min(request.timeoutMs ?? Infinity, deps.requestTimeoutMs));
@@ -144,7 +141,7 @@ export function createRunService(deps: RunServiceDeps): RunService {
       return events;
     };
     let costReported = false;
-    progress.read = () => {
+    const progress: ReadRunProgress = () => {
       if (finished) return { usage: summary.usage, costUsd: summary.costUsd, durationMs: summary.durationMs };
       const streamed = streamedUsage(state);
       return {
@@ -162,6 +159,8 @@ export function createRunService(deps: RunServiceDeps): RunService {
     // (the warm module starts no idle process until the exiting one has gone).
     const cleanup = { settle: (_done: Promise<void>) => undefined };
     try {
+      // Inside the try: a run that reports its start reports its summary too.
+      request.onStarted?.(progress);
       tracker?.started();
       for await (const message of deps.runner.run(plan, runSignal, cleanup)) {
         if (message.type === 'result') {

@@ -23,7 +23,7 @@ export interface RunCaller {
   signal: AbortSignal;
   /** How the run went, for budget, audit and metrics; reported once, whatever ended the run. */
   onSummary?: ((summary: RunSummary) => void) | undefined;
-  /** The run was admitted and begins (its audit row opens); `progress` reads what it used so far. */
+  /** The run has its queue slot and begins (its audit row opens); `progress` reads what it used so far. */
   onStarted?: ((progress: ReadRunProgress) => void) | undefined;
 }
 

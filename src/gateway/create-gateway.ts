@@ -177,13 +177,13 @@ async function buildFront(core: GatewayCore): Promise<GatewayFront> {
     beginRequest: accounting.beginRequest,
     onFinished: accounting.onFinished,
   });
-  const tasks = await buildTasks({ ...common, recordInBackground: accounting.recordInBackground, logger });
+  const tasks = await buildTasks({ ...common, backgroundRun: accounting.backgroundRun, logger });
   const countTokens = createCl100kCounter();
   const wire = buildWireSurfaces({ ...common, chatPlanContext: core.chatPlanContext, countTokens, logger });
   const responses = await buildResponses({
     ...common,
     countTokens,
-    recordInBackground: accounting.recordInBackground,
+    backgroundRun: accounting.backgroundRun,
     logger,
   });
   const late = lateBoundFetch();

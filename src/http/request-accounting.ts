@@ -5,7 +5,7 @@ import { GatewayError } from '../contract/gateway-error.js';
 import { toRequestSummary } from '../core/accounting/request-summary.js';
 
 export interface RequestAccountingDeps {
-  /** Opens the audit row when the request's run is admitted, so a gateway killed mid-run keeps it. */
+  /** Opens the audit row when the request's run starts, so a gateway killed mid-run keeps it. */
   beginRequest?: BeginRequest;
   /** Awaited for non-streamed responses, so the audit row exists before the client has the answer. */
   onFinished: (request: FinishedRequest) => void | Promise<void>;

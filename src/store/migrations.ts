@@ -368,7 +368,7 @@ function migrations(engine: StoreEngine): Record<string, Migration> {
       },
     },
     '0013_audit_running': {
-      // A run's audit row is written when it is admitted and completed when it ends, so a gateway
+      // A run's audit row is written when it starts and completed when it ends, so a gateway
       // killed outright (kill -9, OOM) leaves rows that its next start marks interrupted and charges.
       // `instance_id`: on a shared database a starting gateway takes over only the rows it left.
       async up(db: Kysely<unknown>) {

@@ -19,7 +19,7 @@ export interface AuditEntry {
   prompt: string | null;
   /** The Claude account the run used (ACCOUNTS_FILE name); absent when no run started. */
   account?: string | null;
-  /** Names the row `begin` wrote when the run was admitted: `record` completes that row. */
+  /** Names the row `begin` wrote when the run started: `record` completes that row. */
   runKey?: string;
 }
 
@@ -67,7 +67,7 @@ export interface AuditLog {
    * to the key's spend, atomically, so budgets match the log.
    */
   record(entry: AuditEntry): Promise<void>;
-  /** Writes the row of a run just admitted, marked running and not charged; `record` completes it. */
+  /** Writes the row of a run just started, marked running and not charged; `record` completes it. */
   begin(entry: AuditEntry & { runKey: string }): Promise<void>;
   /** What a running row knows so far (a completed row is left as it is). */
   progress(runKey: string, progress: AuditProgress): Promise<void>;

@@ -25,7 +25,7 @@ export interface AuditRecorderOptions {
 
 export interface AuditRecorder {
   /**
-   * Opens the row of a run just admitted, without waiting for the store (the client waits for its
+   * Opens the row of a run just started (it has its queue slot), without waiting for the store (the client waits for its
    * first token, not for this write), and keeps it up to date from `progress` every few seconds, so
    * a gateway killed mid-run leaves what the run had used. Returns the run key `record` completes.
    */
@@ -47,7 +47,7 @@ export interface AuditRecorder {
 const MAX_RETRY_DELAY_MS = 30_000;
 const PROGRESS_INTERVAL_MS = 3_000;
 
-/** A row opened at admission: its writes in order (the completion waits for them), and its updater. */
+/** A row opened as its run started: its writes in order (the completion waits for them), and its updater. */
 interface RunningRow {
   writes: Promise<void>;
   updating: boolean;
@@ -66,9 +66,8 @@ export function auditRecorder(audit: AuditLog, options: AuditRecorderOptions): A
   const running = new Map<string, RunningRow>();
 
   const updateProgress = (runKey: string, row: RunningRow, read: ReadRunProgress) => {
-    const known = read();
-    if (!known || row.updating || !options.isOpen()) return;
-    const progress = toAuditProgress(known);
+    if (row.updating || !options.isOpen()) return;
+    const progress = toAuditProgress(read());
     const fingerprint = `${progress.promptTokens}/${progress.completionTokens}/${progress.costUsd}`;
     if (fingerprint === row.written) return;
     row.updating = true;

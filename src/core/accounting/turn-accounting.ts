@@ -10,7 +10,7 @@ import { toRequestSummary } from './request-summary.js';
  * which also counts such a turn against the key's requests per minute.
  */
 export interface TurnAccountingDeps {
-  /** Opens the turn's audit row when its run is admitted, so a gateway killed mid-run keeps it. */
+  /** Opens the turn's audit row when its run starts, so a gateway killed mid-run keeps it. */
   beginRequest?: BeginRequest;
   onFinished(request: FinishedRequest): void | Promise<void>;
 }

@@ -25,7 +25,7 @@ export interface TurnInput {
   auditBody?: unknown;
   /** How the run went, for budget, audit and metrics. */
   onSummary?: (summary: RunSummary) => void;
-  /** The turn's run was admitted and begins: its audit row opens. */
+  /** The turn's run begins (it has its queue slot): its audit row opens. */
   onStarted?: ((progress: ReadRunProgress) => void) | undefined;
 }
 
