@@ -103,14 +103,16 @@ describe('graceful shutdown on SIGTERM', () => {
     );
   });
 
-  it('ends runs still going after SHUTDOWN_GRACE_MS with gateway_shutting_down (a stream in band, a queued request with 503) and kills every CLI', async () => {
+  it('ends runs still going after SHUTDOWN_GRACE_MS with gateway_shutting_down in each surface shape (streams in band, a queued request with 503) and kills every CLI', async () => {
     server = await startServerProcess(mock.url, {
       SHUTDOWN_GRACE_MS: '200',
       KILL_GRACE_MS: '200',
-      MAX_CONCURRENCY: '1',
+      MAX_CONCURRENCY: '2',
     });
-    // Streams its first word, then stalls far beyond the grace period.
-    mock.enqueue(text('first then nothing for a long time', { chunkDelayMs: 60_000 }));
+    // Each streams its first word, then stalls far beyond the grace period.
+    for (let n = 0; n < 2; n++) {
+      mock.enqueue(text('first then nothing for a long time', { chunkDelayMs: 60_000 }));
+    }
     const response = await postJson(
       server.origin,
       '/v1/chat/completions',
@@ -118,9 +120,18 @@ describe('graceful shutdown on SIGTERM', () => {
     );
     expect(response.status).toBe(200);
     const stream = await firstEvent(response);
+    const messagesBody = {
+      model: 'sonnet',
+      max_tokens: 64,
+      stream: true,
+      messages: [{ role: 'user', content: 'stall' }],
+    };
+    const messagesResponse = await postJson(server.origin, '/v1/messages', messagesBody);
+    expect(messagesResponse.status).toBe(200);
+    const messagesStream = await firstEvent(messagesResponse);
     const pids = await descendantsOf(server.child.pid as number);
     expect(pids.length).toBeGreaterThan(0);
-    // A second request waits for the only run slot: it has no answer yet when the grace ends.
+    // A third request waits for a run slot: it has no answer yet when the grace ends.
     const queued = postJson(server.origin, '/v1/chat/completions', chatBody('queued'));
     const waiting = async () =>
       (await (await fetch(`${server?.origin}/metrics`)).text()).includes('queue_depth{state="waiting"} 1');
@@ -128,6 +139,7 @@ describe('graceful shutdown on SIGTERM', () => {
 
     server.child.kill('SIGTERM');
     const events = await stream.rest();
+    const messagesEvents = await messagesStream.rest();
     const refused = await readError(await queued);
     const exit = await server.exited;
 
@@ -135,6 +147,14 @@ describe('graceful shutdown on SIGTERM', () => {
     // The client learns the run was cut short by the shutdown: an error frame, no [DONE].
     expect(events.at(-1)?.data).toMatchObject({
       error: { code: 'gateway_shutting_down', message: expect.stringContaining('shutting down') },
+    });
+    // Anthropic's wire has no error codes: its in-band error is the overloaded one its clients retry.
+    expect(messagesEvents.at(-1)).toMatchObject({
+      event: 'error',
+      data: {
+        type: 'error',
+        error: { type: 'overloaded_error', message: expect.stringContaining('shutting down') },
+      },
     });
     expect(refused.status).toBe(503);
     expect(refused.error.code).toBe('gateway_shutting_down');
