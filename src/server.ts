@@ -14,7 +14,7 @@ import { chooseLogFormat, createLogger } from './logger.js';
 
 /** After runs are aborted, how long responses get to write their error frame before sockets are cut. */
 const ABORT_FLUSH_MS = 2_000;
-/** Bound on abort rounds: a request that was still queued may start one more process per round. */
+/** Bound on rounds of ending Claude Code processes that outlived their runs' abort (a backstop). */
 const MAX_ABORT_ROUNDS = 5;
 
 /** Starts the gateway from the environment and stops it gracefully on SIGTERM/SIGINT. */
