@@ -7,14 +7,14 @@ import { ConfigError } from './contract/config-error.js';
 import { StartupError } from './contract/startup-error.js';
 import { createGateway, type Gateway } from './gateway/create-gateway.js';
 import { decideExposure } from './http/exposure.js';
+import { type InFlightRequests, trackInFlightRequests } from './http/in-flight-requests.js';
 import { listenFailure } from './http/listen-error.js';
 import { serverLimitsFrom, startNodeServer } from './http/node-server.js';
 import { chooseLogFormat, createLogger } from './logger.js';
 
 /** After runs are aborted, how long responses get to write their error frame before sockets are cut. */
 const ABORT_FLUSH_MS = 2_000;
-const IDLE_SWEEP_MS = 100;
-/** Bound on abort rounds: a request that was still queued may start one more process per round. */
+/** Bound on rounds of ending Claude Code processes that outlived their runs' abort (a backstop). */
 const MAX_ABORT_ROUNDS = 5;
 
 /** Starts the gateway from the environment and stops it gracefully on SIGTERM/SIGINT. */
@@ -60,6 +60,7 @@ export async function runServer(rawEnv: NodeJS.ProcessEnv): Promise<void> {
     websocket: gateway.websocket,
     onListening: (info) => logger.info({ host: info.address, port: info.port }, 'claude-gateway listening'),
   });
+  const requests = trackInFlightRequests(server);
   server.once('error', (error: NodeJS.ErrnoException) => {
     if (server.listening) throw error;
     const failure = listenFailure(error, config.HOST, config.PORT);
@@ -68,7 +69,7 @@ export async function runServer(rawEnv: NodeJS.ProcessEnv): Promise<void> {
     void gateway.shutdown().finally(() => exitOnStartupError(failure));
   });
 
-  const stop = gracefulStop(server, gateway, config, logger);
+  const stop = gracefulStop({ server, requests, gateway, config, logger });
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }
@@ -83,37 +84,43 @@ function exitOnStartupError(error: unknown): void {
   process.exit(1);
 }
 
+interface StopTarget {
+  server: Server;
+  requests: InFlightRequests;
+  gateway: Gateway;
+  config: Config;
+  logger: Logger;
+}
+
 /**
- * Stop accepting (listener closed, /ready 503, new requests 503), let running requests finish for
- * SHUTDOWN_GRACE_MS, then abort their runs (streams get an error frame), cut what is left, make sure
- * no Claude Code process survives, close the store and exit. A second signal skips the wait.
+ * Drain: /ready turns 503 and new API requests get 503 with Retry-After, while the listener stays
+ * open (a balancer polling /ready sees the drain, not a refused connection) and running requests
+ * finish. When they have, or SHUTDOWN_GRACE_MS is over (or a second signal came), runs still going
+ * end with `gateway_shutting_down` in their surface's shape, no Claude Code process survives, the
+ * listener closes, the store closes and the process exits.
  */
-function gracefulStop(server: Server, gateway: Gateway, config: Config, logger: Logger) {
+function gracefulStop({ server, requests, gateway, config, logger }: StopTarget) {
   const hurry = new AbortController();
   let stopping = false;
 
   async function drainAndExit(signal: string): Promise<void> {
     logger.info({ signal, graceMs: config.SHUTDOWN_GRACE_MS }, 'shutting down: finishing running requests');
     gateway.beginDrain();
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    // Keep-alive sockets turn idle as their responses finish; close them then, not at keepAliveTimeout.
-    const closeIdle = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
-    server.closeIdleConnections();
     const finished = await Promise.race([
-      closed.then(() => true),
+      requests.idle().then(() => true),
       delay(config.SHUTDOWN_GRACE_MS, false, { signal: hurry.signal }).catch(() => false),
     ]);
     if (!finished) {
       logger.warn('grace period over: aborting running requests');
-      await gateway.processes.terminateAll();
-      await Promise.race([closed, delay(ABORT_FLUSH_MS)]);
-      server.closeAllConnections();
-      // Requests that were still queued start a process as slots free up; their aborted signals end it.
+      gateway.stopRuns();
+      await Promise.race([requests.idle(), delay(ABORT_FLUSH_MS)]);
+      // Whatever did not end with its run (a process that ignored the abort) ends here.
       for (let round = 0; round < MAX_ABORT_ROUNDS && gateway.processes.liveCount > 0; round++) {
         await gateway.processes.terminateAll();
       }
     }
-    clearInterval(closeIdle);
+    server.close();
+    server.closeAllConnections();
     await gateway.shutdown();
     logger.info('stopped');
     process.exit(0);

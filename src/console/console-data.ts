@@ -49,12 +49,15 @@ export function consoleData(store: {
     request: async (requestId) => store.audit.find(requestId),
     usage: async (from, to) => store.audit.usage(from, to),
     points: async (from, to) =>
-      (await store.audit.search({ from, to, limit: MAX_POINTS, offset: 0 })).rows.map((row) => ({
-        at: row.at,
-        status: row.status,
-        costUsd: row.costUsd,
-        timeToFirstChunkMs: row.timeToFirstChunkMs,
-      })),
+      // Runs still going have no outcome yet: they join the charts when they end.
+      (await store.audit.search({ from, to, limit: MAX_POINTS, offset: 0 })).rows
+        .filter((row) => !row.running)
+        .map((row) => ({
+          at: row.at,
+          status: row.status,
+          costUsd: row.costUsd,
+          timeToFirstChunkMs: row.timeToFirstChunkMs,
+        })),
     sessions: async () => (await store.nativeSessions.list()).reverse(),
     tasks: (limit) => store.tasks.list(undefined, limit),
     sessionMessages: async (id) =>

@@ -4,7 +4,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { invalidRequest } from '../contract/errors.js';
 import { GatewayError } from '../contract/gateway-error.js';
 import type { Principal } from '../contract/key-policy.js';
-import type { AuditEntry } from '../contract/ports/audit.js';
+import type { AuditRow } from '../contract/ports/audit.js';
 import type { AuthResult } from '../core/authenticator.js';
 import { documented } from '../http/openapi-route.js';
 import { writeSse } from '../http/sse.js';
@@ -338,7 +338,7 @@ export function consoleRoutes(deps: ConsoleDeps) {
   return app;
 }
 
-function requestView(row: AuditEntry) {
+function requestView(row: AuditRow) {
   return {
     at: row.at,
     requestId: row.requestId,
@@ -350,6 +350,8 @@ function requestView(row: AuditEntry) {
     stream: row.stream,
     status: row.status,
     errorCode: row.errorCode,
+    /** Still running: its status and usage are what it had when last written. */
+    running: row.running === true,
     durationMs: row.durationMs,
     timeToFirstTokenMs: row.timeToFirstChunkMs,
     queueWaitMs: row.queueWaitMs,

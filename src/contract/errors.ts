@@ -28,6 +28,16 @@ export const routeNotFound = (method: string, path: string) =>
     code: 'unknown_url',
   });
 
+/** A run cut because the gateway stopped (its shutdown grace ended): another instance can serve it. */
+export const gatewayShuttingDown = () =>
+  new GatewayError({
+    kind: 'unavailable',
+    status: 503,
+    code: 'gateway_shutting_down',
+    message: 'The gateway is shutting down and stopped this request; retry it against another instance.',
+    retryAfterSeconds: 1,
+  });
+
 export const internalError = (message = 'The gateway hit an unexpected error.') =>
   new GatewayError({ kind: 'internal', status: 500, message, code: 'internal_error' });
 

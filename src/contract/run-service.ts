@@ -47,11 +47,27 @@ export interface RunRequest {
   timeoutMs?: number;
   onSummary?: (summary: RunSummary) => void;
   /**
+   * Called once the run has its queue slot, before Claude Code starts: `progress` reads what the run
+   * has used so far whenever asked (an audit row kept up to date while the run goes on). A run that
+   * calls it always reports its summary too.
+   */
+  onStarted?: (progress: ReadRunProgress) => void;
+  /**
    * Where the client put an image URL, in the surface's own terms, for the `param` of an image fetch
    * error (REMOTE_IMAGES); absent: such errors carry no param.
    */
   locateImage?: ImageLocator;
 }
+
+/** What a run has used so far, while it runs (cost estimated until Claude Code reports it). */
+export interface RunProgress {
+  usage: RunUsage;
+  costUsd: number;
+  durationMs: number;
+}
+
+/** Reads a run's progress. */
+export type ReadRunProgress = () => RunProgress;
 
 /** What one run cost and how it went; reported once per run, whatever ended it. */
 export interface RunSummary {

@@ -1,12 +1,13 @@
 import type { Admission, Admit, RunAsk } from '../contract/admission.js';
 import { openAdmission } from '../contract/admission.js';
 import { clientToolNameOf, maxClientToolCalls } from '../contract/client-tools.js';
+import { gatewayShuttingDown } from '../contract/errors.js';
 import { GatewayError } from '../contract/gateway-error.js';
 import type { Principal } from '../contract/key-policy.js';
 import type { ConversationIndex } from '../contract/ports/conversations.js';
 import { type RunEvent, ZERO_USAGE } from '../contract/run-events.js';
 import type { RunPlan } from '../contract/run-plan.js';
-import type { RunRequest, RunService, RunSummary } from '../contract/run-service.js';
+import type { ReadRunProgress, RunRequest, RunService, RunSummary } from '../contract/run-service.js';
 import type { ClaudeRunner } from '../engine/runner.js';
 import { roundUsd } from '../util/round-usd.js';
 import { estimateCostUsd } from './estimate-cost.js';
@@ -34,6 +35,11 @@ export interface RunServiceDeps {
   resolveRemoteImages?: RemoteImageResolver;
   /** Key policy (src/core/admission/key-admission.ts): decides every run of every surface that has a principal. */
   admit: Admit;
+  /**
+   * Aborted when the gateway stops and its shutdown grace is over: every run still going (or
+   * queued) ends with `gateway_shutting_down`, which each surface renders in its own shape.
+   */
+  stopping?: AbortSignal;
 }
 
 /**
@@ -74,6 +80,10 @@ export function createRunService(deps: RunServiceDeps): RunService {
         : planned;
       yield* execute(plan, request, tracker);
     } catch (error) {
+      if (deps.stopping?.aborted && !request.signal.aborted) {
+        yield { type: 'error', error: gatewayShuttingDown() };
+        return;
+      }
       // Only neutral errors are a client's answer; anything else is a bug for app.onError to log.
       if (!(error instanceof GatewayError)) throw error;
       yield { type: 'error', error };
@@ -92,7 +102,7 @@ export function createRunService(deps: RunServiceDeps): RunService {
   ): AsyncGenerator<RunEvent, void, undefined> {
     const { signal } = request;
     const timeout = AbortSignal.timeout(Math.min(request.timeoutMs ?? Infinity, deps.requestTimeoutMs));
-    const runSignal = AbortSignal.any([signal, timeout]);
+    const runSignal = AbortSignal.any(deps.stopping ? [signal, timeout, deps.stopping] : [signal, timeout]);
     const queuedAt = performance.now();
     const lease = await deps.queue.acquire(runSignal);
     const startedAt = performance.now();
@@ -133,11 +143,26 @@ export function createRunService(deps: RunServiceDeps): RunService {
       return events;
     };
     let costReported = false;
+    const progress: ReadRunProgress = () => {
+      if (finished) return { usage: summary.usage, costUsd: summary.costUsd, durationMs: summary.durationMs };
+      const streamed = streamedUsage(state);
+      return {
+        usage: toRunUsage(streamed),
+        costUsd: costReported
+          ? summary.costUsd
+          : streamed
+            ? roundUsd(estimateCostUsd(plan.model, streamed))
+            : 0,
+        durationMs: performance.now() - startedAt,
+      };
+    };
     // The run's process is ended (or parked) in the background once the answer is complete, so the
     // stream ends without waiting for Claude Code to exit, and the slot is free for the next run
     // (the warm module starts no idle process until the exiting one has gone).
     const cleanup = { settle: (_done: Promise<void>) => undefined };
     try {
+      // Inside the try: a run that reports its start reports its summary too.
+      request.onStarted?.(progress);
       tracker?.started();
       for await (const message of deps.runner.run(plan, runSignal, cleanup)) {
         if (message.type === 'result') {
@@ -152,7 +177,7 @@ export function createRunService(deps: RunServiceDeps): RunService {
       }
       yield* observe(finishInterpretation(state));
     } catch (error) {
-      yield* observe([{ type: 'error', error: mapRunFailure(error, timeout.aborted && !signal.aborted) }]);
+      yield* observe([{ type: 'error', error: failureOf(error, request.signal, timeout) }]);
     } finally {
       lease.release();
       const streamed = streamedUsage(state);
@@ -165,6 +190,12 @@ export function createRunService(deps: RunServiceDeps): RunService {
       summary.durationMs = performance.now() - startedAt;
       request.onSummary?.(summary);
     }
+  }
+
+  /** Why a run failed: the gateway stopping or the timeout, unless the client left first. */
+  function failureOf(error: unknown, signal: AbortSignal, timeout: AbortSignal): GatewayError {
+    if (deps.stopping?.aborted && !signal.aborted) return gatewayShuttingDown();
+    return mapRunFailure(error, timeout.aborted && !signal.aborted);
   }
 
   return { admit, run };

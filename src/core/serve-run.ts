@@ -4,6 +4,7 @@ import type { RunEvent } from '../contract/run-events.js';
 import type { RunPlan } from '../contract/run-plan.js';
 import type {
   ImageLocator,
+  ReadRunProgress,
   RunOrigin,
   RunService,
   RunSummary,
@@ -22,6 +23,8 @@ export interface RunCaller {
   signal: AbortSignal;
   /** How the run went, for budget, audit and metrics; reported once, whatever ended the run. */
   onSummary?: ((summary: RunSummary) => void) | undefined;
+  /** The run has its queue slot and begins (its audit row opens); `progress` reads what it used so far. */
+  onStarted?: ((progress: ReadRunProgress) => void) | undefined;
 }
 
 /** A plan and what goes with it; a surface may carry more (the Responses API's input items). */
@@ -74,6 +77,7 @@ export async function startRun<P extends Planned>(
     ...(call.auditBody !== undefined ? { auditBody: call.auditBody } : {}),
     ...(planned.timeoutMs !== undefined ? { timeoutMs: planned.timeoutMs } : {}),
     ...(call.onSummary ? { onSummary: call.onSummary } : {}),
+    ...(call.onStarted ? { onStarted: call.onStarted } : {}),
     ...(call.locateImage ? { locateImage: call.locateImage } : {}),
   });
   return { planned, events, requestsPerMinute: admission.requestsPerMinute };

@@ -77,7 +77,10 @@ export function buildApp(setup: AppSetup): ReturnType<typeof createApp> {
       drain: setup.drain.middleware(),
       apiKey: requireApiKey(setup.authenticator, setup.tickets),
       jsonBody: jsonBodyGuard({ maxDepth: config.MAX_JSON_DEPTH }),
-      accounting: accountRequests({ onFinished: (request) => setup.accounting.onFinished(request) }),
+      accounting: accountRequests({
+        beginRequest: setup.accounting.beginRequest,
+        onFinished: (request) => setup.accounting.onFinished(request),
+      }),
     },
     rootRoutes: [
       readyRoutes({

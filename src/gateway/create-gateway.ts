@@ -20,7 +20,7 @@ import { type GatewayStore, openGatewayStore } from '../store/gateway-store.js';
 import { recentSpend } from '../store/recent-spend.js';
 import type { ToClaudeContext } from '../surfaces/openai-chat/to-plan.js';
 import type { HeldLock } from '../util/pid-lock.js';
-import { type Accounting, buildAccounting } from './accounting.js';
+import { type Accounting, buildAccounting, closeInterruptedRuns } from './accounting.js';
 import { buildApp } from './app.js';
 import { type ClaudeDirs, prepareClaudeDirs } from './claude-dirs.js';
 import { buildConversations, type Conversations } from './conversations.js';
@@ -50,6 +50,8 @@ export interface Gateway {
   websocket: { server: WebSocketServer };
   /** First step of a graceful stop: /ready turns 503 and new API requests get 503. */
   beginDrain(): void;
+  /** The shutdown grace is over: every run still going (or queued) ends with `gateway_shutting_down`. */
+  stopRuns(): void;
   /** Ends every Claude Code process the gateway started, then closes the store. */
   shutdown(): Promise<void>;
 }
@@ -101,12 +103,15 @@ interface GatewayCore {
   runs: RunService;
   authenticator: Authenticator;
   accounting: Accounting;
+  /** Aborted by `stopRuns`: the runs' common stop signal. */
+  stopping: AbortController;
 }
 
 async function buildCore(config: Config, env: NodeJS.ProcessEnv, logger: Logger): Promise<GatewayCore> {
   const dirs = await prepareClaudeDirs(config, env);
   const location = storeLocation({ databaseUrl: config.DATABASE_URL, storePath: config.storePath });
   const store = await openStore(location, config, logger);
+  await closeInterruptedRuns(store, logger);
   // This gateway process among those sharing state (INSTANCE_ID may repeat across restarts).
   const processTag = `${config.instanceId}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const queue = new RunQueue({
@@ -124,7 +129,11 @@ async function buildCore(config: Config, env: NodeJS.ProcessEnv, logger: Logger)
   const spend = recentSpend(store.keys, { maxAgeMs: SPEND_READING_MAX_AGE_MS });
   const limits = buildKeyLimits({ config, store, spend, processTag, logger });
   const admit = limits.admit;
-  const runs = buildRunService({ config, engine, queue, conversations: conversations.index, admit });
+  const stopping = new AbortController();
+  const runs = buildRunService({
+    ...{ config, engine, queue, conversations: conversations.index, admit },
+    stopping: stopping.signal,
+  });
   primeSpares(engine, models, config.SYSTEM_PROMPT_PLACEMENT, conversations.index !== undefined);
   const authenticator = createAuthenticator({
     envKeys: config.GATEWAY_API_KEYS,
@@ -141,7 +150,7 @@ async function buildCore(config: Config, env: NodeJS.ProcessEnv, logger: Logger)
   return {
     ...{ config, logger, dirs, storeLocation: location, store, queue, engine, conversations, models },
     agentPolicy,
-    ...{ chatPlanContext, limits, runs, authenticator, accounting },
+    ...{ chatPlanContext, limits, runs, authenticator, accounting, stopping },
   };
 }
 
@@ -165,15 +174,16 @@ async function buildFront(core: GatewayCore): Promise<GatewayFront> {
     ...common,
     conversations: core.conversations,
     tickets,
+    beginRequest: accounting.beginRequest,
     onFinished: accounting.onFinished,
   });
-  const tasks = await buildTasks({ ...common, recordInBackground: accounting.recordInBackground, logger });
+  const tasks = await buildTasks({ ...common, backgroundRun: accounting.backgroundRun, logger });
   const countTokens = createCl100kCounter();
   const wire = buildWireSurfaces({ ...common, chatPlanContext: core.chatPlanContext, countTokens, logger });
   const responses = await buildResponses({
     ...common,
     countTokens,
-    recordInBackground: accounting.recordInBackground,
+    backgroundRun: accounting.backgroundRun,
     logger,
   });
   const late = lateBoundFetch();
@@ -212,6 +222,7 @@ function gatewayHandle(core: GatewayCore, front: GatewayFront, lock: HeldLock): 
       // No new runs will come: stop refilling spares and end idle processes now.
       void engine.warm.close();
     },
+    stopRuns: () => core.stopping.abort(),
     async shutdown() {
       core.dirs.stopSweeper();
       await front.tasks.stopAll();

@@ -1,6 +1,6 @@
 import { upgradeWebSocket } from '@hono/node-server';
 import type { Config } from '../config.js';
-import type { FinishedRequest } from '../contract/finished-request.js';
+import type { BeginRequest, FinishedRequest } from '../contract/finished-request.js';
 import type { RunService } from '../contract/run-service.js';
 import { createTurnAccounting } from '../core/accounting/turn-accounting.js';
 import type { AgentPolicy } from '../core/agent-policy.js';
@@ -22,6 +22,7 @@ export interface NativeSetup {
   agentPolicy: AgentPolicy | undefined;
   conversations: Conversations;
   tickets: WsTicketIssuer;
+  beginRequest: BeginRequest;
   onFinished(request: FinishedRequest): Promise<void>;
   keepAliveMs: number;
 }
@@ -58,7 +59,7 @@ export function buildNative(setup: NativeSetup): Native {
     modelIds: models.ids,
     keepAliveMs: setup.keepAliveMs,
     tickets: setup.tickets,
-    recordTurn: createTurnAccounting({ onFinished: setup.onFinished }),
+    recordTurn: createTurnAccounting({ beginRequest: setup.beginRequest, onFinished: setup.onFinished }),
     upgradeWebSocket,
     version: GATEWAY_VERSION,
   });

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import type { FinishedRequest } from '../contract/finished-request.js';
+import type { BackgroundRunHooks } from '../contract/finished-request.js';
 import { CHANNELS } from '../contract/ports/notifications.js';
 import type { RunService } from '../contract/run-service.js';
 import type { ModelCatalog } from '../core/model-catalog.js';
@@ -10,7 +10,6 @@ import type { GatewayStore } from '../store/gateway-store.js';
 import { postgresLogSignals } from '../store/postgres-log-signals.js';
 import { createBackgroundResponses } from '../surfaces/openai-responses/background.js';
 import { openAIResponsesSurface } from '../surfaces/openai-responses/surface.js';
-import { backgroundRequest } from './accounting.js';
 
 const STOPPED_REASON = 'The gateway stopped while this response was running.';
 
@@ -21,7 +20,8 @@ export interface ResponsesSetup {
   models: ModelCatalog;
   countTokens: TokenCounter;
   /** Where the audit row of a background response's run goes once it ended. */
-  recordInBackground(request: FinishedRequest): void;
+  /** The audit hooks of a run that outlives its request, recorded under `path`. */
+  backgroundRun(path: string): BackgroundRunHooks;
   keepAliveMs: number;
   logger: Logger;
 }
@@ -64,8 +64,7 @@ export async function buildResponses(setup: ResponsesSetup): Promise<Responses> 
     ttlMs: config.SESSION_TTL_MS,
     keepAliveMs: setup.keepAliveMs,
     onStoreError,
-    onBackgroundSummary: (principal, requestId, summary) =>
-      setup.recordInBackground(backgroundRequest(principal, requestId, '/v1/responses', summary)),
+    backgroundRun: setup.backgroundRun('/v1/responses'),
   });
   return { surface, stopAll: () => background.stopAll(STOPPED_REASON) };
 }

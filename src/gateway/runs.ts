@@ -18,6 +18,8 @@ export interface RunsSetup {
   queue: RunQueue;
   conversations: ConversationIndex | undefined;
   admit: Admit;
+  /** Aborted when the shutdown grace is over: runs still going end with `gateway_shutting_down`. */
+  stopping: AbortSignal;
 }
 
 /** The one way a plan becomes a Claude Code run, for every surface. */
@@ -27,6 +29,7 @@ export function buildRunService(setup: RunsSetup): RunService {
     runner: setup.engine.runner,
     queue: setup.queue,
     admit: setup.admit,
+    stopping: setup.stopping,
     requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
     ...(setup.conversations ? { sessions: setup.conversations } : {}),
     ...(config.REMOTE_IMAGES

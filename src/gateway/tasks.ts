@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { packageAsset } from '../console/package-root.js';
-import type { FinishedRequest } from '../contract/finished-request.js';
+import type { BackgroundRunHooks } from '../contract/finished-request.js';
 import type { TaskSignals } from '../contract/ports/tasks.js';
 import type { RunService } from '../contract/run-service.js';
 import { loadProfiles, type ProfileCatalog } from '../core/admission/profiles.js';
@@ -16,7 +16,6 @@ import { type TemplateLibrary, templateLibrary } from '../services/templates/tem
 import type { GatewayStore } from '../store/gateway-store.js';
 import { postgresTaskSignals } from '../store/postgres-task-signals.js';
 import { tasksSurface } from '../surfaces/tasks/surface.js';
-import { backgroundRequest } from './accounting.js';
 
 const STOPPED_REASON = 'The gateway stopped while this task was running.';
 
@@ -27,7 +26,8 @@ export interface TasksSetup {
   models: ModelCatalog;
   agentPolicy: AgentPolicy | undefined;
   /** Where the audit row of a task that ran on without its client goes. */
-  recordInBackground(request: FinishedRequest): void;
+  /** The audit hooks of a run that outlives its request, recorded under `path`. */
+  backgroundRun(path: string): BackgroundRunHooks;
   keepAliveMs: number;
   logger: Logger;
 }
@@ -83,8 +83,7 @@ export async function buildTasks(setup: TasksSetup): Promise<Tasks> {
     defaultWorkingDirectory: setup.agentPolicy?.roots[0] ?? '',
     envAllowlist: config.EXECUTE_ENV_ALLOWLIST,
     keepAliveMs: setup.keepAliveMs,
-    onBackgroundSummary: (principal, requestId, summary) =>
-      setup.recordInBackground(backgroundRequest(principal, requestId, '/api/v1/tasks', summary)),
+    backgroundRun: setup.backgroundRun('/api/v1/tasks'),
   });
   return { service, surface, stopAll: () => service.stopAll(STOPPED_REASON) };
 }

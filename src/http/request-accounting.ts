@@ -1,10 +1,12 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import './context-variables.js';
-import type { FinishedRequest, RequestRunSummary } from '../contract/finished-request.js';
+import type { BeginRequest, FinishedRequest, RequestRunSummary } from '../contract/finished-request.js';
 import { GatewayError } from '../contract/gateway-error.js';
 import { toRequestSummary } from '../core/accounting/request-summary.js';
 
 export interface RequestAccountingDeps {
+  /** Opens the audit row when the request's run starts, so a gateway killed mid-run keeps it. */
+  beginRequest?: BeginRequest;
   /** Awaited for non-streamed responses, so the audit row exists before the client has the answer. */
   onFinished: (request: FinishedRequest) => void | Promise<void>;
 }
@@ -23,6 +25,7 @@ export function accountRequests(deps: RequestAccountingDeps): MiddlewareHandler 
     const body = await c.req.json().catch(() => undefined);
 
     let summary: RequestRunSummary | undefined;
+    let runKey: string | undefined;
     let awaitingSummary = false;
     let finished = false;
     const finish = async (status: number, errorCode: string | null, stream: boolean) => {
@@ -39,6 +42,7 @@ export function accountRequests(deps: RequestAccountingDeps): MiddlewareHandler 
         errorCode,
         summary,
         durationMs: performance.now() - startedAt,
+        ...(runKey !== undefined ? { runKey } : {}),
       });
     };
     // A stream is over when its run is: the run's own outcome is what the client got.
@@ -52,6 +56,13 @@ export function accountRequests(deps: RequestAccountingDeps): MiddlewareHandler 
     };
 
     c.set('runHooks', {
+      onStarted(progress) {
+        // One audit row per request: a request that runs twice (a retry inside the route) keeps the first.
+        if (runKey !== undefined || !deps.beginRequest) return;
+        const stream = isRecord(body) && body.stream === true;
+        const started = { principal, requestId: c.get('requestId'), method: c.req.method, path: c.req.path };
+        runKey = deps.beginRequest({ ...started, body, stream }, progress);
+      },
       onSummary(runSummary) {
         summary = toRequestSummary(runSummary);
         if (awaitingSummary) finishStream(summary);
@@ -74,6 +85,10 @@ export function accountRequests(deps: RequestAccountingDeps): MiddlewareHandler 
     const error = c.error instanceof GatewayError ? c.error : undefined;
     await finish(c.res.status, error?.code ?? summary?.errorCode ?? null, false);
   };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isEventStream(c: Context): boolean {

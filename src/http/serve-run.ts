@@ -23,6 +23,7 @@ export function requestCaller(c: Context): RequestCaller {
       requestId: c.get('requestId'),
       signal: disconnect.signal,
       onSummary: c.get('runHooks')?.onSummary,
+      onStarted: c.get('runHooks')?.onStarted,
     },
     abort: () => disconnect.abort(),
   };

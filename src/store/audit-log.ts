@@ -3,40 +3,126 @@ import type { AuditEntry, AuditLog, AuditRow } from '../contract/ports/audit.js'
 import type { StoreEngine } from './engine.js';
 import type { AuditLogTable, StoreSchema } from './schema.js';
 
-export function createAuditLog(db: Kysely<StoreSchema>, engine: StoreEngine): AuditLog {
+export interface AuditLogOptions {
+  /** This gateway's INSTANCE_ID on a shared database: the running rows a restart takes over. */
+  instanceId?: string;
+}
+
+export function createAuditLog(
+  db: Kysely<StoreSchema>,
+  engine: StoreEngine,
+  options: AuditLogOptions = {},
+): AuditLog {
+  const instanceId = options.instanceId ?? null;
   // The only engine-specific SQL: the UTC day of an epoch-ms instant.
   const day =
     engine === 'postgres'
       ? sql<string>`to_char(to_timestamp(a.at / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD')`
       : sql<string>`strftime('%Y-%m-%d', a.at / 1000, 'unixepoch')`;
 
+  const append = async (entry: AuditEntry) => {
+    const row = toRow(entry);
+    if (entry.costUsd <= 0) {
+      await db.insertInto('audit_log').values(row).execute();
+      return;
+    }
+    // The cost is added in the database, not read-modify-write: instances charge one key at once.
+    if (engine === 'postgres') {
+      // One statement, one round trip: the row and the charge commit together (a data-modifying
+      // CTE runs whether or not the outer statement reads it).
+      await db
+        .with('entry', (cte) => cte.insertInto('audit_log').values(row).returning('id'))
+        .updateTable('api_keys')
+        .set((eb) => ({ spent_usd: eb('spent_usd', '+', entry.costUsd) }))
+        .where('id', '=', entry.keyId)
+        .execute();
+      return;
+    }
+    // SQLite has no data-modifying CTEs; its local transaction costs no round trips.
+    await db.transaction().execute(async (trx) => {
+      await trx.insertInto('audit_log').values(row).execute();
+      await charge(trx, entry.keyId, entry.costUsd);
+    });
+  };
+
+  /** Completes the running row `runKey` names and charges it; false when there is none (never written). */
+  const complete = async (entry: AuditEntry, runKey: string): Promise<boolean> => {
+    const row = { ...toRow(entry), running: 0 };
+    if (engine === 'postgres') {
+      const { n } = await db
+        .with('entry', (cte) =>
+          cte
+            .updateTable('audit_log')
+            .set(row)
+            .where('run_key', '=', runKey)
+            .where('running', '=', 1)
+            .returning('id'),
+        )
+        .with('charge', (cte) =>
+          cte
+            .updateTable('api_keys')
+            .set((eb) => ({ spent_usd: eb('spent_usd', '+', entry.costUsd) }))
+            .where('id', '=', entry.keyId)
+            .where((eb) => eb.exists(eb.selectFrom('entry').select('entry.id')))
+            .returning('api_keys.id'),
+        )
+        .selectFrom('entry')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      return Number(n) > 0;
+    }
+    return db.transaction().execute(async (trx) => {
+      const updated = await trx
+        .updateTable('audit_log')
+        .set(row)
+        .where('run_key', '=', runKey)
+        .where('running', '=', 1)
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) === 0) return false;
+      await charge(trx, entry.keyId, entry.costUsd);
+      return true;
+    });
+  };
+
   return {
     async record(entry) {
-      const row = toRow(entry);
-      if (entry.costUsd <= 0) {
-        await db.insertInto('audit_log').values(row).execute();
-        return;
-      }
-      // The cost is added in the database, not read-modify-write: instances charge one key at once.
-      if (engine === 'postgres') {
-        // One statement, one round trip: the row and the charge commit together (a data-modifying
-        // CTE runs whether or not the outer statement reads it).
-        await db
-          .with('entry', (cte) => cte.insertInto('audit_log').values(row).returning('id'))
-          .updateTable('api_keys')
-          .set((eb) => ({ spent_usd: eb('spent_usd', '+', entry.costUsd) }))
-          .where('id', '=', entry.keyId)
-          .execute();
-        return;
-      }
-      // SQLite has no data-modifying CTEs; its local transaction costs no round trips.
-      await db.transaction().execute(async (trx) => {
-        await trx.insertInto('audit_log').values(row).execute();
-        await trx
-          .updateTable('api_keys')
-          .set((eb) => ({ spent_usd: eb('spent_usd', '+', entry.costUsd) }))
-          .where('id', '=', entry.keyId)
-          .execute();
+      if (entry.runKey !== undefined && (await complete(entry, entry.runKey))) return;
+      await append(entry);
+    },
+
+    async begin(entry) {
+      await db
+        .insertInto('audit_log')
+        .values({ ...toRow(entry), running: 1, instance_id: instanceId })
+        .execute();
+    },
+
+    async progress(runKey, progress) {
+      await db
+        .updateTable('audit_log')
+        .set({
+          prompt_tokens: progress.promptTokens,
+          completion_tokens: progress.completionTokens,
+          cost_usd: progress.costUsd,
+          duration_ms: Math.round(progress.durationMs),
+        })
+        .where('run_key', '=', runKey)
+        .where('running', '=', 1)
+        .execute();
+    },
+
+    async interruptRunning(outcome) {
+      return db.transaction().execute(async (trx) => {
+        let query = trx
+          .updateTable('audit_log')
+          .set({ running: 0, status: outcome.status, error_code: outcome.errorCode })
+          .where('running', '=', 1);
+        if (instanceId !== null) query = query.where('instance_id', '=', instanceId);
+        const rows = await query.returning(['key_id', 'cost_usd']).execute();
+        const spent = new Map<string, number>();
+        for (const row of rows) spent.set(row.key_id, (spent.get(row.key_id) ?? 0) + row.cost_usd);
+        for (const [keyId, costUsd] of spent) await charge(trx, keyId, costUsd);
+        return rows.length;
       });
     },
 
@@ -47,6 +133,7 @@ export function createAuditLog(db: Kysely<StoreSchema>, engine: StoreEngine): Au
         .select((eb) => ['a.key_id as keyId', 'k.name as keyName', day.as('day'), ...totals(eb)])
         .where('a.at', '>=', from)
         .where('a.at', '<', to)
+        .where('a.running', '=', 0)
         .groupBy(['a.key_id', 'k.name', day])
         .orderBy('day')
         .orderBy('a.key_id')
@@ -60,6 +147,7 @@ export function createAuditLog(db: Kysely<StoreSchema>, engine: StoreEngine): Au
         .select((eb) => ['a.account as account', day.as('day'), ...totals(eb)])
         .where('a.at', '>=', from)
         .where('a.at', '<', to)
+        .where('a.running', '=', 0)
         .groupBy(['a.account', day])
         .orderBy('day')
         // Runs without an account last, on both engines (they sort NULL at opposite ends).
@@ -112,7 +200,17 @@ export function createAuditLog(db: Kysely<StoreSchema>, engine: StoreEngine): Au
   };
 }
 
-/** What a usage report sums per group. */
+/** Adds a cost to a key's spend in the database (keys from the environment have no row: a no-op). */
+async function charge(db: Kysely<StoreSchema>, keyId: string, costUsd: number): Promise<void> {
+  if (costUsd <= 0) return;
+  await db
+    .updateTable('api_keys')
+    .set((eb) => ({ spent_usd: eb('spent_usd', '+', costUsd) }))
+    .where('id', '=', keyId)
+    .execute();
+}
+
+/** What a usage report sums per group: ended runs only (a running row is not charged yet). */
 function totals(eb: ExpressionBuilder<{ a: AuditLogTable }, 'a'>) {
   return [
     eb.fn.countAll<number>().as('requests'),
@@ -160,6 +258,8 @@ function fromStoredRow(row: Selectable<AuditLogTable>): AuditRow {
     queueWaitMs: row.queue_wait_ms,
     prompt: row.prompt,
     ...(row.account !== null ? { account: row.account } : {}),
+    ...(row.run_key !== null ? { runKey: row.run_key } : {}),
+    ...(row.running === 1 ? { running: true as const } : {}),
   };
 }
 
@@ -182,6 +282,7 @@ function toRow(entry: AuditEntry): Insertable<AuditLogTable> {
     queue_wait_ms: roundOrNull(entry.queueWaitMs),
     prompt: entry.prompt,
     account: entry.account ?? null,
+    run_key: entry.runKey ?? null,
   };
 }
 

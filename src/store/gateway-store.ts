@@ -71,7 +71,7 @@ export interface OpenStoreOptions extends ConnectOptions {
   /** Apply pending migrations first (default true); `claude-gateway migrate` does it explicitly. */
   migrate?: boolean;
   now?: () => number;
-  /** This gateway's INSTANCE_ID: on a shared database, whose running tasks (and background responses) are its own. */
+  /** This gateway's INSTANCE_ID: on a shared database, whose running tasks, background responses and audited runs are its own. */
   instanceId?: string;
   /** PostgreSQL: how long to wait for the database to answer the first time (default: one attempt). */
   connect?: WaitForDatabaseOptions;
@@ -109,7 +109,12 @@ export async function openGatewayStore(
       notifyAppends: engine === 'postgres',
     }),
     chatCompletions: createChatCompletionStore(db, engine),
-    audit: createAuditLog(db, engine),
+    // As for tasks: on a shared database a starting gateway closes only the runs it left running.
+    audit: createAuditLog(
+      db,
+      engine,
+      engine === 'postgres' && options.instanceId ? { instanceId: options.instanceId } : {},
+    ),
     nativeSessions: createNativeSessionStore(db),
     // On a shared database a starting gateway fails only the tasks it left running itself.
     tasks: createTaskStore(db, {

@@ -367,6 +367,25 @@ function migrations(engine: StoreEngine): Record<string, Migration> {
           .execute();
       },
     },
+    '0013_audit_running': {
+      // A run's audit row is written when it starts and completed when it ends, so a gateway
+      // killed outright (kill -9, OOM) leaves rows that its next start marks interrupted and charges.
+      // `instance_id`: on a shared database a starting gateway takes over only the rows it left.
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('audit_log').addColumn('run_key', 'text').execute();
+        await db.schema
+          .alterTable('audit_log')
+          .addColumn('running', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema.alterTable('audit_log').addColumn('instance_id', 'text').execute();
+        await db.schema
+          .createIndex('audit_log_running')
+          .on('audit_log')
+          .column('run_key')
+          .where(sql.ref('running'), '=', 1)
+          .execute();
+      },
+    },
   };
 }
 

@@ -223,6 +223,12 @@ export interface AuditLogTable {
   prompt: string | null;
   /** The Claude account the run used (migration 0009); null when no run started or before accounts. */
   account: string | null;
+  /** Names the row written when a run was admitted, for its completion (migration 0013). */
+  run_key: string | null;
+  /** 1 from a run's admission until it ends: not charged yet, left out of usage. */
+  running: Generated<number>;
+  /** The gateway (INSTANCE_ID) whose run the row is, on a shared database. */
+  instance_id: string | null;
 }
 
 export interface ReadinessProbeTable {

@@ -305,6 +305,7 @@ for (const engine of [sqliteEngine(), postgresEngine()]) {
           '0010_store_counters',
           '0011_key_reasoning_field',
           '0012_background_responses_and_stored_completions',
+          '0013_audit_running',
         ]);
         expect(await migrateToLatest(connections[0]!.db, connections[0]!.engine)).toEqual([]);
       } finally {
@@ -944,6 +945,57 @@ for (const engine of [sqliteEngine(), postgresEngine()]) {
         expect(await a.tasks.get('a1')).toMatchObject({ status: 'failed', result: stopped, updatedAt: 5 });
         expect((await a.tasks.get('a2'))?.status).toBe('completed');
         expect((await b.tasks.get('b1'))?.status).toBe(shared ? 'running' : 'failed');
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    });
+
+    it('keeps a run from its admission on; a restart closes and charges the rows it left running, on a shared database only its own', async () => {
+      const location = await engine.newLocation();
+      const a = await openGatewayStore(location, { instanceId: 'gw-a' });
+      const b = await openGatewayStore(location, { instanceId: 'gw-b' });
+      try {
+        const { record } = await a.keys.create({ name: 'k' });
+        const spent = async () => (await a.keys.get(record.id))?.spentUsd;
+        const admitted = (runKey: string, requestId: string) => ({
+          ...entry(record.id, { requestId, status: 0, stream: true }),
+          runKey,
+        });
+        await a.audit.begin(admitted('a-done', 'r1'));
+        await a.audit.begin(admitted('a-left', 'r2'));
+        await b.audit.begin(admitted('b-left', 'r3'));
+        // Running rows are in the log, but neither in usage nor charged.
+        expect(await a.audit.find('r2')).toMatchObject({ running: true, status: 0 });
+        expect(await a.audit.usage(DAY1, DAY2)).toEqual([]);
+        const known = { promptTokens: 7, completionTokens: 3, costUsd: 0.125, durationMs: 900 };
+        await a.audit.progress('a-left', known);
+        await b.audit.progress('b-left', { ...known, costUsd: 0.5 });
+
+        const done = { runKey: 'a-done', requestId: 'r1', stream: true, promptTokens: 10, costUsd: 0.25 };
+        await a.audit.record(entry(record.id, done));
+        // Progress that arrives after the end changes nothing.
+        await a.audit.progress('a-done', { ...known, costUsd: 9 });
+        const completed = await a.audit.find('r1');
+        expect(completed).toMatchObject({ status: 200, promptTokens: 10, costUsd: 0.25 });
+        expect(completed?.running).toBeUndefined();
+        expect(await spent()).toBeCloseTo(0.25);
+        // A run whose admission row never made it to the store is appended when it ends.
+        await a.audit.record(entry(record.id, { runKey: 'never-begun', requestId: 'r4', costUsd: 0.5 }));
+        expect(await spent()).toBeCloseTo(0.75);
+
+        const shared = engine.name.startsWith('postgres');
+        const interrupted = { status: 503, errorCode: 'gateway_interrupted' };
+        expect(await a.audit.interruptRunning(interrupted)).toBe(shared ? 1 : 2);
+        const left = await a.audit.find('r2');
+        expect(left).toMatchObject({ ...known, status: 503, errorCode: 'gateway_interrupted' });
+        expect(left?.running).toBeUndefined();
+        expect((await a.audit.find('r3'))?.running).toBe(shared ? true : undefined);
+        expect(await spent()).toBeCloseTo(shared ? 0.875 : 1.375);
+        expect(await a.audit.interruptRunning(interrupted)).toBe(0);
+        expect(await a.audit.usage(DAY1, DAY2)).toEqual([
+          expect.objectContaining({ requests: shared ? 3 : 4, errors: shared ? 1 : 2 }),
+        ]);
       } finally {
         await a.close();
         await b.close();

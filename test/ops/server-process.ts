@@ -16,6 +16,11 @@ export interface ServerProcess {
   cleanup(): Promise<void>;
 }
 
+export interface ServerProcessOptions {
+  /** A data dir to start on (the store of an earlier server); the caller removes it. Default: a new one. */
+  dataDir?: string;
+}
+
 /**
  * Starts `claude-gateway serve` as a real child process on 127.0.0.1 (port picked by the OS) with
  * Claude Code pointed at the mock. Resolves once it logs that it listens.
@@ -23,8 +28,9 @@ export interface ServerProcess {
 export async function startServerProcess(
   mockUrl: string,
   env: Record<string, string> = {},
+  options: ServerProcessOptions = {},
 ): Promise<ServerProcess> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'claude-gateway-server-'));
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'claude-gateway-server-')));
   const child = spawn(process.execPath, [inject('gatewayCli'), 'serve'], {
     env: {
       PATH: process.env.PATH,
@@ -63,7 +69,7 @@ export async function startServerProcess(
       child.kill('SIGKILL');
       await exited;
     }
-    await rm(dataDir, { recursive: true, force: true });
+    if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
   };
   try {
     const port = await listening;

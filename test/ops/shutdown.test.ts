@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, isAlive } from '../helpers/gateway-harness.js';
 import { DONE, type SseEvent, sseEvents } from '../helpers/sse-events.js';
 import { type MockAnthropic, startMockAnthropic, text } from '../mock-anthropic/server.js';
-import { chatBody, postJson } from '../security/http.js';
+import { chatBody, postJson, readError } from '../security/http.js';
 import { runServerToExit, type ServerProcess, startServerProcess } from './server-process.js';
 
 let mock: MockAnthropic;
@@ -60,7 +60,7 @@ async function descendantsOf(pid: number): Promise<number[]> {
 }
 
 describe('graceful shutdown on SIGTERM', () => {
-  it('lets a running stream finish, refuses new work, exits 0 and leaves no process behind', async () => {
+  it('lets a running stream finish, refuses new work with 503 while /ready says so, exits 0 and leaves no process behind', async () => {
     server = await startServerProcess(mock.url, { SHUTDOWN_GRACE_MS: '30000' });
     const words = 'one two three four five six seven eight';
     mock.enqueue(text(words, { chunkDelayMs: 150 }));
@@ -78,11 +78,14 @@ describe('graceful shutdown on SIGTERM', () => {
     const draining = () =>
       server?.logs.some((entry) => entry.msg === 'shutting down: finishing running requests');
     expect(await eventually(() => draining() === true, 10_000)).toBe(true);
-    const late = await postJson(server.origin, '/v1/chat/completions', chatBody('too late')).then(
-      (reply) => reply.status,
-      () => 'connection refused',
-    );
-    expect([503, 'connection refused']).toContain(late);
+    // The listener stays open while draining: a balancer sees /ready turn 503, not a refused connection.
+    const ready = await fetch(`${server.origin}/ready`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ checks: { accepting_requests: false } });
+    const late = await readError(await postJson(server.origin, '/v1/chat/completions', chatBody('too late')));
+    expect(late.status).toBe(503);
+    expect(late.error.code).toBe('shutting_down');
+    expect(late.headers.get('retry-after')).toBe('1');
     const events = await stream.rest();
     const exit = await server.exited;
 
@@ -100,10 +103,16 @@ describe('graceful shutdown on SIGTERM', () => {
     );
   });
 
-  it('aborts runs still going after SHUTDOWN_GRACE_MS, ends their streams and kills every CLI', async () => {
-    server = await startServerProcess(mock.url, { SHUTDOWN_GRACE_MS: '200', KILL_GRACE_MS: '200' });
-    // Streams its first word, then stalls far beyond the grace period.
-    mock.enqueue(text('first then nothing for a long time', { chunkDelayMs: 60_000 }));
+  it('ends runs still going after SHUTDOWN_GRACE_MS with gateway_shutting_down in each surface shape (streams in band, a queued request with 503) and kills every CLI', async () => {
+    server = await startServerProcess(mock.url, {
+      SHUTDOWN_GRACE_MS: '200',
+      KILL_GRACE_MS: '200',
+      MAX_CONCURRENCY: '2',
+    });
+    // Each streams its first word, then stalls far beyond the grace period.
+    for (let n = 0; n < 2; n++) {
+      mock.enqueue(text('first then nothing for a long time', { chunkDelayMs: 60_000 }));
+    }
     const response = await postJson(
       server.origin,
       '/v1/chat/completions',
@@ -111,16 +120,45 @@ describe('graceful shutdown on SIGTERM', () => {
     );
     expect(response.status).toBe(200);
     const stream = await firstEvent(response);
+    const messagesBody = {
+      model: 'sonnet',
+      max_tokens: 64,
+      stream: true,
+      messages: [{ role: 'user', content: 'stall' }],
+    };
+    const messagesResponse = await postJson(server.origin, '/v1/messages', messagesBody);
+    expect(messagesResponse.status).toBe(200);
+    const messagesStream = await firstEvent(messagesResponse);
     const pids = await descendantsOf(server.child.pid as number);
     expect(pids.length).toBeGreaterThan(0);
+    // A third request waits for a run slot: it has no answer yet when the grace ends.
+    const queued = postJson(server.origin, '/v1/chat/completions', chatBody('queued'));
+    const waiting = async () =>
+      (await (await fetch(`${server?.origin}/metrics`)).text()).includes('queue_depth{state="waiting"} 1');
+    expect(await eventually(waiting, 10_000)).toBe(true);
 
     server.child.kill('SIGTERM');
     const events = await stream.rest();
+    const messagesEvents = await messagesStream.rest();
+    const refused = await readError(await queued);
     const exit = await server.exited;
 
     expect(exit).toEqual({ code: 0, signal: null });
-    // The client learns the run was cut short: an error frame, no [DONE].
-    expect(events.at(-1)?.data).toMatchObject({ error: { message: expect.any(String) } });
+    // The client learns the run was cut short by the shutdown: an error frame, no [DONE].
+    expect(events.at(-1)?.data).toMatchObject({
+      error: { code: 'gateway_shutting_down', message: expect.stringContaining('shutting down') },
+    });
+    // Anthropic's wire has no error codes: its in-band error is the overloaded one its clients retry.
+    expect(messagesEvents.at(-1)).toMatchObject({
+      event: 'error',
+      data: {
+        type: 'error',
+        error: { type: 'overloaded_error', message: expect.stringContaining('shutting down') },
+      },
+    });
+    expect(refused.status).toBe(503);
+    expect(refused.error.code).toBe('gateway_shutting_down');
+    expect(refused.headers.get('retry-after')).toBe('1');
     expect(events.map((event) => event.data)).not.toContain(DONE);
     expect(pids.filter(isRunning)).toEqual([]);
     expect(server.logs.map((entry) => entry.msg)).toContain('grace period over: aborting running requests');

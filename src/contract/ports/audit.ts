@@ -19,6 +19,22 @@ export interface AuditEntry {
   prompt: string | null;
   /** The Claude account the run used (ACCOUNTS_FILE name); absent when no run started. */
   account?: string | null;
+  /** Names the row `begin` wrote when the run started: `record` completes that row. */
+  runKey?: string;
+}
+
+/** What a running row knows so far; written now and then while its run goes on. */
+export interface AuditProgress {
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+  durationMs: number;
+}
+
+/** How the rows a stopped gateway left running are closed. */
+export interface InterruptedOutcome {
+  status: number;
+  errorCode: string;
 }
 
 /** Requests and spend of one Claude account on one UTC day. */
@@ -46,8 +62,20 @@ export interface UsageRow {
 }
 
 export interface AuditLog {
-  /** Appends the entry and adds its cost to the key's spend, atomically, so budgets match the log. */
+  /**
+   * Appends the entry (or, with a `runKey`, completes the running row of that key) and adds its cost
+   * to the key's spend, atomically, so budgets match the log.
+   */
   record(entry: AuditEntry): Promise<void>;
+  /** Writes the row of a run just started, marked running and not charged; `record` completes it. */
+  begin(entry: AuditEntry & { runKey: string }): Promise<void>;
+  /** What a running row knows so far (a completed row is left as it is). */
+  progress(runKey: string, progress: AuditProgress): Promise<void>;
+  /**
+   * Completes the rows this gateway left running (on a shared database only its own INSTANCE_ID's)
+   * with `outcome` and what they knew, and charges them; returns how many there were.
+   */
+  interruptRunning(outcome: InterruptedOutcome): Promise<number>;
   /** Usage per key and UTC day for entries with `from <= at < to` (epoch ms). */
   usage(from: number, to: number): Promise<UsageRow[]>;
   /** Usage per Claude account and UTC day for entries with `from <= at < to` (epoch ms). */
@@ -75,4 +103,6 @@ export interface AuditFilter {
 /** A stored entry with its row id. */
 export interface AuditRow extends AuditEntry {
   id: number;
+  /** The run has not ended yet (its status is 0 until then). */
+  running?: true;
 }

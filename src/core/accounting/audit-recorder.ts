@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { truncateForEcho } from '../../contract/field-limits.js';
-import type { FinishedRequest } from '../../contract/finished-request.js';
-import type { AuditEntry, AuditLog } from '../../contract/ports/audit.js';
+import type { FinishedRequest, StartedRequest } from '../../contract/finished-request.js';
+import type { AuditEntry, AuditLog, AuditProgress } from '../../contract/ports/audit.js';
 import { promptTokensOf } from '../../contract/run-events.js';
+import type { ReadRunProgress, RunProgress } from '../../contract/run-service.js';
 
 const MAX_AUDIT_PATH = 512;
 
@@ -17,9 +19,17 @@ export interface AuditRecorderOptions {
   maxBuffered?: number;
   /** First retry delay; it doubles up to 30 s while the store stays away. */
   retryDelayMs?: number;
+  /** How often a running row is brought up to date with what its run used so far. */
+  progressIntervalMs?: number;
 }
 
 export interface AuditRecorder {
+  /**
+   * Opens the row of a run just started (it has its queue slot), without waiting for the store (the client waits for its
+   * first token, not for this write), and keeps it up to date from `progress` every few seconds, so
+   * a gateway killed mid-run leaves what the run had used. Returns the run key `record` completes.
+   */
+  begin(request: StartedRequest, progress: ReadRunProgress): string;
   /**
    * Writes the entry. Never rejects: when the store is unreachable (a database outage) the entry
    * is buffered in memory and retried with backoff, so runs that finished are not lost to an outage
@@ -30,11 +40,20 @@ export interface AuditRecorder {
   readonly buffered: number;
   /** One last attempt at the buffered entries (at shutdown); returns how many are still unwritten. */
   flush(): Promise<number>;
-  /** Stops retrying. */
+  /** Stops retrying and updating running rows. */
   close(): void;
 }
 
 const MAX_RETRY_DELAY_MS = 30_000;
+const PROGRESS_INTERVAL_MS = 3_000;
+
+/** A row opened as its run started: its writes in order (the completion waits for them), and its updater. */
+interface RunningRow {
+  writes: Promise<void>;
+  updating: boolean;
+  timer: NodeJS.Timeout;
+  written: string;
+}
 
 export function auditRecorder(audit: AuditLog, options: AuditRecorderOptions): AuditRecorder {
   const now = options.now ?? Date.now;
@@ -44,6 +63,35 @@ export function auditRecorder(audit: AuditLog, options: AuditRecorderOptions): A
   let delay = baseDelay;
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
+  const running = new Map<string, RunningRow>();
+
+  const updateProgress = (runKey: string, row: RunningRow, read: ReadRunProgress) => {
+    if (row.updating || !options.isOpen()) return;
+    const progress = toAuditProgress(read());
+    const fingerprint = `${progress.promptTokens}/${progress.completionTokens}/${progress.costUsd}`;
+    if (fingerprint === row.written) return;
+    row.updating = true;
+    row.writes = row.writes
+      .then(() => audit.progress(runKey, progress))
+      .then(
+        () => {
+          row.written = fingerprint;
+        },
+        (err: unknown) => options.logger.warn({ err, runKey }, 'running audit row not updated'),
+      )
+      .finally(() => {
+        row.updating = false;
+      });
+  };
+
+  /** The run is over: its row's pending writes are awaited, so the completion lands after them. */
+  const settle = async (runKey: string | undefined) => {
+    const row = runKey === undefined ? undefined : running.get(runKey);
+    if (!row || runKey === undefined) return;
+    clearInterval(row.timer);
+    running.delete(runKey);
+    await row.writes;
+  };
 
   const buffer = (entry: AuditEntry) => {
     pending.push(entry);
@@ -80,7 +128,29 @@ export function auditRecorder(audit: AuditLog, options: AuditRecorderOptions): A
   };
 
   return {
+    begin(request, progress) {
+      const runKey = randomUUID();
+      if (!options.isOpen() || closed) return runKey;
+      const opened = { ...request, status: 0, errorCode: null, summary: undefined, durationMs: 0 };
+      const entry = { ...toAuditEntry(opened, now(), options.includePrompts), runKey };
+      // Not awaited: a row that cannot be written now is appended whole when the run ends.
+      const writes = audit.begin(entry).catch((err: unknown) => {
+        options.logger.warn({ err, requestId: entry.requestId }, 'running audit row not written');
+      });
+      const row: RunningRow = {
+        writes,
+        updating: false,
+        written: '',
+        timer: setInterval(
+          () => updateProgress(runKey, row, progress),
+          options.progressIntervalMs ?? PROGRESS_INTERVAL_MS,
+        ).unref(),
+      };
+      running.set(runKey, row);
+      return runKey;
+    },
     async record(request) {
+      await settle(request.runKey);
       const entry = toAuditEntry(request, now(), options.includePrompts);
       if (!options.isOpen()) {
         options.logger.warn({ requestId: entry.requestId }, 'store closed; audit entry dropped');
@@ -111,6 +181,9 @@ export function auditRecorder(audit: AuditLog, options: AuditRecorderOptions): A
       closed = true;
       if (timer) clearTimeout(timer);
       timer = undefined;
+      // Rows still running stay so in the store: the next start closes and charges them.
+      for (const row of running.values()) clearInterval(row.timer);
+      running.clear();
     },
   };
 }
@@ -137,6 +210,16 @@ export function toAuditEntry(request: FinishedRequest, at: number, includePrompt
     queueWaitMs: summary?.queueWaitMs ?? null,
     prompt: includePrompts && body.messages !== undefined ? JSON.stringify(body.messages) : null,
     ...(summary?.account !== undefined ? { account: summary.account } : {}),
+    ...(request.runKey !== undefined ? { runKey: request.runKey } : {}),
+  };
+}
+
+function toAuditProgress(progress: RunProgress): AuditProgress {
+  return {
+    promptTokens: promptTokensOf(progress.usage),
+    completionTokens: progress.usage.outputTokens,
+    costUsd: progress.costUsd,
+    durationMs: progress.durationMs,
   };
 }
 

@@ -1,7 +1,7 @@
-import type { FinishedRequest, RequestRunSummary } from '../../contract/finished-request.js';
+import type { BeginRequest, FinishedRequest, RequestRunSummary } from '../../contract/finished-request.js';
 import { GatewayError } from '../../contract/gateway-error.js';
 import type { Principal } from '../../contract/key-policy.js';
-import type { RunSummary } from '../../contract/run-service.js';
+import type { ReadRunProgress, RunSummary } from '../../contract/run-service.js';
 import { toRequestSummary } from './request-summary.js';
 
 /**
@@ -10,6 +10,8 @@ import { toRequestSummary } from './request-summary.js';
  * which also counts such a turn against the key's requests per minute.
  */
 export interface TurnAccountingDeps {
+  /** Opens the turn's audit row when its run starts, so a gateway killed mid-run keeps it. */
+  beginRequest?: BeginRequest;
   onFinished(request: FinishedRequest): void | Promise<void>;
 }
 
@@ -23,6 +25,7 @@ export interface TurnInfo {
 
 /** One turn's record: report its run's summary, then end it once, refused or finished. */
 export interface TurnRecord {
+  onStarted(progress: ReadRunProgress): void;
   onSummary(summary: RunSummary): void;
   /** The turn was refused before it ran; awaited, like a refused HTTP request's audit row. */
   refused(error: GatewayError): Promise<void>;
@@ -36,6 +39,7 @@ export function createTurnAccounting(deps: TurnAccountingDeps): RecordTurn {
   return (principal, turn) => {
     const startedAt = performance.now();
     let ended = false;
+    let runKey: string | undefined;
     const record = async (
       status: number,
       errorCode: string | null,
@@ -54,11 +58,16 @@ export function createTurnAccounting(deps: TurnAccountingDeps): RecordTurn {
         errorCode,
         summary,
         durationMs: performance.now() - startedAt,
+        ...(runKey !== undefined ? { runKey } : {}),
       });
     };
     let summary: RequestRunSummary | undefined;
     let error: GatewayError | undefined;
     return {
+      onStarted(progress) {
+        if (runKey !== undefined || !deps.beginRequest) return;
+        runKey = deps.beginRequest({ principal, ...turn }, progress);
+      },
       onSummary(runSummary) {
         summary = toRequestSummary(runSummary);
         if (runSummary.error instanceof GatewayError) error = runSummary.error;

@@ -2,7 +2,7 @@ import type { RequestsPerMinuteStanding } from '../../contract/admission.js';
 import type { Principal } from '../../contract/key-policy.js';
 import type { NativeSessionRecord, NativeSessionStore } from '../../contract/ports/native-sessions.js';
 import type { FinishReason, RunUsage } from '../../contract/run-events.js';
-import type { RunService, RunSummary } from '../../contract/run-service.js';
+import type { ReadRunProgress, RunService, RunSummary } from '../../contract/run-service.js';
 import { type RunEvents, serveRun } from '../../core/serve-run.js';
 import { sessionAsk } from './key-rules.js';
 import { type NativePlanContext, planTurn } from './plan-turn.js';
@@ -25,6 +25,8 @@ export interface TurnInput {
   auditBody?: unknown;
   /** How the run went, for budget, audit and metrics. */
   onSummary?: (summary: RunSummary) => void;
+  /** The turn's run begins (it has its queue slot): its audit row opens. */
+  onStarted?: ((progress: ReadRunProgress) => void) | undefined;
 }
 
 /** A finished turn, as it joined the transcript. */
@@ -80,6 +82,7 @@ export async function runSessionTurn(
       summary = reported;
       input.onSummary?.(reported);
     },
+    onStarted: input.onStarted,
     ask: sessionAsk(session),
     plan: async () => {
       await deps.store.touch(session.id, startedAt, startedAt + deps.ttlMs);

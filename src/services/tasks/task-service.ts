@@ -3,7 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { RequestsPerMinuteStanding } from '../../contract/admission.js';
 import type { Principal } from '../../contract/key-policy.js';
 import type { StoredTask, StoredTaskEvent, TaskSignals, TaskStore } from '../../contract/ports/tasks.js';
-import type { RunService, RunSummary } from '../../contract/run-service.js';
+import type { ReadRunProgress, RunService, RunSummary } from '../../contract/run-service.js';
 import type { ProfileCatalog } from '../../core/admission/profiles.js';
 import { startRun } from '../../core/serve-run.js';
 import type { ClaudeHomeCatalog } from './claude-home.js';
@@ -34,6 +34,8 @@ export interface StartTask {
   requestId: string;
   /** Reported once the run ended (budget, audit and metrics). */
   onSummary?: (summary: RunSummary) => void;
+  /** The task's run begins (it has its queue slot): its audit row opens. */
+  onStarted?: ((progress: ReadRunProgress) => void) | undefined;
 }
 
 export interface StartedTask {
@@ -159,6 +161,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
         summary = reported;
         input.onSummary?.(reported);
       },
+      onStarted: input.onStarted,
       ask: taskAsk(request, caller.policy, deps.planContext),
       plan: async () => {
         const home = await loadTaskHome(deps.home, deps.skillsPluginDir);

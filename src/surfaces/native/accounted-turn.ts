@@ -18,7 +18,11 @@ export async function startAccountedTurn(
   if (!turnRecord) return sessions.turn(input);
   let turn: SessionTurn;
   try {
-    turn = await sessions.turn({ ...input, onSummary: turnRecord.onSummary });
+    turn = await sessions.turn({
+      ...input,
+      onSummary: turnRecord.onSummary,
+      onStarted: turnRecord.onStarted,
+    });
   } catch (error) {
     if (error instanceof GatewayError) await turnRecord.refused(error);
     else turnRecord.finish();

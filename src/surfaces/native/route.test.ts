@@ -363,6 +363,7 @@ describe('key policy for native turns', () => {
       recordTurn: (_principal, turn) => {
         recorded.push({ method: turn.method, path: turn.path });
         return {
+          onStarted: () => happened.push('started'),
           onSummary: () => happened.push('summary'),
           refused: async (error) => {
             happened.push(`refused ${error.status}`);

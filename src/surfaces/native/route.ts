@@ -154,7 +154,8 @@ export function nativeRoutes(deps: NativeRouteDeps) {
 
 /** A turn of a POST, which the accounting middleware records: it gets the run's summary. */
 async function startTurn(c: Context, input: TurnInput, sessions: NativeSessions): Promise<SessionTurn> {
-  const turn = await sessions.turn({ ...input, onSummary: c.get('runHooks')?.onSummary });
+  const hooks = c.get('runHooks');
+  const turn = await sessions.turn({ ...input, onSummary: hooks?.onSummary, onStarted: hooks?.onStarted });
   noteRequestsPerMinute(c, turn.requestsPerMinute);
   return turn;
 }

@@ -6,11 +6,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { RequestsPerMinuteStanding } from '../../contract/admission.js';
+import type { BackgroundRunHooks } from '../../contract/finished-request.js';
 import type { GatewayError } from '../../contract/gateway-error.js';
-import type { Principal } from '../../contract/key-policy.js';
 import type { ResponsesStore } from '../../contract/ports/responses.js';
 import type { SystemPromptPlacement } from '../../contract/run-plan.js';
-import type { RunService, RunSummary } from '../../contract/run-service.js';
+import type { RunService } from '../../contract/run-service.js';
 import type { AttachmentLimits } from '../../core/content/attachment-blocks.js';
 import { type RunCall, type RunEvents, serveRun, startRun } from '../../core/serve-run.js';
 import type { TokenCounter } from '../../core/tokens/token-counter.js';
@@ -39,8 +39,8 @@ export interface ResponsesDeps {
   newId?: (prefix: string) => string;
   /** A response could not be stored (the answer is sent anyway); for the log. */
   onStoreError?: (error: unknown) => void;
-  /** A background response's run ended (its request was answered long before): budget, audit, metrics. */
-  onBackgroundSummary?: (principal: Principal, requestId: string, summary: RunSummary) => void;
+  /** A background response's run (its request is answered at once): budget, audit, metrics. */
+  backgroundRun?: BackgroundRunHooks;
 }
 
 export interface ResponseCall {
@@ -117,11 +117,12 @@ export async function startBackgroundRun(
   const now = deps.now ?? Date.now;
   const controller = new AbortController();
   const { principal, requestId } = call.run;
-  const report = deps.onBackgroundSummary;
+  const hooks = principal && deps.backgroundRun ? deps.backgroundRun(principal, requestId) : undefined;
   const { planned, events, requestsPerMinute } = await startRun(deps.runs, {
     ...runCallOf(deps, call),
     signal: controller.signal,
-    onSummary: principal && report ? (summary) => report(principal, requestId, summary) : undefined,
+    onSummary: hooks?.onSummary,
+    onStarted: hooks?.onStarted,
   });
   const state = newEncoderState(deps, call.request, planned);
   const record = toStoredResponse(state.response, planned.inputItems, call.ownerId, {

@@ -199,8 +199,9 @@ export function routeHarness(script: RunEvent[][] | Script, storeOverrides: Part
       keepAliveMs: 60_000,
       newId: (prefix) => `${prefix}_${++ids}`,
       onStoreError: (error) => storeErrors.push(error),
-      onBackgroundSummary: (principal, requestId, summary) =>
-        summaries.push({ keyId: principal.id, requestId, summary }),
+      backgroundRun: (principal, requestId) => ({
+        onSummary: (summary) => summaries.push({ keyId: principal.id, requestId, summary }),
+      }),
     }),
   );
   const call = (path: string, init: { method?: string; body?: unknown; key?: string } = {}) =>

@@ -1,8 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import '../../http/context-variables.js';
-import type { Principal } from '../../contract/key-policy.js';
+import type { BackgroundRunHooks } from '../../contract/finished-request.js';
 import type { StoredTask, StoredTaskEvent } from '../../contract/ports/tasks.js';
-import type { RunSummary } from '../../contract/run-service.js';
 import { documented } from '../../http/openapi-route.js';
 import { noteRequestsPerMinute } from '../../http/rate-limit-headers.js';
 import { type SseFrame, writeSse } from '../../http/sse.js';
@@ -14,8 +13,8 @@ import { taskRequestSchema } from './schema.js';
 export interface TaskRouteDeps {
   tasks: TaskService;
   keepAliveMs: number;
-  /** A background task's run ended (its request got its 202 long ago): budget, audit and metrics. */
-  onBackgroundSummary?: (principal: Principal, requestId: string, summary: RunSummary) => void;
+  /** A background task's run (its request gets its 202 at once): budget, audit and metrics. */
+  backgroundRun?: BackgroundRunHooks;
 }
 
 const LIST_LIMIT = 100;
@@ -28,17 +27,17 @@ export function taskRoutes(deps: TaskRouteDeps) {
       const request = c.req.valid('json');
       const principal = c.get('principal');
       const requestId = c.get('requestId');
-      const background = deps.onBackgroundSummary;
-      const onSummary = !request.background
-        ? c.get('runHooks')?.onSummary
-        : principal && background
-          ? (summary: RunSummary) => background(principal, requestId, summary)
+      const hooks = !request.background
+        ? c.get('runHooks')
+        : principal && deps.backgroundRun
+          ? deps.backgroundRun(principal, requestId)
           : undefined;
       const { taskId, done, requestsPerMinute } = await deps.tasks.start({
         request,
         ...(principal ? { principal } : {}),
         requestId,
-        ...(onSummary ? { onSummary } : {}),
+        ...(hooks?.onSummary ? { onSummary: hooks.onSummary } : {}),
+        ...(hooks?.onStarted ? { onStarted: hooks.onStarted } : {}),
       });
       noteRequestsPerMinute(c, requestsPerMinute);
       if (request.background) return c.json({ taskId, status: 'running' }, 202);

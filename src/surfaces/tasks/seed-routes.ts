@@ -79,7 +79,7 @@ export function seedRoutes(deps: SeedRouteDeps) {
     }
     const cwd = body.working_directory ?? deps.defaultWorkingDirectory;
     const principal = c.get('principal');
-    const onSummary = c.get('runHooks')?.onSummary;
+    const hooks = c.get('runHooks');
     const started = await renamingParam(() =>
       deps.tasks.start({
         request: {
@@ -91,7 +91,8 @@ export function seedRoutes(deps: SeedRouteDeps) {
         ...(body.env_vars ? { env: body.env_vars } : {}),
         ...(principal ? { principal } : {}),
         requestId: c.get('requestId'),
-        ...(onSummary ? { onSummary } : {}),
+        ...(hooks?.onSummary ? { onSummary: hooks.onSummary } : {}),
+        ...(hooks?.onStarted ? { onStarted: hooks.onStarted } : {}),
       }),
     );
     noteRequestsPerMinute(c, started.requestsPerMinute);

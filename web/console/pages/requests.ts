@@ -16,6 +16,7 @@ interface RequestRow {
   stream: boolean;
   status: number;
   errorCode: string | null;
+  running: boolean;
   durationMs: number;
   timeToFirstTokenMs: number | null;
   queueWaitMs: number | null;
@@ -70,7 +71,7 @@ export function RequestsPage({ api }: { api: Api }) {
           r,
         ) => html`<tr tabindex="0" data-request=${r.requestId} onClick=${() => setDetail(r)} onKeyDown=${(e: KeyboardEvent) => e.key === 'Enter' && setDetail(r)}>
           <td>${time(r.at)}</td><td><code>${r.requestId.slice(0, 12)}</code></td><td>${keyName(r.keyId)}</td><td>${r.surface}</td><td>${r.model ?? '–'}</td>
-          <td class=${r.status >= 400 ? 'bad' : ''}>${r.status}${r.errorCode ? ` ${r.errorCode}` : ''}</td>
+          <td class=${r.status >= 400 ? 'bad' : ''}>${statusOf(r)}</td>
           <td>${ms(r.durationMs)}</td><td>${ms(r.timeToFirstTokenMs)}</td><td>${r.promptTokens} / ${r.completionTokens}</td><td>${usd(r.costUsd)}</td>
         </tr>`,
       )}</tbody>
@@ -110,7 +111,7 @@ function RequestDetail({
     ['Route', `${full.method} ${full.path}`],
     ['Model', full.model ?? '–'],
     ['Streamed', full.stream ? 'yes' : 'no'],
-    ['Status', `${full.status}${full.errorCode ? ` (${full.errorCode})` : ''}`],
+    ['Status', full.running ? 'running' : `${full.status}${full.errorCode ? ` (${full.errorCode})` : ''}`],
     ['Duration', ms(full.durationMs)],
     ['Time to first token', ms(full.timeToFirstTokenMs)],
     ['Queue wait', ms(full.queueWaitMs)],
@@ -121,4 +122,10 @@ function RequestDetail({
     <dl>${fields.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>
     ${full.prompt ? html`<h3>Prompt (AUDIT_PROMPTS)</h3><pre>${full.prompt}</pre>` : ''}
   <//>`;
+}
+
+/** A run still going has no status yet. */
+function statusOf(row: RequestRow): string {
+  if (row.running) return 'running';
+  return `${row.status}${row.errorCode ? ` ${row.errorCode}` : ''}`;
 }
