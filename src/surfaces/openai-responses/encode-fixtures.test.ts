@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { clientToolNameOf } from '../../contract/client-tools.js';
 import type { RunEvent } from '../../contract/run-events.js';
 import { createInterpreter, finishInterpretation, interpretMessage } from '../../core/interpret-sdk.js';
@@ -48,6 +48,11 @@ const terminal = (events: readonly ResponseStreamEvent[]) => {
 };
 
 describe('recorded Claude Code runs as Responses streams', () => {
+  // Compiling the schema takes seconds on a loaded machine: once, outside any test's timeout.
+  beforeAll(() => {
+    openAI('ResponseStreamEvent', {});
+  }, 60_000);
+
   it('text-stream: one message, completed, with usage', () => {
     const events = encodeAll(runEvents('text-stream'));
     expectValid(events);

@@ -3,7 +3,7 @@
  * service: background responses (polled, resumed, cancelled), input items, input token counts and
  * compaction.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../contract/run-events.js';
 import type { RunSummary } from '../../contract/run-service.js';
 import type { Script } from '../../core/test-support.js';
@@ -282,6 +282,10 @@ describe('compaction', () => {
 describe('what these routes answer, against the OpenAI and Open Responses schemas', () => {
   const openAI = schemaChecks('openai');
   const openResponses = schemaChecks('openresponses');
+  // Compiling the large schemas takes seconds on a loaded machine: once, outside any test's timeout.
+  beforeAll(() => {
+    for (const name of ['Response', 'ResponseStreamEvent']) openAI(name, {});
+  }, 60_000);
   const summaryRun: RunEvent[] = [
     { type: 'message_start' },
     { type: 'text_delta', text: 'Launch is on Tuesday.' },
