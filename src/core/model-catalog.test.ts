@@ -25,6 +25,25 @@ describe('createModelCatalog', () => {
     expect(catalog.ids).toEqual(['sonnet', 'haiku', 'claude-sonnet-4-5', 'gpt-4o', 'gpt-4o-mini']);
   });
 
+  it('matches allow-lists by model: aliases, full names and MODEL_ALIASES names of one model', () => {
+    const served = createModelCatalog(['sonnet', 'haiku', 'claude-sonnet-5-5', 'claude-sonnet-4-5'], {
+      'gpt-4o': 'sonnet',
+    });
+    expect(served.allows(['sonnet'], 'claude-sonnet-5-5')).toBe(true);
+    expect(served.allows(['claude-sonnet-5-5'], 'sonnet')).toBe(true);
+    expect(served.allows(['claude-sonnet-5-5'], 'gpt-4o')).toBe(true);
+    expect(served.allows(['gpt-4o'], 'claude-sonnet-5-5')).toBe(true);
+    expect(served.allows(['sonnet'], 'claude-sonnet-4-5')).toBe(false);
+    expect(served.allows(['sonnet'], 'haiku')).toBe(false);
+    expect(served.allows([], 'sonnet')).toBe(false);
+    expect(served.idsAllowed(['sonnet'])).toEqual(['sonnet', 'claude-sonnet-5-5', 'gpt-4o']);
+    expect(served.idsAllowed(undefined)).toEqual(served.ids);
+  });
+
+  it('names the models it does not serve', () => {
+    expect(catalog.unknown(['sonnet', 'gpt-9', 'gpt-4o', 'opus'])).toEqual(['gpt-9', 'opus']);
+  });
+
   it('maps no OpenAI names by default', () => {
     expect(createModelCatalog(['sonnet']).resolve('gpt-4o')).toBeUndefined();
   });

@@ -122,7 +122,7 @@ async function buildCore(config: Config, env: NodeJS.ProcessEnv, logger: Logger)
   const chatPlanContext = chatContext(config, models, agentPolicy);
   // The budget check reuses the spend the key lookup of the same request read (one read less).
   const spend = recentSpend(store.keys, { maxAgeMs: SPEND_READING_MAX_AGE_MS });
-  const limits = buildKeyLimits({ config, store, spend, processTag, logger });
+  const limits = buildKeyLimits({ config, store, spend, processTag, models, logger });
   const admit = limits.admit;
   const runs = buildRunService({ config, engine, queue, conversations: conversations.index, admit });
   primeSpares(engine, models, config.SYSTEM_PROMPT_PLACEMENT, conversations.index !== undefined);
