@@ -5,8 +5,7 @@ import {
   REASONING_FIELDS,
 } from '../contract/key-policy.js';
 import type { KeyChange } from '../contract/ports/keys.js';
-import { type KeySettingsContext, keySettingsProblems } from '../core/admission/key-settings.js';
-import { policyFromProfile } from '../core/admission/profiles.js';
+import { type KeySettingsContext, keySettingsProblems, withProfile } from '../core/admission/key-settings.js';
 import { commaList, positiveInt, positiveNumber, UsageError } from './cli-io.js';
 import { parseExpiry } from './expiry.js';
 
@@ -72,8 +71,7 @@ export function changeFromFlags(flags: KeySettingFlags, context: KeySettingsCont
 
   const problem = keySettingsProblems(change, context)[0];
   if (problem) throw new UsageError(`--${problem.setting}: ${problem.message}.`);
-  const named = profile ? context.profiles[profile] : undefined;
-  return profile && named ? { ...policyFromProfile(profile, named, {}), ...change } : change;
+  return withProfile(change, context.profiles);
 }
 
 function listOf(flag: string, value: string): string[] {

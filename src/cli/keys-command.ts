@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
-import type { KeyPolicy } from '../contract/key-policy.js';
-import type { ApiKeyRecord, KeyChange, KeyStore } from '../contract/ports/keys.js';
-import type { KeySettingsContext } from '../core/admission/key-settings.js';
+import type { ApiKeyRecord, KeyStore } from '../contract/ports/keys.js';
+import { type KeySettingsContext, policyOfSettings } from '../core/admission/key-settings.js';
 import { type KeyStanding, keyStanding } from '../core/admission/key-standing.js';
 import { DuplicateKeyNameError } from '../store/key-store.js';
 import { formatUsd, roundUsd } from '../util/round-usd.js';
@@ -74,7 +73,7 @@ async function createKey(
     created = await keys.create({
       name,
       admin: values.admin,
-      policy: policyOf(settings),
+      policy: policyOfSettings(settings),
       ...(expiresAt ? { expiresAt } : {}),
     });
   } catch (error) {
@@ -198,11 +197,6 @@ function recordJson(record: ApiKeyRecord) {
 
 function standingJson(standing: KeyStanding | undefined) {
   return standing ? { status: standing.state, budget_spent_usd: roundUsd(standing.budgetSpentUsd) } : {};
-}
-
-/** The settings as a policy: a setting removed (null) is simply absent from a new key's policy. */
-function policyOf(settings: Omit<KeyChange, 'expiresAt'>): KeyPolicy {
-  return Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== null)) as KeyPolicy;
 }
 
 function describeKey(record: ApiKeyRecord): string {

@@ -179,6 +179,7 @@ async function buildFront(core: GatewayCore): Promise<GatewayFront> {
   const late = lateBoundFetch();
   const webConsole = buildWebConsole({
     ...{ config, store, models, authenticator: core.authenticator, engine: core.engine, queue: core.queue },
+    profiles: tasks.profiles,
     cancelTask: (taskId) => tasks.service.cancel(taskId),
     appFetch: late.fetch,
   });

@@ -35,6 +35,8 @@ export interface TasksSetup {
 /** Agentic tasks, the owner's agents and skills (CLAUDE_HOME), permission profiles and templates. */
 export interface Tasks {
   service: TaskService;
+  /** Built-in and PROFILES_FILE permission profiles (keys are made with them too). */
+  profiles: ProfileCatalog;
   surface: Surface;
   /** Ends every running task, recorded as stopped with the gateway. */
   stopAll(): Promise<void>;
@@ -86,7 +88,7 @@ export async function buildTasks(setup: TasksSetup): Promise<Tasks> {
     onBackgroundSummary: (principal, requestId, summary) =>
       setup.recordInBackground(backgroundRequest(principal, requestId, '/api/v1/tasks', summary)),
   });
-  return { service, surface, stopAll: () => service.stopAll(STOPPED_REASON) };
+  return { service, surface, profiles, stopAll: () => service.stopAll(STOPPED_REASON) };
 }
 
 /** The owner's agents and skills (CLAUDE_HOME), and the plugin folder serving the skills. */

@@ -1,6 +1,7 @@
+import type { KeyPolicy } from '../../contract/key-policy.js';
 import type { KeyChange } from '../../contract/ports/keys.js';
 import type { ModelCatalog } from '../model-catalog.js';
-import type { ProfileCatalog } from './profiles.js';
+import { type ProfileCatalog, policyFromProfile } from './profiles.js';
 
 /** What a key's settings are checked against before a key is made or changed. */
 export interface KeySettingsContext {
@@ -35,4 +36,17 @@ export function keySettingsProblems(change: KeyChange, context: KeySettingsConte
     });
   }
   return problems;
+}
+
+/** A new key's policy from settings: a setting removed (null) is simply absent. */
+export function policyOfSettings(settings: Omit<KeyChange, 'expiresAt'>): KeyPolicy {
+  return Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== null)) as KeyPolicy;
+}
+
+/** The settings with a named profile's laid under them: the profile gives, explicit settings override. */
+export function withProfile(change: KeyChange, profiles: ProfileCatalog): KeyChange {
+  const profile = change.profile ? profiles[change.profile] : undefined;
+  return change.profile && profile
+    ? { ...policyFromProfile(change.profile, profile, {}), ...change }
+    : change;
 }
