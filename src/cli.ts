@@ -51,10 +51,8 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
   }
   if (command === 'keys') {
     const config = loadConfig(process.env);
-    const context = {
-      profiles: loadProfiles(config.PROFILES_FILE),
-      models: createModelCatalog(config.MODELS, config.MODEL_ALIASES),
-    };
+    const models = createModelCatalog(config.MODELS, config.MODEL_ALIASES);
+    const context = { profiles: loadProfiles(config.PROFILES_FILE, models), models };
     return withStore((store) => keysCommand(rest, store.keys, io, context));
   }
   if (command === 'usage') return withStore((store) => usageCommand(rest, store.audit, io));

@@ -44,7 +44,7 @@ export interface Tasks {
 
 export async function buildTasks(setup: TasksSetup): Promise<Tasks> {
   const { config, store, logger } = setup;
-  const profiles: ProfileCatalog = loadProfiles(config.PROFILES_FILE);
+  const profiles: ProfileCatalog = loadProfiles(config.PROFILES_FILE, setup.models);
   // A task left running by an earlier gateway process never finishes.
   await store.tasks.failRunning(
     { status: 'failed', error: { code: 'gateway_stopped', message: STOPPED_REASON } },
