@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openGatewayStore } from '../../src/store/gateway-store.js';
 import { createKeyWithCli, runGatewayCli } from '../helpers/gateway-cli.js';
 import { type Harness, startHarness } from '../helpers/gateway-harness.js';
 import { bearer, chatBody, postJson, readError } from './http.js';
@@ -226,13 +227,19 @@ describe('claude-gateway keys', () => {
     expect(allowed.status).toBe(200);
     expect(allowed.headers.get('x-ratelimit-limit-requests')).toBe('100');
 
-    // Expiry: a moment from now, then the key is refused as expired in each surface's shape.
-    const soon = new Date(Date.now() + 1500).toISOString();
-    expect((await update('--expires', soon)).code).toBe(0);
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, Date.parse(soon) - Date.now() + 50)));
+    // Expiry: the CLI sets it ahead; once it has passed (moved back in the store, as time would),
+    // the key is refused as expired in each surface's shape.
+    expect((await update('--expires', '1h')).stdout).toMatch(/expires \d{4}-\d{2}-\d{2}T/);
+    const expiredAt = Date.now() - 1000;
+    const store = await openGatewayStore({ engine: 'sqlite', file: path.join(dataDir, 'gateway.db') });
+    try {
+      expect((await store.keys.update(id, { expiresAt: expiredAt }))?.expiresAt).toBe(expiredAt);
+    } finally {
+      await store.close();
+    }
     const expired = await readError(await chat());
     expect(expired).toMatchObject({ status: 401, error: { code: 'key_expired' } });
-    expect(expired.error.message).toContain(soon);
+    expect(expired.error.message).toContain(new Date(expiredAt).toISOString());
     const anthropic = await postJson(
       gateway.origin,
       '/v1/messages',
