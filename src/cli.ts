@@ -6,7 +6,7 @@ import { USAGE_USAGE, usageCommand } from './cli/usage-command.js';
 import { loadConfig } from './config.js';
 import { ConfigError } from './contract/config-error.js';
 import { loadProfiles } from './core/admission/profiles.js';
-import { createModelCatalog } from './core/model-catalog.js';
+import { claudeCodeAliases, createModelCatalog } from './core/model-catalog.js';
 import { storeLocation } from './store/engine.js';
 import { type GatewayStore, openGatewayStore } from './store/gateway-store.js';
 import { GATEWAY_VERSION } from './version.js';
@@ -51,7 +51,7 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
   }
   if (command === 'keys') {
     const config = loadConfig(process.env);
-    const models = createModelCatalog(config.MODELS, config.MODEL_ALIASES);
+    const models = createModelCatalog(config.MODELS, config.MODEL_ALIASES, claudeCodeAliases(process.env));
     const context = { profiles: loadProfiles(config.PROFILES_FILE, models), models };
     return withStore((store) => keysCommand(rest, store.keys, io, context));
   }

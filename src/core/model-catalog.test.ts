@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.js';
 import { ConfigError } from '../contract/config-error.js';
-import { createModelCatalog, modelAliasProblems, parseModelAliases } from './model-catalog.js';
+import {
+  CLAUDE_CODE_ALIASES,
+  claudeCodeAliases,
+  createModelCatalog,
+  modelAliasProblems,
+  parseModelAliases,
+} from './model-catalog.js';
 
 describe('createModelCatalog', () => {
   const catalog = createModelCatalog(['sonnet', 'haiku', 'claude-sonnet-4-5'], {
@@ -38,6 +44,14 @@ describe('createModelCatalog', () => {
     expect(served.allows([], 'sonnet')).toBe(false);
     expect(served.idsAllowed(['sonnet'])).toEqual(['sonnet', 'claude-sonnet-5-5', 'gpt-4o']);
     expect(served.idsAllowed(undefined)).toEqual(served.ids);
+  });
+
+  it('follows a family Claude Code was pinned to with ANTHROPIC_DEFAULT_*_MODEL', () => {
+    const aliases = claudeCodeAliases({ ANTHROPIC_DEFAULT_SONNET_MODEL: 'claude-sonnet-4-5' });
+    expect(aliases).toEqual({ ...CLAUDE_CODE_ALIASES, sonnet: 'claude-sonnet-4-5' });
+    const pinned = createModelCatalog(['sonnet', 'claude-sonnet-5-5', 'claude-sonnet-4-5'], {}, aliases);
+    expect(pinned.allows(['sonnet'], 'claude-sonnet-4-5')).toBe(true);
+    expect(pinned.allows(['sonnet'], 'claude-sonnet-5-5')).toBe(false);
   });
 
   it('names the models it does not serve', () => {

@@ -29,6 +29,20 @@ export const CLAUDE_CODE_ALIASES: Readonly<Record<string, string>> = {
   haiku: 'claude-haiku-5-5',
 };
 
+/**
+ * The aliases as the gateway's Claude Code processes resolve them: the operator may pin a family to
+ * another model with Claude Code's own ANTHROPIC_DEFAULT_{OPUS,SONNET,HAIKU}_MODEL, which the
+ * processes inherit.
+ */
+export function claudeCodeAliases(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const aliases: Record<string, string> = { ...CLAUDE_CODE_ALIASES };
+  for (const family of Object.keys(CLAUDE_CODE_ALIASES)) {
+    const pinned = env[`ANTHROPIC_DEFAULT_${family.toUpperCase()}_MODEL`]?.trim();
+    if (pinned) aliases[family] = pinned;
+  }
+  return aliases;
+}
+
 export const DEFAULT_MODEL_IDS = [
   'sonnet',
   'opus',
