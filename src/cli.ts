@@ -6,6 +6,7 @@ import { USAGE_USAGE, usageCommand } from './cli/usage-command.js';
 import { loadConfig } from './config.js';
 import { ConfigError } from './contract/config-error.js';
 import { loadProfiles } from './core/admission/profiles.js';
+import { claudeCodeAliases, createModelCatalog } from './core/model-catalog.js';
 import { storeLocation } from './store/engine.js';
 import { type GatewayStore, openGatewayStore } from './store/gateway-store.js';
 import { GATEWAY_VERSION } from './version.js';
@@ -49,8 +50,10 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
     return 0;
   }
   if (command === 'keys') {
-    const profiles = loadProfiles(loadConfig(process.env).PROFILES_FILE);
-    return withStore((store) => keysCommand(rest, store.keys, io, profiles));
+    const config = loadConfig(process.env);
+    const models = createModelCatalog(config.MODELS, config.MODEL_ALIASES, claudeCodeAliases(process.env));
+    const context = { profiles: loadProfiles(config.PROFILES_FILE, models), models };
+    return withStore((store) => keysCommand(rest, store.keys, io, context));
   }
   if (command === 'usage') return withStore((store) => usageCommand(rest, store.audit, io));
   if (command === 'migrate') {

@@ -1,32 +1,45 @@
 import { parseArgs } from 'node:util';
-import { isReasoningField, type KeyPolicy, REASONING_FIELDS } from '../contract/key-policy.js';
 import type { ApiKeyRecord, KeyStore } from '../contract/ports/keys.js';
-import { BUILT_IN_PROFILES, type ProfileCatalog, policyFromProfile } from '../core/admission/profiles.js';
+import { type KeySettingsContext, policyOfSettings } from '../core/admission/key-settings.js';
+import { type KeyStanding, keyStanding } from '../core/admission/key-standing.js';
 import { DuplicateKeyNameError } from '../store/key-store.js';
-import { roundUsd } from '../util/round-usd.js';
-import { type CliIo, commaList, positiveInt, positiveNumber, table, UsageError } from './cli-io.js';
+import { formatUsd, roundUsd } from '../util/round-usd.js';
+import { type CliIo, table, UsageError } from './cli-io.js';
+import { changeFromFlags, KEY_SETTING_OPTIONS } from './key-flags.js';
 
 export const KEYS_USAGE = `Usage:
-  claude-gateway keys create --name NAME [--rpm N] [--concurrency N] [--budget-usd USD]
-                             [--models ID,ID] [--agent-tools TOOL,TOOL|*] [--profile NAME]
-                             [--accounts ACCOUNT,ACCOUNT] [--reasoning-field reasoning_content|reasoning|both]
-                             [--admin] [--json]
+  claude-gateway keys create --name NAME [SETTINGS] [--admin] [--json]
+  claude-gateway keys update ID|NAME SETTINGS [--json]
   claude-gateway keys list [--all] [--json]
-  claude-gateway keys revoke ID|NAME`;
+  claude-gateway keys revoke ID|NAME
+Settings:
+  --rpm N  --concurrency N  --budget-usd USD  --budget-period day|week|month
+  --models ID,ID (aliases or full names)  --agent-tools TOOL,TOOL|*  --profile NAME
+  --accounts ACCOUNT,ACCOUNT  --reasoning-field reasoning_content|reasoning|both
+  --expires 30d|12h|8w|2027-01-31
+  keys update removes a setting with: none (limits, period, profile, agent tools), all (models,
+  accounts), never (expires), default (reasoning field).`;
+
+export interface KeysCommandContext extends KeySettingsContext {
+  now?: () => number;
+}
 
 /** `claude-gateway keys ...`; returns the exit code. */
 export async function keysCommand(
   args: readonly string[],
   keys: KeyStore,
   io: CliIo,
-  profiles: ProfileCatalog = BUILT_IN_PROFILES,
+  context: KeysCommandContext,
 ): Promise<number> {
   const [action, ...rest] = args;
+  const now = context.now ?? Date.now;
   switch (action) {
     case 'create':
-      return createKey(rest, keys, io, profiles);
+      return createKey(rest, keys, io, context, now());
+    case 'update':
+      return updateKey(rest, keys, io, context, now());
     case 'list':
-      return listKeys(rest, keys, io);
+      return listKeys(rest, keys, io, now());
     case 'revoke':
       return revokeKey(rest, keys, io);
     default:
@@ -38,20 +51,14 @@ async function createKey(
   args: readonly string[],
   keys: KeyStore,
   io: CliIo,
-  profiles: ProfileCatalog,
+  context: KeySettingsContext,
+  now: number,
 ): Promise<number> {
   const { values } = parseArgs({
     args: [...args],
     options: {
       name: { type: 'string' },
-      rpm: { type: 'string' },
-      concurrency: { type: 'string' },
-      'budget-usd': { type: 'string' },
-      models: { type: 'string' },
-      'agent-tools': { type: 'string' },
-      profile: { type: 'string' },
-      accounts: { type: 'string' },
-      'reasoning-field': { type: 'string' },
+      ...KEY_SETTING_OPTIONS,
       admin: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
@@ -59,37 +66,16 @@ async function createKey(
   });
   const name = values.name?.trim();
   if (!name) throw new UsageError('--name is required.');
-  const policy: KeyPolicy = {};
-  const rpm = positiveInt('rpm', values.rpm);
-  const concurrency = positiveInt('concurrency', values.concurrency);
-  const budgetUsd = positiveNumber('budget-usd', values['budget-usd']);
-  const models = commaList(values.models);
-  const agentTools = commaList(values['agent-tools']);
-  const accounts = commaList(values.accounts);
-  if (rpm !== undefined) policy.rpm = rpm;
-  if (concurrency !== undefined) policy.concurrency = concurrency;
-  if (budgetUsd !== undefined) policy.budgetUsd = budgetUsd;
-  if (models) policy.models = models;
-  if (agentTools) policy.agentTools = agentTools;
-  if (accounts) policy.accounts = accounts;
-  const reasoningField = values['reasoning-field']?.trim();
-  if (reasoningField !== undefined) {
-    if (!isReasoningField(reasoningField)) {
-      throw new UsageError(`--reasoning-field must be one of ${REASONING_FIELDS.join(', ')}.`);
-    }
-    policy.reasoningField = reasoningField;
-  }
-  const profileName = values.profile?.trim();
-  const profile = profileName ? profiles[profileName] : undefined;
-  if (profileName && !profile) {
-    throw new UsageError(`Unknown profile '${profileName}'; known: ${Object.keys(profiles).join(', ')}.`);
-  }
-  // Explicit flags override what the profile gives.
-  const effective = profileName && profile ? policyFromProfile(profileName, profile, policy) : policy;
+  const { expiresAt, ...settings } = changeFromFlags(values, context, now);
 
   let created: { record: ApiKeyRecord; key: string };
   try {
-    created = await keys.create({ name, admin: values.admin, policy: effective });
+    created = await keys.create({
+      name,
+      admin: values.admin,
+      policy: policyOfSettings(settings),
+      ...(expiresAt ? { expiresAt } : {}),
+    });
   } catch (error) {
     if (error instanceof DuplicateKeyNameError) {
       io.err(`claude-gateway: ${error.message} Revoke it first or pick another name.`);
@@ -101,21 +87,56 @@ async function createKey(
     io.out(JSON.stringify({ ...recordJson(created.record), key: created.key }));
     return 0;
   }
-  io.out(`Created key ${created.record.id} (${name}): ${describePolicy(created.record)}`);
+  io.out(`Created key ${created.record.id} (${name}): ${describeKey(created.record)}`);
   io.out(created.key);
   io.out('Store it now: only its hash is kept, it cannot be shown again.');
   return 0;
 }
 
-async function listKeys(args: readonly string[], keys: KeyStore, io: CliIo): Promise<number> {
+async function updateKey(
+  args: readonly string[],
+  keys: KeyStore,
+  io: CliIo,
+  context: KeySettingsContext,
+  now: number,
+): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: { ...KEY_SETTING_OPTIONS, json: { type: 'boolean', default: false } },
+    allowPositionals: true,
+    strict: true,
+  });
+  const target = positionals[0];
+  if (!target || positionals.length > 1) throw new UsageError('keys update takes one key id or name.');
+  const change = changeFromFlags(values, context, now);
+  if (Object.keys(change).length === 0)
+    throw new UsageError('keys update needs at least one setting to change.');
+  const updated = await keys.update(target, change);
+  if (!updated) {
+    io.err(`claude-gateway: no active key with id or name '${target}'.`);
+    return 1;
+  }
+  if (values.json) {
+    io.out(JSON.stringify(recordJson(updated)));
+    return 0;
+  }
+  // Gateways read keys on every request: the change holds from the key's next request on.
+  io.out(`Updated key ${updated.id} (${updated.name}): ${describeKey(updated)}`);
+  return 0;
+}
+
+async function listKeys(args: readonly string[], keys: KeyStore, io: CliIo, now: number): Promise<number> {
   const { values } = parseArgs({
     args: [...args],
     options: { all: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
     strict: true,
   });
   const records = await keys.list({ includeRevoked: values.all });
+  const standings = await Promise.all(records.map((record) => keyStanding(keys, record, now)));
   if (values.json) {
-    io.out(JSON.stringify(records.map(recordJson)));
+    io.out(
+      JSON.stringify(records.map((record, i) => ({ ...recordJson(record), ...standingJson(standings[i]) }))),
+    );
     return 0;
   }
   if (records.length === 0) {
@@ -125,14 +146,14 @@ async function listKeys(args: readonly string[], keys: KeyStore, io: CliIo): Pro
   io.out(
     table([
       ['ID', 'NAME', 'PREFIX', 'SPENT', 'CREATED', 'STATUS', 'POLICY'],
-      ...records.map((record) => [
+      ...records.map((record, i) => [
         record.id,
         record.name,
         `${record.prefix}…`,
-        `$${record.spentUsd.toFixed(4)}`,
+        formatUsd(record.spentUsd),
         new Date(record.createdAt).toISOString().slice(0, 10),
-        record.revokedAt === null ? 'active' : 'revoked',
-        describePolicy(record),
+        standings[i]?.state ?? 'active',
+        describeKey(record),
       ]),
     ]),
   );
@@ -161,6 +182,7 @@ function recordJson(record: ApiKeyRecord) {
     rpm: record.policy.rpm ?? null,
     concurrency: record.policy.concurrency ?? null,
     budget_usd: record.policy.budgetUsd ?? null,
+    budget_period: record.policy.budgetPeriod ?? null,
     models: record.policy.models ?? null,
     agent_tools: record.policy.agentTools ?? null,
     profile: record.policy.profile ?? null,
@@ -169,21 +191,31 @@ function recordJson(record: ApiKeyRecord) {
     spent_usd: roundUsd(record.spentUsd),
     created_at: new Date(record.createdAt).toISOString(),
     revoked_at: record.revokedAt === null ? null : new Date(record.revokedAt).toISOString(),
+    expires_at: record.expiresAt === null ? null : new Date(record.expiresAt).toISOString(),
   };
 }
 
-function describePolicy(record: ApiKeyRecord): string {
+function standingJson(standing: KeyStanding | undefined) {
+  return standing ? { status: standing.state, budget_spent_usd: roundUsd(standing.budgetSpentUsd) } : {};
+}
+
+function describeKey(record: ApiKeyRecord): string {
   const { policy } = record;
+  const budget =
+    policy.budgetUsd === undefined
+      ? undefined
+      : `budget ${formatUsd(policy.budgetUsd)}${policy.budgetPeriod ? ` a ${policy.budgetPeriod}` : ''}`;
   const parts = [
     record.admin ? 'admin' : undefined,
     policy.profile !== undefined ? `profile ${policy.profile}` : undefined,
     policy.rpm !== undefined ? `${policy.rpm} rpm` : undefined,
     policy.concurrency !== undefined ? `${policy.concurrency} concurrent` : undefined,
-    policy.budgetUsd !== undefined ? `budget $${policy.budgetUsd}` : undefined,
+    budget,
     policy.models ? `models ${policy.models.join(',')}` : 'all models',
     policy.agentTools ? `agent tools ${policy.agentTools.join(',')}` : 'no agent mode',
     policy.accounts ? `accounts ${policy.accounts.join(',')}` : undefined,
     policy.reasoningField ? `reasoning in ${policy.reasoningField}` : undefined,
+    record.expiresAt !== null ? `expires ${new Date(record.expiresAt).toISOString()}` : undefined,
   ];
   return parts.filter(Boolean).join(', ');
 }

@@ -1,20 +1,27 @@
 import type { AuditFilter, AuditLog, AuditRow, UsageRow } from '../contract/ports/audit.js';
-import type { ApiKeyRecord, KeyStore, NewApiKey } from '../contract/ports/keys.js';
+import type { ApiKeyRecord, KeyChange, KeyStore, NewApiKey } from '../contract/ports/keys.js';
 import type {
   NativeMessage,
   NativeSessionRecord,
   NativeSessionStore,
 } from '../contract/ports/native-sessions.js';
 import type { StoredTask, TaskStore } from '../contract/ports/tasks.js';
+import { type KeyStanding, keyStanding } from '../core/admission/key-standing.js';
 import type { RequestPoint } from './series.js';
 
 /**
  * Everything the console reads or changes in the gateway's store, behind one async port: the pages
  * never touch the store directly, so a store engine change touches only `consoleData`.
  */
+/** A key as the console lists it: with what it is now (over budget, expired, revoked). */
+export type KeyView = ApiKeyRecord & { standing: KeyStanding };
+
 export interface ConsoleData {
-  keys(): Promise<ApiKeyRecord[]>;
+  /** Every key, revoked ones too, each with its standing at `now`. */
+  keys(now: number): Promise<KeyView[]>;
   createKey(input: NewApiKey): Promise<{ record: ApiKeyRecord; key: string }>;
+  /** Changes an active key; undefined when there is none with that id. */
+  updateKey(id: string, change: KeyChange, now: number): Promise<KeyView | undefined>;
   revokeKey(id: string): Promise<ApiKeyRecord | undefined>;
   /** True when some admin key exists (the console is off otherwise). */
   hasStoredAdminKey(): Promise<boolean>;
@@ -40,9 +47,20 @@ export function consoleData(store: {
   nativeSessions: NativeSessionStore;
   tasks: TaskStore;
 }): ConsoleData {
+  const withStanding = async (record: ApiKeyRecord, now: number): Promise<KeyView> => ({
+    ...record,
+    standing: await keyStanding(store.keys, record, now),
+  });
   return {
-    keys: async () => store.keys.list({ includeRevoked: true }),
+    keys: async (now) => {
+      const records = await store.keys.list({ includeRevoked: true });
+      return Promise.all(records.map(async (record) => withStanding(record, now)));
+    },
     createKey: async (input) => store.keys.create(input),
+    updateKey: async (id, change, now) => {
+      const record = await store.keys.update(id, change);
+      return record ? withStanding(record, now) : undefined;
+    },
     revokeKey: async (id) => store.keys.revoke(id),
     hasStoredAdminKey: async () => (await store.keys.list()).some((key) => key.admin),
     requests: async (filter) => store.audit.search(filter),

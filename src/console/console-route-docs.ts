@@ -1,18 +1,44 @@
 /** What /openapi.json says of the console's page and JSON API (console-routes.ts). */
 import { createRoute, z } from '@hono/zod-openapi';
+import { BUDGET_PERIODS, REASONING_FIELDS } from '../contract/key-policy.js';
 import { jsonBody, jsonResponse, pathParams, sseResponse } from '../http/openapi-route.js';
 import { openAIError } from '../surfaces/openai/openai-error-docs.js';
 import { playgroundSchema } from './playground.js';
 
 export const signInSchema = z.object({ key: z.string().min(1).max(512) });
-export const newKeySchema = z.object({
-  name: z.string().trim().min(1).max(64),
-  admin: z.boolean().optional(),
-  rpm: z.number().int().positive().max(1_000_000).optional(),
-  concurrency: z.number().int().positive().max(10_000).optional(),
-  budgetUsd: z.number().positive().max(1_000_000).optional(),
-  models: z.array(z.string().min(1).max(256)).max(100).optional(),
-});
+const names = (max: number) => z.array(z.string().trim().min(1).max(256)).min(1).max(max);
+/** What a key may do, as the console sends it: the same settings as `keys create` and `keys update`. */
+const keySettings = {
+  rpm: z.number().int().positive().max(1_000_000),
+  concurrency: z.number().int().positive().max(10_000),
+  budgetUsd: z.number().positive().max(1_000_000),
+  budgetPeriod: z.enum(BUDGET_PERIODS),
+  models: names(100).openapi({ description: 'Served ids or aliases; an alias allows its full name too.' }),
+  agentTools: names(100).openapi({ description: 'Claude Code tools for agent mode; `["*"]`: any.' }),
+  profile: z.string().trim().min(1).max(64),
+  accounts: names(100),
+  reasoningField: z.enum(REASONING_FIELDS),
+  expiresAt: z.number().int().positive().openapi({ description: 'Unix ms; must be in the future.' }),
+};
+export const newKeySchema = z
+  .object(keySettings)
+  .partial()
+  .extend({ name: z.string().trim().min(1).max(64), admin: z.boolean().optional() });
+/** A change: a field given replaces the setting, `null` removes it, one left out stays. */
+export const keyChangeSchema = z
+  .object({
+    rpm: keySettings.rpm.nullable(),
+    concurrency: keySettings.concurrency.nullable(),
+    budgetUsd: keySettings.budgetUsd.nullable(),
+    budgetPeriod: keySettings.budgetPeriod.nullable(),
+    models: keySettings.models.nullable(),
+    agentTools: keySettings.agentTools.nullable(),
+    profile: keySettings.profile.nullable(),
+    accounts: keySettings.accounts.nullable(),
+    reasoningField: keySettings.reasoningField.nullable(),
+    expiresAt: keySettings.expiresAt.nullable(),
+  })
+  .partial();
 
 const tags = ['console'];
 /** Signed in with an admin key: the session cookie, and the CSRF header on changes. */
@@ -147,8 +173,11 @@ export const usageCsv = route('get', '/usage.csv', 'Usage per key and day as CSV
   ok: { description: 'A CSV attachment.', content: { 'text/csv': { schema: z.string() } } },
   errors: invalidQuery,
 });
-export const listKeys = route('get', '/keys', 'API keys (never the secrets)', {
-  ok: jsonResponse('`{keys: [{id, name, prefix, admin, policy, spentUsd, createdAt, revokedAt}]}`'),
+export const listKeys = route('get', '/keys', 'API keys (never the secrets), each with its state', {
+  ok: jsonResponse(
+    '`{keys: [{id, name, prefix, admin, policy, spentUsd, budgetSpentUsd, state, createdAt, revokedAt, expiresAt}]}`; ' +
+      '`state`: `active`, `over budget` (this period for a periodic budget), `expired` or `revoked`.',
+  ),
 });
 export const createKey = createRoute({
   method: 'post',
@@ -161,8 +190,25 @@ export const createKey = createRoute({
   },
   responses: {
     201: jsonResponse('The key.', z.object({ id: z.string(), name: z.string(), key: z.string() })),
-    400: openAIError('Invalid field, or `duplicate_key_name`.'),
+    400: openAIError('Invalid field, `unknown_model`, `unknown_profile`, or `duplicate_key_name`.'),
     ...signedIn,
+  },
+});
+export const updateKey = createRoute({
+  method: 'patch',
+  path: '/keys/{id}',
+  summary: 'Change a key in place (every gateway follows from its next request)',
+  tags,
+  security,
+  request: {
+    params: pathParams({ id: 'The key id.' }),
+    body: jsonBody(keyChangeSchema.openapi('ConsoleKeyChange')),
+  },
+  responses: {
+    200: jsonResponse('The key as changed (the list’s shape).'),
+    400: openAIError('Invalid field, `unknown_model` or `unknown_profile`.'),
+    ...signedIn,
+    404: openAIError('No active key with that id (or the console is off).'),
   },
 });
 export const revokeKey = route('delete', '/keys/{id}', 'Revoke an API key', {

@@ -5,6 +5,7 @@ import { invalidRequest } from '../contract/errors.js';
 import { GatewayError } from '../contract/gateway-error.js';
 import type { Principal } from '../contract/key-policy.js';
 import type { AuditRow } from '../contract/ports/audit.js';
+import type { KeySettingsContext } from '../core/admission/key-settings.js';
 import type { AuthResult } from '../core/authenticator.js';
 import { documented } from '../http/openapi-route.js';
 import { writeSse } from '../http/sse.js';
@@ -19,6 +20,7 @@ import {
   setSessionCookie,
 } from './console-auth.js';
 import type { ConsoleData } from './console-data.js';
+import { addKeyRoutes } from './console-key-routes.js';
 import * as docs from './console-route-docs.js';
 import { faviconIco } from './favicon.js';
 import { type PlaygroundSurface, playgroundRequest, playgroundSchema } from './playground.js';
@@ -45,6 +47,8 @@ export interface ConsoleDeps {
   envAdminKey: boolean;
   live(): LiveStats;
   models: readonly string[];
+  /** What a key's settings are checked against: the served models, the permission profiles. */
+  keySettings: KeySettingsContext;
   /** Surfaces the playground may use (those this gateway serves). */
   playgroundSurfaces: readonly PlaygroundSurface[];
   /** Sends a request through the gateway's own API, in process, as the signed-in admin. */
@@ -199,47 +203,7 @@ export function consoleRoutes(deps: ConsoleDeps) {
     return c.body(usageCsv(rows), 200, { 'Content-Type': 'text/csv; charset=utf-8' });
   });
 
-  api.get(documented(api, docs.listKeys), async (c) => {
-    const keys = await deps.data.keys();
-    return c.json({
-      keys: keys.map((key) => ({
-        id: key.id,
-        name: key.name,
-        prefix: key.prefix,
-        admin: key.admin,
-        policy: key.policy,
-        spentUsd: roundUsd(key.spentUsd),
-        createdAt: key.createdAt,
-        revokedAt: key.revokedAt,
-      })),
-    });
-  });
-  api.post(documented(api, docs.createKey), validateJson(docs.newKeySchema), async (c) => {
-    const input = c.req.valid('json');
-    try {
-      const created = await deps.data.createKey({
-        name: input.name,
-        admin: input.admin ?? false,
-        policy: {
-          ...(input.rpm !== undefined ? { rpm: input.rpm } : {}),
-          ...(input.concurrency !== undefined ? { concurrency: input.concurrency } : {}),
-          ...(input.budgetUsd !== undefined ? { budgetUsd: input.budgetUsd } : {}),
-          ...(input.models?.length ? { models: input.models } : {}),
-        },
-      });
-      return c.json({ id: created.record.id, name: created.record.name, key: created.key }, 201);
-    } catch (error) {
-      if (error instanceof Error && error.name === 'DuplicateKeyNameError') {
-        throw invalidRequest(`A key named '${input.name}' already exists.`, 'name', 'duplicate_key_name');
-      }
-      throw error;
-    }
-  });
-  api.delete(documented(api, docs.revokeKey), async (c) => {
-    const revokedKey = await deps.data.revokeKey(c.req.param('id'));
-    if (!revokedKey) throw notFound('No active key with that id.');
-    return c.json({ id: revokedKey.id, revokedAt: revokedKey.revokedAt });
-  });
+  addKeyRoutes(api, deps);
 
   api.get(documented(api, docs.listRequests), async (c) => {
     const page = Math.max(1, Number.parseInt(c.req.query('page') ?? '1', 10) || 1);

@@ -16,6 +16,15 @@ export const invalidApiKey = () =>
     message: 'Incorrect API key provided.',
   });
 
+/** A known key past its expiry: told apart from a wrong key, so its owner knows to renew it. */
+export const expiredApiKey = (expiredAt: number) =>
+  new GatewayError({
+    status: 401,
+    kind: 'authentication',
+    code: 'key_expired',
+    message: `This API key expired at ${new Date(expiredAt).toISOString()}; ask the gateway's owner to renew it.`,
+  });
+
 export const adminRequired = () =>
   new GatewayError({
     status: 403,

@@ -9,15 +9,28 @@ export function isReasoningField(value: unknown): value is ReasoningField {
   return REASONING_FIELDS.includes(value as ReasoningField);
 }
 
+/** The calendar period (UTC) a budget covers before it starts afresh: a day, a week from Monday, a month. */
+export type BudgetPeriod = 'day' | 'week' | 'month';
+export const BUDGET_PERIODS: readonly BudgetPeriod[] = ['day', 'week', 'month'];
+
+export function isBudgetPeriod(value: unknown): value is BudgetPeriod {
+  return BUDGET_PERIODS.includes(value as BudgetPeriod);
+}
+
 /** What one API key may do. An absent limit means "no limit". */
 export interface KeyPolicy {
   /** Chat requests per minute. */
   rpm?: number;
   /** Chat requests running at the same time. */
   concurrency?: number;
-  /** Total spend allowed, summed from Claude Code's reported cost. */
+  /** Spend allowed, summed from Claude Code's reported cost: over the key's life, or per `budgetPeriod`. */
   budgetUsd?: number;
-  /** Model ids the key may request, exactly as clients send them; absent: every served model. */
+  /** The budget is for each UTC day, week or month, counted from the period's start; absent: for good. */
+  budgetPeriod?: BudgetPeriod;
+  /**
+   * Models the key may request, as people write them: an alias allows the full name it stands for and
+   * the other way round (matched through the model catalog); absent: every served model.
+   */
   models?: readonly string[];
   /**
    * Claude Code tools the key may use in agent mode (`claude_code` in the request body).

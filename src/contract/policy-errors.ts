@@ -68,12 +68,19 @@ export const concurrencyExceeded = (limit: number) =>
     retryAfterSeconds: 1,
   });
 
-export const budgetExhausted = (budgetUsd: number) =>
+/**
+ * @param budget the budget as the key's owner set it, e.g. `$0.0001` or `$5.00 a day`.
+ * @param renewsAt when a periodic budget starts afresh (Unix ms); absent: only its owner can help.
+ */
+export const budgetExhausted = (budget: string, renewsAt?: number) =>
   new GatewayError({
     status: 429,
     kind: 'quota_exceeded',
     code: 'insufficient_quota',
-    message: `This API key has used its budget of $${budgetUsd.toFixed(2)}.`,
-    // openai-node reads this first: retrying cannot help until the owner raises the budget.
+    message:
+      renewsAt === undefined
+        ? `This API key has used its budget of ${budget}.`
+        : `This API key has used its budget of ${budget}; it starts afresh at ${new Date(renewsAt).toISOString()}.`,
+    // openai-node reads this first: retrying soon cannot help (the budget renews, or its owner raises it).
     shouldRetry: false,
   });

@@ -24,6 +24,18 @@ describe('createAuthenticator', () => {
     expect(await auth.authenticate(key)).toEqual({ kind: 'invalid' });
   });
 
+  it('refuses a key past its expiry as expired, and takes it again once renewed, with its changed policy', async () => {
+    const keys = await keyStore();
+    let now = Date.UTC(2026, 11, 7);
+    const auth = createAuthenticator({ envKeys: [], keys, disabled: false, now: () => now });
+    const { key } = await keys.create({ name: 'temp', policy: { rpm: 3 }, expiresAt: now + 1000 });
+    expect(await auth.authenticate(key)).toMatchObject({ kind: 'ok', principal: { policy: { rpm: 3 } } });
+    now += 1000;
+    expect(await auth.authenticate(key)).toEqual({ kind: 'expired', expiredAt: now });
+    await keys.update('temp', { expiresAt: null, rpm: 9 });
+    expect(await auth.authenticate(key)).toMatchObject({ kind: 'ok', principal: { policy: { rpm: 9 } } });
+  });
+
   it('accepts environment keys as unrestricted and the admin key as admin', async () => {
     const auth = createAuthenticator({
       envKeys: ['env-key-one', 'env-key-two'],

@@ -10,9 +10,15 @@ export interface AuthenticatorOptions {
   keys: KeyStore;
   /** AUTH_DISABLED=true: every request is let in, even without a key. */
   disabled: boolean;
+  now?: () => number;
 }
 
-export type AuthResult = { kind: 'ok'; principal: Principal } | { kind: 'missing' } | { kind: 'invalid' };
+export type AuthResult =
+  | { kind: 'ok'; principal: Principal }
+  | { kind: 'missing' }
+  | { kind: 'invalid' }
+  /** A stored key past its expiry (told apart so its owner knows to renew it, not to fix a typo). */
+  | { kind: 'expired'; expiredAt: number };
 
 export interface Authenticator {
   /**
@@ -24,8 +30,8 @@ export interface Authenticator {
   /** Whether any key exists or ever existed (environment or store, revoked ones included). */
   hasAnyKey(): Promise<boolean>;
   /**
-   * Looks the key up in the store on every request, with no cache: a key revoked through any
-   * gateway sharing the store is refused by all of them from their next request on.
+   * Looks the key up in the store on every request, with no cache: a key revoked, changed or
+   * renewed through any gateway sharing the store is seen by all of them from their next request on.
    */
   authenticate(presented: string): Promise<AuthResult>;
 }
@@ -44,7 +50,10 @@ interface StaticKey {
   principal: Principal;
 }
 
+type LookUp = { kind: 'ok'; principal: Principal } | { kind: 'expired'; expiredAt: number } | undefined;
+
 export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
+  const now = options.now ?? Date.now;
   const staticKeys: StaticKey[] = options.envKeys.map((key) => {
     const digest = hashApiKey(key);
     return {
@@ -64,28 +73,38 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     staticKeys.length > 0 || (await options.keys.count({ includeRevoked: true })) > 0;
   const isOpen = async () => options.disabled || !(await hasAnyKey());
 
-  async function lookUp(presented: string): Promise<Principal | undefined> {
+  async function lookUp(presented: string): Promise<LookUp> {
     const digest = hashApiKey(presented);
     // Compare against every static key without stopping early, so timing says nothing about which.
     let match: Principal | undefined;
     for (const candidate of staticKeys) {
       if (digestsEqual(candidate.digest, digest)) match = candidate.principal;
     }
-    if (match) return match;
+    if (match) return { kind: 'ok', principal: match };
     // An indexed lookup by digest: its timing can only reveal something about the digest, which is
     // useless without the key. The final comparison is constant-time all the same.
     const stored = await options.keys.findByHash(digest);
     if (!stored || !digestsEqual(stored.keyHash, digest)) return undefined;
-    return { id: stored.id, name: stored.name, admin: stored.admin, source: 'store', policy: stored.policy };
+    if (stored.expiresAt !== null && stored.expiresAt <= now())
+      return { kind: 'expired', expiredAt: stored.expiresAt };
+    const principal: Principal = {
+      id: stored.id,
+      name: stored.name,
+      admin: stored.admin,
+      source: 'store',
+      policy: stored.policy,
+    };
+    return { kind: 'ok', principal };
   }
 
   return {
     isOpen,
     hasAnyKey,
     async authenticate(presented) {
-      const principal = presented ? await lookUp(presented) : undefined;
-      if (principal) return { kind: 'ok', principal };
+      const found = presented ? await lookUp(presented) : undefined;
+      if (found?.kind === 'ok') return found;
       if (await isOpen()) return { kind: 'ok', principal: ANONYMOUS };
+      if (found) return found;
       return presented ? { kind: 'invalid' } : { kind: 'missing' };
     },
   };

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.js';
 import { ConfigError } from '../contract/config-error.js';
-import { createModelCatalog, modelAliasProblems, parseModelAliases } from './model-catalog.js';
+import {
+  CLAUDE_CODE_ALIASES,
+  claudeCodeAliases,
+  createModelCatalog,
+  modelAliasProblems,
+  parseModelAliases,
+} from './model-catalog.js';
 
 describe('createModelCatalog', () => {
   const catalog = createModelCatalog(['sonnet', 'haiku', 'claude-sonnet-4-5'], {
@@ -23,6 +29,33 @@ describe('createModelCatalog', () => {
 
   it('lists the served ids, then the aliases', () => {
     expect(catalog.ids).toEqual(['sonnet', 'haiku', 'claude-sonnet-4-5', 'gpt-4o', 'gpt-4o-mini']);
+  });
+
+  it('matches allow-lists by model: aliases, full names and MODEL_ALIASES names of one model', () => {
+    const served = createModelCatalog(['sonnet', 'haiku', 'claude-sonnet-5-5', 'claude-sonnet-4-5'], {
+      'gpt-4o': 'sonnet',
+    });
+    expect(served.allows(['sonnet'], 'claude-sonnet-5-5')).toBe(true);
+    expect(served.allows(['claude-sonnet-5-5'], 'sonnet')).toBe(true);
+    expect(served.allows(['claude-sonnet-5-5'], 'gpt-4o')).toBe(true);
+    expect(served.allows(['gpt-4o'], 'claude-sonnet-5-5')).toBe(true);
+    expect(served.allows(['sonnet'], 'claude-sonnet-4-5')).toBe(false);
+    expect(served.allows(['sonnet'], 'haiku')).toBe(false);
+    expect(served.allows([], 'sonnet')).toBe(false);
+    expect(served.idsAllowed(['sonnet'])).toEqual(['sonnet', 'claude-sonnet-5-5', 'gpt-4o']);
+    expect(served.idsAllowed(undefined)).toEqual(served.ids);
+  });
+
+  it('follows a family Claude Code was pinned to with ANTHROPIC_DEFAULT_*_MODEL', () => {
+    const aliases = claudeCodeAliases({ ANTHROPIC_DEFAULT_SONNET_MODEL: 'claude-sonnet-4-5' });
+    expect(aliases).toEqual({ ...CLAUDE_CODE_ALIASES, sonnet: 'claude-sonnet-4-5' });
+    const pinned = createModelCatalog(['sonnet', 'claude-sonnet-5-5', 'claude-sonnet-4-5'], {}, aliases);
+    expect(pinned.allows(['sonnet'], 'claude-sonnet-4-5')).toBe(true);
+    expect(pinned.allows(['sonnet'], 'claude-sonnet-5-5')).toBe(false);
+  });
+
+  it('names the models it does not serve', () => {
+    expect(catalog.unknown(['sonnet', 'gpt-9', 'gpt-4o', 'opus'])).toEqual(['gpt-9', 'opus']);
   });
 
   it('maps no OpenAI names by default', () => {

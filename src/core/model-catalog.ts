@@ -6,6 +6,41 @@ export interface ModelCatalog {
   readonly ids: readonly string[];
   /** The id to hand to Claude Code, or undefined when the gateway does not serve `requested`. */
   resolve(requested: string): string | undefined;
+  /**
+   * Whether a key allowed the models `allowed` may use `requested`: names of one model match each
+   * other (an alias and the full name it stands for, a MODEL_ALIASES name and its target), because
+   * people write `sonnet` where Claude Code, as a client, sends `claude-sonnet-5-5`.
+   */
+  allows(allowed: readonly string[], requested: string): boolean;
+  /** The listed ids a key may use: all of them when it has no allow-list. */
+  idsAllowed(allowed: readonly string[] | undefined): readonly string[];
+  /** The names in `names` the gateway does not serve, so a key is never made for a model it cannot use. */
+  unknown(names: readonly string[]): string[];
+}
+
+/**
+ * What the bundled Claude Code resolves its family aliases to (its first-party targets); a name
+ * and its target are one model to a key's allow-list. Follows the Claude Code version the gateway
+ * ships with: update it with the Agent SDK.
+ */
+export const CLAUDE_CODE_ALIASES: Readonly<Record<string, string>> = {
+  opus: 'claude-opus-5-5',
+  sonnet: 'claude-sonnet-5-5',
+  haiku: 'claude-haiku-5-5',
+};
+
+/**
+ * The aliases as the gateway's Claude Code processes resolve them: the operator may pin a family to
+ * another model with Claude Code's own ANTHROPIC_DEFAULT_{OPUS,SONNET,HAIKU}_MODEL, which the
+ * processes inherit.
+ */
+export function claudeCodeAliases(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const aliases: Record<string, string> = { ...CLAUDE_CODE_ALIASES };
+  for (const family of Object.keys(CLAUDE_CODE_ALIASES)) {
+    const pinned = env[`ANTHROPIC_DEFAULT_${family.toUpperCase()}_MODEL`]?.trim();
+    if (pinned) aliases[family] = pinned;
+  }
+  return aliases;
 }
 
 export const DEFAULT_MODEL_IDS = [
@@ -33,16 +68,33 @@ export const DEFAULT_MODEL_IDS = [
 export function createModelCatalog(
   ids: readonly string[],
   aliases: Readonly<Record<string, string>> = {},
+  claudeCodeAliases: Readonly<Record<string, string>> = CLAUDE_CODE_ALIASES,
 ): ModelCatalog {
   const served = new Set(ids);
   const aliasNames = Object.keys(aliases).filter((name) => !served.has(name));
+  const listed = [...ids, ...aliasNames];
+  const lookUp = (table: Readonly<Record<string, string>>, name: string) =>
+    Object.hasOwn(table, name) ? table[name] : undefined;
+  const resolve = (requested: string) => {
+    if (served.has(requested)) return requested;
+    const target = lookUp(aliases, requested);
+    return target !== undefined && served.has(target) ? target : undefined;
+  };
+  // The one full model name every name of a model comes down to.
+  const modelOf = (name: string) => {
+    const id = resolve(name) ?? name;
+    return lookUp(claudeCodeAliases, id) ?? id;
+  };
+  const allows = (allowed: readonly string[], requested: string) => {
+    const model = modelOf(requested);
+    return allowed.some((name) => modelOf(name) === model);
+  };
   return {
-    ids: [...ids, ...aliasNames],
-    resolve(requested) {
-      if (served.has(requested)) return requested;
-      const target = Object.hasOwn(aliases, requested) ? aliases[requested] : undefined;
-      return target !== undefined && served.has(target) ? target : undefined;
-    },
+    ids: listed,
+    resolve,
+    allows,
+    idsAllowed: (allowed) => (allowed ? listed.filter((id) => allows(allowed, id)) : listed),
+    unknown: (names) => names.filter((name) => resolve(name) === undefined),
   };
 }
 

@@ -10,12 +10,14 @@ import type { RunRequest, RunService } from '../contract/run-service.js';
 import { createKeyAdmission } from './admission/key-admission.js';
 import { KeyConcurrency } from './admission/key-concurrency.js';
 import { memoryRateWindow, RPM_WINDOW_MS, requestsPerMinute } from './admission/requests-per-minute.js';
+import { createModelCatalog, DEFAULT_MODEL_IDS } from './model-catalog.js';
 
 export type Script = (request: RunRequest) => AsyncGenerator<RunEvent, void, undefined>;
 
 /** Key policy as the gateway applies it, over in-memory slots and rpm windows and no recorded spend. */
 export const keyAdmission = (): Admit =>
   createKeyAdmission({
+    models: createModelCatalog(DEFAULT_MODEL_IDS),
     requestsPerMinute: requestsPerMinute(memoryRateWindow(RPM_WINDOW_MS)),
     concurrency: new KeyConcurrency(),
     spentUsd: async () => 0,

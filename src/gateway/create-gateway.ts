@@ -6,7 +6,7 @@ import type { RunService } from '../contract/run-service.js';
 import { StartupError } from '../contract/startup-error.js';
 import { type AgentPolicy, agentPolicyFromConfig, createAgentResolver } from '../core/agent-policy.js';
 import { type Authenticator, createAuthenticator } from '../core/authenticator.js';
-import { createModelCatalog, type ModelCatalog } from '../core/model-catalog.js';
+import { claudeCodeAliases, createModelCatalog, type ModelCatalog } from '../core/model-catalog.js';
 import { RunQueue } from '../core/run-queue.js';
 import { createCl100kCounter } from '../core/tokens/token-counter.js';
 import type { ProcessRegistry } from '../engine/processes/process-registry.js';
@@ -122,12 +122,12 @@ async function buildCore(config: Config, env: NodeJS.ProcessEnv, logger: Logger)
   const sharedTranscripts = store.engine === 'postgres' ? store.transcripts : undefined;
   const engine = buildEngine({ config, env, dirs, queue, sharedTranscripts, logger });
   const conversations = buildConversations({ config, store, engine, dirs, processTag, logger });
-  const models = createModelCatalog(config.MODELS, config.MODEL_ALIASES);
+  const models = createModelCatalog(config.MODELS, config.MODEL_ALIASES, claudeCodeAliases(env));
   const agentPolicy = config.AGENT_MODE ? agentPolicyFromConfig(config) : undefined;
   const chatPlanContext = chatContext(config, models, agentPolicy);
   // The budget check reuses the spend the key lookup of the same request read (one read less).
   const spend = recentSpend(store.keys, { maxAgeMs: SPEND_READING_MAX_AGE_MS });
-  const limits = buildKeyLimits({ config, store, spend, processTag, logger });
+  const limits = buildKeyLimits({ config, store, spend, processTag, models, logger });
   const admit = limits.admit;
   const stopping = new AbortController();
   const runs = buildRunService({
@@ -189,6 +189,7 @@ async function buildFront(core: GatewayCore): Promise<GatewayFront> {
   const late = lateBoundFetch();
   const webConsole = buildWebConsole({
     ...{ config, store, models, authenticator: core.authenticator, engine: core.engine, queue: core.queue },
+    profiles: tasks.profiles,
     cancelTask: (taskId) => tasks.service.cancel(taskId),
     appFetch: late.fetch,
   });

@@ -3,10 +3,12 @@ import type { Config } from '../config.js';
 import type { Admit } from '../contract/admission.js';
 import { storeUnavailable } from '../contract/auth-errors.js';
 import type { Principal } from '../contract/key-policy.js';
+import { periodStart } from '../core/admission/budget-period.js';
 import { createKeyAdmission } from '../core/admission/key-admission.js';
 import { type ConcurrencyLimiter, KeyConcurrency } from '../core/admission/key-concurrency.js';
 import { memoryRateWindow, RPM_WINDOW_MS, requestsPerMinute } from '../core/admission/requests-per-minute.js';
 import { sharedKeyConcurrency } from '../core/admission/shared-key-limits.js';
+import type { ModelCatalog } from '../core/model-catalog.js';
 import type { GatewayStore } from '../store/gateway-store.js';
 import type { RecentSpend } from '../store/recent-spend.js';
 import { redisConcurrency } from '../store/redis/redis-concurrency.js';
@@ -21,6 +23,8 @@ export interface KeyLimitsSetup {
   spend: RecentSpend;
   /** This gateway process among those sharing the database: its run leases are renewed together. */
   processTag: string;
+  /** Matches keys' model allow-lists (an alias and its full name are one model). */
+  models: ModelCatalog;
   logger: Logger;
 }
 
@@ -67,15 +71,25 @@ export function buildKeyLimits(setup: KeyLimitsSetup): KeyLimits {
     : new KeyConcurrency();
   const spentUsd = async (principal: Principal) => {
     // A key without a budget needs no read (the check passes whatever the spend).
-    if (principal.source !== 'store' || principal.policy.budgetUsd === undefined) return 0;
+    const { budgetUsd, budgetPeriod } = principal.policy;
+    if (principal.source !== 'store' || budgetUsd === undefined) return 0;
     // Read per run from the store every instance charges (or taken from the key lookup that just
-    // read it), so budgets hold across instances.
-    return setup.spend.spentUsd(principal.id).catch(() => {
+    // read it), so budgets hold across instances. A periodic budget counts the audit log's charges
+    // since its period began.
+    const reading = budgetPeriod
+      ? store.keys.spentSince(principal.id, periodStart(budgetPeriod, Date.now()))
+      : setup.spend.spentUsd(principal.id);
+    return reading.catch(() => {
       throw storeUnavailable();
     });
   };
   return {
-    admit: createKeyAdmission({ requestsPerMinute: requestsPerMinute(rpmWindow), concurrency, spentUsd }),
+    admit: createKeyAdmission({
+      models: setup.models,
+      requestsPerMinute: requestsPerMinute(rpmWindow),
+      concurrency,
+      spentUsd,
+    }),
     // /ready fails while Redis does not answer, as it does when the store does not.
     redisReachable: redis ? cachedProbe(() => redisAnswers(redis), config.READY_CACHE_MS) : undefined,
     async close() {

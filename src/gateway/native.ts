@@ -43,6 +43,7 @@ export function buildNative(setup: NativeSetup): Native {
     runs: setup.runs,
     planContext: {
       resolveModel: (name) => models.resolve(name),
+      allows: (allowed, requested) => models.allows(allowed, requested),
       defaultModel,
       systemPromptPlacement: config.SYSTEM_PROMPT_PLACEMENT,
       ...(setup.agentPolicy ? { resolveAgent: nativeAgentResolver(setup.agentPolicy) } : {}),
@@ -56,7 +57,7 @@ export function buildNative(setup: NativeSetup): Native {
   });
   const surface = nativeSurface({
     sessions,
-    modelIds: models.ids,
+    modelIds: (allowed) => models.idsAllowed(allowed),
     keepAliveMs: setup.keepAliveMs,
     tickets: setup.tickets,
     recordTurn: createTurnAccounting({ beginRequest: setup.beginRequest, onFinished: setup.onFinished }),

@@ -35,6 +35,8 @@ export interface TasksSetup {
 /** Agentic tasks, the owner's agents and skills (CLAUDE_HOME), permission profiles and templates. */
 export interface Tasks {
   service: TaskService;
+  /** Built-in and PROFILES_FILE permission profiles (keys are made with them too). */
+  profiles: ProfileCatalog;
   surface: Surface;
   /** Ends every running task, recorded as stopped with the gateway. */
   stopAll(): Promise<void>;
@@ -42,7 +44,7 @@ export interface Tasks {
 
 export async function buildTasks(setup: TasksSetup): Promise<Tasks> {
   const { config, store, logger } = setup;
-  const profiles: ProfileCatalog = loadProfiles(config.PROFILES_FILE);
+  const profiles: ProfileCatalog = loadProfiles(config.PROFILES_FILE, setup.models);
   // A task left running by an earlier gateway process never finishes.
   await store.tasks.failRunning(
     { status: 'failed', error: { code: 'gateway_stopped', message: STOPPED_REASON } },
@@ -85,7 +87,7 @@ export async function buildTasks(setup: TasksSetup): Promise<Tasks> {
     keepAliveMs: setup.keepAliveMs,
     backgroundRun: setup.backgroundRun('/api/v1/tasks'),
   });
-  return { service, surface, stopAll: () => service.stopAll(STOPPED_REASON) };
+  return { service, surface, profiles, stopAll: () => service.stopAll(STOPPED_REASON) };
 }
 
 /** The owner's agents and skills (CLAUDE_HOME), and the plugin folder serving the skills. */

@@ -6,6 +6,7 @@ import { consoleRoutes } from '../console/console-routes.js';
 import { packageAsset } from '../console/package-root.js';
 import { sessionTokens } from '../console/session-token.js';
 import type { Principal } from '../contract/key-policy.js';
+import type { ProfileCatalog } from '../core/admission/profiles.js';
 import type { Authenticator } from '../core/authenticator.js';
 import type { ModelCatalog } from '../core/model-catalog.js';
 import type { RunQueue } from '../core/run-queue.js';
@@ -20,6 +21,8 @@ export interface WebConsoleSetup {
   engine: Engine;
   queue: RunQueue;
   models: ModelCatalog;
+  /** The permission profiles a key may be made with. */
+  profiles: ProfileCatalog;
   cancelTask(taskId: string): Promise<boolean>;
   /** The app the console's playground and actions call, as the signed-in principal. */
   appFetch(request: Request, env: TrustedCallerEnv): Response | Promise<Response>;
@@ -44,6 +47,7 @@ export function buildWebConsole(setup: WebConsoleSetup): OpenAPIHono {
       hotConversations: engine.warm.hot.idleCount,
     }),
     models: setup.models.ids,
+    keySettings: { models: setup.models, profiles: setup.profiles },
     playgroundSurfaces: ['openai-chat', 'openai-responses', 'anthropic-messages'],
     cancelTask: (taskId) => setup.cancelTask(taskId),
     fetchApi: async (request: Request, principal: Principal) =>

@@ -1,7 +1,13 @@
 import type { MiddlewareHandler } from 'hono';
 import './context-variables.js';
 import type { Context } from 'hono';
-import { invalidApiKey, missingApiKey, storeUnavailable, wsTicketInvalid } from '../contract/auth-errors.js';
+import {
+  expiredApiKey,
+  invalidApiKey,
+  missingApiKey,
+  storeUnavailable,
+  wsTicketInvalid,
+} from '../contract/auth-errors.js';
 import type { Principal } from '../contract/key-policy.js';
 import type { Authenticator } from '../core/authenticator.js';
 import { presentedKey } from '../util/api-key.js';
@@ -63,6 +69,7 @@ export function requireApiKey(authenticator: Authenticator, tickets?: WsTickets)
     });
     if (result.kind !== 'ok') {
       c.header('www-authenticate', 'Bearer');
+      if (result.kind === 'expired') throw expiredApiKey(result.expiredAt);
       throw result.kind === 'missing' ? missingApiKey() : invalidApiKey();
     }
     c.set('principal', result.principal);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { Kysely, Selectable } from 'kysely';
-import { isReasoningField, type KeyPolicy } from '../contract/key-policy.js';
-import type { ApiKeyRecord, KeyStore } from '../contract/ports/keys.js';
+import type { Kysely, Selectable, Updateable } from 'kysely';
+import { isBudgetPeriod, isReasoningField, type KeyPolicy } from '../contract/key-policy.js';
+import type { ApiKeyRecord, KeyChange, KeyStore } from '../contract/ports/keys.js';
 import { displayPrefix, generateApiKey, hashApiKey } from '../util/api-key.js';
 import type { ApiKeysTable, StoreSchema } from './schema.js';
 
@@ -34,14 +34,16 @@ export function createKeyStore(db: Kysely<StoreSchema>, now: () => number = Date
         rpm: policy.rpm ?? null,
         concurrency: policy.concurrency ?? null,
         budget_usd: policy.budgetUsd ?? null,
-        models: policy.models ? JSON.stringify(policy.models) : null,
-        agent_tools: policy.agentTools ? JSON.stringify(policy.agentTools) : null,
+        budget_period: policy.budgetPeriod ?? null,
+        models: listColumn(policy.models),
+        agent_tools: listColumn(policy.agentTools),
         profile: policy.profile ?? null,
-        accounts: policy.accounts ? JSON.stringify(policy.accounts) : null,
+        accounts: listColumn(policy.accounts),
         reasoning_field: policy.reasoningField ?? null,
         spent_usd: 0,
         created_at: now(),
         revoked_at: null,
+        expires_at: input.expiresAt ?? null,
       };
       if (await activeByName(input.name)) throw duplicate(input.name);
       try {
@@ -103,14 +105,67 @@ export function createKeyStore(db: Kysely<StoreSchema>, now: () => number = Date
           .executeTakeFirst());
       return row ? toRecord(row) : undefined;
     },
+
+    async update(idOrName, change) {
+      const columns = changedColumns(change);
+      // One conditional UPDATE per lookup, so a key revoked meanwhile is never changed.
+      const updateWhere = (column: 'id' | 'name') =>
+        db
+          .updateTable('api_keys')
+          .set(columns)
+          .where(column, '=', idOrName)
+          .where('revoked_at', 'is', null)
+          .returningAll()
+          .executeTakeFirst();
+      const readWhere = (column: 'id' | 'name') =>
+        db
+          .selectFrom('api_keys')
+          .selectAll()
+          .where(column, '=', idOrName)
+          .where('revoked_at', 'is', null)
+          .executeTakeFirst();
+      // An empty change changes nothing: the key as it is (SQL has no UPDATE without a SET).
+      const apply = Object.keys(columns).length > 0 ? updateWhere : readWhere;
+      const row = (await apply('id')) ?? (await apply('name'));
+      return row ? toRecord(row) : undefined;
+    },
+
+    async spentSince(id, from) {
+      const row = await db
+        .selectFrom('audit_log')
+        .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('cost_usd'), eb.lit(0)).as('spent'))
+        .where('key_id', '=', id)
+        .where('at', '>=', from)
+        .executeTakeFirstOrThrow();
+      return Number(row.spent);
+    },
   };
 }
+
+/** The columns a change sets: a setting given (null included) is written, one left out is not. */
+function changedColumns(change: KeyChange): Updateable<ApiKeysTable> {
+  const columns: Updateable<ApiKeysTable> = {};
+  if (change.rpm !== undefined) columns.rpm = change.rpm;
+  if (change.concurrency !== undefined) columns.concurrency = change.concurrency;
+  if (change.budgetUsd !== undefined) columns.budget_usd = change.budgetUsd;
+  if (change.budgetPeriod !== undefined) columns.budget_period = change.budgetPeriod;
+  if (change.models !== undefined) columns.models = listColumn(change.models);
+  if (change.agentTools !== undefined) columns.agent_tools = listColumn(change.agentTools);
+  if (change.profile !== undefined) columns.profile = change.profile;
+  if (change.accounts !== undefined) columns.accounts = listColumn(change.accounts);
+  if (change.reasoningField !== undefined) columns.reasoning_field = change.reasoningField;
+  if (change.expiresAt !== undefined) columns.expires_at = change.expiresAt;
+  return columns;
+}
+
+const listColumn = (list: readonly string[] | null | undefined) => (list ? JSON.stringify(list) : null);
 
 function toRecord(row: ApiKeyRow): ApiKeyRecord {
   const policy: KeyPolicy = {};
   if (row.rpm !== null) policy.rpm = row.rpm;
   if (row.concurrency !== null) policy.concurrency = row.concurrency;
   if (row.budget_usd !== null) policy.budgetUsd = row.budget_usd;
+  if (isBudgetPeriod(row.budget_period)) policy.budgetPeriod = row.budget_period;
   if (row.models !== null) policy.models = parseStringList(row.models);
   if (row.agent_tools !== null) policy.agentTools = parseStringList(row.agent_tools);
   if (row.profile !== null) policy.profile = row.profile;
@@ -125,6 +180,7 @@ function toRecord(row: ApiKeyRow): ApiKeyRecord {
     spentUsd: row.spent_usd,
     createdAt: row.created_at,
     revokedAt: row.revoked_at,
+    expiresAt: row.expires_at,
   };
 }
 

@@ -386,6 +386,13 @@ function migrations(engine: StoreEngine): Record<string, Migration> {
           .execute();
       },
     },
+    // Keys that expire, and budgets that start afresh each day, week or month.
+    '0014_key_expiry_and_budget_period': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('api_keys').addColumn('expires_at', bigint).execute();
+        await db.schema.alterTable('api_keys').addColumn('budget_period', 'text').execute();
+      },
+    },
   };
 }
 

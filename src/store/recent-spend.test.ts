@@ -14,6 +14,8 @@ function fakeKeys(record: ApiKeyRecord): KeyStore & { gets: number } {
     },
     count: async () => 1,
     revoke: async () => undefined,
+    update: async () => undefined,
+    spentSince: async () => 0,
   };
   return store;
 }
@@ -27,6 +29,7 @@ const record: ApiKeyRecord = {
   spentUsd: 1.25,
   createdAt: 0,
   revokedAt: null,
+  expiresAt: null,
 };
 
 describe('recentSpend', () => {

@@ -201,6 +201,10 @@ export interface ApiKeysTable {
   spent_usd: number;
   created_at: number;
   revoked_at: number | null;
+  /** When the key stops working, Unix ms (migration 0013), or null for never. */
+  expires_at: number | null;
+  /** `day`, `week` or `month`: the budget starts afresh each UTC period (migration 0013); null: for good. */
+  budget_period: string | null;
 }
 
 export interface AuditLogTable {

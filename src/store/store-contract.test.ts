@@ -306,6 +306,7 @@ for (const engine of [sqliteEngine(), postgresEngine()]) {
           '0011_key_reasoning_field',
           '0012_background_responses_and_stored_completions',
           '0013_audit_running',
+          '0014_key_expiry_and_budget_period',
         ]);
         expect(await migrateToLatest(connections[0]!.db, connections[0]!.engine)).toEqual([]);
       } finally {
@@ -381,6 +382,59 @@ for (const engine of [sqliteEngine(), postgresEngine()]) {
       expect((await store.keys.findByHash(hashApiKey(key)))?.policy.accounts).toEqual(['main', 'backup']);
       const unrestricted = await store.keys.create({ name: 'any-account' });
       expect((await store.keys.get(unrestricted.record.id))?.policy.accounts).toBeUndefined();
+    });
+
+    it('keeps an expiry and a budget period, and changes a live key in place: given settings only, null clears', async () => {
+      const location = await engine.newLocation();
+      const a = await open(location);
+      const b = engine.concurrentConnections ? await open(location) : a;
+      const expiresAt = Date.UTC(2026, 1, 1);
+      const { record, key } = await a.keys.create({
+        name: 'team',
+        policy: { rpm: 5, budgetUsd: 2, budgetPeriod: 'week', models: ['sonnet'], accounts: ['main'] },
+        expiresAt,
+      });
+      expect(record).toMatchObject({ expiresAt, policy: { budgetPeriod: 'week' } });
+      expect(await b.keys.findByHash(hashApiKey(key))).toMatchObject({ expiresAt, policy: { rpm: 5 } });
+
+      const changed = await a.keys.update('team', {
+        rpm: 60,
+        models: ['opus', 'haiku'],
+        accounts: null,
+        budgetPeriod: 'month',
+        reasoningField: 'both',
+        expiresAt: null,
+      });
+      const policy = {
+        rpm: 60,
+        budgetUsd: 2,
+        budgetPeriod: 'month',
+        models: ['opus', 'haiku'],
+        reasoningField: 'both',
+      };
+      expect(changed).toMatchObject({ id: record.id, expiresAt: null, policy });
+      expect(changed?.policy.accounts).toBeUndefined();
+      // Another gateway on the store sees the change on the key's next lookup.
+      expect(await b.keys.findByHash(hashApiKey(key))).toMatchObject({ expiresAt: null, policy });
+      expect((await b.keys.update(record.id, {}))?.policy).toEqual(changed?.policy);
+
+      expect(await a.keys.update('nobody', { rpm: 1 })).toBeUndefined();
+      await a.keys.revoke(record.id);
+      expect(await a.keys.update(record.id, { rpm: 1 })).toBeUndefined();
+      expect((await a.keys.get(record.id))?.policy.rpm).toBe(60);
+    });
+
+    it("sums a key's charges since an instant from the audit log", async () => {
+      const store = await open();
+      const { record } = await store.keys.create({ name: 'periodic' });
+      const other = await store.keys.create({ name: 'other' });
+      await store.audit.record(entry(record.id, { at: DAY1, costUsd: 0.25 }));
+      await store.audit.record(entry(record.id, { at: DAY2, costUsd: 0.5, requestId: 'r2' }));
+      await store.audit.record(entry(other.record.id, { at: DAY2, costUsd: 4, requestId: 'r3' }));
+      expect(await store.keys.spentSince(record.id, DAY1)).toBeCloseTo(0.75);
+      expect(await store.keys.spentSince(record.id, DAY2)).toBeCloseTo(0.5);
+      expect(await store.keys.spentSince(record.id, DAY2 + 1)).toBe(0);
+      expect(await store.keys.spentSince('key_unknown', 0)).toBe(0);
     });
 
     it('records the account of each run and sums usage per account and UTC day', async () => {

@@ -270,6 +270,79 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
     await page.locator('[data-stat="refused"]').filter({ hasText: /^1$/ }).waitFor();
   });
 
+  // After the overview's count of refusals: this test's over-budget request is one.
+  it('creates a key with every setting, shows its real state and limits, and changes it in place', async () => {
+    await page.goto(`${h.origin}/console/#/keys`);
+    const form = page.getByRole('form', { name: 'Create a key' });
+    // A model the gateway does not serve is refused, naming it.
+    await form.getByLabel('Name').fill('bob');
+    await form.getByLabel('Models').fill('sonnet, gpt-9');
+    await form.getByRole('button', { name: 'Create' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain("Unknown model 'gpt-9'");
+
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    await form.getByLabel('Models').fill('sonnet');
+    await form.getByLabel('Budget (USD)').fill('0.0001');
+    await form.getByLabel('Budget period').selectOption('day');
+    await form.getByLabel('Expires').fill(tomorrow);
+    await form.getByLabel('Concurrent runs').fill('2');
+    await form.getByLabel('Reasoning field').selectOption('both');
+    await form.getByRole('button', { name: 'Create' }).click();
+    const key = (await page.locator('[data-new-key]').textContent()) ?? '';
+    const row = page.locator('tr[data-key="bob"]');
+    const cell = (label: string) => row.locator(`td[data-label="${label}"]`);
+    await expect(cell('Limits').textContent()).resolves.toBe(
+      `2 at once · budget $0.0001 a day · models sonnet · expires ${tomorrow}`,
+    );
+    await expect(cell('Status').textContent()).resolves.toBe('active');
+    const listed = (await (await page.request.get(`${h.origin}/console/api/keys`)).json()) as {
+      keys: Array<{ name: string; policy: Record<string, unknown>; expiresAt: number }>;
+    };
+    expect(listed.keys.find((k) => k.name === 'bob')).toMatchObject({
+      policy: {
+        concurrency: 2,
+        budgetUsd: 0.0001,
+        budgetPeriod: 'day',
+        models: ['sonnet'],
+        reasoningField: 'both',
+      },
+      expiresAt: Date.parse(`${tomorrow}T00:00:00Z`),
+    });
+
+    // The full name `sonnet` stands for is allowed; the run spends the day's budget.
+    const chat = () =>
+      fetch(`${h.baseURL}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'claude-sonnet-5-5', messages: [{ role: 'user', content: 'hi' }] }),
+      });
+    h.mock.enqueue(text('Costly.', { usage: { input_tokens: 10_000, output_tokens: 5 } }));
+    expect((await chat()).status).toBe(200);
+    expect((await chat()).status).toBe(429);
+    await page.reload();
+    await cell('Status')
+      .filter({ hasText: /^over budget$/ })
+      .waitFor();
+    await shot('keys-over-budget');
+
+    // Edit: a higher rpm, the budget removed; the next request is admitted, with no restart.
+    await row.getByRole('button', { name: 'Edit' }).click();
+    const edit = page.getByRole('form', { name: 'Edit key bob' });
+    await expect(edit.getByLabel('Budget (USD)').inputValue()).resolves.toBe('0.0001');
+    await edit.getByLabel('Budget (USD)').fill('');
+    await edit.getByLabel('Requests per minute').fill('7');
+    await shot('keys-edit');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await edit.waitFor({ state: 'hidden' });
+    await cell('Limits')
+      .filter({ hasText: /^7 rpm · 2 at once · models sonnet · expires / })
+      .waitFor();
+    await expect(cell('Status').textContent()).resolves.toBe('active');
+    const again = await chat();
+    expect(again.status).toBe(200);
+    expect(again.headers.get('x-ratelimit-limit-requests')).toBe('7');
+  });
+
   it('fits every page into 390 px, opens request details where the reader is, and draws readable day bars', async () => {
     // More requests than a 390 x 844 screen shows rows, so the last one is far down the page.
     for (let n = 0; n < 12; n++) {

@@ -121,6 +121,40 @@ describe.skipIf(!postgresTestsEnabled())('two gateways on one PostgreSQL', () =>
     expect((await readError(await chat(b, key))).error.code).toBe('invalid_api_key');
   });
 
+  it('changes a live key with keys update: both gateways follow from the next request, no restart', async () => {
+    const { id, key } = await createKey('team-key', '--models', 'haiku');
+    const opus = { ...chatBody('which model'), model: 'opus' };
+    expect((await readError(await chat(a, key, opus))).error.code).toBe('model_not_allowed');
+    expect((await readError(await chat(b, key, opus))).error.code).toBe('model_not_allowed');
+
+    const opened = await cli('keys', 'update', 'team-key', '--models', 'haiku,opus', '--rpm', '40');
+    expect(opened.code, opened.stderr).toBe(0);
+    for (const gateway of [a, b]) {
+      const response = await chat(gateway, key, opus);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('x-ratelimit-limit-requests')).toBe('40');
+    }
+
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    // A date already past is refused; the CLI takes a future one only.
+    expect((await cli('keys', 'update', id, '--expires', yesterday)).code).toBe(2);
+    expect((await cli('keys', 'update', id, '--expires', tomorrow)).code).toBe(0);
+    expect((await chat(b, key, opus)).status).toBe(200);
+    // Expired through the shared store: every gateway refuses it as expired from its next request.
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      await client.query('UPDATE api_keys SET expires_at = $1 WHERE id = $2', [Date.now() - 1, id]);
+    } finally {
+      await client.end();
+    }
+    expect((await readError(await chat(a, key, opus))).error.code).toBe('key_expired');
+    expect((await readError(await chat(b, key, opus))).error.code).toBe('key_expired');
+    expect((await cli('keys', 'update', id, '--expires', 'never')).code).toBe(0);
+    expect((await chat(a, key, opus)).status).toBe(200);
+  });
+
   it('continues on B a chat conversation begun on A, as the same Claude Code session', async () => {
     const { key } = await createKey('talker');
     const first = [{ role: 'user', content: 'My name is Ada.' }];

@@ -10,7 +10,7 @@ export class ApiError extends Error {
 
 export interface Api {
   get<T>(path: string): Promise<T>;
-  send<T>(method: 'POST' | 'DELETE', path: string, body?: unknown): Promise<T>;
+  send<T>(method: 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T>;
   /** A raw POST for streaming answers (the playground). */
   stream(path: string, body: unknown, signal: AbortSignal): Promise<Response>;
 }

@@ -7,3 +7,8 @@ export const clock = (epochMs: number) =>
   new Date(epochMs).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 export const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
 export const isoDay = (epochMs: number) => new Date(epochMs).toISOString().slice(0, 10);
+/** A set amount (a budget) with the precision it has: cents at least, every digit it carries. */
+export const usdExact = (value: number) => {
+  const [whole, fraction = ''] = Number(value.toFixed(10)).toFixed(10).replace(/0+$/, '').split('.');
+  return `$${whole}.${fraction.padEnd(2, '0')}`;
+};

@@ -1,15 +1,34 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { Api } from './api.js';
 
+export type BudgetPeriod = 'day' | 'week' | 'month';
+export type ReasoningField = 'reasoning_content' | 'reasoning' | 'both';
+
+export interface KeyPolicyView {
+  rpm?: number;
+  concurrency?: number;
+  budgetUsd?: number;
+  budgetPeriod?: BudgetPeriod;
+  models?: string[];
+  agentTools?: string[];
+  profile?: string;
+  accounts?: string[];
+  reasoningField?: ReasoningField;
+}
+
 export interface KeyView {
   id: string;
   name: string;
   prefix: string;
   admin: boolean;
-  policy: { rpm?: number; concurrency?: number; budgetUsd?: number; models?: string[]; profile?: string };
+  policy: KeyPolicyView;
   spentUsd: number;
+  /** The spend counted against the budget: this period's for a periodic budget. */
+  budgetSpentUsd: number;
+  state: 'active' | 'over budget' | 'expired' | 'revoked';
   createdAt: number;
   revokedAt: number | null;
+  expiresAt: number | null;
 }
 
 /** The gateway's API keys, for tables and filters; `reload` after a change. */

@@ -115,7 +115,7 @@ function App() {
     <main id="main" tabindex="-1">
       ${page === 'overview' && html`<${OverviewPage} api=${api} />`}
       ${page === 'usage' && html`<${UsagePage} api=${api} />`}
-      ${page === 'keys' && html`<${KeysPage} api=${api} />`}
+      ${page === 'keys' && html`<${KeysPage} api=${api} models=${session.models} />`}
       ${page === 'requests' && html`<${RequestsPage} api=${api} />`}
       ${page === 'sessions' && html`<${SessionsPage} api=${api} />`}
       ${page === 'tasks' && html`<${TasksPage} api=${api} />`}

@@ -3,6 +3,7 @@ import type { RunAsk } from '../../contract/admission.js';
 import type { GatewayError } from '../../contract/gateway-error.js';
 import type { KeyPolicy, Principal } from '../../contract/key-policy.js';
 import { RequestsPerMinuteExceeded } from '../../contract/policy-errors.js';
+import { createModelCatalog, DEFAULT_MODEL_IDS } from '../model-catalog.js';
 import { createKeyAdmission } from './key-admission.js';
 import { KeyConcurrency } from './key-concurrency.js';
 import { memoryRateWindow, RPM_WINDOW_MS, requestsPerMinute } from './requests-per-minute.js';
@@ -28,6 +29,7 @@ function setup(options: { spent?: number } = {}) {
   const window = memoryRateWindow(RPM_WINDOW_MS, () => START);
   const concurrency = new KeyConcurrency();
   const admit = createKeyAdmission({
+    models: createModelCatalog(DEFAULT_MODEL_IDS),
     requestsPerMinute: requestsPerMinute(
       {
         increment: (id) => {

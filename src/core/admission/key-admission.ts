@@ -1,16 +1,22 @@
 import type { Admit } from '../../contract/admission.js';
 import type { Principal } from '../../contract/key-policy.js';
 import type { ConcurrencyLimiter } from './key-concurrency.js';
-import { checkAgentTools, checkBudget, checkModel } from './request-policy.js';
+import { checkAgentTools, checkBudget, checkModel, type ModelMatcher } from './request-policy.js';
 import type { RequestsPerMinute } from './requests-per-minute.js';
 
 export interface KeyAdmissionDeps {
+  /** Matches a key's allowed models against the one asked for (aliases and full names alike). */
+  models: ModelMatcher;
   /** Counts the run in the key's requests-per-minute window (shared by every gateway when they share a store). */
   requestsPerMinute: RequestsPerMinute;
   /** One count of running runs per key, whatever surface they came in on (shared on PostgreSQL). */
   concurrency: ConcurrencyLimiter;
-  /** The key's recorded spend, read from the store every gateway charges (0 outside the store). */
+  /**
+   * The key's recorded spend counted against its budget (of the current period for a periodic
+   * budget), read from the store every gateway charges (0 outside the store).
+   */
   spentUsd(principal: Principal): Promise<number>;
+  now?: () => number;
 }
 
 /**
@@ -23,11 +29,11 @@ export interface KeyAdmissionDeps {
 export function createKeyAdmission(deps: KeyAdmissionDeps): Admit {
   return async (principal, ask) => {
     const { policy } = principal;
-    checkModel(policy, ask.model);
+    checkModel(policy, ask.model, deps.models);
     if (ask.agent) {
       checkAgentTools(policy, ask.agent.tools, { mode: ask.agent.modeParam, tools: ask.agent.toolsParam });
     }
-    checkBudget(policy, await deps.spentUsd(principal));
+    checkBudget(policy, await deps.spentUsd(principal), (deps.now ?? Date.now)());
     const release = await deps.concurrency.acquire(principal.id, policy.concurrency);
     let released = false;
     const releaseOnce = () => {

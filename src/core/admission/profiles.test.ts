@@ -2,7 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createModelCatalog, DEFAULT_MODEL_IDS } from '../model-catalog.js';
 import { BUILT_IN_PROFILES, loadProfiles, policyFromProfile } from './profiles.js';
+
+const models = createModelCatalog(DEFAULT_MODEL_IDS);
 
 describe('permission profiles', () => {
   it('gives a key the profile limits, explicit settings winning', () => {
@@ -28,7 +31,7 @@ describe('permission profiles', () => {
       file,
       JSON.stringify({ team: { tools: ['Read', 'Bash'], agents: ['reviewer'], maxTurns: 3 } }),
     );
-    const profiles = loadProfiles(file);
+    const profiles = loadProfiles(file, models);
     expect(Object.keys(profiles)).toEqual(['free', 'pro', 'enterprise', 'team']);
     expect(profiles.team).toMatchObject({
       tools: ['Read', 'Bash'],
@@ -37,7 +40,7 @@ describe('permission profiles', () => {
       maxTurns: 3,
     });
     writeFileSync(file, JSON.stringify({ team: { tools: 'Read' } }));
-    expect(() => loadProfiles(file)).toThrow(/PROFILES_FILE/);
+    expect(() => loadProfiles(file, models)).toThrow(/PROFILES_FILE/);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -45,12 +48,12 @@ describe('permission profiles', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'profiles-'));
     const file = path.join(dir, 'profiles.json');
     writeFileSync(file, JSON.stringify({ 'team-a': { tools: ['Read'], accounts: ['main', 'backup'] } }));
-    const teamA = loadProfiles(file)['team-a'];
+    const teamA = loadProfiles(file, models)['team-a'];
     if (!teamA) throw new Error('team-a profile missing');
     expect(policyFromProfile('team-a', teamA, {}).accounts).toEqual(['main', 'backup']);
     expect(policyFromProfile('team-a', teamA, { accounts: ['main'] }).accounts).toEqual(['main']);
     writeFileSync(file, JSON.stringify({ 'team-a': { accounts: [] } }));
-    expect(() => loadProfiles(file)).toThrow(/PROFILES_FILE/);
+    expect(() => loadProfiles(file, models)).toThrow(/PROFILES_FILE/);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -58,12 +61,26 @@ describe('permission profiles', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'profiles-'));
     const file = path.join(dir, 'profiles.json');
     writeFileSync(file, JSON.stringify({ vllm: { reasoningField: 'reasoning' } }));
-    const vllm = loadProfiles(file).vllm;
+    const vllm = loadProfiles(file, models).vllm;
     if (!vllm) throw new Error('vllm profile missing');
     expect(policyFromProfile('vllm', vllm, {}).reasoningField).toBe('reasoning');
     expect(policyFromProfile('vllm', vllm, { reasoningField: 'both' }).reasoningField).toBe('both');
     writeFileSync(file, JSON.stringify({ vllm: { reasoningField: 'thoughts' } }));
-    expect(() => loadProfiles(file)).toThrow(/PROFILES_FILE/);
+    expect(() => loadProfiles(file, models)).toThrow(/PROFILES_FILE/);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("gives a profile's keys its models, and refuses a model the gateway does not serve", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'profiles-'));
+    const file = path.join(dir, 'profiles.json');
+    writeFileSync(file, JSON.stringify({ cheap: { models: ['haiku'] } }));
+    const cheap = loadProfiles(file, models).cheap;
+    if (!cheap) throw new Error('cheap profile missing');
+    expect(policyFromProfile('cheap', cheap, {}).models).toEqual(['haiku']);
+    writeFileSync(file, JSON.stringify({ cheap: { models: ['haiku', 'gpt-9'] } }));
+    expect(() => loadProfiles(file, models)).toThrow(
+      /PROFILES_FILE: profile 'cheap' names unknown model 'gpt-9'; this gateway serves sonnet, opus/,
+    );
     rmSync(dir, { recursive: true, force: true });
   });
 });

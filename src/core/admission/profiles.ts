@@ -7,6 +7,7 @@ import {
   REASONING_FIELDS,
   type ReasoningField,
 } from '../../contract/key-policy.js';
+import type { ModelCatalog } from '../model-catalog.js';
 
 /**
  * A permission profile: the limits a key gets by naming it (`keys create --profile pro`). The key's
@@ -29,6 +30,8 @@ export interface PermissionProfile {
   budgetUsd?: number;
   /** The Claude accounts (ACCOUNTS_FILE names) keys made with the profile may use; absent: all. */
   accounts?: readonly string[];
+  /** The models keys made with the profile may use (served ids or aliases); absent: all. */
+  models?: readonly string[];
   /** Where chat completions put Claude's thinking for keys made with the profile; absent: the default. */
   reasoningField?: ReasoningField;
 }
@@ -78,13 +81,21 @@ const profileSchema = z.strictObject({
   concurrency: z.number().int().min(1).optional(),
   budgetUsd: z.number().positive().optional(),
   accounts: z.array(z.string().min(1)).min(1).optional(),
+  models: z.array(z.string().min(1)).min(1).optional(),
   reasoningField: z.enum(REASONING_FIELDS).optional(),
 });
 
 export type ProfileCatalog = Readonly<Record<string, PermissionProfile>>;
 
-/** Built-in profiles plus the operator's (PROFILES_FILE, a JSON object of name -> profile). */
-export function loadProfiles(file: string | undefined): ProfileCatalog {
+/**
+ * Built-in profiles plus the operator's (PROFILES_FILE, a JSON object of name -> profile). A
+ * profile naming a model the gateway does not serve is refused, as `keys create --models` is: its
+ * keys could never use it.
+ */
+export function loadProfiles(
+  file: string | undefined,
+  models: Pick<ModelCatalog, 'ids' | 'unknown'>,
+): ProfileCatalog {
   if (file === undefined) return BUILT_IN_PROFILES;
   let raw: unknown;
   try {
@@ -97,7 +108,15 @@ export function loadProfiles(file: string | undefined): ProfileCatalog {
     throw new ConfigError(`PROFILES_FILE: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   }
   const operator: Record<string, PermissionProfile> = {};
-  for (const [name, profile] of Object.entries(parsed.data)) operator[name] = withoutUndefined(profile);
+  for (const [name, profile] of Object.entries(parsed.data)) {
+    const unknown = models.unknown(profile.models ?? []);
+    if (unknown.length > 0) {
+      throw new ConfigError(
+        `PROFILES_FILE: profile '${name}' names unknown model '${unknown[0]}'; this gateway serves ${models.ids.join(', ')}`,
+      );
+    }
+    operator[name] = withoutUndefined(profile);
+  }
   return { ...BUILT_IN_PROFILES, ...operator };
 }
 
@@ -108,6 +127,7 @@ export function policyFromProfile(name: string, profile: PermissionProfile, expl
   if (profile.concurrency !== undefined) policy.concurrency = profile.concurrency;
   if (profile.budgetUsd !== undefined) policy.budgetUsd = profile.budgetUsd;
   if (profile.accounts !== undefined) policy.accounts = [...profile.accounts];
+  if (profile.models !== undefined) policy.models = [...profile.models];
   if (profile.reasoningField !== undefined) policy.reasoningField = profile.reasoningField;
   return { ...policy, ...explicit };
 }

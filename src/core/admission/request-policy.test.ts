@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../contract/gateway-error.js';
 import { openAIErrorBody } from '../../surfaces/openai/openai-error.js';
+import { createModelCatalog, DEFAULT_MODEL_IDS } from '../model-catalog.js';
 import { checkAgentTools, checkBudget, checkModel } from './request-policy.js';
 
 function rejection(run: () => void) {
@@ -13,18 +14,30 @@ function rejection(run: () => void) {
   return undefined;
 }
 
+const NOW = Date.parse('2026-12-07T11:00:00Z');
 const CHAT_PARAMS = { mode: 'claude_code', tools: 'claude_code.tools' };
 
 describe('checkModel', () => {
+  const models = createModelCatalog(DEFAULT_MODEL_IDS);
+
   it('refuses models outside the key list, naming the param', () => {
     const policy = { models: ['haiku'] };
-    expect(rejection(() => checkModel(policy, 'sonnet'))).toEqual({
+    expect(rejection(() => checkModel(policy, 'sonnet', models))).toEqual({
       status: 403,
       code: 'model_not_allowed',
       param: 'model',
     });
-    expect(rejection(() => checkModel(policy, 'haiku'))).toBeUndefined();
-    expect(rejection(() => checkModel({}, 'anything'))).toBeUndefined();
+    expect(rejection(() => checkModel(policy, 'haiku', models))).toBeUndefined();
+    expect(rejection(() => checkModel({}, 'anything', models))).toBeUndefined();
+  });
+
+  it('lets a key allowed an alias use the full name it stands for, and the other way round', () => {
+    expect(rejection(() => checkModel({ models: ['sonnet'] }, 'claude-sonnet-5-5', models))).toBeUndefined();
+    expect(rejection(() => checkModel({ models: ['claude-haiku-5-5'] }, 'haiku', models))).toBeUndefined();
+    // Another model of the family is another model.
+    expect(rejection(() => checkModel({ models: ['sonnet'] }, 'claude-sonnet-4-5', models))?.code).toBe(
+      'model_not_allowed',
+    );
   });
 });
 
@@ -61,10 +74,10 @@ describe('checkAgentTools', () => {
 
 describe('checkBudget', () => {
   it('refuses once the spend reaches the budget, telling clients not to retry', () => {
-    expect(() => checkBudget({ budgetUsd: 1 }, 0.99)).not.toThrow();
+    expect(() => checkBudget({ budgetUsd: 1 }, 0.99, NOW)).not.toThrow();
     let error: unknown;
     try {
-      checkBudget({ budgetUsd: 1 }, 1);
+      checkBudget({ budgetUsd: 1 }, 1, NOW);
     } catch (caught) {
       error = caught;
     }
@@ -76,6 +89,24 @@ describe('checkBudget', () => {
     });
     expect(gatewayError.status).toBe(429);
     expect(gatewayError.headers()).toEqual({ 'x-should-retry': 'false' });
-    expect(() => checkBudget({}, 1e9)).not.toThrow();
+    expect(() => checkBudget({}, 1e9, NOW)).not.toThrow();
+  });
+
+  it('names the budget with the precision it has, and when a periodic one starts afresh', () => {
+    expect(rejectionMessage(() => checkBudget({ budgetUsd: 0.0001 }, 0.0002, NOW))).toBe(
+      'This API key has used its budget of $0.0001.',
+    );
+    expect(rejectionMessage(() => checkBudget({ budgetUsd: 2, budgetPeriod: 'day' }, 2, NOW))).toBe(
+      'This API key has used its budget of $2.00 a day; it starts afresh at 2026-12-08T00:00:00.000Z.',
+    );
   });
 });
+
+function rejectionMessage(run: () => void): string | undefined {
+  try {
+    run();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return undefined;
+}

@@ -6,10 +6,16 @@ import {
   budgetExhausted,
   modelNotAllowed,
 } from '../../contract/policy-errors.js';
+import { formatUsd } from '../../util/round-usd.js';
+import type { ModelCatalog } from '../model-catalog.js';
+import { nextPeriodStart } from './budget-period.js';
+
+/** How an allow-list is matched: through the model catalog, so an alias and its full name are one model. */
+export type ModelMatcher = Pick<ModelCatalog, 'allows'>;
 
 /** The key's word on a model, as the client named it. Throws the 403 the client should get. */
-export function checkModel(policy: KeyPolicy, model: string): void {
-  if (policy.models && !policy.models.includes(model)) throw modelNotAllowed(model);
+export function checkModel(policy: KeyPolicy, model: string, models: ModelMatcher): void {
+  if (policy.models && !models.allows(policy.models, model)) throw modelNotAllowed(model);
 }
 
 /**
@@ -30,7 +36,16 @@ export function checkAgentTools(
   }
 }
 
-/** Over budget once the recorded spend reaches it; a run in flight may overshoot by its own cost. */
-export function checkBudget(policy: KeyPolicy, spentUsd: number): void {
-  if (policy.budgetUsd !== undefined && spentUsd >= policy.budgetUsd) throw budgetExhausted(policy.budgetUsd);
+/**
+ * Over budget once the recorded spend reaches it; a run in flight may overshoot by its own cost.
+ * `spentUsd` is the spend of the budget's current period for a periodic budget.
+ */
+export function checkBudget(policy: KeyPolicy, spentUsd: number, now: number): void {
+  if (policy.budgetUsd === undefined || spentUsd < policy.budgetUsd) return;
+  const { budgetPeriod } = policy;
+  if (budgetPeriod === undefined) throw budgetExhausted(formatUsd(policy.budgetUsd));
+  throw budgetExhausted(
+    `${formatUsd(policy.budgetUsd)} a ${budgetPeriod}`,
+    nextPeriodStart(budgetPeriod, now),
+  );
 }

@@ -31,6 +31,8 @@ export interface NativeAgentRequest {
 export interface NativePlanContext {
   /** The served model id for a client's model name, or undefined when it is not served. */
   resolveModel(name: string): string | undefined;
+  /** Whether a key allowed `allowed` may use the model `requested` (aliases and full names alike). */
+  allows(allowed: readonly string[], requested: string): boolean;
   /** What a session without `model` uses. */
   defaultModel: string;
   systemPromptPlacement: SystemPromptPlacement;

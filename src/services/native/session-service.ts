@@ -140,7 +140,7 @@ export function createNativeSessions(deps: NativeSessionsDeps): NativeSessions {
     async create(caller, request) {
       await sweep();
       const planned = planSession(request, deps.planContext);
-      if (caller.principal) checkKeyMayUse(caller.principal.policy, planned);
+      if (caller.principal) checkKeyMayUse(caller.principal.policy, planned, deps.planContext);
       await makeRoom(caller.ownerId, deps.maxPerKey);
       await makeRoom(undefined, deps.maxTotal);
       const at = now();

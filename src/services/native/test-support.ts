@@ -77,6 +77,7 @@ export function sessionsForTest(
     runs: run.service,
     planContext: {
       resolveModel: (name) => (name === 'sonnet' || name === 'opus' ? `claude-${name}` : undefined),
+      allows: (allowed, requested) => allowed.includes(requested),
       defaultModel: 'sonnet',
       systemPromptPlacement: 'replace',
     },

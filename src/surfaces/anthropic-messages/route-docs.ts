@@ -32,7 +32,7 @@ export const createMessage = createRoute({
   responses: {
     200: jsonOrSseResponse('The message, or its events as server-sent events.'),
     400: anthropicError('`invalid_request_error`; the message starts with the field at fault.'),
-    401: anthropicError('`authentication_error`: missing or unknown API key.'),
+    401: anthropicError('`authentication_error`: missing, unknown or expired API key.'),
     403: anthropicError('`permission_error`: the key may not use this model.'),
     404: anthropicError('`not_found_error`: unknown model.'),
     413: anthropicError('`request_too_large`: body or attachment over the limit.'),

@@ -3,15 +3,14 @@ import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readSse } from '../../../test/helpers/sse-events.js';
-import { openAdmission } from '../../contract/admission.js';
 import { GatewayError } from '../../contract/gateway-error.js';
 import type { RunEvent, RunUsage } from '../../contract/run-events.js';
 import type { RunService } from '../../contract/run-service.js';
 import { createModelCatalog } from '../../core/model-catalog.js';
 import { fakeRunService } from '../../core/test-support.js';
+import { createCl100kCounter } from '../../core/tokens/token-counter.js';
 import { renderAnthropicError } from './render-error.js';
 import { anthropicMessagesRoutes } from './route.js';
-import { createCl100kCounter } from '../../core/tokens/token-counter.js';
 
 const usage: RunUsage = {
   inputTokens: 7,

@@ -17,6 +17,7 @@ const CODE_NAMES: Record<string, string> = {
   session_limit_reached: 'SESSION_LIMIT_REACHED',
   missing_api_key: 'MISSING_API_KEY',
   invalid_api_key: 'INVALID_API_KEY',
+  key_expired: 'API_KEY_EXPIRED',
   model_not_found: 'MODEL_NOT_FOUND',
   budget_exceeded: 'QUOTA_EXCEEDED',
   insufficient_quota: 'QUOTA_EXCEEDED',

@@ -48,7 +48,7 @@ const sessionId = pathParams({ id: 'The session id.' });
 const tags = ['native'];
 
 const common = {
-  401: error('MISSING_API_KEY or INVALID_API_KEY.'),
+  401: error('MISSING_API_KEY, INVALID_API_KEY or API_KEY_EXPIRED.'),
   429: error('RATE_LIMIT_EXCEEDED (per-key rpm, concurrency, queue) or QUOTA_EXCEEDED (budget).'),
 };
 const notFound = error('SESSION_NOT_FOUND (also for another key’s session and expired ones).');
@@ -205,7 +205,7 @@ export const issueTicket = createRoute({
 export const listModels = createRoute({
   method: 'get',
   path: '/api/v1/models',
-  summary: 'Models served',
+  summary: 'Models served that this key may use',
   tags,
   responses: {
     200: jsonResponse(

@@ -28,8 +28,8 @@ import { wsTurnEvents } from './ws-handler.js';
 
 export interface NativeRouteDeps {
   sessions: NativeSessions;
-  /** Model ids served (GET /api/v1/models). */
-  modelIds: readonly string[];
+  /** Model ids served that a key may use (GET /api/v1/models); all of them for a key without a list. */
+  modelIds(allowed: readonly string[] | undefined): readonly string[];
   keepAliveMs: number;
   tickets: WsTicketIssuer;
   /** Audit rows and metrics of WebSocket and EventSource turns (the HTTP middleware records POSTs). */
@@ -136,9 +136,10 @@ export function nativeRoutes(deps: NativeRouteDeps) {
     return c.json({ ticket, expiresAt: new Date(expiresAt).toISOString(), protocol: WS_PROTOCOL }, 201);
   });
 
-  app.get(documented(app, docs.listModels), (c) =>
-    c.json({ models: deps.modelIds.map((id) => ({ id, name: id })), total: deps.modelIds.length }),
-  );
+  app.get(documented(app, docs.listModels), (c) => {
+    const ids = deps.modelIds((c.get('principal') as Principal | undefined)?.policy.models);
+    return c.json({ models: ids.map((id) => ({ id, name: id })), total: ids.length });
+  });
 
   app.get(documented(app, docs.health), async (c) =>
     c.json({

@@ -59,7 +59,7 @@ export function setup(
     '/',
     nativeRoutes({
       sessions,
-      modelIds: ['sonnet', 'opus'],
+      modelIds: (allowed) => ['sonnet', 'opus'].filter((id) => !allowed || allowed.includes(id)),
       keepAliveMs: options.keepAliveMs ?? 60_000,
       tickets,
       version: 'test',

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readSse } from '../../../test/helpers/sse-events.js';
-import { openAdmission } from '../../contract/admission.js';
 import { GatewayError } from '../../contract/gateway-error.js';
 import { DROPPED_TOOLS_HEADER } from './route.js';
-import { scripts, routeHarness as setup, sseEvents } from './test-support.js';
+import { scripts, routeHarness as setup } from './test-support.js';
 
 describe('responsesRoutes', () => {
   it('answers non-streaming with the folded response and keeps it for GET and DELETE', async () => {

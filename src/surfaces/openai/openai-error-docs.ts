@@ -18,7 +18,7 @@ export const openAIError = (description: string) => jsonResponse(description, op
 
 /** Every route behind the API key may answer these. */
 export const openAIAuthErrors = {
-  401: openAIError('Missing or unknown API key.'),
+  401: openAIError('Missing or unknown API key, or an expired one (`key_expired`).'),
   403: openAIError('The key may not do this (model, agent mode or tool not allowed; admin only).'),
 };
 
