@@ -137,7 +137,7 @@ export function createRunService(deps: RunServiceDeps): RunService {
     const cleanup = { settle: (_done: Promise<void>) => undefined };
     try {
       tracker?.started();
-      for await (const message of deps.runner.run(plan, runSignal, cleanup)) {
+      for await (const message of deps.runner.run(plan, runSignal, { cleanup })) {
         if (message.type === 'result') {
           summary.costUsd = roundUsd(message.total_cost_usd ?? 0);
           summary.turns = message.num_turns;
