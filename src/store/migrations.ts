@@ -307,6 +307,13 @@ function migrations(engine: StoreEngine): Record<string, Migration> {
           ON CONFLICT (name) DO NOTHING`.execute(db);
       },
     },
+    // The pooled account a conversation's last turn ran under: the next turn stays on it, from
+    // whichever gateway it lands on, while that account is usable.
+    '0011_conversation_accounts': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('conversations').addColumn('account', 'text').execute();
+      },
+    },
   };
 }
 
