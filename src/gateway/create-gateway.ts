@@ -20,6 +20,7 @@ import { recentSpend } from '../store/recent-spend.js';
 import type { ToClaudeContext } from '../surfaces/openai-chat/to-plan.js';
 import type { HeldLock } from '../util/pid-lock.js';
 import { type Accounting, buildAccounting } from './accounting.js';
+import { buildAccounts, type GatewayAccounts, readAccountsFile } from './accounts.js';
 import { buildApp } from './app.js';
 import { type ClaudeDirs, prepareClaudeDirs } from './claude-dirs.js';
 import { buildConversations, type Conversations } from './conversations.js';
@@ -96,12 +97,14 @@ interface GatewayCore {
   agentPolicy: AgentPolicy | undefined;
   chatPlanContext: ToClaudeContext;
   limits: KeyLimits;
+  accounts: GatewayAccounts;
   runs: RunService;
   authenticator: Authenticator;
   accounting: Accounting;
 }
 
 async function buildCore(config: Config, env: NodeJS.ProcessEnv, logger: Logger): Promise<GatewayCore> {
+  const pool = readAccountsFile(config, env, logger);
   const dirs = await prepareClaudeDirs(config, env);
   const location = storeLocation({ databaseUrl: config.DATABASE_URL, storePath: config.storePath });
   const store = await openStore(location, config, logger);
@@ -113,7 +116,7 @@ async function buildCore(config: Config, env: NodeJS.ProcessEnv, logger: Logger)
     waitTimeoutMs: config.QUEUE_TIMEOUT_MS,
   });
   const sharedTranscripts = store.engine === 'postgres' ? store.transcripts : undefined;
-  const engine = buildEngine({ config, env, dirs, queue, sharedTranscripts, logger });
+  const engine = buildEngine({ config, env, dirs, queue, sharedTranscripts, pool, logger });
   const conversations = buildConversations({ config, store, engine, dirs, processTag, logger });
   const models = createModelCatalog(config.MODELS, config.MODEL_ALIASES);
   const agentPolicy = config.AGENT_MODE ? agentPolicyFromConfig(config) : undefined;
@@ -121,8 +124,13 @@ async function buildCore(config: Config, env: NodeJS.ProcessEnv, logger: Logger)
   // The budget check reuses the spend the key lookup of the same request read (one read less).
   const spend = recentSpend(store.keys, { maxAgeMs: SPEND_READING_MAX_AGE_MS });
   const limits = buildKeyLimits({ config, store, spend, processTag, logger });
+  const accounts = buildAccounts({ config, pool, store, leases: limits.leases, engine, logger });
   const admit = limits.admit;
-  const runs = buildRunService({ config, engine, queue, conversations: conversations.index, admit });
+  const runs = buildRunService({
+    ...{ config, engine, queue, conversations: conversations.index, admit },
+    accounts: accounts.runs,
+  });
+  await accounts.prime();
   primeSpares(engine, models, config.SYSTEM_PROMPT_PLACEMENT, conversations.index !== undefined);
   const authenticator = createAuthenticator({
     envKeys: config.GATEWAY_API_KEYS,
@@ -139,7 +147,7 @@ async function buildCore(config: Config, env: NodeJS.ProcessEnv, logger: Logger)
   return {
     ...{ config, logger, dirs, storeLocation: location, store, queue, engine, conversations, models },
     agentPolicy,
-    ...{ chatPlanContext, limits, runs, authenticator, accounting },
+    ...{ chatPlanContext, limits, accounts, runs, authenticator, accounting },
   };
 }
 

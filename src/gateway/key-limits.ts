@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { Admit } from '../contract/admission.js';
 import { storeUnavailable } from '../contract/auth-errors.js';
 import type { Principal } from '../contract/key-policy.js';
+import type { SharedConcurrency } from '../contract/ports/limits.js';
 import { createKeyAdmission } from '../core/admission/key-admission.js';
 import { type ConcurrencyLimiter, KeyConcurrency } from '../core/admission/key-concurrency.js';
 import { memoryRateWindow, RPM_WINDOW_MS, requestsPerMinute } from '../core/admission/requests-per-minute.js';
@@ -29,6 +30,11 @@ export interface KeyLimits {
   admit: Admit;
   /** Undefined without REDIS_URL: /ready then does not ask Redis. */
   redisReachable: (() => Promise<boolean>) | undefined;
+  /**
+   * Run slots every gateway on the store (or Redis) shares: the pooled accounts' maxConcurrency is
+   * counted there too. Undefined for one gateway on its own.
+   */
+  leases: SharedConcurrency | undefined;
   close(): Promise<void>;
 }
 
@@ -78,6 +84,7 @@ export function buildKeyLimits(setup: KeyLimitsSetup): KeyLimits {
     admit: createKeyAdmission({ requestsPerMinute: requestsPerMinute(rpmWindow), concurrency, spentUsd }),
     // /ready fails while Redis does not answer, as it does when the store does not.
     redisReachable: redis ? cachedProbe(() => redisAnswers(redis), config.READY_CACHE_MS) : undefined,
+    leases,
     async close() {
       await leases?.close().catch((err: unknown) => logger.warn({ err }, 'run leases not released'));
       redis?.disconnect();

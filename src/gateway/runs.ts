@@ -4,6 +4,7 @@ import type { Admit } from '../contract/admission.js';
 import type { ConversationIndex } from '../contract/ports/conversations.js';
 import type { SystemPromptPlacement } from '../contract/run-plan.js';
 import type { RunService } from '../contract/run-service.js';
+import type { RunAccounts } from '../core/accounts/run-accounts.js';
 import { createRemoteImageResolver } from '../core/images/resolve-remote-images.js';
 import { createGuardedFetch } from '../core/images/ssrf-guard.js';
 import type { ModelCatalog } from '../core/model-catalog.js';
@@ -18,6 +19,8 @@ export interface RunsSetup {
   queue: RunQueue;
   conversations: ConversationIndex | undefined;
   admit: Admit;
+  /** The pool of Claude accounts runs are placed on; undefined without ACCOUNTS_FILE. */
+  accounts: RunAccounts | undefined;
 }
 
 /** The one way a plan becomes a Claude Code run, for every surface. */
@@ -29,6 +32,7 @@ export function buildRunService(setup: RunsSetup): RunService {
     admit: setup.admit,
     requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
     ...(setup.conversations ? { sessions: setup.conversations } : {}),
+    ...(setup.accounts ? { accounts: setup.accounts } : {}),
     ...(config.REMOTE_IMAGES
       ? {
           resolveRemoteImages: createRemoteImageResolver({
