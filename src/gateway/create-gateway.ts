@@ -142,6 +142,7 @@ async function buildCore(config: Config, env: NodeJS.ProcessEnv, logger: Logger)
     liveProcesses: () => engine.processes.liveCount,
     queueRunning: () => queue.running,
     queueWaiting: () => queue.waiting,
+    ...(pool.implicit ? {} : { accounts: () => accounts.router.view() }),
   };
   const accounting = buildAccounting({ config, store, gauges, logger });
   return {
@@ -184,6 +185,7 @@ async function buildFront(core: GatewayCore): Promise<GatewayFront> {
   const surfaces = [...wire, tasks.surface, native.surface];
   const app = buildApp({
     ...{ config, store, models, accounting, drain, tickets, webConsole, logger, surfaces },
+    accounts: core.accounts.router,
     ...{ engine: core.engine, authenticator: core.authenticator, redisReachable: core.limits.redisReachable },
   });
   late.bind(app);

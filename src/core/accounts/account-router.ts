@@ -58,7 +58,7 @@ export interface AccountView {
   /** ISO 8601: when a limit or backoff lifts, or the usage window resets. */
   resetsAt: string | null;
   utilization: number | null;
-  /** Runs on this gateway now. */
+  /** Runs on the account now, on every gateway sharing the store. */
   running: number;
   lastErrorCode: string | null;
   priority: number | null;
@@ -179,7 +179,18 @@ export function createAccountRouter(options: AccountRouterOptions): AccountRoute
 
     async view() {
       const states = await currentStates();
-      const running = options.slots.running();
+      const local = options.slots.running();
+      const running = new Map(
+        await Promise.all(
+          options.pool.accounts.map(
+            async (account) =>
+              [
+                account.name,
+                await options.slots.runningEverywhere(account).catch(() => local.get(account.name) ?? 0),
+              ] as const,
+          ),
+        ),
+      );
       const at = now();
       return options.pool.accounts.map((account) => {
         const state = states.get(account.name);
