@@ -12,6 +12,8 @@ export const newKeySchema = z.object({
   concurrency: z.number().int().positive().max(10_000).optional(),
   budgetUsd: z.number().positive().max(1_000_000).optional(),
   models: z.array(z.string().min(1).max(256)).max(100).optional(),
+  /** ACCOUNTS_FILE names the key's runs may use; absent or empty: every account. */
+  accounts: z.array(z.string().min(1).max(63)).max(100).optional(),
 });
 
 const tags = ['console'];
@@ -186,3 +188,23 @@ export const playground = route('post', '/playground', 'Send one message through
   },
   ok: sseResponse('The surface’s own stream, as a client of it would get it.'),
 });
+export const listAccounts = route('get', '/accounts', 'The pooled Claude accounts and their state', {
+  ok: jsonResponse(
+    '`{accounts: [{name, kind, status, resetsAt, utilization, running, lastErrorCode, priority, maxConcurrency, today}]}` (never a credential)',
+  ),
+});
+export const accountUsage = route('get', '/accounts/usage', 'Usage per Claude account and day', {
+  request: { query: usageQuery.omit({ key: true }) },
+  ok: jsonResponse(
+    '`{from, to, rows: [{account, day, requests, errors, promptTokens, completionTokens, costUsd}]}`',
+  ),
+});
+export const clearAccount = route(
+  'post',
+  '/accounts/{name}/clear',
+  'Clear a limited, failing or refused account',
+  {
+    request: { params: pathParams({ name: 'The account name (ACCOUNTS_FILE).' }) },
+    ok: jsonResponse('`{name, cleared: true}`; 404 when there is no such account.'),
+  },
+);

@@ -10,6 +10,7 @@ import { documented } from '../http/openapi-route.js';
 import { writeSse } from '../http/sse.js';
 import { validateJson } from '../http/validate-json.js';
 import { parseUsageRange, UsageRangeError } from '../store/usage-range.js';
+import { type ConsoleAccounts, registerAccountRoutes } from './console-accounts.js';
 import {
   CSRF_HEADER,
   clearSessionCookie,
@@ -51,6 +52,8 @@ export interface ConsoleDeps {
   fetchApi(request: Request, principal: Principal): Promise<Response>;
   /** Cancels a running agentic task; false when it is not running here. */
   cancelTask(taskId: string): Promise<boolean>;
+  /** The pooled Claude accounts (the Accounts page). */
+  accounts: ConsoleAccounts;
   /** Directory holding the built console bundle (app.js, app.css). */
   assetsDir: string;
   livePushMs: number;
@@ -225,6 +228,7 @@ export function consoleRoutes(deps: ConsoleDeps) {
           ...(input.concurrency !== undefined ? { concurrency: input.concurrency } : {}),
           ...(input.budgetUsd !== undefined ? { budgetUsd: input.budgetUsd } : {}),
           ...(input.models?.length ? { models: input.models } : {}),
+          ...(input.accounts?.length ? { accounts: input.accounts } : {}),
         },
       });
       return c.json({ id: created.record.id, name: created.record.name, key: created.key }, 201);
@@ -333,6 +337,8 @@ export function consoleRoutes(deps: ConsoleDeps) {
     if (requestId) headers.set('X-Playground-Request-Id', requestId);
     return new Response(response.body, { status: response.status, headers });
   });
+
+  registerAccountRoutes(api, deps.accounts);
 
   app.route('/console/api', api);
   return app;

@@ -178,6 +178,7 @@ async function buildFront(core: GatewayCore): Promise<GatewayFront> {
   const late = lateBoundFetch();
   const webConsole = buildWebConsole({
     ...{ config, store, models, authenticator: core.authenticator, engine: core.engine, queue: core.queue },
+    accounts: core.accounts.router,
     cancelTask: (taskId) => tasks.service.cancel(taskId),
     appFetch: late.fetch,
   });

@@ -6,6 +6,8 @@ import { consoleRoutes } from '../console/console-routes.js';
 import { packageAsset } from '../console/package-root.js';
 import { sessionTokens } from '../console/session-token.js';
 import type { Principal } from '../contract/key-policy.js';
+import { accountReport, startOfUtcDay } from '../core/accounts/account-report.js';
+import type { AccountRouter } from '../core/accounts/account-router.js';
 import type { Authenticator } from '../core/authenticator.js';
 import type { ModelCatalog } from '../core/model-catalog.js';
 import type { RunQueue } from '../core/run-queue.js';
@@ -20,6 +22,7 @@ export interface WebConsoleSetup {
   engine: Engine;
   queue: RunQueue;
   models: ModelCatalog;
+  accounts: AccountRouter;
   cancelTask(taskId: string): Promise<boolean>;
   /** The app the console's playground and actions call, as the signed-in principal. */
   appFetch(request: Request, env: TrustedCallerEnv): Response | Promise<Response>;
@@ -46,6 +49,18 @@ export function buildWebConsole(setup: WebConsoleSetup): OpenAPIHono {
     models: setup.models.ids,
     playgroundSurfaces: ['openai-chat', 'openai-responses', 'anthropic-messages'],
     cancelTask: (taskId) => setup.cancelTask(taskId),
+    accounts: {
+      report: async () => {
+        const now = Date.now();
+        const [views, rows] = await Promise.all([
+          setup.accounts.view(),
+          setup.store.audit.usageByAccount(startOfUtcDay(now), now + 1),
+        ]);
+        return accountReport(views, rows);
+      },
+      usage: (from, to) => setup.store.audit.usageByAccount(from, to),
+      clear: (name) => setup.accounts.clear(name),
+    },
     fetchApi: async (request: Request, principal: Principal) =>
       setup.appFetch(request, { trustedPrincipal: principal }),
     assetsDir: packageAsset('console'),

@@ -6,7 +6,14 @@ export interface KeyView {
   name: string;
   prefix: string;
   admin: boolean;
-  policy: { rpm?: number; concurrency?: number; budgetUsd?: number; models?: string[]; profile?: string };
+  policy: {
+    rpm?: number;
+    concurrency?: number;
+    budgetUsd?: number;
+    models?: string[];
+    profile?: string;
+    accounts?: string[];
+  };
   spentUsd: number;
   createdAt: number;
   revokedAt: number | null;

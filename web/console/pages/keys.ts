@@ -9,6 +9,7 @@ export function KeysPage({ api }: { api: Api }) {
   const [name, setName] = useState('');
   const [rpm, setRpm] = useState('');
   const [budget, setBudget] = useState('');
+  const [accounts, setAccounts] = useState('');
   const [admin, setAdmin] = useState(false);
   const [created, setCreated] = useState<{ name: string; key: string } | undefined>();
   const [confirming, setConfirming] = useState<string | undefined>();
@@ -24,12 +25,14 @@ export function KeysPage({ api }: { api: Api }) {
         admin,
         ...(rpm ? { rpm: Number(rpm) } : {}),
         ...(budget ? { budgetUsd: Number(budget) } : {}),
+        ...(accountList(accounts).length > 0 ? { accounts: accountList(accounts) } : {}),
       });
       setCreated(result);
       setCopied(false);
       setName('');
       setRpm('');
       setBudget('');
+      setAccounts('');
       setAdmin(false);
       reload();
     } catch (e) {
@@ -50,6 +53,7 @@ export function KeysPage({ api }: { api: Api }) {
         <label>Name <input name="name" required maxlength="64" value=${name} onInput=${(e: Event) => setName((e.target as HTMLInputElement).value)} /></label>
         <label>Requests per minute <input name="rpm" type="number" min="1" value=${rpm} onInput=${(e: Event) => setRpm((e.target as HTMLInputElement).value)} /></label>
         <label>Budget (USD) <input name="budget" type="number" min="0.01" step="0.01" value=${budget} onInput=${(e: Event) => setBudget((e.target as HTMLInputElement).value)} /></label>
+        <label>Claude accounts <input name="accounts" placeholder="all" title="ACCOUNTS_FILE names, comma-separated; empty: every account" value=${accounts} onInput=${(e: Event) => setAccounts((e.target as HTMLInputElement).value)} /></label>
         <label class="check"><input type="checkbox" checked=${admin} onChange=${(e: Event) => setAdmin((e.target as HTMLInputElement).checked)} /> Admin</label>
         <button type="submit">Create</button>
       </div>
@@ -70,7 +74,7 @@ export function KeysPage({ api }: { api: Api }) {
         (k) => html`<tr data-key=${k.name}>
           <td data-label="Name">${k.name}${k.admin ? html` <span class="badge">admin</span>` : ''}${k.policy.profile ? html` <span class="badge">${k.policy.profile}</span>` : ''}</td>
           <td data-label="Prefix"><code>${k.prefix}…</code></td>
-          <td data-label="Limits">${[k.policy.rpm ? `${k.policy.rpm} rpm` : '', k.policy.concurrency ? `${k.policy.concurrency} at once` : '', k.policy.models?.length ? k.policy.models.join(', ') : ''].filter(Boolean).join(' · ') || 'none'}</td>
+          <td data-label="Limits">${[k.policy.rpm ? `${k.policy.rpm} rpm` : '', k.policy.concurrency ? `${k.policy.concurrency} at once` : '', k.policy.models?.length ? k.policy.models.join(', ') : '', k.policy.accounts?.length ? `accounts ${k.policy.accounts.join(', ')}` : ''].filter(Boolean).join(' · ') || 'none'}</td>
           <td data-label="Spend / budget">${usd(k.spentUsd)}${k.policy.budgetUsd !== undefined ? ` / ${usd(k.policy.budgetUsd)}` : ''}</td>
           <td data-label="Created">${time(k.createdAt)}</td>
           <td data-label="Status">${k.revokedAt ? 'revoked' : 'active'}</td>
@@ -85,4 +89,12 @@ export function KeysPage({ api }: { api: Api }) {
       )}</tbody>
     </table></div>
   </section>`;
+}
+
+/** The form's comma-separated account names. */
+function accountList(value: string): string[] {
+  return value
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
 }
