@@ -11,7 +11,6 @@ import { createAccountRouter } from './core/accounts/account-router.js';
 import { accountSlots } from './core/accounts/account-slots.js';
 import { loadAccounts } from './core/accounts/accounts-file.js';
 import { loadProfiles } from './core/admission/profiles.js';
-import { runServer } from './server.js';
 import { storeLocation } from './store/engine.js';
 import { type GatewayStore, openGatewayStore } from './store/gateway-store.js';
 import { GATEWAY_VERSION } from './version.js';
@@ -43,6 +42,9 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
   if (command === undefined || command === 'serve') {
     if (rest.length > 0)
       throw new UsageError('serve takes no arguments; configure it with environment variables.');
+    // Loaded only to serve: the server (Hono, the Agent SDK, every surface) is most of the start-up
+    // time, which `keys`, `usage` and `migrate` do without.
+    const { runServer } = await import('./server.js');
     await runServer(process.env);
     return undefined;
   }

@@ -110,6 +110,13 @@ export function sharedSessionIndex(
                 .selectFrom('gone')
                 .select(['gone.id', 'gone.cwd'])
                 .execute()
+                .then(async (rows) => {
+                  // The statement read the transcripts as it began: an append holding a redundant
+                  // session's row (a last turn's Claude Code still exiting) made it wait, and its
+                  // entries are only visible to a statement of their own.
+                  await removeAll(db, rows);
+                  return rows;
+                })
             : await db.transaction().execute(async (trx) => {
                 const rows = await redundant(trx).execute();
                 await trx.updateTable('conversations').set(release).where('id', '=', id).execute();
