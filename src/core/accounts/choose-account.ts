@@ -42,7 +42,9 @@ export function chooseAccounts(input: AccountChoiceInput): AccountChoice {
   if (allowedAccounts.length === 0) return { kind: 'none-allowed' };
   const eligible = allowedAccounts.filter((account) => !input.exclude?.includes(account.name));
   const usable = eligible.filter((account) => isUsable(account, states.get(account.name), now));
-  if (usable.length === 0) return { kind: 'exhausted', retryAt: earliestReset(eligible, states, now) };
+  // The accounts this run already failed on come back at their resets like the others: the wait
+  // its client is told is the earliest of all it may use.
+  if (usable.length === 0) return { kind: 'exhausted', retryAt: earliestReset(allowedAccounts, states, now) };
 
   const own = usable.find((account) => account.name === input.conversationAccount);
   if (own) return { kind: 'candidates', accounts: [own], stayed: true };
