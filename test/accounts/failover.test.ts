@@ -3,13 +3,12 @@
  * account is moved off before the client sees anything, and avoided until its reset.
  */
 import { describe, expect, it } from 'vitest';
-import { apiKeyAccount, subscriptionAccount, writeAccountsFile } from '../helpers/accounts-file.js';
+import { apiKeyAccount, writeAccountsFile } from '../helpers/accounts-file.js';
 import { useHarness } from '../helpers/gateway-harness.js';
 import { text } from '../mock-anthropic/server.js';
 
 const KEY_A = 'sk-ant-api03-account-a';
 const KEY_B = 'sk-ant-api03-account-b';
-const TOKEN_A = 'sk-ant-oat01-account-a';
 
 describe('failover between pooled accounts', () => {
   const h = useHarness({
