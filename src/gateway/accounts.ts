@@ -64,7 +64,9 @@ export function buildAccounts(setup: AccountsSetup): GatewayAccounts {
         slotWaitMs: config.QUEUE_TIMEOUT_MS,
         onChange: (change) => {
           if (change.account) {
-            logger.warn(
+            // An account coming back is good news, not something to look into.
+            const level = change.status === 'usable' ? 'info' : 'warn';
+            logger[level](
               { account: change.account.name, status: change.status },
               `claude account ${change.account.name} is ${change.status}`,
             );
