@@ -219,6 +219,7 @@ export const accountUsage = route('get', '/accounts/usage', 'Usage per Claude ac
   ok: jsonResponse(
     '`{from, to, rows: [{account, day, requests, errors, promptTokens, completionTokens, costUsd}]}`',
   ),
+  errors: invalidQuery,
 });
 export const clearAccount = route(
   'post',
