@@ -85,6 +85,16 @@ describe('every pooled account spent', () => {
       error: { type: 'rate_limit_error', code: 'accounts_exhausted' },
     });
 
+    const completions = await postJson(
+      h.origin,
+      '/v1/completions',
+      { model: 'sonnet', prompt: 'hi', stream: true },
+      auth,
+    );
+    expect(await refusedBeforeAnyByte(completions)).toMatchObject({
+      error: { type: 'rate_limit_error', code: 'accounts_exhausted' },
+    });
+
     const messages = await postJson(h.origin, '/v1/messages', { ...messagesBody, stream: true }, auth);
     expect(await refusedBeforeAnyByte(messages)).toMatchObject({
       type: 'error',
