@@ -1,8 +1,18 @@
 import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
 import { GatewayError } from '../contract/gateway-error.js';
 import { type FinishReason, type RunEvent, type RunUsage, ZERO_USAGE } from '../contract/run-events.js';
+import {
+  createHeldAttempt,
+  enterMessage,
+  type HeldAttempt,
+  hold,
+  releaseForToolCall,
+  toolChoiceNotMet,
+} from './forced-tool-choice.js';
 import { mapRunError } from './map-run-error.js';
+import { finishReasonOf, structuredOutputMissing } from './run-outcome.js';
 import { createStopScanner, flushHeld, type StopScanner, scanText } from './stop-sequences.js';
+import { clientToolOutput, toolResultText } from './tool-result-text.js';
 
 /**
  * Agent SDK messages in, neutral RunEvents out: the one state machine that knows how Claude Code
@@ -21,6 +31,8 @@ export interface InterpretOptions {
   stopSequences?: readonly string[];
   /** The JSON returned through structured output is the answer (one text_delta at the end). */
   structuredOutput: boolean;
+  /** The answer must call a client tool (forced-tool-choice.ts): text is held, an answer without one fails. */
+  forcedToolCall?: boolean;
 }
 
 type BlockRole =
@@ -54,6 +66,8 @@ export interface InterpreterState {
   stopScanner: StopScanner | undefined;
   /** Claude Code's own tool calls reported so far, by id (their results are reported too). */
   agentToolNames: Map<string, string>;
+  /** Answer text held back under a forced tool choice; undefined when the choice is free. */
+  held: HeldAttempt | undefined;
 }
 
 export interface ClaudeUsage {
@@ -81,6 +95,7 @@ export function createInterpreter(options: InterpretOptions): InterpreterState {
     outputTokens: 0,
     stopScanner: options.stopSequences?.length ? createStopScanner(options.stopSequences) : undefined,
     agentToolNames: new Map(),
+    held: options.forcedToolCall ? createHeldAttempt() : undefined,
   };
 }
 
@@ -150,7 +165,7 @@ function streamEvent(state: InterpreterState, event: StreamEvent): RunEvent[] {
       state.streamOpen = true;
       state.messageCompleted = false;
       state.clientToolUseInMessage = false;
-      return startOnce(state);
+      return [...startOnce(state), ...enteredMessage(state, event.message.id)];
     case 'content_block_start':
       return startBlock(state, event.index, event.content_block);
     case 'content_block_delta':
@@ -200,6 +215,7 @@ function startBlock(
     const name = block.name ?? '';
     const clientName = state.options.clientToolName?.(name);
     if (clientName !== undefined) state.clientToolUseInMessage = true;
+    out.push(...releasedForToolCall(state));
     if (clientName !== undefined && !toolCallAllowed(state)) {
       state.blocks.set(index, { kind: 'ignored' });
     } else if (clientName !== undefined) {
@@ -258,9 +274,9 @@ function textOut(state: InterpreterState, text: string): RunEvent[] {
 /** Answer text on its way to the client, cut at the first stop sequence (which ends the answer). */
 function answerText(state: InterpreterState, text: string): RunEvent[] {
   const scanner = state.stopScanner;
-  if (!scanner) return [{ type: 'text_delta', text }];
+  if (!scanner) return heldText(state, [{ type: 'text_delta', text }]);
   const { emit, stopped, stop } = scanText(scanner, text);
-  const out: RunEvent[] = emit ? [{ type: 'text_delta', text: emit }] : [];
+  const out: RunEvent[] = emit ? heldText(state, [{ type: 'text_delta', text: emit }]) : [];
   if (stopped) out.push(...finishNow(state, 'stop_sequence', stop));
   return out;
 }
@@ -268,7 +284,27 @@ function answerText(state: InterpreterState, text: string): RunEvent[] {
 /** Text held back as a possible start of a stop sequence, released when something else follows. */
 function flushText(state: InterpreterState): RunEvent[] {
   const held = state.stopScanner ? flushHeld(state.stopScanner) : '';
-  return held ? [{ type: 'text_delta', text: held }] : [];
+  return held ? heldText(state, [{ type: 'text_delta', text: held }]) : [];
+}
+
+/** Text deltas as the client may see them now: all of them, or none under a forced tool choice. */
+function heldText(state: InterpreterState, events: RunEvent[]): RunEvent[] {
+  return state.held ? hold(state.held, events) : events;
+}
+
+/** A new API message: under a forced tool choice, the text of one that called no tool is dropped. */
+function enteredMessage(state: InterpreterState, messageId: string): RunEvent[] {
+  if (!state.held) return [];
+  // Text a stop scanner still holds belongs to the message before: it is held (or dropped) with it.
+  flushText(state);
+  return enterMessage(state.held, messageId);
+}
+
+/** The message calls a tool: the text it held goes out first. */
+function releasedForToolCall(state: InterpreterState): RunEvent[] {
+  if (!state.held) return [];
+  flushText(state);
+  return releaseForToolCall(state.held);
 }
 
 /** Claude Code's tool for structured output: its call is the answer, not agent activity. */
@@ -295,23 +331,11 @@ function toolResults(state: InterpreterState, content: UserContent): RunEvent[] 
       type: 'agent_tool_result',
       id: block.tool_use_id,
       name,
-      output: toolResultText(block.content),
+      output: clientToolOutput(name, toolResultText(block.content)),
       isError: block.is_error === true,
     });
   }
   return out;
-}
-
-function toolResultText(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
-  return content
-    .map((part: unknown) =>
-      part !== null && typeof part === 'object' && 'text' in part && typeof part.text === 'string'
-        ? part.text
-        : '',
-    )
-    .join('\n');
 }
 
 type AssistantPayload = Extract<SDKMessage, { type: 'assistant' }>['message'];
@@ -324,7 +348,7 @@ type AssistantPayload = Extract<SDKMessage, { type: 'assistant' }>['message'];
 function assistantMessage(state: InterpreterState, message: AssistantPayload): RunEvent[] {
   if (state.streamedMessageIds.has(message.id)) return [];
   state.clientToolUseInMessage = false;
-  const out = startOnce(state);
+  const out = [...startOnce(state), ...enteredMessage(state, message.id)];
   for (const block of message.content) {
     // A stop sequence in an earlier block ended the answer.
     if (state.finished) return out;
@@ -336,6 +360,7 @@ function assistantMessage(state: InterpreterState, message: AssistantPayload): R
     } else if (block.type === 'thinking') {
       if (block.thinking) out.push({ type: 'reasoning_delta', text: block.thinking });
     } else if (block.type === 'tool_use') {
+      out.push(...releasedForToolCall(state));
       const clientName = state.options.clientToolName?.(block.name);
       if (clientName === undefined) {
         out.push(...agentToolOut(state, block.id, block.name, block.input));
@@ -399,30 +424,6 @@ function resultMessage(state: InterpreterState, result: ResultMessage): RunEvent
   return finishEvents(state, reason, result.usage);
 }
 
-/** Claude stop reasons as neutral finish reasons; unknown reasons read as a normal end of turn. */
-function finishReasonOf(stopReason: string | null | undefined, hasToolCalls: boolean): FinishReason {
-  if (hasToolCalls) return 'tool_use';
-  switch (stopReason) {
-    case 'max_tokens':
-    case 'model_context_window_exceeded':
-      return 'max_tokens';
-    case 'refusal':
-      return 'refusal';
-    default:
-      return 'end_turn';
-  }
-}
-
-/** Claude answered in text even after Claude Code insisted on the StructuredOutput tool. */
-function structuredOutputMissing(): GatewayError {
-  return new GatewayError({
-    kind: 'upstream',
-    status: 502,
-    code: 'structured_output_failed',
-    message: 'Claude answered without producing the requested JSON output.',
-  });
-}
-
 /** Ends the answer before Claude Code's own result (it would go on); usage is what streamed so far. */
 function finishNow(state: InterpreterState, reason: FinishReason, stopSequence?: string): RunEvent[] {
   state.finished = true;
@@ -435,9 +436,13 @@ function finishEvents(
   usage: ClaudeUsage,
   stopSequence?: string,
 ): RunEvent[] {
+  // Whatever text the answer held, it is not the tool call the client forced.
+  if (state.held && reason !== 'tool_use') {
+    return [...startOnce(state), { type: 'error', error: toolChoiceNotMet() }];
+  }
   return [
     ...startOnce(state),
-    ...flushText(state),
+    ...(state.held ? releasedForToolCall(state) : flushText(state)),
     {
       type: 'finish',
       reason,

@@ -12,6 +12,7 @@ import { roundUsd } from '../util/round-usd.js';
 import type { PlacedRun, RunAccounts } from './accounts/run-accounts.js';
 import { type AccountAttempt, runOnAccounts } from './accounts/run-on-accounts.js';
 import { estimateCostUsd } from './estimate-cost.js';
+import { forcesToolCall } from './forced-tool-choice.js';
 import type { RemoteImageResolver } from './images/resolve-remote-images.js';
 import {
   createInterpreter,
@@ -149,6 +150,7 @@ export function createRunService(deps: RunServiceDeps): RunService {
       clientToolName: clientToolNameOf,
       agentActivity: plan.agent !== undefined,
       structuredOutput: plan.outputSchema !== undefined,
+      forcedToolCall: forcesToolCall(plan),
       ...(plan.stopSequences ? { stopSequences: plan.stopSequences } : {}),
       ...(maxToolCalls !== undefined ? { maxToolCalls } : {}),
     });

@@ -4,6 +4,7 @@
  */
 import { validate } from '@readme/openapi-parser';
 import { describe, expect, it } from 'vitest';
+import { isPublicPath } from '../../src/http/require-api-key.js';
 import { json } from '../core/wire.js';
 import { useHarness } from '../helpers/gateway-harness.js';
 
@@ -21,17 +22,6 @@ interface DescribedOperation {
   requestBody?: unknown;
   responses: Record<string, unknown>;
 }
-
-/** Probes and docs: no key, not turned away while the gateway drains. */
-const PUBLIC = new Set([
-  '/health',
-  '/ready',
-  '/metrics',
-  '/openapi.json',
-  '/docs',
-  '/docs/swagger-ui.css',
-  '/docs/swagger-ui-bundle.js',
-]);
 
 /**
  * Operations that run Claude Code, with the statuses a run can end in before its first byte: a limit
@@ -67,7 +57,8 @@ const PARTICULAR: Record<string, readonly string[]> = {
 
 /** Every status an operation can answer with, from the guards in front of it and what it does. */
 function expectedStatuses(method: string, path: string, operation: DescribedOperation): string[] {
-  const isPublic = PUBLIC.has(path);
+  // Probes, docs and the icon: no key, not turned away while the gateway drains.
+  const isPublic = isPublicPath(path);
   const statuses = ['403'];
   // Anthropic's wire answers "unavailable" (shutting down, no slot) with its own 529.
   if (!isPublic) statuses.push(path.startsWith('/v1/messages') ? '529' : '503');

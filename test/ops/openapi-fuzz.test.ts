@@ -320,7 +320,12 @@ describe('requests generated from /openapi.json', () => {
     }
     expect(problems).toEqual([]);
     // Valid requests get through: answered, and some of them ran Claude Code against the mock.
-    expect(succeeded.size).toBeGreaterThan(operations.length / 2);
+    // (An operation on a stored thing by id answers 404 to generated ids; those without one can succeed.)
+    const withoutId = operations.filter((operation) => !operation.path.includes('{'));
+    const succeededWithoutId = withoutId.filter((operation) =>
+      succeeded.has(`${operation.method} ${operation.path}`),
+    );
+    expect(succeededWithoutId.length).toBeGreaterThan(withoutId.length / 2);
     expect(h.mock.requests.length).toBeGreaterThan(0);
   });
 });

@@ -149,16 +149,11 @@ describe("the owner's agents and skills", () => {
     ]);
   });
 
-  it('lets a task use a subagent it names; the subagent runs with its own prompt', async () => {
+  it("lets a task use a subagent it names, and waits for it: the subagent's report is in the task's result", async () => {
+    // No run_in_background: Claude Code would run the subagent in the background by default, and the
+    // task would complete at once with an internal "Async agent launched" notice as its answer.
     h.mock.enqueue(
-      // In the foreground: Claude Code runs subagents in the background by default, and then the task
-      // may finish before the subagent's request reaches the mock.
-      toolUse('Agent', {
-        description: 'review',
-        prompt: 'Review the project',
-        subagent_type: 'reviewer',
-        run_in_background: false,
-      }),
+      toolUse('Agent', { description: 'review', prompt: 'Review the project', subagent_type: 'reviewer' }),
       text('No bugs found.'),
       text('The reviewer found no bugs.'),
     );
@@ -166,15 +161,29 @@ describe("the owner's agents and skills", () => {
       prompt: 'Have the reviewer look',
       cwd: project,
       agents: ['reviewer'],
+      stream: true,
     });
     expect(response.status).toBe(200);
-    const task = await json(response);
-    expect(task.status).toBe('completed');
-    expect(task.toolCalls[0]).toMatchObject({ tool: 'Agent', isError: false });
+    const frames = (await readSse(response)).events;
+    const complete = frames.find((frame) => frame.event === 'complete');
+    expect(complete?.data).toMatchObject({
+      status: 'completed',
+      summary: 'The reviewer found no bugs.',
+      toolCalls: [{ tool: 'Agent', isError: false, output: 'No bugs found.' }],
+    });
+    // The subagent's own request, with its own prompt, came before the main agent's answer.
+    expect(h.mock.requests).toHaveLength(3);
+    expect(JSON.stringify(h.mock.requests[1]?.body.system)).toContain('REVIEWER-7');
+    expect(JSON.stringify(h.mock.requests[2]?.body.messages)).toContain('No bugs found.');
     expect(toolNames(requestAt(h.mock.requests, 0))).toContain('Agent');
     const all = JSON.stringify(h.mock.requests.map((request) => request.body));
-    expect(all).toContain('REVIEWER-7');
     expect(all).not.toContain('HOME-MEMORY-MARKER');
+    // Nothing internal reaches the client: no launch notice, agent id or server path.
+    const told = JSON.stringify(frames);
+    expect(told).not.toContain('Async agent launched');
+    expect(told).not.toContain('agentId');
+    expect(told).not.toContain(h.dataDir);
+    expect(told).not.toContain(scratch);
   });
 
   it('offers a task the skills it names, and only those', async () => {

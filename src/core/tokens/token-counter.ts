@@ -5,10 +5,12 @@ import cl100kBase from 'js-tiktoken/ranks/cl100k_base';
 export type TokenCounter = (text: string) => number;
 
 /**
- * Claude's tokenizer is not published, so counts come from OpenAI's cl100k_base BPE (js-tiktoken),
- * which estimates scale up (estimate-plan-tokens.ts; "Counting tokens" in
- * docs/anthropic-messages.md says how far off it is). The ranks are parsed on the first count
- * (about a second), not at import, and one counter serves every surface.
+ * Claude's tokenizer is not published, so counts come from OpenAI's cl100k_base BPE (js-tiktoken,
+ * the tokenizer LangChain and LlamaIndex ship), which estimates scale up (estimate-plan-tokens.ts;
+ * "Counting tokens" in docs/anthropic-messages.md says how far off it is). cl100k rather than
+ * o200k: it builds about 3x faster, and like Claude's it is not tuned for non-English text, so it
+ * does not run low there. The ranks are parsed on the first count (about a second), not at import,
+ * and one counter serves every surface.
  */
 export function createCl100kCounter(): TokenCounter {
   let encoder: Tiktoken | undefined;

@@ -77,7 +77,10 @@ describe('agentOptions', () => {
     );
     expect(launch.sdk).toMatchObject({ permissionMode: 'acceptEdits', maxTurns: 4, maxBudgetUsd: 0.25 });
     expect(launch.sdk.allowDangerouslySkipPermissions).toBeUndefined();
-    expect(launch.runEnv).toEqual({ A: '1' });
+    // Subagents and Bash commands run in the foreground, whatever the agent's own environment says.
+    expect(launch.runEnv).toEqual({ A: '1', CLAUDE_CODE_DISABLE_BACKGROUND_TASKS: '1' });
+    const overridden = agentOptions(plan({ env: { CLAUDE_CODE_DISABLE_BACKGROUND_TASKS: '0' } }), base);
+    expect(overridden.runEnv.CLAUDE_CODE_DISABLE_BACKGROUND_TASKS).toBe('1');
     expect(
       agentOptions(plan({ permissionMode: 'bypassPermissions' }), base).sdk.allowDangerouslySkipPermissions,
     ).toBe(true);

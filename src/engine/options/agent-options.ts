@@ -9,6 +9,8 @@ import type { OtherOptions } from './claude-launch.js';
 import { isInside, pathOutside, resolveReal } from './path-confinement.js';
 import type { LaunchExtender } from './plan-launch.js';
 
+const NO_BACKGROUND_TASKS_ENV = 'CLAUDE_CODE_DISABLE_BACKGROUND_TASKS';
+
 /**
  * Agent mode's SDK options: the permission mode and limits the gateway's policy settled on, and the
  * gateway as the one that answers permission questions (there is nobody to prompt). A call is
@@ -38,7 +40,9 @@ export const agentOptions: LaunchExtender = (plan, launch) => {
       ...launch.hooks,
       PreToolUse: [...(launch.hooks?.PreToolUse ?? []), confinementHook(agent)],
     },
-    ...(agent.env ? { runEnv: { ...launch.runEnv, ...agent.env } } : {}),
+    // A run's answer includes all of its work: Claude Code would otherwise run subagents (and Bash
+    // commands the model sends there) in the background, and report `result` before they end.
+    runEnv: { ...launch.runEnv, ...agent.env, [NO_BACKGROUND_TASKS_ENV]: '1' },
   };
 };
 

@@ -48,9 +48,10 @@ describe('clientToolOptions', () => {
 
   it('makes required an instruction plus a Stop hook that sends the model back once, with room for that second response', async () => {
     const options = clientToolOptions(
-      plan({ clientToolPolicy: { choice: 'required', parallel: true } }),
+      plan({ thinking: 'default', clientToolPolicy: { choice: 'required', parallel: true } }),
       base,
     );
+    expect(options.extraBody).toBeUndefined();
     expect(options.systemPrompt).toEqual({
       placement: 'replace',
       text: `Be brief.\n\n${mustCallInstruction({ choice: 'required', parallel: true })}`,
@@ -67,7 +68,7 @@ describe('clientToolOptions', () => {
   });
 
   it('puts the instruction after whatever system text the run has, in either placement', () => {
-    const required = plan({ clientToolPolicy: { choice: 'required', parallel: true } });
+    const required = plan({ thinking: 'default', clientToolPolicy: { choice: 'required', parallel: true } });
     const instruction = mustCallInstruction({ choice: 'required', parallel: true });
     const empty: ClaudeLaunch = { ...base, systemPrompt: { placement: 'replace', text: '' } };
     expect(clientToolOptions(required, empty).systemPrompt).toEqual({
@@ -95,14 +96,41 @@ describe('policy mapping', () => {
   });
 
   it('gives the Messages API only what it can honour while thinking is on', () => {
-    expect(messagesApiToolChoice(policy('auto'))).toBeUndefined();
-    expect(messagesApiToolChoice(policy('required'))).toBeUndefined();
-    expect(messagesApiToolChoice(policy({ name: 'x' }))).toBeUndefined();
-    expect(messagesApiToolChoice(policy('none', false))).toEqual({ type: 'none' });
-    expect(messagesApiToolChoice(policy('required', false))).toEqual({
+    expect(messagesApiToolChoice(policy('auto'), false)).toBeUndefined();
+    expect(messagesApiToolChoice(policy('required'), false)).toBeUndefined();
+    expect(messagesApiToolChoice(policy({ name: 'x' }), false)).toBeUndefined();
+    expect(messagesApiToolChoice(policy('none', false), false)).toEqual({ type: 'none' });
+    expect(messagesApiToolChoice(policy('required', false), false)).toEqual({
       type: 'auto',
       disable_parallel_tool_use: true,
     });
+  });
+
+  it('lets the Messages API enforce a forced choice when thinking is off', () => {
+    expect(messagesApiToolChoice(policy('required'), true)).toEqual({ type: 'any' });
+    expect(messagesApiToolChoice(policy({ name: 'x' }, false), true)).toEqual({
+      type: 'tool',
+      name: 'mcp__client__x',
+      disable_parallel_tool_use: true,
+    });
+    expect(messagesApiToolChoice(policy('auto'), true)).toBeUndefined();
+  });
+
+  it('sends a forced choice as the API tool_choice, without instruction or Stop hook, when thinking is off', () => {
+    const launch = clientToolOptions(
+      plan({ thinking: 'disabled', clientToolPolicy: { choice: { name: 'get_weather' }, parallel: true } }),
+      base,
+    );
+    const newer = clientToolOptions(
+      plan({ model: 'claude-sonnet-5-5', clientToolPolicy: { choice: 'required', parallel: true } }),
+      base,
+    );
+    // A model Claude Code keeps thinking for gets the instruction and the Stop hook instead.
+    expect(newer.extraBody).toBeUndefined();
+    expect(newer.hooks?.Stop).toHaveLength(1);
+    expect(launch.extraBody).toEqual({ tool_choice: { type: 'tool', name: 'mcp__client__get_weather' } });
+    expect(launch.systemPrompt).toEqual(base.systemPrompt);
+    expect(launch.hooks).toBeUndefined();
   });
 
   it('names the Claude-side tool the model must call', () => {

@@ -4,6 +4,7 @@ import type { ClientToolPolicy } from '../../contract/run-plan.js';
 import type { ClaudeLaunch } from './claude-launch.js';
 import { createClientToolServer } from './client-tool-server.js';
 import type { LaunchExtender } from './plan-launch.js';
+import { thinkingTurnsOff } from './thinking-off-models.js';
 
 const DEFAULT_POLICY: ClientToolPolicy = { choice: 'auto', parallel: true };
 
@@ -13,16 +14,21 @@ const DEFAULT_POLICY: ClientToolPolicy = { choice: 'auto', parallel: true };
  *
  * - `none` and `parallel_tool_calls: false` go to the Messages API as its own `tool_choice`
  *   (`{type:"none"}`, `disable_parallel_tool_use`) in the extra request body.
- * - `required` and a named function cannot: a forced `tool_choice` is refused while thinking is on,
- *   and Claude Code keeps adaptive thinking on for current models (it demotes its own forced
- *   choices for the same reason). They become an instruction in the system prompt plus a Stop hook
- *   that sends the model back once if it tries to end its turn without calling a tool.
+ * - `required` and a named function go there too when the run has thinking disabled and Claude Code
+ *   can turn it off for the model (thinking-off-models.ts). With thinking on they cannot: the API refuses a forced `tool_choice` while thinking is on, and Claude Code keeps
+ *   adaptive thinking on for current models (it demotes its own forced choices for the same reason).
+ *   They become an instruction in the system prompt plus a Stop hook that sends the model back once
+ *   if it tries to end its turn without calling a tool; an answer that still calls none fails
+ *   (forced-tool-choice.ts in the core).
  */
 export const clientToolOptions: LaunchExtender = (plan, launch) => {
   if (plan.clientTools.length === 0) return launch;
   const policy = plan.clientToolPolicy ?? DEFAULT_POLICY;
-  const instruction = mustCallInstruction(policy);
-  const apiToolChoice = plan.outputSchema ? undefined : messagesApiToolChoice(policy);
+  const thinkingOff = plan.thinking === 'disabled' && thinkingTurnsOff(plan.model);
+  const apiToolChoice = plan.outputSchema ? undefined : messagesApiToolChoice(policy, thinkingOff);
+  // A choice the API enforces itself needs no instruction and no second attempt.
+  const instruction =
+    apiToolChoice && apiToolChoice.type !== 'auto' ? undefined : mustCallInstruction(policy);
   const { sdk } = launch;
   const extended: ClaudeLaunch = {
     ...launch,
@@ -63,10 +69,26 @@ export const clientToolOptions: LaunchExtender = (plan, launch) => {
   return extended;
 };
 
+/** A Messages API `tool_choice`, as Claude Code sends it in the extra request body. */
+export type ApiToolChoice =
+  | { type: 'none' }
+  | { type: 'auto' | 'any'; disable_parallel_tool_use?: true }
+  | { type: 'tool'; name: string; disable_parallel_tool_use?: true };
+
 /** The Messages API `tool_choice` for a policy that it can honour itself, or undefined for its default. */
-export function messagesApiToolChoice(policy: ClientToolPolicy): Record<string, unknown> | undefined {
-  if (policy.choice === 'none') return { type: 'none' };
-  if (!policy.parallel) return { type: 'auto', disable_parallel_tool_use: true };
+export function messagesApiToolChoice(
+  policy: ClientToolPolicy,
+  thinkingOff: boolean,
+): ApiToolChoice | undefined {
+  const { choice } = policy;
+  if (choice === 'none') return { type: 'none' };
+  const single = policy.parallel ? {} : { disable_parallel_tool_use: true as const };
+  // The API takes a forced choice only from a request without thinking.
+  if (thinkingOff && choice === 'required') return { type: 'any', ...single };
+  if (thinkingOff && typeof choice === 'object') {
+    return { type: 'tool', name: clientToolClaudeName(choice.name), ...single };
+  }
+  if (!policy.parallel) return { type: 'auto', ...single };
   return undefined;
 }
 

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createCl100kCounter } from '../../core/tokens/token-counter.js';
 import { estimateInputTokens, TEXT_SCALE } from './count-tokens.js';
 import { countTokensRequestSchema } from './schema.js';
-import { createCl100kCounter } from './token-counter.js';
 
 const count = createCl100kCounter();
 const estimate = (body: Record<string, unknown>) =>

@@ -1,5 +1,5 @@
+import type { TokenCounter } from '../../core/tokens/token-counter.js';
 import type { ContentBlock, CountTokensRequest } from './schema.js';
-import type { TokenCounter } from './token-counter.js';
 
 /**
  * An estimate of a request's input tokens for `/v1/messages/count_tokens`. Claude Code compacts its

@@ -11,7 +11,7 @@ import { createModelCatalog } from '../../core/model-catalog.js';
 import { fakeRunService } from '../../core/test-support.js';
 import { renderAnthropicError } from './render-error.js';
 import { anthropicMessagesRoutes } from './route.js';
-import { createCl100kCounter } from './token-counter.js';
+import { createCl100kCounter } from '../../core/tokens/token-counter.js';
 
 const usage: RunUsage = {
   inputTokens: 7,

@@ -19,7 +19,7 @@ import { locateImage } from './locate-image.js';
 import * as docs from './route-docs.js';
 import { countTokensRequestSchema, messagesRequestSchema } from './schema.js';
 import { type ToPlanContext, toRunPlan } from './to-plan.js';
-import type { TokenCounter } from './token-counter.js';
+import type { TokenCounter } from '../../core/tokens/token-counter.js';
 import { validateBody } from './validate.js';
 import type { StreamEvent } from './wire.js';
 
