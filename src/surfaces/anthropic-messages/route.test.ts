@@ -9,9 +9,9 @@ import type { RunEvent, RunUsage } from '../../contract/run-events.js';
 import type { RunService } from '../../contract/run-service.js';
 import { createModelCatalog } from '../../core/model-catalog.js';
 import { fakeRunService } from '../../core/test-support.js';
+import { createCl100kCounter } from '../../core/tokens/token-counter.js';
 import { renderAnthropicError } from './render-error.js';
 import { anthropicMessagesRoutes } from './route.js';
-import { createCl100kCounter } from '../../core/tokens/token-counter.js';
 
 const usage: RunUsage = {
   inputTokens: 7,

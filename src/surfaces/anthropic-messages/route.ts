@@ -3,6 +3,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import '../../http/context-variables.js';
 import type { RunEvent } from '../../contract/run-events.js';
 import type { RunService } from '../../contract/run-service.js';
+import type { TokenCounter } from '../../core/tokens/token-counter.js';
 import { documented } from '../../http/openapi-route.js';
 import { serveHttpRun } from '../../http/serve-run.js';
 import { type SseFrame, writeSse } from '../../http/sse.js';
@@ -19,7 +20,6 @@ import { locateImage } from './locate-image.js';
 import * as docs from './route-docs.js';
 import { countTokensRequestSchema, messagesRequestSchema } from './schema.js';
 import { type ToPlanContext, toRunPlan } from './to-plan.js';
-import type { TokenCounter } from '../../core/tokens/token-counter.js';
 import { validateBody } from './validate.js';
 import type { StreamEvent } from './wire.js';
 
