@@ -2,7 +2,8 @@
  * `npm run bench`: the mock Messages API and the gateway on loopback, the real Claude Code CLI, and
  * timings for cold starts, warm spares and hot conversations, the gateway's overhead over the Agent
  * SDK called directly with the same options, a burst at the process cap, peak memory, and one
- * gateway against two on one PostgreSQL behind a round-robin balancer (`npm run bench:scale` alone).
+ * gateway against two on one PostgreSQL behind a round-robin balancer (`npm run bench:scale` alone),
+ * and pooled accounts: one against none, and failover after a 429 (`npm run bench:accounts` alone).
  *
  *   npm run bench [-- --runs 7 --burst 16]
  *
@@ -23,6 +24,7 @@ import { createLaunchPlanner } from '../src/engine/options/plan-launch.js';
 import { buildChildEnv } from '../src/engine/processes/child-env.js';
 import { bundledExecutablePath, probeExecutable } from '../src/engine/processes/executable.js';
 import { GATEWAY_VERSION } from '../src/version.js';
+import { type AccountsFigures, accountScenarios, formatAccounts } from './accounts.js';
 import { BENCH_MAX_CONCURRENCY, startBenchServers } from './gateways.js';
 import { formatMultiInstance, type MultiInstanceFigures, multiInstance } from './multi-instance.js';
 import { sampleTree, type TreeSample, waitForQuiet, watchPeakRss } from './proc-stats.js';
@@ -149,6 +151,9 @@ async function main(): Promise<void> {
       promptWords: 30,
     });
 
+    // Pooled accounts: cold starts without ACCOUNTS_FILE and with one account, failover after a 429.
+    const accounts = await accountScenarios({ scratch, model: MODEL, runs: RUNS });
+
     const coldT = timings(coldRuns);
     const warmT = timings(warmRuns);
     const hotT = timings(hotRuns);
@@ -200,6 +205,7 @@ async function main(): Promise<void> {
         ...timings(burstRuns),
       },
       multiInstance: scale,
+      accounts,
       memoryMb: {
         idleWithOneSpare: round1(idle.rssMb),
         gatewayAlone: round1(idle.gatewayRssMb),
@@ -415,6 +421,7 @@ function printTable(results: Record<string, unknown>): void {
     streamEndMs: Record<string, Summary>;
     surfaces: SurfaceFigures;
     multiInstance: MultiInstanceFigures;
+    accounts: AccountsFigures;
   };
   const row = (label: string, timing: Timings | undefined): [string, string, string] => [
     label,
@@ -479,7 +486,7 @@ function printTable(results: Record<string, unknown>): void {
     `- Last content to end of stream, median: cold ${formatMs(ends.cold?.median)}, warm spare ${formatMs(ends.warmSpare?.median)}, hot ${formatMs(ends.hot?.median)}`,
     `- Memory (gateway + Claude Code processes, RSS): idle with one spare ${r.memoryMb.idleWithOneSpare} MB (gateway alone ${r.memoryMb.gatewayAlone} MB); peak cold ${r.memoryMb.peakCold} MB, warm+hot ${r.memoryMb.peakWarmAndHot} MB, burst ${r.memoryMb.peakBurst} MB (${r.memoryMb.peakBurstProcesses} processes)`,
   ];
-  lines.push('', ...formatMultiInstance(r.multiInstance));
+  lines.push('', ...formatMultiInstance(r.multiInstance), '', ...formatAccounts(r.accounts));
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

@@ -1,10 +1,15 @@
 #!/usr/bin/env node
+import { runAccountTest } from './cli/account-test-run.js';
+import { ACCOUNTS_USAGE, accountsCommand } from './cli/accounts-command.js';
 import { type CliIo, UsageError } from './cli/cli-io.js';
 import { KEYS_USAGE, keysCommand } from './cli/keys-command.js';
 import { migrateCommand } from './cli/migrate-command.js';
 import { USAGE_USAGE, usageCommand } from './cli/usage-command.js';
 import { loadConfig } from './config.js';
 import { ConfigError } from './contract/config-error.js';
+import { createAccountRouter } from './core/accounts/account-router.js';
+import { accountSlots } from './core/accounts/account-slots.js';
+import { loadAccounts } from './core/accounts/accounts-file.js';
 import { loadProfiles } from './core/admission/profiles.js';
 import { claudeCodeAliases, createModelCatalog } from './core/model-catalog.js';
 import { storeLocation } from './store/engine.js';
@@ -18,12 +23,15 @@ Usage:
   claude-gateway keys ...         manage API keys in <DATA_DIR>/gateway.db (STORE_PATH), or in
                                   PostgreSQL when DATABASE_URL=postgres://... is set
   claude-gateway usage ...        requests, tokens and cost per key and UTC day
+  claude-gateway accounts ...     the pooled Claude accounts (ACCOUNTS_FILE): state, test, clear
   claude-gateway migrate          bring the store's schema up to date (the server also does at start)
   claude-gateway --help | --version
 
 ${KEYS_USAGE}
 
-${USAGE_USAGE}`;
+${USAGE_USAGE}
+
+${ACCOUNTS_USAGE}`;
 
 const io: CliIo = {
   out: (line) => process.stdout.write(`${line}\n`),
@@ -56,11 +64,36 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
     return withStore((store) => keysCommand(rest, store.keys, io, context));
   }
   if (command === 'usage') return withStore((store) => usageCommand(rest, store.audit, io));
+  if (command === 'accounts') return withStore((store) => runAccountsCommand(rest, store));
   if (command === 'migrate') {
     if (rest.length > 0) throw new UsageError('migrate takes no arguments.');
     return migrateCommand(currentLocation(), io);
   }
   throw new UsageError(`Unknown command '${command}'.`);
+}
+
+/** The pool from ACCOUNTS_FILE over the store's shared states (and run leases, on PostgreSQL). */
+async function runAccountsCommand(args: readonly string[], store: GatewayStore): Promise<number> {
+  const config = loadConfig(process.env);
+  const { pool, warnings } = loadAccounts(config.ACCOUNTS_FILE, process.env);
+  for (const warning of warnings) io.err(`claude-gateway: ${warning}`);
+  const leases =
+    store.engine === 'postgres' ? store.concurrency({ instanceId: `cli-${process.pid}` }) : undefined;
+  const router = createAccountRouter({
+    pool,
+    states: store.accountStates,
+    slots: accountSlots(leases ? { shared: leases } : {}),
+  });
+  try {
+    return await accountsCommand(args, {
+      router,
+      usageSince: (from) => store.audit.usageByAccount(from, Date.now() + 1),
+      testRun: (account) => runAccountTest({ config, env: process.env, router, account }),
+      io,
+    });
+  } finally {
+    await leases?.close();
+  }
 }
 
 function currentLocation() {

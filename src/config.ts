@@ -141,6 +141,16 @@ export const configSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, ".", "_" and "-" only')
     .optional(),
+  /**
+   * A JSON or YAML file of Claude accounts to pool (docs/accounts.md): each run goes to a usable one,
+   * and a spent one is avoided until its reset. Unset: the gateway's own credentials, one account.
+   */
+  ACCOUNTS_FILE: z.string().min(1).optional(),
+  /**
+   * With every account spent, a request waits for the first reset when it comes within this many ms
+   * (a stream keeps alive meanwhile); later resets, or 0, answer 429 at once with Retry-After.
+   */
+  ACCOUNTS_HOLD_MS: int(0).default(0),
   /** Keep each chat request's messages in the audit log (off: prompts often hold secrets). */
   AUDIT_PROMPTS: bool.default(false),
   /**

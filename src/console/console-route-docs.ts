@@ -253,3 +253,24 @@ export const playground = route('post', '/playground', 'Send one message through
   ok: sseResponse('The surface’s own stream, as a client of it would get it.'),
   errors: surfaceAnswers,
 });
+export const listAccounts = route('get', '/accounts', 'The pooled Claude accounts and their state', {
+  ok: jsonResponse(
+    '`{accounts: [{name, kind, status, resetsAt, utilization, running, lastErrorCode, priority, maxConcurrency, today}]}` (never a credential)',
+  ),
+});
+export const accountUsage = route('get', '/accounts/usage', 'Usage per Claude account and day', {
+  request: { query: usageQuery.omit({ key: true }) },
+  ok: jsonResponse(
+    '`{from, to, rows: [{account, day, requests, errors, promptTokens, completionTokens, costUsd}]}`',
+  ),
+  errors: invalidQuery,
+});
+export const clearAccount = route(
+  'post',
+  '/accounts/{name}/clear',
+  'Clear a limited, failing or refused account',
+  {
+    request: { params: pathParams({ name: 'The account name (ACCOUNTS_FILE).' }) },
+    ok: jsonResponse('`{name, cleared: true}`; 404 when there is no such account.'),
+  },
+);

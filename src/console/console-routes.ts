@@ -11,6 +11,7 @@ import { documented } from '../http/openapi-route.js';
 import { writeSse } from '../http/sse.js';
 import { validateJson } from '../http/validate-json.js';
 import { parseUsageRange, UsageRangeError } from '../store/usage-range.js';
+import { type ConsoleAccounts, registerAccountRoutes } from './console-accounts.js';
 import {
   CSRF_HEADER,
   clearSessionCookie,
@@ -55,6 +56,8 @@ export interface ConsoleDeps {
   fetchApi(request: Request, principal: Principal): Promise<Response>;
   /** Cancels a running agentic task; false when it is not running here. */
   cancelTask(taskId: string): Promise<boolean>;
+  /** The pooled Claude accounts (the Accounts page). */
+  accounts: ConsoleAccounts;
   /** Directory holding the built console bundle (app.js, app.css). */
   assetsDir: string;
   livePushMs: number;
@@ -297,6 +300,8 @@ export function consoleRoutes(deps: ConsoleDeps) {
     if (requestId) headers.set('X-Playground-Request-Id', requestId);
     return new Response(response.body, { status: response.status, headers });
   });
+
+  registerAccountRoutes(api, deps.accounts);
 
   app.route('/console/api', api);
   return app;

@@ -37,6 +37,12 @@ export interface Admission {
   release(): void;
   /** The key's requests-per-minute standing with this run counted; absent for keys without a limit. */
   readonly requestsPerMinute?: RequestsPerMinuteStanding;
+  /**
+   * Epoch ms: every Claude account the run may use is spent until then, and ACCOUNTS_HOLD_MS lets it
+   * wait rather than be refused. Its events start only after the wait: a stream should begin (and
+   * keep alive) now rather than hold its response that long.
+   */
+  readonly accountsHeldUntil?: number;
 }
 
 /** Key policy's decision: an admission, or the GatewayError the client gets (403, 429, 503). */

@@ -93,5 +93,10 @@ export interface RunPlan {
    * `continues: true` means the session already holds `history` and only `prompt` is new: it is
    * resumed (or its live process reused) instead of rebuilt from a transcript.
    */
-  session?: { id: string; continues: boolean };
+  session?: {
+    id: string;
+    continues: boolean;
+    /** The pooled account its last turn ran under, when it continues (it stays there while usable). */
+    account?: string;
+  };
 }

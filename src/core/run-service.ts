@@ -10,6 +10,8 @@ import type { RunPlan } from '../contract/run-plan.js';
 import type { ReadRunProgress, RunRequest, RunService, RunSummary } from '../contract/run-service.js';
 import type { ClaudeRunner } from '../engine/runner.js';
 import { roundUsd } from '../util/round-usd.js';
+import type { PlacedRun, RunAccounts } from './accounts/run-accounts.js';
+import { type AccountAttempt, runOnAccounts } from './accounts/run-on-accounts.js';
 import { estimateCostUsd } from './estimate-cost.js';
 import { forcesToolCall } from './forced-tool-choice.js';
 import type { RemoteImageResolver } from './images/resolve-remote-images.js';
@@ -21,7 +23,7 @@ import {
   toRunUsage,
 } from './interpret-sdk.js';
 import { mapRunFailure } from './map-run-failure.js';
-import type { RunQueue } from './run-queue.js';
+import type { Lease, RunQueue } from './run-queue.js';
 import { type RunSessionTracker, trackRunSession } from './sessions/track-run.js';
 
 export interface RunServiceDeps {
@@ -40,6 +42,16 @@ export interface RunServiceDeps {
    * queued) ends with `gateway_shutting_down`, which each surface renders in its own shape.
    */
   stopping?: AbortSignal;
+  /**
+   * The pool of Claude accounts (ACCOUNTS_FILE): refuses or holds at admission when none can answer,
+   * places each run, fails it over. Absent: every run uses the gateway's own credentials.
+   */
+  accounts?: RunAccounts;
+}
+
+/** The session a run uses, replaced when a failover starts the run over in a clean one. */
+interface RunSession {
+  tracker?: RunSessionTracker;
 }
 
 /**
@@ -52,11 +64,18 @@ export interface RunServiceDeps {
 export function createRunService(deps: RunServiceDeps): RunService {
   // Admissions this service gave and no run has used yet: each run needs its own, used once.
   const unused = new WeakSet<Admission>();
+  // The accounts (KeyPolicy.accounts) each admitted run may use; absent: every account.
+  const accountsOf = new WeakMap<Admission, readonly string[]>();
 
   async function admit(principal: Principal | undefined, ask: RunAsk): Promise<Admission> {
+    // First and cheap (no write, no slot): with every account spent, nothing else is worth checking.
+    const accounts = deps.accounts ? await deps.accounts.admit(principal?.policy.accounts) : {};
     const admission = principal ? await deps.admit(principal, ask) : await openAdmission();
-    unused.add(admission);
-    return admission;
+    const admitted =
+      accounts.heldUntil === undefined ? admission : { ...admission, accountsHeldUntil: accounts.heldUntil };
+    unused.add(admitted);
+    if (principal?.policy.accounts) accountsOf.set(admitted, principal.policy.accounts);
+    return admitted;
   }
 
   async function* run(request: RunRequest): AsyncGenerator<RunEvent, void, undefined> {
@@ -66,19 +85,29 @@ export function createRunService(deps: RunServiceDeps): RunService {
       throw new Error('RunService.run needs an admission from RunService.admit, used once');
     }
     const planned = request.plan;
-    let tracker: RunSessionTracker | undefined;
+    const session: RunSession = {};
     try {
       // The session is looked up before images are fetched: fingerprints cover what the client
       // sent. A shared index (DATABASE_URL) answers asynchronously and may fail with a 503.
       const claim = await deps.sessions?.begin(planned, request.origin);
       if (claim) {
         planned.session = claim.session;
-        tracker = trackRunSession(claim, planned);
+        session.tracker = trackRunSession(claim, planned);
       }
       const plan = deps.resolveRemoteImages
         ? await deps.resolveRemoteImages(planned, request.signal, request.locateImage)
         : planned;
-      yield* execute(plan, request, tracker);
+      // A failover starts over in a clean session, claimed for what the client sent.
+      const restart = async (failed: RunPlan) => {
+        await session.tracker?.settle();
+        const fresh = await deps.sessions?.begin(planned, request.origin);
+        if (!fresh) return { plan: failed, conversationAccount: undefined };
+        const next = { ...failed, session: fresh.session };
+        session.tracker = trackRunSession(fresh, next);
+        session.tracker.started();
+        return { plan: next, conversationAccount: fresh.session.account };
+      };
+      yield* execute(plan, request, session, restart);
     } catch (error) {
       if (deps.stopping?.aborted && !request.signal.aborted) {
         yield { type: 'error', error: gatewayShuttingDown() };
@@ -91,20 +120,29 @@ export function createRunService(deps: RunServiceDeps): RunService {
       // The key's run slot is free as soon as the run is over, however it ended.
       request.admission.release();
       // Awaited: a shared index has recorded the turn before the client can send the next one.
-      await tracker?.settle();
+      await session.tracker?.settle();
     }
   }
 
   async function* execute(
     plan: RunPlan,
     request: RunRequest,
-    tracker: RunSessionTracker | undefined,
+    session: RunSession,
+    restart: (failed: RunPlan) => Promise<{ plan: RunPlan; conversationAccount: string | undefined }>,
   ): AsyncGenerator<RunEvent, void, undefined> {
     const { signal } = request;
     const timeout = AbortSignal.timeout(Math.min(request.timeoutMs ?? Infinity, deps.requestTimeoutMs));
     const runSignal = AbortSignal.any(deps.stopping ? [signal, timeout, deps.stopping] : [signal, timeout]);
     const queuedAt = performance.now();
-    const lease = await deps.queue.acquire(runSignal);
+    // The account first: a run waiting for an account's slot holds no process slot meanwhile.
+    const placed = await placeAccount(plan, request, runSignal);
+    let lease: Lease;
+    try {
+      lease = await deps.queue.acquire(runSignal);
+    } catch (error) {
+      placed?.release();
+      throw error;
+    }
     const startedAt = performance.now();
     const summary: RunSummary = {
       surface: request.surface,
@@ -127,8 +165,10 @@ export function createRunService(deps: RunServiceDeps): RunService {
       ...(maxToolCalls !== undefined ? { maxToolCalls } : {}),
     });
     let finished = false;
+    let sent = false;
     const observe = (events: RunEvent[]): RunEvent[] => {
       for (const event of events) {
+        sent = true;
         summary.timeToFirstEventMs ??= performance.now() - startedAt;
         if (event.type === 'error') {
           summary.outcome = 'error';
@@ -138,7 +178,7 @@ export function createRunService(deps: RunServiceDeps): RunService {
           summary.usage = event.usage;
           finished = true;
         }
-        tracker?.observe(event);
+        session.tracker?.observe(event);
       }
       return events;
     };
@@ -160,16 +200,32 @@ export function createRunService(deps: RunServiceDeps): RunService {
     // stream ends without waiting for Claude Code to exit, and the slot is free for the next run
     // (the warm module starts no idle process until the exiting one has gone).
     const cleanup = { settle: (_done: Promise<void>) => undefined };
+    const messages = placed
+      ? runOnAccounts({
+          accounts: deps.accounts as RunAccounts,
+          runner: deps.runner,
+          signal: runSignal,
+          cleanup,
+          first: firstAttempt(plan, placed),
+          allowed: accountsOf.get(request.admission),
+          sent: () => sent,
+          restart: () => restart(plan),
+          onAccount: (account) => {
+            summary.account = account.name;
+            session.tracker?.ranOn(account.name);
+          },
+        })
+      : deps.runner.run(plan, runSignal, { cleanup });
     try {
       // Inside the try: a run that reports its start reports its summary too.
       request.onStarted?.(progress);
-      tracker?.started();
-      for await (const message of deps.runner.run(plan, runSignal, cleanup)) {
+      session.tracker?.started();
+      for await (const message of messages) {
         if (message.type === 'result') {
           summary.costUsd = roundUsd(message.total_cost_usd ?? 0);
           summary.turns = message.num_turns;
           costReported = true;
-          if (!message.is_error) tracker?.finishedTurn();
+          if (!message.is_error) session.tracker?.finishedTurn();
         }
         yield* observe(interpretMessage(state, message));
         // The interpreter decides when the answer is complete (it may end before Claude Code would).
@@ -180,6 +236,7 @@ export function createRunService(deps: RunServiceDeps): RunService {
       yield* observe([{ type: 'error', error: failureOf(error, request.signal, timeout) }]);
     } finally {
       lease.release();
+      placed?.release();
       const streamed = streamedUsage(state);
       // An answer the gateway ended early still cost what was streamed; budgets must see it.
       if (!costReported && streamed) {
@@ -196,6 +253,30 @@ export function createRunService(deps: RunServiceDeps): RunService {
   function failureOf(error: unknown, signal: AbortSignal, timeout: AbortSignal): GatewayError {
     if (deps.stopping?.aborted && !signal.aborted) return gatewayShuttingDown();
     return mapRunFailure(error, timeout.aborted && !signal.aborted);
+  }
+
+  /** The account the run goes to, with its slot; undefined without a pool of accounts. */
+  async function placeAccount(
+    plan: RunPlan,
+    request: RunRequest,
+    signal: AbortSignal,
+  ): Promise<PlacedRun | undefined> {
+    if (!deps.accounts) return undefined;
+    const allowed = accountsOf.get(request.admission);
+    const conversationAccount = plan.session?.continues ? plan.session.account : undefined;
+    return deps.accounts.place(
+      { ...(allowed ? { allowed } : {}), ...(conversationAccount ? { conversationAccount } : {}) },
+      signal,
+      request.admission.accountsHeldUntil,
+    );
+  }
+
+  /** A continued conversation placed on another account than its own resumes from where that one kept it. */
+  function firstAttempt(plan: RunPlan, placed: PlacedRun): AccountAttempt {
+    const session = plan.session;
+    if (!session?.continues || session.account === placed.account.name) return { plan, placed };
+    const from = session.account === undefined ? undefined : deps.accounts?.find(session.account);
+    return { plan, placed, movedFrom: from ?? null };
   }
 
   return { admit, run };

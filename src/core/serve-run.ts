@@ -54,6 +54,11 @@ export interface StartedRun<P extends Planned> {
   events: RunEvents;
   /** The key's requests-per-minute standing with this run counted; undefined for keys without a limit. */
   requestsPerMinute: RequestsPerMinuteStanding | undefined;
+  /**
+   * Every Claude account the run may use is spent, and the run waits (ACCOUNTS_HOLD_MS) until this
+   * epoch ms before it starts: a stream begins now and keeps alive meanwhile.
+   */
+  heldUntil: number | undefined;
 }
 
 /**
@@ -80,18 +85,26 @@ export async function startRun<P extends Planned>(
     ...(call.onStarted ? { onStarted: call.onStarted } : {}),
     ...(call.locateImage ? { locateImage: call.locateImage } : {}),
   });
-  return { planned, events, requestsPerMinute: admission.requestsPerMinute };
+  return {
+    planned,
+    events,
+    requestsPerMinute: admission.requestsPerMinute,
+    heldUntil: admission.accountsHeldUntil,
+  };
 }
 
 /**
  * `startRun`, then waits for the run's first event: a failure before any output (admission, plan,
  * queue, session, an image fetch) is thrown, so the route still answers it with a real HTTP status.
- * What comes back is what the route encodes: its events (the first one included) and its plan.
+ * What comes back is what the route encodes: its events (the first one included) and its plan. A
+ * run held for the first account's reset is not waited for: the route answers at once (a stream
+ * keeps alive until its events come, and a failure after the hold is its in-band error).
  */
 export async function serveRun<P extends Planned>(
   runs: RunService,
   call: RunCall<P>,
 ): Promise<StartedRun<P>> {
   const started = await startRun(runs, call);
+  if (started.heldUntil !== undefined) return started;
   return { ...started, events: await awaitFirstEvent(started.events) };
 }

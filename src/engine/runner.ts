@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { SDKMessage, SDKUserMessage } from '@anthropic-ai/claude-agent-sdk';
+import type { Account } from '../contract/accounts.js';
 import type { ClaudeContentBlock, RunPlan } from '../contract/run-plan.js';
 import { continuesToolTurn, transcriptTurnsOf } from './client-tool-continuation.js';
 import { type Conversation, perTurnResult, sendTurn } from './conversation.js';
@@ -7,7 +8,7 @@ import type { LaunchPlanner } from './options/plan-launch.js';
 import type { ProcessLease, ProcessSource } from './process-source.js';
 import type { SpawnedRun } from './processes/process-registry.js';
 import { ClaudeRunError } from './run-error.js';
-import { removeTranscript, type TranscriptLocation, writeTranscript } from './transcript.js';
+import { copyTranscript, removeTranscript, type TranscriptLocation, writeTranscript } from './transcript.js';
 
 export interface ClaudeRunnerDeps {
   /** Claude Code's config dir (CLAUDE_CONFIG_DIR), where resumable transcripts live. */
@@ -25,9 +26,20 @@ export interface RunCleanup {
   settle(done: Promise<void>): void;
 }
 
+export interface RunOptions {
+  cleanup?: RunCleanup;
+  /** The pooled account the run goes to; absent: the gateway's own credentials. */
+  account?: Account;
+  /**
+   * A continued conversation moving to `account` from this one (or from the gateway's own
+   * credentials, `null`): its transcript is where that account's processes keep theirs.
+   */
+  movedFrom?: Account | null;
+}
+
 export interface ClaudeRunner {
   /** Runs the plan; yields SDK messages up to and including the one `result`. */
-  run(plan: RunPlan, signal: AbortSignal, cleanup?: RunCleanup): AsyncGenerator<SDKMessage, void, undefined>;
+  run(plan: RunPlan, signal: AbortSignal, options?: RunOptions): AsyncGenerator<SDKMessage, void, undefined>;
 }
 
 /**
@@ -37,7 +49,8 @@ export interface ClaudeRunner {
  */
 export function createClaudeRunner(deps: ClaudeRunnerDeps): ClaudeRunner {
   return {
-    async *run(plan, signal, cleanup) {
+    async *run(plan, signal, options = {}) {
+      const { cleanup } = options;
       if (signal.aborted)
         throw new ClaudeRunError('aborted', 'The request was aborted before Claude Code started.');
       // A continued session already holds the history; anything else is rebuilt from the plan.
@@ -47,12 +60,23 @@ export function createClaudeRunner(deps: ClaudeRunnerDeps): ClaudeRunner {
       const rebuildId = rebuilds
         ? (plan.session?.id ?? deps.source.reserveRebuildId() ?? randomUUID())
         : undefined;
-      const launch = deps.launches.plan(plan, rebuildId);
+      const launch = deps.launches.plan(plan, rebuildId, options.account);
+      // An account may keep its transcripts under its own CLAUDE_CONFIG_DIR.
+      const configDir = launch.env.CLAUDE_CONFIG_DIR ?? deps.configDir;
+      if (options.movedFrom !== undefined && launch.conversation.kind === 'continue') {
+        const previous = deps.launches.underAccount(launch, options.movedFrom ?? undefined);
+        await copyTranscript({
+          fromConfigDir: previous.env.CLAUDE_CONFIG_DIR ?? deps.configDir,
+          toConfigDir: configDir,
+          cwd: launch.cwd,
+          sessionId: launch.conversation.sessionId,
+        });
+      }
       const transcript =
         rebuildId === undefined
           ? undefined
           : await writeTranscript({
-              configDir: deps.configDir,
+              configDir,
               cwd: launch.cwd,
               model: plan.model,
               turns,

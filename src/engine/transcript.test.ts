@@ -1,8 +1,8 @@
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { projectDirFor, removeAllSessions, removeSession } from './transcript.js';
+import { copyTranscript, projectDirFor, removeAllSessions, removeSession } from './transcript.js';
 
 let root: string;
 beforeEach(async () => {
@@ -49,5 +49,23 @@ describe('session files', () => {
     const dirs = { configDir: path.join(root, 'none'), tmpDir: path.join(root, 'none-tmp') };
     await expect(removeAllSessions(dirs, '/srv/ws')).resolves.toBeUndefined();
     await expect(removeSession(dirs, '/srv/ws', 'x')).resolves.toBeUndefined();
+  });
+});
+
+describe('copyTranscript', () => {
+  it("brings a session to another account's config dir, over an older copy there", async () => {
+    const from = { configDir: path.join(root, 'account-a'), tmpDir: path.join(root, 'tmp') };
+    const to = path.join(root, 'account-b');
+    await persistedSession(from, '/srv/ws', 's');
+    await writeFile(path.join(projectDirFor(from.configDir, '/srv/ws'), 's.jsonl'), 'latest\n');
+    await mkdir(projectDirFor(to, '/srv/ws'), { recursive: true });
+    await writeFile(path.join(projectDirFor(to, '/srv/ws'), 's.jsonl'), 'stale\n');
+
+    await copyTranscript({ fromConfigDir: from.configDir, toConfigDir: to, cwd: '/srv/ws', sessionId: 's' });
+
+    expect(await readFile(path.join(projectDirFor(to, '/srv/ws'), 's.jsonl'), 'utf8')).toBe('latest\n');
+    expect((await readdir(projectDirFor(to, '/srv/ws'))).sort()).toEqual(['s', 's.jsonl']);
+    // Nothing recorded where it was: nothing to copy, and no error.
+    await copyTranscript({ fromConfigDir: from.configDir, toConfigDir: to, cwd: '/srv/ws', sessionId: 'x' });
   });
 });

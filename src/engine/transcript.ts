@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ClaudeTurn } from '../contract/run-plan.js';
 
@@ -38,6 +38,31 @@ export async function writeTranscript(options: {
 
 export async function removeTranscript(location: TranscriptLocation): Promise<void> {
   await rm(location.file, { force: true });
+}
+
+/**
+ * Copies a persisted session's transcript (and the folder beside it) from one config dir to another,
+ * over whatever copy is there: a conversation that moves to an account with its own
+ * CLAUDE_CONFIG_DIR resumes from where it was last recorded. Nothing to copy is not an error.
+ */
+export async function copyTranscript(options: {
+  fromConfigDir: string;
+  toConfigDir: string;
+  cwd: string;
+  sessionId: string;
+}): Promise<void> {
+  if (path.resolve(options.fromConfigDir) === path.resolve(options.toConfigDir)) return;
+  const from = projectDirFor(options.fromConfigDir, options.cwd);
+  const to = projectDirFor(options.toConfigDir, options.cwd);
+  await mkdir(to, { recursive: true });
+  for (const name of [`${options.sessionId}.jsonl`, options.sessionId]) {
+    await rm(path.join(to, name), { recursive: true, force: true });
+    await cp(path.join(from, name), path.join(to, name), { recursive: true }).catch(
+      (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+      },
+    );
+  }
 }
 
 /**

@@ -6,14 +6,14 @@ import type { RunSummary } from '../contract/run-service.js';
 import { auditRecorder } from '../core/accounting/audit-recorder.js';
 import { toRequestSummary } from '../core/accounting/request-summary.js';
 import { THIRD_PARTY_REJECTED_CODE, trackThirdPartyRejections } from '../core/third-party-rejection.js';
-import { createGatewayMetrics, type GatewayMetrics } from '../ops/gateway-metrics.js';
+import { createGatewayMetrics, type GatewayMetrics, type MetricsSources } from '../ops/gateway-metrics.js';
 import type { GatewayStore } from '../store/gateway-store.js';
 
 export interface AccountingSetup {
   config: Config;
   store: GatewayStore;
   /** Live gauges the metrics read on scrape. */
-  gauges: { liveProcesses(): number; queueRunning(): number; queueWaiting(): number };
+  gauges: MetricsSources;
   logger: Logger;
 }
 

@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import type { AccountRouter } from '../core/accounts/account-router.js';
 import type { Authenticator } from '../core/authenticator.js';
 import type { ModelCatalog } from '../core/model-catalog.js';
 import { CREDENTIALS_HELP } from '../engine/processes/credentials.js';
@@ -12,6 +13,7 @@ import { requireApiKey } from '../http/require-api-key.js';
 import { streamStallGuard } from '../http/stream-stall-guard.js';
 import type { Surface } from '../http/surface.js';
 import type { WsTickets } from '../http/ws-tickets.js';
+import { accountsRoutes } from '../ops/accounts-route.js';
 import { apiDocsRoutes } from '../ops/api-docs-route.js';
 import { metricsRoutes } from '../ops/metrics-route.js';
 import { readyRoutes } from '../ops/ready-route.js';
@@ -40,6 +42,8 @@ export interface AppSetup {
   /** WebSocket tickets the auth step redeems (the native API issues them). */
   tickets: WsTickets;
   webConsole: OpenAPIHono;
+  /** The pooled Claude accounts, for operators (GET /api/v1/accounts). */
+  accounts: AccountRouter;
   logger: Logger;
 }
 
@@ -93,6 +97,10 @@ export function buildApp(setup: AppSetup): ReturnType<typeof createApp> {
         draining: () => setup.drain.draining,
       }),
       metricsRoutes(setup.accounting.metrics.registry, { token: config.METRICS_TOKEN }),
+      accountsRoutes({
+        router: setup.accounts,
+        usageSince: (from) => store.audit.usageByAccount(from, Date.now() + 1),
+      }),
       setup.webConsole,
     ],
     apiRoutes: [usageRoutes(store.audit)],

@@ -21,6 +21,7 @@ import { recentSpend } from '../store/recent-spend.js';
 import type { ToClaudeContext } from '../surfaces/openai-chat/to-plan.js';
 import type { HeldLock } from '../util/pid-lock.js';
 import { type Accounting, buildAccounting, closeInterruptedRuns } from './accounting.js';
+import { buildAccounts, type GatewayAccounts, readAccountsFile } from './accounts.js';
 import { buildApp } from './app.js';
 import { type ClaudeDirs, prepareClaudeDirs } from './claude-dirs.js';
 import { buildConversations, type Conversations } from './conversations.js';
@@ -100,6 +101,7 @@ interface GatewayCore {
   agentPolicy: AgentPolicy | undefined;
   chatPlanContext: ToClaudeContext;
   limits: KeyLimits;
+  accounts: GatewayAccounts;
   runs: RunService;
   authenticator: Authenticator;
   accounting: Accounting;
@@ -108,6 +110,7 @@ interface GatewayCore {
 }
 
 async function buildCore(config: Config, env: NodeJS.ProcessEnv, logger: Logger): Promise<GatewayCore> {
+  const pool = readAccountsFile(config, env, logger);
   const dirs = await prepareClaudeDirs(config, env);
   const location = storeLocation({ databaseUrl: config.DATABASE_URL, storePath: config.storePath });
   const store = await openStore(location, config, logger);
@@ -120,7 +123,7 @@ async function buildCore(config: Config, env: NodeJS.ProcessEnv, logger: Logger)
     waitTimeoutMs: config.QUEUE_TIMEOUT_MS,
   });
   const sharedTranscripts = store.engine === 'postgres' ? store.transcripts : undefined;
-  const engine = buildEngine({ config, env, dirs, queue, sharedTranscripts, logger });
+  const engine = buildEngine({ config, env, dirs, queue, sharedTranscripts, pool, logger });
   const conversations = buildConversations({ config, store, engine, dirs, processTag, logger });
   const models = createModelCatalog(config.MODELS, config.MODEL_ALIASES, claudeCodeAliases(env));
   const agentPolicy = config.AGENT_MODE ? agentPolicyFromConfig(config) : undefined;
@@ -128,12 +131,15 @@ async function buildCore(config: Config, env: NodeJS.ProcessEnv, logger: Logger)
   // The budget check reuses the spend the key lookup of the same request read (one read less).
   const spend = recentSpend(store.keys, { maxAgeMs: SPEND_READING_MAX_AGE_MS });
   const limits = buildKeyLimits({ config, store, spend, processTag, models, logger });
+  const accounts = buildAccounts({ config, pool, store, leases: limits.leases, engine, logger });
   const admit = limits.admit;
   const stopping = new AbortController();
   const runs = buildRunService({
     ...{ config, engine, queue, conversations: conversations.index, admit },
     stopping: stopping.signal,
+    accounts: accounts.runs,
   });
+  await accounts.prime();
   primeSpares(engine, models, config.SYSTEM_PROMPT_PLACEMENT, conversations.index !== undefined);
   const authenticator = createAuthenticator({
     envKeys: config.GATEWAY_API_KEYS,
@@ -145,12 +151,13 @@ async function buildCore(config: Config, env: NodeJS.ProcessEnv, logger: Logger)
     liveProcesses: () => engine.processes.liveCount,
     queueRunning: () => queue.running,
     queueWaiting: () => queue.waiting,
+    ...(pool.implicit ? {} : { accounts: () => accounts.router.view() }),
   };
   const accounting = buildAccounting({ config, store, gauges, logger });
   return {
     ...{ config, logger, dirs, storeLocation: location, store, queue, engine, conversations, models },
     agentPolicy,
-    ...{ chatPlanContext, limits, runs, authenticator, accounting, stopping },
+    ...{ chatPlanContext, limits, accounts, runs, authenticator, accounting, stopping },
   };
 }
 
@@ -190,6 +197,7 @@ async function buildFront(core: GatewayCore): Promise<GatewayFront> {
   const webConsole = buildWebConsole({
     ...{ config, store, models, authenticator: core.authenticator, engine: core.engine, queue: core.queue },
     profiles: tasks.profiles,
+    accounts: core.accounts.router,
     cancelTask: (taskId) => tasks.service.cancel(taskId),
     appFetch: late.fetch,
   });
@@ -197,6 +205,7 @@ async function buildFront(core: GatewayCore): Promise<GatewayFront> {
   const surfaces = [...wire, responses.surface, tasks.surface, native.surface];
   const app = buildApp({
     ...{ config, store, models, accounting, drain, tickets, webConsole, logger, surfaces },
+    accounts: core.accounts.router,
     ...{ engine: core.engine, authenticator: core.authenticator, redisReachable: core.limits.redisReachable },
   });
   late.bind(app);

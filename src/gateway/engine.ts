@@ -3,6 +3,7 @@ import path from 'node:path';
 import { type SessionStore, startup } from '@anthropic-ai/claude-agent-sdk';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import type { Account, AccountPool } from '../contract/accounts.js';
 import type { RunPlan } from '../contract/run-plan.js';
 import type { RunQueue } from '../core/run-queue.js';
 import { mirrorTranscripts } from '../core/sessions/shared-conversations.js';
@@ -33,6 +34,8 @@ export interface EngineSetup {
   queue: RunQueue;
   /** Transcripts mirrored to a database every gateway shares (PostgreSQL), or undefined. */
   sharedTranscripts: SessionStore | undefined;
+  /** The Claude accounts processes run under (ACCOUNTS_FILE, or the gateway's own credentials). */
+  pool: AccountPool;
   logger: Logger;
 }
 
@@ -41,7 +44,7 @@ export interface Engine {
   processes: ProcessRegistry;
   warm: WarmProcesses;
   runner: ClaudeRunner;
-  /** The launch of a run of this plan (to prime spares). */
+  /** The launch of a run of this plan under the account spares follow (to prime spares). */
   plannedLaunch(plan: RunPlan): ClaudeLaunch;
   /**
    * The id for a new tracked conversation: a pre-started process that fits its run (Claude Code
@@ -51,8 +54,15 @@ export interface Engine {
   promiseSessionId(plan: RunPlan): string | undefined;
   /** Looked up again on every call, so logging in (or mounting credentials) needs no restart. */
   hasCredentials(): boolean;
-  /** The Claude accounts processes run under: today the one whose credentials the gateway was given. */
+  /** The Claude accounts processes run under, by name and kind (or where the gateway's own come from). */
   accounts(): AccountSummary[];
+  /**
+   * Spares are started for this pooled account from now on (the one new conversations go to next);
+   * undefined: the gateway's own credentials.
+   */
+  followAccount(account: Account | undefined): void;
+  /** A pooled account cannot answer now: its spares and idle processes end. */
+  releaseAccount(name: string): void;
   /** Whether Claude Code starts and which version it is (cached for a minute). */
   probeClaudeCode(): Promise<ExecutableProbe>;
 }
@@ -104,19 +114,36 @@ export function buildEngine(setup: EngineSetup): Engine {
       ...(setup.sharedTranscripts ? [mirrorTranscripts(setup.sharedTranscripts)] : []),
     ],
   });
-  warnWithoutCredentials(env, dirs.configDir, logger);
+  const { pool } = setup;
+  // Each pooled account was checked for credentials when its file was read.
+  if (pool.implicit) warnWithoutCredentials(env, dirs.configDir, logger);
+  let spareAccount: Account | undefined;
   let probe: { at: number; result: Promise<ExecutableProbe> } | undefined;
   return {
     processes,
     warm,
     runner: createClaudeRunner({ configDir: dirs.configDir, launches, source: warm.source }),
-    plannedLaunch: (plan) => launches.plan(plan),
+    plannedLaunch: (plan) => launches.plan(plan, undefined, spareAccount),
     promiseSessionId: (plan) =>
       plan.history.length > 0
         ? warm.promiseRebuildId()
-        : warm.promiseSessionId(launches.plan({ ...plan, session: { id: randomUUID(), continues: false } })),
-    hasCredentials: () => findClaudeCredentials(env, dirs.configDir).source !== null,
-    accounts: () => [{ label: describeCredentials(findClaudeCredentials(env, dirs.configDir).source) }],
+        : warm.promiseSessionId(
+            launches.plan(
+              { ...plan, session: { id: randomUUID(), continues: false } },
+              undefined,
+              spareAccount,
+            ),
+          ),
+    hasCredentials: () => !pool.implicit || findClaudeCredentials(env, dirs.configDir).source !== null,
+    accounts: () =>
+      pool.implicit
+        ? [{ label: describeCredentials(findClaudeCredentials(env, dirs.configDir).source) }]
+        : pool.accounts.map((account) => ({ label: `${account.name} (${account.kind})` })),
+    followAccount(account) {
+      spareAccount = account;
+      warm.followAccount((launch) => launches.underAccount(launch, account));
+    },
+    releaseAccount: (name) => warm.releaseAccount(name),
     probeClaudeCode() {
       if (!probe || Date.now() - probe.at > PROBE_TTL_MS) {
         probe = {

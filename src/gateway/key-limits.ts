@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { Admit } from '../contract/admission.js';
 import { storeUnavailable } from '../contract/auth-errors.js';
 import type { Principal } from '../contract/key-policy.js';
+import type { SharedConcurrency } from '../contract/ports/limits.js';
 import { periodStart } from '../core/admission/budget-period.js';
 import { createKeyAdmission } from '../core/admission/key-admission.js';
 import { type ConcurrencyLimiter, KeyConcurrency } from '../core/admission/key-concurrency.js';
@@ -33,6 +34,11 @@ export interface KeyLimits {
   admit: Admit;
   /** Undefined without REDIS_URL: /ready then does not ask Redis. */
   redisReachable: (() => Promise<boolean>) | undefined;
+  /**
+   * Run slots every gateway on the store (or Redis) shares: the pooled accounts' maxConcurrency is
+   * counted there too. Undefined for one gateway on its own.
+   */
+  leases: SharedConcurrency | undefined;
   close(): Promise<void>;
 }
 
@@ -92,6 +98,7 @@ export function buildKeyLimits(setup: KeyLimitsSetup): KeyLimits {
     }),
     // /ready fails while Redis does not answer, as it does when the store does not.
     redisReachable: redis ? cachedProbe(() => redisAnswers(redis), config.READY_CACHE_MS) : undefined,
+    leases,
     async close() {
       await leases?.close().catch((err: unknown) => logger.warn({ err }, 'run leases not released'));
       redis?.disconnect();

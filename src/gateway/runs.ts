@@ -4,6 +4,7 @@ import type { Admit } from '../contract/admission.js';
 import type { ConversationIndex } from '../contract/ports/conversations.js';
 import type { SystemPromptPlacement } from '../contract/run-plan.js';
 import type { RunService } from '../contract/run-service.js';
+import type { RunAccounts } from '../core/accounts/run-accounts.js';
 import { createRemoteImageResolver } from '../core/images/resolve-remote-images.js';
 import { createGuardedFetch } from '../core/images/ssrf-guard.js';
 import type { ModelCatalog } from '../core/model-catalog.js';
@@ -20,6 +21,8 @@ export interface RunsSetup {
   admit: Admit;
   /** Aborted when the shutdown grace is over: runs still going end with `gateway_shutting_down`. */
   stopping: AbortSignal;
+  /** The pool of Claude accounts runs are placed on; undefined without ACCOUNTS_FILE. */
+  accounts: RunAccounts | undefined;
 }
 
 /** The one way a plan becomes a Claude Code run, for every surface. */
@@ -32,6 +35,7 @@ export function buildRunService(setup: RunsSetup): RunService {
     stopping: setup.stopping,
     requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
     ...(setup.conversations ? { sessions: setup.conversations } : {}),
+    ...(setup.accounts ? { accounts: setup.accounts } : {}),
     ...(config.REMOTE_IMAGES
       ? {
           resolveRemoteImages: createRemoteImageResolver({

@@ -3,7 +3,7 @@ import { describeStoreLocation, type StoreLocation } from '../store/engine.js';
 
 /** One Claude account the gateway runs Claude Code under, as the start-up line names it. */
 export interface AccountSummary {
-  /** Where its credentials come from, never the credentials themselves. */
+  /** Its name and kind (a pooled account), or where its credentials come from; never the credentials. */
   label: string;
 }
 

@@ -6,6 +6,8 @@ import { consoleRoutes } from '../console/console-routes.js';
 import { packageAsset } from '../console/package-root.js';
 import { sessionTokens } from '../console/session-token.js';
 import type { Principal } from '../contract/key-policy.js';
+import { accountReport, startOfUtcDay } from '../core/accounts/account-report.js';
+import type { AccountRouter } from '../core/accounts/account-router.js';
 import type { ProfileCatalog } from '../core/admission/profiles.js';
 import type { Authenticator } from '../core/authenticator.js';
 import type { ModelCatalog } from '../core/model-catalog.js';
@@ -23,6 +25,7 @@ export interface WebConsoleSetup {
   models: ModelCatalog;
   /** The permission profiles a key may be made with. */
   profiles: ProfileCatalog;
+  accounts: AccountRouter;
   cancelTask(taskId: string): Promise<boolean>;
   /** The app the console's playground and actions call, as the signed-in principal. */
   appFetch(request: Request, env: TrustedCallerEnv): Response | Promise<Response>;
@@ -50,6 +53,18 @@ export function buildWebConsole(setup: WebConsoleSetup): OpenAPIHono {
     keySettings: { models: setup.models, profiles: setup.profiles },
     playgroundSurfaces: ['openai-chat', 'openai-responses', 'anthropic-messages'],
     cancelTask: (taskId) => setup.cancelTask(taskId),
+    accounts: {
+      report: async () => {
+        const now = Date.now();
+        const [views, rows] = await Promise.all([
+          setup.accounts.view(),
+          setup.store.audit.usageByAccount(startOfUtcDay(now), now + 1),
+        ]);
+        return accountReport(views, rows);
+      },
+      usage: (from, to) => setup.store.audit.usageByAccount(from, to),
+      clear: (name) => setup.accounts.clear(name),
+    },
     fetchApi: async (request: Request, principal: Principal) =>
       setup.appFetch(request, { trustedPrincipal: principal }),
     assetsDir: packageAsset('console'),

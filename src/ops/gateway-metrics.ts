@@ -9,7 +9,19 @@ export interface MetricsSources {
   liveProcesses: () => number;
   queueRunning: () => number;
   queueWaiting: () => number;
+  /** The pooled Claude accounts as operators see them (read on scrape); absent without ACCOUNTS_FILE. */
+  accounts?: () => Promise<readonly AccountGaugeSource[]>;
 }
+
+/** What the per-account gauges show of one account (never a credential). */
+export interface AccountGaugeSource {
+  name: string;
+  status: string;
+  running: number;
+  utilization: number | null;
+}
+
+const ACCOUNT_STATUSES = ['usable', 'limited', 'unauthorized', 'failing'];
 
 export interface GatewayMetrics {
   readonly registry: Registry;
@@ -104,6 +116,8 @@ export function createGatewayMetrics(sources: MetricsSources): GatewayMetrics {
     },
   });
 
+  const account = accountMetrics(registers, sources.accounts);
+
   const httpMiddleware: MiddlewareHandler = async function metricsMiddleware(c, next) {
     const started = performance.now();
     await next();
@@ -136,6 +150,84 @@ export function createGatewayMetrics(sources: MetricsSources): GatewayMetrics {
         tokens.inc({ model, kind: 'completion', surface }, summary.usage.outputTokens);
       }
       if (summary.costUsd > 0) cost.inc({ model, surface }, summary.costUsd);
+      account.observe(summary);
+    },
+  };
+}
+
+/** Runs, tokens and cost by the account that answered; its status, runs and utilisation on scrape. */
+function accountMetrics(registers: Registry[], read: MetricsSources['accounts']) {
+  // One read serves the three gauges of a scrape.
+  let last: { at: number; accounts: Promise<readonly AccountGaugeSource[]> } | undefined;
+  const source = read
+    ? () => {
+        if (!last || performance.now() - last.at > 1_000) last = { at: performance.now(), accounts: read() };
+        return last.accounts;
+      }
+    : undefined;
+  const runs = new Counter({
+    name: `${PREFIX}account_runs_total`,
+    help: 'Claude Code runs by the pooled account that answered (ACCOUNTS_FILE name) and outcome.',
+    labelNames: ['account', 'outcome'] as const,
+    registers,
+  });
+  const tokens = new Counter({
+    name: `${PREFIX}account_tokens_total`,
+    help: 'Tokens by pooled account and kind (prompt, completion).',
+    labelNames: ['account', 'kind'] as const,
+    registers,
+  });
+  const cost = new Counter({
+    name: `${PREFIX}account_cost_usd_total`,
+    help: "Claude Code's reported cost in USD, by pooled account.",
+    labelNames: ['account'] as const,
+    registers,
+  });
+  if (source) {
+    new Gauge({
+      name: `${PREFIX}account_status`,
+      help: "Each pooled account's status: 1 for the one it is in (usable, limited, unauthorized, failing).",
+      labelNames: ['account', 'status'] as const,
+      registers,
+      async collect() {
+        for (const account of await source()) {
+          for (const status of ACCOUNT_STATUSES) {
+            this.set({ account: account.name, status }, account.status === status ? 1 : 0);
+          }
+        }
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}account_running`,
+      help: 'Runs on each pooled account now, on every gateway sharing the store.',
+      labelNames: ['account'] as const,
+      registers,
+      async collect() {
+        for (const account of await source()) this.set({ account: account.name }, account.running);
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}account_utilization`,
+      help: "Share of each subscription's usage window spent, as Claude Code last reported it (0-1).",
+      labelNames: ['account'] as const,
+      registers,
+      async collect() {
+        for (const account of await source()) {
+          if (account.utilization !== null) this.set({ account: account.name }, account.utilization);
+        }
+      },
+    });
+  }
+  return {
+    observe(summary: NonNullable<FinishedRequest['summary']>) {
+      if (summary.account === undefined) return;
+      const label = { account: summary.account };
+      runs.inc({ ...label, outcome: summary.outcome });
+      if (summary.usage) {
+        tokens.inc({ ...label, kind: 'prompt' }, promptTokensOf(summary.usage));
+        tokens.inc({ ...label, kind: 'completion' }, summary.usage.outputTokens);
+      }
+      if (summary.costUsd > 0) cost.inc(label, summary.costUsd);
     },
   };
 }

@@ -393,6 +393,13 @@ function migrations(engine: StoreEngine): Record<string, Migration> {
         await db.schema.alterTable('api_keys').addColumn('budget_period', 'text').execute();
       },
     },
+    // The pooled account a conversation's last turn ran under: the next turn stays on it, from
+    // whichever gateway it lands on, while that account is usable.
+    '0015_conversation_accounts': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('conversations').addColumn('account', 'text').execute();
+      },
+    },
   };
 }
 

@@ -147,6 +147,8 @@ export interface ConversationsTable {
   /** While a run holds the session: when that claim lapses if its gateway dies. */
   busy_until: number | null;
   last_used_at: number;
+  /** The pooled Claude account its last committed turn ran under (migration 0011). */
+  account: string | null;
 }
 
 /** Claude Code transcript lines mirrored through the Agent SDK's SessionStore, in append order. */

@@ -173,6 +173,36 @@ for (const engine of engines) {
       expect(other.session.continues).toBe(false);
     });
 
+    it('remembers the pooled account of the last turn, whichever gateway continues the conversation', async () => {
+      const { a, b } = await gateways();
+      const first = await a.begin(plan(user('hi')), { callerId: 'key_1' });
+      await first.commit(assistant('hello'), 'team-a');
+      const second = await b.begin(plan(user('hi'), assistant('hello'), user('more')), { callerId: 'key_1' });
+      expect(second.session).toEqual({ id: first.session.id, continues: true, account: 'team-a' });
+      // The turn moved to another account: the next one stays there.
+      await second.commit(assistant('more'), 'team-b');
+      const third = await a.begin(
+        plan(user('hi'), assistant('hello'), user('more'), assistant('more'), user('again')),
+        { callerId: 'key_1' },
+      );
+      expect(third.session.account).toBe('team-b');
+      await third.commit(assistant('again'));
+      const fourth = await b.begin(
+        plan(
+          user('hi'),
+          assistant('hello'),
+          user('more'),
+          assistant('more'),
+          user('again'),
+          assistant('again'),
+          user('x'),
+        ),
+        { callerId: 'key_1' },
+      );
+      // A turn without a pooled account (no ACCOUNTS_FILE) leaves none.
+      expect(fourth.session).toEqual({ id: first.session.id, continues: true });
+    });
+
     it('gives a busy session to one gateway only; the other starts a fresh one', async () => {
       const { a, b } = await gateways();
       await (await a.begin(plan(user('hi')))).commit(assistant('hello'));

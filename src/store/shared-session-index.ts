@@ -47,7 +47,14 @@ export function sharedSessionIndex(
     await trx.deleteFrom('transcript_entries').where('session_id', 'in', ids).execute();
   }
 
-  function claimFor(id: string, continues: boolean, afterPrompt: string, key: string | null, isNew: boolean) {
+  function claimFor(
+    id: string,
+    continues: boolean,
+    afterPrompt: string,
+    key: string | null,
+    isNew: boolean,
+    account: string | null = null,
+  ) {
     let open = true;
     const finish = () => {
       const wasOpen = open;
@@ -68,8 +75,8 @@ export function sharedSessionIndex(
       evicted(gone);
     };
     const claim: SharedSessionClaim = {
-      session: { id, continues },
-      async commit(reply) {
+      session: { id, continues, ...(continues && account !== null ? { account } : {}) },
+      async commit(reply, ranOn) {
         if (!finish()) return;
         const head = extendFingerprint(afterPrompt, reply);
         // Another idle session ending with the same history is now redundant; so is an older
@@ -85,7 +92,7 @@ export function sharedSessionIndex(
                 : eb.or([eb('head', '=', head), eb('conversation_key', '=', key)]),
             )
             .returning(['id', 'cwd']);
-        const release = { head, busy_until: null, last_used_at: now() };
+        const release = { head, busy_until: null, last_used_at: now(), account: ranOn ?? null };
         const gone =
           options.engine === 'postgres'
             ? // One statement, one round trip: the CTEs touch disjoint rows and commit together.
@@ -153,7 +160,7 @@ export function sharedSessionIndex(
               .limit(1),
           )
           .where('busy_until', 'is', null)
-          .returning(['id', 'cwd'])
+          .returning(['id', 'cwd', 'account'])
           .$if(options.engine === 'postgres' && options.prefetch !== undefined, (query) =>
             query.returning([
               sql<
@@ -184,7 +191,7 @@ export function sharedSessionIndex(
               subkeys: found.subkeys ?? [],
             });
           }
-          return claimFor(found.id, true, afterPrompt, key, false);
+          return claimFor(found.id, true, afterPrompt, key, false, found.account);
         }
       }
       const id = newId();
@@ -197,6 +204,7 @@ export function sharedSessionIndex(
           head: null,
           busy_until: at + options.claimTtlMs,
           last_used_at: at,
+          account: null,
         })
         .execute();
       return claimFor(id, false, afterPrompt, key, true);

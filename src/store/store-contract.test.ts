@@ -307,6 +307,7 @@ for (const engine of [sqliteEngine(), postgresEngine()]) {
           '0012_background_responses_and_stored_completions',
           '0013_audit_running',
           '0014_key_expiry_and_budget_period',
+          '0015_conversation_accounts',
         ]);
         expect(await migrateToLatest(connections[0]!.db, connections[0]!.engine)).toEqual([]);
       } finally {

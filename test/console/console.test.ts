@@ -80,11 +80,13 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
     await page.goto(`${h.origin}/console/#/keys`);
     await page.getByLabel('Name').fill('alice');
     await page.getByLabel('Requests per minute').fill('20');
+    await page.getByLabel('Claude accounts').fill('default');
     await page.getByRole('button', { name: 'Create' }).click();
     const shown = await page.locator('[data-new-key]').textContent();
     expect(shown).toMatch(/^sk-/);
     const row = page.locator('tr[data-key="alice"]');
     await expect(row.textContent()).resolves.toContain('20 rpm');
+    await expect(row.textContent()).resolves.toContain('accounts default');
     await shot('keys');
     // The key works against the API.
     const models = await fetch(`${h.baseURL}/models`, { headers: { authorization: `Bearer ${shown}` } });
@@ -363,6 +365,7 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
         ['overview', 'Overview', '[data-stat="requests"]'],
         ['usage', 'Usage', 'table tbody tr'],
         ['keys', 'Keys', 'tr[data-key="alice"]'],
+        ['accounts', 'Accounts', 'tr[data-account="default"]'],
         ['requests', 'Requests', 'tr[data-request]'],
         ['sessions', 'Sessions', 'tr[data-session]'],
         ['tasks', 'Tasks', 'tr[data-task]'],

@@ -3,6 +3,7 @@ import { html } from 'htm/preact';
 import { render } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, createApi } from './api.js';
+import { AccountsPage } from './pages/accounts.js';
 import { KeysPage } from './pages/keys.js';
 import { OverviewPage } from './pages/overview.js';
 import { PlaygroundPage } from './pages/playground.js';
@@ -24,6 +25,7 @@ const PAGES = [
   ['overview', 'Overview'],
   ['usage', 'Usage'],
   ['keys', 'Keys'],
+  ['accounts', 'Accounts'],
   ['requests', 'Requests'],
   ['sessions', 'Sessions'],
   ['tasks', 'Tasks'],
@@ -116,6 +118,7 @@ function App() {
       ${page === 'overview' && html`<${OverviewPage} api=${api} />`}
       ${page === 'usage' && html`<${UsagePage} api=${api} />`}
       ${page === 'keys' && html`<${KeysPage} api=${api} models=${session.models} />`}
+      ${page === 'accounts' && html`<${AccountsPage} api=${api} />`}
       ${page === 'requests' && html`<${RequestsPage} api=${api} />`}
       ${page === 'sessions' && html`<${SessionsPage} api=${api} />`}
       ${page === 'tasks' && html`<${TasksPage} api=${api} />`}

@@ -27,8 +27,8 @@ export interface SharedSessionIndex {
 }
 
 export interface SharedSessionClaim {
-  readonly session: { id: string; continues: boolean };
-  commit(reply: ClaudeTurn): Promise<void>;
+  readonly session: ClaimedSession;
+  commit(reply: ClaudeTurn, account?: string): Promise<void>;
   abandon(): Promise<void>;
   cancel(): Promise<void>;
 }
@@ -72,9 +72,22 @@ export interface ConversationOrigin {
   endUser?: string;
 }
 
+/** The Claude Code session a run uses. */
+export interface ClaimedSession {
+  id: string;
+  /** It already holds the conversation up to the request's history: the run resumes it. */
+  continues: boolean;
+  /**
+   * The pooled account (ACCOUNTS_FILE name) its last turn ran under, when it continues: the
+   * conversation stays there while that account is usable (moving it loses the prompt cache).
+   */
+  account?: string;
+}
+
 export interface SessionClaim {
-  readonly session: { id: string; continues: boolean };
-  commit(reply: ClaudeTurn): void | Promise<void>;
+  readonly session: ClaimedSession;
+  /** The run ended cleanly under `account` (a pooled account's name, if any). */
+  commit(reply: ClaudeTurn, account?: string): void | Promise<void>;
   abandon(): void | Promise<void>;
   cancel(): void | Promise<void>;
 }

@@ -148,6 +148,26 @@ describe('createAccountRouter', () => {
     });
   });
 
+  it('fails a run over to another account, never back to the ones it already failed on', async () => {
+    const { router } = setup([main, backup]);
+    expect(await router.place({ exclude: ['main'] })).toMatchObject({ account: { name: 'backup' } });
+    // Both tried: the run has nowhere else to go, though neither is known to be spent.
+    expect(await router.place({ exclude: ['main', 'backup'] })).toEqual({
+      kind: 'exhausted',
+      retryAt: undefined,
+    });
+  });
+
+  it('names the account new conversations go to next, without taking a turn or a slot', async () => {
+    const { router } = setup([main, backup, account('third')], 'round-robin');
+    expect((await router.preferred())?.name).toBe('main');
+    expect((await router.preferred())?.name).toBe('main');
+    await router.place({});
+    expect((await router.preferred())?.name).toBe('backup');
+    await router.report(backup, { kind: 'unauthorized', code: 'authentication_failed' });
+    expect((await router.preferred())?.name).toBe('third');
+  });
+
   it('shows each account without its credentials, and lets an operator clear one', async () => {
     const secret = account('main', {
       env: { CLAUDE_CODE_OAUTH_TOKEN: 'sk-ant-oat01-secret' },

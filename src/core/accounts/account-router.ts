@@ -36,6 +36,8 @@ export interface PlacementRequest {
   allowed?: readonly string[];
   /** The account the conversation started on, when it continues one. */
   conversationAccount?: string;
+  /** Accounts this run already failed on (a failover): only another one will do. */
+  exclude?: readonly string[];
 }
 
 export type Placement =
@@ -56,7 +58,7 @@ export interface AccountView {
   /** ISO 8601: when a limit or backoff lifts, or the usage window resets. */
   resetsAt: string | null;
   utilization: number | null;
-  /** Runs on this gateway now. */
+  /** Runs on the account now, on every gateway sharing the store. */
   running: number;
   lastErrorCode: string | null;
   priority: number | null;
@@ -66,6 +68,18 @@ export interface AccountView {
 export interface AccountRouter {
   readonly pool: AccountPool;
   place(request: PlacementRequest): Promise<Placement>;
+  /**
+   * Whether some account the key may use is usable now, as `place` would find: no slot, no turn, no
+   * query most of the time (states are cached). What admission asks before anything else.
+   */
+  availability(
+    allowed?: readonly string[],
+  ): Promise<Exclude<Placement, { kind: 'placed' | 'busy' }> | { kind: 'usable' }>;
+  /**
+   * The account a new conversation of a key that may use every account would go to now (what
+   * spares are best started for); undefined when none is usable. Takes no slot and no turn.
+   */
+  preferred(): Promise<Account | undefined>;
   /** Applies what a run on `account` said; shared with the other gateways when it tells them something. */
   report(account: Account, signal: AccountSignal): Promise<AccountState>;
   /** Every account of the pool, in file order. */
@@ -105,6 +119,7 @@ export function createAccountRouter(options: AccountRouterOptions): AccountRoute
         running: options.slots.running(),
         ...(request.allowed ? { allowed: request.allowed } : {}),
         ...(request.conversationAccount ? { conversationAccount: request.conversationAccount } : {}),
+        ...(request.exclude?.length ? { exclude: request.exclude } : {}),
         turn: options.pool.strategy === 'round-robin' && !request.conversationAccount ? turns.next() : 0,
         now: now(),
       });
@@ -114,6 +129,27 @@ export function createAccountRouter(options: AccountRouterOptions): AccountRoute
       const moved =
         request.conversationAccount !== undefined && taken.account.name !== request.conversationAccount;
       return { kind: 'placed', account: taken.account, release: taken.release, moved };
+    },
+
+    async availability(allowed) {
+      const choice = chooseAccounts({
+        pool: options.pool,
+        states: await currentStates(),
+        ...(allowed ? { allowed } : {}),
+        now: now(),
+      });
+      return choice.kind === 'candidates' ? { kind: 'usable' } : choice;
+    },
+
+    async preferred() {
+      const choice = chooseAccounts({
+        pool: options.pool,
+        states: await currentStates(),
+        running: options.slots.running(),
+        turn: turns.peek(),
+        now: now(),
+      });
+      return choice.kind === 'candidates' ? choice.accounts[0] : undefined;
     },
 
     async report(account, signal) {
@@ -143,7 +179,18 @@ export function createAccountRouter(options: AccountRouterOptions): AccountRoute
 
     async view() {
       const states = await currentStates();
-      const running = options.slots.running();
+      const local = options.slots.running();
+      const running = new Map(
+        await Promise.all(
+          options.pool.accounts.map(
+            async (account) =>
+              [
+                account.name,
+                await options.slots.runningEverywhere(account).catch(() => local.get(account.name) ?? 0),
+              ] as const,
+          ),
+        ),
+      );
       const at = now();
       return options.pool.accounts.map((account) => {
         const state = states.get(account.name);

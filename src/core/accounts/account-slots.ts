@@ -3,9 +3,10 @@ import type { SharedConcurrency } from '../../contract/ports/limits.js';
 
 /**
  * Run slots per account: never more than `maxConcurrency` runs at once on an account. With a shared
- * store (PostgreSQL run leases, or Redis) the limit holds across every gateway on it; the leases are
- * the keys' own, under an `account:` namespace no key id can collide with (key ids are `key_...`).
- * This gateway's own count is kept as well, for `least-used` and for inspection.
+ * store (PostgreSQL run leases, or Redis) every run on an account holds a lease there, so the limit
+ * holds across every gateway on it and each one sees the others' running counts; the leases are the
+ * keys' own, under an `account:` namespace no key id can collide with (key ids are `key_...`). This
+ * gateway's own count is kept as well, for `least-used`.
  */
 
 export type ReleaseSlot = () => void;
@@ -15,6 +16,8 @@ export interface AccountSlots {
   tryAcquire(account: Account): Promise<ReleaseSlot | undefined>;
   /** Runs this gateway has on each account now. */
   running(): ReadonlyMap<string, number>;
+  /** Runs on the account now on every gateway sharing the store (this one's alone without one). */
+  runningEverywhere(account: Account): Promise<number>;
 }
 
 export interface AccountSlotsOptions {
@@ -25,6 +28,8 @@ export interface AccountSlotsOptions {
 }
 
 export const ACCOUNT_LEASE_PREFIX = 'account:';
+/** The lease limit of an account without maxConcurrency: its leases only count its runs. */
+const UNLIMITED = 2 ** 31 - 1;
 
 export function accountSlots(options: AccountSlotsOptions = {}): AccountSlots {
   const running = new Map<string, number>();
@@ -49,8 +54,11 @@ export function accountSlots(options: AccountSlotsOptions = {}): AccountSlots {
   return {
     async tryAcquire(account) {
       const limit = account.maxConcurrency;
-      if (limit !== undefined && options.shared) {
-        const lease = await options.shared.tryAcquire(`${ACCOUNT_LEASE_PREFIX}${account.name}`, limit);
+      if (options.shared) {
+        const lease = await options.shared.tryAcquire(
+          `${ACCOUNT_LEASE_PREFIX}${account.name}`,
+          limit ?? UNLIMITED,
+        );
         if (lease === undefined) return undefined;
         count(account.name, 1);
         return slot(account.name, lease);
@@ -61,6 +69,10 @@ export function accountSlots(options: AccountSlotsOptions = {}): AccountSlots {
       return slot(account.name, nothingToGiveBack);
     },
     running: () => running,
+    async runningEverywhere(account) {
+      if (!options.shared) return running.get(account.name) ?? 0;
+      return options.shared.running(`${ACCOUNT_LEASE_PREFIX}${account.name}`);
+    },
   };
 }
 

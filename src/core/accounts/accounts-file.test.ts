@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../contract/config-error.js';
-import { accountKind, withAccountEnv } from './account-env.js';
+import { accountKind } from './account-env.js';
 import { implicitAccountPool, loadAccounts, parseAccountsFile } from './accounts-file.js';
 
 /** `${NAME}`, the way ACCOUNTS_FILE references the gateway's environment. */
@@ -194,26 +194,6 @@ describe('accountKind', () => {
     expect(accountKind({ ANTHROPIC_AUTH_TOKEN: 't', ANTHROPIC_BASE_URL: 'https://other' })).toBe('other');
     expect(accountKind({ CLAUDE_CONFIG_DIR: '/srv/a' })).toBe('config-dir');
     expect(accountKind({})).toBe('other');
-  });
-});
-
-describe('withAccountEnv', () => {
-  it("drops every credential of the gateway's process environment before adding the account's", () => {
-    const base = {
-      PATH: '/usr/bin',
-      ANTHROPIC_API_KEY: 'gateway-key',
-      CLAUDE_CODE_OAUTH_TOKEN: 'gateway-token',
-      AWS_SECRET_ACCESS_KEY: 'gateway-aws',
-      CLAUDE_CODE_USE_BEDROCK: '1',
-      ANTHROPIC_BASE_URL: 'https://proxy.internal',
-      CLAUDE_CONFIG_DIR: '/data/claude',
-    };
-    expect(withAccountEnv(base, { CLAUDE_CODE_OAUTH_TOKEN: 'team-a' })).toEqual({
-      PATH: '/usr/bin',
-      ANTHROPIC_BASE_URL: 'https://proxy.internal',
-      CLAUDE_CONFIG_DIR: '/data/claude',
-      CLAUDE_CODE_OAUTH_TOKEN: 'team-a',
-    });
   });
 });
 

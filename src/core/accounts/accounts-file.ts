@@ -3,12 +3,8 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { Account, AccountPool } from '../../contract/accounts.js';
 import { ConfigError } from '../../contract/config-error.js';
-import {
-  accountFingerprint,
-  accountKind,
-  givesCredentials,
-  isAllowedAccountVariable,
-} from './account-env.js';
+import { isAccountVariable } from '../../engine/processes/claude-variables.js';
+import { accountFingerprint, accountKind, givesCredentials } from './account-env.js';
 
 /**
  * ACCOUNTS_FILE: the Claude accounts the gateway pools, as JSON or YAML (by extension). Values may
@@ -153,7 +149,7 @@ function whereParsingFailed(error: unknown): string {
 function toAccount(entry: AccountEntry, label: string, gatewayEnv: Environment): Account {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(entry.env)) {
-    if (!isAllowedAccountVariable(name)) {
+    if (!isAccountVariable(name)) {
       throw new ConfigError(
         `${label}: env.${name} is not a variable Claude Code reads for its credentials or endpoint (ANTHROPIC_*, CLAUDE_*, AWS_*, VERTEX_*, GOOGLE_APPLICATION_CREDENTIALS, CLOUD_ML_REGION, proxy and certificate settings)`,
       );

@@ -138,6 +138,18 @@ describe('chooseAccounts', () => {
       retryAt: undefined,
     });
   });
+
+  it('counts the resets of the accounts a run already failed on when no other is left', () => {
+    const states = new Map([
+      ['main', state('limited', { resetsAt: T0 + 90_000 })],
+      ['backup', state('limited', { resetsAt: T0 + 30_000 })],
+    ]);
+    const tried = ['main', 'backup'];
+    expect(choose({ pool: pool('priority', accounts), states, allowed: tried, exclude: tried })).toEqual({
+      kind: 'exhausted',
+      retryAt: T0 + 30_000,
+    });
+  });
 });
 
 describe('retryAfterSeconds', () => {

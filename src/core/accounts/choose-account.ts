@@ -18,6 +18,8 @@ export interface AccountChoiceInput {
   allowed?: readonly string[];
   /** The account a continued conversation started on. */
   conversationAccount?: string;
+  /** Accounts this run already failed on: not tried again (another one, or none). */
+  exclude?: readonly string[];
   /** For `round-robin`: this gateway's count of new conversations placed so far (see roundRobinTurns). */
   turn?: number;
   now: number;
@@ -34,10 +36,15 @@ export type AccountChoice =
 export function chooseAccounts(input: AccountChoiceInput): AccountChoice {
   const { pool, states, now } = input;
   const allowed = input.allowed ? new Set(input.allowed) : undefined;
-  const eligible = pool.accounts.filter((account) => allowed === undefined || allowed.has(account.name));
-  if (eligible.length === 0) return { kind: 'none-allowed' };
+  const allowedAccounts = pool.accounts.filter(
+    (account) => allowed === undefined || allowed.has(account.name),
+  );
+  if (allowedAccounts.length === 0) return { kind: 'none-allowed' };
+  const eligible = allowedAccounts.filter((account) => !input.exclude?.includes(account.name));
   const usable = eligible.filter((account) => isUsable(account, states.get(account.name), now));
-  if (usable.length === 0) return { kind: 'exhausted', retryAt: earliestReset(eligible, states, now) };
+  // The accounts this run already failed on come back at their resets like the others: the wait
+  // its client is told is the earliest of all it may use.
+  if (usable.length === 0) return { kind: 'exhausted', retryAt: earliestReset(allowedAccounts, states, now) };
 
   const own = usable.find((account) => account.name === input.conversationAccount);
   if (own) return { kind: 'candidates', accounts: [own], stayed: true };
@@ -77,12 +84,15 @@ function comparePriority(fileOrder: readonly Account[]): (a: Account, b: Account
 /** A gateway's round-robin counter: one turn per new conversation placed. */
 export interface RoundRobinTurns {
   next(): number;
+  /** The turn the next new conversation will take, without taking it. */
+  peek(): number;
 }
 
 export function roundRobinTurns(): RoundRobinTurns {
   let turn = 0;
   return {
     next: () => turn++,
+    peek: () => turn,
   };
 }
 

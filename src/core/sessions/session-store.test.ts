@@ -54,6 +54,20 @@ describe('createSessionStore', () => {
     expect(third.session).toEqual({ id: 'session-1', continues: true });
   });
 
+  it('remembers the pooled account its last turn ran under, for the next turn only', () => {
+    const { store } = setup();
+    store.begin(plan(user('hi'))).commit(assistant('hello'), 'team-a');
+    const second = store.begin(plan(user('hi'), assistant('hello'), user('more')));
+    expect(second.session).toEqual({ id: 'session-1', continues: true, account: 'team-a' });
+    second.commit(assistant('more'), 'team-b');
+    const third = store.begin(
+      plan(user('hi'), assistant('hello'), user('more'), assistant('more'), user('x')),
+    );
+    expect(third.session.account).toBe('team-b');
+    // A new conversation has no account yet: its strategy picks one.
+    expect(store.begin(plan(user('other'))).session).toEqual({ id: 'session-2', continues: false });
+  });
+
   it('starts a new session for an edited history, and the old head no longer matches after a continue', () => {
     const { store } = setup();
     store.begin(plan(user('hi'))).commit(assistant('hello'));

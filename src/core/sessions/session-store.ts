@@ -70,6 +70,8 @@ interface Entry {
   conversation: string | undefined;
   /** Fingerprint of what the session holds; undefined until its first commit. */
   head: string | undefined;
+  /** The pooled account its last committed turn ran under. */
+  account: string | undefined;
   busy: boolean;
   lastUsedAt: number;
   /** Disk bytes at its last measurement. */
@@ -133,8 +135,12 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
       return entries.has(entry.id);
     };
     return {
-      session: { id: entry.id, continues },
-      commit(reply) {
+      session: {
+        id: entry.id,
+        continues,
+        ...(continues && entry.account !== undefined ? { account: entry.account } : {}),
+      },
+      commit(reply, account) {
         if (!finish()) return;
         if (entry.head !== undefined && byHead.get(entry.head) === entry) byHead.delete(entry.head);
         const head = extendFingerprint(afterPrompt, reply);
@@ -142,6 +148,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
         if (previous && previous !== entry && !previous.busy) evict(previous);
         byHead.set(head, entry);
         entry.head = head;
+        entry.account = account;
         touch(entry);
         if (entry.conversationKey !== undefined) {
           for (const other of [...entries.values()]) {
@@ -180,6 +187,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
         conversationKey: origin.conversationId === undefined ? undefined : seed,
         conversation: conversationOf(origin),
         head: undefined,
+        account: undefined,
         busy: true,
         lastUsedAt: now(),
         bytes: 0,

@@ -9,6 +9,8 @@ export interface RunSessionTracker {
   observe(event: RunEvent): void;
   /** Claude Code ended its turn successfully: its session holds the whole answer. */
   finishedTurn(): void;
+  /** The run goes to this pooled account (the last call wins: a failover moves it). */
+  ranOn(account: string): void;
   /**
    * Settles the claim once the run is over, however it ended; later calls do nothing. Awaited, so
    * a shared index has recorded the turn before the client can send the next one.
@@ -28,6 +30,7 @@ export function trackRunSession(claim: SessionClaim, plan: RunPlan): RunSessionT
   let started = false;
   let turnFinished = false;
   let settled = false;
+  let account: string | undefined;
   return {
     started() {
       started = true;
@@ -38,13 +41,16 @@ export function trackRunSession(claim: SessionClaim, plan: RunPlan): RunSessionT
     finishedTurn() {
       turnFinished = true;
     },
+    ranOn(name) {
+      account = name;
+    },
     settle() {
       if (settled) return;
       settled = true;
       if (!started) return claim.cancel();
       const complete = turnFinished && result.error === undefined && result.finish?.reason === 'end_turn';
       if (complete && result.toolCalls.length === 0 && plan.outputSchema === undefined) {
-        return claim.commit(assistantTurn(result));
+        return claim.commit(assistantTurn(result), account);
       }
       return claim.abandon();
     },

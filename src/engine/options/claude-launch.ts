@@ -45,6 +45,11 @@ export interface ClaudeLaunch {
    * gateway's settings. Part of every key, so a process only ever serves runs of its own account.
    */
   env: Readonly<Record<string, string>>;
+  /**
+   * The pooled account (ACCOUNTS_FILE name) whose credentials `env` carries; undefined: the gateway's
+   * own. Part of every key as well, so a process is never reused under another account.
+   */
+  account: string | undefined;
   model: string;
   cwd: string;
   conversation: LaunchConversation;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ClaudeLaunch } from './claude-launch.js';
 import { sdkOptions } from './claude-options.js';
 import { hotKey, planRetarget, spareKey, spareLaunch, spareShapeKey } from './launch-keys.js';
+import { createLaunchPlanner } from './plan-launch.js';
 import { testLaunch, testPlan } from './test-support.js';
 
 const base = testLaunch(testPlan({ session: { id: 'a', continues: false } }));
@@ -114,6 +115,58 @@ describe('spareKey', () => {
     expect(spareKey(launch({ hooks: { PreToolUse: stop('a').Stop } }))).not.toBe(
       spareKey(launch({ hooks: stop('a') })),
     );
+  });
+});
+
+describe('a launch under a pooled account', () => {
+  const planner = createLaunchPlanner({
+    executablePath: undefined,
+    env: { PATH: '/bin', ANTHROPIC_API_KEY: 'gateway-key', CLAUDE_CONFIG_DIR: '/data/claude' },
+    workspaceDir: '/work',
+    awaitInitialize: false,
+    extenders: [],
+  });
+  const account = (name: string, env: Record<string, string>) => ({
+    name,
+    kind: 'subscription' as const,
+    env,
+    fingerprint: name,
+  });
+  const teamA = account('team-a', { CLAUDE_CODE_OAUTH_TOKEN: 'token-a' });
+  const teamB = account('team-b', { CLAUDE_CODE_OAUTH_TOKEN: 'token-b' });
+  const tracked = testPlan({ session: { id: 's', continues: false } });
+  const continued = testPlan({ session: { id: 's', continues: true } });
+
+  it("runs under the account's credentials and none of the gateway's", () => {
+    const launched = planner.plan(tracked, undefined, teamA);
+    expect(launched.account).toBe('team-a');
+    expect(sdkOptions(launched, runtime()).env).toEqual({
+      PATH: '/bin',
+      CLAUDE_CONFIG_DIR: '/data/claude',
+      CLAUDE_CODE_OAUTH_TOKEN: 'token-a',
+    });
+    expect(planner.plan(tracked).env).toMatchObject({ ANTHROPIC_API_KEY: 'gateway-key' });
+  });
+
+  it('never shares a spare or a kept process between accounts, even with equal credentials', () => {
+    const a = planner.plan(tracked, undefined, teamA);
+    const b = planner.plan(tracked, undefined, teamB);
+    expect(spareKey(a)).not.toBe(spareKey(b));
+    expect(spareShapeKey(a)).not.toBe(spareShapeKey(b));
+    expect(planRetarget(a, b)).toBeUndefined();
+    expect(hotKey(planner.plan(continued, undefined, teamA))).not.toBe(hotKey(b));
+    expect(spareKey(a)).not.toBe(spareKey(planner.plan(tracked)));
+    // Two accounts with the same token are still two accounts (their limits are counted apart).
+    const twin = account('team-a-twin', teamA.env);
+    expect(spareKey(planner.plan(tracked, undefined, twin))).not.toBe(spareKey(a));
+    expect(hotKey(planner.plan(continued, undefined, teamA))).toBe(hotKey(a));
+  });
+
+  it('moves a spare template to another account, and back to the gateway credentials', () => {
+    const a = planner.plan(tracked, undefined, teamA);
+    const moved = planner.underAccount(a, teamB);
+    expect(moved).toEqual(planner.plan(tracked, undefined, teamB));
+    expect(planner.underAccount(moved, undefined)).toEqual(planner.plan(tracked));
   });
 });
 

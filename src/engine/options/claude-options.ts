@@ -95,6 +95,10 @@ const CLAUDE_OPTIONS: OptionTable = {
   env: {
     launch: (value, draft) => Object.assign(draft.env, value),
   },
+  // Only a name: the account's credentials are in `env`. It keys spares and kept processes all the same.
+  account: {
+    launch: () => undefined,
+  },
   // Switching a live process's model (`Query.setModel`) makes Claude Code send an extra probe
   // request to the API, so a process only serves the model it started with.
   model: {

@@ -1,5 +1,7 @@
+import type { Account } from '../../contract/accounts.js';
 import type { RunPlan } from '../../contract/run-plan.js';
 import { continuesToolTurn } from '../client-tool-continuation.js';
+import { withAccountEnv } from '../processes/claude-variables.js';
 import type { ClaudeLaunch, LaunchConversation } from './claude-launch.js';
 
 /** Adds one concern's options to a run's launch (client tools, agent mode, ...). */
@@ -25,19 +27,25 @@ export interface LaunchSettings {
 export interface LaunchPlanner {
   /**
    * The launch of a run of `plan`; `rebuildId` is the id its history's transcript is written under
-   * when the run rebuilds one (a continued session already holds it).
+   * when the run rebuilds one (a continued session already holds it). `account`: a pooled account
+   * the run goes to (absent: the gateway's own credentials).
    */
-  plan(plan: RunPlan, rebuildId?: string): ClaudeLaunch;
+  plan(plan: RunPlan, rebuildId?: string, account?: Account): ClaudeLaunch;
+  /** `launch` as it would be under `account` instead (a spare's template following the pool). */
+  underAccount(launch: ClaudeLaunch, account: Account | undefined): ClaudeLaunch;
 }
 
 export function createLaunchPlanner(settings: LaunchSettings): LaunchPlanner {
+  const envOf = (account: Account | undefined) =>
+    account ? withAccountEnv(settings.env, account.env) : settings.env;
   return {
-    plan(plan, rebuildId) {
+    plan(plan, rebuildId, account) {
       const base: ClaudeLaunch = {
         // A plain chat model has no built-in tools.
         sdk: { tools: plan.agent?.tools ?? [] },
         claudeCodePath: settings.executablePath,
-        env: settings.env,
+        env: envOf(account),
+        account: account?.name,
         model: plan.model,
         cwd: plan.agent?.cwd ?? settings.workspaceDir,
         conversation: conversationOf(plan, rebuildId),
@@ -55,6 +63,7 @@ export function createLaunchPlanner(settings: LaunchSettings): LaunchPlanner {
       };
       return settings.extenders.reduce((launch, extend) => extend(plan, launch), base);
     },
+    underAccount: (launch, account) => ({ ...launch, env: envOf(account), account: account?.name }),
   };
 }
 

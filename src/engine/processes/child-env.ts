@@ -1,35 +1,4 @@
-/**
- * The environment of every Claude Code process. It is an allowlist: the CLI's own variables and the
- * basics a process needs pass through; anything else (the gateway's keys above all) does not.
- */
-const PASS_EXACT = new Set([
-  'PATH',
-  'HOME',
-  'USER',
-  'LOGNAME',
-  'SHELL',
-  'LANG',
-  'TZ',
-  'TMPDIR',
-  'TERM',
-  'NODE_EXTRA_CA_CERTS',
-  'SSL_CERT_FILE',
-  'SSL_CERT_DIR',
-  'HTTP_PROXY',
-  'HTTPS_PROXY',
-  'NO_PROXY',
-  'http_proxy',
-  'https_proxy',
-  'no_proxy',
-  'API_TIMEOUT_MS',
-  'DISABLE_TELEMETRY',
-  'DISABLE_AUTOUPDATER',
-  'DISABLE_ERROR_REPORTING',
-  'CLOUD_ML_REGION',
-]);
-const PASS_PREFIXES = ['ANTHROPIC_', 'CLAUDE_', 'LC_', 'AWS_', 'VERTEX_', 'GOOGLE_APPLICATION_CREDENTIALS'];
-/** Gateway settings that happen to share a passed prefix. */
-const GATEWAY_OWN = new Set(['CLAUDE_PATH', 'CLAUDE_MAX_RETRIES', 'CLAUDE_API_TIMEOUT_MS']);
+import { passesToClaudeCode } from './claude-variables.js';
 
 export interface ChildEnvSettings {
   configDir: string;
@@ -38,11 +7,15 @@ export interface ChildEnvSettings {
   clientApp: string;
 }
 
+/**
+ * The environment of every Claude Code process: an allowlist of the gateway's (claude-variables.ts),
+ * so the CLI's own variables and the basics a process needs pass through and nothing else does (the
+ * gateway's keys above all).
+ */
 export function buildChildEnv(source: NodeJS.ProcessEnv, settings: ChildEnvSettings): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(source)) {
-    if (value === undefined || GATEWAY_OWN.has(key)) continue;
-    if (PASS_EXACT.has(key) || PASS_PREFIXES.some((prefix) => key.startsWith(prefix))) env[key] = value;
+    if (value !== undefined && passesToClaudeCode(key)) env[key] = value;
   }
   env.CLAUDE_CONFIG_DIR ??= settings.configDir;
   // Bounded retries: the CLI's default (10 with backoff) can hold a request for minutes.

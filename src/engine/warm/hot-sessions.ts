@@ -15,6 +15,8 @@ interface Parked {
   conversation: Conversation;
   /** Options identity of the turn that left it (see `hotKey`); the next turn must match. */
   key: string;
+  /** The pooled account it runs under (undefined: the gateway's own credentials). */
+  account: string | undefined;
   since: number;
   timer: NodeJS.Timeout;
 }
@@ -56,7 +58,7 @@ export class HotSessions implements IdleProcesses {
   }
 
   /** Keeps a conversation whose turn just ended; closes it instead when it may not stay. */
-  park(sessionId: string, conversation: Conversation, key: string): Promise<void> {
+  park(sessionId: string, conversation: Conversation, key: string, account?: string): Promise<void> {
     const previous = this.#parked.get(sessionId);
     if (previous) this.#drop(sessionId, previous);
     if (this.#closed || !this.enabled || !this.#options.canPark() || !conversation.alive()) {
@@ -68,7 +70,7 @@ export class HotSessions implements IdleProcesses {
       if (current?.conversation === conversation) this.#drop(sessionId, current);
     }, this.#options.idleMs);
     timer.unref();
-    const parked: Parked = { conversation, key, since: this.#now(), timer };
+    const parked: Parked = { conversation, key, account, since: this.#now(), timer };
     this.#parked.set(sessionId, parked);
     conversation.onExit(() => {
       if (this.#parked.get(sessionId) === parked) this.#drop(sessionId, parked);
@@ -85,6 +87,13 @@ export class HotSessions implements IdleProcesses {
   forget(sessionId: string): void {
     const parked = this.#parked.get(sessionId);
     if (parked) void this.#drop(sessionId, parked);
+  }
+
+  /** Ends the kept conversations of `account` (spent, refused): their next turns go elsewhere. */
+  releaseAccount(account: string): void {
+    for (const [id, parked] of [...this.#parked]) {
+      if (parked.account === account) void this.#drop(id, parked);
+    }
   }
 
   oldestIdleSince(): number | undefined {

@@ -40,8 +40,15 @@ export interface OpenSparesDeps {
 /** How Claude Code is launched, without the per-run abort signal. */
 type Launch = Omit<SpawnOptions, 'signal'>;
 
+/** A launch and the pooled account whose credentials its environment carries (undefined: the gateway's). */
+interface OpenTemplate {
+  launch: Launch;
+  account: string | undefined;
+}
+
 interface OpenSlot extends SpareSlot {
   run: SpawnedRun;
+  account: string | undefined;
 }
 
 /** Generous for a loaded 2-core machine: the launch work is ~0.2 s of CPU. */
@@ -69,7 +76,7 @@ const LAUNCH_WORK_MS = 3_000;
 export class OpenSpares implements IdleProcesses {
   readonly #deps: OpenSparesDeps;
   readonly #idFlag: IdFlag;
-  readonly #slots: SpareSlots<Launch, OpenSlot>;
+  readonly #slots: SpareSlots<OpenTemplate, OpenSlot>;
 
   constructor(deps: OpenSparesDeps) {
     this.#deps = deps;
@@ -104,8 +111,9 @@ export class OpenSpares implements IdleProcesses {
   /**
    * The SDK's spawn hook for a run: an idle spare launched exactly like this, or a new process. The
    * spare is then the run's, ended by the run's abort signal like a process spawned for it.
+   * `account` names the credentials the launch carries (its environment is part of the match).
    */
-  spawn(requested: SpawnOptions): SpawnedRun {
+  spawn(requested: SpawnOptions, account?: string): SpawnedRun {
     const options = { ...requested, args: withoutInitializeArgs(requested.args) };
     const { args, sessionId } = withoutSessionId(options.args, this.#idFlag);
     const { signal: _signal, ...general } = { ...options, args };
@@ -131,7 +139,7 @@ export class OpenSpares implements IdleProcesses {
     this.counters.missed += 1;
     // Not refilled now: the run that missed is starting its own process and should have the CPU.
     if (this.#slots.template?.key === key) this.#slots.hit();
-    else this.#slots.miss(key, key, general);
+    else this.#slots.miss(key, key, { launch: general, account });
     // A spare promised this session id is of no use now: this run records the session itself.
     if (sessionId !== undefined) this.forgetSession(sessionId);
     return this.#deps.processes.spawn(options);
@@ -158,6 +166,11 @@ export class OpenSpares implements IdleProcesses {
     this.#slots.released();
   }
 
+  /** Ends the spares of `account` (spent, refused), and starts none of it until runs follow another. */
+  releaseAccount(account: string): void {
+    this.#slots.release((slot) => slot.account === account, this.#slots.template?.value.account === account);
+  }
+
   fill(): void {
     this.#slots.fill();
   }
@@ -182,7 +195,7 @@ export class OpenSpares implements IdleProcesses {
     return this.#slots.close();
   }
 
-  #start(template: Launch, key: string): OpenSlot {
+  #start({ launch: template, account }: OpenTemplate, key: string): OpenSlot {
     const sessionId = template.args.some((arg) => arg.endsWith(SESSION_PLACEHOLDER))
       ? randomUUID()
       : undefined;
@@ -192,7 +205,16 @@ export class OpenSpares implements IdleProcesses {
     // Its own signal: nothing aborts a spare but `close()`; a run that takes it adds its own.
     const run = this.#deps.processes.spawn({ ...template, args, signal: new AbortController().signal });
     const now = this.#slots.now();
-    const slot: OpenSlot = { key, run, sessionId, promised: false, since: now, startedAt: now, ended: false };
+    const slot: OpenSlot = {
+      key,
+      run,
+      account,
+      sessionId,
+      promised: false,
+      since: now,
+      startedAt: now,
+      ended: false,
+    };
     const died = () => {
       if (this.#slots.holds(slot)) this.#slots.failed(slot, new Error('an idle spare exited'));
     };

@@ -178,6 +178,27 @@ export class SpareSlots<Template, Slot extends SpareSlot, Counters extends Spare
   }
 
   /**
+   * The spares follow `value` (whose key is `key`) from now on, at once: those of another template
+   * end and replacements start.
+   */
+  follow(key: string, value: Template): void {
+    if (!this.active || this.#template?.key === key) return;
+    this.#template = { key, value };
+    this.#miss = undefined;
+    for (const slot of this.#slots) if (slot.key !== key) void this.end(slot);
+    this.fill();
+  }
+
+  /**
+   * Ends the spares that `matches` (their process can serve nobody now); with `dropTemplate` the
+   * spares start no more of their template until they follow another one.
+   */
+  release(matches: (slot: Slot) => boolean, dropTemplate: boolean): void {
+    if (dropTemplate) this.#template = undefined;
+    for (const slot of this.#slots) if (matches(slot)) void this.end(slot);
+  }
+
+  /**
    * The session id for a new conversation, chosen so a spare can serve its first turn: a spare that
    * records sessions was started with its own id (Claude Code takes it at start-up), so the session
    * store names the conversation after a spare's id. Undefined when no spare is free.

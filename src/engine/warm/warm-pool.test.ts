@@ -136,3 +136,56 @@ describe('warm pool with client tools', () => {
     });
   });
 });
+
+describe('warm pool under pooled accounts', () => {
+  const under =
+    (account: string | undefined) =>
+    (launch: ClaudeLaunch): ClaudeLaunch => ({
+      ...launch,
+      account,
+      env: { PATH: '/bin', ...(account ? { CLAUDE_CODE_OAUTH_TOKEN: `token-${account}` } : {}) },
+    });
+  /** Every start-up completes at once (its process is a real idle node). */
+  const started = (spawned: Options[]) => (params: { options: Options }) => {
+    spawned.push(params.options);
+    const control = controlledStartup();
+    const warm = control.startup(params);
+    control.finishNext();
+    return warm;
+  };
+
+  it("serves a run only under the account its spare started with, and follows the pool's next account", async () => {
+    const spawned: Options[] = [];
+    const spares = pool(started(spawned));
+    spares.prime(under('a')(options));
+    expect(spares.account).toBe('a');
+    expect(spawned.map((o) => o.env?.CLAUDE_CODE_OAUTH_TOKEN)).toEqual(['token-a']);
+    // A run of another account misses: credentials are fixed when a process starts.
+    expect(await spares.take(under('b')(options))).toBeUndefined();
+
+    spares.follow(under('b'));
+    expect(spares.account).toBe('b');
+    await new Promise((resolve) => setImmediate(resolve));
+    // The spare of `a` ended and one of `b` started in its place.
+    expect(spawned.map((o) => o.env?.CLAUDE_CODE_OAUTH_TOKEN)).toEqual(['token-a', 'token-b']);
+    expect(spares.idleCount).toBe(1);
+  });
+
+  it("ends a spent account's spares and starts none until it follows another account", async () => {
+    const spawned: Options[] = [];
+    const spares = pool(started(spawned));
+    spares.prime(under('a')(options));
+    expect(spares.idleCount).toBe(1);
+
+    spares.releaseAccount('b');
+    expect(spares.idleCount).toBe(1);
+    spares.releaseAccount('a');
+    expect(spares.idleCount).toBe(0);
+    spares.fill();
+    expect(spawned).toHaveLength(1);
+
+    spares.follow(under('b'));
+    expect(spares.idleCount).toBe(1);
+    expect(spawned.at(-1)?.env?.CLAUDE_CODE_OAUTH_TOKEN).toBe('token-b');
+  });
+});

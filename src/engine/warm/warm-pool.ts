@@ -42,6 +42,8 @@ export interface WarmPoolCounters extends SpareCounters {
 }
 
 interface WarmSlot extends SpareSlot {
+  /** The pooled account whose credentials it started with (undefined: the gateway's own). */
+  account: string | undefined;
   state: 'starting' | 'ready';
   warm?: WarmQuery;
   spawned?: SpawnedRun;
@@ -62,6 +64,8 @@ interface WarmSlot extends SpareSlot {
 export class WarmPool implements IdleProcesses {
   readonly #deps: WarmPoolDeps;
   readonly #slots: SpareSlots<ClaudeLaunch, WarmSlot, WarmPoolCounters>;
+  /** The template set aside while its account could serve nobody, for `follow` to move. */
+  #setAside: ClaudeLaunch | undefined;
 
   constructor(deps: WarmPoolDeps) {
     this.#deps = deps;
@@ -103,6 +107,36 @@ export class WarmPool implements IdleProcesses {
   prime(launch: ClaudeLaunch): void {
     const key = spareKey(launch);
     if (key !== undefined) this.#slots.prime(key, launch);
+  }
+
+  /**
+   * Keeps spares of the current template moved by `move` from now on (another account's
+   * credentials): spares of the old one end, replacements start at once.
+   */
+  follow(move: (template: ClaudeLaunch) => ClaudeLaunch): void {
+    const template = this.#slots.template?.value ?? this.#setAside;
+    if (!template) return;
+    const next = move(template);
+    const key = spareKey(next);
+    if (key === undefined) return;
+    this.#setAside = undefined;
+    this.#slots.follow(key, next);
+  }
+
+  /** The account the spares are started for (undefined: the gateway's own credentials). */
+  get account(): string | undefined {
+    return this.#slots.template?.value.account;
+  }
+
+  /**
+   * Ends the spares of `account`, which cannot serve anyone now (spent, refused); none of its start
+   * until the pool follows another account, or the same one again.
+   */
+  releaseAccount(account: string): void {
+    const template = this.#slots.template?.value;
+    const setAside = template?.account === account;
+    if (setAside) this.#setAside = template;
+    this.#slots.release((slot) => slot.account === account, setAside);
   }
 
   /**
@@ -203,6 +237,7 @@ export class WarmPool implements IdleProcesses {
     const now = this.#slots.now();
     const slot: WarmSlot = {
       key,
+      account: launch.account,
       sessionId: newSessionIdOf(launch),
       promised: false,
       since: now,

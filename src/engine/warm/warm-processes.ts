@@ -56,6 +56,16 @@ export interface WarmProcesses {
   promiseRebuildId(): string | undefined;
   /** A tracked session is gone for good: end whatever was kept for it. */
   forgetSession(sessionId: string): void;
+  /**
+   * Spares are started for `account` from now on (a pooled account; undefined: the gateway's own
+   * credentials); `move` is a launch under it.
+   */
+  followAccount(move: (launch: ClaudeLaunch) => ClaudeLaunch): void;
+  /**
+   * A pooled account can serve nobody now (spent, refused): its spares and idle kept processes end,
+   * and none of its spares start until it is followed again.
+   */
+  releaseAccount(account: string): void;
   /** Ends spares and hot conversations and stops refilling; resolves once their processes are gone. */
   close(): Promise<void>;
 }
@@ -180,6 +190,15 @@ export function createWarmProcesses(deps: WarmProcessesDeps): WarmProcesses {
       open.forgetSession(sessionId);
       rebuild.forgetSession(sessionId);
       hot.forget(sessionId);
+    },
+    followAccount(move) {
+      pool.follow(move);
+    },
+    releaseAccount(account) {
+      pool.releaseAccount(account);
+      open.releaseAccount(account);
+      rebuild.releaseAccount(account);
+      hot.releaseAccount(account);
     },
     async close() {
       await Promise.all([pool.close(), open.close(), rebuild.close(), hot.closeAll()]);

@@ -90,7 +90,7 @@ export function createWarmSource(parts: WarmSourceParts): ProcessSource {
 
   const spawnerFor = (launch: ClaudeLaunch): ((options: SpawnOptions) => SpawnedRun) | undefined => {
     const spawner = (launch.conversation.kind === 'rebuild' ? parts.rebuild : undefined) ?? parts.open;
-    return spawner && ((options) => spawner.spawn(options));
+    return spawner && ((options) => spawner.spawn(options, launch.account));
   };
 
   return {
@@ -125,7 +125,7 @@ export function createWarmSource(parts: WarmSourceParts): ProcessSource {
           resumeSpareStarts?.();
           const conversation = run.current;
           if (conversation && completed && sessionId !== undefined && key !== undefined && !signal.aborted) {
-            await hot.park(sessionId, conversation, key);
+            await hot.park(sessionId, conversation, key, launch.account);
           } else {
             await run.end();
           }

@@ -9,7 +9,7 @@ import {
 } from '../../http/openapi-route.js';
 import { createSessionSchema, sendMessageSchema, streamBodySchema, streamQuerySchema } from './schema.js';
 
-const nativeErrorSchema = z
+export const nativeErrorSchema = z
   .object({
     error: z.object({
       code: z.string(),
