@@ -100,7 +100,7 @@ export function KeySettingsFields({
     <label>Models <input name="models" list="served-models" placeholder="all" value=${draft.models} onInput=${set('models')} /></label>
     <label>Agent tools <input name="agentTools" placeholder="none; * for any" value=${draft.agentTools} onInput=${set('agentTools')} /></label>
     <label>Profile <input name="profile" placeholder="none" value=${draft.profile} onInput=${set('profile')} /></label>
-    <label>Accounts <input name="accounts" placeholder="all" value=${draft.accounts} onInput=${set('accounts')} /></label>
+    <label>Claude accounts <input name="accounts" placeholder="all" title="ACCOUNTS_FILE names, comma-separated; empty: every account" value=${draft.accounts} onInput=${set('accounts')} /></label>
     <label>Reasoning field <select name="reasoningField" value=${draft.reasoningField} onChange=${set('reasoningField')}>
       <option value="">gateway default</option><option value="reasoning_content">reasoning_content</option><option value="reasoning">reasoning</option><option value="both">both</option>
     </select></label>`;
