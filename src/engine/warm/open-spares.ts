@@ -13,6 +13,7 @@ import {
 } from './open-launch.js';
 import type { SpareDemand } from './spare-demand.js';
 import { type SpareCounters, type SpareSlot, SpareSlots } from './spare-slots.js';
+import { SpareSlotsHolder } from './spare-slots-holder.js';
 
 export interface OpenSparesDeps {
   demand: SpareDemand;
@@ -73,15 +74,19 @@ const LAUNCH_WORK_MS = 3_000;
  * Which launch: learnt from the runs that miss (the first one, and later one that misses
  * `switchAfterMisses` times in a row).
  */
-export class OpenSpares implements IdleProcesses {
+export class OpenSpares
+  extends SpareSlotsHolder<OpenTemplate, OpenSlot, SpareCounters>
+  implements IdleProcesses
+{
   readonly #deps: OpenSparesDeps;
   readonly #idFlag: IdFlag;
-  readonly #slots: SpareSlots<OpenTemplate, OpenSlot>;
+  protected readonly slots: SpareSlots<OpenTemplate, OpenSlot>;
 
   constructor(deps: OpenSparesDeps) {
+    super();
     this.#deps = deps;
     this.#idFlag = deps.idFlag ?? SESSION_ID;
-    this.#slots = new SpareSlots({
+    this.slots = new SpareSlots({
       ...deps,
       followFirstMiss: true,
       counters: { used: 0, missed: 0, started: 0, failed: 0 },
@@ -93,19 +98,11 @@ export class OpenSpares implements IdleProcesses {
         // A launched spare serves a run at once: the SDK's initialize is what it waits for.
         ready: () => true,
         // Young enough to be doing its launch work (stopping one that already waits costs nothing).
-        starting: (slot) => slot.startedAt >= this.#slots.now() - LAUNCH_WORK_MS,
+        starting: (slot) => slot.startedAt >= this.slots.now() - LAUNCH_WORK_MS,
         usable: (slot) => isAlive(slot.run),
         oneStartAtATime: false,
       },
     });
-  }
-
-  get counters(): SpareCounters {
-    return this.#slots.counters;
-  }
-
-  get idleCount(): number {
-    return this.#slots.idleCount;
   }
 
   /**
@@ -117,10 +114,10 @@ export class OpenSpares implements IdleProcesses {
     const options = { ...requested, args: withoutInitializeArgs(requested.args) };
     const { args, sessionId } = withoutSessionId(options.args, this.#idFlag);
     const { signal: _signal, ...general } = { ...options, args };
-    const key = this.#slots.active ? launchKey(general, this.#idFlag) : undefined;
+    const key = this.slots.active ? launchKey(general, this.#idFlag) : undefined;
     if (key === undefined) return this.#deps.processes.spawn(options);
-    this.#slots.arrived();
-    const slot = this.#slots.pick(
+    this.slots.arrived();
+    const slot = this.slots.pick(
       (candidate) =>
         candidate.key === key &&
         (sessionId === undefined
@@ -128,7 +125,7 @@ export class OpenSpares implements IdleProcesses {
           : candidate.sessionId === sessionId),
     );
     if (slot) {
-      this.#slots.claim(slot);
+      this.slots.claim(slot);
       this.counters.used += 1;
       const { child } = slot.run;
       options.signal.addEventListener('abort', () => void this.#deps.processes.terminate(child), {
@@ -138,8 +135,8 @@ export class OpenSpares implements IdleProcesses {
     }
     this.counters.missed += 1;
     // Not refilled now: the run that missed is starting its own process and should have the CPU.
-    if (this.#slots.template?.key === key) this.#slots.hit();
-    else this.#slots.miss(key, key, { launch: general, account });
+    if (this.slots.template?.key === key) this.slots.hit();
+    else this.slots.miss(key, key, { launch: general, account });
     // A spare promised this session id is of no use now: this run records the session itself.
     if (sessionId !== undefined) this.forgetSession(sessionId);
     return this.#deps.processes.spawn(options);
@@ -150,49 +147,17 @@ export class OpenSpares implements IdleProcesses {
    * runs that record sessions was launched with its own id (Claude Code takes it at launch).
    */
   promiseSessionId(): string | undefined {
-    return this.#slots.promiseSessionId();
+    return this.slots.promiseSessionId();
   }
 
   /** Whether a live spare holds this session id (promised to the run that has it). */
   holdsSession(sessionId: string): boolean {
-    return this.#slots.holdsSession(sessionId);
-  }
-
-  forgetSession(sessionId: string): void {
-    this.#slots.forgetSession(sessionId);
-  }
-
-  released(): void {
-    this.#slots.released();
+    return this.slots.holdsSession(sessionId);
   }
 
   /** Ends the spares of `account` (spent, refused), and starts none of it until runs follow another. */
   releaseAccount(account: string): void {
-    this.#slots.release((slot) => slot.account === account, this.#slots.template?.value.account === account);
-  }
-
-  fill(): void {
-    this.#slots.fill();
-  }
-
-  livePids(): number[] {
-    return this.#slots.livePids();
-  }
-
-  startingPids(): number[] {
-    return this.#slots.startingPids();
-  }
-
-  oldestIdleSince(): number | undefined {
-    return this.#slots.oldestIdleSince();
-  }
-
-  evictOldest(): Promise<void> {
-    return this.#slots.evictOldest();
-  }
-
-  close(): Promise<void> {
-    return this.#slots.close();
+    this.slots.release((slot) => slot.account === account, this.slots.template?.value.account === account);
   }
 
   #start({ launch: template, account }: OpenTemplate, key: string): OpenSlot {
@@ -204,7 +169,7 @@ export class OpenSpares implements IdleProcesses {
     );
     // Its own signal: nothing aborts a spare but `close()`; a run that takes it adds its own.
     const run = this.#deps.processes.spawn({ ...template, args, signal: new AbortController().signal });
-    const now = this.#slots.now();
+    const now = this.slots.now();
     const slot: OpenSlot = {
       key,
       run,
@@ -216,7 +181,7 @@ export class OpenSpares implements IdleProcesses {
       ended: false,
     };
     const died = () => {
-      if (this.#slots.holds(slot)) this.#slots.failed(slot, new Error('an idle spare exited'));
+      if (this.slots.holds(slot)) this.slots.failed(slot, new Error('an idle spare exited'));
     };
     run.child.once('exit', died);
     run.child.once('error', died);

@@ -7,6 +7,7 @@ import type { IdleProcesses } from '../processes/process-budget.js';
 import type { ProcessRegistry, SpawnedRun } from '../processes/process-registry.js';
 import type { SpareDemand } from './spare-demand.js';
 import { type SpareCounters, type SpareSlot, SpareSlots } from './spare-slots.js';
+import { SpareSlotsHolder } from './spare-slots-holder.js';
 
 export interface WarmPoolDeps {
   /** How many spares the traffic needs; a pool whose demand allows none is off. */
@@ -61,15 +62,19 @@ interface WarmSlot extends SpareSlot {
  * keep arriving with another one (a model, max_tokens, ...) the pool follows them after
  * `switchAfterMisses` in a row.
  */
-export class WarmPool implements IdleProcesses {
+export class WarmPool
+  extends SpareSlotsHolder<ClaudeLaunch, WarmSlot, WarmPoolCounters>
+  implements IdleProcesses
+{
   readonly #deps: WarmPoolDeps;
-  readonly #slots: SpareSlots<ClaudeLaunch, WarmSlot, WarmPoolCounters>;
+  protected readonly slots: SpareSlots<ClaudeLaunch, WarmSlot, WarmPoolCounters>;
   /** The template set aside while its account could serve nobody, for `follow` to move. */
   #setAside: ClaudeLaunch | undefined;
 
   constructor(deps: WarmPoolDeps) {
+    super();
     this.#deps = deps;
-    this.#slots = new SpareSlots({
+    this.slots = new SpareSlots({
       ...deps,
       followFirstMiss: false,
       counters: { used: 0, awaited: 0, missed: 0, started: 0, failed: 0 },
@@ -86,27 +91,19 @@ export class WarmPool implements IdleProcesses {
     });
   }
 
-  get counters(): WarmPoolCounters {
-    return this.#slots.counters;
-  }
-
-  get idleCount(): number {
-    return this.#slots.idleCount;
-  }
-
   get readyCount(): number {
-    return this.#slots.readyCount;
+    return this.slots.readyCount;
   }
 
   /** Spares kept or starting now (for tests and health output). */
   get size(): number {
-    return this.#slots.idleCount;
+    return this.slots.idleCount;
   }
 
   /** Starts keeping spares of this launch (the gateway's default plain chat). */
   prime(launch: ClaudeLaunch): void {
     const key = spareKey(launch);
-    if (key !== undefined) this.#slots.prime(key, launch);
+    if (key !== undefined) this.slots.prime(key, launch);
   }
 
   /**
@@ -114,18 +111,18 @@ export class WarmPool implements IdleProcesses {
    * credentials): spares of the old one end, replacements start at once.
    */
   follow(move: (template: ClaudeLaunch) => ClaudeLaunch): void {
-    const template = this.#slots.template?.value ?? this.#setAside;
+    const template = this.slots.template?.value ?? this.#setAside;
     if (!template) return;
     const next = move(template);
     const key = spareKey(next);
     if (key === undefined) return;
     this.#setAside = undefined;
-    this.#slots.follow(key, next);
+    this.slots.follow(key, next);
   }
 
   /** The account the spares are started for (undefined: the gateway's own credentials). */
   get account(): string | undefined {
-    return this.#slots.template?.value.account;
+    return this.slots.template?.value.account;
   }
 
   /**
@@ -133,10 +130,10 @@ export class WarmPool implements IdleProcesses {
    * until the pool follows another account, or the same one again.
    */
   releaseAccount(account: string): void {
-    const template = this.#slots.template?.value;
+    const template = this.slots.template?.value;
     const setAside = template?.account === account;
     if (setAside) this.#setAside = template;
-    this.#slots.release((slot) => slot.account === account, setAside);
+    this.slots.release((slot) => slot.account === account, setAside);
   }
 
   /**
@@ -147,7 +144,7 @@ export class WarmPool implements IdleProcesses {
    * Undefined as well when that start fails.
    */
   async take(launch: ClaudeLaunch): Promise<Spare | undefined> {
-    if (!this.#slots.active) return undefined;
+    if (!this.slots.active) return undefined;
     const key = spareKey(launch);
     if (key === undefined) return undefined;
     const sessionId = newSessionIdOf(launch);
@@ -158,9 +155,9 @@ export class WarmPool implements IdleProcesses {
       this.#noteMiss(key, launch);
       return undefined;
     }
-    this.#slots.hit();
-    this.#slots.arrived();
-    const slot = this.#slots.pick((candidate) =>
+    this.slots.hit();
+    this.slots.arrived();
+    const slot = this.slots.pick((candidate) =>
       sessionId === undefined ? !candidate.promised : candidate.sessionId === sessionId,
     );
     if (!slot) {
@@ -168,7 +165,7 @@ export class WarmPool implements IdleProcesses {
       return undefined;
     }
     slot.claim.launch = launch;
-    this.#slots.claim(slot);
+    this.slots.claim(slot);
     if (slot.state === 'starting') {
       this.counters.awaited += 1;
       await slot.settled;
@@ -182,45 +179,12 @@ export class WarmPool implements IdleProcesses {
 
   /** The session id for a new conversation whose run has this launch, when a spare here would serve it. */
   promiseSessionIdFor(launch: ClaudeLaunch): string | undefined {
-    return this.#retargetFor(launch) ? this.#slots.promiseSessionId() : undefined;
-  }
-
-  forgetSession(sessionId: string): void {
-    this.#slots.forgetSession(sessionId);
-  }
-
-  released(): void {
-    this.#slots.released();
-  }
-
-  fill(): void {
-    this.#slots.fill();
-  }
-
-  livePids(): number[] {
-    return this.#slots.livePids();
-  }
-
-  /** Spares still starting (not yet initialized): the CPU-bound ones. */
-  startingPids(): number[] {
-    return this.#slots.startingPids();
-  }
-
-  oldestIdleSince(): number | undefined {
-    return this.#slots.oldestIdleSince();
-  }
-
-  evictOldest(): Promise<void> {
-    return this.#slots.evictOldest();
-  }
-
-  close(): Promise<void> {
-    return this.#slots.close();
+    return this.#retargetFor(launch) ? this.slots.promiseSessionId() : undefined;
   }
 
   /** How a spare of this pool can serve a run of `launch` (`planRetarget`), if it can. */
   #retargetFor(launch: ClaudeLaunch): SpareRetarget | undefined {
-    const template = this.#slots.template;
+    const template = this.slots.template;
     return template ? planRetarget(template.value, launch) : undefined;
   }
 
@@ -228,13 +192,13 @@ export class WarmPool implements IdleProcesses {
     this.counters.missed += 1;
     // Misses count alike when they differ only in what a claimed spare takes (each its own system
     // prompt, client tools, ...): a spare started with the last one's launch serves all of them.
-    if (this.#slots.miss(spareShapeKey(launch) ?? key, key, launch)) setImmediate(() => this.fill());
+    if (this.slots.miss(spareShapeKey(launch) ?? key, key, launch)) setImmediate(() => this.fill());
   }
 
   #start(template: ClaudeLaunch, key: string): WarmSlot {
     const claim: WarmSlot['claim'] = {};
     const launch = spareLaunch(template, () => claim.launch);
-    const now = this.#slots.now();
+    const now = this.slots.now();
     const slot: WarmSlot = {
       key,
       account: launch.account,
@@ -256,7 +220,7 @@ export class WarmPool implements IdleProcesses {
     });
     slot.settled = this.#deps.startup({ options }).then(
       (warm) => this.#onStarted(slot, warm),
-      (error: unknown) => this.#slots.failed(slot, error),
+      (error: unknown) => this.slots.failed(slot, error),
     );
     return slot;
   }
@@ -264,12 +228,12 @@ export class WarmPool implements IdleProcesses {
   #onStarted(slot: WarmSlot, warm: WarmQuery): Promise<void> | undefined {
     slot.warm = warm;
     const { spawned } = slot;
-    if (slot.ended || !spawned) return this.#slots.end(slot);
+    if (slot.ended || !spawned) return this.slots.end(slot);
     slot.state = 'ready';
-    this.#slots.becameReady(slot);
+    this.slots.becameReady(slot);
     spawned.child.once('exit', () => {
       // Still kept when it exited: it died, so replace it (with the same backoff as a failure).
-      if (this.#slots.holds(slot)) this.#slots.failed(slot, new Error('spare exited while idle'));
+      if (this.slots.holds(slot)) this.slots.failed(slot, new Error('spare exited while idle'));
     });
     return undefined;
   }
