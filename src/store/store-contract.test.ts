@@ -280,6 +280,7 @@ for (const engine of [sqliteEngine(), postgresEngine()]) {
           '0008_take_run_lease',
           '0009_accounts',
           '0010_store_counters',
+          '0011_conversation_versions',
         ]);
         expect(await migrateToLatest(connections[0]!.db, connections[0]!.engine)).toEqual([]);
       } finally {

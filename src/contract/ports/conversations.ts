@@ -1,4 +1,4 @@
-import type { ClaudeTurn, RunPlan } from '../run-plan.js';
+import type { ClaudeTurn, RunPlan, TrackedSession } from '../run-plan.js';
 /**
  * The conversation index of src/core/sessions/session-store.ts, kept in the database so every gateway
  * shares it: a turn that lands on any instance finds the Claude Code session holding its history
@@ -27,7 +27,8 @@ export interface SharedSessionIndex {
 }
 
 export interface SharedSessionClaim {
-  readonly session: { id: string; continues: boolean };
+  /** `version` is always set: the session's head, read and bumped by the claim's own statements. */
+  readonly session: TrackedSession & { version: number };
   commit(reply: ClaudeTurn): Promise<void>;
   abandon(): Promise<void>;
   cancel(): Promise<void>;
@@ -73,7 +74,7 @@ export interface ConversationOrigin {
 }
 
 export interface SessionClaim {
-  readonly session: { id: string; continues: boolean };
+  readonly session: TrackedSession;
   commit(reply: ClaudeTurn): void | Promise<void>;
   abandon(): void | Promise<void>;
   cancel(): void | Promise<void>;

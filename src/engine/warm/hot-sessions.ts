@@ -15,6 +15,8 @@ interface Parked {
   conversation: Conversation;
   /** Options identity of the turn that left it (see `hotKey`); the next turn must match. */
   key: string;
+  /** The session's version its turn left (shared sessions only); the next turn must find that one. */
+  version: number | undefined;
   since: number;
   timer: NodeJS.Timeout;
 }
@@ -43,7 +45,7 @@ export class HotSessions implements IdleProcesses {
   }
 
   /** Takes the session's process out (whether or not it will be used); undefined when none. */
-  take(sessionId: string): { conversation: Conversation; key: string } | undefined {
+  take(sessionId: string): Pick<Parked, 'conversation' | 'key' | 'version'> | undefined {
     const parked = this.#parked.get(sessionId);
     if (!parked) return undefined;
     this.#parked.delete(sessionId);
@@ -52,11 +54,14 @@ export class HotSessions implements IdleProcesses {
       void parked.conversation.close();
       return undefined;
     }
-    return { conversation: parked.conversation, key: parked.key };
+    return { conversation: parked.conversation, key: parked.key, version: parked.version };
   }
 
-  /** Keeps a conversation whose turn just ended; closes it instead when it may not stay. */
-  park(sessionId: string, conversation: Conversation, key: string): Promise<void> {
+  /**
+   * Keeps a conversation whose turn just ended, with the session version that turn left (shared
+   * sessions); closes it instead when it may not stay.
+   */
+  park(sessionId: string, conversation: Conversation, key: string, version?: number): Promise<void> {
     const previous = this.#parked.get(sessionId);
     if (previous) this.#drop(sessionId, previous);
     if (this.#closed || !this.enabled || !this.#options.canPark() || !conversation.alive()) {
@@ -68,12 +73,19 @@ export class HotSessions implements IdleProcesses {
       if (current?.conversation === conversation) this.#drop(sessionId, current);
     }, this.#options.idleMs);
     timer.unref();
-    const parked: Parked = { conversation, key, since: this.#now(), timer };
+    const parked: Parked = { conversation, key, version, since: this.#now(), timer };
     this.#parked.set(sessionId, parked);
     conversation.onExit(() => {
       if (this.#parked.get(sessionId) === parked) this.#drop(sessionId, parked);
     });
     return evicting;
+  }
+
+  /** The shared sessions kept here, each at the version its process holds. */
+  versions(): Array<{ sessionId: string; version: number }> {
+    return [...this.#parked.entries()].flatMap(([sessionId, { version }]) =>
+      version === undefined ? [] : [{ sessionId, version }],
+    );
   }
 
   /** Process ids of the kept conversations (for health output and tests). */
