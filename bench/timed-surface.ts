@@ -2,7 +2,7 @@
  * One streaming request on each surface, timed from the request to its first answer text and to the
  * end of the body: the same prompt through every wire, so their times can be compared in one run.
  */
-import { EventSourceParserStream } from 'eventsource-parser/stream';
+import { DONE, sseEvents } from '../test/helpers/sse-events.js';
 
 /** One streamed request, timed from the request to each milestone. */
 export interface TimedChat {
@@ -53,9 +53,9 @@ export function requestFor(surface: BenchSurface, model: string, prompt: string)
 }
 
 /** The answer text a frame of that wire carries, if any. */
-function textOf(surface: BenchSurface, data: string): { text: string; failed: boolean } {
-  if (data === '[DONE]') return { text: '', failed: false };
-  const frame = JSON.parse(data) as Record<string, unknown>;
+function textOf(surface: BenchSurface, data: unknown): { text: string; failed: boolean } {
+  if (data === DONE) return { text: '', failed: false };
+  const frame = data as Record<string, unknown>;
   if (frame.error || frame.type === 'error' || frame.type === 'response.failed')
     return { text: '', failed: true };
   switch (surface) {
@@ -102,11 +102,8 @@ export async function timedSurface(
     const ttlbMs = performance.now() - started;
     return { ok: false, status: response.status, ttftMs, ttlbMs, lastContentMs, content };
   }
-  // SSE framing by a maintained parser (events split across chunks, CRLF, comments such as keep-alives).
-  const frames = response.body
-    .pipeThrough(new TextDecoderStream())
-    .pipeThrough(new EventSourceParserStream());
-  for await (const frame of frames) {
+  // The tests' strict SSE reader: a malformed stream fails the run rather than skewing its numbers.
+  for await (const frame of sseEvents(response)) {
     const { text, failed: frameFailed } = textOf(surface, frame.data);
     if (frameFailed) failed = true;
     if (text) {

@@ -25,6 +25,13 @@ export async function runCodex(options: {
   prompt: string;
   /** Continue the most recent session (`codex exec resume --last`): Codex resends its whole history. */
   resume?: boolean;
+  /**
+   * The provider's display name. Codex compacts remotely (a `compaction_trigger` item) only for a
+   * provider named "OpenAI"; under any other name it summarizes with an ordinary request.
+   */
+  providerName?: string;
+  /** More top-level config.toml lines (e.g. `model_auto_compact_token_limit = 1000`). */
+  config?: string[];
   timeoutMs?: number;
 }): Promise<CodexRun> {
   const home = path.join(options.dir, 'codex-home');
@@ -38,10 +45,11 @@ export async function runCodex(options: {
       'model_provider = "gateway"',
       // Tests talk to the gateway only: no update check, no analytics.
       'check_for_update_on_startup = false',
+      ...(options.config ?? []),
       '[analytics]',
       'enabled = false',
       '[model_providers.gateway]',
-      'name = "claude-gateway"',
+      `name = "${options.providerName ?? 'claude-gateway'}"`,
       `base_url = "${options.baseURL}"`,
       'wire_api = "responses"',
       'env_key = "GATEWAY_API_KEY"',

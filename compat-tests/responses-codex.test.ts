@@ -69,4 +69,39 @@ describe('Codex CLI', () => {
     },
     CODEX_TEST_TIMEOUT_MS,
   );
+
+  it(
+    'compacts its session remotely through the gateway mid-turn, and goes on from the summary',
+    async () => {
+      h.mock.enqueue(
+        // The tool call reports a context far past the limit below, so Codex compacts before going on.
+        {
+          kind: 'message',
+          blocks: [clientCall('exec_command', { cmd: 'echo compact-me' })],
+          usage: { input_tokens: 50_000 },
+        },
+        text('The user asked to run echo compact-me; it printed compact-me. Next: report it.'),
+        text('Ran it: compact-me.'),
+      );
+      const result = await runCodex({
+        baseURL: h.baseURL,
+        dir: h.dataDir,
+        prompt: 'Run echo compact-me in the shell',
+        providerName: 'OpenAI',
+        config: ['model_auto_compact_token_limit = 1000'],
+      });
+      expect(result.stdout, result.stderr).toContain('Ran it: compact-me.');
+      expect(result.code).toBe(0);
+      expect(h.mock.requests).toHaveLength(3);
+      // The compaction: Claude was asked for a summary of the conversation, with no tools to call.
+      const summarize = h.mock.requests[1]!;
+      expect(lastUserText(summarize)).toContain('[assistant called exec_command');
+      expect(lastUserText(summarize)).toContain('compact-me');
+      expect(offeredTools(summarize).filter((name) => name.startsWith('mcp__client__'))).toEqual([]);
+      // The turn goes on from the summary in place of the compacted items.
+      const after = JSON.stringify(h.mock.requests[2]!.body.messages);
+      expect(after).toContain('The user asked to run echo compact-me; it printed compact-me.');
+    },
+    CODEX_TEST_TIMEOUT_MS,
+  );
 });

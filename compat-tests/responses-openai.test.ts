@@ -134,3 +134,86 @@ describe('openai SDK: responses', () => {
     ]);
   });
 });
+
+describe('openai SDK: stored and background responses, token counts, compaction', () => {
+  it('responses.inputItems.list pages through what a response was created from', async () => {
+    h.mock.enqueue(text('Noted.'));
+    const response = await h.openai.responses.create({
+      model: 'sonnet',
+      input: [
+        { role: 'user', content: 'First.' },
+        { role: 'assistant', content: 'Ok.' },
+        { role: 'user', content: 'Second.' },
+      ],
+    });
+    const ids: string[] = [];
+    for await (const item of h.openai.responses.inputItems.list(response.id, { order: 'asc', limit: 2 })) {
+      expect(item.type).toBe('message');
+      ids.push(item.id);
+    }
+    expect(ids).toHaveLength(3);
+    const page = await h.openai.responses.inputItems.list(response.id, { limit: 1 });
+    expect(page.data[0]).toMatchObject({
+      type: 'message',
+      role: 'user',
+      content: [{ type: 'input_text', text: 'Second.' }],
+    });
+    expect(page.has_more).toBe(true);
+  });
+
+  it('runs a background response: polled with retrieve, resumed with retrieve({stream}), cancelled', async () => {
+    h.mock.enqueue(text('Background answer, word by word.', { chunkDelayMs: 50 }));
+    const queued = await h.openai.responses.create({ model: 'sonnet', input: 'Work', background: true });
+    expect(queued.status).toBe('queued');
+    let polled = queued;
+    for (let i = 0; i < 300 && ['queued', 'in_progress'].includes(polled.status ?? ''); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      polled = await h.openai.responses.retrieve(queued.id);
+    }
+    expect(polled.output_text).toBe('Background answer, word by word.');
+    const stream = await h.openai.responses.retrieve(queued.id, { stream: true, starting_after: 1 });
+    const types: string[] = [];
+    for await (const event of stream) types.push(event.type);
+    expect(types[0]).not.toBe('response.created');
+    expect(types.at(-1)).toBe('response.completed');
+    // Cancelling what already ended answers it as it is.
+    expect((await h.openai.responses.cancel(queued.id)).status).toBe('completed');
+
+    h.mock.setHandler(() => ({ kind: 'hang' }));
+    const hanging = await h.openai.responses.create({ model: 'sonnet', input: 'Wait', background: true });
+    await h.mock.waitForRequests(2, 30_000);
+    expect((await h.openai.responses.cancel(hanging.id)).status).toBe('cancelled');
+    await expect(h.openai.responses.cancel('resp_never_was')).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('responses.inputTokens.count counts without running, and responses.compact makes a compaction item', async () => {
+    const counted = await h.openai.responses.inputTokens.count({
+      model: 'sonnet',
+      input: 'How many tokens is this?',
+    });
+    expect(counted.object).toBe('response.input_tokens');
+    expect(counted.input_tokens).toBeGreaterThan(5);
+    expect(h.mock.requests).toHaveLength(0);
+
+    h.mock.enqueue(text('Ada likes Rust.'), text('Rust.'));
+    const compacted = await h.openai.responses.compact({
+      model: 'sonnet',
+      input: [
+        { role: 'user', content: 'I am Ada; I like Rust.' },
+        { role: 'assistant', content: 'Noted.' },
+      ],
+    });
+    expect(compacted.object).toBe('response.compaction');
+    const item = compacted.output.find((entry) => entry.type === 'compaction');
+    if (item?.type !== 'compaction') throw new Error('expected a compaction item');
+    const next = await h.openai.responses.create({
+      model: 'sonnet',
+      input: [
+        { type: 'compaction', encrypted_content: item.encrypted_content },
+        { role: 'user', content: 'Which language?' },
+      ],
+    });
+    expect(next.output_text).toBe('Rust.');
+    expect(JSON.stringify(h.mock.requests[1]!.body.messages)).toContain('Ada likes Rust.');
+  });
+});

@@ -6,7 +6,6 @@ import { USAGE_USAGE, usageCommand } from './cli/usage-command.js';
 import { loadConfig } from './config.js';
 import { ConfigError } from './contract/config-error.js';
 import { loadProfiles } from './core/admission/profiles.js';
-import { runServer } from './server.js';
 import { storeLocation } from './store/engine.js';
 import { type GatewayStore, openGatewayStore } from './store/gateway-store.js';
 import { GATEWAY_VERSION } from './version.js';
@@ -35,6 +34,9 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
   if (command === undefined || command === 'serve') {
     if (rest.length > 0)
       throw new UsageError('serve takes no arguments; configure it with environment variables.');
+    // Loaded only to serve: the server (Hono, the Agent SDK, every surface) is most of the start-up
+    // time, which `keys`, `usage` and `migrate` do without.
+    const { runServer } = await import('./server.js');
     await runServer(process.env);
     return undefined;
   }

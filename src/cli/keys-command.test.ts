@@ -35,4 +35,18 @@ describe('claude-gateway keys create --accounts', () => {
     await keysCommand(['create', '--name', 'anyone', '--json'], store.keys, io);
     expect(JSON.parse(out[0] ?? '')).toMatchObject({ accounts: null });
   });
+
+  it('records where chat completions put thinking for the key, and refuses an unknown field', async () => {
+    await keysCommand(
+      ['create', '--name', 'vllm-client', '--reasoning-field', 'reasoning', '--json'],
+      store.keys,
+      io,
+    );
+    const created = JSON.parse(out[0] ?? '') as { id: string };
+    expect(created).toMatchObject({ reasoning_field: 'reasoning' });
+    expect((await store.keys.get(created.id))?.policy.reasoningField).toBe('reasoning');
+    await expect(
+      keysCommand(['create', '--name', 'odd', '--reasoning-field', 'thoughts'], store.keys, io),
+    ).rejects.toThrow(/reasoning_content, reasoning, both/);
+  });
 });

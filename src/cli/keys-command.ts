@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { KeyPolicy } from '../contract/key-policy.js';
+import { isReasoningField, type KeyPolicy, REASONING_FIELDS } from '../contract/key-policy.js';
 import type { ApiKeyRecord, KeyStore } from '../contract/ports/keys.js';
 import { BUILT_IN_PROFILES, type ProfileCatalog, policyFromProfile } from '../core/admission/profiles.js';
 import { DuplicateKeyNameError } from '../store/key-store.js';
@@ -9,7 +9,8 @@ import { type CliIo, commaList, positiveInt, positiveNumber, table, UsageError }
 export const KEYS_USAGE = `Usage:
   claude-gateway keys create --name NAME [--rpm N] [--concurrency N] [--budget-usd USD]
                              [--models ID,ID] [--agent-tools TOOL,TOOL|*] [--profile NAME]
-                             [--accounts ACCOUNT,ACCOUNT] [--admin] [--json]
+                             [--accounts ACCOUNT,ACCOUNT] [--reasoning-field reasoning_content|reasoning|both]
+                             [--admin] [--json]
   claude-gateway keys list [--all] [--json]
   claude-gateway keys revoke ID|NAME`;
 
@@ -50,6 +51,7 @@ async function createKey(
       'agent-tools': { type: 'string' },
       profile: { type: 'string' },
       accounts: { type: 'string' },
+      'reasoning-field': { type: 'string' },
       admin: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
@@ -70,6 +72,13 @@ async function createKey(
   if (models) policy.models = models;
   if (agentTools) policy.agentTools = agentTools;
   if (accounts) policy.accounts = accounts;
+  const reasoningField = values['reasoning-field']?.trim();
+  if (reasoningField !== undefined) {
+    if (!isReasoningField(reasoningField)) {
+      throw new UsageError(`--reasoning-field must be one of ${REASONING_FIELDS.join(', ')}.`);
+    }
+    policy.reasoningField = reasoningField;
+  }
   const profileName = values.profile?.trim();
   const profile = profileName ? profiles[profileName] : undefined;
   if (profileName && !profile) {
@@ -156,6 +165,7 @@ function recordJson(record: ApiKeyRecord) {
     agent_tools: record.policy.agentTools ?? null,
     profile: record.policy.profile ?? null,
     accounts: record.policy.accounts ?? null,
+    reasoning_field: record.policy.reasoningField ?? null,
     spent_usd: roundUsd(record.spentUsd),
     created_at: new Date(record.createdAt).toISOString(),
     revoked_at: record.revokedAt === null ? null : new Date(record.revokedAt).toISOString(),
@@ -173,6 +183,7 @@ function describePolicy(record: ApiKeyRecord): string {
     policy.models ? `models ${policy.models.join(',')}` : 'all models',
     policy.agentTools ? `agent tools ${policy.agentTools.join(',')}` : 'no agent mode',
     policy.accounts ? `accounts ${policy.accounts.join(',')}` : undefined,
+    policy.reasoningField ? `reasoning in ${policy.reasoningField}` : undefined,
   ];
   return parts.filter(Boolean).join(', ');
 }

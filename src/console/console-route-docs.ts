@@ -57,7 +57,7 @@ export const consoleAsset = createRoute({
   responses: {
     200: { description: 'The file.', content: { 'text/javascript': { schema: z.string() } } },
     404: openAIError('No such asset, or the console is off.'),
-    500: openAIError('`console_not_built`: run `npm run build`.'),
+    503: openAIError('`console_not_built`: run `npm run build`.'),
   },
 });
 
@@ -92,7 +92,11 @@ const route = <P extends string>(
   method: 'get' | 'post' | 'delete',
   path: P,
   summary: string,
-  extra: { request?: Parameters<typeof createRoute>[0]['request']; ok: ReturnType<typeof jsonResponse> },
+  extra: {
+    request?: Parameters<typeof createRoute>[0]['request'];
+    ok: ReturnType<typeof jsonResponse>;
+    errors?: Record<number, ReturnType<typeof jsonResponse>>;
+  },
 ) =>
   createRoute({
     method,
@@ -101,8 +105,20 @@ const route = <P extends string>(
     tags,
     security,
     ...(extra.request ? { request: extra.request } : {}),
-    responses: { 200: extra.ok, ...signedIn },
+    responses: { 200: extra.ok, ...signedIn, ...extra.errors },
   });
+
+const invalidQuery = { 400: openAIError('A query parameter is invalid; `param` names it.') };
+/** The playground answers as the surface it calls: that surface's status and error body. */
+const surfaceAnswers = {
+  400: jsonResponse('Invalid field (`param` names it), or the surface answered 400.'),
+  404: jsonResponse('The surface does not serve the model.'),
+  429: jsonResponse('The surface refused for a limit.'),
+  502: jsonResponse('The surface’s run failed upstream.'),
+  503: jsonResponse('No Claude Code slot free in time, or the Claude API is unavailable.'),
+  504: jsonResponse('The run took too long.'),
+  529: jsonResponse('The Anthropic surface’s `overloaded_error`.'),
+};
 
 export const currentSession = route('get', '/session', 'The signed-in session', {
   ok: jsonResponse(
@@ -119,14 +135,17 @@ export const live = route('get', '/live', 'Live figures (queue, processes, spare
 export const overview = route('get', '/overview', 'Requests over the last hour or day', {
   request: { query: z.object({ window: z.enum(['hour', 'day']).optional() }) },
   ok: jsonResponse('`{window, from, to, bucketMs, totals, series}`'),
+  errors: invalidQuery,
 });
 export const usage = route('get', '/usage', 'Usage per key and day', {
   request: { query: usageQuery },
   ok: jsonResponse('`{from, to, rows}`'),
+  errors: invalidQuery,
 });
 export const usageCsv = route('get', '/usage.csv', 'Usage per key and day as CSV', {
   request: { query: usageQuery },
   ok: { description: 'A CSV attachment.', content: { 'text/csv': { schema: z.string() } } },
+  errors: invalidQuery,
 });
 export const listKeys = route('get', '/keys', 'API keys (never the secrets)', {
   ok: jsonResponse('`{keys: [{id, name, prefix, admin, policy, spentUsd, createdAt, revokedAt}]}`'),
@@ -161,6 +180,7 @@ export const listRequests = route('get', '/requests', 'Recorded requests, newest
     }),
   },
   ok: jsonResponse('`{page, pageSize, total, rows}`'),
+  errors: invalidQuery,
 });
 export const getRequest = route('get', '/requests/{requestId}', 'One recorded request, with its prompt', {
   request: { params: pathParams({ requestId: 'The request id (`x-request-id`).' }) },
@@ -185,4 +205,5 @@ export const playground = route('post', '/playground', 'Send one message through
     body: jsonBody(playgroundSchema.openapi('ConsolePlayground')),
   },
   ok: sseResponse('The surface’s own stream, as a client of it would get it.'),
+  errors: surfaceAnswers,
 });

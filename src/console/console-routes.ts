@@ -401,8 +401,8 @@ const notFound = (message: string) =>
 
 const consoleNotBuilt = () =>
   new GatewayError({
-    kind: 'internal',
-    status: 500,
+    kind: 'unavailable',
+    status: 503,
     code: 'console_not_built',
     message: 'The console bundle is missing: run `npm run build`.',
   });

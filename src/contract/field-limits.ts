@@ -18,6 +18,8 @@ export const FIELD_LIMITS = {
   metadataValue: 512,
   /** The largest output any served Claude model allows (Opus: 128K); more is a 400, not a silent clamp. */
   maxOutputTokens: 128_000,
+  /** Template names (file names, `.md` included, must stay within the 255 bytes a file name may have). */
+  templateName: 200,
   /** Paths (agent mode `cwd`). */
   path: 4096,
 } as const;

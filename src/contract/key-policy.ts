@@ -1,3 +1,14 @@
+/**
+ * Where chat completions put Claude's thinking: `reasoning_content` (DeepSeek's name, read by the AI
+ * SDK, LangChain, LiteLLM, Open WebUI), `reasoning` (vLLM, OpenRouter, gpt-oss), or both.
+ */
+export type ReasoningField = 'reasoning_content' | 'reasoning' | 'both';
+export const REASONING_FIELDS: readonly ReasoningField[] = ['reasoning_content', 'reasoning', 'both'];
+
+export function isReasoningField(value: unknown): value is ReasoningField {
+  return REASONING_FIELDS.includes(value as ReasoningField);
+}
+
 /** What one API key may do. An absent limit means "no limit". */
 export interface KeyPolicy {
   /** Chat requests per minute. */
@@ -23,6 +34,8 @@ export interface KeyPolicy {
    * another team's subscription. Absent: every account.
    */
   accounts?: readonly string[];
+  /** Where chat completions put Claude's thinking for this key's clients; absent: the gateway's default. */
+  reasoningField?: ReasoningField;
 }
 
 export const ANY_TOOL = '*';

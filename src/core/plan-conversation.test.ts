@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { RunPlan } from '../contract/run-plan.js';
-import { placeSystemPrompt, startWithUserTurn } from './plan-conversation.js';
+import type { ClaudeTurn, RunPlan } from '../contract/run-plan.js';
+import { placeSystemPrompt, startWithUserTurn, takePrompt } from './plan-conversation.js';
 
 const text = (value: string) => ({ type: 'text' as const, text: value });
 const plan = (withHistory: boolean): RunPlan => ({
@@ -46,5 +46,25 @@ describe('startWithUserTurn', () => {
     const already = plan(true).history;
     startWithUserTurn(already);
     expect(already).toHaveLength(2);
+  });
+});
+
+describe('takePrompt', () => {
+  it('takes the last turn of a conversation', () => {
+    const turns: ClaudeTurn[] = [
+      { role: 'user', content: [text('first')] },
+      { role: 'assistant', content: [text('answer')] },
+      { role: 'user', content: [text('now')] },
+    ];
+    expect(takePrompt(turns, 'Be brief.')).toEqual({ role: 'user', content: [text('now')] });
+    expect(turns).toHaveLength(2);
+  });
+
+  it('answers instructions alone with a neutral user turn, and nothing at all with nothing', () => {
+    expect(takePrompt([], 'Say hello.')).toEqual({
+      role: 'user',
+      content: [text('(the conversation starts here)')],
+    });
+    expect(takePrompt([], undefined)).toBeUndefined();
   });
 });

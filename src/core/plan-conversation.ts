@@ -1,4 +1,11 @@
-import type { ClaudeTurn, RunPlan, SystemPromptPlacement } from '../contract/run-plan.js';
+import type { ClaudeContentBlock, ClaudeTurn, RunPlan, SystemPromptPlacement } from '../contract/run-plan.js';
+
+/** The neutral user turn the Messages API needs where a client's conversation has none. */
+const CONVERSATION_START = '(the conversation starts here)';
+
+function conversationStart(): ClaudeContentBlock[] {
+  return [{ type: 'text', text: CONVERSATION_START }];
+}
 
 /**
  * Puts the client's system text where SYSTEM_PROMPT_PLACEMENT says, the same for every surface:
@@ -27,6 +34,16 @@ export function placeSystemPrompt(
  */
 export function startWithUserTurn(history: ClaudeTurn[]): void {
   if (history[0]?.role === 'assistant') {
-    history.unshift({ role: 'user', content: [{ type: 'text', text: '(the conversation starts here)' }] });
+    history.unshift({ role: 'user', content: conversationStart() });
   }
+}
+
+/**
+ * The turn a run answers: the conversation's last turn, or, for a conversation of instructions only
+ * (system and developer messages, which OpenAI answers), the neutral user turn, so Claude answers the
+ * instructions. Undefined when there is neither (the surface's 400).
+ */
+export function takePrompt(turns: ClaudeTurn[], systemText: string | undefined): ClaudeTurn | undefined {
+  if (turns.length === 0 && systemText !== undefined) return { role: 'user', content: conversationStart() };
+  return turns.pop();
 }

@@ -1,7 +1,10 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { FinishedRequest } from '../contract/finished-request.js';
+import type { Principal } from '../contract/key-policy.js';
+import type { RunSummary } from '../contract/run-service.js';
 import { auditRecorder } from '../core/accounting/audit-recorder.js';
+import { toRequestSummary } from '../core/accounting/request-summary.js';
 import { THIRD_PARTY_REJECTED_CODE, trackThirdPartyRejections } from '../core/third-party-rejection.js';
 import { createGatewayMetrics, type GatewayMetrics } from '../ops/gateway-metrics.js';
 import type { GatewayStore } from '../store/gateway-store.js';
@@ -53,5 +56,29 @@ export function buildAccounting(setup: AccountingSetup): Accounting {
       await recordAudit.flush();
       recordAudit.close();
     },
+  };
+}
+
+/**
+ * A run that went on after its request was answered (a background task or response), recorded
+ * like the POST that started it.
+ */
+export function backgroundRequest(
+  principal: Principal,
+  requestId: string,
+  path: string,
+  summary: RunSummary,
+): FinishedRequest {
+  return {
+    principal,
+    requestId,
+    method: 'POST',
+    path,
+    body: undefined,
+    stream: false,
+    status: summary.error?.status ?? 200,
+    errorCode: summary.error?.code ?? null,
+    summary: toRequestSummary(summary),
+    durationMs: summary.durationMs,
   };
 }

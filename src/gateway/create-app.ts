@@ -15,6 +15,7 @@ import { buildOpenApiDocument, type DescribedRoutes, type JsonObject } from '../
 import { createPathTable } from '../http/path-table.js';
 import { type RateLimitHeaderRenderer, rateLimitHeaders } from '../http/rate-limit-headers.js';
 import { type AppEnv, type QuietRequest, requestLogger } from '../http/request-logger.js';
+import { isConsolePath, isPublicPath } from '../http/require-api-key.js';
 import type { Surface } from '../http/surface.js';
 import { type HealthDeps, healthRoutes } from '../ops/health-route.js';
 import { modelsRoutes } from '../surfaces/openai/models-route.js';
@@ -153,7 +154,11 @@ function mountRoutes(app: App, deps: AppDeps): void {
   if (deps.apiDocs) {
     const { version } = deps.apiDocs;
     let document: JsonObject | undefined;
-    mountRoot(deps.apiDocs.routes(() => (document ??= buildOpenApiDocument({ version }, described))));
+    // With the guards in front of every route, every operation declares what they answer too.
+    const guarded = deps.guards ? { isPublic: isPublicPath, hasOwnSignIn: isConsolePath } : undefined;
+    mountRoot(
+      deps.apiDocs.routes(() => (document ??= buildOpenApiDocument({ version }, described, guarded))),
+    );
   }
   app.route('/v1', api);
   app.route('/', api);

@@ -8,6 +8,7 @@ import { type AgentPolicy, agentPolicyFromConfig, createAgentResolver } from '..
 import { type Authenticator, createAuthenticator } from '../core/authenticator.js';
 import { createModelCatalog, type ModelCatalog } from '../core/model-catalog.js';
 import { RunQueue } from '../core/run-queue.js';
+import { createCl100kCounter } from '../core/tokens/token-counter.js';
 import type { ProcessRegistry } from '../engine/processes/process-registry.js';
 import type { WarmProcesses } from '../engine/warm/warm-processes.js';
 import { DrainSwitch } from '../http/drain.js';
@@ -28,6 +29,7 @@ import { buildEngine, type Engine } from './engine.js';
 import { lockInstanceDir } from './instance-lock.js';
 import { buildKeyLimits, type KeyLimits } from './key-limits.js';
 import { buildNative, type Native } from './native.js';
+import { buildResponses, type Responses } from './responses.js';
 import { buildRunService, primeSpares } from './runs.js';
 import { startupSummary } from './startup-summary.js';
 import { buildTasks, type Tasks } from './tasks.js';
@@ -149,6 +151,7 @@ interface GatewayFront {
   /** Every surface the app serves. */
   surfaces: Surface[];
   tasks: Tasks;
+  responses: Responses;
   drain: DrainSwitch;
   app: ReturnType<typeof createApp>;
   websocketServer: WebSocketServer;
@@ -165,7 +168,14 @@ async function buildFront(core: GatewayCore): Promise<GatewayFront> {
     onFinished: accounting.onFinished,
   });
   const tasks = await buildTasks({ ...common, recordInBackground: accounting.recordInBackground, logger });
-  const wire = buildWireSurfaces({ ...common, chatPlanContext: core.chatPlanContext, logger });
+  const countTokens = createCl100kCounter();
+  const wire = buildWireSurfaces({ ...common, chatPlanContext: core.chatPlanContext, countTokens, logger });
+  const responses = await buildResponses({
+    ...common,
+    countTokens,
+    recordInBackground: accounting.recordInBackground,
+    logger,
+  });
   const late = lateBoundFetch();
   const webConsole = buildWebConsole({
     ...{ config, store, models, authenticator: core.authenticator, engine: core.engine, queue: core.queue },
@@ -173,7 +183,7 @@ async function buildFront(core: GatewayCore): Promise<GatewayFront> {
     appFetch: late.fetch,
   });
   const drain = new DrainSwitch();
-  const surfaces = [...wire, tasks.surface, native.surface];
+  const surfaces = [...wire, responses.surface, tasks.surface, native.surface];
   const app = buildApp({
     ...{ config, store, models, accounting, drain, tickets, webConsole, logger, surfaces },
     ...{ engine: core.engine, authenticator: core.authenticator, redisReachable: core.limits.redisReachable },
@@ -182,7 +192,7 @@ async function buildFront(core: GatewayCore): Promise<GatewayFront> {
   // Upgrades are routed through the app (auth, then the route); only our subprotocol is ever
   // selected, so a ticket offered next to it is never echoed back.
   const websocketServer = new WebSocketServer({ noServer: true, handleProtocols: selectProtocol });
-  return { native, surfaces, tasks, drain, app, websocketServer };
+  return { native, surfaces, tasks, responses, drain, app, websocketServer };
 }
 
 /** What the server holds: the app, and a drain and shutdown that end everything in order. */
@@ -205,6 +215,7 @@ function gatewayHandle(core: GatewayCore, front: GatewayFront, lock: HeldLock): 
     async shutdown() {
       core.dirs.stopSweeper();
       await front.tasks.stopAll();
+      await front.responses.stopAll();
       front.native.sessions.abortAll();
       for (const client of front.websocketServer.clients) client.terminate();
       front.websocketServer.close();

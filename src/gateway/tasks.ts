@@ -3,10 +3,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { packageAsset } from '../console/package-root.js';
 import type { FinishedRequest } from '../contract/finished-request.js';
-import type { Principal } from '../contract/key-policy.js';
 import type { TaskSignals } from '../contract/ports/tasks.js';
-import type { RunService, RunSummary } from '../contract/run-service.js';
-import { toRequestSummary } from '../core/accounting/request-summary.js';
+import type { RunService } from '../contract/run-service.js';
 import { loadProfiles, type ProfileCatalog } from '../core/admission/profiles.js';
 import type { AgentPolicy } from '../core/agent-policy.js';
 import type { ModelCatalog } from '../core/model-catalog.js';
@@ -18,6 +16,7 @@ import { type TemplateLibrary, templateLibrary } from '../services/templates/tem
 import type { GatewayStore } from '../store/gateway-store.js';
 import { postgresTaskSignals } from '../store/postgres-task-signals.js';
 import { tasksSurface } from '../surfaces/tasks/surface.js';
+import { backgroundRequest } from './accounting.js';
 
 const STOPPED_REASON = 'The gateway stopped while this task was running.';
 
@@ -85,7 +84,7 @@ export async function buildTasks(setup: TasksSetup): Promise<Tasks> {
     envAllowlist: config.EXECUTE_ENV_ALLOWLIST,
     keepAliveMs: setup.keepAliveMs,
     onBackgroundSummary: (principal, requestId, summary) =>
-      setup.recordInBackground(backgroundTaskRequest(principal, requestId, summary)),
+      setup.recordInBackground(backgroundRequest(principal, requestId, '/api/v1/tasks', summary)),
   });
   return { service, surface, stopAll: () => service.stopAll(STOPPED_REASON) };
 }
@@ -118,24 +117,4 @@ async function loadTemplates(config: Config, logger: Logger): Promise<TemplateLi
     );
   }
   return templates;
-}
-
-/** A task's run that went on after its client left, recorded like the POST that started it. */
-function backgroundTaskRequest(
-  principal: Principal,
-  requestId: string,
-  summary: RunSummary,
-): FinishedRequest {
-  return {
-    principal,
-    requestId,
-    method: 'POST',
-    path: '/api/v1/tasks',
-    body: undefined,
-    stream: false,
-    status: summary.error?.status ?? 200,
-    errorCode: summary.error?.code ?? null,
-    summary: toRequestSummary(summary),
-    durationMs: summary.durationMs,
-  };
 }

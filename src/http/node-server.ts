@@ -1,6 +1,7 @@
 import { type Server, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { serve, type WebSocketServerLike } from '@hono/node-server';
+import { upgradeRefusals } from './upgrade-refusals.js';
 
 export interface ServerLimits {
   /** Time to receive a request's headers (slowloris). */
@@ -27,14 +28,16 @@ export interface NodeServerOptions {
 const MAX_CHECK_INTERVAL_MS = 1_000;
 
 /**
- * The gateway's HTTP server, the same in production and tests: explicit limits, and errors of Node's
- * own HTTP parser answered in the OpenAI error shape instead of a bodiless status line.
+ * The gateway's HTTP server, the same in production and tests: explicit limits, errors of Node's own
+ * HTTP parser answered in the OpenAI error shape instead of a bodiless status line, and refused
+ * WebSocket upgrades answered with the app's error body.
  */
 export function startNodeServer(options: NodeServerOptions): Server {
   const { limits } = options;
+  const refusals = options.websocket ? upgradeRefusals(options.fetch) : undefined;
   const server = serve(
     {
-      fetch: options.fetch,
+      fetch: refusals?.fetch ?? options.fetch,
       port: options.port,
       hostname: options.hostname,
       ...(options.websocket ? { websocket: options.websocket } : {}),
@@ -52,6 +55,7 @@ export function startNodeServer(options: NodeServerOptions): Server {
   ) as Server;
   server.maxConnections = limits.maxConnections;
   server.on('clientError', answerClientError);
+  if (refusals) server.on('upgrade', refusals.onUpgrade);
   return server;
 }
 

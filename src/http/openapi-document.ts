@@ -1,4 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { declareGuardStatuses, type GuardedPaths } from './openapi-guard-statuses.js';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -16,7 +17,12 @@ export interface DescribedRoutes {
  * The OpenAPI 3.1 document served at /openapi.json, generated from the route definitions each
  * surface registers (src/http/openapi-route.ts), under the prefix the app mounts them at.
  */
-export function buildOpenApiDocument(info: OpenApiInfo, described: readonly DescribedRoutes[]): JsonObject {
+export function buildOpenApiDocument(
+  info: OpenApiInfo,
+  described: readonly DescribedRoutes[],
+  /** The guards in front of the routes, whose statuses every operation then declares. */
+  guarded?: GuardedPaths,
+): JsonObject {
   // Only a registry: merging happens in `route()`, and this app never serves a request.
   const registry = new OpenAPIHono();
   for (const { prefix, routes } of described) registry.route(prefix, routes);
@@ -43,5 +49,7 @@ export function buildOpenApiDocument(info: OpenApiInfo, described: readonly Desc
     security: [{ bearerAuth: [] }, { apiKeyHeader: [] }],
   });
   // Served as JSON: what the generator leaves `undefined` would vanish on the wire anyway.
-  return JSON.parse(JSON.stringify(document)) as JsonObject;
+  const served = JSON.parse(JSON.stringify(document)) as JsonObject;
+  if (guarded) declareGuardStatuses(served, guarded);
+  return served;
 }

@@ -24,7 +24,7 @@ export function isPublicPath(path: string): boolean {
 }
 
 /** The web console signs in with its own session cookie (src/console), not with an API key header. */
-function isConsolePath(path: string): boolean {
+export function isConsolePath(path: string): boolean {
   return path === '/console' || path.startsWith('/console/');
 }
 

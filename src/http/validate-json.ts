@@ -18,12 +18,22 @@ export function paramPath(path: readonly PropertyKey[]): string {
 /** zod validation of a JSON body whose failures become OpenAI 400s naming the offending param. */
 export function validateJson<T extends ZodType>(schema: T) {
   return zValidator('json', schema, (result) => {
-    if (result.success) return;
-    const issue = result.error.issues[0];
-    const param = issue ? paramPath(issue.path) : null;
-    const message = issue
-      ? `Invalid value for '${param || 'body'}': ${issue.message}`
-      : 'Invalid request body.';
-    throw invalidRequest(message, param || null);
+    if (!result.success) throw firstIssue(result.error.issues, 'body');
   });
+}
+
+/** zod validation of the query string, failing the same way (`param` names the query parameter). */
+export function validateQuery<T extends ZodType>(schema: T) {
+  return zValidator('query', schema, (result) => {
+    if (!result.success) throw firstIssue(result.error.issues, 'query');
+  });
+}
+
+function firstIssue(issues: readonly { path: readonly PropertyKey[]; message: string }[], where: string) {
+  const issue = issues[0];
+  const param = issue ? paramPath(issue.path) : null;
+  const message = issue
+    ? `Invalid value for '${param || where}': ${issue.message}`
+    : `Invalid request ${where}.`;
+  return invalidRequest(message, param || null);
 }

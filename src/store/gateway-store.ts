@@ -2,6 +2,7 @@ import type { SessionStore } from '@anthropic-ai/claude-agent-sdk';
 import { sql } from 'kysely';
 import type { AccountStateStore } from '../contract/ports/accounts.js';
 import type { AuditLog } from '../contract/ports/audit.js';
+import type { ChatCompletionStore } from '../contract/ports/chat-completions.js';
 import type { SharedSessionIndex } from '../contract/ports/conversations.js';
 import type { KeyStore } from '../contract/ports/keys.js';
 import type { SharedConcurrency, SharedRateWindow } from '../contract/ports/limits.js';
@@ -13,6 +14,7 @@ import { createAccountStateStore } from './account-states.js';
 import { createAuditLog } from './audit-log.js';
 import { type ConnectOptions, connectStore, type StoreEngine, type StoreLocation } from './engine.js';
 import { createKeyStore } from './key-store.js';
+import { createChatCompletionStore } from './kysely-chat-completions-store.js';
 import { createNativeSessionStore } from './kysely-native-sessions.js';
 import { createResponsesStore } from './kysely-responses-store.js';
 import { createTaskStore } from './kysely-task-store.js';
@@ -35,6 +37,8 @@ export interface GatewayStore {
   readonly keys: KeyStore;
   readonly audit: AuditLog;
   readonly responses: ResponsesStore;
+  /** Chat completions created with `store: true`. */
+  readonly chatCompletions: ChatCompletionStore;
   /** Sessions of the native API. */
   readonly nativeSessions: NativeSessionStore;
   /** Agentic tasks and their event logs. */
@@ -51,7 +55,10 @@ export interface GatewayStore {
   rateWindow(windowMs: number): SharedRateWindow;
   /** Per-key run slots shared by every gateway on this store. */
   concurrency(options: Omit<SharedConcurrencyOptions, 'engine'>): SharedConcurrency;
-  /** Claude Code transcripts, mirrored through the Agent SDK's `sessionStore` option. */
+  /**
+   * Claude Code transcripts of the sessions in the conversation index (`sessionIndex`), mirrored
+   * through the Agent SDK's `sessionStore` option; entries of a session not in it are dropped.
+   */
   readonly transcripts: SessionStore;
   /** The conversation index every gateway on this store shares (sessions follow the client). */
   sessionIndex(options: Omit<SharedSessionIndexOptions, 'engine'>): SharedSessionIndex;
@@ -64,7 +71,7 @@ export interface OpenStoreOptions extends ConnectOptions {
   /** Apply pending migrations first (default true); `claude-gateway migrate` does it explicitly. */
   migrate?: boolean;
   now?: () => number;
-  /** This gateway's INSTANCE_ID: on a shared database, whose running tasks are its own. */
+  /** This gateway's INSTANCE_ID: on a shared database, whose running tasks (and background responses) are its own. */
   instanceId?: string;
   /** PostgreSQL: how long to wait for the database to answer the first time (default: one attempt). */
   connect?: WaitForDatabaseOptions;
@@ -96,7 +103,12 @@ export async function openGatewayStore(
   return {
     engine,
     keys: createKeyStore(db, options.now),
-    responses: createResponsesStore(db),
+    // As for tasks: on a shared database a starting gateway fails only its own background responses.
+    responses: createResponsesStore(db, {
+      ...(engine === 'postgres' && options.instanceId ? { instanceId: options.instanceId } : {}),
+      notifyAppends: engine === 'postgres',
+    }),
+    chatCompletions: createChatCompletionStore(db, engine),
     audit: createAuditLog(db, engine),
     nativeSessions: createNativeSessionStore(db),
     // On a shared database a starting gateway fails only the tasks it left running itself.
@@ -110,7 +122,7 @@ export async function openGatewayStore(
       return open;
     },
     notifications,
-    transcripts: transcriptMirror(db, options.now, prefetch),
+    transcripts: transcriptMirror(db, engine, options.now, prefetch),
     sessionIndex: (indexOptions) =>
       sharedSessionIndex(db, {
         now: options.now,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
-import type { KeyPolicy } from '../contract/key-policy.js';
+import { isReasoningField, type KeyPolicy } from '../contract/key-policy.js';
 import type { ApiKeyRecord, KeyStore } from '../contract/ports/keys.js';
 import { displayPrefix, generateApiKey, hashApiKey } from '../util/api-key.js';
 import type { ApiKeysTable, StoreSchema } from './schema.js';
@@ -38,6 +38,7 @@ export function createKeyStore(db: Kysely<StoreSchema>, now: () => number = Date
         agent_tools: policy.agentTools ? JSON.stringify(policy.agentTools) : null,
         profile: policy.profile ?? null,
         accounts: policy.accounts ? JSON.stringify(policy.accounts) : null,
+        reasoning_field: policy.reasoningField ?? null,
         spent_usd: 0,
         created_at: now(),
         revoked_at: null,
@@ -114,6 +115,7 @@ function toRecord(row: ApiKeyRow): ApiKeyRecord {
   if (row.agent_tools !== null) policy.agentTools = parseStringList(row.agent_tools);
   if (row.profile !== null) policy.profile = row.profile;
   if (row.accounts !== null) policy.accounts = parseStringList(row.accounts);
+  if (isReasoningField(row.reasoning_field)) policy.reasoningField = row.reasoning_field;
   return {
     id: row.id,
     name: row.name,

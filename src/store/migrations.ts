@@ -307,7 +307,67 @@ function migrations(engine: StoreEngine): Record<string, Migration> {
           ON CONFLICT (name) DO NOTHING`.execute(db);
       },
     },
-    '0011_conversation_versions': {
+    // The field chat completions put Claude's thinking in, chosen per key.
+    '0011_key_reasoning_field': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('api_keys').addColumn('reasoning_field', 'text').execute();
+      },
+    },
+    // Background responses (their life and event log, on the gateway that runs them) and chat
+    // completions stored with `store: true`.
+    '0012_background_responses_and_stored_completions': {
+      async up(db: Kysely<unknown>) {
+        // Rows from before were all finished, foreground responses.
+        await db.schema
+          .alterTable('responses')
+          .addColumn('status', 'text', (c) => c.notNull().defaultTo('completed'))
+          .execute();
+        await db.schema
+          .alterTable('responses')
+          .addColumn('background', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema.alterTable('responses').addColumn('instance_id', 'text').execute();
+        await db.schema
+          .createIndex('responses_status')
+          .ifNotExists()
+          .on('responses')
+          .column('status')
+          .execute();
+        await db.schema
+          .createTable('response_events')
+          .ifNotExists()
+          .addColumn('response_id', 'text', (c) => c.notNull().references('responses.id').onDelete('cascade'))
+          .addColumn('seq', 'integer', (c) => c.notNull())
+          .addColumn('event', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('response_events_pk', ['response_id', 'seq'])
+          .execute();
+        await db.schema
+          .createTable('chat_completions')
+          .ifNotExists()
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('owner_id', 'text', (c) => c.notNull())
+          .addColumn('model', 'text', (c) => c.notNull())
+          .addColumn('metadata', 'text', (c) => c.notNull())
+          .addColumn('completion', 'text', (c) => c.notNull())
+          .addColumn('messages', 'text', (c) => c.notNull())
+          .addColumn('created_at', bigint, (c) => c.notNull())
+          .addColumn('expires_at', bigint, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('chat_completions_owner_created')
+          .ifNotExists()
+          .on('chat_completions')
+          .columns(['owner_id', 'created_at', 'id'])
+          .execute();
+        await db.schema
+          .createIndex('chat_completions_expires_at')
+          .ifNotExists()
+          .on('chat_completions')
+          .column('expires_at')
+          .execute();
+      },
+    },
+    '0014_conversation_versions': {
       // The fencing token of a shared conversation: turns committed to its Claude Code session, so
       // a process one gateway kept is used only while no other gateway has committed a turn since.
       async up(db: Kysely<unknown>) {

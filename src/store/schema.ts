@@ -1,5 +1,6 @@
 import type { Generated } from 'kysely';
 import type { AccountStatus } from '../contract/accounts.js';
+import type { StoredResponseStatus } from '../contract/ports/responses.js';
 import type { TaskStatus } from '../contract/ports/tasks.js';
 
 /**
@@ -17,6 +18,8 @@ export interface StoreSchema {
   transcript_entries: TranscriptEntriesTable;
   conversations: ConversationsTable;
   responses: ResponsesTable;
+  response_events: ResponseEventsTable;
+  chat_completions: ChatCompletionsTable;
   native_sessions: NativeSessionsTable;
   native_session_messages: NativeSessionMessagesTable;
   tasks: TasksTable;
@@ -101,6 +104,35 @@ export interface ResponsesTable {
   response: string;
   created_at: number;
   expires_at: number;
+  /** Where it is in its life (migration 0010; earlier rows are `completed`). */
+  status: StoredResponseStatus;
+  /** 1 for a background response. */
+  background: number;
+  /** The gateway running a background response (on a shared database); null on the embedded file. */
+  instance_id: string | null;
+}
+
+/** A background response's event log (migration 0010), by sequence number. */
+export interface ResponseEventsTable {
+  response_id: string;
+  seq: number;
+  /** JSON text: the event as the Responses surface streams it. */
+  event: string;
+}
+
+/** Chat completions created with `store: true` (migration 0010). */
+export interface ChatCompletionsTable {
+  id: string;
+  owner_id: string;
+  model: string;
+  /** JSON text: string values by key. */
+  metadata: string;
+  /** JSON text: the chat.completion object. */
+  completion: string;
+  /** JSON text: the request's messages. */
+  messages: string;
+  created_at: number;
+  expires_at: number;
 }
 
 /** Which Claude Code session holds which conversation, for every gateway on the database. */
@@ -166,6 +198,8 @@ export interface ApiKeysTable {
   profile: string | null;
   /** JSON array of the account names the key may spend (migration 0009), or null for all. */
   accounts: string | null;
+  /** Where chat completions put thinking for the key's clients (migration 0010), or null for the default. */
+  reasoning_field: string | null;
   spent_usd: number;
   created_at: number;
   revoked_at: number | null;

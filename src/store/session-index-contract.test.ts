@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type PostgresCluster,
@@ -101,6 +102,7 @@ for (const engine of engines) {
         b: storeB.sessionIndex(options),
         store: storeA,
         storeB,
+        location,
         evicted,
         advance: (ms: number) => {
           clock.at += ms;
@@ -226,6 +228,9 @@ for (const engine of engines) {
       ]);
       expect((await b.endConversation(origin)).map((s) => s.id)).toEqual(['session-1']);
       expect(await store.transcripts.load({ projectKey: 'p', sessionId: 'session-1' })).toBeNull();
+      // What its last Claude Code still writes while it exits does not outlive the session.
+      await store.transcripts.append({ projectKey: 'p', sessionId: 'session-1' }, [{ type: 'last-prompt' }]);
+      expect(await store.transcripts.load({ projectKey: 'p', sessionId: 'session-1' })).toBeNull();
       // The same conversation in an agent cwd is another session, ended by naming that cwd.
       expect((await a.endConversation(inProject)).map((s) => s.id)).toEqual(['session-2']);
       expect(evicted.map((s) => s.id)).toEqual(['session-1', 'session-2']);
@@ -260,9 +265,11 @@ for (const engine of engines) {
       async () => {
         const kept: Array<{ sessionId: string; version: number }> = [];
         const { a, store, storeB } = await gateways({ keptProcesses: () => kept });
-        const first = await a.begin(plan(user('hi')), { callerId: 'k' });
-        // A new session had nothing stored when it was claimed: its first resume (a rebuilt history,
-        // which its gateway mirrors itself) is told so without asking the database, then asks it.
+        const earlier = [user('before'), assistant('earlier')];
+        const first = await a.begin(plan(...earlier, user('hi')), { callerId: 'k' });
+        // A new session with a history had nothing stored when it was claimed: its first resume (of
+        // the rebuilt history, which its gateway mirrors itself) is told so without asking the
+        // database, then asks it.
         const key = { projectKey: 'any', sessionId: first.session.id };
         const main = [{ type: 'user', uuid: 'u1' }];
         await store.transcripts.append(key, main);
@@ -270,7 +277,7 @@ for (const engine of engines) {
         expect(await store.transcripts.load(key)).toEqual(main);
         await first.commit(assistant('hello'));
         const next = (more: string) =>
-          a.begin(plan(user('hi'), assistant('hello'), user(more)), { callerId: 'k' });
+          a.begin(plan(...earlier, user('hi'), assistant('hello'), user(more)), { callerId: 'k' });
 
         // Kept here at version 1: the claim of version 1 leaves the transcript to the process.
         kept.push({ sessionId: first.session.id, version: 1 });
@@ -289,6 +296,43 @@ for (const engine of engines) {
         await cold.cancel();
       },
     );
+
+    // Only PostgreSQL has gateways that end a session while another appends to it at the same time.
+    if (engine.name === 'postgres')
+      it('keeps nothing a last Claude Code appends while another gateway is ending its session', async () => {
+        const { a, store, location } = await gateways();
+        await (await a.begin(plan(user('hi')), { callerId: 'k', conversationId: 'native-1' })).commit(
+          assistant('hello'),
+        );
+        const key = { projectKey: 'p', sessionId: 'session-1' };
+        if (location.engine !== 'postgres') throw new Error('a PostgreSQL case');
+        const ending = new pg.Client({ connectionString: location.url });
+        await ending.connect();
+        try {
+          // The other gateway's ending, caught between its statements: the index row is deleted,
+          // not yet committed, when the append comes...
+          await ending.query('BEGIN');
+          await ending.query(`DELETE FROM conversations WHERE id = 'session-1'`);
+          const appended = store.transcripts.append(key, [{ type: 'last-prompt' }]);
+          // ...which waits for that row instead of writing past the ending.
+          const waiting = async () => {
+            const { rows } = await ending.query<{ n: string }>(
+              `SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`,
+            );
+            return Number(rows[0]?.n) > 0;
+          };
+          for (let tries = 0; tries < 200 && !(await waiting()); tries++) {
+            await new Promise((resolve) => setTimeout(resolve, 10));
+          }
+          expect(await waiting()).toBe(true);
+          await ending.query(`DELETE FROM transcript_entries WHERE session_id = 'session-1'`);
+          await ending.query('COMMIT');
+          await appended;
+          expect(await store.transcripts.load(key)).toBeNull();
+        } finally {
+          await ending.end();
+        }
+      });
 
     it('sweeps idle sessions after the TTL, the oldest over the cap, and claims whose gateway died', async () => {
       const { a, b, evicted, advance } = await gateways({ maxCount: 2, claimTtlMs: 120_000 });

@@ -123,6 +123,13 @@ export function sharedSessionIndex(
                 .selectFrom('gone')
                 .select(['gone.id', 'gone.cwd'])
                 .execute()
+                .then(async (rows) => {
+                  // The statement read the transcripts as it began: an append holding a redundant
+                  // session's row (a last turn's Claude Code still exiting) made it wait, and its
+                  // entries are only visible to a statement of their own.
+                  await removeAll(db, rows);
+                  return rows;
+                })
             : await db.transaction().execute(async (trx) => {
                 const rows = await redundant(trx).execute();
                 await trx.updateTable('conversations').set(release).where('id', '=', id).execute();
@@ -209,8 +216,9 @@ export function sharedSessionIndex(
         })
         .execute();
       // Nothing is stored under a new id: a history rebuilt for it is resumed from the transcript
-      // this gateway writes (and a process started ahead to resume that id can serve it).
-      options.prefetch?.put(id, { mainEntries: [], subkeys: [] });
+      // this gateway writes (and a process started ahead to resume that id can serve it). Without a
+      // history there is no resume to answer.
+      if (plan.history.length > 0) options.prefetch?.put(id, { mainEntries: [], subkeys: [] });
       return claimFor(id, { continues: false, version: 0 }, afterPrompt, key, true);
     },
 

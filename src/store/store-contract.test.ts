@@ -12,9 +12,11 @@ import {
 } from '../../test/helpers/postgres-cluster.js';
 import type { Account, AccountState } from '../contract/accounts.js';
 import type { AuditEntry } from '../contract/ports/audit.js';
+import type { ChatCompletionQuery, StoredChatCompletion } from '../contract/ports/chat-completions.js';
 import type { NativeSessionRecord } from '../contract/ports/native-sessions.js';
 import type { StoredResponse } from '../contract/ports/responses.js';
 import { ZERO_USAGE } from '../contract/run-events.js';
+import type { RunPlan } from '../contract/run-plan.js';
 import { accountSlots } from '../core/accounts/account-slots.js';
 import { hashApiKey } from '../util/api-key.js';
 import { connectStore, type StoreLocation } from './engine.js';
@@ -74,6 +76,27 @@ function postgresEngine(): Engine {
       return { engine: 'postgres', url: await cluster.createDatabase() };
     },
   };
+}
+
+/** Puts sessions `ids` in the store's conversation index: only those keep mirrored transcripts. */
+async function trackSessions(store: GatewayStore, ...ids: string[]): Promise<void> {
+  const pending = [...ids];
+  const index = store.sessionIndex({
+    ttlMs: 60_000,
+    maxCount: 100,
+    claimTtlMs: 60_000,
+    newId: () => pending.shift() ?? 'unexpected',
+  });
+  for (const _ of ids) {
+    const plan: RunPlan = {
+      model: 'sonnet',
+      history: [],
+      prompt: [{ type: 'text', text: 'hi' }],
+      thinking: 'disabled',
+      clientTools: [],
+    };
+    await index.begin(plan);
+  }
 }
 
 const DAY1 = Date.UTC(2026, 0, 1, 23, 59);
@@ -280,7 +303,9 @@ for (const engine of [sqliteEngine(), postgresEngine()]) {
           '0008_take_run_lease',
           '0009_accounts',
           '0010_store_counters',
-          '0011_conversation_versions',
+          '0011_key_reasoning_field',
+          '0012_background_responses_and_stored_completions',
+          '0014_conversation_versions',
         ]);
         expect(await migrateToLatest(connections[0]!.db, connections[0]!.engine)).toEqual([]);
       } finally {
@@ -544,6 +569,7 @@ for (const engine of [sqliteEngine(), postgresEngine()]) {
 
     it('mirrors transcripts: entries come back deep-equal in append order, retried uuids once', async () => {
       const store = await open();
+      await trackSessions(store, 'sess-1');
       const key = { projectKey: 'proj', sessionId: 'sess-1' };
       const first = {
         type: 'user',
@@ -570,6 +596,7 @@ for (const engine of [sqliteEngine(), postgresEngine()]) {
 
     it('lists and deletes mirrored sessions per project', async () => {
       const store = await open();
+      await trackSessions(store, 'one', 'two', 'x');
       const one = { projectKey: 'proj', sessionId: 'one' };
       const two = { projectKey: 'proj', sessionId: 'two' };
       await store.transcripts.append(one, [{ type: 'user', uuid: 'a' }]);
@@ -597,6 +624,8 @@ for (const engine of [sqliteEngine(), postgresEngine()]) {
         previousResponseId: null,
         inputItems: [{ type: 'message', role: 'user', content: 'hi' }],
         response: { id, object: 'response', output: [] },
+        status: 'completed',
+        background: false,
         createdAt: 1_000,
         expiresAt: 2_000,
         ...overrides,
@@ -621,6 +650,104 @@ for (const engine of [sqliteEngine(), postgresEngine()]) {
       expect(await store.responses.get('resp_4', 'key-b', 4_000)).toBeUndefined();
       expect(await store.responses.sweep(6_000)).toBe(2);
       expect(await store.responses.get('resp_3', 'key-a', 6_000)).toBeDefined();
+    });
+
+    it('keeps a background response changing while it runs, with its event log, and lists the running ones', async () => {
+      const store = await open();
+      const background = (id: string): StoredResponse => ({
+        id,
+        ownerId: 'key-a',
+        previousResponseId: null,
+        inputItems: [],
+        response: { id, status: 'queued' },
+        status: 'queued',
+        background: true,
+        createdAt: 1_000,
+        expiresAt: 9_000,
+      });
+      await store.responses.save(background('resp_bg'));
+      await store.responses.save(background('resp_other'));
+      expect((await store.responses.running()).map((record) => record.id).sort()).toEqual([
+        'resp_bg',
+        'resp_other',
+      ]);
+      await store.responses.appendEvent('resp_bg', { seq: 0, event: { type: 'response.created' } });
+      await store.responses.appendEvent('resp_bg', { seq: 1, event: { type: 'response.in_progress' } });
+      expect(await store.responses.events('resp_bg', 0)).toEqual([
+        { seq: 1, event: { type: 'response.in_progress' } },
+      ]);
+      expect(
+        await store.responses.update('resp_bg', { id: 'resp_bg', status: 'in_progress' }, 'in_progress'),
+      ).toBe(true);
+      expect(
+        await store.responses.update('resp_bg', { id: 'resp_bg', status: 'cancelled' }, 'cancelled'),
+      ).toBe(true);
+      // Ended: the run's own late end does not overwrite the cancel.
+      expect(
+        await store.responses.update('resp_bg', { id: 'resp_bg', status: 'completed' }, 'completed'),
+      ).toBe(false);
+      expect(await store.responses.get('resp_bg', 'key-a', 2_000)).toMatchObject({
+        status: 'cancelled',
+        background: true,
+        response: { status: 'cancelled' },
+      });
+      expect((await store.responses.running()).map((record) => record.id)).toEqual(['resp_other']);
+      expect(await store.responses.delete('resp_bg', 'key-a')).toBe(true);
+      expect(await store.responses.events('resp_bg', -1)).toEqual([]);
+    });
+
+    it('keeps stored chat completions per owner: list by model and metadata, in order, paged, updated, deleted, swept', async () => {
+      const store = await open();
+      const completion = (id: string, createdAt: number, overrides: Partial<StoredChatCompletion> = {}) => ({
+        id,
+        ownerId: 'key-a',
+        model: 'sonnet',
+        metadata: { topic: 'weather' },
+        completion: { id, object: 'chat.completion' },
+        messages: [{ role: 'user', content: 'hi' }],
+        createdAt,
+        expiresAt: 9_000,
+        ...overrides,
+      });
+      await store.chatCompletions.save(completion('c1', 1_000));
+      await store.chatCompletions.save(completion('c2', 2_000, { model: 'haiku' }));
+      await store.chatCompletions.save(
+        completion('c3', 2_000, { metadata: { topic: 'news', "odd'key": 'x' } }),
+      );
+      await store.chatCompletions.save(completion('c4', 3_000, { ownerId: 'key-b' }));
+      await store.chatCompletions.save(completion('c5', 4_000, { expiresAt: 5_000 }));
+      const ids = async (query: Partial<ChatCompletionQuery>) =>
+        (
+          await store.chatCompletions.list({
+            ownerId: 'key-a',
+            now: 6_000,
+            order: 'asc',
+            limit: 10,
+            ...query,
+          })
+        ).map((record) => record.id);
+
+      expect(await ids({})).toEqual(['c1', 'c2', 'c3']);
+      expect(await ids({ order: 'desc' })).toEqual(['c3', 'c2', 'c1']);
+      expect(await ids({ model: 'haiku' })).toEqual(['c2']);
+      expect(await ids({ metadata: { topic: 'weather' } })).toEqual(['c1', 'c2']);
+      expect(await ids({ metadata: { topic: 'news', "odd'key": 'x' } })).toEqual(['c3']);
+      expect(await ids({ limit: 2 })).toEqual(['c1', 'c2']);
+      expect(await ids({ after: { id: 'c2', createdAt: 2_000 } })).toEqual(['c3']);
+      expect(await ids({ order: 'desc', after: { id: 'c3', createdAt: 2_000 } })).toEqual(['c2', 'c1']);
+
+      expect(await store.chatCompletions.get('c4', 'key-a', 6_000)).toBeUndefined();
+      expect(await store.chatCompletions.updateMetadata('c1', 'key-b', { x: 'y' })).toBe(false);
+      expect(await store.chatCompletions.updateMetadata('c1', 'key-a', { topic: 'rain' })).toBe(true);
+      expect(await store.chatCompletions.get('c1', 'key-a', 6_000)).toMatchObject({
+        metadata: { topic: 'rain' },
+        messages: [{ role: 'user', content: 'hi' }],
+        completion: { id: 'c1' },
+      });
+      expect(await store.chatCompletions.delete('c1', 'key-b')).toBe(false);
+      expect(await store.chatCompletions.delete('c1', 'key-a')).toBe(true);
+      expect(await store.chatCompletions.sweep(6_000)).toBe(1);
+      expect(await ids({ now: 1 })).toEqual(['c2', 'c3']);
     });
 
     it('answers the readiness probe while open and refuses once closed', async () => {

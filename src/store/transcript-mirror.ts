@@ -1,5 +1,6 @@
 import type { SessionKey, SessionStore, SessionStoreEntry } from '@anthropic-ai/claude-agent-sdk';
 import type { Kysely } from 'kysely';
+import type { StoreEngine } from './engine.js';
 import type { StoreSchema } from './schema.js';
 import type { TranscriptPrefetch } from './transcript-prefetch.js';
 
@@ -12,9 +13,15 @@ const MAIN = '';
  * locally, and the SDK mirrors every line here; on resume it loads the session from here when the
  * local file is missing (another instance ran the earlier turns), so a conversation continues as
  * the same Claude Code session on whichever gateway the turn lands.
+ *
+ * Only a session the conversation index holds keeps a transcript, since the index is what ends
+ * sessions and deletes their transcripts. Claude Code goes on writing after its turn's answer (the
+ * last prompt, its cost state) while it exits, by when the session may have been ended on any
+ * gateway (a deleted native session): those entries are dropped instead of outliving the session.
  */
 export function transcriptMirror(
   db: Kysely<StoreSchema>,
+  engine: StoreEngine,
   now: () => number = Date.now,
   prefetch?: TranscriptPrefetch,
 ): SessionStore {
@@ -35,14 +42,25 @@ export function transcriptMirror(
         entry: JSON.stringify(entry),
         appended_at: at,
       }));
-      for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
-        await db
-          .insertInto('transcript_entries')
-          .values(rows.slice(start, start + ROWS_PER_INSERT))
-          // A retried batch (same uuids) lands once.
-          .onConflict((oc) => oc.columns(['project_key', 'session_id', 'subpath', 'uuid']).doNothing())
-          .execute();
-      }
+      await db.transaction().execute(async (trx) => {
+        // On PostgreSQL the session's index row is held until the entries are in: an ending that
+        // races this append waits for it, and then deletes these entries with the session's.
+        const tracked = await trx
+          .selectFrom('conversations')
+          .select('id')
+          .where('id', '=', key.sessionId)
+          .$if(engine === 'postgres', (query) => query.forKeyShare())
+          .executeTakeFirst();
+        if (!tracked) return;
+        for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
+          await trx
+            .insertInto('transcript_entries')
+            .values(rows.slice(start, start + ROWS_PER_INSERT))
+            // A retried batch (same uuids) lands once.
+            .onConflict((oc) => oc.columns(['project_key', 'session_id', 'subpath', 'uuid']).doNothing())
+            .execute();
+        }
+      });
     },
 
     async load(key: SessionKey) {

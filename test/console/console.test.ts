@@ -245,14 +245,18 @@ describe.skipIf(!hasChromium)('web console in Chromium', () => {
 
   it('counts 429 refusals apart from errors in the overview', async () => {
     const { key } = await h.gateway.store.keys.create({ name: 'one-a-minute', policy: { rpm: 1 } });
-    const badRequest = () =>
+    const chat = (body: unknown) =>
       fetch(`${h.baseURL}/chat/completions`, {
         method: 'POST',
         headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'sonnet' }),
+        body: JSON.stringify(body),
       });
-    expect((await badRequest()).status).toBe(400);
-    expect((await badRequest()).status).toBe(429);
+    const run = { model: 'sonnet', messages: [{ role: 'user', content: 'hi' }] };
+    // An error (a body without messages, which runs nothing and so counts against no rate), then the
+    // one run a minute allows, then a refusal for the rate.
+    expect((await chat({ model: 'sonnet' })).status).toBe(400);
+    expect((await chat(run)).status).toBe(200);
+    expect((await chat(run)).status).toBe(429);
     const overview = await page.request.get(`${h.origin}/console/api/overview?window=hour`);
     const { totals, series } = (await overview.json()) as {
       totals: { requests: number; errors: number; refused: number; errorRate: number };

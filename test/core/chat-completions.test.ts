@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { useHarness } from '../helpers/gateway-harness.js';
+import { readSse } from '../helpers/sse-events.js';
 import { lastUserText, text, userTexts } from '../mock-anthropic/server.js';
-import { json, postChat, readSse } from './wire.js';
+import { json, postChat } from './wire.js';
 
 const h = useHarness();
 
@@ -153,7 +154,9 @@ describe('POST /v1/chat/completions (streaming)', () => {
     expect(response.headers.get('cache-control')).toBe('no-cache');
     const sse = await readSse(response);
     expect(sse.done).toBe(true);
-    const chunks = sse.frames.map((frame) => JSON.parse(frame));
+    // OpenAI's chat stream names no events: every frame is a plain `data:` line.
+    expect(sse.events.every((event) => event.event === 'message' && event.id === undefined)).toBe(true);
+    const chunks = sse.events.map((event) => event.data);
     expect(new Set(chunks.map((chunk) => chunk.id)).size).toBe(1);
     expect(
       chunks.every((chunk) => chunk.object === 'chat.completion.chunk' && Array.isArray(chunk.choices)),
@@ -176,7 +179,7 @@ describe('POST /v1/chat/completions (streaming)', () => {
       stream: true,
       messages: [{ role: 'user', content: 'hi' }],
     });
-    const chunks = (await readSse(response)).frames.map((frame) => JSON.parse(frame));
+    const chunks = (await readSse(response)).events.map((event) => event.data);
     expect(chunks.every((chunk) => chunk.choices.length === 1 && chunk.usage === undefined)).toBe(true);
     expect(chunks.at(-1).choices[0].finish_reason).toBe('stop');
   });
@@ -191,7 +194,7 @@ describe('POST /v1/chat/completions (streaming)', () => {
       stream: true,
       messages: [{ role: 'user', content: 'hi' }],
     });
-    const chunks = (await readSse(response)).frames.map((frame) => JSON.parse(frame));
+    const chunks = (await readSse(response)).events.map((event) => event.data);
     const content = chunks.map((chunk) => chunk.choices[0]?.delta?.content ?? '').join('');
     expect(content).toBe('The first half and the second half.');
   });
@@ -209,7 +212,7 @@ describe('POST /v1/chat/completions (streaming)', () => {
     expect(response.status).toBe(200);
     const sse = await readSse(response);
     expect(sse.done).toBe(false);
-    const last = JSON.parse(sse.frames.at(-1) ?? '{}');
+    const last = sse.events.at(-1)?.data;
     expect(last).toEqual({
       error: {
         message: expect.any(String),
@@ -218,6 +221,47 @@ describe('POST /v1/chat/completions (streaming)', () => {
         code: 'upstream_unavailable',
       },
     });
+  });
+});
+
+describe('stored chat completions (store: true)', () => {
+  it('keeps the completion and its messages for GET, the list and DELETE; without store nothing is kept', async () => {
+    h.mock.enqueue(text('Blue.', { usage: { input_tokens: 12, output_tokens: 2 } }), text('Not kept.'));
+    const created = await json(
+      await postChat(h.origin, {
+        model: 'sonnet',
+        store: true,
+        metadata: { suite: 'stored-chat' },
+        messages: [{ role: 'user', content: 'Sky colour?' }],
+      }),
+    );
+    expect(lastUserText(h.mock.requests[0]!)).toBe('Sky colour?');
+    const plain = await json(
+      await postChat(h.origin, { model: 'sonnet', messages: [{ role: 'user', content: 'x' }] }),
+    );
+    const read = (path: string) =>
+      fetch(`${h.origin}/v1/chat/completions${path}`, { headers: { authorization: 'Bearer sk-test' } });
+
+    expect(await json(await read(`/${created.id}`))).toEqual({
+      ...created,
+      metadata: { suite: 'stored-chat' },
+    });
+    expect((await read(`/${plain.id}`)).status).toBe(404);
+    const listed = await json(await read('?metadata[suite]=stored-chat'));
+    expect(listed).toMatchObject({
+      object: 'list',
+      first_id: created.id,
+      last_id: created.id,
+      has_more: false,
+    });
+    expect(listed.data[0].choices[0].message.content).toBe('Blue.');
+    expect(listed.data[0].usage).toMatchObject({ completion_tokens: 2 });
+    expect((await json(await read(`/${created.id}/messages`))).data).toEqual([
+      { id: `${created.id}-0`, role: 'user', content: 'Sky colour?', refusal: null, content_parts: null },
+    ]);
+    const deleted = await fetch(`${h.origin}/v1/chat/completions/${created.id}`, { method: 'DELETE' });
+    expect(await json(deleted)).toEqual({ object: 'chat.completion.deleted', id: created.id, deleted: true });
+    expect((await read(`/${created.id}`)).status).toBe(404);
   });
 });
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { eventually, isAlive, startHarness } from '../helpers/gateway-harness.js';
+import { readSse } from '../helpers/sse-events.js';
 import { text } from '../mock-anthropic/server.js';
-import { json, postChat, readSse } from './wire.js';
+import { json, postChat } from './wire.js';
 
 describe('timeouts, missing CLI and the wait queue', () => {
   it('answers 504 when a run outlives REQUEST_TIMEOUT_MS, and ends the CLI', async () => {
@@ -21,9 +22,11 @@ describe('timeouts, missing CLI and the wait queue', () => {
   });
 
   it('sends the timeout as an error frame once the stream has started', async () => {
-    const h = await startHarness({ config: { REQUEST_TIMEOUT_MS: '2500' } });
+    // The timeout runs from the request, Claude Code's start included: long enough for a loaded
+    // machine to start it and stream (else this is the 504 case above), far shorter than the answer.
+    const h = await startHarness({ config: { REQUEST_TIMEOUT_MS: '6000' } });
     try {
-      h.mock.enqueue(text(Array.from({ length: 100 }, (_, i) => `w${i}`).join(' '), { chunkDelayMs: 100 }));
+      h.mock.enqueue(text(Array.from({ length: 300 }, (_, i) => `w${i}`).join(' '), { chunkDelayMs: 100 }));
       const response = await postChat(h.origin, {
         model: 'sonnet',
         stream: true,
@@ -32,8 +35,8 @@ describe('timeouts, missing CLI and the wait queue', () => {
       expect(response.status).toBe(200);
       const sse = await readSse(response);
       expect(sse.done).toBe(false);
-      expect(JSON.parse(sse.frames.at(-1) ?? '{}').error).toMatchObject({ code: 'request_timeout' });
-      expect(sse.frames.length).toBeGreaterThan(2);
+      expect(sse.events.at(-1)?.data.error).toMatchObject({ code: 'request_timeout' });
+      expect(sse.events.length).toBeGreaterThan(2);
     } finally {
       await h.close();
     }

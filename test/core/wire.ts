@@ -1,28 +1,3 @@
-/** Reads an SSE response body the way a strict client does: every `data:` line must be JSON or [DONE]. */
-export interface SseRead {
-  frames: string[];
-  comments: string[];
-  done: boolean;
-}
-
-export async function readSse(response: Response): Promise<SseRead> {
-  const text = await response.text();
-  const frames: string[] = [];
-  const comments: string[] = [];
-  let done = false;
-  for (const event of text.split('\n\n')) {
-    for (const line of event.split('\n')) {
-      if (line.startsWith(':')) comments.push(line);
-      else if (line.startsWith('data: ')) {
-        const data = line.slice('data: '.length);
-        if (data === '[DONE]') done = true;
-        else frames.push(data);
-      } else if (line !== '') throw new Error(`unexpected SSE line: ${line}`);
-    }
-  }
-  return { frames, comments, done };
-}
-
 export function postChat(
   origin: string,
   body: unknown,

@@ -2,6 +2,7 @@
  * What a raw HTTP client sees of one chat completion, streamed or not, read strictly enough that a
  * malformed stream fails the test.
  */
+import { readSse } from '../helpers/sse-events.js';
 import type { RecordedRequest } from '../mock-anthropic/server.js';
 
 export interface StreamedAnswer {
@@ -37,19 +38,13 @@ export async function streamChat(origin: string, body: Record<string, unknown>):
     errors: [],
     done: false,
   };
-  const text = await response.text();
   if (response.status !== 200) {
-    answer.errors.push(JSON.parse(text));
+    answer.errors.push(await response.json());
     return answer;
   }
-  for (const line of text.split('\n')) {
-    if (!line.startsWith('data: ')) continue;
-    const data = line.slice('data: '.length);
-    if (data === '[DONE]') {
-      answer.done = true;
-      continue;
-    }
-    const frame = JSON.parse(data);
+  const { events, done } = await readSse(response);
+  answer.done = done;
+  for (const { data: frame } of events) {
     if (frame.error) {
       answer.errors.push(frame);
       continue;

@@ -58,6 +58,86 @@ describe('thinking blocks', () => {
   });
 });
 
+/** Which reasoning fields the chunks with thinking carry, and the text of each. */
+function reasoningFieldsOf(chunks: any[]): Record<string, string> {
+  const texts: Record<string, string> = {};
+  for (const chunk of chunks) {
+    const delta = chunk.choices[0]?.delta ?? {};
+    for (const field of ['reasoning_content', 'reasoning']) {
+      if (typeof delta[field] === 'string') texts[field] = (texts[field] ?? '') + delta[field];
+    }
+  }
+  return texts;
+}
+
+describe('the reasoning field', () => {
+  it('is both reasoning_content and reasoning by default, streamed and not', async () => {
+    h.mock.enqueue(thinkingReply, thinkingReply);
+    const streamed = await streamChat(h.origin, {
+      model: 'sonnet',
+      messages: [{ role: 'user', content: 'Sum?' }],
+    });
+    expect(reasoningFieldsOf(streamed.chunks)).toEqual({ reasoning_content: THINKING, reasoning: THINKING });
+    const body = await json(
+      await postChat(h.origin, { model: 'sonnet', messages: [{ role: 'user', content: 'Sum?' }] }),
+    );
+    expect(body.choices[0].message).toMatchObject({ reasoning_content: THINKING, reasoning: THINKING });
+  });
+
+  it('is the one a request names in reasoning_field', async () => {
+    h.mock.enqueue(thinkingReply, thinkingReply);
+    const streamed = await streamChat(h.origin, {
+      model: 'sonnet',
+      messages: [{ role: 'user', content: 'Sum?' }],
+      reasoning_field: 'reasoning',
+    });
+    expect(reasoningFieldsOf(streamed.chunks)).toEqual({ reasoning: THINKING });
+    const body = await json(
+      await postChat(h.origin, {
+        model: 'sonnet',
+        messages: [{ role: 'user', content: 'Sum?' }],
+        reasoning_field: 'reasoning_content',
+      }),
+    );
+    expect(body.choices[0].message.reasoning_content).toBe(THINKING);
+    expect(body.choices[0].message).not.toHaveProperty('reasoning');
+  });
+
+  it('refuses an unknown reasoning_field with a 400 naming it', async () => {
+    const response = await postChat(h.origin, {
+      model: 'sonnet',
+      messages: [{ role: 'user', content: 'hi' }],
+      reasoning_field: 'thoughts',
+    });
+    expect(response.status).toBe(400);
+    expect((await json(response)).error).toMatchObject({ param: 'reasoning_field' });
+    expect(h.mock.requests).toHaveLength(0);
+  });
+
+  describe('chosen by the key', () => {
+    const keyed = useHarness({ config: { GATEWAY_API_KEYS: 'sk-reasoning-owner-0001' } });
+
+    it("is the key's field unless the request names one", async () => {
+      const { key } = await keyed.gateway.store.keys.create({
+        name: 'vllm-style-client',
+        policy: { reasoningField: 'reasoning' },
+      });
+      const ask = (extra: Record<string, unknown>) =>
+        fetch(`${keyed.origin}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+          body: JSON.stringify({ model: 'sonnet', messages: [{ role: 'user', content: 'Sum?' }], ...extra }),
+        });
+      keyed.mock.enqueue(thinkingReply, thinkingReply);
+      const byKey = (await json(await ask({}))).choices[0].message;
+      expect(byKey.reasoning).toBe(THINKING);
+      expect(byKey).not.toHaveProperty('reasoning_content');
+      const byRequest = (await json(await ask({ reasoning_field: 'both' }))).choices[0].message;
+      expect(byRequest).toMatchObject({ reasoning: THINKING, reasoning_content: THINKING });
+    });
+  });
+});
+
 describe('reasoning effort', () => {
   it.each([
     [{ reasoning_effort: 'high' }, 'high'],

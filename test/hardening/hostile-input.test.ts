@@ -1,8 +1,9 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { json, readSse } from '../core/wire.js';
+import { json } from '../core/wire.js';
 import { useHarness } from '../helpers/gateway-harness.js';
+import { readSse } from '../helpers/sse-events.js';
 import { bearer, chatBody, postJson, readError } from '../security/http.js';
 
 const KEY = 'sk-hostile-input-owner-key';
@@ -97,7 +98,7 @@ describe('exact answers under hostile input', () => {
     expect(completion.choices[0].message.content).toBe('echo: fp');
     expect(completion).not.toHaveProperty('system_fingerprint');
     const sse = await readSse(await post(chatBody('fp', { stream: true })));
-    expect(sse.frames.length).toBeGreaterThan(0);
-    for (const frame of sse.frames) expect(JSON.parse(frame)).not.toHaveProperty('system_fingerprint');
+    expect(sse.events.length).toBeGreaterThan(0);
+    for (const event of sse.events) expect(event.data).not.toHaveProperty('system_fingerprint');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readSse } from '../core/wire.js';
 import { eventually, useHarness } from '../helpers/gateway-harness.js';
+import { readSse } from '../helpers/sse-events.js';
 import { text } from '../mock-anthropic/server.js';
 import { chatBody, postJson } from '../security/http.js';
 import { openSocket, readUntilClosed } from './raw-socket.js';
@@ -38,7 +38,7 @@ describe('a client that stops reading its stream', () => {
       await postJson(h.origin, '/v1/chat/completions', chatBody('flood me', { stream: true })),
     );
     expect(sse.done).toBe(true);
-    const content = sse.frames.map((frame) => JSON.parse(frame).choices[0]?.delta?.content ?? '').join('');
+    const content = sse.events.map((event) => event.data.choices[0]?.delta?.content ?? '').join('');
     expect(content).toBe(HUGE);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { json, readSse } from '../core/wire.js';
+import { json } from '../core/wire.js';
 import { useHarness } from '../helpers/gateway-harness.js';
+import { readSse } from '../helpers/sse-events.js';
 import { THIRD_PARTY_REJECTION_MESSAGE, thirdPartyRejection } from '../mock-anthropic/server.js';
 import { parsePrometheus, sampleValue } from '../ops/prometheus.js';
 import { chatBody, postJson, readError } from '../security/http.js';
@@ -42,7 +43,7 @@ describe('Anthropic refusing the traffic as a third-party app', () => {
       expect((await readError(response)).error.code).toBe(CODE);
     } else {
       const sse = await readSse(response);
-      const errors = sse.frames.map((frame) => JSON.parse(frame)).filter((frame) => frame.error);
+      const errors = sse.events.map((event) => event.data).filter((frame) => frame.error);
       expect(errors.map((frame) => frame.error.code)).toEqual([CODE]);
     }
     expect(await rejections()).toBe(2);

@@ -1,7 +1,5 @@
 import { execFile } from 'node:child_process';
-import path from 'node:path';
-
-const CLI = path.resolve('src/cli.ts');
+import { inject } from 'vitest';
 
 export interface CliResult {
   code: number;
@@ -9,12 +7,12 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real `claude-gateway` CLI (from the checkout) with `env` naming its store. */
+/** Runs the real `claude-gateway` CLI (the checkout's sources, built for this run) with `env` naming its store. */
 export function runGatewayCli(env: Record<string, string>, ...args: string[]): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', CLI, ...args],
+      [inject('gatewayCli'), ...args],
       { env: { PATH: process.env.PATH, HOME: '/tmp', ...env }, timeout: 30_000 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;

@@ -8,6 +8,7 @@ import { text } from '../mock-anthropic/server.js';
 import type { ServerProcess } from '../ops/server-process.js';
 import { bearer, chatBody, postJson, readError } from '../security/http.js';
 import { eventually } from './gateway-harness.js';
+import { readSse } from './sse-events.js';
 
 export const chatOn = (server: ServerProcess, key: string, body: unknown = chatBody()) =>
   postJson(server.origin, '/v1/chat/completions', body, bearer(key));
@@ -49,7 +50,7 @@ export async function expectOneAtATimeAcross(
   const busy = await readError(await chatOn(b, key, chatBody('meanwhile on b')));
   expect(busy.status).toBe(429);
   expect(busy.error.code).toBe('concurrency_limit_exceeded');
-  expect(await stream.text()).toContain('data: [DONE]');
+  expect((await readSse(stream)).done).toBe(true);
   expect(await eventually(async () => (await chatOn(b, key, chatBody('after'))).status === 200, 10_000)).toBe(
     true,
   );

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { conversationOf, sessionFiles } from '../conversation/session-files.js';
 import { eventually, type Harness, isAlive, startHarness, useHarness } from '../helpers/gateway-harness.js';
-import { allSse } from '../helpers/sse-events.js';
+import { readSse } from '../helpers/sse-events.js';
 import { lastUserText, startMockAnthropic, text } from '../mock-anthropic/server.js';
 
 const OWNER = 'sk-native-owner-key-0001';
@@ -67,6 +67,59 @@ async function openSocket(url: string, options: WebSocket.ClientOptions = {}, pr
 
 const ends = (frame: Record<string, unknown>) => frame.type === 'complete' || frame.type === 'error';
 
+/**
+ * After a failed turn on a WebSocket, the session is free the moment the error frame arrives: the
+ * next turn (over the socket or HTTP) runs at once.
+ */
+async function failThenTurnAgain(harness: Harness): Promise<void> {
+  const failures = [
+    // Before any output: refused by the Messages API on a fresh session's first turn. (With history,
+    // Claude Code answers a prompt-too-long 400 by compacting and retrying.)
+    {
+      reply: { kind: 'error', status: 400, message: 'prompt is too long: 210000 tokens > 200000 maximum' },
+      history: false,
+      times: 1,
+    },
+    // Overloaded after the answer started, then again on Claude Code's non-streaming fallback: the
+    // error follows streamed text, so the run is still being torn down when the error is known.
+    { reply: { kind: 'midStreamFailure', textBefore: 'Half an answer' }, history: true, times: 2 },
+  ] as const;
+  for (const failure of failures) {
+    for (const nextTurnOver of ['ws', 'http'] as const) {
+      const id = await createSession(harness);
+      const { ws, next } = await openSocket(
+        `${harness.origin.replace('http', 'ws')}/api/v1/sessions/${id}/ws`,
+        {
+          headers: { 'x-api-key': OWNER },
+        },
+      );
+      try {
+        if (failure.history) {
+          ws.send(JSON.stringify({ type: 'message', prompt: 'Hello.' }));
+          expect(await next(ends)).toMatchObject({ type: 'complete' });
+        }
+        for (let i = 0; i < failure.times; i++) harness.mock.enqueue(failure.reply);
+        ws.send(JSON.stringify({ type: 'message', prompt: 'Fails.' }));
+        expect(await next(ends)).toMatchObject({ type: 'error' });
+        // Sent the moment the error arrives.
+        if (nextTurnOver === 'ws') {
+          ws.send(JSON.stringify({ type: 'message', prompt: 'Next.' }));
+          expect(await next(ends)).toMatchObject({ type: 'complete', response: 'echo: Next.' });
+        } else {
+          const overHttp = await fetch(`${harness.origin}/api/v1/sessions/${id}/messages`, {
+            method: 'POST',
+            headers: { 'x-api-key': OWNER, 'content-type': 'application/json' },
+            body: JSON.stringify({ prompt: 'Next.' }),
+          });
+          expect(overHttp.status).toBe(200);
+        }
+      } finally {
+        ws.close();
+      }
+    }
+  }
+}
+
 describe('native sessions API with the real Claude Code CLI', () => {
   it('runs two turns that continue the session: the model sees turn 1 as real turns', async () => {
     const id = await createSession();
@@ -119,7 +172,7 @@ describe('native sessions API with the real Claude Code CLI', () => {
     h.mock.enqueue(text('one two three'));
     const posted = await api('POST', `/sessions/${id}/stream`, { prompt: 'Count.' });
     expect(posted.headers.get('content-type')).toMatch(/^text\/event-stream/);
-    const events = await allSse(posted);
+    const { events } = await readSse(posted);
     const deltas = events
       .filter((e) => e.event === 'message')
       .map((e) => e.data as { type: string; text: string });
@@ -137,7 +190,7 @@ describe('native sessions API with the real Claude Code CLI', () => {
         headers: { 'x-api-key': OWNER, accept: 'text/event-stream' },
       },
     );
-    expect((await allSse(viaGet)).at(-1)).toMatchObject({
+    expect((await readSse(viaGet)).events.at(-1)).toMatchObject({
       event: 'complete',
       data: { response: 'echo: Again.' },
     });
@@ -202,6 +255,45 @@ describe('native sessions API with the real Claude Code CLI', () => {
     await expect(openSocket(url)).rejects.toThrow(/401/);
   });
 
+  it('refuses upgrades it will not accept with the native error body', async () => {
+    const id = await createSession();
+    const refusal = (path: string, key?: string) =>
+      new Promise<{ status: number; type: string | undefined; body: Record<string, unknown> }>(
+        (resolve, reject) => {
+          const ws = new WebSocket(`${h.origin.replace('http', 'ws')}/api/v1${path}`, {
+            headers: key ? { 'x-api-key': key } : {},
+          });
+          ws.once('open', () => reject(new Error(`${path} was accepted`)));
+          ws.once('error', reject);
+          ws.once('unexpected-response', (_request, response) => {
+            let body = '';
+            response.on('data', (chunk: Buffer) => {
+              body += chunk.toString('utf8');
+            });
+            response.on('end', () =>
+              resolve({
+                status: response.statusCode ?? 0,
+                type: response.headers['content-type'],
+                body: JSON.parse(body) as Record<string, unknown>,
+              }),
+            );
+          });
+        },
+      );
+    const noKey = await refusal(`/sessions/${id}/ws`);
+    expect(noKey).toMatchObject({ status: 401, body: { error: { code: 'MISSING_API_KEY' } } });
+    expect(noKey.type).toMatch(/^application\/json/);
+    expect(noKey.body).toHaveProperty('requestId');
+    expect(await refusal('/sessions/nope/ws', OWNER)).toMatchObject({
+      status: 404,
+      body: { error: { code: 'SESSION_NOT_FOUND' } },
+    });
+    expect(await refusal(`/sessions/${id}/ws`, OTHER)).toMatchObject({
+      status: 404,
+      body: { error: { code: 'SESSION_NOT_FOUND' } },
+    });
+  });
+
   it('answers 409 SESSION_BUSY to a second turn while one runs', async () => {
     const id = await createSession();
     h.mock.setHandler((req) => text(`echo: ${lastUserText(req)}`, { firstByteDelayMs: 1_500 }));
@@ -259,7 +351,10 @@ describe('native sessions API with the real Claude Code CLI', () => {
       expect((await api('DELETE', `/sessions/${id}`)).status).toBe(200);
       expect(await eventually(() => pids.every((pid) => !isAlive(pid)), 2_000)).toBe(true);
       // The stream the turn was on ends (with an error event or a cut connection), never a complete.
-      const events = await allSse(await streaming).catch(() => []);
+      const events = await readSse(await streaming).then(
+        (read) => read.events,
+        () => [],
+      );
       expect(events.some((event) => event.event === 'complete')).toBe(false);
       expect((await api('GET', `/sessions/${id}`)).status).toBe(404);
     } finally {
@@ -297,6 +392,12 @@ describe('native sessions API with the real Claude Code CLI', () => {
     expect(await json(invalid)).toMatchObject({
       error: { code: 'INVALID_REQUEST', details: { param: 'maxTurns' } },
     });
+  });
+});
+
+describe('failed WebSocket turns', () => {
+  it('release the session before the error frame: the next turn runs at once', async () => {
+    await failThenTurnAgain(h);
   });
 });
 

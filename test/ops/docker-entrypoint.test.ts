@@ -4,7 +4,7 @@ import { chmod, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 
 const ENTRYPOINT = path.resolve('docker/claude-gateway.sh');
 /** An unprivileged user every Debian-like system has (the image's own `node` user may not exist here). */
@@ -39,9 +39,8 @@ describe.skipIf(!canRun)('docker/claude-gateway.sh (the image entrypoint)', () =
       env: {
         PATH: process.env.PATH,
         GATEWAY_USER: USER,
-        // The image runs dist/; here the sources run through tsx, as the keys CLI does from a checkout.
-        GATEWAY_CLI: path.resolve('src/cli.ts'),
-        NODE_OPTIONS: '--import tsx',
+        // The image runs dist/; here this run's build of the same sources.
+        GATEWAY_CLI: inject('gatewayCli'),
         DATA_DIR: dataDir,
         HOST: '127.0.0.1',
         PORT: '0',

@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
-import { useHarness } from '../helpers/gateway-harness.js';
+import { eventually, useHarness } from '../helpers/gateway-harness.js';
+import { readSse } from '../helpers/sse-events.js';
 import { text } from '../mock-anthropic/server.js';
 import { bearer, chatBody, postJson } from '../security/http.js';
 import { parsePrometheus, sampleValue } from './prometheus.js';
@@ -23,12 +24,15 @@ it('counts requests by route and status, runs, tokens, cost, latency and errors 
   expect((await chat(chatBody('one'))).status).toBe(200);
   expect((await chat(chatBody('two'))).status).toBe(200);
   const stream = await chat(chatBody('three', { stream: true, stream_options: { include_usage: true } }));
-  expect(await stream.text()).toContain('[DONE]');
+  expect((await readSse(stream)).done).toBe(true);
   expect((await chat(chatBody(), {})).status).toBe(401);
   expect((await chat({ model: 'sonnet', messages: [] })).status).toBe(400);
   expect((await chat({ ...chatBody(), model: 'gpt-nonexistent' })).status).toBe(404);
   expect((await fetch(`${h.baseURL}/models`, { headers: bearer(KEY) })).status).toBe(200);
   expect(h.mock.requests).toHaveLength(3);
+  // A run's Claude Code exits in the background after the answer: scrape once they all have, so
+  // the process gauge and the registry are read in the same, settled state.
+  expect(await eventually(() => h.gateway.processes.liveCount === 0, 10_000)).toBe(true);
 
   const scrape = await fetch(`${h.origin}/metrics`);
   expect(scrape.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
@@ -62,7 +66,8 @@ it('counts requests by route and status, runs, tokens, cost, latency and errors 
   expect(sampleValue(samples, 'claude_gateway_errors_total', { kind: 'invalid_request_error' })).toBe(1);
   expect(sampleValue(samples, 'claude_gateway_errors_total', { kind: 'model_not_found' })).toBe(1);
 
-  expect(sampleValue(samples, 'claude_gateway_cli_processes')).toBe(h.gateway.processes.liveCount);
+  expect(sampleValue(samples, 'claude_gateway_cli_processes')).toBe(0);
+  expect(h.gateway.processes.liveCount).toBe(0);
   expect(sampleValue(samples, 'claude_gateway_queue_depth', { state: 'running' })).toBe(0);
   expect(sampleValue(samples, 'claude_gateway_queue_depth', { state: 'waiting' })).toBe(0);
 });

@@ -3,8 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-
-const CLI = path.resolve('src/cli.ts');
+import { inject } from 'vitest';
 
 export interface ServerProcess {
   child: ChildProcess;
@@ -26,7 +25,7 @@ export async function startServerProcess(
   env: Record<string, string> = {},
 ): Promise<ServerProcess> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'claude-gateway-server-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve'], {
+  const child = spawn(process.execPath, [inject('gatewayCli'), 'serve'], {
     env: {
       PATH: process.env.PATH,
       HOME: dataDir,
@@ -81,7 +80,7 @@ export async function runServerToExit(
 ): Promise<{ code: number | null; stderr: string }> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'claude-gateway-server-'));
   try {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI], {
+    const child = spawn(process.execPath, [inject('gatewayCli')], {
       env: { PATH: process.env.PATH, HOME: dataDir, DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
     });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import pidtree from 'pidtree';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, isAlive } from '../helpers/gateway-harness.js';
+import { DONE, type SseEvent, sseEvents } from '../helpers/sse-events.js';
 import { type MockAnthropic, startMockAnthropic, text } from '../mock-anthropic/server.js';
 import { chatBody, postJson } from '../security/http.js';
 import { runServerToExit, type ServerProcess, startServerProcess } from './server-process.js';
@@ -20,24 +21,22 @@ afterAll(async () => {
   await mock?.close();
 });
 
-/** Reads an SSE body until its first `data:` frame and hands back the rest for later. */
-async function firstFrame(response: Response) {
-  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-  const decoder = new TextDecoder();
-  let received = '';
-  while (!received.includes('data: ')) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    received += decoder.decode(value, { stream: true });
-  }
+/**
+ * Takes an SSE body's first event now and the rest later: everything up to the stream's end, or up
+ * to the connection's end when the server cuts it (fetch reports that as a TypeError).
+ */
+async function firstEvent(response: Response) {
+  const events = sseEvents(response);
+  const first = await events.next();
   return {
-    received,
-    async rest() {
-      for (;;) {
-        const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
-        if (done) return received;
-        received += decoder.decode(value, { stream: true });
+    async rest(): Promise<SseEvent[]> {
+      const all = first.done ? [] : [first.value];
+      try {
+        for await (const event of events) all.push(event);
+      } catch (error) {
+        if (!(error instanceof TypeError)) throw error;
       }
+      return all;
     },
   };
 }
@@ -71,7 +70,7 @@ describe('graceful shutdown on SIGTERM', () => {
       chatBody('count', { stream: true }),
     );
     expect(response.status).toBe(200);
-    const stream = await firstFrame(response);
+    const stream = await firstEvent(response);
     const pids = await descendantsOf(server.child.pid as number);
     expect(pids.length).toBeGreaterThan(0);
 
@@ -84,14 +83,13 @@ describe('graceful shutdown on SIGTERM', () => {
       () => 'connection refused',
     );
     expect([503, 'connection refused']).toContain(late);
-    const body = await stream.rest();
+    const events = await stream.rest();
     const exit = await server.exited;
 
-    expect(body).toContain('data: [DONE]');
-    const content = body
-      .split('\n')
-      .filter((line) => line.startsWith('data: {'))
-      .map((line) => JSON.parse(line.slice(6)).choices[0]?.delta?.content ?? '')
+    expect(events.at(-1)?.data).toBe(DONE);
+    const content = events
+      .slice(0, -1)
+      .map((event) => event.data.choices[0]?.delta?.content ?? '')
       .join('');
     expect(content).toBe(words);
     expect(exit).toEqual({ code: 0, signal: null });
@@ -112,18 +110,18 @@ describe('graceful shutdown on SIGTERM', () => {
       chatBody('stall', { stream: true }),
     );
     expect(response.status).toBe(200);
-    const stream = await firstFrame(response);
+    const stream = await firstEvent(response);
     const pids = await descendantsOf(server.child.pid as number);
     expect(pids.length).toBeGreaterThan(0);
 
     server.child.kill('SIGTERM');
-    const body = await stream.rest();
+    const events = await stream.rest();
     const exit = await server.exited;
 
     expect(exit).toEqual({ code: 0, signal: null });
     // The client learns the run was cut short: an error frame, no [DONE].
-    expect(body).toMatch(/^data: \{"error":\{/m);
-    expect(body).not.toContain('data: [DONE]');
+    expect(events.at(-1)?.data).toMatchObject({ error: { message: expect.any(String) } });
+    expect(events.map((event) => event.data)).not.toContain(DONE);
     expect(pids.filter(isRunning)).toEqual([]);
     expect(server.logs.map((entry) => entry.msg)).toContain('grace period over: aborting running requests');
   });

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { json } from '../core/wire.js';
-import { useHarness } from '../helpers/gateway-harness.js';
+import { eventually, useHarness } from '../helpers/gateway-harness.js';
 import { text } from '../mock-anthropic/server.js';
 import { bearer, postJson, readError } from '../security/http.js';
 
@@ -50,5 +50,30 @@ describe('responses under API keys', () => {
     expect(continued.status).toBe(404);
     expect(continued.error).toMatchObject({ param: 'previous_response_id', code: 'response_not_found' });
     expect(h.mock.requests).toHaveLength(1);
+  });
+
+  it('audits the run of a background response when it ends, and keeps it to its key', async () => {
+    const { key, record } = await h.gateway.store.keys.create({ name: 'background', policy: {} });
+    const other = (await h.gateway.store.keys.create({ name: 'stranger', policy: {} })).key;
+    h.mock.enqueue(text('Done in the background.', { usage: { input_tokens: 30, output_tokens: 9 } }));
+    const queued = await json(await respond(key, { input: 'Work on this', background: true }));
+    expect(queued.status).toBe('queued');
+    const read = (path: string, as = key) =>
+      fetch(`${h.origin}/v1/responses/${queued.id}${path}`, { headers: bearer(as) });
+    expect(
+      await eventually(async () => (await json(await read(''))).status === 'completed', 60_000, 200),
+    ).toBe(true);
+    const audited = async () =>
+      (await h.gateway.store.audit.recent(20)).filter(
+        (row) => row.keyId === record.id && row.completionTokens === 9,
+      );
+    expect(await eventually(async () => (await audited()).length === 1, 10_000, 100)).toBe(true);
+    expect((await audited())[0]).toMatchObject({ path: '/v1/responses', status: 200 });
+
+    for (const path of ['', '/input_items', '?stream=true'])
+      expect((await read(path, other)).status).toBe(404);
+    const cancel = await postJson(h.origin, `/v1/responses/${queued.id}/cancel`, {}, bearer(other));
+    expect(cancel.status).toBe(404);
+    expect((await read('/input_items')).status).toBe(200);
   });
 });

@@ -5,20 +5,17 @@
 import { describe, expect, it } from 'vitest';
 import { json, postChat } from '../core/wire.js';
 import { useHarness } from '../helpers/gateway-harness.js';
+import { readSse } from '../helpers/sse-events.js';
 import { lastUserText, text, toolUse } from '../mock-anthropic/server.js';
 
 const h = useHarness();
 const postResponses = (body: unknown) => postChat(h.origin, body, {}, '/v1/responses');
 
-/** Named SSE events; each event's name must match the `type` inside its data. */
+/** The events' data; each event's name must match the `type` inside its data. */
 async function readEvents(response: Response): Promise<Array<Record<string, any>>> {
-  const frames = (await response.text()).split('\n\n').filter((frame) => frame.startsWith('event: '));
-  return frames.map((frame) => {
-    const [eventLine, dataLine] = frame.split('\n');
-    const data = JSON.parse(dataLine?.slice('data: '.length) ?? '{}') as Record<string, any>;
-    expect(data.type).toBe(eventLine?.slice('event: '.length));
-    return data;
-  });
+  const { events } = await readSse(response);
+  for (const event of events) expect(event.data.type).toBe(event.event);
+  return events.map((event) => event.data);
 }
 
 describe('POST /v1/responses', () => {
@@ -134,5 +131,45 @@ describe('POST /v1/responses', () => {
       },
     });
     expect(h.mock.requests).toHaveLength(0);
+  });
+
+  it('compacts a conversation into an item Claude wrote, and a later request with it gives Claude the summary', async () => {
+    h.mock.enqueue(
+      text('Ada is writing a compiler in Rust; next: the parser.'),
+      text('The parser comes next.'),
+    );
+    const compacted = await json(
+      await postChat(
+        h.origin,
+        {
+          model: 'sonnet',
+          input: [
+            { role: 'user', content: 'I am Ada and I write a compiler in Rust.' },
+            { role: 'assistant', content: 'Great, where are you stuck?' },
+            { role: 'user', content: 'The lexer is done.' },
+          ],
+        },
+        {},
+        '/v1/responses/compact',
+      ),
+    );
+    const asked = lastUserText(h.mock.requests[0]!);
+    expect(asked).toContain('[user]\nI am Ada and I write a compiler in Rust.');
+    expect(asked).toContain('[assistant]\nGreat, where are you stuck?');
+    expect(JSON.stringify(h.mock.requests[0]!.body.tools ?? []).includes('mcp__client__')).toBe(false);
+    expect(compacted.output.map((item: { type: string }) => item.type)).toEqual([
+      'message',
+      'message',
+      'compaction',
+    ]);
+    const item = compacted.output.at(-1);
+
+    const answer = await json(
+      await postResponses({ model: 'sonnet', input: [item, { role: 'user', content: 'What comes next?' }] }),
+    );
+    expect(answer.output[0].content[0].text).toBe('The parser comes next.');
+    const sent = JSON.stringify(h.mock.requests[1]!.body.messages);
+    expect(sent).toContain('Ada is writing a compiler in Rust; next: the parser.');
+    expect(sent).not.toContain('Great, where are you stuck?');
   });
 });

@@ -20,7 +20,7 @@ import {
   startPostgresCluster,
 } from '../helpers/postgres-cluster.js';
 import { startRoundRobinBalancer } from '../helpers/round-robin-balancer.js';
-import { allSse } from '../helpers/sse-events.js';
+import { DONE, readSse, sseEvents } from '../helpers/sse-events.js';
 import { echoHandler, type MockAnthropic, startMockAnthropic, text } from '../mock-anthropic/server.js';
 import { type ServerProcess, startServerProcess } from '../ops/server-process.js';
 import { bearer, chatBody, postJson, readError } from '../security/http.js';
@@ -323,7 +323,7 @@ describe.skipIf(!postgresTestsEnabled())('two gateways on one PostgreSQL', () =>
         'running',
       );
       release();
-      const events = await allSse(follow);
+      const { events } = await readSse(follow);
       expect(events.at(-1)).toMatchObject({ event: 'complete', data: { status: 'completed' } });
       expect(
         events
@@ -333,7 +333,7 @@ describe.skipIf(!postgresTestsEnabled())('two gateways on one PostgreSQL', () =>
       ).toBe('echo: Followed from B.');
 
       // Resumed on B after its second event: the rest of the log, nothing twice.
-      const resumed = await allSse(
+      const { events: resumed } = await readSse(
         await api(b, 'GET', `/tasks/${taskId}/events`, undefined, { 'last-event-id': '2' }),
       );
       expect(resumed).toEqual(events.slice(2));
@@ -372,7 +372,7 @@ describe.skipIf(!postgresTestsEnabled())('two gateways on one PostgreSQL', () =>
       expect(cancelled.status).toBe(200);
       expect(await json(cancelled)).toMatchObject({ status: 'cancelled', error: { code: 'task_cancelled' } });
       // The closing event is A's: only the gateway running a task writes its log.
-      const events = await allSse(await api(a, 'GET', `/tasks/${taskId}/events`));
+      const { events } = await readSse(await api(a, 'GET', `/tasks/${taskId}/events`));
       expect(events.at(-1)).toMatchObject({ event: 'error', data: { status: 'cancelled' } });
       // A ended the task's Claude Code process.
       expect(
@@ -382,6 +382,71 @@ describe.skipIf(!postgresTestsEnabled())('two gateways on one PostgreSQL', () =>
         }, 10_000),
       ).toBe(true);
     } finally {
+      mock.setHandler(echoHandler);
+    }
+  });
+
+  it('follows, resumes and cancels on B background responses running on A', async () => {
+    const { key } = await createKey('background-responses');
+    const responses = (server: ServerProcess, route: string, body?: unknown) =>
+      fetch(`${server.origin}/v1/responses${route}`, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    mock.setHandler(async (request) => {
+      await held;
+      return echoHandler(request);
+    });
+    const childrenOfA = () => pidtree(a.child.pid as number).catch(() => [] as number[]);
+    try {
+      let seen = mock.requests.length;
+      const started = await responses(a, '', {
+        model: 'sonnet',
+        input: 'Followed from B.',
+        background: true,
+      });
+      const { id } = (await json(started)) as { id: string };
+      await mock.waitForRequests(seen + 1, 30_000);
+      // B follows while A holds the run: what it delivers comes live, through the shared log.
+      const follow = await responses(b, `/${id}?stream=true`);
+      expect(follow.status).toBe(200);
+      release();
+      const events = (await readSse(follow)).events.map(
+        (event) => event.data as { type: string; sequence_number: number },
+      );
+      expect(events[0]?.type).toBe('response.created');
+      expect(events.at(-1)).toMatchObject({ type: 'response.completed', response: { status: 'completed' } });
+      const resumed = (await readSse(await responses(b, `/${id}?stream=true&starting_after=2`))).events.map(
+        (event) => event.data,
+      );
+      expect(resumed).toEqual(events.slice(3));
+
+      mock.setHandler(() => ({ kind: 'hang' }));
+      const before = new Set(await childrenOfA());
+      seen = mock.requests.length;
+      const hanging = (await json(
+        await responses(a, '', { model: 'sonnet', input: 'Never answered.', background: true }),
+      )) as { id: string };
+      await mock.waitForRequests(seen + 1, 30_000);
+      const running = (await childrenOfA()).filter((pid) => !before.has(pid));
+      expect(running.length).toBeGreaterThan(0);
+      const cancelled = await responses(b, `/${hanging.id}/cancel`, {});
+      expect(cancelled.status).toBe(200);
+      expect(await json(cancelled)).toMatchObject({ id: hanging.id, status: 'cancelled' });
+      expect(
+        await eventually(async () => {
+          const left = new Set(await childrenOfA());
+          return running.every((pid) => !left.has(pid));
+        }, 10_000),
+      ).toBe(true);
+      expect(await json(await responses(a, `/${hanging.id}`))).toMatchObject({ status: 'cancelled' });
+    } finally {
+      release();
       mock.setHandler(echoHandler);
     }
   });
@@ -419,8 +484,8 @@ describe.skipIf(!postgresTestsEnabled())('two gateways on one PostgreSQL', () =>
       const first = [{ role: 'user', content: 'My name is Ada.' }];
       const one = await viaBalancer({ model: 'sonnet', messages: first, stream: true });
       expect(one.status).toBe(200);
-      const { beforeFirstDelta, content, done } = await readChatStream(one);
-      expect(beforeFirstDelta).not.toContain('[DONE]');
+      const { firstDeltaBeforeEnd, content, done } = await readChatStream(one);
+      expect(firstDeltaBeforeEnd).toBe(true);
       expect(done).toBe(true);
       expect(content).toBe('Hello Ada, nice to meet you.');
       const session = mock.requests.at(-1)?.headers['x-claude-code-session-id'];
@@ -512,31 +577,30 @@ describe.skipIf(!postgresTestsEnabled())('two gateways on one PostgreSQL', () =>
 });
 
 /**
- * Reads a chat completion stream as it arrives: the text received up to the first content delta,
- * the whole answer, and whether it ended with [DONE].
+ * Reads a chat completion stream as it arrives: the whole answer, whether it ended with [DONE], and
+ * whether the first answer text reached the client in an earlier body chunk than the [DONE] (so
+ * nothing on the way held the stream back until it ended).
  */
 async function readChatStream(
   response: Response,
-): Promise<{ beforeFirstDelta: string; content: string; done: boolean }> {
-  if (!response.body) throw new Error('no body');
-  const decoder = new TextDecoder();
-  let received = '';
-  let beforeFirstDelta: string | undefined;
-  for await (const chunk of response.body) {
-    received += decoder.decode(chunk as Uint8Array, { stream: true });
-    if (beforeFirstDelta === undefined && /"content":"[^"]/.test(received)) beforeFirstDelta = received;
+): Promise<{ firstDeltaBeforeEnd: boolean; content: string; done: boolean }> {
+  let chunk = 0;
+  let firstDeltaChunk: number | undefined;
+  let doneChunk: number | undefined;
+  let content = '';
+  for await (const event of sseEvents(response, { onChunk: () => chunk++ })) {
+    if (event.data === DONE) {
+      doneChunk = chunk;
+      continue;
+    }
+    const delta: string = event.data.choices[0]?.delta?.content ?? '';
+    if (delta && firstDeltaChunk === undefined) firstDeltaChunk = chunk;
+    content += delta;
   }
-  const data = received
-    .split('\n')
-    .filter((line) => line.startsWith('data: '))
-    .map((line) => line.slice('data: '.length));
-  const content = data
-    .filter((line) => line !== '[DONE]')
-    .map(
-      (line) =>
-        (JSON.parse(line) as { choices: Array<{ delta?: { content?: string } }> }).choices[0]?.delta
-          ?.content ?? '',
-    )
-    .join('');
-  return { beforeFirstDelta: beforeFirstDelta ?? '', content, done: data.at(-1) === '[DONE]' };
+  return {
+    firstDeltaBeforeEnd:
+      firstDeltaChunk !== undefined && doneChunk !== undefined && firstDeltaChunk < doneChunk,
+    content,
+    done: doneChunk !== undefined,
+  };
 }

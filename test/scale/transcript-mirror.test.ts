@@ -101,6 +101,21 @@ describe('transcripts mirrored through the Agent SDK sessionStore', () => {
         };
         try {
           const id = randomUUID();
+          // The gateway mirrors the sessions of its conversation index: put this one there.
+          await store
+            .sessionIndex({
+              ttlMs: 60_000,
+              maxCount: 10,
+              claimTtlMs: 60_000,
+              newId: () => id,
+            })
+            .begin({
+              model: 'sonnet',
+              history: [],
+              prompt: [{ type: 'text', text: 'hi' }],
+              thinking: 'disabled',
+              clientTools: [],
+            });
           const first = await turn(recording, 'a', 'my name is Ada', { id, resume: false });
           expect(first?.subtype).toBe('success');
           expect(first?.session_id).toBe(id);

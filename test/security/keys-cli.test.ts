@@ -1,36 +1,16 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runGatewayCli } from '../helpers/gateway-cli.js';
 import { type Harness, startHarness } from '../helpers/gateway-harness.js';
 import { bearer, chatBody, postJson, readError } from './http.js';
-
-const CLI = path.resolve('src/cli.ts');
-
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 let dataDir: string;
 let h: Harness | undefined;
 
 /** Runs the real `claude-gateway` entry point as a child process against the temp data dir. */
-function cli(...args: string[]): Promise<CliRun> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', CLI, ...args],
-      { env: { PATH: process.env.PATH, HOME: dataDir, DATA_DIR: dataDir }, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+const cli = (...args: string[]) => runGatewayCli({ HOME: dataDir, DATA_DIR: dataDir }, ...args);
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'claude-gateway-cli-'));
@@ -74,20 +54,24 @@ describe('claude-gateway keys', () => {
     });
     expect(key.key).toMatch(/^sk-cg-/);
 
-    const listed = await cli('keys', 'list', '--json');
+    // Read-only commands, and a gateway opening the same store, run side by side.
+    const [listed, table, harness] = await Promise.all([
+      cli('keys', 'list', '--json'),
+      cli('keys', 'list'),
+      startHarness({ config: { STORE_PATH: path.join(dataDir, 'gateway.db') } }),
+    ]);
+    h = harness;
     expect(listed.code).toBe(0);
     expect(listed.stdout).not.toContain(key.key);
     expect(JSON.parse(listed.stdout)).toEqual([
       expect.objectContaining({ id: key.id, prefix: key.key.slice(0, 12) }),
     ]);
-    const table = await cli('keys', 'list');
     expect(table.stdout).toMatch(
       /ci-bot .*30 rpm, 2 concurrent, budget \$5, models sonnet,haiku, agent tools Read,Grep/,
     );
     expect((await readFile(path.join(dataDir, 'gateway.db'))).includes(key.key)).toBe(false);
 
     // A gateway on the same store accepts the key, with its policy.
-    h = await startHarness({ config: { STORE_PATH: path.join(dataDir, 'gateway.db') } });
     const ok = await postJson(
       h.origin,
       '/v1/chat/completions',
@@ -110,9 +94,12 @@ describe('claude-gateway keys', () => {
       await postJson(h.origin, '/v1/chat/completions', chatBody(), bearer(key.key)),
     );
     expect(after.status).toBe(401);
-    expect((await cli('keys', 'revoke', 'ci-bot')).code).toBe(1);
-
-    const usage = await cli('usage', '--json');
+    const [revokedAgain, usage, report] = await Promise.all([
+      cli('keys', 'revoke', 'ci-bot'),
+      cli('usage', '--json'),
+      cli('usage'),
+    ]);
+    expect(revokedAgain.code).toBe(1);
     expect(usage.code).toBe(0);
     // The same body GET /v1/usage returns: snake_case, the last 30 days by default.
     const report30 = JSON.parse(usage.stdout) as {
@@ -128,18 +115,20 @@ describe('claude-gateway keys', () => {
       expect.objectContaining({ key_id: key.id, key_name: 'ci-bot', requests: 2, errors: 1 }),
     ]);
     expect((rows[0]?.cost_usd as number) > 0).toBe(true);
-    const report = await cli('usage');
     expect(report.stdout).toMatch(new RegExp(`${key.id}\\s+ci-bot\\s+2\\s+1`));
   });
 
   it('rejects bad arguments with exit code 2 and a hint', async () => {
-    const missingName = await cli('keys', 'create', '--rpm', '3');
+    // Each is refused before the store is written, so they can run side by side.
+    const [missingName, badNumber, unknown] = await Promise.all([
+      cli('keys', 'create', '--rpm', '3'),
+      cli('keys', 'create', '--name', 'x', '--rpm', 'lots'),
+      cli('keys', 'create', '--name', 'x', '--colour', 'red'),
+    ]);
     expect(missingName.code).toBe(2);
     expect(missingName.stderr).toContain('--name is required');
-    const badNumber = await cli('keys', 'create', '--name', 'x', '--rpm', 'lots');
     expect(badNumber.code).toBe(2);
     expect(badNumber.stderr).toContain('--rpm');
-    const unknown = await cli('keys', 'create', '--name', 'x', '--colour', 'red');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('--help');
   });

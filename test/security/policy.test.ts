@@ -4,6 +4,7 @@ import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { json } from '../core/wire.js';
 import { eventually, type Harness, useHarness } from '../helpers/gateway-harness.js';
+import { readSse } from '../helpers/sse-events.js';
 import { text } from '../mock-anthropic/server.js';
 import { bearer, chatBody, postJson, readError } from './http.js';
 
@@ -145,7 +146,7 @@ describe('concurrent runs per key', () => {
     expect(stream.headers.get('x-ratelimit-remaining-requests')).toBe('99');
     // The response headers are out, the run is not over: the key is still busy.
     expect((await chat(key)).status).toBe(429);
-    expect(await stream.text()).toContain('data: [DONE]');
+    expect((await readSse(stream)).done).toBe(true);
     const again = await chat(key);
     expect(again.status).toBe(200);
   });

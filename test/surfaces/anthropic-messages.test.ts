@@ -213,6 +213,35 @@ describe('Anthropic SDK against /v1/messages', () => {
     expect(h.mock.requests).toHaveLength(0);
   });
 
+  it('refuses an output schema it cannot serve with a 400 before any run (no 502 the SDK would retry)', async () => {
+    const refused = await new Anthropic({
+      baseURL: h.origin,
+      apiKey: 'sk-test-client',
+      maxRetries: 2,
+    }).messages
+      .create({
+        model: 'sonnet',
+        max_tokens: 64,
+        messages: [{ role: 'user', content: 'List three colours.' }],
+        output_config: {
+          format: { type: 'json_schema', schema: { type: 'array', items: { type: 'string' } } },
+        },
+      })
+      .catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(Anthropic.BadRequestError);
+    expect(refused).toMatchObject({
+      status: 400,
+      error: {
+        type: 'error',
+        error: {
+          type: 'invalid_request_error',
+          message: expect.stringMatching(/^output_config\.format\.schema/),
+        },
+      },
+    });
+    expect(h.mock.requests).toHaveLength(0);
+  });
+
   it('counts tokens without calling the model', async () => {
     const counted = await anthropic().messages.countTokens({
       model: 'sonnet',

@@ -10,8 +10,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BUILT_IN_PROFILES, policyFromProfile } from '../../src/core/admission/profiles.js';
 import { json, requestAt, toolNames, toolResults } from '../fidelity/client.js';
 import { eventually, type Harness, startHarness } from '../helpers/gateway-harness.js';
+import { readSse } from '../helpers/sse-events.js';
 import { text, toolUse } from '../mock-anthropic/server.js';
-import { readFrames } from './sse.js';
 
 const SECRET = 'the launch code is 1234';
 let scratch: string;
@@ -109,7 +109,7 @@ describe('POST /api/v1/tasks', () => {
       stream: true,
     });
     expect(response.headers.get('content-type')).toContain('text/event-stream');
-    const frames = await readFrames(response);
+    const frames = (await readSse(response)).events;
     const names = frames.map((frame) => frame.event);
     expect(names[0]).toBe('tool_use');
     expect(names).toContain('tool_result');
@@ -183,7 +183,7 @@ describe('background tasks', () => {
     const { taskId, status } = await json(started);
     expect(status).toBe('running');
 
-    const events = await readFrames(await call('GET', `/api/v1/tasks/${taskId}/events`));
+    const { events } = await readSse(await call('GET', `/api/v1/tasks/${taskId}/events`));
     expect(events.at(-1)?.event).toBe('complete');
     expect(events.map((frame) => frame.id)).toEqual(events.map((_, index) => String(index + 1)));
 
@@ -191,7 +191,7 @@ describe('background tasks', () => {
     expect(polled).toMatchObject({ status: 'completed', summary: 'Background answer.' });
     expect(polled.toolCalls[0].tool).toBe('Read');
 
-    const resumed = await readFrames(
+    const { events: resumed } = await readSse(
       await call('GET', `/api/v1/tasks/${taskId}/events`, undefined, ownerKey, { 'last-event-id': '2' }),
     );
     expect(resumed.map((frame) => frame.id)).toEqual(events.slice(2).map((frame) => frame.id));

@@ -8,8 +8,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { json, requestAt, toolNames } from '../fidelity/client.js';
 import { type Harness, startHarness } from '../helpers/gateway-harness.js';
+import { readSse } from '../helpers/sse-events.js';
 import { lastUserText, text, toolUse } from '../mock-anthropic/server.js';
-import { readFrames } from './sse.js';
 
 const CARD = {
   title: 'React Hooks',
@@ -119,6 +119,22 @@ describe('prompt templates', () => {
     expect((await json(outside)).error.code).toBe('invalid_template_name');
     expect(h.mock.requests).toHaveLength(0);
   });
+
+  it('answers a name longer than a file name may be with a 400 on every route that takes one', async () => {
+    const long = 'n'.repeat(253);
+    for (const [url, body] of [
+      [`/api/v1/templates/${long}/generate`, { variables: {} }],
+      ['/api/generate/card', { topic: 'Hooks', templateName: long }],
+      ['/api/generate/card/stream', { topic: 'Hooks', templateName: long }],
+    ] as const) {
+      const response = await post(url, body);
+      expect(response.status, url).toBe(400);
+      const error = (await json(response)).error;
+      expect(JSON.stringify(error)).toContain('invalid_template_name');
+      expect(JSON.stringify(error)).not.toContain(long);
+    }
+    expect(h.mock.requests).toHaveLength(0);
+  });
 });
 
 describe("the owner's agents and skills", () => {
@@ -208,7 +224,7 @@ describe('seed routes', () => {
 
   it('POST /api/generate/card/stream sends start, status, output and completed', async () => {
     h.mock.enqueue(toolUse('StructuredOutput', CARD));
-    const frames = await readFrames(await post('/api/generate/card/stream', { topic: 'Docker' }));
+    const frames = (await readSse(await post('/api/generate/card/stream', { topic: 'Docker' }))).events;
     expect(frames.map((frame) => frame.event)).toEqual(['start', 'status', 'output', 'completed']);
     expect(frames[0]?.data).toMatchObject({ topic: 'Docker' });
     expect(frames[1]?.data).toEqual({ step: 'generating_content' });
@@ -258,9 +274,9 @@ describe('seed routes', () => {
 
   it('POST /api/execute/stream streams the task events', async () => {
     h.mock.enqueue(text('Streamed.'));
-    const frames = await readFrames(
-      await post('/api/execute/stream', { prompt: 'hi', working_directory: project }),
-    );
+    const frames = (
+      await readSse(await post('/api/execute/stream', { prompt: 'hi', working_directory: project }))
+    ).events;
     expect(frames.at(-1)).toMatchObject({
       event: 'complete',
       data: { status: 'completed', summary: 'Streamed.' },

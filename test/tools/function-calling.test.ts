@@ -5,8 +5,9 @@
  */
 import type OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
-import { postChat, readSse } from '../core/wire.js';
+import { postChat } from '../core/wire.js';
 import { eventually, useHarness } from '../helpers/gateway-harness.js';
+import { readSse } from '../helpers/sse-events.js';
 import { text, userTexts } from '../mock-anthropic/server.js';
 import { clientCall, offeredTools, reply, toolResults, toolUsesInHistory } from './tool-replies.js';
 
@@ -114,9 +115,9 @@ describe('tool calls', () => {
       tools,
     });
     expect(response.status).toBe(200);
-    const { frames, done } = await readSse(response);
+    const { events, done } = await readSse(response);
     expect(done).toBe(true);
-    const chunks = frames.map((frame) => JSON.parse(frame) as OpenAI.Chat.ChatCompletionChunk);
+    const chunks = events.map((event) => event.data as OpenAI.Chat.ChatCompletionChunk);
     const deltas = chunks.flatMap((chunk) => chunk.choices[0]?.delta.tool_calls ?? []);
 
     const starts = deltas.filter((delta) => delta.id !== undefined);

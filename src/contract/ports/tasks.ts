@@ -1,3 +1,5 @@
+import type { LogSignals } from './notifications.js';
+
 /** Where a task is in its life; `running` is the only state that may change again. */
 export type TaskStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'timeout';
 
@@ -38,15 +40,5 @@ export interface TaskStore {
   failRunning(result: unknown, at: number): Promise<number>;
 }
 
-/**
- * What gateways sharing a database tell each other about tasks; absent on one machine, where the
- * gateway running a task is the only one. Delivery is best effort: followers also poll the store.
- */
-export interface TaskSignals {
-  /** Calls `listener` with a task's id whenever its log grew, on whichever gateway runs it. */
-  onAppended(listener: (taskId: string) => void): () => void;
-  /** Asks whichever gateway runs `taskId` to cancel it. */
-  requestCancel(taskId: string): Promise<void>;
-  /** Calls `listener` with the id of every task a gateway was asked to cancel. */
-  onCancelRequested(listener: (taskId: string) => void): () => void;
-}
+/** Task signals between gateways sharing a database (see LogSignals); absent on one machine. */
+export type TaskSignals = LogSignals;

@@ -53,4 +53,17 @@ describe('permission profiles', () => {
     expect(() => loadProfiles(file)).toThrow(/PROFILES_FILE/);
     rmSync(dir, { recursive: true, force: true });
   });
+
+  it("gives a profile's keys its reasoning field, unless the key names its own", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'profiles-'));
+    const file = path.join(dir, 'profiles.json');
+    writeFileSync(file, JSON.stringify({ vllm: { reasoningField: 'reasoning' } }));
+    const vllm = loadProfiles(file).vllm;
+    if (!vllm) throw new Error('vllm profile missing');
+    expect(policyFromProfile('vllm', vllm, {}).reasoningField).toBe('reasoning');
+    expect(policyFromProfile('vllm', vllm, { reasoningField: 'both' }).reasoningField).toBe('both');
+    writeFileSync(file, JSON.stringify({ vllm: { reasoningField: 'thoughts' } }));
+    expect(() => loadProfiles(file)).toThrow(/PROFILES_FILE/);
+    rmSync(dir, { recursive: true, force: true });
+  });
 });

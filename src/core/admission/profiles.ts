@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../../contract/config-error.js';
-import { ANY_TOOL, type KeyPolicy } from '../../contract/key-policy.js';
+import {
+  ANY_TOOL,
+  type KeyPolicy,
+  REASONING_FIELDS,
+  type ReasoningField,
+} from '../../contract/key-policy.js';
 
 /**
  * A permission profile: the limits a key gets by naming it (`keys create --profile pro`). The key's
@@ -24,6 +29,8 @@ export interface PermissionProfile {
   budgetUsd?: number;
   /** The Claude accounts (ACCOUNTS_FILE names) keys made with the profile may use; absent: all. */
   accounts?: readonly string[];
+  /** Where chat completions put Claude's thinking for keys made with the profile; absent: the default. */
+  reasoningField?: ReasoningField;
 }
 
 const READ_ONLY = ['Read', 'Grep', 'Glob'];
@@ -71,6 +78,7 @@ const profileSchema = z.strictObject({
   concurrency: z.number().int().min(1).optional(),
   budgetUsd: z.number().positive().optional(),
   accounts: z.array(z.string().min(1)).min(1).optional(),
+  reasoningField: z.enum(REASONING_FIELDS).optional(),
 });
 
 export type ProfileCatalog = Readonly<Record<string, PermissionProfile>>;
@@ -100,6 +108,7 @@ export function policyFromProfile(name: string, profile: PermissionProfile, expl
   if (profile.concurrency !== undefined) policy.concurrency = profile.concurrency;
   if (profile.budgetUsd !== undefined) policy.budgetUsd = profile.budgetUsd;
   if (profile.accounts !== undefined) policy.accounts = [...profile.accounts];
+  if (profile.reasoningField !== undefined) policy.reasoningField = profile.reasoningField;
   return { ...policy, ...explicit };
 }
 

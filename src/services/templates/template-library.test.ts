@@ -1,6 +1,9 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../contract/gateway-error.js';
-import { parseTemplate, renderTemplate } from './template-library.js';
+import { parseTemplate, renderTemplate, templateLibrary } from './template-library.js';
 
 const TEMPLATE = `---
 description: Greets
@@ -46,5 +49,38 @@ describe('templates', () => {
   it('refuses a schema that is not a JSON Schema', () => {
     expect(() => parseTemplate('x.md', '---\nschema: 3\n---\nbody')).toThrow(/schema/);
     expect(() => parseTemplate('x.md', '---\nschema: { type: 12 }\n---\nbody')).toThrow(/invalid schema/);
+  });
+});
+
+describe('templateLibrary.get', () => {
+  const errorOf = (promise: Promise<unknown>) =>
+    promise.then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+
+  it('answers names too long for a file name with a 400, and a folder or a missing file with a 404', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'template-library-'));
+    try {
+      await writeFile(path.join(dir, 'hello.md'), TEMPLATE);
+      await mkdir(path.join(dir, 'folder.md'));
+      const library = templateLibrary(dir, () => undefined);
+      expect((await library.get('hello')).description).toBe('Greets');
+      for (const length of [198, 253, 300]) {
+        const tooLong = await errorOf(library.get('a'.repeat(length)));
+        expect(tooLong).toMatchObject({ status: 400, code: 'invalid_template_name', param: 'name' });
+        expect((tooLong as GatewayError).message.length).toBeLessThan(200);
+      }
+      expect(await errorOf(library.get('folder'))).toMatchObject({ status: 404, code: 'template_not_found' });
+      expect(await errorOf(library.get('missing'))).toMatchObject({
+        status: 404,
+        code: 'template_not_found',
+      });
+      const odd = await errorOf(library.get(`../${'x'.repeat(150)}`));
+      expect(odd).toMatchObject({ status: 400, code: 'invalid_template_name' });
+      expect((odd as GatewayError).message.length).toBeLessThan(150);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

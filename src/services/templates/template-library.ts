@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import { invalidRequest } from '../../contract/errors.js';
+import { FIELD_LIMITS, truncateForEcho } from '../../contract/field-limits.js';
 import { GatewayError } from '../../contract/gateway-error.js';
 import { parseFrontMatter } from '../../util/front-matter.js';
 
@@ -32,6 +33,8 @@ export interface TemplateLibrary {
 
 /** Plain file names only: no separators, no leading dot, so no name can leave the folder. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+/** What reading a name that is no template file fails with (a folder named `x.md` included). */
+const MISSING_FILE = new Set(['ENOENT', 'ENOTDIR', 'EISDIR', 'ENAMETOOLONG']);
 const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
 
 /** Templates read from `dir` on each call (edits apply without a restart). */
@@ -61,13 +64,24 @@ export function templateLibrary(
     },
     async get(requested) {
       const name = requested.endsWith('.md') ? requested : `${requested}.md`;
+      if (name.length > FIELD_LIMITS.templateName) {
+        throw invalidRequest(
+          `A template name is at most ${FIELD_LIMITS.templateName} characters.`,
+          'name',
+          'invalid_template_name',
+        );
+      }
       if (!NAME.test(name) || name.includes('..')) {
-        throw invalidRequest(`'${requested}' is not a template name.`, 'name', 'invalid_template_name');
+        throw invalidRequest(
+          `'${truncateForEcho(requested)}' is not a template name.`,
+          'name',
+          'invalid_template_name',
+        );
       }
       try {
         return await load(path.join(dir, name));
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw templateNotFound(requested);
+        if (MISSING_FILE.has((error as NodeJS.ErrnoException).code ?? '')) throw templateNotFound(requested);
         throw error;
       }
     },
@@ -152,6 +166,6 @@ export function templateNotFound(name: string): GatewayError {
     kind: 'not_found',
     code: 'template_not_found',
     param: 'name',
-    message: `No template named '${name}'.`,
+    message: `No template named '${truncateForEcho(name)}'.`,
   });
 }

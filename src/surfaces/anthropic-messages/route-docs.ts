@@ -38,7 +38,13 @@ export const createMessage = createRoute({
     413: anthropicError('`request_too_large`: body or attachment over the limit.'),
     429: anthropicError('`rate_limit_error`: rate limit, concurrency, queue full or budget used up.'),
     500: anthropicError('`api_error`.'),
-    529: anthropicError('`overloaded_error`: no Claude Code slot free in time, or shutting down.'),
+    502: anthropicError(
+      '`api_error`: the Claude API refused the gateway’s credentials or failed, Claude Code crashed, or the answer missed its structured output.',
+    ),
+    504: anthropicError('`api_error`: the run took longer than the gateway allows.'),
+    529: anthropicError(
+      '`overloaded_error`: no Claude Code slot free in time, the Claude API overloaded or unreachable, or shutting down.',
+    ),
   },
 });
 
@@ -56,5 +62,6 @@ export const countTokens = createRoute({
     200: jsonResponse('The estimate.', z.object({ input_tokens: z.number().int() })),
     400: anthropicError('`invalid_request_error`.'),
     401: anthropicError('`authentication_error`.'),
+    529: anthropicError('`overloaded_error`: the gateway is shutting down.'),
   },
 });

@@ -1,7 +1,9 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readSse } from '../../../test/helpers/sse-events.js';
+import { openAdmission } from '../../contract/admission.js';
 import { GatewayError } from '../../contract/gateway-error.js';
 import type { RunEvent, RunUsage } from '../../contract/run-events.js';
 import type { RunService } from '../../contract/run-service.js';
@@ -27,6 +29,13 @@ function scriptedRuns(script: RunEvent[]) {
   return { runs: service, requests };
 }
 
+// One counter for every app: it parses its BPE ranks on the first count (about a second), which
+// beforeAll does under its own timeout.
+const countTokens = createCl100kCounter();
+beforeAll(() => {
+  countTokens('');
+}, 30_000);
+
 function gateway(runs: RunService) {
   const app = new Hono();
   app.use(requestId());
@@ -39,7 +48,7 @@ function gateway(runs: RunService) {
         systemPromptPlacement: 'replace',
         attachments: { maxBytes: 1_000_000, remoteImages: false },
       },
-      countTokens: createCl100kCounter(),
+      countTokens,
       keepAliveMs: 60_000,
       newId: () => 'msg_fixed',
     }),
@@ -129,12 +138,9 @@ describe('POST /v1/messages over a scripted run', () => {
       }),
     });
     expect(response.headers.get('content-type')).toContain('text/event-stream');
-    const frames = (await response.text()).split('\n\n').filter(Boolean);
-    for (const frame of frames) {
-      const [eventLine, dataLine] = frame.split('\n');
-      expect(eventLine).toBe(`event: ${JSON.parse(dataLine?.slice('data: '.length) ?? '').type}`);
-    }
-    expect(frames.at(-1)).toContain('event: message_stop');
+    const { events } = await readSse(response);
+    for (const { event, data } of events) expect(event).toBe(data.type);
+    expect(events.at(-1)?.event).toBe('message_stop');
   });
 
   it('answers an error before any output with the Anthropic status and body', async () => {

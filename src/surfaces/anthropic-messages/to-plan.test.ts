@@ -240,6 +240,27 @@ describe('Anthropic request to run plan', () => {
       plan({ ...base, output_config: { format: { type: 'json_schema', schema } } }).outputSchema,
     ).toEqual(schema);
   });
+
+  it('refuses an output schema Claude Code cannot serve before any run, naming where it was sent', () => {
+    const base = { messages: [{ role: 'user', content: 'hi' }] };
+    const array = { type: 'array', items: { type: 'string' } };
+    expect(
+      errorOf({ ...base, output_config: { format: { type: 'json_schema', schema: array } } }),
+    ).toMatchObject({ status: 400, code: 'invalid_json_schema', param: 'output_config.format.schema' });
+    expect(errorOf({ ...base, output_format: { type: 'json_schema', schema: array } })).toMatchObject({
+      status: 400,
+      param: 'output_format.schema',
+    });
+    const uncompilable = { type: 'object', properties: { a: { type: 'nonsense' } } };
+    expect(
+      errorOf({ ...base, output_config: { format: { type: 'json_schema', schema: uncompilable } } }).code,
+    ).toBe('invalid_json_schema');
+    const schema = { type: 'object', properties: { a: { type: 'string' } } };
+    const declared = { $schema: 'https://json-schema.org/draft/2020-12/schema', ...schema };
+    expect(
+      plan({ ...base, output_config: { format: { type: 'json_schema', schema: declared } } }).outputSchema,
+    ).toEqual(schema);
+  });
 });
 
 describe('Claude Code as a client', () => {

@@ -1,5 +1,6 @@
 import type { EffortLevel, RunPlan, SystemPromptPlacement } from '../../contract/run-plan.js';
 import type { AttachmentLimits } from '../../core/content/attachment-blocks.js';
+import { outputSchemaProblem, withoutMetaSchema } from '../../core/content/json-schema-checks.js';
 import type { ModelCatalog } from '../../core/model-catalog.js';
 import { placeSystemPrompt, startWithUserTurn } from '../../core/plan-conversation.js';
 import { invalidRequest, modelNotFound } from './errors.js';
@@ -47,8 +48,8 @@ export function toRunPlan(request: MessagesRequest, context: ToPlanContext): Run
   const policy = toClientToolPolicy(request.tool_choice, clientTools);
   if (policy) plan.clientToolPolicy = policy;
   applyThinking(plan, request);
-  const schema = request.output_config?.format?.schema ?? request.output_format?.schema;
-  if (schema) plan.outputSchema = schema;
+  const outputSchema = toOutputSchema(request);
+  if (outputSchema) plan.outputSchema = outputSchema;
   if (request.stop_sequences?.length) plan.stopSequences = request.stop_sequences;
   return plan;
 }
@@ -74,4 +75,22 @@ function applyThinking(plan: RunPlan, request: MessagesRequest): void {
     }
     plan.effort = effort as EffortLevel;
   }
+}
+
+/**
+ * The structured-output schema, checked before any run: one Claude Code cannot serve (a top-level type
+ * other than `object`, a schema that does not compile) would otherwise cost a run and end in a 502,
+ * which the Anthropic SDK retries.
+ */
+function toOutputSchema(request: MessagesRequest): Record<string, unknown> | undefined {
+  const [schema, param] = request.output_config?.format
+    ? [request.output_config.format.schema, 'output_config.format.schema']
+    : [request.output_format?.schema, 'output_format.schema'];
+  if (!schema) return undefined;
+  const stripped = withoutMetaSchema(schema);
+  const problem = 'problem' in stripped ? stripped.problem : outputSchemaProblem(stripped.schema);
+  if (problem || !('schema' in stripped)) {
+    throw invalidRequest(`${param}: invalid JSON schema: ${problem}`, param, 'invalid_json_schema');
+  }
+  return stripped.schema;
 }

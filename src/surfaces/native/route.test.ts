@@ -1,26 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { readSse } from '../../../test/helpers/sse-events.js';
 import { GatewayError } from '../../contract/gateway-error.js';
 import { echo, memoryNativeSessions, setup, usage } from './test-support.js';
-
-/** Named SSE events with their parsed data, from a whole event-stream body. */
-function parseSse(body: string): Array<{ event: string; data: unknown }> {
-  return body
-    .split('\n\n')
-    .filter((block) => block.split('\n').some((line) => line.startsWith('data:')))
-    .map((block) => {
-      const lines = block.split('\n');
-      const event =
-        lines
-          .find((line) => line.startsWith('event:'))
-          ?.slice(6)
-          .trim() ?? 'message';
-      const data = lines
-        .filter((line) => line.startsWith('data:'))
-        .map((line) => line.slice(5).trim())
-        .join('\n');
-      return { event, data: JSON.parse(data) as unknown };
-    });
-}
 
 async function createSession(call: ReturnType<typeof setup>['call'], body: unknown = {}, key = 'k1') {
   const response = await call('POST', '/api/v1/sessions', body, key);
@@ -95,7 +76,7 @@ describe('native routes over a scripted run service', () => {
     const id = await createSession(call);
     const posted = await call('POST', `/api/v1/sessions/${id}/stream`, { prompt: 'Hi.' });
     expect(posted.headers.get('content-type')).toMatch(/^text\/event-stream/);
-    expect(parseSse(await posted.text())).toEqual([
+    expect((await readSse(posted)).events).toEqual([
       { event: 'message', data: { type: 'text_delta', text: 'echo: ' } },
       { event: 'message', data: { type: 'text_delta', text: 'Hi.' } },
       {
@@ -113,12 +94,12 @@ describe('native routes over a scripted run service', () => {
     const viaGet = await app.request(`/api/v1/sessions/${id}/stream?prompt=${encodeURIComponent('Again?')}`, {
       headers: { 'x-api-key': 'k1' },
     });
-    expect(parseSse(await viaGet.text()).at(-1)).toMatchObject({
+    expect((await readSse(viaGet)).events.at(-1)).toMatchObject({
       event: 'complete',
       data: { response: 'echo: Again?' },
     });
     const viaMessages = await call('POST', `/api/v1/sessions/${id}/messages`, { prompt: 'S', stream: true });
-    expect(parseSse(await viaMessages.text()).map((e) => e.event)).toEqual([
+    expect((await readSse(viaMessages)).events.map((e) => e.event)).toEqual([
       'message',
       'message',
       'complete',
@@ -141,7 +122,7 @@ describe('native routes over a scripted run service', () => {
     const id = await createSession(call);
     const response = await call('POST', `/api/v1/sessions/${id}/stream`, { prompt: 'Hi.' });
     expect(response.status).toBe(200);
-    expect(parseSse(await response.text())).toEqual([
+    expect((await readSse(response)).events).toEqual([
       { event: 'message', data: { type: 'text_delta', text: 'par' } },
       {
         event: 'error',

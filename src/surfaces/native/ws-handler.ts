@@ -46,6 +46,9 @@ export function wsTurnEvents(context: WsTurnContext): WSEvents {
       requestId,
     };
     if (timeoutMs !== undefined) input.timeoutMs = timeoutMs;
+    // The frame that ends the turn (`complete` or `error`) goes out only once the run is torn down and
+    // the session released: a client that sends its next turn on seeing it must not find it busy.
+    let ending: unknown;
     try {
       // Every frame is a turn of its own under the key's policy (rpm, budget, concurrency) and audited.
       const turn = await startAccountedTurn(context.sessions, input, {
@@ -55,12 +58,18 @@ export function wsTurnEvents(context: WsTurnContext): WSEvents {
       });
       for await (const item of encodeTurn(turn)) {
         if (controller.signal.aborted) break;
-        send(ws, toWsFrame(item));
+        if (item.event === 'message') {
+          send(ws, toWsFrame(item));
+          continue;
+        }
+        ending = toWsFrame(item);
+        // Leaving the loop ends the turn's events, which waits for the run to close.
+        break;
       }
     } catch (error) {
       // Refused, or failed before its first event; a cancelled turn is answered below.
       if (!(error instanceof GatewayError)) throw error;
-      if (!controller.signal.aborted) send(ws, toWsFrame({ event: 'error', error }));
+      ending = toWsFrame({ event: 'error', error });
     } finally {
       if (current === controller) current = undefined;
     }
@@ -69,6 +78,8 @@ export function wsTurnEvents(context: WsTurnContext): WSEvents {
         type: 'error',
         error: { code: 'CANCELLED', message: 'The turn was cancelled.', details: {} },
       });
+    } else if (ending !== undefined) {
+      send(ws, ending);
     }
   }
 

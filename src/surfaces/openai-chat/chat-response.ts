@@ -13,7 +13,9 @@ export interface ToolCallDelta {
 export interface ChunkDelta {
   role?: 'assistant';
   content?: string | null;
+  /** Claude's thinking, in the field or fields the request or key chose (reasoning-field.ts). */
   reasoning_content?: string;
+  reasoning?: string;
   tool_calls?: ToolCallDelta[];
   refusal?: null;
 }
@@ -47,6 +49,7 @@ export interface ChatCompletionMessage {
   content: string | null;
   refusal: null;
   reasoning_content?: string;
+  reasoning?: string;
   tool_calls?: ToolCall[];
   annotations: [];
 }

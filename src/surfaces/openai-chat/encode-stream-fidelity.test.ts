@@ -44,6 +44,26 @@ describe('reasoning', () => {
     const message = foldChunks(result.chunks).choices[0]?.message;
     expect(message).toMatchObject({ content: 'It is 4.', reasoning_content: 'Two plus two is four.' });
   });
+
+  it.each([
+    ['reasoning_content', ['reasoning_content']],
+    ['reasoning', ['reasoning']],
+    ['both', ['reasoning_content', 'reasoning']],
+  ] as const)('puts thinking in the field(s) chosen (%s), streamed and folded', (reasoningField, fields) => {
+    const result = translateAll(fixture('thinking-tokens'), { reasoningField });
+    const thinking = result.chunks.filter(
+      (chunk) => chunk.choices[0]?.delta.reasoning_content ?? chunk.choices[0]?.delta.reasoning,
+    );
+    expect(thinking.length).toBeGreaterThan(0);
+    for (const chunk of thinking) {
+      const delta = chunk.choices[0]?.delta ?? {};
+      expect(Object.keys(delta).sort()).toEqual([...fields].sort());
+      expect(new Set(fields.map((field) => delta[field])).size).toBe(1);
+    }
+    const message = foldChunks(result.chunks).choices[0]?.message;
+    for (const field of fields) expect(message?.[field]).toBe('Two plus two is four.');
+    expect(Object.keys(message ?? {}).filter((key) => key.startsWith('reasoning'))).toEqual(fields);
+  });
 });
 
 describe('stop sequences', () => {

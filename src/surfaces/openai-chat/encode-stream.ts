@@ -1,7 +1,9 @@
+import type { ReasoningField } from '../../contract/key-policy.js';
 import type { FinishReason as NeutralFinish, RunEvent } from '../../contract/run-events.js';
 import { toOpenAIUsage } from '../openai/openai-usage.js';
 import type { ChatCompletionChunk, ChunkDelta, FinishReason } from './chat-response.js';
 import { describeToolResult, describeToolUse } from './describe-activity.js';
+import { DEFAULT_REASONING_FIELD } from './reasoning-field.js';
 
 /**
  * RunEvents in, `chat.completion.chunk`s out; pure apart from the little state a stream needs
@@ -16,6 +18,8 @@ export interface ChatEncoderOptions {
   model: string;
   /** Send the final `choices: []` usage chunk (stream_options.include_usage, and always for folding). */
   includeUsage: boolean;
+  /** The delta field(s) Claude's thinking and agent activity go in; absent: the default (both). */
+  reasoningField?: ReasoningField;
 }
 
 export interface ChatEncoder {
@@ -47,6 +51,16 @@ export function createChatEncoder(options: ChatEncoderOptions): ChatEncoder {
     return chunk;
   };
   const delta = (d: ChunkDelta) => base([{ index: 0, delta: d, logprobs: null, finish_reason: null }]);
+  const reasoning = (text: string): ChunkDelta => {
+    switch (options.reasoningField ?? DEFAULT_REASONING_FIELD) {
+      case 'reasoning_content':
+        return { reasoning_content: text };
+      case 'reasoning':
+        return { reasoning: text };
+      case 'both':
+        return { reasoning_content: text, reasoning: text };
+    }
+  };
   const startCall = (args: string) => {
     if (!pendingCall) return [];
     const { index, id, name } = pendingCall;
@@ -61,7 +75,7 @@ export function createChatEncoder(options: ChatEncoderOptions): ChatEncoder {
       case 'text_delta':
         return [delta({ content: event.text })];
       case 'reasoning_delta':
-        return [delta({ reasoning_content: event.text })];
+        return [delta(reasoning(event.text))];
       case 'tool_call_start':
         pendingCall = { index: event.index, id: event.id, name: event.name };
         return [];
@@ -73,9 +87,9 @@ export function createChatEncoder(options: ChatEncoderOptions): ChatEncoder {
       case 'tool_call_end':
         return startCall(event.arguments);
       case 'agent_tool_use':
-        return [delta({ reasoning_content: describeToolUse(event.name, event.input) })];
+        return [delta(reasoning(describeToolUse(event.name, event.input)))];
       case 'agent_tool_result':
-        return [delta({ reasoning_content: describeToolResult(event.output, event.isError) })];
+        return [delta(reasoning(describeToolResult(event.output, event.isError)))];
       case 'finish': {
         const chunks = [
           base([{ index: 0, delta: {}, logprobs: null, finish_reason: FINISH_REASONS[event.reason] }]),

@@ -20,6 +20,8 @@ export function foldChunks(chunks: readonly ChatCompletionChunk[]): ChatCompleti
   const first = chunks[0];
   if (!first) throw new Error('foldChunks needs at least one chunk');
   let content = '';
+  // Each field as it was streamed: a client asked for one of them or for both.
+  let reasoningContent = '';
   let reasoning = '';
   let finishReason: FinishReason = 'stop';
   let usage: OpenAIUsage = ZERO_USAGE;
@@ -30,7 +32,8 @@ export function foldChunks(chunks: readonly ChatCompletionChunk[]): ChatCompleti
     for (const choice of chunk.choices) {
       const { delta } = choice;
       if (delta.content) content += delta.content;
-      if (delta.reasoning_content) reasoning += delta.reasoning_content;
+      if (delta.reasoning_content) reasoningContent += delta.reasoning_content;
+      if (delta.reasoning) reasoning += delta.reasoning;
       for (const call of delta.tool_calls ?? []) {
         const existing = toolCalls[call.index];
         if (existing) {
@@ -53,7 +56,8 @@ export function foldChunks(chunks: readonly ChatCompletionChunk[]): ChatCompleti
     refusal: null,
     annotations: [],
   };
-  if (reasoning) message.reasoning_content = reasoning;
+  if (reasoningContent) message.reasoning_content = reasoningContent;
+  if (reasoning) message.reasoning = reasoning;
   if (toolCalls.length > 0) message.tool_calls = toolCalls;
 
   return {

@@ -3,6 +3,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import '../../http/context-variables.js';
 import type { RunAsk } from '../../contract/admission.js';
 import { invalidRequest } from '../../contract/errors.js';
+import type { ChatCompletionStore } from '../../contract/ports/chat-completions.js';
 import type { RunEvent } from '../../contract/run-events.js';
 import type { RunOrigin, RunService } from '../../contract/run-service.js';
 import { documented, jsonBody, jsonOrSseResponse } from '../../http/openapi-route.js';
@@ -11,11 +12,14 @@ import { type SseFrame, writeSse } from '../../http/sse.js';
 import { validateJson } from '../../http/validate-json.js';
 import { openAIErrorBody } from '../openai/openai-error.js';
 import { openAIError, openAIRunErrors } from '../openai/openai-error-docs.js';
-import type { ChatCompletionChunk } from './chat-response.js';
+import type { ChatCompletion, ChatCompletionChunk } from './chat-response.js';
 import { createChatEncoder } from './encode-stream.js';
 import { foldChunks } from './fold.js';
 import { locateImage } from './locate-image.js';
+import { chooseReasoningField } from './reasoning-field.js';
 import { type ChatCompletionRequest, chatCompletionRequestSchema } from './schema.js';
+import { type CompletionStoreDeps, keepCompletion, streamedCompletion } from './stored-completions.js';
+import { ownerOf, storedCompletionRoutes } from './stored-routes.js';
 import { type ToClaudeContext, toRunPlan } from './to-plan.js';
 
 /** Names a conversation explicitly; see "Conversations (multi-turn)" in docs/openai-chat.md. */
@@ -26,6 +30,12 @@ export interface ChatRouteDeps {
   runs: RunService;
   planContext: ToClaudeContext;
   keepAliveMs: number;
+  /** Where completions created with `store: true` are kept. */
+  completions: ChatCompletionStore;
+  /** How long a stored completion is kept. */
+  storedTtlMs: number;
+  /** A completion could not be stored (the answer is sent anyway); for the log. */
+  onStoreError?: (error: unknown) => void;
   newId?: () => string;
   now?: () => number;
 }
@@ -52,10 +62,19 @@ const createChatCompletion = createRoute({
   },
 });
 
-/** POST /chat/completions: request -> plan -> RunService -> chunks (SSE) or their fold (JSON). */
+/**
+ * POST /chat/completions: request -> plan -> RunService -> chunks (SSE) or their fold (JSON); with
+ * `store: true` the completion is kept (stored-routes.ts reads it back).
+ */
 export function chatCompletionsRoutes(deps: ChatRouteDeps) {
   const newId = deps.newId ?? (() => `chatcmpl-${randomUUID().replaceAll('-', '')}`);
   const now = deps.now ?? Date.now;
+  const stored: CompletionStoreDeps = {
+    completions: deps.completions,
+    ttlMs: deps.storedTtlMs,
+    now,
+    ...(deps.onStoreError ? { onStoreError: deps.onStoreError } : {}),
+  };
   const app = new OpenAPIHono();
   app.post(documented(app, createChatCompletion), validateJson(chatCompletionRequestSchema), async (c) => {
     const request = c.req.valid('json');
@@ -69,26 +88,34 @@ export function chatCompletionsRoutes(deps: ChatRouteDeps) {
       auditBody: request,
       locateImage: (url) => locateImage(request, url),
     });
+    const identity = { id: newId(), created: Math.floor(now() / 1000), model: request.model };
     const encoder = createChatEncoder({
-      id: newId(),
-      created: Math.floor(now() / 1000),
-      model: request.model,
+      ...identity,
       // The non-streaming reply always carries usage: it is the fold of a stream that had it.
       includeUsage: !request.stream || request.stream_options?.include_usage === true,
+      reasoningField: chooseReasoningField(request.reasoning_field, c.get('principal')?.policy),
     });
+    const keep =
+      request.store === true
+        ? (done: ChatCompletion) => keepCompletion(stored, request, ownerOf(c), done)
+        : undefined;
     if (!request.stream) {
       const chunks: ChatCompletionChunk[] = [];
       for await (const event of run.events) {
         if (event.type === 'error') throw event.error;
         chunks.push(...encoder.encode(event));
       }
-      return c.json(foldChunks(chunks));
+      const completion = foldChunks(chunks);
+      await keep?.(completion);
+      return c.json(completion);
     }
-    return writeSse(c, sseFrames(run.events, encoder.encode), {
+    const kept = keep && { ...streamedCompletion(identity), save: keep };
+    return writeSse(c, sseFrames(run.events, encoder.encode, kept), {
       keepAliveMs: deps.keepAliveMs,
       onAbort: run.abort,
     });
   });
+  app.route('/', storedCompletionRoutes(stored));
   return app;
 }
 
@@ -99,14 +126,22 @@ export function chatCompletionsRoutes(deps: ChatRouteDeps) {
 async function* sseFrames(
   events: AsyncIterable<RunEvent>,
   encode: (event: RunEvent) => ChatCompletionChunk[],
+  kept?: {
+    observe(event: RunEvent): void;
+    completion(): ChatCompletion;
+    save(done: ChatCompletion): Promise<void>;
+  },
 ): AsyncGenerator<SseFrame> {
   for await (const event of events) {
     if (event.type === 'error') {
       yield { data: JSON.stringify(openAIErrorBody(event.error)) };
       return;
     }
+    kept?.observe(event);
     for (const chunk of encode(event)) yield { data: JSON.stringify(chunk) };
   }
+  // Stored before the stream ends, so a client listing at once finds it.
+  await kept?.save(kept.completion());
   yield { data: '[DONE]' };
 }
 

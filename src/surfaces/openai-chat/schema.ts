@@ -1,6 +1,7 @@
 // zod with `.openapi()`: a schema gets that method only if it is built after the extension loads.
 import { z } from '@hono/zod-openapi';
 import { FIELD_LIMITS as L } from '../../contract/field-limits.js';
+import { REASONING_FIELDS } from '../../contract/key-policy.js';
 
 /**
  * What the gateway reads from a Chat Completions request. Objects are loose on purpose: clients send
@@ -134,6 +135,11 @@ export const claudeCodeExtensionSchema = z.looseObject({
 
 const positiveInt = z.number().int().positive();
 
+/** OpenAI's metadata: string values, at most 16 pairs, keys up to 64 characters, values up to 512. */
+export const metadataSchema = z
+  .record(z.string().max(L.metadataKey), z.string().max(L.metadataValue))
+  .refine((pairs) => Object.keys(pairs).length <= L.metadataPairs, `at most ${L.metadataPairs} pairs`);
+
 export const chatCompletionRequestSchema = z.looseObject({
   model: z.string().min(1).max(L.model),
   messages: z.array(chatMessageSchema).min(1),
@@ -158,11 +164,14 @@ export const chatCompletionRequestSchema = z.looseObject({
   reasoning: z.looseObject({ effort: z.string().nullish() }).nullish(),
   // A string end-user id (capped: it scopes sessions); Open WebUI sends an object, which is ignored.
   user: z.union([z.string().max(L.identifier), z.looseObject({})]).nullish(),
-  metadata: z
-    .record(z.string().max(L.metadataKey), z.string().max(L.metadataValue))
-    .refine((pairs) => Object.keys(pairs).length <= L.metadataPairs, `at most ${L.metadataPairs} pairs`)
-    .nullish(),
+  metadata: metadataSchema.nullish(),
+  /** `true`: the completion is kept for GET /chat/completions (stored-routes.ts). */
+  store: z.boolean().nullish(),
   claude_code: claudeCodeExtensionSchema.nullish(),
+  /** The gateway's extension: which delta field(s) carry Claude's thinking (docs/openai-chat.md#reasoning). */
+  reasoning_field: z.enum(REASONING_FIELDS).nullish().openapi({
+    description: 'Where Claude’s thinking goes: `reasoning_content`, `reasoning` or `both` (default).',
+  }),
 });
 
 export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;

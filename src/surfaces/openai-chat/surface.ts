@@ -2,7 +2,10 @@ import type { Surface } from '../../http/surface.js';
 import { renderOpenAIError } from '../openai/openai-error.js';
 import { type ChatRouteDeps, chatCompletionsRoutes } from './route.js';
 
-/** The OpenAI chat surface: POST /v1/chat/completions (and /chat/completions), OpenAI error bodies. */
+/**
+ * The OpenAI chat surface: POST /v1/chat/completions (and /chat/completions) and the completions it
+ * stored, OpenAI error bodies.
+ */
 export function openAIChatSurface(deps: ChatRouteDeps): Surface {
   return {
     name: 'openai-chat',

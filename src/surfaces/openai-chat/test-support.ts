@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
 import type { GatewayError } from '../../contract/gateway-error.js';
+import type { ReasoningField } from '../../contract/key-policy.js';
 import type { RunEvent } from '../../contract/run-events.js';
 import {
   createInterpreter,
@@ -36,6 +37,7 @@ export interface TranslatorOptions {
   clientToolName?: (claudeToolName: string) => string | undefined;
   maxToolCalls?: number;
   stopSequences?: readonly string[];
+  reasoningField?: ReasoningField;
   /** Agent activity on (the encoder describes it with describe-activity). */
   describeAgentToolUse?: (name: string, input: unknown) => string;
   describeAgentToolResult?: (output: string, isError: boolean) => string;
@@ -90,6 +92,7 @@ function pipeline(options: Partial<TranslatorOptions>): Pipeline {
     created: all.created,
     model: all.model,
     includeUsage: all.includeUsage,
+    ...(all.reasoningField ? { reasoningField: all.reasoningField } : {}),
   });
   return { state, encoder };
 }

@@ -16,7 +16,7 @@ import {
 } from '../../core/content/attachment-blocks.js';
 import { parseDataUrl } from '../../core/content/data-url.js';
 import type { ModelCatalog } from '../../core/model-catalog.js';
-import { placeSystemPrompt, startWithUserTurn } from '../../core/plan-conversation.js';
+import { placeSystemPrompt, startWithUserTurn, takePrompt } from '../../core/plan-conversation.js';
 import { applyEffort, applyOutputLimits, effortOf, servedModel } from '../openai/plan-parts.js';
 import { checkToolCallPairing, toClientToolPolicy, toClientTools } from './map-client-tools.js';
 import { toOutputSchema } from './output-schema.js';
@@ -40,7 +40,7 @@ export function toRunPlan(request: ChatCompletionRequest, context: ToClaudeConte
   const systemText = collectSystemText(request.messages);
   checkToolCallPairing(request.messages);
   const turns = toTurns(request.messages, context);
-  const last = turns.pop();
+  const last = takePrompt(turns, systemText);
   if (last?.role !== 'user') {
     throw invalidRequest('The last message must be a user or tool message.', 'messages');
   }

@@ -6,14 +6,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { clientToolNameOf } from '../../contract/client-tools.js';
 import type { RunEvent } from '../../contract/run-events.js';
 import { createInterpreter, finishInterpretation, interpretMessage } from '../../core/interpret-sdk.js';
 import { foldResponse } from './fold.js';
 import type { ResponseStreamEvent } from './response-object.js';
-import { encodeAll } from './test-support.js';
+import { encodeAll, schemaChecks } from './test-support.js';
 
 const FIXTURES = path.join(import.meta.dirname, '..', '..', 'core', 'fixtures');
 
@@ -35,16 +34,11 @@ function runEvents(name: string): RunEvent[] {
   return [...events, ...finishInterpretation(state)];
 }
 
-const spec: unknown = JSON.parse(
-  readFileSync(path.join(import.meta.dirname, 'fixtures', 'openai-schemas.json'), 'utf8'),
-);
-const ajv = new Ajv2020({ strict: false, validateFormats: false });
-ajv.addSchema(spec as object, 'openai');
-const validEvent = ajv.getSchema('openai#/components/schemas/ResponseStreamEvent');
+const openAI = schemaChecks('openai');
 
 function expectValid(events: readonly ResponseStreamEvent[]): void {
   for (const event of events) {
-    expect(validEvent?.(event) ? 'valid' : ajv.errorsText(validEvent?.errors), event.type).toBe('valid');
+    expect(openAI('ResponseStreamEvent', event), event.type).toBe('valid');
   }
 }
 

@@ -7,7 +7,10 @@
  */
 import type { GatewayError } from '../../contract/gateway-error.js';
 import type { FinishReason, RunEvent, RunUsage } from '../../contract/run-events.js';
+import { openAIErrorBody } from '../openai/openai-error.js';
+import { encodeSummary } from './compaction.js';
 import {
+  type CompactionOutput,
   type FunctionCallOutput,
   type MessageOutput,
   type OutputItem,
@@ -27,7 +30,11 @@ export interface EncoderOptions {
   reasoningRequested: boolean;
   /** `include: ["reasoning.encrypted_content"]`: reasoning items carry the thinking's signature. */
   includeEncryptedReasoning: boolean;
-  newItemId(prefix: 'msg' | 'fc' | 'rs'): string;
+  /** The run writes a conversation's summary: the answer is one `compaction` item, not a message. */
+  compaction?: boolean;
+  /** A background response: created `queued`, `in_progress` once its run produces its first event. */
+  queued?: boolean;
+  newItemId(prefix: 'msg' | 'fc' | 'rs' | 'cmp'): string;
   /** Unix seconds, for `completed_at`. */
   now(): number;
 }
@@ -45,6 +52,8 @@ export interface EncoderState {
   /** Output index of each client tool call, by the run's call index. */
   toolCalls: Map<number, number>;
   reasoningSeen: boolean;
+  /** A compaction run's summary so far. */
+  summary: string;
   ended: boolean;
   /** The run's error, when one ended it. */
   failure: GatewayError | undefined;
@@ -57,34 +66,48 @@ export function createEncoderState(options: EncoderOptions): EncoderState {
       id: options.id,
       object: 'response',
       created_at: options.createdAt,
-      status: 'in_progress',
+      status: options.queued ? 'queued' : 'in_progress',
       completed_at: null,
       error: null,
       incomplete_details: null,
       output: [],
+      usage: null,
       ...options.settings,
     },
     sequence: 0,
     openIndex: undefined,
     toolCalls: new Map(),
     reasoningSeen: false,
+    summary: '',
     ended: false,
     failure: undefined,
   };
 }
 
-/** The first two events, sent as soon as the run has begun. */
+/**
+ * The first events, sent as soon as the run has begun: `response.created` and
+ * `response.in_progress`, or for a queued (background) response `response.created` alone.
+ */
 export function startResponse(state: EncoderState): ResponseStreamEvent[] {
-  const out: EventBody[] = [
-    { type: 'response.created', response: snapshot(state.response) },
-    { type: 'response.in_progress', response: snapshot(state.response) },
-  ];
+  const out: EventBody[] = [{ type: 'response.created', response: snapshot(state.response) }];
+  if (state.response.status === 'in_progress') {
+    out.push({ type: 'response.in_progress', response: snapshot(state.response) });
+  }
   return sequenced(state, out);
 }
 
 export function encodeEvent(state: EncoderState, event: RunEvent): ResponseStreamEvent[] {
   if (state.ended) return [];
   const out: EventBody[] = [];
+  if (state.response.status === 'queued') {
+    state.response.status = 'in_progress';
+    out.push({ type: 'response.in_progress', response: snapshot(state.response) });
+  }
+  if (state.options.compaction) {
+    encodeCompaction(state, out, event);
+    return sequenced(state, out);
+  }
+
   switch (event.type) {
     case 'message_start':
     case 'agent_tool_use':
@@ -190,6 +213,25 @@ export function encodeEvent(state: EncoderState, event: RunEvent): ResponseStrea
   return sequenced(state, out);
 }
 
+/**
+ * A compaction run: the summary text is gathered, not streamed, and becomes the one `compaction`
+ * item of the answer when the run finishes (Codex takes exactly one, from its output_item.done).
+ */
+function encodeCompaction(state: EncoderState, out: EventBody[], event: RunEvent): void {
+  if (event.type === 'text_delta') state.summary += event.text;
+  else if (event.type === 'error') fail(state, out, event.error);
+  else if (event.type === 'finish') {
+    const item: CompactionOutput = {
+      type: 'compaction',
+      id: state.options.newItemId('cmp'),
+      encrypted_content: encodeSummary(state.summary),
+    };
+    const index = addItem(state, out, item);
+    out.push({ type: 'response.output_item.done', output_index: index, item: snapshot(item) });
+    finish(state, out, event.reason, event.usage);
+  }
+}
+
 function finish(state: EncoderState, out: EventBody[], reason: FinishReason, usage: RunUsage): void {
   const cut = reason === 'max_tokens';
   closeOpen(state, out, cut ? 'incomplete' : 'completed');
@@ -218,7 +260,16 @@ function fail(state: EncoderState, out: EventBody[], error: GatewayError): void 
   response.error = { code: responseErrorCode(error), message: error.message };
   state.ended = true;
   state.failure = error;
-  out.push({ type: 'error', code: error.code ?? error.kind, message: error.message, param: error.param });
+  // OpenAI's clients read the fields on the event, Open Responses ones the same in an `error` object.
+  const code = error.code ?? error.kind;
+  const { type } = openAIErrorBody(error).error;
+  out.push({
+    type: 'error',
+    code,
+    message: error.message,
+    param: error.param,
+    error: { type, code, message: error.message, param: error.param },
+  });
   out.push({ type: 'response.failed', response: snapshot(response) });
 }
 
@@ -243,8 +294,8 @@ function openItem(state: EncoderState, out: EventBody[], type: 'message' | 'reas
   closeOpen(state, out, 'completed');
   if (type === 'reasoning') {
     state.reasoningSeen = true;
+    // Without a signature `encrypted_content` is left out (Open Responses allows no null there).
     const item: ReasoningOutput = { type: 'reasoning', id: state.options.newItemId('rs'), summary: [] };
-    if (state.options.includeEncryptedReasoning) item.encrypted_content = null;
     state.openIndex = addItem(state, out, item);
     return item;
   }

@@ -7,6 +7,7 @@ import { clientToolClaudeName } from '../../contract/client-tools.js';
 import { GatewayError } from '../../contract/gateway-error.js';
 import type { ClaudeContentBlock, ClaudeTurn } from '../../contract/run-plan.js';
 import { type AttachmentLimits, documentBlock, imageBlock } from '../../core/content/attachment-blocks.js';
+import { decodeSummary, summaryTurnText } from './compaction.js';
 import type { ContentPart, InputItem } from './schema.js';
 
 export interface ItemTurns {
@@ -100,6 +101,20 @@ export function itemsToTurns(items: readonly PlacedItem[], limits: AttachmentLim
         });
         continue;
       }
+      case 'compaction':
+        requireAnswered(param);
+        push({
+          role: 'user',
+          content: [{ type: 'text', text: summaryTurnText(decodeSummary(item.encrypted_content, param)) }],
+        });
+        continue;
+      case 'compaction_trigger':
+        // to-plan turns a request ending with one into a compaction; anywhere else it means nothing.
+        throw invalidInput(
+          'A compaction_trigger item must be the last input item.',
+          `${param}.type`,
+          'invalid_compaction_trigger',
+        );
       case 'unsupported':
         throw invalidInput(
           `Input items of type '${item.itemType}' are not supported; send messages, function_call and function_call_output items.`,

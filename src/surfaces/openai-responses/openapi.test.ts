@@ -8,7 +8,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openAdmission } from '../../contract/admission.js';
 import { buildOpenApiDocument } from '../../http/openapi-document.js';
+import { createBackgroundResponses } from './background.js';
 import { responsesRoutes } from './route.js';
+import { memoryResponsesStore } from './test-support.js';
 
 interface Schema {
   $ref?: string;
@@ -18,7 +20,9 @@ interface Schema {
 }
 
 const openAI = (
-  JSON.parse(readFileSync(path.join(import.meta.dirname, 'fixtures', 'openai-schemas.json'), 'utf8')) as {
+  JSON.parse(
+    readFileSync(path.join(import.meta.dirname, '..', 'openai', 'fixtures', 'openai-schemas.json'), 'utf8'),
+  ) as {
     components: { schemas: Record<string, Schema> };
   }
 ).components.schemas;
@@ -40,13 +44,9 @@ const unusedDeps = {
       throw new Error('no run in a documentation test');
     },
   },
-  store: {
-    save: async () => {},
-    get: async () => undefined,
-    extend: async () => {},
-    delete: async () => false,
-    sweep: async () => 0,
-  },
+  store: memoryResponsesStore(),
+  background: createBackgroundResponses({ store: memoryResponsesStore(), maxFollowMs: 1 }),
+  countTokens: (text: string) => text.length,
   resolveModel: (model: string) => model,
   systemPromptPlacement: 'replace' as const,
   attachments: { maxBytes: 1, remoteImages: false },

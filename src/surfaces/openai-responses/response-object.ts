@@ -33,11 +33,18 @@ export interface ReasoningOutput {
   type: 'reasoning';
   id: string;
   summary: Array<{ type: 'summary_text'; text: string }>;
-  encrypted_content?: string | null;
+  encrypted_content?: string;
   status?: 'in_progress' | 'completed' | 'incomplete';
 }
 
-export type OutputItem = MessageOutput | FunctionCallOutput | ReasoningOutput;
+/** A conversation compacted into one item (compaction.ts makes and reads `encrypted_content`). */
+export interface CompactionOutput {
+  type: 'compaction';
+  id: string;
+  encrypted_content: string;
+}
+
+export type OutputItem = MessageOutput | FunctionCallOutput | ReasoningOutput | CompactionOutput;
 
 export interface ResponseUsage {
   input_tokens: number;
@@ -47,7 +54,7 @@ export interface ResponseUsage {
   total_tokens: number;
 }
 
-export type ResponseStatus = 'in_progress' | 'completed' | 'incomplete' | 'failed';
+export type ResponseStatus = 'queued' | 'in_progress' | 'completed' | 'incomplete' | 'failed' | 'cancelled';
 
 /** The request settings a response echoes (SDKs read them back from `response.created`). */
 export interface ResponseSettings {
@@ -65,14 +72,22 @@ export interface ResponseSettings {
   text: { format: unknown };
   reasoning: { effort: string | null; summary: string | null } | null;
   max_output_tokens: number | null;
+  max_tool_calls: number | null;
   previous_response_id: string | null;
   store: boolean;
+  background: boolean;
   metadata: Record<string, string>;
-  temperature: number | null;
-  top_p: number | null;
+  /** The sampling settings in effect: Claude Code exposes none, so its (the API's) defaults. */
+  temperature: number;
+  top_p: number;
+  presence_penalty: number;
+  frequency_penalty: number;
+  top_logprobs: number;
   truncation: 'auto' | 'disabled';
   service_tier: string;
-  user?: string;
+  user: string | null;
+  safety_identifier: string | null;
+  prompt_cache_key: string | null;
 }
 
 export interface ResponseObject extends ResponseSettings {
@@ -84,8 +99,8 @@ export interface ResponseObject extends ResponseSettings {
   error: { code: string; message: string } | null;
   incomplete_details: { reason: 'max_output_tokens' | 'content_filter' } | null;
   output: OutputItem[];
-  /** Absent until the run reports it (the schema allows no null here). */
-  usage?: ResponseUsage;
+  /** Null until the run reports it, as OpenAI sends it (and Open Responses requires the key). */
+  usage: ResponseUsage | null;
 }
 
 type Sequenced<T> = T & { sequence_number: number };
@@ -150,7 +165,13 @@ export type ResponseStreamEvent = Sequenced<
       summary_index: number;
       text: string;
     }
-  | { type: 'error'; code: string | null; message: string; param: string | null }
+  | {
+      type: 'error';
+      code: string | null;
+      message: string;
+      param: string | null;
+      error: { type: string; code: string | null; message: string; param: string | null };
+    }
 >;
 
 /** OpenAI counts cached input inside `input_tokens`; Anthropic reports the three parts apart. */
@@ -168,6 +189,18 @@ export function toResponseUsage(usage: RunUsage): ResponseUsage {
   };
 }
 
+/**
+ * Claude Code takes no sampling settings, so a run always samples with the Messages API's defaults,
+ * whatever the request asked: these are the values in effect a response reports.
+ */
+const SAMPLING_IN_EFFECT = {
+  temperature: 1,
+  top_p: 1,
+  presence_penalty: 0,
+  frequency_penalty: 0,
+  top_logprobs: 0,
+} as const;
+
 /** What a response echoes of its request: the settings as the gateway applied them. */
 export function echoSettings(request: ResponsesRequest): ResponseSettings {
   const tools = (request.tools ?? []).flatMap((tool) =>
@@ -183,7 +216,7 @@ export function echoSettings(request: ResponsesRequest): ResponseSettings {
         ]
       : [],
   );
-  const settings: ResponseSettings = {
+  return {
     model: request.model,
     instructions: request.instructions ?? null,
     tools,
@@ -197,14 +230,16 @@ export function echoSettings(request: ResponsesRequest): ResponseSettings {
         }
       : null,
     max_output_tokens: request.max_output_tokens ?? null,
+    max_tool_calls: request.max_tool_calls ?? null,
     previous_response_id: request.previous_response_id ?? null,
     store: request.store !== false,
+    background: request.background === true,
     metadata: request.metadata ?? {},
-    temperature: request.temperature ?? null,
-    top_p: request.top_p ?? null,
+    ...SAMPLING_IN_EFFECT,
     truncation: request.truncation === 'auto' ? 'auto' : 'disabled',
     service_tier: 'default',
+    user: request.user ?? null,
+    safety_identifier: request.safety_identifier ?? null,
+    prompt_cache_key: request.prompt_cache_key ?? null,
   };
-  if (request.user != null) settings.user = request.user;
-  return settings;
 }

@@ -1,107 +1,9 @@
-import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
+import { readSse } from '../../../test/helpers/sse-events.js';
+import { openAdmission } from '../../contract/admission.js';
 import { GatewayError } from '../../contract/gateway-error.js';
-import type { ResponsesStore, StoredResponse } from '../../contract/ports/responses.js';
-import type { RunEvent } from '../../contract/run-events.js';
-import type { RunPlan } from '../../contract/run-plan.js';
-import { fakeRunService, playing } from '../../core/test-support.js';
-import type { AppEnv } from '../../http/request-logger.js';
-import { renderOpenAIError } from '../openai/openai-error.js';
-import { DROPPED_TOOLS_HEADER, responsesRoutes } from './route.js';
-import { scripts } from './test-support.js';
-
-/**
- * The port's rules in memory: the route is tested against the ResponsesStore port; the real
- * implementation (both engines) has its own contract tests in src/store.
- */
-function memoryResponsesStore(): ResponsesStore {
-  const kept = new Map<string, StoredResponse>();
-  const mine = (id: string, ownerId: string) => {
-    const record = kept.get(id);
-    return record?.ownerId === ownerId ? record : undefined;
-  };
-  return {
-    async save(record) {
-      kept.set(record.id, structuredClone(record));
-    },
-    async get(id, ownerId, now) {
-      const record = mine(id, ownerId);
-      return record && record.expiresAt > now ? structuredClone(record) : undefined;
-    },
-    async extend(ids, ownerId, expiresAt) {
-      for (const id of ids) {
-        const record = mine(id, ownerId);
-        if (record) record.expiresAt = Math.max(record.expiresAt, expiresAt);
-      }
-    },
-    async delete(id, ownerId) {
-      return mine(id, ownerId) !== undefined && kept.delete(id);
-    },
-    async sweep(now) {
-      let swept = 0;
-      for (const [id, record] of kept) {
-        if (record.expiresAt <= now && kept.delete(id)) swept++;
-      }
-      return swept;
-    },
-  };
-}
-
-function setup(scriptsInOrder: RunEvent[][], storeOverrides: Partial<ResponsesStore> = {}) {
-  const { service: runs, requests } = fakeRunService(playing(...scriptsInOrder));
-  const store = { ...memoryResponsesStore(), ...storeOverrides };
-  const storeErrors: unknown[] = [];
-  let ids = 0;
-  const app = new Hono<AppEnv>();
-  app.use(async (c, next) => {
-    c.set('requestId', 'req_1');
-    const key = c.req.header('x-test-key');
-    if (key) c.set('principal', { id: key, name: key, admin: false, source: 'store', policy: {} });
-    await next();
-  });
-  // The app's error funnel, as createApp sets it up for this surface's paths.
-  app.onError((err, c) => {
-    if (!(err instanceof GatewayError)) throw err;
-    const rendered = renderOpenAIError(err, { requestId: 'req_1' });
-    return c.json(rendered.body as object, rendered.status as 400, rendered.headers);
-  });
-  app.route(
-    '/v1',
-    responsesRoutes({
-      runs,
-      store,
-      resolveModel: (model) => (model === 'unknown' ? undefined : model),
-      systemPromptPlacement: 'replace',
-      attachments: { maxBytes: 1_000_000, remoteImages: false },
-      ttlMs: 60_000,
-      keepAliveMs: 60_000,
-      newId: (prefix) => `${prefix}_${++ids}`,
-      onStoreError: (error) => storeErrors.push(error),
-    }),
-  );
-  const post = (body: unknown, key = 'key-a') =>
-    app.request('/v1/responses', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-test-key': key },
-      body: JSON.stringify(body),
-    });
-  const get = (id: string, key = 'key-a', method = 'GET') =>
-    app.request(`/v1/responses/${id}`, { method, headers: { 'x-test-key': key } });
-  return { post, get, requests, storeErrors, plans: () => requests.map((request): RunPlan => request.plan) };
-}
-
-function sseEvents(text: string): Array<{ event: string; data: { type: string; sequence_number: number } }> {
-  return text
-    .split('\n\n')
-    .filter((frame) => frame.startsWith('event:'))
-    .map((frame) => {
-      const [eventLine, dataLine] = frame.split('\n');
-      return {
-        event: eventLine?.slice('event: '.length) ?? '',
-        data: JSON.parse(dataLine?.slice('data: '.length) ?? ''),
-      };
-    });
-}
+import { DROPPED_TOOLS_HEADER } from './route.js';
+import { scripts, routeHarness as setup, sseEvents } from './test-support.js';
 
 describe('responsesRoutes', () => {
   it('answers non-streaming with the folded response and keeps it for GET and DELETE', async () => {
@@ -149,7 +51,7 @@ describe('responsesRoutes', () => {
     });
     expect(res.headers.get('content-type')).toContain('text/event-stream');
     expect(res.headers.get(DROPPED_TOOLS_HEADER)).toBe('web_search');
-    const events = sseEvents(await res.text());
+    const { events } = await readSse(res);
     expect(events[0]?.event).toBe('response.created');
     expect(events.at(-1)?.event).toBe('response.completed');
     for (const [i, { event, data }] of events.entries()) {
@@ -231,7 +133,7 @@ describe('responsesRoutes', () => {
       },
     });
     const res = await post({ model: 'sonnet', input: 'Hi', stream: true });
-    expect(sseEvents(await res.text()).at(-1)?.event).toBe('response.completed');
+    expect((await readSse(res)).events.at(-1)?.event).toBe('response.completed');
     expect(storeErrors).toEqual([diskFull]);
   });
 

@@ -66,12 +66,24 @@ const reasoningItem = z.looseObject({ type: z.literal('reasoning') });
 /** An earlier output item by id (the AI SDK sends these for stored responses); resolved from the store. */
 const itemReference = z.looseObject({ type: z.literal('item_reference'), id: z.string().min(1) });
 
+/** The conversation so far, compacted by this gateway (POST /responses/compact, or a trigger below). */
+const compactionItem = z.looseObject({
+  type: z.literal('compaction'),
+  id: z.string().nullish(),
+  encrypted_content: z.string().min(1),
+});
+
+/** Codex's request to compact everything before it into one compaction output item. */
+const compactionTrigger = z.looseObject({ type: z.literal('compaction_trigger') });
+
 const KNOWN_ITEM_TYPES = new Set([
   'message',
   'function_call',
   'function_call_output',
   'reasoning',
   'item_reference',
+  'compaction',
+  'compaction_trigger',
 ]);
 
 /**
@@ -97,6 +109,8 @@ export const inputItemSchema = z.preprocess(
       functionCallOutputItem,
       reasoningItem,
       itemReference,
+      compactionItem,
+      compactionTrigger,
     ]),
     otherItem,
   ]),
@@ -179,6 +193,9 @@ export const responsesRequestSchema = z.looseObject({
   service_tier: z.string().nullish(),
   temperature: z.number().nullish(),
   top_p: z.number().nullish(),
+  safety_identifier: z.string().nullish(),
+  prompt_cache_key: z.string().nullish(),
+  max_tool_calls: z.number().int().positive().nullish(),
   // Rejected when set, by to-plan: they ask for something the gateway cannot do.
   background: z.boolean().nullish(),
   conversation: z.unknown().optional(),
@@ -214,7 +231,12 @@ function deepestIssue(issue: z.core.$ZodIssue): z.core.$ZodIssue {
 
 /** Validates a parsed JSON body; a failure is a 400 naming the first offending field. */
 export function parseResponsesRequest(body: unknown): ResponsesRequest {
-  const result = responsesRequestSchema.safeParse(body);
+  return parseBody(responsesRequestSchema, body);
+}
+
+/** `body` by `schema`, or a 400 naming the deepest field at fault, in the Responses API's terms. */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
+  const result = schema.safeParse(body);
   if (result.success) return result.data;
   const first = result.error.issues[0];
   const issue = first && deepestIssue(first);

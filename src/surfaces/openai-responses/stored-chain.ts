@@ -117,6 +117,8 @@ export function toStoredResponse(
     previousResponseId: response.previous_response_id,
     inputItems: [...inputItems],
     response,
+    status: response.status,
+    background: response.background,
     createdAt: options.now,
     expiresAt: options.now + options.ttlMs,
   };

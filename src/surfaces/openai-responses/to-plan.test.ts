@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../contract/gateway-error.js';
+import { encodeSummary } from './compaction.js';
 import { type InputItem, parseResponsesRequest } from './schema.js';
 import { type ToPlanContext, toPlan } from './to-plan.js';
 
@@ -216,7 +217,9 @@ describe('toPlan', () => {
     ).toMatchObject({
       param: 'text.format.schema',
     });
-    expect(rejection(() => plan({ input: 'x', background: true }))).toMatchObject({ param: 'background' });
+    expect(rejection(() => plan({ input: 'x', background: true, store: false }))).toMatchObject({
+      param: 'store',
+    });
     expect(rejection(() => plan({ input: [{ type: 'web_search_call', id: 'ws_1' }] }))).toMatchObject({
       param: 'input[0].type',
     });
@@ -253,5 +256,52 @@ describe('toPlan', () => {
       { type: 'tool_use', id: 'call_9', name: 'mcp__client__get_weather', input: { city: 'Paris' } },
     ]);
     expect(chained.inputItems).toEqual(next);
+  });
+
+  it('plans a request ending with a compaction_trigger as a summary of everything before it', () => {
+    const planned = plan({
+      input: [
+        { role: 'developer', content: 'You are Codex.' },
+        { role: 'user', content: 'Rename foo to bar.' },
+        { type: 'function_call', call_id: 'c1', name: 'shell', arguments: '{"cmd":"grep foo"}' },
+        { type: 'function_call_output', call_id: 'c1', output: 'a.ts: foo' },
+        { type: 'compaction_trigger' },
+      ],
+      tools: [{ type: 'function', name: 'shell' }],
+    });
+    expect(planned.compaction).toBe(true);
+    expect(planned.plan.clientTools).toEqual([]);
+    expect(planned.plan.history).toEqual([]);
+    const [prompt] = planned.plan.prompt;
+    const text = prompt?.type === 'text' ? prompt.text : '';
+    expect(text).toContain('[user]\nRename foo to bar.');
+    expect(text).toContain('[assistant called shell (call c1)]\n{"cmd":"grep foo"}');
+    expect(text).toContain('[result of call c1]\na.ts: foo');
+    // Instructions are the client's to send again: they are not summarized.
+    expect(text).not.toContain('You are Codex.');
+    expect(planned.plan.systemPrompt?.text).toContain('handoff summary');
+  });
+
+  it('reads a compaction item as a user turn holding its summary, and refuses one it did not make', () => {
+    const summary = encodeSummary('The user wants foo renamed to bar; a.ts has one use.');
+    const planned = plan({
+      input: [
+        { role: 'user', content: 'Rename foo to bar.' },
+        { type: 'compaction', encrypted_content: summary },
+      ],
+    });
+    expect(planned.plan.prompt).toEqual([
+      { type: 'text', text: 'Rename foo to bar.' },
+      {
+        type: 'text',
+        text: expect.stringContaining('The user wants foo renamed to bar; a.ts has one use.'),
+      },
+    ]);
+    expect(
+      rejection(() => plan({ input: [{ type: 'compaction', encrypted_content: 'gAAAA-openai-made-this' }] })),
+    ).toMatchObject({ status: 400, param: 'input[0].encrypted_content' });
+    expect(
+      rejection(() => plan({ input: [{ type: 'compaction_trigger' }, { role: 'user', content: 'hi' }] })),
+    ).toMatchObject({ param: 'input[0].type' });
   });
 });

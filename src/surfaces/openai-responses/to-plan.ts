@@ -18,8 +18,9 @@ import {
   toolParametersProblem,
   withoutMetaSchema,
 } from '../../core/content/json-schema-checks.js';
-import { placeSystemPrompt, startWithUserTurn } from '../../core/plan-conversation.js';
+import { placeSystemPrompt, startWithUserTurn, takePrompt } from '../../core/plan-conversation.js';
 import { applyEffort, applyOutputLimits, effortOf, servedModel } from '../openai/plan-parts.js';
+import { compactionPlan } from './compaction.js';
 import { invalidInput, itemsToTurns, type PlacedItem } from './items-to-turns.js';
 import type { InputItem, ResponsesRequest, Tool } from './schema.js';
 
@@ -40,12 +41,24 @@ export interface ResponsesPlan {
   droppedTools: string[];
   /** The client asked for reasoning: the answer carries a reasoning item before its message. */
   reasoningRequested: boolean;
+  /** The input ended with a `compaction_trigger`: the answer is the conversation's compaction item. */
+  compaction: boolean;
 }
 
 export function toPlan(request: ResponsesRequest, context: ToPlanContext): ResponsesPlan {
   rejectUnsupported(request);
   const model = servedModel(context.resolveModel, request.model);
   const inputItems = toInputItems(request);
+  if (inputItems.at(-1)?.type === 'compaction_trigger') {
+    const conversation = [...(context.previousItems ?? []), ...inputItems.slice(0, -1)];
+    return {
+      plan: compactionPlan(conversation, model, context.systemPromptPlacement),
+      inputItems,
+      droppedTools: [],
+      reasoningRequested: false,
+      compaction: true,
+    };
+  }
   const placed: PlacedItem[] = [
     ...(context.previousItems ?? []).map((item) => ({ item, param: 'previous_response_id' })),
     ...inputItems.map((item, i) => ({
@@ -54,7 +67,9 @@ export function toPlan(request: ResponsesRequest, context: ToPlanContext): Respo
     })),
   ];
   const { systemTexts, turns } = itemsToTurns(placed, context.attachments);
-  const last = turns.pop();
+  const systemText =
+    [request.instructions ?? '', ...systemTexts].filter((text) => text.trim()).join('\n\n') || undefined;
+  const last = takePrompt(turns, systemText);
   if (last?.role !== 'user') {
     throw invalidInput('The input must end with a user message or a function_call_output.', 'input');
   }
@@ -62,8 +77,7 @@ export function toPlan(request: ResponsesRequest, context: ToPlanContext): Respo
   startWithUserTurn(history);
 
   const plan: RunPlan = { model, history, prompt: last.content, thinking: 'disabled', clientTools: [] };
-  const systemText = [request.instructions ?? '', ...systemTexts].filter((text) => text.trim()).join('\n\n');
-  placeSystemPrompt(plan, systemText || undefined, context.systemPromptPlacement);
+  placeSystemPrompt(plan, systemText, context.systemPromptPlacement);
 
   const { clientTools, droppedTools } = toClientTools(request.tools ?? []);
   const policy = toToolPolicy(request, clientTools, droppedTools);
@@ -73,15 +87,12 @@ export function toPlan(request: ResponsesRequest, context: ToPlanContext): Respo
   const reasoningRequested = applyReasoning(request, plan);
   const outputSchema = toOutputSchema(request);
   if (outputSchema) plan.outputSchema = outputSchema;
-  return { plan, inputItems, droppedTools, reasoningRequested };
+  return { plan, inputItems, droppedTools, reasoningRequested, compaction: false };
 }
 
 function rejectUnsupported(request: ResponsesRequest): void {
-  if (request.background) {
-    throw unsupportedParameter(
-      'background',
-      'Background responses are not supported; stream or wait for the answer.',
-    );
+  if (request.background && request.store === false) {
+    throw invalidInput('A background response must be stored: leave out store or set it to true.', 'store');
   }
   if (request.conversation != null) {
     throw unsupportedParameter(

@@ -29,5 +29,11 @@ export const openAIRunErrors = {
   429: openAIError(
     'Rate limit, per-key concurrency, gateway queue full, or budget used up (`insufficient_quota`).',
   ),
-  503: openAIError('No Claude Code slot free in time, or shutting down.'),
+  502: openAIError(
+    'The Claude API refused the gateway’s credentials (`upstream_auth_failed`) or failed (`upstream_error`), Claude Code crashed (`claude_code_crashed`), or the answer missed its structured output (`structured_output_failed`).',
+  ),
+  503: openAIError(
+    'No Claude Code slot free in time, the Claude API overloaded or unreachable, or shutting down.',
+  ),
+  504: openAIError('The run took longer than the gateway allows (`request_timeout`).'),
 };

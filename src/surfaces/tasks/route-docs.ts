@@ -37,7 +37,9 @@ const runErrors = {
   ...common,
   400: error('Invalid request; `details.param` names the field.'),
   429: error('Rate limit, per-key concurrency, gateway queue full, or budget used up.'),
-  503: error('No Claude Code slot free in time, or shutting down.'),
+  502: error('The Claude API refused the gateway’s credentials or failed, or Claude Code crashed.'),
+  503: error('No Claude Code slot free in time, the Claude API overloaded or unreachable, or shutting down.'),
+  504: error('The run took longer than the gateway allows.'),
 };
 const taskId = pathParams({ id: 'The task id.' });
 const taskTags = ['tasks'];
@@ -61,6 +63,7 @@ export const createTask = createRoute({
       'Started in the background.',
       z.object({ taskId: z.string(), status: z.literal('running') }),
     ),
+    404: error('`model_not_found`: the gateway does not serve the model.'),
     ...runErrors,
   },
 });
