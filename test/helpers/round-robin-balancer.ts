@@ -21,8 +21,8 @@ export interface RoundRobinBalancer {
 
 export interface BalancerOptions {
   /**
-   * What keeps a client on one upstream: the request's affinity value (nginx.conf's
-   * `$claude_affinity`), or undefined for the next in turn.
+   * What keeps a client on one upstream: the request's affinity value (deploy/nginx.conf's hash
+   * key), or undefined for the next in turn.
    */
   affinity?: (req: IncomingMessage) => string | undefined;
 }

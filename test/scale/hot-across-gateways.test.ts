@@ -7,6 +7,7 @@ import { conversationOf } from '../conversation/session-files.js';
 import { json } from '../core/wire.js';
 import { createKeyWithCli } from '../helpers/gateway-cli.js';
 import { eventually } from '../helpers/gateway-harness.js';
+import { findNginx, startNginxBalancer } from '../helpers/nginx-balancer.js';
 import {
   type PostgresCluster,
   postgresTestsEnabled,
@@ -53,11 +54,16 @@ async function childrenOf(server: ServerProcess): Promise<number[]> {
 
 type Message = { role: 'user' | 'assistant'; content: string };
 
-/** A client's conversation: each turn sends the whole history to the origin it is given. */
+/**
+ * A client's conversation: each turn sends the whole history to the origin it is given; `servedBy`
+ * is the gateway each answer names in `x-gateway-instance`.
+ */
 function conversation(key: string, headers: Record<string, string> = {}) {
   const messages: Message[] = [];
+  const servedBy: Array<string | null> = [];
   return {
     messages,
+    servedBy,
     async say(origin: string, text: string): Promise<RecordedRequest> {
       messages.push({ role: 'user', content: text });
       const seen = mock.requests.length;
@@ -68,6 +74,7 @@ function conversation(key: string, headers: Record<string, string> = {}) {
         { ...bearer(key), ...headers },
       );
       expect(response.status).toBe(200);
+      servedBy.push(response.headers.get('x-gateway-instance'));
       const reply = (await json(response)).choices[0].message.content as string;
       messages.push({ role: 'assistant', content: reply });
       expect(mock.requests).toHaveLength(seen + 1);
@@ -152,11 +159,43 @@ describe.skipIf(!postgresTestsEnabled())('hot processes on a shared database', (
         expect(conversationOf(next)).toEqual(expectedHistory(talk.messages.slice(0, -1)));
       }
       expect(balancer.served).toEqual([home, home, home]);
+      const instance = home === 0 ? 'gw-a' : 'gw-b';
+      expect(talk.servedBy).toEqual([instance, instance, instance]);
       expect(await childrenOf(server)).toEqual(kept);
     } finally {
       await balancer.close();
     }
   });
+
+  it.skipIf(!findNginx())(
+    'keeps each named conversation on one gateway through the shipped deploy/nginx.conf, hot',
+    async () => {
+      const nginx = await startNginxBalancer([a.origin, b.origin]);
+      try {
+        const key = await newKey('nginx');
+        // Several conversations of one key: the hash spreads them, and keeps each where it began.
+        const talks = ['n-1', 'n-2', 'n-3', 'n-4'].map((id) =>
+          conversation(key, { 'x-conversation-id': id }),
+        );
+        for (const talk of talks) await talk.say(nginx.origin, 'Count with me: one.');
+        const homes = talks.map((talk) => talk.servedBy[0]);
+        const kept = { 'gw-a': await childrenOf(a), 'gw-b': await childrenOf(b) };
+        for (const talk of talks) {
+          const next = await talk.say(nginx.origin, 'two.');
+          expect(conversationOf(next)).toEqual(expectedHistory(talk.messages.slice(0, -1)));
+        }
+        expect(talks.map((talk) => talk.servedBy)).toEqual(homes.map((home) => [home, home]));
+        // Every second turn was answered by the process its first turn left: none started (an
+        // older conversation's process may have ended, over HOT_SESSIONS_MAX).
+        const started = [...(await childrenOf(a)), ...(await childrenOf(b))].filter(
+          (pid) => !kept['gw-a'].includes(pid) && !kept['gw-b'].includes(pid),
+        );
+        expect(started).toEqual([]);
+      } finally {
+        await nginx.close();
+      }
+    },
+  );
 
   it('without affinity every turn lands on the other gateway and resumes from the store, as one session', async () => {
     const balancer = await startRoundRobinBalancer([a.origin, b.origin]);
@@ -169,6 +208,7 @@ describe.skipIf(!postgresTestsEnabled())('hot processes on a shared database', (
         expect(conversationOf(next)).toEqual(expectedHistory(talk.messages.slice(0, -1)));
       }
       expect(balancer.served).toEqual([0, 1, 0, 1]);
+      expect(talk.servedBy).toEqual(['gw-a', 'gw-b', 'gw-a', 'gw-b']);
     } finally {
       await balancer.close();
     }
@@ -208,6 +248,7 @@ describe.skipIf(!postgresTestsEnabled())('hot processes on a shared database', (
       }
       const next = await talk.say(balancer.origin, 'What is my name?');
       expect(balancer.served.at(-1)).not.toBe(home);
+      expect(talk.servedBy).toEqual(home === 0 ? ['gw-a', 'gw-b'] : ['gw-b', 'gw-a']);
       expect(sessionOf(next)).toBe(sessionOf(first));
       expect(conversationOf(next)).toEqual(expectedHistory(talk.messages.slice(0, -1)));
     } finally {
