@@ -28,7 +28,7 @@ export interface BalancerOptions {
 }
 
 /** nginx.conf's affinity: the conversation header when a client names one, else its API key. */
-export function gatewayAffinity(req: IncomingMessage): string | undefined {
+export function gatewayAffinity(req: Pick<IncomingMessage, 'headers'>): string | undefined {
   const header = (name: string) => {
     const value = req.headers[name];
     return typeof value === 'string' && value !== '' ? value : undefined;
@@ -36,6 +36,11 @@ export function gatewayAffinity(req: IncomingMessage): string | undefined {
   const key = header('authorization') ?? header('x-api-key') ?? '';
   const conversation = header('x-conversation-id');
   return conversation === undefined ? key || undefined : `${key} ${conversation}`;
+}
+
+/** The upstream (index) an affinity value goes to, of `count`. */
+export function upstreamFor(affinity: string, count: number): number {
+  return createHash('sha256').update(affinity).digest().readUInt32BE(0) % count;
 }
 
 export async function startRoundRobinBalancer(
@@ -50,9 +55,7 @@ export async function startRoundRobinBalancer(
   let next = 0;
   const firstChoice = (req: IncomingMessage): number => {
     const affinity = options.affinity?.(req);
-    if (affinity !== undefined) {
-      return createHash('sha256').update(affinity).digest().readUInt32BE(0) % upstreams.length;
-    }
+    if (affinity !== undefined) return upstreamFor(affinity, upstreams.length);
     const index = next;
     next = (next + 1) % upstreams.length;
     return index;
