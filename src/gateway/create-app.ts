@@ -1,6 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -8,6 +7,7 @@ import type { Logger } from 'pino';
 import { internalError, routeNotFound } from '../contract/errors.js';
 import { type ErrorRenderer, GatewayError } from '../contract/gateway-error.js';
 import type { ModelCatalog } from '../core/model-catalog.js';
+import { bodySizeLimit } from '../http/body-size-limit.js';
 import { corsPolicy } from '../http/cors.js';
 import { createErrorRenderers, type ErrorRenderers } from '../http/error-renderers.js';
 import { logRequestFailure } from '../http/log-request-failure.js';
@@ -121,9 +121,9 @@ function useRequestLayers(
   app.use(requestLogger(deps.logger, deps.quietRequest));
   app.use(corsPolicy({ origins: deps.corsOrigins ?? [] }));
   app.use(
-    bodyLimit({
-      maxSize: deps.maxBodyBytes,
-      onError: () => {
+    bodySizeLimit({
+      maxBytes: deps.maxBodyBytes,
+      onTooLarge: () => {
         throw new GatewayError({
           status: 413,
           kind: 'too_large',

@@ -16,7 +16,10 @@ const JSON_CONTENT_TYPE = /^application\/([\w.+-]+\+)?json\b/i;
  */
 export function jsonBodyGuard(options: JsonBodyGuardOptions): MiddlewareHandler {
   return async function jsonBodyGuardMiddleware(c, next) {
-    if (!c.req.raw.body || !JSON_CONTENT_TYPE.test(c.req.header('content-type') ?? '')) return next();
+    // The method, not `c.req.raw.body`, says whether there is a body: that property would make
+    // @hono/node-server build a web Request instead of reading the body straight from the socket.
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    if (!JSON_CONTENT_TYPE.test(c.req.header('content-type') ?? '')) return next();
     const bytes = await c.req.arrayBuffer();
     let text: string;
     try {
