@@ -34,7 +34,7 @@ describe('jsonBodyGuard', () => {
   app.post('/', async (c) =>
     c.json({ first: await c.req.json(), again: await c.req.json(), text: await c.req.text() }),
   );
-  const post = (body: BodyInit) =>
+  const post = (body: string | Uint8Array) =>
     app.request('/', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
 
   it('leaves the body it checked readable by every later reader, as JSON and as text', async () => {
