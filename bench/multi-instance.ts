@@ -1,22 +1,33 @@
 /**
- * Scaling out (issue 12): the same load on one gateway and on two gateways sharing one PostgreSQL
- * database, each behind the test round-robin balancer (so both pay the same proxy hop). The load is
- * `clients` conversations at once, `turns` streamed turns each of a few seconds, every turn continuing the
- * conversation; with two gateways consecutive requests alternate, so most turns resume a session
- * the other gateway ran (from the shared store). Bounded: clients x turns requests per setup.
+ * Scaling out (issues 12 and 22): the same load on one gateway and on two gateways sharing one
+ * PostgreSQL database, each behind the test balancer (so every setup pays the same proxy hop). The
+ * load is `clients` conversations at once, `turns` streamed turns each of a few seconds, every turn
+ * continuing the conversation (named by `x-conversation-id`). Two gateways are measured round robin
+ * (consecutive turns alternate, so most resume a session the other gateway ran, from the shared
+ * store) and with affinity (the balancer hashes key and conversation, as deploy/nginx.conf does, so
+ * turns stay where their process is kept); one gateway also at half the load, the share each of two
+ * gateways gets. Bounded: clients x turns requests per setup.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { openGatewayStore } from '../src/store/gateway-store.js';
 import { startPostgresCluster } from '../test/helpers/postgres-cluster.js';
-import { startRoundRobinBalancer } from '../test/helpers/round-robin-balancer.js';
+import {
+  gatewayAffinity,
+  startRoundRobinBalancer,
+  upstreamFor,
+} from '../test/helpers/round-robin-balancer.js';
 import type { GatewayProcess } from './processes.js';
 import { type Scenario, scenario } from './scenarios.js';
 import { type ChatMessage, type TimedChat, timedChat } from './timed-chat.js';
 
 export interface Throughput extends Scenario {
+  label: string;
   instances: number;
+  /** Conversations at once. */
+  clients: number;
+  affinity: boolean;
   requests: number;
   wallSeconds: number;
   /** Successful streamed turns per second of wall time. */
@@ -27,8 +38,7 @@ export interface MultiInstanceFigures {
   clients: number;
   turns: number;
   promptWords: number;
-  one: Throughput;
-  two: Throughput;
+  setups: Throughput[];
 }
 
 export interface MultiInstanceOptions {
@@ -47,22 +57,42 @@ export interface MultiInstanceOptions {
   promptWords: number;
 }
 
+interface Load {
+  label: string;
+  clients: number;
+  affinity: boolean;
+}
+
 export async function multiInstance(options: MultiInstanceOptions): Promise<MultiInstanceFigures> {
   const cluster = await startPostgresCluster();
+  const half = Math.max(1, Math.floor(options.clients / 2));
   try {
-    const one = await measureInstances(1, options, await cluster.createDatabase());
-    const two = await measureInstances(2, options, await cluster.createDatabase());
-    return { clients: options.clients, turns: options.turns, promptWords: options.promptWords, one, two };
+    const one = await measureInstances(1, options, await cluster.createDatabase(), [
+      { label: `1 gateway, ${half} conversations (half the load)`, clients: half, affinity: false },
+      { label: '1 gateway', clients: options.clients, affinity: false },
+    ]);
+    const two = await measureInstances(2, options, await cluster.createDatabase(), [
+      { label: '2 gateways, round robin', clients: options.clients, affinity: false },
+      { label: '2 gateways, affinity', clients: options.clients, affinity: true },
+    ]);
+    return {
+      clients: options.clients,
+      turns: options.turns,
+      promptWords: options.promptWords,
+      setups: [...one, ...two],
+    };
   } finally {
     await cluster.stop();
   }
 }
 
+/** Gateways on one database, then each load in turn through its own balancer. */
 async function measureInstances(
   instances: number,
   options: MultiInstanceOptions,
   databaseUrl: string,
-): Promise<Throughput> {
+  loads: readonly Load[],
+): Promise<Throughput[]> {
   // A real key with limits, so every turn pays the shared store's work (lookup, rpm, lease, audit).
   const store = await openGatewayStore({ engine: 'postgres', url: databaseUrl });
   const { key } = await store.keys
@@ -82,38 +112,76 @@ async function measureInstances(
           AUTH_DISABLED: 'false',
           ANTHROPIC_BASE_URL: options.anthropicUrl,
           MAX_QUEUE: String(options.clients * 2),
+          // Room to keep every conversation's process, in every setup alike.
+          HOT_SESSIONS_MAX: String(options.clients),
         }),
       );
     }
-    const balancer = await startRoundRobinBalancer(gateways.map((gateway) => gateway.url));
-    try {
-      const headers = { authorization: `Bearer ${key}` };
-      // One turn per gateway first, so no figure includes a gateway's first start.
-      for (let i = 0; i < instances; i++) {
-        await timedChat(balancer.origin, { model: options.model, messages: [user('warm-up')] }, headers);
-      }
-      const started = performance.now();
-      const runs = (
-        await Promise.all(
-          Array.from({ length: options.clients }, () => conversation(balancer.origin, headers, options)),
-        )
-      ).flat();
-      const wallSeconds = (performance.now() - started) / 1000;
-      const figures = scenario(runs);
-      return {
-        instances,
-        requests: runs.length,
-        wallSeconds,
-        requestsPerSecond: (runs.length - figures.errors) / wallSeconds,
-        ...figures,
-      };
-    } finally {
-      await balancer.close();
+    const headers = { authorization: `Bearer ${key}` };
+    // One turn on each gateway first, so no figure includes a gateway's first start.
+    for (const gateway of gateways) {
+      await timedChat(gateway.url, { model: options.model, messages: [user('warm-up')] }, headers);
     }
+    const figures: Throughput[] = [];
+    for (const load of loads) figures.push(await measureLoad(gateways, load, headers, options, instances));
+    return figures;
   } finally {
     for (const gateway of gateways) await gateway.stop();
     await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+async function measureLoad(
+  gateways: readonly GatewayProcess[],
+  load: Load,
+  headers: Record<string, string>,
+  options: MultiInstanceOptions,
+  instances: number,
+): Promise<Throughput> {
+  const balancer = await startRoundRobinBalancer(
+    gateways.map((gateway) => gateway.url),
+    load.affinity ? { affinity: gatewayAffinity } : {},
+  );
+  try {
+    const started = performance.now();
+    const runs = (
+      await Promise.all(
+        conversationIds(load, headers, gateways.length).map((id) =>
+          conversation(balancer.origin, { ...headers, 'x-conversation-id': id }, options),
+        ),
+      )
+    ).flat();
+    const wallSeconds = (performance.now() - started) / 1000;
+    const figures = scenario(runs);
+    return {
+      ...load,
+      instances,
+      requests: runs.length,
+      wallSeconds,
+      requestsPerSecond: (runs.length - figures.errors) / wallSeconds,
+      ...figures,
+    };
+  } finally {
+    await balancer.close();
+  }
+}
+
+/**
+ * The conversations' names. With affinity, names the balancer's hash spreads evenly over the
+ * gateways: a few conversations hash unevenly by chance (8 over 2 gateways split 4/4 only 27% of
+ * the time), which many real ones even out; an even split is what "half the load each" compares.
+ */
+function conversationIds(load: Load, headers: Record<string, string>, gateways: number): string[] {
+  const ids: string[] = [];
+  while (ids.length < load.clients) {
+    const id = randomUUID();
+    const upstream = upstreamFor(
+      gatewayAffinity({ headers: { ...headers, 'x-conversation-id': id } }) ?? '',
+      gateways,
+    );
+    if (!load.affinity || upstream === ids.length % gateways) ids.push(id);
+  }
+  return ids;
 }
 
 /** One client: a conversation of `turns` streamed turns, each sending the whole history so far. */
@@ -145,19 +213,39 @@ function user(content: string): ChatMessage {
 /** Lines for the bench's report. */
 export function formatMultiInstance(figures: MultiInstanceFigures): string[] {
   const line = (t: Throughput) =>
-    `| ${t.instances} gateway${t.instances > 1 ? 's' : ''} | ${t.requestsPerSecond.toFixed(2)} | ` +
+    `| ${t.label} | ${t.requestsPerSecond.toFixed(2)} | ` +
     `${ms(t.ttft.median)} / ${ms(t.ttft.p95)} | ${ms(t.ttlb.median)} / ${ms(t.ttlb.p95)} | ` +
     `${t.requests - t.errors}/${t.requests} in ${t.wallSeconds.toFixed(1)} s |`;
-  return [
-    `Scaling out: ${figures.clients} conversations at once, ${figures.turns} streamed turns each (~${figures.promptWords}-word answers), one PostgreSQL, round-robin balancer`,
+  const find = (instances: number, affinity: boolean, clients: number) =>
+    figures.setups.find((t) => t.instances === instances && t.affinity === affinity && t.clients === clients);
+  const half = figures.setups.find((t) => t.instances === 1 && t.clients < figures.clients);
+  const one = find(1, false, figures.clients);
+  const roundRobin = find(2, false, figures.clients);
+  const affine = find(2, true, figures.clients);
+  const lines = [
+    `Scaling out: ${figures.clients} conversations at once, ${figures.turns} streamed turns each (~${figures.promptWords}-word answers), one PostgreSQL, through a balancer`,
     '',
     '| Setup | Turns/s | TTFT p50 / p95 | Last byte p50 / p95 | OK |',
     '| --- | --- | --- | --- | --- |',
-    line(figures.one),
-    line(figures.two),
+    ...figures.setups.map(line),
     '',
-    `- Two gateways vs one: ${(figures.two.requestsPerSecond / figures.one.requestsPerSecond).toFixed(2)}x the turns per second`,
   ];
+  if (one && affine) {
+    lines.push(
+      `- Two gateways with affinity vs one: ${(affine.requestsPerSecond / one.requestsPerSecond).toFixed(2)}x the turns per second`,
+    );
+  }
+  if (half && affine) {
+    lines.push(
+      `- TTFT p50, two gateways with affinity vs one at half the load: ${ms(affine.ttft.median)} vs ${ms(half.ttft.median)}`,
+    );
+  }
+  if (roundRobin && affine) {
+    lines.push(
+      `- TTFT p50 / p95, two gateways with affinity vs round robin: ${ms(affine.ttft.median)} / ${ms(affine.ttft.p95)} vs ${ms(roundRobin.ttft.median)} / ${ms(roundRobin.ttft.p95)}`,
+    );
+  }
+  return lines;
 }
 
 function ms(value: number): string {

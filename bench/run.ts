@@ -2,8 +2,9 @@
  * `npm run bench`: the mock Messages API and the gateway on loopback, the real Claude Code CLI, and
  * timings for cold starts, warm spares and hot conversations, the gateway's overhead over the Agent
  * SDK called directly with the same options, a burst at the process cap, peak memory, and one
- * gateway against two on one PostgreSQL behind a round-robin balancer (`npm run bench:scale` alone),
- * and pooled accounts: one against none, and failover after a 429 (`npm run bench:accounts` alone).
+ * gateway against two on one PostgreSQL behind a balancer, round robin and with affinity
+ * (`npm run bench:scale` alone), and pooled accounts: one against none, and failover after a 429
+ * (`npm run bench:accounts` alone).
  *
  *   npm run bench [-- --runs 7 --burst 16]
  *
@@ -450,11 +451,7 @@ function printTable(results: Record<string, unknown>): void {
       formatSummary(r.scenarios.directSdkHot!.ttft),
       formatSummary(r.scenarios.directSdkHot!.ttlb),
     ],
-    [
-      `Burst: ${r.burst.requests} streams, cap ${MAX_CONCURRENCY}`,
-      formatSummary(r.burst.ttft),
-      formatSummary(r.burst.ttlb),
-    ],
+    row(`Burst: ${r.burst.requests} streams, cap ${MAX_CONCURRENCY}`, r.burst),
     row('New conversation, fixed system prompt', r.scenarios.fixedSystemPrompt),
     row('New conversation, a new system prompt each time', r.scenarios.variedSystemPrompts),
     row('New prompt and client tools each time, warm spares', r.scenarios.clientToolsWarm),

@@ -1,6 +1,7 @@
 /**
  * `npm run bench:scale`: only the scaling-out scenario of `npm run bench` (one gateway against two on
- * one PostgreSQL, behind the test balancer), on the paced mock Messages API.
+ * one PostgreSQL, behind the test balancer, round robin and with affinity), on the paced mock
+ * Messages API.
  *
  *   npm run bench:scale [-- --clients 8 --turns 3 --words 30]
  */

@@ -93,10 +93,25 @@ export interface RunPlan {
    * `continues: true` means the session already holds `history` and only `prompt` is new: it is
    * resumed (or its live process reused) instead of rebuilt from a transcript.
    */
-  session?: {
-    id: string;
-    continues: boolean;
-    /** The pooled account its last turn ran under, when it continues (it stays there while usable). */
-    account?: string;
-  };
+  session?: TrackedSession;
+}
+
+/** A gateway-tracked Claude Code session as a run finds it (see `RunPlan.session`). */
+export interface TrackedSession {
+  id: string;
+  /** It already holds the conversation up to the request's history: the run resumes it. */
+  continues: boolean;
+  /**
+   * The pooled account (ACCOUNTS_FILE name) its last turn ran under, when it continues: the
+   * conversation stays there while that account is usable (moving it loses the prompt cache).
+   */
+  account?: string;
+  /**
+   * Turns committed to the session so far, where several gateways share it (the shared index's
+   * head): a process one gateway kept from an earlier turn holds the session only as it was then,
+   * so it may serve this run only if no other turn was committed since (it holds exactly this
+   * version). A completed run leaves the session at `version + 1`. Absent where one gateway holds
+   * every session (its own index): a process it kept is always current.
+   */
+  version?: number;
 }

@@ -8,7 +8,13 @@ import type { LaunchPlanner } from './options/plan-launch.js';
 import type { ProcessLease, ProcessSource } from './process-source.js';
 import type { SpawnedRun } from './processes/process-registry.js';
 import { ClaudeRunError } from './run-error.js';
-import { copyTranscript, removeTranscript, type TranscriptLocation, writeTranscript } from './transcript.js';
+import {
+  copyTranscript,
+  projectKeyOf,
+  removeTranscript,
+  type TranscriptLocation,
+  writeTranscript,
+} from './transcript.js';
 
 export interface ClaudeRunnerDeps {
   /** Claude Code's config dir (CLAUDE_CONFIG_DIR), where resumable transcripts live. */
@@ -82,6 +88,12 @@ export function createClaudeRunner(deps: ClaudeRunnerDeps): ClaudeRunner {
               turns,
               sessionId: rebuildId,
             });
+      // Claude Code mirrors only the lines it writes itself: the rebuilt history goes to the mirror
+      // here, so a gateway that resumes the session from the mirror gets every earlier turn.
+      if (transcript && launch.transcriptMirror) {
+        const key = { projectKey: projectKeyOf(launch.cwd), sessionId: transcript.sessionId };
+        await launch.transcriptMirror.store.append(key, transcript.entries);
+      }
       const lease = deps.source.lease(launch, signal);
       const startTurn = (next: Conversation): Conversation => {
         if (signal.aborted) throw new ClaudeRunError('aborted', 'The request was aborted.');

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { cp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { SessionStoreEntry } from '@anthropic-ai/claude-agent-sdk';
 import type { ClaudeTurn } from '../contract/run-plan.js';
 
 /**
@@ -9,7 +10,12 @@ import type { ClaudeTurn } from '../contract/run-plan.js';
  * as real user/assistant turns instead of one pasted block of text.
  */
 export function projectDirFor(configDir: string, cwd: string): string {
-  return path.join(configDir, 'projects', dashPath(cwd));
+  return path.join(configDir, 'projects', projectKeyOf(cwd));
+}
+
+/** The name Claude Code files a cwd's sessions under (the Agent SDK's project key for a mirror). */
+export function projectKeyOf(cwd: string): string {
+  return dashPath(cwd);
 }
 
 const dashPath = (cwd: string) => cwd.replace(/[^a-zA-Z0-9]/g, '-');
@@ -19,21 +25,25 @@ export interface TranscriptLocation {
   file: string;
 }
 
+export interface WrittenTranscript extends TranscriptLocation {
+  /** The lines written, as entries (what a transcript mirror stores). */
+  entries: SessionStoreEntry[];
+}
+
 export async function writeTranscript(options: {
   configDir: string;
   cwd: string;
   model: string;
   turns: readonly ClaudeTurn[];
   sessionId?: string;
-}): Promise<TranscriptLocation> {
+}): Promise<WrittenTranscript> {
   const sessionId = options.sessionId ?? randomUUID();
   const dir = projectDirFor(options.configDir, options.cwd);
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, `${sessionId}.jsonl`);
-  await writeFile(file, transcriptLines(sessionId, options.cwd, options.model, options.turns), {
-    mode: 0o600,
-  });
-  return { sessionId, file };
+  const entries = transcriptEntries(sessionId, options.cwd, options.model, options.turns);
+  await writeFile(file, `${entries.map((entry) => JSON.stringify(entry)).join('\n')}\n`, { mode: 0o600 });
+  return { sessionId, file, entries };
 }
 
 export async function removeTranscript(location: TranscriptLocation): Promise<void> {
@@ -112,15 +122,15 @@ async function tmpProjectDirs(dirs: SessionDirs, cwd: string): Promise<string[]>
   return perUser.map((name) => path.join(tmpDir, name, dashPath(cwd)));
 }
 
-export function transcriptLines(
+export function transcriptEntries(
   sessionId: string,
   cwd: string,
   model: string,
   turns: readonly ClaudeTurn[],
-): string {
+): SessionStoreEntry[] {
   let parentUuid: string | null = null;
   const start = Date.now() - turns.length * 1000;
-  const lines = turns.map((turn, i) => {
+  return turns.map((turn, i) => {
     const uuid = randomUUID();
     const entry = {
       parentUuid,
@@ -146,7 +156,6 @@ export function transcriptLines(
       userType: 'external',
     };
     parentUuid = uuid;
-    return JSON.stringify(entry);
+    return entry;
   });
-  return `${lines.join('\n')}\n`;
 }

@@ -65,6 +65,7 @@ export function buildApp(setup: AppSetup): ReturnType<typeof createApp> {
     },
     maxBodyBytes: config.MAX_BODY_BYTES,
     startedAt: Date.now(),
+    instanceId: config.instanceId,
     outer: {
       metrics: setup.accounting.metrics.httpMiddleware,
       streamStall: streamStallGuard({

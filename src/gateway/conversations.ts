@@ -80,6 +80,10 @@ export function buildConversations(setup: ConversationsSetup): Conversations {
     ttlMs: config.SESSION_TTL_MS,
     maxCount: config.SESSION_MAX_COUNT,
     claimTtlMs: config.REQUEST_TIMEOUT_MS + 60_000,
+    // As on one machine: a new conversation takes the id of a process started ahead for it.
+    newId: (plan) => engine.promiseSessionId(plan) ?? randomUUID(),
+    // A turn this gateway holds the live process for reads no transcript in its claim.
+    keptProcesses: () => engine.warm.hot.versions(),
     onEvict: (evicted) => (ended ? ended.ended(evicted) : dropLocally(evicted)),
   });
   const stopSweep = startSharedSweep(shared, 60_000, logger);

@@ -1,6 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -8,6 +7,7 @@ import type { Logger } from 'pino';
 import { internalError, routeNotFound } from '../contract/errors.js';
 import { type ErrorRenderer, GatewayError } from '../contract/gateway-error.js';
 import type { ModelCatalog } from '../core/model-catalog.js';
+import { bodySizeLimit } from '../http/body-size-limit.js';
 import { corsPolicy } from '../http/cors.js';
 import { createErrorRenderers, type ErrorRenderers } from '../http/error-renderers.js';
 import { logRequestFailure } from '../http/log-request-failure.js';
@@ -34,6 +34,12 @@ export interface AppDeps {
   health: HealthDeps;
   maxBodyBytes: number;
   startedAt: number;
+  /**
+   * INSTANCE_ID, named on every response (`x-gateway-instance`): the gateway that answered, which
+   * keeps the conversation's Claude Code process after a turn (for balancers that learn where to
+   * send a client from its responses, and for tracing a conversation across gateways).
+   */
+  instanceId?: string;
   /** CORS_ORIGINS; CORS is off when empty. */
   corsOrigins?: readonly string[];
   /** Around everything, so they see every request and its final status. */
@@ -75,6 +81,8 @@ export interface AppGuards {
 
 type App = Hono<AppEnv>;
 
+export const INSTANCE_HEADER = 'x-gateway-instance';
+
 export function createApp(deps: AppDeps) {
   const app: App = new Hono<AppEnv>();
   // What surfaces declare for the paths they own: their error bodies and their own rate-limit headers.
@@ -99,6 +107,13 @@ function useRequestLayers(
   extraRateLimitHeaders: (path: string) => RateLimitHeaderRenderer | undefined,
 ): void {
   app.use(requestId({ headerName: 'x-request-id' }));
+  const instanceId = deps.instanceId;
+  if (instanceId !== undefined) {
+    app.use(async (c, next) => {
+      c.header(INSTANCE_HEADER, instanceId);
+      await next();
+    });
+  }
   if (deps.outer) {
     app.use(deps.outer.metrics);
     app.use(deps.outer.streamStall);
@@ -106,9 +121,9 @@ function useRequestLayers(
   app.use(requestLogger(deps.logger, deps.quietRequest));
   app.use(corsPolicy({ origins: deps.corsOrigins ?? [] }));
   app.use(
-    bodyLimit({
-      maxSize: deps.maxBodyBytes,
-      onError: () => {
+    bodySizeLimit({
+      maxBytes: deps.maxBodyBytes,
+      onTooLarge: () => {
         throw new GatewayError({
           status: 413,
           kind: 'too_large',

@@ -74,7 +74,6 @@ export function buildEngine(setup: EngineSetup): Engine {
     onSpawn: (pid) => logger.debug({ pid }, 'claude code started'),
     onExit: (pid) => logger.debug({ pid }, 'claude code exited'),
   });
-  const sharedState = setup.sharedTranscripts !== undefined;
   const warm = createWarmProcesses({
     settings: {
       maxProcesses: config.MAX_CONCURRENCY,
@@ -82,8 +81,7 @@ export function buildEngine(setup: EngineSetup): Engine {
       // WARM_SPARES=0 keeps no spares at all, however busy.
       sparesMax: config.WARM_SPARES === 0 ? 0 : config.WARM_SPARES_MAX,
       openSpares: config.WARM_OPEN_SPARES,
-      // On a shared database the shared index names tracked conversations, not a rebuild spare.
-      rebuildSpares: config.WARM_REBUILD_SPARES && !(sharedState && config.SESSION_MAX_COUNT > 0),
+      rebuildSpares: config.WARM_REBUILD_SPARES,
       demandWindowMs: config.WARM_SPARES_WINDOW_MS,
       hotSessionsMax: config.HOT_SESSIONS_MAX,
       hotSessionIdleMs: config.HOT_SESSION_IDLE_MS,

@@ -27,6 +27,7 @@ const ALLOWED_PREFIX = 'x-stainless-';
 
 const EXPOSED_HEADERS = [
   'x-request-id',
+  'x-gateway-instance',
   'retry-after',
   'retry-after-ms',
   'x-should-retry',

@@ -400,6 +400,16 @@ function migrations(engine: StoreEngine): Record<string, Migration> {
         await db.schema.alterTable('conversations').addColumn('account', 'text').execute();
       },
     },
+    '0016_conversation_versions': {
+      // The fencing token of a shared conversation: turns committed to its Claude Code session, so
+      // a process one gateway kept is used only while no other gateway has committed a turn since.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .alterTable('conversations')
+          .addColumn('version', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+      },
+    },
   };
 }
 

@@ -144,6 +144,8 @@ export interface ConversationsTable {
   conversation_key: string | null;
   /** Fingerprint of what the session holds; null until its first commit. */
   head: string | null;
+  /** Turns committed to the session: bumped in the statement that commits one (migration 0011). */
+  version: number;
   /** While a run holds the session: when that claim lapses if its gateway dies. */
   busy_until: number | null;
   last_used_at: number;

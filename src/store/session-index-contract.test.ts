@@ -127,7 +127,7 @@ for (const engine of engines) {
       const second = await b.begin(plan(user('hi'), assistant('hello'), user('again')), {
         callerId: 'key_1',
       });
-      expect(second.session).toEqual({ id: first.session.id, continues: true });
+      expect(second.session).toEqual({ id: first.session.id, continues: true, version: 1 });
       // The rows go away: what B's resume still gets was read with the claim.
       await store.transcripts.delete?.(key);
       const prefetched = engine.name === 'postgres';
@@ -154,18 +154,19 @@ for (const engine of engines) {
     it('continues on gateway B a conversation whose last turn ran on A', async () => {
       const { a, b } = await gateways();
       const first = await a.begin(plan(user('hi')), { callerId: 'key_1' });
-      expect(first.session).toEqual({ id: 'session-1', continues: false });
+      expect(first.session).toEqual({ id: 'session-1', continues: false, version: 0 });
       await first.commit(assistant('hello'));
       const second = await b.begin(plan(user('hi'), assistant(' hello\n'), user('how are you?')), {
         callerId: 'key_1',
       });
-      expect(second.session).toEqual({ id: 'session-1', continues: true });
+      expect(second.session).toEqual({ id: 'session-1', continues: true, version: 1 });
       await second.commit(assistant('fine'));
       const third = await a.begin(
         plan(user('hi'), assistant('hello'), user('how are you?'), assistant('fine'), user('good')),
         { callerId: 'key_1' },
       );
-      expect(third.session).toEqual({ id: 'session-1', continues: true });
+      // The turn B committed moved the session on: a process A kept from turn 1 (version 1) is stale.
+      expect(third.session).toEqual({ id: 'session-1', continues: true, version: 2 });
       // Another caller with the same words never reaches that session.
       const other = await b.begin(plan(user('hi'), assistant('hello'), user('how are you?')), {
         callerId: 'key_2',
@@ -178,7 +179,12 @@ for (const engine of engines) {
       const first = await a.begin(plan(user('hi')), { callerId: 'key_1' });
       await first.commit(assistant('hello'), 'team-a');
       const second = await b.begin(plan(user('hi'), assistant('hello'), user('more')), { callerId: 'key_1' });
-      expect(second.session).toEqual({ id: first.session.id, continues: true, account: 'team-a' });
+      expect(second.session).toEqual({
+        id: first.session.id,
+        continues: true,
+        account: 'team-a',
+        version: 1,
+      });
       // The turn moved to another account: the next one stays there.
       await second.commit(assistant('more'), 'team-b');
       const third = await a.begin(
@@ -200,7 +206,7 @@ for (const engine of engines) {
         { callerId: 'key_1' },
       );
       // A turn without a pooled account (no ACCOUNTS_FILE) leaves none.
-      expect(fourth.session).toEqual({ id: first.session.id, continues: true });
+      expect(fourth.session).toEqual({ id: first.session.id, continues: true, version: 3 });
     });
 
     it('gives a busy session to one gateway only; the other starts a fresh one', async () => {
@@ -219,10 +225,11 @@ for (const engine of engines) {
       ]);
       const next = plan(user('hi'), assistant('hello'), user('again'));
       const cancelled = await b.begin(next);
-      expect(cancelled.session).toEqual({ id: 'session-1', continues: true });
+      expect(cancelled.session).toEqual({ id: 'session-1', continues: true, version: 1 });
       await cancelled.cancel();
+      // A run that never started leaves the version as it was: a process kept at 1 still holds it all.
       const failed = await a.begin(next);
-      expect(failed.session).toEqual({ id: 'session-1', continues: true });
+      expect(failed.session).toEqual({ id: 'session-1', continues: true, version: 1 });
       await failed.abandon();
       expect(evicted.map((s) => s.id)).toEqual(['session-1']);
       expect(await store.transcripts.load({ projectKey: 'p', sessionId: 'session-1' })).toBeNull();
@@ -268,9 +275,62 @@ for (const engine of engines) {
         callerId: 'k',
         conversationId: 'native-2',
       });
-      expect(running.session).toEqual({ id: 'session-3', continues: true });
+      expect(running.session).toEqual({ id: 'session-3', continues: true, version: 1 });
       expect(await b.endConversation({ callerId: 'k', conversationId: 'native-2' })).toEqual([]);
     });
+
+    it('counts committed turns in the head: each commit bumps it once, whichever gateway ran the turn', async () => {
+      const { a, b } = await gateways();
+      const talk = [user('one')];
+      for (const [index, gateway] of [a, b, b, a].entries()) {
+        const claim = await gateway.begin(plan(...talk), { callerId: 'k' });
+        expect(claim.session.version).toBe(index);
+        const reply = assistant(`reply ${index}`);
+        await claim.commit(reply);
+        // A commit that comes twice (a retried settle) counts once.
+        await claim.commit(reply);
+        talk.push(reply, user(`turn ${index + 2}`));
+      }
+      const last = await a.begin(plan(...talk), { callerId: 'k' });
+      expect(last.session).toEqual({ id: 'session-1', continues: true, version: 4 });
+    });
+
+    it.skipIf(engine.name !== 'postgres')(
+      'reads no transcript in a claim of a session this gateway keeps a process of at that version',
+      async () => {
+        const kept: Array<{ sessionId: string; version: number }> = [];
+        const { a, store, storeB } = await gateways({ keptProcesses: () => kept });
+        const earlier = [user('before'), assistant('earlier')];
+        const first = await a.begin(plan(...earlier, user('hi')), { callerId: 'k' });
+        // A new session with a history had nothing stored when it was claimed: its first resume (of
+        // the rebuilt history, which its gateway mirrors itself) is told so without asking the
+        // database, then asks it.
+        const key = { projectKey: 'any', sessionId: first.session.id };
+        const main = [{ type: 'user', uuid: 'u1' }];
+        await store.transcripts.append(key, main);
+        expect(await store.transcripts.load(key)).toBeNull();
+        expect(await store.transcripts.load(key)).toEqual(main);
+        await first.commit(assistant('hello'));
+        const next = (more: string) =>
+          a.begin(plan(...earlier, user('hi'), assistant('hello'), user(more)), { callerId: 'k' });
+
+        // Kept here at version 1: the claim of version 1 leaves the transcript to the process.
+        kept.push({ sessionId: first.session.id, version: 1 });
+        const hot = await next('again');
+        expect(hot.session.version).toBe(1);
+        await storeB.transcripts.delete?.(key);
+        expect(await store.transcripts.load(key)).toBeNull();
+        await hot.cancel();
+
+        // Kept at another version (the session moved on elsewhere): the claim reads it as before.
+        await store.transcripts.append(key, main);
+        kept.splice(0, 1, { sessionId: first.session.id, version: 7 });
+        const cold = await next('again');
+        await storeB.transcripts.delete?.(key);
+        expect(await store.transcripts.load(key)).toEqual(main);
+        await cold.cancel();
+      },
+    );
 
     // Only PostgreSQL has gateways that end a session while another appends to it at the same time.
     if (engine.name === 'postgres')

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import {
   type EvictedSession,
   SHARED_WORKSPACE_CWD,
   type SharedSessionClaim,
   type SharedSessionIndex,
 } from '../contract/ports/conversations.js';
+import type { RunPlan } from '../contract/run-plan.js';
 import { extendFingerprint, fingerprintTurns, scopeSeed } from '../core/sessions/fingerprint.js';
 import type { StoreEngine } from './engine.js';
 import type { StoreSchema } from './schema.js';
@@ -22,10 +23,21 @@ export interface SharedSessionIndexOptions {
    * for the Agent SDK's resume (two round trips fewer before Claude Code starts).
    */
   prefetch?: TranscriptPrefetch;
+  /**
+   * The sessions this gateway keeps a live process of, each at the version it holds: a claim of one
+   * of those at that version reads no transcript (the process already holds it).
+   */
+  keptProcesses?: () => ReadonlyArray<KeptProcess>;
   /** Local clean-up for sessions gone for good (this gateway's files and hot processes). */
   onEvict?: (sessions: EvictedSession[]) => void;
   now?: () => number;
-  newId?: () => string;
+  /** The id of a new session; gets the plan so a process started ahead for it can lend its id. */
+  newId?: (plan: RunPlan) => string;
+}
+
+export interface KeptProcess {
+  sessionId: string;
+  version: number;
 }
 
 // Any constant: the key of the advisory lock that elects one sweeper at a time.
@@ -36,7 +48,7 @@ export function sharedSessionIndex(
   options: SharedSessionIndexOptions,
 ): SharedSessionIndex {
   const now = options.now ?? Date.now;
-  const newId = options.newId ?? randomUUID;
+  const newId = options.newId ?? (() => randomUUID());
   const evicted = (sessions: EvictedSession[]) => {
     if (sessions.length > 0) options.onEvict?.(sessions);
   };
@@ -49,7 +61,7 @@ export function sharedSessionIndex(
 
   function claimFor(
     id: string,
-    continues: boolean,
+    found: { continues: boolean; version: number },
     afterPrompt: string,
     key: string | null,
     isNew: boolean,
@@ -75,7 +87,12 @@ export function sharedSessionIndex(
       evicted(gone);
     };
     const claim: SharedSessionClaim = {
-      session: { id, continues, ...(continues && account !== null ? { account } : {}) },
+      session: {
+        id,
+        continues: found.continues,
+        version: found.version,
+        ...(found.continues && account !== null ? { account } : {}),
+      },
       async commit(reply, ranOn) {
         if (!finish()) return;
         const head = extendFingerprint(afterPrompt, reply);
@@ -92,7 +109,15 @@ export function sharedSessionIndex(
                 : eb.or([eb('head', '=', head), eb('conversation_key', '=', key)]),
             )
             .returning(['id', 'cwd']);
-        const release = { head, busy_until: null, last_used_at: now(), account: ranOn ?? null };
+        // The new head in the statement that releases the claim: no turn is ever committed under a
+        // version another gateway's kept process could still match.
+        const release = {
+          head,
+          version: found.version + 1,
+          busy_until: null,
+          last_used_at: now(),
+          account: ranOn ?? null,
+        };
         const gone =
           options.engine === 'postgres'
             ? // One statement, one round trip: the CTEs touch disjoint rows and commit together.
@@ -160,26 +185,21 @@ export function sharedSessionIndex(
               .limit(1),
           )
           .where('busy_until', 'is', null)
-          .returning(['id', 'cwd', 'account'])
-          .$if(options.engine === 'postgres' && options.prefetch !== undefined, (query) =>
-            query.returning([
-              sql<
-                string[] | null
-              >`(SELECT array_agg(DISTINCT t.project_key) FROM transcript_entries t WHERE t.session_id = conversations.id)`.as(
-                'project_keys',
-              ),
-              sql<
-                string[] | null
-              >`(SELECT array_agg(t.entry ORDER BY t.seq) FROM transcript_entries t WHERE t.session_id = conversations.id AND t.subpath = '')`.as(
-                'main_entries',
-              ),
-              sql<
-                string[] | null
-              >`(SELECT array_agg(DISTINCT t.subpath) FROM transcript_entries t WHERE t.session_id = conversations.id AND t.subpath <> '')`.as(
-                'subkeys',
-              ),
-            ]),
-          )
+          .returning(['id', 'cwd', 'version', 'account'])
+          .$if(options.engine === 'postgres' && options.prefetch !== undefined, (query) => {
+            const unlessKept = unlessKeptHere(options.keptProcesses?.() ?? []);
+            return query.returning([
+              unlessKept<string[] | null>(
+                sql`(SELECT array_agg(DISTINCT t.project_key) FROM transcript_entries t WHERE t.session_id = conversations.id)`,
+              ).as('project_keys'),
+              unlessKept<string[] | null>(
+                sql`(SELECT array_agg(t.entry ORDER BY t.seq) FROM transcript_entries t WHERE t.session_id = conversations.id AND t.subpath = '')`,
+              ).as('main_entries'),
+              unlessKept<string[] | null>(
+                sql`(SELECT array_agg(DISTINCT t.subpath) FROM transcript_entries t WHERE t.session_id = conversations.id AND t.subpath <> '')`,
+              ).as('subkeys'),
+            ]);
+          })
           .executeTakeFirst();
         if (found) {
           const projectKeys = found.project_keys ?? [];
@@ -191,10 +211,17 @@ export function sharedSessionIndex(
               subkeys: found.subkeys ?? [],
             });
           }
-          return claimFor(found.id, true, afterPrompt, key, false, found.account);
+          return claimFor(
+            found.id,
+            { continues: true, version: found.version },
+            afterPrompt,
+            key,
+            false,
+            found.account,
+          );
         }
       }
-      const id = newId();
+      const id = newId(plan);
       await db
         .insertInto('conversations')
         .values({
@@ -202,12 +229,17 @@ export function sharedSessionIndex(
           cwd,
           conversation_key: key,
           head: null,
+          version: 0,
           busy_until: at + options.claimTtlMs,
           last_used_at: at,
           account: null,
         })
         .execute();
-      return claimFor(id, false, afterPrompt, key, true);
+      // Nothing is stored under a new id: a history rebuilt for it is resumed from the transcript
+      // this gateway writes (and a process started ahead to resume that id can serve it). Without a
+      // history there is no resume to answer.
+      if (plan.history.length > 0) options.prefetch?.put(id, { mainEntries: [], subkeys: [] });
+      return claimFor(id, { continues: false, version: 0 }, afterPrompt, key, true);
     },
 
     async sweep() {
@@ -282,5 +314,17 @@ export function sharedSessionIndex(
         .executeTakeFirstOrThrow();
       return Number(n);
     },
+  };
+}
+
+/**
+ * Wraps a transcript subquery of the claiming statement: no transcript is read for a session this
+ * gateway keeps a live process of at the version the row holds (that process already has it).
+ */
+function unlessKeptHere(kept: ReadonlyArray<KeptProcess>) {
+  return <T>(subquery: RawBuilder<unknown>): RawBuilder<T> => {
+    if (kept.length === 0) return subquery as RawBuilder<T>;
+    const pairs = sql.join(kept.map((process) => sql`(${process.sessionId}, ${process.version})`));
+    return sql<T>`CASE WHEN (conversations.id, conversations.version) IN (${pairs}) THEN NULL ELSE ${subquery} END`;
   };
 }

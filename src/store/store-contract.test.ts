@@ -308,6 +308,7 @@ for (const engine of [sqliteEngine(), postgresEngine()]) {
           '0013_audit_running',
           '0014_key_expiry_and_budget_period',
           '0015_conversation_accounts',
+          '0016_conversation_versions',
         ]);
         expect(await migrateToLatest(connections[0]!.db, connections[0]!.engine)).toEqual([]);
       } finally {

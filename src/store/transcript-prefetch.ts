@@ -6,7 +6,9 @@ import type { SessionStoreEntry } from '@anthropic-ai/claude-agent-sdk';
  * main transcript, then `listSubkeys`. Each answer is given once, and only for the project key the
  * rows were stored under; anything else (a second load, a subagent's transcript, a claim that ended
  * without a resume) goes to the database as before. The claim holds the session, so no other run
- * appends to it in between.
+ * appends to it in between. A new session's answer is "nothing stored": a history rebuilt for it is
+ * resumed from the transcript its gateway wrote locally (and mirrors itself), so its first turn
+ * needs no round trip and a process started ahead to resume that id can still serve it.
  */
 export interface TranscriptPrefetch {
   put(sessionId: string, transcript: PrefetchedTranscript): void;
@@ -19,7 +21,8 @@ export interface TranscriptPrefetch {
 }
 
 export interface PrefetchedTranscript {
-  projectKey: string;
+  /** The project key the rows were stored under; absent for a new session, which has none under any. */
+  projectKey?: string;
   /** The main transcript's entries as stored (JSON text), in order. */
   mainEntries: string[];
   subkeys: string[];
@@ -37,7 +40,7 @@ export function transcriptPrefetch(): TranscriptPrefetch {
     },
     takeMain(projectKey, sessionId) {
       const entry = pending.get(sessionId);
-      if (!entry || entry.mainTaken || entry.projectKey !== projectKey) return undefined;
+      if (!entry || entry.mainTaken || !storedUnder(entry, projectKey)) return undefined;
       entry.mainTaken = true;
       settle(sessionId);
       return entry.mainEntries.length === 0
@@ -46,7 +49,7 @@ export function transcriptPrefetch(): TranscriptPrefetch {
     },
     takeSubkeys(projectKey, sessionId) {
       const entry = pending.get(sessionId);
-      if (!entry || entry.subkeysTaken || entry.projectKey !== projectKey) return undefined;
+      if (!entry || entry.subkeysTaken || !storedUnder(entry, projectKey)) return undefined;
       entry.subkeysTaken = true;
       settle(sessionId);
       return entry.subkeys;
@@ -55,4 +58,8 @@ export function transcriptPrefetch(): TranscriptPrefetch {
       pending.delete(sessionId);
     },
   };
+}
+
+function storedUnder(transcript: PrefetchedTranscript, projectKey: string): boolean {
+  return transcript.projectKey === undefined || transcript.projectKey === projectKey;
 }

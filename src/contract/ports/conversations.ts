@@ -1,4 +1,4 @@
-import type { ClaudeTurn, RunPlan } from '../run-plan.js';
+import type { ClaudeTurn, RunPlan, TrackedSession } from '../run-plan.js';
 /**
  * The conversation index of src/core/sessions/session-store.ts, kept in the database so every gateway
  * shares it: a turn that lands on any instance finds the Claude Code session holding its history
@@ -27,7 +27,9 @@ export interface SharedSessionIndex {
 }
 
 export interface SharedSessionClaim {
-  readonly session: ClaimedSession;
+  /** `version` is always set: the session's head, read and bumped by the claim's own statements. */
+  readonly session: TrackedSession & { version: number };
+  /** The run ended cleanly under `account` (a pooled account's name, if any). */
   commit(reply: ClaudeTurn, account?: string): Promise<void>;
   abandon(): Promise<void>;
   cancel(): Promise<void>;
@@ -72,20 +74,8 @@ export interface ConversationOrigin {
   endUser?: string;
 }
 
-/** The Claude Code session a run uses. */
-export interface ClaimedSession {
-  id: string;
-  /** It already holds the conversation up to the request's history: the run resumes it. */
-  continues: boolean;
-  /**
-   * The pooled account (ACCOUNTS_FILE name) its last turn ran under, when it continues: the
-   * conversation stays there while that account is usable (moving it loses the prompt cache).
-   */
-  account?: string;
-}
-
 export interface SessionClaim {
-  readonly session: ClaimedSession;
+  readonly session: TrackedSession;
   /** The run ended cleanly under `account` (a pooled account's name, if any). */
   commit(reply: ClaudeTurn, account?: string): void | Promise<void>;
   abandon(): void | Promise<void>;

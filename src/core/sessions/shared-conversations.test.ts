@@ -86,11 +86,11 @@ describe('mirrorTranscripts', () => {
     session: { id: 's1', continues: false },
   };
   const entry = { type: 'user', uuid: 'u1' };
-  // Only what the extender reads and writes: the SDK options it adds the mirror to.
-  const bare = { sdk: {} } as unknown as ClaudeLaunch;
+  // Only what the extender reads and writes: the mirror it adds.
+  const bare = { transcriptMirror: undefined } as unknown as ClaudeLaunch;
   const storeOf = (launch: ClaudeLaunch): SessionStore => {
-    if (!launch.sdk.sessionStore) throw new Error('no session store');
-    return launch.sdk.sessionStore;
+    if (!launch.transcriptMirror) throw new Error('no transcript mirror');
+    return launch.transcriptMirror.store;
   };
 
   it("keys workspace runs' transcripts by the workspace, not by its path on this gateway", async () => {
@@ -110,7 +110,9 @@ describe('mirrorTranscripts', () => {
       ...plan,
       agent: { cwd: '/projects/app', tools: [], permissionMode: 'default' as const, maxTurns: 1 },
     };
-    expect(extend(agent, bare).sdk.sessionStore).toBe(shared);
-    expect(extend({ ...plan, session: undefined }, bare).sdk.sessionStore).toBeUndefined();
+    expect(extend(agent, bare).transcriptMirror?.store).toBe(shared);
+    // The two mirrors key processes apart: a spare or kept process mirrors where its run would.
+    expect(extend(agent, bare).transcriptMirror?.name).not.toBe(extend(plan, bare).transcriptMirror?.name);
+    expect(extend({ ...plan, session: undefined }, bare).transcriptMirror).toBeUndefined();
   });
 });

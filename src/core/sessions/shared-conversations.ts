@@ -8,6 +8,7 @@ import type {
   SharedSessionIndex,
 } from '../../contract/ports/conversations.js';
 import { CHANNELS, type StoreNotifications } from '../../contract/ports/notifications.js';
+import type { TranscriptMirror } from '../../engine/options/claude-launch.js';
 import type { LaunchExtender } from '../../engine/options/plan-launch.js';
 
 /**
@@ -67,17 +68,20 @@ export const WORKSPACE_PROJECT_KEY = 'gateway-workspace';
 
 /**
  * Adds the transcript mirror to the launch of every run in a tracked session: Claude Code's
- * transcript is copied to the store as it is written, and a resume loads it from there when this
- * gateway has no local copy. (Options holding it cannot be matched to a spare or a hot process, so
- * such turns always start Claude Code: a process kept by one gateway could miss turns another ran.)
+ * transcript is copied to the store as it is written, and a resume loads it from there. A process
+ * kept from a turn (or a spare that serves a new conversation) goes on mirroring; it serves the
+ * session's next turn only if no other gateway committed one since (the session's version).
  * Runs in the workspace are mirrored under WORKSPACE_PROJECT_KEY; agent runs under their cwd.
  */
 export function mirrorTranscripts(transcripts: SessionStore): LaunchExtender {
-  const workspaceTranscripts = underProjectKey(transcripts, WORKSPACE_PROJECT_KEY);
+  const workspace: TranscriptMirror = {
+    name: WORKSPACE_PROJECT_KEY,
+    store: underProjectKey(transcripts, WORKSPACE_PROJECT_KEY),
+  };
+  const byCwd: TranscriptMirror = { name: 'project-cwd', store: transcripts };
   return (plan, launch) => {
     if (!plan.session) return launch;
-    const sessionStore = plan.agent?.cwd === undefined ? workspaceTranscripts : transcripts;
-    return { ...launch, sdk: { ...launch.sdk, sessionStore } };
+    return { ...launch, transcriptMirror: plan.agent?.cwd === undefined ? workspace : byCwd };
   };
 }
 

@@ -1,16 +1,20 @@
-import type { McpSdkServerConfigWithInstance, Options } from '@anthropic-ai/claude-agent-sdk';
+import type { McpSdkServerConfigWithInstance, Options, SessionStore } from '@anthropic-ai/claude-agent-sdk';
 import type { EffortLevel } from '../../contract/run-plan.js';
 
 export type Hooks = NonNullable<Options['hooks']>;
 
-/** Which conversation a process holds. */
+/**
+ * Which conversation a process holds. `version` is a tracked session's version as the run finds it,
+ * where several gateways share the session (`RunPlan.session.version`): a kept process serves the
+ * session's next turn only if it left the session at the version that turn finds.
+ */
 export type LaunchConversation =
   /** A new one; recorded under `sessionId` when the gateway tracks it, else not recorded at all. */
-  | { kind: 'new'; sessionId?: string }
+  | { kind: 'new'; sessionId?: string; version?: number }
   /** A tracked session that already holds the history: resumed, and recorded on. */
-  | { kind: 'continue'; sessionId: string }
+  | { kind: 'continue'; sessionId: string; version?: number }
   /** A history written as a transcript for this run and resumed; recorded on when the session is tracked. */
-  | { kind: 'rebuild'; sessionId: string; record: boolean };
+  | { kind: 'rebuild'; sessionId: string; record: boolean; version?: number };
 
 /** SDK options that no row below names: launched as they are, and part of every key as plain data. */
 export type OtherOptions = Omit<
@@ -24,6 +28,7 @@ export type OtherOptions = Omit<
   | 'resume'
   | 'sessionId'
   | 'persistSession'
+  | 'sessionStore'
   | 'systemPrompt'
   | 'effort'
   | 'thinking'
@@ -53,6 +58,8 @@ export interface ClaudeLaunch {
   model: string;
   cwd: string;
   conversation: LaunchConversation;
+  /** Where a tracked session's transcript is copied as Claude Code writes it; undefined: nowhere. */
+  transcriptMirror: TranscriptMirror | undefined;
   /** `replace`: Claude Code's prompt is this text; `append`: its own prompt, this text after it. */
   systemPrompt: { placement: 'replace' | 'append'; text: string };
   effort: EffortLevel | undefined;
@@ -72,6 +79,16 @@ export interface ClaudeLaunch {
   runEnv: Readonly<Record<string, string>>;
 }
 
+/**
+ * A store every gateway on a shared database reads transcripts from (the Agent SDK's `sessionStore`:
+ * it copies each line Claude Code writes, and a resume loads the session from it).
+ */
+export interface TranscriptMirror {
+  /** What keys a process by: launches that mirror under the same name mirror to the same place. */
+  name: string;
+  store: SessionStore;
+}
+
 /** The session id a process of this launch records a new conversation under, if any. */
 export function newSessionIdOf(launch: ClaudeLaunch): string | undefined {
   return launch.conversation.kind === 'new' ? launch.conversation.sessionId : undefined;
@@ -86,4 +103,9 @@ export function trackedSessionIdOf(launch: ClaudeLaunch): string | undefined {
 export function recordsConversation(conversation: LaunchConversation): boolean {
   if (conversation.kind === 'new') return conversation.sessionId !== undefined;
   return conversation.kind === 'continue' || conversation.record;
+}
+
+/** The version a completed run of this launch leaves its tracked session at (one turn more). */
+export function versionAfterTurn(conversation: LaunchConversation): number | undefined {
+  return conversation.version === undefined ? undefined : conversation.version + 1;
 }

@@ -1,3 +1,4 @@
+import { InMemorySessionStore } from '@anthropic-ai/claude-agent-sdk';
 import { describe, expect, it } from 'vitest';
 import type { ClaudeLaunch } from './claude-launch.js';
 import { sdkOptions } from './claude-options.js';
@@ -180,6 +181,32 @@ describe('hotKey', () => {
 
   it('is undefined with client tools: the next turn must not reuse the old tools', () => {
     expect(hotKey(launch({ inProcessServers: { client: server() } }))).toBeUndefined();
+  });
+
+  it("leaves out the session's version: whether a kept process is current is the version check's", () => {
+    const next = launch({ conversation: { kind: 'continue', sessionId: 'a', version: 3 } });
+    expect(hotKey(next)).toBe(hotKey(launch({ conversation: { kind: 'continue', sessionId: 'a' } })));
+  });
+});
+
+describe('a transcript mirror', () => {
+  const store = new InMemorySessionStore();
+  const mirrored = (name: string) => launch({ transcriptMirror: { name, store } });
+
+  it('is launched as the SDK sessionStore', () => {
+    expect(sdkOptions(mirrored('workspace'), runtime()).sessionStore).toBe(store);
+    expect(sdkOptions(base, runtime()).sessionStore).toBeUndefined();
+  });
+
+  it('keys spares and kept processes by its name, so they mirror where their run would', () => {
+    for (const key of [spareKey, hotKey]) {
+      expect(key(mirrored('workspace'))).toBeDefined();
+      // Another gateway's object for the same store (the key is the name, the store is code).
+      const sameName = launch({ transcriptMirror: { name: 'workspace', store: new InMemorySessionStore() } });
+      expect(key(mirrored('workspace'))).toBe(key(sameName));
+      expect(key(mirrored('workspace'))).not.toBe(key(mirrored('project-cwd')));
+      expect(key(mirrored('workspace'))).not.toBe(key(base));
+    }
   });
 });
 

@@ -128,6 +128,15 @@ const CLAUDE_OPTIONS: OptionTable = {
         ? { kind: 'new', sessionId: randomUUID() }
         : value,
   },
+  // The store is code, so it keys a process by its name: a spare or a kept process mirrors to the
+  // same store as the run it serves, and its mirror carries on with the run's turns.
+  transcriptMirror: {
+    launch: (value, draft) => {
+      if (value) draft.options.sessionStore = value.store;
+    },
+    spare: (value) => value?.name,
+    hot: (value) => value?.name,
+  },
   systemPrompt: {
     launch: (value, draft) => {
       draft.options.systemPrompt = systemPromptOption(value);

@@ -49,6 +49,7 @@ export function createLaunchPlanner(settings: LaunchSettings): LaunchPlanner {
         model: plan.model,
         cwd: plan.agent?.cwd ?? settings.workspaceDir,
         conversation: conversationOf(plan, rebuildId),
+        transcriptMirror: undefined,
         systemPrompt: plan.systemPrompt ?? { placement: 'replace', text: '' },
         effort: plan.effort,
         thinking: plan.thinking,
@@ -69,8 +70,9 @@ export function createLaunchPlanner(settings: LaunchSettings): LaunchPlanner {
 
 function conversationOf(plan: RunPlan, rebuildId: string | undefined): LaunchConversation {
   const session = plan.session;
-  if (session?.continues) return { kind: 'continue', sessionId: session.id };
+  const version = session?.version === undefined ? {} : { version: session.version };
+  if (session?.continues) return { kind: 'continue', sessionId: session.id, ...version };
   if (rebuildId !== undefined)
-    return { kind: 'rebuild', sessionId: rebuildId, record: session !== undefined };
-  return session ? { kind: 'new', sessionId: session.id } : { kind: 'new' };
+    return { kind: 'rebuild', sessionId: rebuildId, record: session !== undefined, ...version };
+  return session ? { kind: 'new', sessionId: session.id, ...version } : { kind: 'new' };
 }

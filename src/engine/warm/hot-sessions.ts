@@ -17,6 +17,8 @@ interface Parked {
   key: string;
   /** The pooled account it runs under (undefined: the gateway's own credentials). */
   account: string | undefined;
+  /** The session's version its turn left (shared sessions only); the next turn must find that one. */
+  version: number | undefined;
   since: number;
   timer: NodeJS.Timeout;
 }
@@ -45,7 +47,7 @@ export class HotSessions implements IdleProcesses {
   }
 
   /** Takes the session's process out (whether or not it will be used); undefined when none. */
-  take(sessionId: string): { conversation: Conversation; key: string } | undefined {
+  take(sessionId: string): Pick<Parked, 'conversation' | 'key' | 'version'> | undefined {
     const parked = this.#parked.get(sessionId);
     if (!parked) return undefined;
     this.#parked.delete(sessionId);
@@ -54,11 +56,19 @@ export class HotSessions implements IdleProcesses {
       void parked.conversation.close();
       return undefined;
     }
-    return { conversation: parked.conversation, key: parked.key };
+    return { conversation: parked.conversation, key: parked.key, version: parked.version };
   }
 
-  /** Keeps a conversation whose turn just ended; closes it instead when it may not stay. */
-  park(sessionId: string, conversation: Conversation, key: string, account?: string): Promise<void> {
+  /**
+   * Keeps a conversation whose turn just ended, under its pooled account, with the session version
+   * that turn left (shared sessions); closes it instead when it may not stay.
+   */
+  park(
+    sessionId: string,
+    conversation: Conversation,
+    key: string,
+    kept: { account?: string | undefined; version?: number | undefined } = {},
+  ): Promise<void> {
     const previous = this.#parked.get(sessionId);
     if (previous) this.#drop(sessionId, previous);
     if (this.#closed || !this.enabled || !this.#options.canPark() || !conversation.alive()) {
@@ -70,12 +80,26 @@ export class HotSessions implements IdleProcesses {
       if (current?.conversation === conversation) this.#drop(sessionId, current);
     }, this.#options.idleMs);
     timer.unref();
-    const parked: Parked = { conversation, key, account, since: this.#now(), timer };
+    const parked: Parked = {
+      conversation,
+      key,
+      account: kept.account,
+      version: kept.version,
+      since: this.#now(),
+      timer,
+    };
     this.#parked.set(sessionId, parked);
     conversation.onExit(() => {
       if (this.#parked.get(sessionId) === parked) this.#drop(sessionId, parked);
     });
     return evicting;
+  }
+
+  /** The shared sessions kept here, each at the version its process holds. */
+  versions(): Array<{ sessionId: string; version: number }> {
+    return [...this.#parked.entries()].flatMap(([sessionId, { version }]) =>
+      version === undefined ? [] : [{ sessionId, version }],
+    );
   }
 
   /** Process ids of the kept conversations (for health output and tests). */

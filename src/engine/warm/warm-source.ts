@@ -1,7 +1,7 @@
 import type { SpawnOptions } from '@anthropic-ai/claude-agent-sdk';
 import { type Conversation, createConversation } from '../conversation.js';
 import { InputChannel } from '../input-channel.js';
-import { type ClaudeLaunch, trackedSessionIdOf } from '../options/claude-launch.js';
+import { type ClaudeLaunch, trackedSessionIdOf, versionAfterTurn } from '../options/claude-launch.js';
 import { hotKey } from '../options/launch-keys.js';
 import { retargetSpare } from '../options/retarget-spare.js';
 import type { ProcessSource } from '../process-source.js';
@@ -42,7 +42,11 @@ export interface WarmSourceParts {
 export function createWarmSource(parts: WarmSourceParts): ProcessSource {
   const { processes, budget, hot, pool } = parts;
 
-  /** The session's own live process, when its last turn left one with the same launch. */
+  /**
+   * The session's own live process, when its last turn left one with the same launch and no other
+   * gateway has committed a turn to the session since (the version the run found is the one that
+   * process left).
+   */
   const takeHot = async (
     launch: ClaudeLaunch,
     key: string | undefined,
@@ -50,11 +54,12 @@ export function createWarmSource(parts: WarmSourceParts): ProcessSource {
     if (launch.conversation.kind !== 'continue') return undefined;
     const kept = hot.take(launch.conversation.sessionId);
     if (!kept) return undefined;
-    if (kept.key === key) {
+    if (kept.key === key && kept.version === launch.conversation.version) {
       kept.conversation.origin = 'hot';
       return kept.conversation;
     }
-    // The launch changed between turns (another system prompt, max_tokens, ...): resume it cold instead.
+    // The launch changed between turns (another system prompt, max_tokens, ...), or the session
+    // moved on elsewhere and this process lacks those turns: resume it from its transcript instead.
     await kept.conversation.close();
     return undefined;
   };
@@ -125,7 +130,10 @@ export function createWarmSource(parts: WarmSourceParts): ProcessSource {
           resumeSpareStarts?.();
           const conversation = run.current;
           if (conversation && completed && sessionId !== undefined && key !== undefined && !signal.aborted) {
-            await hot.park(sessionId, conversation, key, launch.account);
+            await hot.park(sessionId, conversation, key, {
+              account: launch.account,
+              version: versionAfterTurn(launch.conversation),
+            });
           } else {
             await run.end();
           }

@@ -16,11 +16,14 @@ const KNOWN_META_SCHEMAS = new Set([
 
 /** The request's `tools` as Claude tool definitions; a broken one is a 400 naming it. */
 export function toClientTools(request: ChatCompletionRequest): ClientToolDefinition[] {
+  const tools = request.tools ?? [];
+  // Creating an Ajv costs about a millisecond: a request without tools (most turns) needs none.
+  if (tools.length === 0) return [];
   const seen = new Set<string>();
   // Only the schemas' shape is checked, leniently about extra keywords (as OpenAI is). One Ajv per
   // request: checking against the meta-schema compiles nothing of the client's, so it does not grow.
   const ajv = new Ajv({ strict: false, validateFormats: false });
-  return (request.tools ?? []).map((tool, i) => {
+  return tools.map((tool, i) => {
     const { name } = tool.function;
     if (seen.has(name)) {
       throw invalidRequest(
