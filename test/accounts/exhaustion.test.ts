@@ -48,7 +48,9 @@ async function refusedBeforeAnyByte(response: Response): Promise<Record<string, 
   expect(response.headers.get('content-type')).toMatch(/^application\/json/);
   const retryAfter = Number(response.headers.get('retry-after'));
   expect(retryAfter).toBeGreaterThan(WINDOW_SECONDS - 120);
-  expect(retryAfter).toBeLessThanOrEqual(WINDOW_SECONDS);
+  // The reset is a whole second (the rate-limit headers carry epoch seconds) and Retry-After rounds
+  // up, so it may read one second past the window.
+  expect(retryAfter).toBeLessThanOrEqual(WINDOW_SECONDS + 1);
   return (await response.json()) as Record<string, unknown>;
 }
 
