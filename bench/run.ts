@@ -15,17 +15,9 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { type Options, query, type SDKMessage, type SDKUserMessage } from '@anthropic-ai/claude-agent-sdk';
-import { loadConfig } from '../src/config.js';
-import { plainConversationPlan } from '../src/core/plain-conversation.js';
-import { InputChannel } from '../src/engine/input-channel.js';
-import { agentOptions } from '../src/engine/options/agent-options.js';
-import { sdkOptions } from '../src/engine/options/claude-options.js';
-import { createLaunchPlanner } from '../src/engine/options/plan-launch.js';
-import { buildChildEnv } from '../src/engine/processes/child-env.js';
 import { bundledExecutablePath, probeExecutable } from '../src/engine/processes/executable.js';
-import { GATEWAY_VERSION } from '../src/version.js';
 import { type AccountsFigures, accountScenarios, formatAccounts } from './accounts.js';
+import { BENCH_MODEL, directCold, directOptions, hotConversations } from './direct-sdk.js';
 import { BENCH_MAX_CONCURRENCY, startBenchServers } from './gateways.js';
 import { formatMultiInstance, type MultiInstanceFigures, multiInstance } from './multi-instance.js';
 import { sampleTree, type TreeSample, waitForQuiet, watchPeakRss } from './proc-stats.js';
@@ -42,9 +34,9 @@ import {
 } from './scenarios.js';
 import { formatSummary, type Summary, summarize } from './stats.js';
 import { surfacesCold, surfacesHot } from './surfaces.js';
-import { type ChatMessage, type TimedChat, timedChat } from './timed-chat.js';
+import { type TimedChat, timedChat } from './timed-chat.js';
 
-const MODEL = 'sonnet';
+const MODEL = BENCH_MODEL;
 const { values: args } = parseArgs({
   options: { runs: { type: 'string', default: '7' }, burst: { type: 'string', default: '16' } },
 });
@@ -259,123 +251,6 @@ async function repeat<T>(count: number, rootPid: number, run: (index: number) =>
 
 function newConversation(url: string, text: string): Promise<TimedChat> {
   return timedChat(url, { model: MODEL, messages: [{ role: 'user', content: `${text} ${randomUUID()}` }] });
-}
-
-/** A conversation through the gateway and one on a live SDK query, a turn of each in turn. */
-async function hotConversations(
-  url: string,
-  rootPid: number,
-  options: Options,
-  turns: number,
-): Promise<{ gateway: TimedChat[]; direct: TimedChat[] }> {
-  const history: ChatMessage[] = [{ role: 'user', content: `hot conversation ${randomUUID()}` }];
-  const first = await timedChat(url, { model: MODEL, messages: history });
-  history.push({ role: 'assistant', content: first.content });
-  const input = new InputChannel();
-  const conversation = query({ prompt: input, options });
-  const messages = conversation[Symbol.asyncIterator]();
-  const gateway: TimedChat[] = [];
-  const direct: TimedChat[] = [];
-  try {
-    input.push(userMessage(`direct hot ${randomUUID()}`));
-    await readTurn(messages, performance.now());
-    for (let turn = 1; turn <= turns; turn++) {
-      await waitForQuiet(rootPid);
-      history.push({ role: 'user', content: `turn ${turn}` });
-      const reply = await timedChat(url, { model: MODEL, messages: history });
-      history.push({ role: 'assistant', content: reply.content });
-      gateway.push(reply);
-      await waitForQuiet(process.pid);
-      const started = performance.now();
-      input.push(userMessage(`turn ${turn}`));
-      direct.push(await readTurn(messages, started));
-    }
-    return { gateway, direct };
-  } finally {
-    input.close();
-    conversation.close();
-  }
-}
-
-interface Direct {
-  workspaceDir: string;
-  /** Fresh options for one run, exactly as the gateway builds them for a new conversation. */
-  options(): Options;
-}
-
-function directOptions(env: NodeJS.ProcessEnv, dataDir: string): Direct {
-  const config = loadConfig({ DATA_DIR: dataDir });
-  const configDir = path.join(dataDir, 'claude');
-  const launches = createLaunchPlanner({
-    executablePath: undefined,
-    env: buildChildEnv(
-      { ...env, CLAUDE_CONFIG_DIR: configDir, CLAUDE_CODE_TMPDIR: path.join(dataDir, 'claude-tmp') },
-      {
-        configDir,
-        maxRetries: config.CLAUDE_MAX_RETRIES,
-        apiTimeoutMs: config.CLAUDE_API_TIMEOUT_MS,
-        clientApp: `claude-gateway/${GATEWAY_VERSION}`,
-      },
-    ),
-    workspaceDir: config.workspaceDir,
-    awaitInitialize: false,
-    extenders: [agentOptions],
-  });
-  return {
-    workspaceDir: config.workspaceDir,
-    options() {
-      const plan = plainConversationPlan(MODEL, config.SYSTEM_PROMPT_PLACEMENT);
-      plan.session = { id: randomUUID(), continues: false };
-      return sdkOptions(launches.plan(plan), { abortController: new AbortController() });
-    },
-  };
-}
-
-function userMessage(text: string): SDKUserMessage {
-  return {
-    type: 'user',
-    message: { role: 'user', content: [{ type: 'text', text }] },
-    parent_tool_use_id: null,
-  };
-}
-
-/** Reads one turn: time to the first text delta and to the result. */
-async function readTurn(messages: AsyncIterator<SDKMessage, void>, started: number): Promise<TimedChat> {
-  let ttftMs = Number.NaN;
-  for (;;) {
-    const next = await messages.next();
-    if (next.done) return { ok: false, status: 0, ttftMs, ttlbMs: performance.now() - started, content: '' };
-    const message = next.value;
-    if (
-      Number.isNaN(ttftMs) &&
-      message.type === 'stream_event' &&
-      message.event.type === 'content_block_delta'
-    ) {
-      ttftMs = performance.now() - started;
-    }
-    if (message.type === 'result') {
-      return {
-        ok: !message.is_error,
-        status: 200,
-        ttftMs,
-        ttlbMs: performance.now() - started,
-        content: 'x',
-      };
-    }
-  }
-}
-
-async function directCold(options: Options, text: string): Promise<TimedChat> {
-  const started = performance.now();
-  const input = new InputChannel();
-  input.push(userMessage(`${text} ${randomUUID()}`));
-  input.close();
-  const conversation = query({ prompt: input, options });
-  try {
-    return await readTurn(conversation[Symbol.asyncIterator](), started);
-  } finally {
-    conversation.close();
-  }
 }
 
 interface SurfaceFigures {

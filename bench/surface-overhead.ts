@@ -20,7 +20,7 @@ import * as completions from '../src/surfaces/openai-completions/encode-stream.j
 import { formatSummary, summarize } from './stats.js';
 
 const ROUNDS = 2_000;
-const fixtures = path.join(import.meta.dirname, '..', 'src', 'translate', 'fixtures');
+const fixtures = path.join(import.meta.dirname, '..', 'src', 'core', 'fixtures');
 
 function events(name: string): RunEvent[] {
   const state = createInterpreter({

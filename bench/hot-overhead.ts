@@ -1,0 +1,56 @@
+/**
+ * `npm run bench:hot`: the gateway's overhead over the Agent SDK on a live process, alone (the full
+ * `npm run bench` measures it among everything else). One gateway keeps a conversation hot; turns
+ * through it alternate with turns on a live SDK query built with the same options, so background
+ * load falls on both alike. Prints the median and p95 time to first token of each and the overhead.
+ *
+ *   npm run bench:hot [-- --turns 15]
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { directOptions, hotConversations } from './direct-sdk.js';
+import { startBenchServers } from './gateways.js';
+import { runBench } from './processes.js';
+import { formatSummary, summarize } from './stats.js';
+
+const { values: args } = parseArgs({ options: { turns: { type: 'string', default: '15' } } });
+const TURNS = Math.min(60, Math.max(3, Math.round(Number(args.turns)) || 15));
+
+async function main(): Promise<void> {
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'claude-gateway-bench-hot-'));
+  const servers = await startBenchServers(scratch);
+  try {
+    const gateway = await servers.startGateway({ WARM_SPARES: '1', HOT_SESSIONS_MAX: '2' });
+    try {
+      const direct = directOptions(servers.baseEnv, path.join(scratch, 'direct'));
+      await mkdir(direct.workspaceDir, { recursive: true });
+      const runs = await hotConversations(gateway.url, gateway.child.pid as number, direct.options(), TURNS);
+      const ttft = (samples: typeof runs.gateway) =>
+        summarize(samples.filter((s) => s.ok).map((s) => s.ttftMs));
+      const viaGateway = ttft(runs.gateway);
+      const viaSdk = ttft(runs.direct);
+      process.stdout.write(
+        [
+          `Hot turns, ${TURNS} each, interleaved (time to first token):`,
+          `  gateway          ${formatSummary(viaGateway)}`,
+          `  Agent SDK direct ${formatSummary(viaSdk)}`,
+          `  overhead (median) ${(viaGateway.median - viaSdk.median).toFixed(1)} ms`,
+          `  load average ${os
+            .loadavg()
+            .map((load) => load.toFixed(2))
+            .join(' ')}`,
+          '',
+        ].join('\n'),
+      );
+    } finally {
+      await gateway.stop();
+    }
+  } finally {
+    await servers.stop();
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+runBench(main);
