@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { realpath } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { Config } from '../config.js';
@@ -10,6 +11,7 @@ import { createModelCatalog, type ModelCatalog } from '../core/model-catalog.js'
 import { RunQueue } from '../core/run-queue.js';
 import { createCl100kCounter } from '../core/tokens/token-counter.js';
 import type { ProcessRegistry } from '../engine/processes/process-registry.js';
+import { type ScrubRelay, startScrubRelay } from '../engine/upstream/scrub-relay.js';
 import type { WarmProcesses } from '../engine/warm/warm-processes.js';
 import { DrainSwitch } from '../http/drain.js';
 import type { Surface } from '../http/surface.js';
@@ -92,6 +94,7 @@ interface GatewayCore {
   storeLocation: StoreLocation;
   store: GatewayStore;
   queue: RunQueue;
+  relay: ScrubRelay | undefined;
   engine: Engine;
   conversations: Conversations;
   models: ModelCatalog;
@@ -114,8 +117,28 @@ async function buildCore(config: Config, env: NodeJS.ProcessEnv, logger: Logger)
     maxWaiting: config.MAX_QUEUE,
     waitTimeoutMs: config.QUEUE_TIMEOUT_MS,
   });
+  const relay = config.SCRUB_UPSTREAM_ENVIRONMENT
+    ? await startRelay(env, [config.dataDir, dirs.configDir, dirs.tmpDir], logger)
+    : undefined;
+  try {
+    return buildCoreOver({ config, env, logger, dirs, location, store, processTag, queue, relay });
+  } catch (error) {
+    await relay?.close();
+    throw error;
+  }
+}
+
+type CoreBase = Pick<GatewayCore, 'config' | 'logger' | 'dirs' | 'store' | 'queue' | 'relay'> & {
+  env: NodeJS.ProcessEnv;
+  location: StoreLocation;
+  processTag: string;
+};
+
+/** The rest of the core, over what holds a resource (the store, the relay's port). */
+function buildCoreOver(base: CoreBase): GatewayCore {
+  const { config, env, logger, dirs, location, store, processTag, queue, relay } = base;
   const sharedTranscripts = store.engine === 'postgres' ? store.transcripts : undefined;
-  const engine = buildEngine({ config, env, dirs, queue, sharedTranscripts, logger });
+  const engine = buildEngine({ config, env, dirs, queue, sharedTranscripts, relay, logger });
   const conversations = buildConversations({ config, store, engine, dirs, processTag, logger });
   const models = createModelCatalog(config.MODELS, config.MODEL_ALIASES);
   const agentPolicy = config.AGENT_MODE ? agentPolicyFromConfig(config) : undefined;
@@ -139,7 +162,7 @@ async function buildCore(config: Config, env: NodeJS.ProcessEnv, logger: Logger)
   };
   const accounting = buildAccounting({ config, store, gauges, logger });
   return {
-    ...{ config, logger, dirs, storeLocation: location, store, queue, engine, conversations, models },
+    ...{ config, logger, dirs, storeLocation: location, store, queue, relay, engine, conversations, models },
     agentPolicy,
     ...{ chatPlanContext, limits, runs, authenticator, accounting },
   };
@@ -221,6 +244,8 @@ function gatewayHandle(core: GatewayCore, front: GatewayFront, lock: HeldLock): 
       front.websocketServer.close();
       await engine.warm.close();
       await engine.processes.terminateAll();
+      // After the processes: a run being torn down still reaches the API until its process ends.
+      await core.relay?.close();
       await core.conversations.close();
       await core.accounting.close();
       await core.limits.close();
@@ -228,6 +253,23 @@ function gatewayHandle(core: GatewayCore, front: GatewayFront, lock: HeldLock): 
       await lock.release();
     },
   };
+}
+
+/**
+ * The relay goes through the outbound proxy Claude Code would have used (the same environment), and
+ * knows the gateway's directories as written and as resolved (Claude Code may name either).
+ */
+async function startRelay(env: NodeJS.ProcessEnv, own: string[], logger: Logger): Promise<ScrubRelay> {
+  const resolved = await Promise.all(own.map((dir) => realpath(dir).catch(() => dir)));
+  return startScrubRelay({
+    proxy: {
+      httpProxy: env.HTTP_PROXY ?? env.http_proxy,
+      httpsProxy: env.HTTPS_PROXY ?? env.https_proxy,
+      noProxy: env.NO_PROXY ?? env.no_proxy,
+    },
+    ownDirectories: [...new Set([...own, ...resolved])],
+    logger,
+  });
 }
 
 /**

@@ -19,6 +19,7 @@ import {
 } from '../engine/processes/executable.js';
 import { ProcessRegistry } from '../engine/processes/process-registry.js';
 import { type ClaudeRunner, createClaudeRunner } from '../engine/runner.js';
+import type { ScrubRelay } from '../engine/upstream/scrub-relay.js';
 import { createWarmProcesses, type WarmProcesses } from '../engine/warm/warm-processes.js';
 import { GATEWAY_VERSION } from '../version.js';
 import type { ClaudeDirs } from './claude-dirs.js';
@@ -33,6 +34,8 @@ export interface EngineSetup {
   queue: RunQueue;
   /** Transcripts mirrored to a database every gateway shares (PostgreSQL), or undefined. */
   sharedTranscripts: SessionStore | undefined;
+  /** The relay Claude Code's API requests go through (SCRUB_UPSTREAM_ENVIRONMENT), or undefined. */
+  relay: ScrubRelay | undefined;
   logger: Logger;
 }
 
@@ -89,6 +92,7 @@ export function buildEngine(setup: EngineSetup): Engine {
       maxRetries: config.CLAUDE_MAX_RETRIES,
       apiTimeoutMs: config.CLAUDE_API_TIMEOUT_MS,
       clientApp: `claude-gateway/${GATEWAY_VERSION}`,
+      ...(setup.relay ? { relayBaseUrlFor: setup.relay.baseUrlFor } : {}),
     }),
     CLAUDE_CODE_TMPDIR: dirs.tmpDir,
   };

@@ -54,3 +54,14 @@ describe('buildChildEnv', () => {
     ).toMatchObject({ CLAUDE_CONFIG_DIR: '/mine', CLAUDE_CODE_MAX_RETRIES: '5', API_TIMEOUT_MS: '1000' });
   });
 });
+
+describe('buildChildEnv through the relay', () => {
+  it('routes the upstream the environment names, once the rest of the environment is set', () => {
+    const env = buildChildEnv(
+      { ANTHROPIC_BASE_URL: 'https://llm.example.com', ANTHROPIC_API_KEY: 'k' },
+      { ...settings, relayBaseUrlFor: (upstream) => `http://127.0.0.1:1/${upstream.length}` },
+    );
+    expect(env.ANTHROPIC_BASE_URL).toBe(`http://127.0.0.1:1/${'https://llm.example.com'.length}`);
+    expect(env.ANTHROPIC_API_KEY).toBe('k');
+  });
+});

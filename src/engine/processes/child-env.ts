@@ -1,3 +1,5 @@
+import { throughRelay } from '../upstream/relay-env.js';
+
 /**
  * The environment of every Claude Code process. It is an allowlist: the CLI's own variables and the
  * basics a process needs pass through; anything else (the gateway's keys above all) does not.
@@ -36,6 +38,11 @@ export interface ChildEnvSettings {
   maxRetries: number;
   apiTimeoutMs: number;
   clientApp: string;
+  /**
+   * The relay's base URL for an upstream (scrub-relay.ts), when API requests go through it; applied
+   * last, to the environment as it is otherwise final, so the upstream it names is the one relayed to.
+   */
+  relayBaseUrlFor?: (upstream: string) => string;
 }
 
 export function buildChildEnv(source: NodeJS.ProcessEnv, settings: ChildEnvSettings): Record<string, string> {
@@ -51,5 +58,5 @@ export function buildChildEnv(source: NodeJS.ProcessEnv, settings: ChildEnvSetti
   // No background calls (title generation and the like) billed on the caller's model.
   env.CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC ??= '1';
   env.CLAUDE_AGENT_SDK_CLIENT_APP = settings.clientApp;
-  return env;
+  return settings.relayBaseUrlFor ? throughRelay(env, settings.relayBaseUrlFor) : env;
 }
