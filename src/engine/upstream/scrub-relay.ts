@@ -118,14 +118,15 @@ async function relay(req: IncomingMessage, res: ServerResponse, deps: RelayDeps)
       signal: abort.signal,
     });
     res.writeHead(upstream.statusCode, responseHeaders(upstream.headers));
-    // Headers go out now: Claude Code's clock for the first byte starts with them.
+    // Sent at once, not with the first body chunk (Node's default): Claude Code sees the answer start
+    // when the API started it.
     res.flushHeaders();
     await pipeline(upstream.body, res);
   } catch (error) {
     if (abort.signal.aborted) return;
     deps.logger.warn({ err: error, upstream: target.origin }, 'the relay to the Claude API failed');
-    // Closed, not answered: Claude Code sees the connection error it would have seen itself, and
-    // retries or reports it as it would have.
+    // Closed, not answered: Claude Code sees a connection error (ECONNRESET, whatever the upstream's
+    // was) and retries or reports it as it would have; the cause is in the log above.
     res.destroy();
   }
 }
