@@ -30,11 +30,10 @@ upstream.listen(0, '127.0.0.1');
 await once(upstream, 'listening');
 const direct = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
 const relay = await startScrubRelay({
-  proxy: {},
   ownDirectories: ['/var/lib/claude-gateway'],
   logger: console,
 });
-const relayed = relay.baseUrlFor(direct);
+const relayed = relay.baseUrlFor({ upstream: direct, proxy: {} });
 
 const chat = JSON.stringify(recorded['chat-turn']);
 const turns = Array.from({ length: 400 }, (_, i) => ({

@@ -118,7 +118,7 @@ async function buildCore(config: Config, env: NodeJS.ProcessEnv, logger: Logger)
     waitTimeoutMs: config.QUEUE_TIMEOUT_MS,
   });
   const relay = config.SCRUB_UPSTREAM_ENVIRONMENT
-    ? await startRelay(env, [config.dataDir, dirs.configDir, dirs.tmpDir], logger)
+    ? await startRelay([config.dataDir, dirs.configDir, dirs.tmpDir], logger)
     : undefined;
   try {
     return buildCoreOver({ config, env, logger, dirs, location, store, processTag, queue, relay });
@@ -255,21 +255,10 @@ function gatewayHandle(core: GatewayCore, front: GatewayFront, lock: HeldLock): 
   };
 }
 
-/**
- * The relay goes through the outbound proxy Claude Code would have used (the same environment), and
- * knows the gateway's directories as written and as resolved (Claude Code may name either).
- */
-async function startRelay(env: NodeJS.ProcessEnv, own: string[], logger: Logger): Promise<ScrubRelay> {
+/** The relay knows the gateway's directories as written and as resolved (Claude Code may name either). */
+async function startRelay(own: string[], logger: Logger): Promise<ScrubRelay> {
   const resolved = await Promise.all(own.map((dir) => realpath(dir).catch(() => dir)));
-  return startScrubRelay({
-    proxy: {
-      httpProxy: env.HTTP_PROXY ?? env.http_proxy,
-      httpsProxy: env.HTTPS_PROXY ?? env.https_proxy,
-      noProxy: env.NO_PROXY ?? env.no_proxy,
-    },
-    ownDirectories: [...new Set([...own, ...resolved])],
-    logger,
-  });
+  return startScrubRelay({ ownDirectories: [...new Set([...own, ...resolved])], logger });
 }
 
 /**

@@ -59,7 +59,7 @@ describe('buildChildEnv through the relay', () => {
   it('routes the upstream the environment names, once the rest of the environment is set', () => {
     const env = buildChildEnv(
       { ANTHROPIC_BASE_URL: 'https://llm.example.com', ANTHROPIC_API_KEY: 'k' },
-      { ...settings, relayBaseUrlFor: (upstream) => `http://127.0.0.1:1/${upstream.length}` },
+      { ...settings, relayBaseUrlFor: ({ upstream }) => `http://127.0.0.1:1/${upstream.length}` },
     );
     expect(env.ANTHROPIC_BASE_URL).toBe(`http://127.0.0.1:1/${'https://llm.example.com'.length}`);
     expect(env.ANTHROPIC_API_KEY).toBe('k');

@@ -1,4 +1,5 @@
 import { throughRelay } from '../upstream/relay-env.js';
+import type { RelayTarget } from '../upstream/relay-routes.js';
 
 /**
  * The environment of every Claude Code process. It is an allowlist: the CLI's own variables and the
@@ -40,9 +41,9 @@ export interface ChildEnvSettings {
   clientApp: string;
   /**
    * The relay's base URL for an upstream (scrub-relay.ts), when API requests go through it; applied
-   * last, to the environment as it is otherwise final, so the upstream it names is the one relayed to.
+   * last, to the environment as it is otherwise final, so the upstream (and proxy) it names is what the relay follows.
    */
-  relayBaseUrlFor?: (upstream: string) => string;
+  relayBaseUrlFor?: (target: RelayTarget) => string;
 }
 
 export function buildChildEnv(source: NodeJS.ProcessEnv, settings: ChildEnvSettings): Record<string, string> {

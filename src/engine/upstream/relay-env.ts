@@ -1,3 +1,5 @@
+import type { RelayTarget } from './relay-routes.js';
+
 /** Where Claude Code sends its API requests when ANTHROPIC_BASE_URL is not set. */
 export const DEFAULT_UPSTREAM = 'https://api.anthropic.com';
 
@@ -21,17 +23,22 @@ const ASSUME_FIRST_PARTY = '_CLAUDE_CODE_ASSUME_FIRST_PARTY_BASE_URL';
 
 /**
  * A process environment whose API requests go through the relay: ANTHROPIC_BASE_URL names the
- * relay's route to the upstream the environment named (Anthropic's API when none). The caller
- * passes a process's final environment, so whatever set the upstream (the operator, an account) is
- * what the relay forwards to.
+ * relay's route to the upstream the environment named (Anthropic's API when none), reached through
+ * the outbound proxy it named. The caller passes a process's final environment, so whatever set them
+ * (the operator, an account) is what the relay follows.
  */
 export function throughRelay(
   env: Readonly<Record<string, string>>,
-  baseUrlFor: (upstream: string) => string,
+  baseUrlFor: (target: RelayTarget) => string,
 ): Record<string, string> {
   if (OTHER_PROVIDERS.some((name) => isOn(env[name]))) return { ...env };
   const upstream = env.ANTHROPIC_BASE_URL || DEFAULT_UPSTREAM;
-  const routed: Record<string, string> = { ...env, ANTHROPIC_BASE_URL: baseUrlFor(upstream) };
+  const proxy = {
+    httpProxy: env.HTTP_PROXY ?? env.http_proxy,
+    httpsProxy: env.HTTPS_PROXY ?? env.https_proxy,
+    noProxy: env.NO_PROXY ?? env.no_proxy,
+  };
+  const routed: Record<string, string> = { ...env, ANTHROPIC_BASE_URL: baseUrlFor({ upstream, proxy }) };
   // Claude Code turns some features on only for Anthropic's own API, which it would no longer
   // recognise behind a loopback URL.
   if (new URL(upstream).host === new URL(DEFAULT_UPSTREAM).host) routed[ASSUME_FIRST_PARTY] ??= '1';

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ScrubRelay, startScrubRelay } from './scrub-relay.js';
 
@@ -55,7 +55,7 @@ let answer: (req: IncomingMessage, res: ServerResponse) => void;
 beforeEach(async () => {
   answer = (_req, res) => res.end('{}');
   upstream = await startUpstream((req, res) => answer(req, res));
-  relay = await startScrubRelay({ proxy: {}, ownDirectories: ['/var/lib/gateway'], logger: quiet });
+  relay = await startScrubRelay({ ownDirectories: ['/var/lib/gateway'], logger: quiet });
 });
 afterEach(async () => {
   await relay.close();
@@ -63,7 +63,7 @@ afterEach(async () => {
 });
 
 function post(path: string, body: string, init: RequestInit = {}): Promise<Response> {
-  return fetch(`${relay.baseUrlFor(upstream.url)}${path}`, {
+  return fetch(`${relay.baseUrlFor({ upstream: upstream.url, proxy: {} })}${path}`, {
     method: 'POST',
     ...init,
     headers: { 'content-type': 'application/json', 'x-api-key': 'sk-ant-client', ...init.headers },
@@ -165,9 +165,12 @@ describe('the scrub relay', () => {
       'x-custom': 'y',
     });
     expect(await response.text()).toBe('{"type":"error","error":{"type":"rate_limit_error"}}');
-    const models = await fetch(`${relay.baseUrlFor(upstream.url)}/v1/models?limit=1`, {
-      headers: { 'x-api-key': 'k' },
-    });
+    const models = await fetch(
+      `${relay.baseUrlFor({ upstream: upstream.url, proxy: {} })}/v1/models?limit=1`,
+      {
+        headers: { 'x-api-key': 'k' },
+      },
+    );
     expect(models.status).toBe(429);
     expect(upstream.received[1]).toMatchObject({ method: 'GET', url: '/prefix/v1/models?limit=1' });
   });
@@ -204,7 +207,7 @@ describe('the scrub relay', () => {
   });
 
   it('refuses an unknown route, and closes the connection when the upstream cannot be reached', async () => {
-    const base = relay.baseUrlFor(upstream.url);
+    const base = relay.baseUrlFor({ upstream: upstream.url, proxy: {} });
     const unknown = await fetch(`${new URL(base).origin}/${'0'.repeat(32)}/v1/messages`, {
       method: 'POST',
       body: '{}',
@@ -214,8 +217,41 @@ describe('the scrub relay', () => {
     await expect(post('/v1/messages', '{}')).rejects.toThrow();
   });
 
+  it('goes through the outbound proxy the process would have used', async () => {
+    const tunnels: string[] = [];
+    const proxy = createServer();
+    proxy.on('connect', (req: IncomingMessage, client, head: Buffer) => {
+      tunnels.push(req.url ?? '');
+      const [host, port] = (req.url ?? '').split(':');
+      const server = connect(Number(port), host, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        server.write(head);
+        server.pipe(client).pipe(server);
+      });
+    });
+    proxy.listen(0, '127.0.0.1');
+    await once(proxy, 'listening');
+    try {
+      const httpProxy = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      const base = relay.baseUrlFor({ upstream: upstream.url, proxy: { httpProxy } });
+      expect(base).not.toBe(relay.baseUrlFor({ upstream: upstream.url, proxy: {} }));
+      const response = await fetch(`${base}/v1/messages`, { method: 'POST', body: '{}' });
+      expect(response.status).toBe(200);
+      expect(tunnels).toEqual([new URL(upstream.url).host]);
+      expect(upstream.received).toHaveLength(1);
+    } finally {
+      await relay.close();
+      proxy.closeAllConnections();
+      proxy.close();
+    }
+  });
+
   it('names the same route for the same upstream for its whole life', () => {
-    expect(relay.baseUrlFor(upstream.url)).toBe(relay.baseUrlFor(upstream.url));
-    expect(relay.baseUrlFor(upstream.url)).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/[0-9a-f]{32}$/);
+    expect(relay.baseUrlFor({ upstream: upstream.url, proxy: {} })).toBe(
+      relay.baseUrlFor({ upstream: upstream.url, proxy: {} }),
+    );
+    expect(relay.baseUrlFor({ upstream: upstream.url, proxy: {} })).toMatch(
+      /^http:\/\/127\.0\.0\.1:\d+\/[0-9a-f]{32}$/,
+    );
   });
 });

@@ -17,7 +17,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Logger } from 'pino';
 import { Agent, type Dispatcher, EnvHttpProxyAgent } from 'undici';
 import { type ScrubOptions, withoutEnvironmentBlock } from './environment-block.js';
-import { RelayRoutes } from './relay-routes.js';
+import { type ProxySettings, RelayRoutes, type RelayTarget } from './relay-routes.js';
 
 /** The requests whose bodies hold a conversation: `POST .../v1/messages` and its token count. */
 const CONVERSATION_PATH = /\/v1\/messages(\/count_tokens)?$/;
@@ -42,11 +42,6 @@ const KEEP_ALIVE_MS = 60_000;
 
 export interface ScrubRelayOptions {
   /**
-   * The outbound proxy the upstream requests go through, as Claude Code would have used it (the
-   * HTTP_PROXY, HTTPS_PROXY and NO_PROXY of the environment the gateway gives its processes).
-   */
-  proxy: { httpProxy?: string; httpsProxy?: string; noProxy?: string };
-  /**
    * The gateway's own directories (its data directory, Claude Code's config and temp dirs): a block
    * naming a working directory outside them (an agent run's, which the client chose) keeps that line.
    */
@@ -56,10 +51,10 @@ export interface ScrubRelayOptions {
 
 export interface ScrubRelay {
   /**
-   * The base URL (for ANTHROPIC_BASE_URL) through which a process reaches `upstream`: the same for
-   * the same upstream for the relay's life.
+   * The base URL (for ANTHROPIC_BASE_URL) through which a process reaches its upstream, through the
+   * proxy it would have used: the same for the same target for the relay's life.
    */
-  baseUrlFor(upstream: string): string;
+  baseUrlFor(target: RelayTarget): string;
   /** Stops listening, ends open connections and the upstream connections. */
   close(): Promise<void>;
 }
@@ -67,40 +62,41 @@ export interface ScrubRelay {
 /** Listens on 127.0.0.1, on a port the system picks. */
 export async function startScrubRelay(options: ScrubRelayOptions): Promise<ScrubRelay> {
   const routes = new RelayRoutes();
-  const dispatcher = upstreamDispatcher(options.proxy);
+  const dispatchers = new Dispatchers();
   const scrub: ScrubOptions = {
     keepsWorkingDirectory: (directory) => !options.ownDirectories.some((own) => isWithin(directory, own)),
   };
   const server = createServer({ noDelay: true, keepAliveTimeout: KEEP_ALIVE_MS }, (req, res) => {
-    void relay(req, res, { routes, dispatcher, scrub, logger: options.logger });
+    void relay(req, res, { routes, dispatchers, scrub, logger: options.logger });
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   return {
-    baseUrlFor: (upstream) => `http://127.0.0.1:${port}/${routes.idFor(upstream)}`,
+    baseUrlFor: (target) => `http://127.0.0.1:${port}/${routes.idFor(target)}`,
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;
-      await dispatcher.destroy();
+      await dispatchers.destroy();
     },
   };
 }
 
 interface RelayDeps {
   routes: RelayRoutes;
-  dispatcher: Dispatcher;
+  dispatchers: Dispatchers;
   scrub: ScrubOptions;
   logger: Pick<Logger, 'debug' | 'warn'>;
 }
 
 async function relay(req: IncomingMessage, res: ServerResponse, deps: RelayDeps): Promise<void> {
-  const target = deps.routes.resolve(req.url ?? '/');
-  if (!target) {
+  const resolved = deps.routes.resolve(req.url ?? '/');
+  if (!resolved) {
     res.writeHead(404, { 'content-type': 'text/plain' }).end('unknown relay route\n');
     return;
   }
+  const target = resolved.url;
   // The upstream request ends when Claude Code goes away (an interrupted run, a timeout of its own).
   const abort = new AbortController();
   res.once('close', () => {
@@ -109,7 +105,7 @@ async function relay(req: IncomingMessage, res: ServerResponse, deps: RelayDeps)
   try {
     const body = await requestBody(req, target, deps.scrub);
     const headers = forwardedHeaders(req.headers, body);
-    const upstream = await deps.dispatcher.request({
+    const upstream = await deps.dispatchers.for(resolved.proxy).request({
       origin: target.origin,
       path: `${target.pathname}${target.search}`,
       method: req.method as Dispatcher.HttpMethod,
@@ -190,10 +186,28 @@ function isWithin(directory: string, own: string): boolean {
 }
 
 /**
- * Connections to the upstream, kept alive; no timeouts of their own (Claude Code's API_TIMEOUT_MS
- * bounds a request, and its end aborts the upstream one).
+ * Connections to the upstreams, kept alive, one pool per outbound proxy; no timeouts of their own
+ * (Claude Code's API_TIMEOUT_MS bounds a request, and its end aborts the upstream one).
  */
-function upstreamDispatcher(proxy: ScrubRelayOptions['proxy']): Dispatcher {
+class Dispatchers {
+  readonly #byProxy = new Map<string, Dispatcher>();
+
+  for(proxy: ProxySettings): Dispatcher {
+    const key = JSON.stringify([proxy.httpProxy, proxy.httpsProxy, proxy.noProxy]);
+    let dispatcher = this.#byProxy.get(key);
+    if (dispatcher === undefined) {
+      dispatcher = upstreamDispatcher(proxy);
+      this.#byProxy.set(key, dispatcher);
+    }
+    return dispatcher;
+  }
+
+  async destroy(): Promise<void> {
+    await Promise.all([...this.#byProxy.values()].map((dispatcher) => dispatcher.destroy()));
+  }
+}
+
+function upstreamDispatcher(proxy: ProxySettings): Dispatcher {
   const timeouts = { headersTimeout: 0, bodyTimeout: 0 };
   if (!proxy.httpProxy && !proxy.httpsProxy) return new Agent(timeouts);
   // Empty strings, not undefined: undefined would make undici read the gateway's own environment.
