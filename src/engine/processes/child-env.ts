@@ -40,8 +40,9 @@ export interface ChildEnvSettings {
   apiTimeoutMs: number;
   clientApp: string;
   /**
-   * The relay's base URL for an upstream (scrub-relay.ts), when API requests go through it; applied
-   * last, to the environment as it is otherwise final, so the upstream (and proxy) it names is what the relay follows.
+   * The relay's base URL for a target (scrub-relay.ts), when API requests go through it. Applied
+   * last, to the otherwise final environment: the upstream and proxy it names are what the relay
+   * follows (whatever is merged into a process's environment after this would bypass the relay).
    */
   relayBaseUrlFor?: (target: RelayTarget) => string;
 }
