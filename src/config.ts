@@ -63,6 +63,11 @@ export const configSchema = z.object({
   CLAUDE_MAX_RETRIES: int(0).default(2),
   /** Passed to Claude Code as API_TIMEOUT_MS unless that is set. */
   CLAUDE_API_TIMEOUT_MS: int(1).default(120_000),
+  /**
+   * Claude Code's API requests go through a loopback relay that takes out the environment block it
+   * adds (the gateway's working directory, OS version, ...), so no client's model sees the host.
+   */
+  SCRUB_UPSTREAM_ENVIRONMENT: bool.default(true),
   MODELS: list.default([...DEFAULT_MODEL_IDS]),
   SYSTEM_PROMPT_PLACEMENT: z.enum(['replace', 'append', 'first-user-turn']).default('replace'),
   MAX_BODY_BYTES: int(1024).default(25 * 1024 * 1024),

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { realpath } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { Config } from '../config.js';
+import type { AccountPool } from '../contract/accounts.js';
 import type { RunService } from '../contract/run-service.js';
 import { StartupError } from '../contract/startup-error.js';
 import { type AgentPolicy, agentPolicyFromConfig, createAgentResolver } from '../core/agent-policy.js';
@@ -10,6 +12,7 @@ import { claudeCodeAliases, createModelCatalog, type ModelCatalog } from '../cor
 import { RunQueue } from '../core/run-queue.js';
 import { createCl100kCounter } from '../core/tokens/token-counter.js';
 import type { ProcessRegistry } from '../engine/processes/process-registry.js';
+import { type ScrubRelay, startScrubRelay } from '../engine/upstream/scrub-relay.js';
 import type { WarmProcesses } from '../engine/warm/warm-processes.js';
 import { DrainSwitch } from '../http/drain.js';
 import type { Surface } from '../http/surface.js';
@@ -95,6 +98,7 @@ interface GatewayCore {
   storeLocation: StoreLocation;
   store: GatewayStore;
   queue: RunQueue;
+  relay: ScrubRelay | undefined;
   engine: Engine;
   conversations: Conversations;
   models: ModelCatalog;
@@ -122,8 +126,40 @@ async function buildCore(config: Config, env: NodeJS.ProcessEnv, logger: Logger)
     maxWaiting: config.MAX_QUEUE,
     waitTimeoutMs: config.QUEUE_TIMEOUT_MS,
   });
+  const relay = config.SCRUB_UPSTREAM_ENVIRONMENT
+    ? await startRelay([config.dataDir, dirs.configDir, dirs.tmpDir], logger)
+    : undefined;
+  try {
+    return await buildCoreOver({
+      config,
+      env,
+      logger,
+      dirs,
+      location,
+      store,
+      processTag,
+      queue,
+      relay,
+      pool,
+    });
+  } catch (error) {
+    await relay?.close();
+    throw error;
+  }
+}
+
+type CoreBase = Pick<GatewayCore, 'config' | 'logger' | 'dirs' | 'store' | 'queue' | 'relay'> & {
+  env: NodeJS.ProcessEnv;
+  location: StoreLocation;
+  processTag: string;
+  pool: AccountPool;
+};
+
+/** The rest of the core, over what holds a resource (the store, the relay's port). */
+async function buildCoreOver(base: CoreBase): Promise<GatewayCore> {
+  const { config, env, logger, dirs, location, store, processTag, queue, relay, pool } = base;
   const sharedTranscripts = store.engine === 'postgres' ? store.transcripts : undefined;
-  const engine = buildEngine({ config, env, dirs, queue, sharedTranscripts, pool, logger });
+  const engine = buildEngine({ config, env, dirs, queue, sharedTranscripts, pool, relay, logger });
   const conversations = buildConversations({ config, store, engine, dirs, processTag, logger });
   const models = createModelCatalog(config.MODELS, config.MODEL_ALIASES, claudeCodeAliases(env));
   const agentPolicy = config.AGENT_MODE ? agentPolicyFromConfig(config) : undefined;
@@ -155,7 +191,7 @@ async function buildCore(config: Config, env: NodeJS.ProcessEnv, logger: Logger)
   };
   const accounting = buildAccounting({ config, store, gauges, logger });
   return {
-    ...{ config, logger, dirs, storeLocation: location, store, queue, engine, conversations, models },
+    ...{ config, logger, dirs, storeLocation: location, store, queue, relay, engine, conversations, models },
     agentPolicy,
     ...{ chatPlanContext, limits, accounts, runs, authenticator, accounting, stopping },
   };
@@ -242,6 +278,8 @@ function gatewayHandle(core: GatewayCore, front: GatewayFront, lock: HeldLock): 
       front.websocketServer.close();
       await engine.warm.close();
       await engine.processes.terminateAll();
+      // After the processes: a run being torn down still reaches the API until its process ends.
+      await core.relay?.close();
       await core.conversations.close();
       await core.accounting.close();
       await core.limits.close();
@@ -249,6 +287,12 @@ function gatewayHandle(core: GatewayCore, front: GatewayFront, lock: HeldLock): 
       await lock.release();
     },
   };
+}
+
+/** The relay knows the gateway's directories as written and as resolved (Claude Code may name either). */
+async function startRelay(own: string[], logger: Logger): Promise<ScrubRelay> {
+  const resolved = await Promise.all(own.map((dir) => realpath(dir).catch(() => dir)));
+  return startScrubRelay({ ownDirectories: [...new Set([...own, ...resolved])], logger });
 }
 
 /**

@@ -20,6 +20,8 @@ import {
 } from '../engine/processes/executable.js';
 import { ProcessRegistry } from '../engine/processes/process-registry.js';
 import { type ClaudeRunner, createClaudeRunner } from '../engine/runner.js';
+import { throughRelay } from '../engine/upstream/relay-env.js';
+import type { ScrubRelay } from '../engine/upstream/scrub-relay.js';
 import { createWarmProcesses, type WarmProcesses } from '../engine/warm/warm-processes.js';
 import { GATEWAY_VERSION } from '../version.js';
 import type { ClaudeDirs } from './claude-dirs.js';
@@ -36,6 +38,8 @@ export interface EngineSetup {
   sharedTranscripts: SessionStore | undefined;
   /** The Claude accounts processes run under (ACCOUNTS_FILE, or the gateway's own credentials). */
   pool: AccountPool;
+  /** The relay Claude Code's API requests go through (SCRUB_UPSTREAM_ENVIRONMENT), or undefined. */
+  relay: ScrubRelay | undefined;
   logger: Logger;
 }
 
@@ -100,6 +104,7 @@ export function buildEngine(setup: EngineSetup): Engine {
     }),
     CLAUDE_CODE_TMPDIR: dirs.tmpDir,
   };
+  const { relay } = setup;
   const launches = createLaunchPlanner({
     executablePath: config.CLAUDE_PATH,
     env,
@@ -111,6 +116,9 @@ export function buildEngine(setup: EngineSetup): Engine {
       clientToolOptions,
       ...(setup.sharedTranscripts ? [mirrorTranscripts(setup.sharedTranscripts)] : []),
     ],
+    ...(relay
+      ? { routeEnv: (childEnv: Record<string, string>) => throughRelay(childEnv, relay.baseUrlFor) }
+      : {}),
   });
   const { pool } = setup;
   // Each pooled account was checked for credentials when its file was read.

@@ -163,6 +163,32 @@ describe('a launch under a pooled account', () => {
     expect(hotKey(planner.plan(continued, undefined, teamA))).toBe(hotKey(a));
   });
 
+  it("routes every launch's API requests last, after the account's own upstream", () => {
+    const routed = createLaunchPlanner({
+      executablePath: undefined,
+      env: { PATH: '/bin', ANTHROPIC_API_KEY: 'gateway-key', ANTHROPIC_BASE_URL: 'https://gateway.example' },
+      workspaceDir: '/work',
+      awaitInitialize: false,
+      extenders: [],
+      routeEnv: (env) => ({ ...env, ANTHROPIC_BASE_URL: `relay:${env.ANTHROPIC_BASE_URL}` }),
+    });
+    const fallback = account('fallback', {
+      ANTHROPIC_BASE_URL: 'https://other.example',
+      ANTHROPIC_API_KEY: 'k',
+    });
+    expect(routed.plan(tracked).env.ANTHROPIC_BASE_URL).toBe('relay:https://gateway.example');
+    expect(routed.plan(tracked, undefined, teamA).env.ANTHROPIC_BASE_URL).toBe(
+      'relay:https://gateway.example',
+    );
+    expect(routed.plan(tracked, undefined, fallback).env.ANTHROPIC_BASE_URL).toBe(
+      'relay:https://other.example',
+    );
+    // One environment per account: warm keys built from it stay equal launch after launch.
+    expect(spareKey(routed.plan(tracked, undefined, fallback))).toBe(
+      spareKey(routed.plan(tracked, undefined, fallback)),
+    );
+  });
+
   it('moves a spare template to another account, and back to the gateway credentials', () => {
     const a = planner.plan(tracked, undefined, teamA);
     const moved = planner.underAccount(a, teamB);

@@ -21,6 +21,12 @@ export interface LaunchSettings {
   awaitInitialize: boolean;
   /** Applied in order; each concern lives in its own module and is composed by the gateway. */
   extenders: readonly LaunchExtender[];
+  /**
+   * Applied last to a launch's environment, after a pooled account's variables: where the process's
+   * API requests go (the scrub relay, which follows the upstream and proxy the environment names,
+   * so nothing merged after it may change them).
+   */
+  routeEnv?: (env: Record<string, string>) => Record<string, string>;
 }
 
 /** Turns run plans into launches under fixed settings. */
@@ -36,8 +42,20 @@ export interface LaunchPlanner {
 }
 
 export function createLaunchPlanner(settings: LaunchSettings): LaunchPlanner {
-  const envOf = (account: Account | undefined) =>
-    account ? withAccountEnv(settings.env, account.env) : settings.env;
+  const route = settings.routeEnv ?? ((env: Record<string, string>) => env);
+  // One environment per account (and one for the gateway's own credentials): launches of the same
+  // account share it, and a warm key built from it stays the same for the gateway's life.
+  const gatewayEnv = route({ ...settings.env });
+  const accountEnvs = new WeakMap<Account, Readonly<Record<string, string>>>();
+  const envOf = (account: Account | undefined): Readonly<Record<string, string>> => {
+    if (!account) return gatewayEnv;
+    let env = accountEnvs.get(account);
+    if (!env) {
+      env = route(withAccountEnv(settings.env, account.env));
+      accountEnvs.set(account, env);
+    }
+    return env;
+  };
   return {
     plan(plan, rebuildId, account) {
       const base: ClaudeLaunch = {
