@@ -1,8 +1,8 @@
 /**
  * No host detail reaches the model: Claude Code adds an environment block (the gateway's working
- * directory, platform, OS version, ...) to every request it sends, and the gateway's relay takes it
- * out. Checked at the mock Messages API across a chat turn, a client tool result turn, a Messages
- * request and an agent run; with SCRUB_UPSTREAM_ENVIRONMENT=false the block is back.
+ * directory, platform, OS version, ...) to every request it sends, and the gateway's relay takes
+ * those lines out of it. Checked at the mock Messages API across a chat turn, a client tool result
+ * turn, a Messages request and an agent run; with SCRUB_UPSTREAM_ENVIRONMENT=false they are back.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -103,7 +103,9 @@ describe('with the relay (the default)', () => {
     const requests = h.mock.requests;
     expect(requests).toHaveLength(6);
     expect(requests.map((request) => leaked(request, h.dataDir))).toEqual(requests.map(() => []));
-    expect(requests.some((request) => JSON.stringify(request.body).includes('# Environment'))).toBe(false);
+    for (const line of ['Primary working directory: ' + h.dataDir, 'OS Version:', 'Shell:', 'Platform:']) {
+      expect(requests.some((request) => JSON.stringify(request.body).includes(line))).toBe(false);
+    }
     // The conversations themselves got through.
     const bodies = requests.map((request) => JSON.stringify(request.body.messages));
     expect(bodies[0]).toContain('Say hello');
@@ -113,7 +115,7 @@ describe('with the relay (the default)', () => {
     expect(bodies[3]).toContain('Messages hello');
     expect(bodies[4]).toContain('What is in notes.txt?');
     // The working directory the client chose for its agent run is still named, by itself.
-    expect(bodies[4]).toContain(`Working directory: ${project}`);
+    expect(bodies[4]).toContain(`Primary working directory: ${project}`);
     expect(bodies[5]).toContain(NOTE);
   });
 });

@@ -6,7 +6,7 @@ import { type ScrubRelay, startScrubRelay } from './scrub-relay.js';
 
 const ENVIRONMENT = {
   type: 'text',
-  text: '# Environment\n - OS Version: Linux 6.18',
+  text: '# Environment\n - OS Version: Linux 6.18\n\nToday is today.',
   cache_control: { type: 'ephemeral' },
 };
 const quiet = { debug: () => {}, warn: () => {} };
@@ -72,7 +72,7 @@ function post(path: string, body: string, init: RequestInit = {}): Promise<Respo
 }
 
 describe('the scrub relay', () => {
-  it("takes the environment block out of a Messages request, and passes the rest on to the process's upstream", async () => {
+  it("takes the host's details out of a Messages request, and passes the rest on to the process's upstream", async () => {
     const body = {
       model: 'm',
       messages: [
@@ -97,7 +97,8 @@ describe('the scrub relay', () => {
     expect(JSON.parse(got?.body ?? '')).toEqual({
       model: 'm',
       messages: [
-        { role: 'user', content: [{ type: 'text', text: 'hi', cache_control: { type: 'ephemeral' } }] },
+        { role: 'user', content: 'hi' },
+        { role: 'system', content: [{ ...ENVIRONMENT, text: '# Environment\n\nToday is today.' }] },
       ],
       stream: true,
     });
@@ -122,12 +123,18 @@ describe('the scrub relay', () => {
     const [agent, chat] = upstream.received.map((request) => JSON.parse(request.body).messages);
     expect(agent).toEqual([
       { role: 'user', content: 'hi' },
-      { role: 'system', content: [{ type: 'text', text: 'Working directory: /home/dev/project' }] },
+      {
+        role: 'system',
+        content: [{ type: 'text', text: '# Environment\n - Primary working directory: /home/dev/project\n' }],
+      },
     ]);
-    expect(chat).toEqual([{ role: 'user', content: 'hi' }]);
+    expect(chat).toEqual([
+      { role: 'user', content: 'hi' },
+      { role: 'system', content: [{ type: 'text', text: '# Environment\n' }] },
+    ]);
   });
 
-  it('scrubs token counts too, and passes a body without the block (or not JSON) on byte for byte', async () => {
+  it('scrubs token counts too, and passes a body without host details (or not JSON) on byte for byte', async () => {
     const counted = {
       messages: [
         { role: 'user', content: 'hi' },
@@ -135,7 +142,7 @@ describe('the scrub relay', () => {
       ],
     };
     await post('/v1/messages/count_tokens', JSON.stringify(counted));
-    expect(upstream.received[0]?.body).not.toContain('# Environment');
+    expect(upstream.received[0]?.body).not.toContain('Linux 6.18');
     const clean = '{ "messages" : [ {"role":"user","content":"h\\u00e9"} ] }';
     await post('/v1/messages', clean);
     await post('/v1/messages', '{not json');

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Logger } from 'pino';
 import { Agent, type Dispatcher, EnvHttpProxyAgent } from 'undici';
-import { type ScrubOptions, withoutEnvironmentBlock } from './environment-block.js';
+import { type ScrubOptions, withoutHostDetails } from './environment-block.js';
 import { type ProxySettings, RelayRoutes, type RelayTarget } from './relay-routes.js';
 
 /** The requests whose bodies hold a conversation: `POST .../v1/messages` and its token count. */
@@ -148,7 +148,7 @@ async function requestBody(
   } catch {
     return sent; // Not JSON: the API answers it, not the relay.
   }
-  const scrubbed = withoutEnvironmentBlock(parsed, scrub);
+  const scrubbed = withoutHostDetails(parsed, scrub);
   return scrubbed === parsed ? sent : Buffer.from(JSON.stringify(scrubbed));
 }
 
