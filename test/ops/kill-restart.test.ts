@@ -15,7 +15,20 @@ import { type ServerProcess, startServerProcess } from './server-process.js';
 let mock: MockAnthropic;
 let dataDir: string;
 const servers: ServerProcess[] = [];
-let orphans: number[] = [];
+
+/**
+ * Claude Code processes of a gateway killed outright outlive it: they are this test's to end, at
+ * once (PIDs are reused, so one left for later might by then name another test's process).
+ */
+function endOrphans(pids: readonly number[]): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
 
 beforeAll(async () => {
   mock = await startMockAnthropic();
@@ -23,15 +36,6 @@ beforeAll(async () => {
 });
 afterEach(async () => {
   for (const server of servers.splice(0)) await server.cleanup();
-  // Claude Code processes of a gateway killed outright outlive it: they are this test's to end.
-  for (const pid of orphans) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-  orphans = [];
   mock.reset();
 });
 afterAll(async () => {
@@ -83,9 +87,11 @@ describe('a gateway killed outright (kill -9) with streams in flight', () => {
     const known = (rows: AuditRow[]) => rows.filter((row) => row.running && row.promptTokens > 0);
     expect(await eventually(async () => known(await auditRows()).length === 3, 20_000, 250)).toBe(true);
 
-    orphans = await pidtree(first.child.pid as number);
+    const orphans = await pidtree(first.child.pid as number);
     first.child.kill('SIGKILL');
-    expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
+    const exited = await first.exited;
+    endOrphans(orphans);
+    expect(exited).toEqual({ code: null, signal: 'SIGKILL' });
     // The clients see their connections cut; that is all a gateway killed outright can tell them.
     for (const events of streams) await events.return(undefined).catch(() => undefined);
 
