@@ -4,7 +4,10 @@
  * through it alternate with turns on a live SDK query built with the same options, so background
  * load falls on both alike. Prints the median and p95 time to first token of each and the overhead.
  *
- *   npm run bench:hot [-- --turns 15]
+ *   npm run bench:hot [-- --turns 15 --scrub false]
+ *
+ * `--scrub false` starts the gateway with SCRUB_UPSTREAM_ENVIRONMENT=false: Claude Code then reaches
+ * the API directly, as the SDK baseline does, instead of through the gateway's relay.
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -15,14 +18,20 @@ import { startBenchServers } from './gateways.js';
 import { runBench } from './processes.js';
 import { formatSummary, summarize } from './stats.js';
 
-const { values: args } = parseArgs({ options: { turns: { type: 'string', default: '15' } } });
+const { values: args } = parseArgs({
+  options: { turns: { type: 'string', default: '15' }, scrub: { type: 'string', default: 'true' } },
+});
 const TURNS = Math.min(60, Math.max(3, Math.round(Number(args.turns)) || 15));
 
 async function main(): Promise<void> {
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'claude-gateway-bench-hot-'));
   const servers = await startBenchServers(scratch);
   try {
-    const gateway = await servers.startGateway({ WARM_SPARES: '1', HOT_SESSIONS_MAX: '2' });
+    const gateway = await servers.startGateway({
+      WARM_SPARES: '1',
+      HOT_SESSIONS_MAX: '2',
+      SCRUB_UPSTREAM_ENVIRONMENT: args.scrub === 'false' ? 'false' : 'true',
+    });
     try {
       const direct = directOptions(servers.baseEnv, path.join(scratch, 'direct'));
       await mkdir(direct.workspaceDir, { recursive: true });
@@ -33,7 +42,7 @@ async function main(): Promise<void> {
       const viaSdk = ttft(runs.direct);
       process.stdout.write(
         [
-          `Hot turns, ${TURNS} each, interleaved (time to first token):`,
+          `Hot turns, ${TURNS} each, interleaved (time to first token; relay ${args.scrub === 'false' ? 'off' : 'on'}):`,
           `  gateway          ${formatSummary(viaGateway)}`,
           `  Agent SDK direct ${formatSummary(viaSdk)}`,
           `  overhead (median) ${(viaGateway.median - viaSdk.median).toFixed(1)} ms`,
