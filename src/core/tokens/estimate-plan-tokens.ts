@@ -7,9 +7,10 @@ import type { ClaudeContentBlock, RunPlan } from '../../contract/run-plan.js';
 import type { TokenCounter } from './token-counter.js';
 
 /**
- * Claude's tokenizers split text into more tokens than cl100k_base: by 1.04-1.3x depending on the
- * text (measured on Claude Code's prompt and tools, and in published comparisons); 1.5 covers that
- * with room. See "Counting tokens" in docs/anthropic-messages.md.
+ * Claude's tokenizers split text into more tokens than cl100k_base: Anthropic's published (Claude 2)
+ * tokenizer by 1.04-1.15x on Claude Code's own prompt and tools (measured; code is the high end), and
+ * Claude 3.5's by 1.16x (prose) to 1.3x (code) over GPT-4o's in published comparisons. 1.5 covers
+ * both with room; see "Counting tokens" in docs/anthropic-messages.md.
  */
 export const TEXT_SCALE = 1.5;
 /** Anthropic: an image costs about width*height/750 tokens, and images are scaled to stay under ~1600. */

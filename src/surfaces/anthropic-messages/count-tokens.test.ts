@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { TEXT_SCALE } from '../../core/tokens/estimate-plan-tokens.js';
 import { createCl100kCounter } from '../../core/tokens/token-counter.js';
-import { estimateInputTokens, TEXT_SCALE } from './count-tokens.js';
+import { estimateInputTokens } from './count-tokens.js';
 import { countTokensRequestSchema } from './schema.js';
 
 const count = createCl100kCounter();

@@ -1,25 +1,19 @@
+import {
+  IMAGE_TOKENS,
+  PDF_PAGE_TOKENS,
+  TEXT_SCALE,
+  TOOLS_PREAMBLE_TOKENS,
+} from '../../core/tokens/estimate-plan-tokens.js';
 import type { TokenCounter } from '../../core/tokens/token-counter.js';
 import type { ContentBlock, CountTokensRequest } from './schema.js';
 
 /**
  * An estimate of a request's input tokens for `/v1/messages/count_tokens`. Claude Code compacts its
  * conversation when this says the context is nearly full, so every approximation here errs high:
- * counted text is scaled by TEXT_SCALE, and images and PDF pages are charged Anthropic's upper bounds.
+ * counted text is scaled by TEXT_SCALE, and images and PDF pages are charged Anthropic's upper bounds
+ * (the same constants as the run-plan estimate, src/core/tokens/estimate-plan-tokens.ts).
  */
 
-/**
- * Claude's tokenizers split text into more tokens than cl100k_base: Anthropic's published (Claude 2)
- * tokenizer by 1.04-1.15x on Claude Code's own prompt and tools (measured; code is the high end), and
- * Claude 3.5's by 1.16x (prose) to 1.3x (code) over GPT-4o's in published comparisons. 1.5 covers
- * both with room; see "Counting tokens" in docs/anthropic-messages.md.
- */
-export const TEXT_SCALE = 1.5;
-/** Anthropic: an image costs about width*height/750 tokens, and images are scaled to stay under ~1600. */
-const IMAGE_TOKENS = 1600;
-/** Anthropic: a PDF page costs 1,500-3,000 tokens (its text plus the page as an image). */
-const PDF_PAGE_TOKENS = 3000;
-/** The tool-use system prompt the API adds when tools are present (documented as 300-350 tokens). */
-const TOOLS_PREAMBLE_TOKENS = 350;
 /** Role markers around each message and the framing of the whole prompt. */
 const PER_MESSAGE_TOKENS = 4;
 const PER_REQUEST_TOKENS = 8;
