@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../contract/gateway-error.js';
-import { openAIErrorBody } from '../../surfaces/openai/openai-error.js';
 import { createModelCatalog, DEFAULT_MODEL_IDS } from '../model-catalog.js';
 import { checkAgentTools, checkBudget, checkModel } from './request-policy.js';
 
@@ -83,10 +82,9 @@ describe('checkBudget', () => {
     }
     expect(error).toBeInstanceOf(GatewayError);
     const gatewayError = error as GatewayError;
-    expect(openAIErrorBody(gatewayError).error).toMatchObject({
-      code: 'insufficient_quota',
-      type: 'insufficient_quota',
-    });
+    // How the OpenAI surfaces render it: src/surfaces/openai/openai-error.test.ts.
+    expect(gatewayError.kind).toBe('quota_exceeded');
+    expect(gatewayError.code).toBe('insufficient_quota');
     expect(gatewayError.status).toBe(429);
     expect(gatewayError.headers()).toEqual({ 'x-should-retry': 'false' });
     expect(() => checkBudget({}, 1e9, NOW)).not.toThrow();
