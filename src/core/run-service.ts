@@ -216,11 +216,14 @@ export function createRunService(deps: RunServiceDeps): RunService {
           },
         })
       : deps.runner.run(plan, runSignal, { cleanup });
+    // The start is reported (an audit row written) once this turn of the event loop is over: by
+    // then a live process has its turn and works on it, so the write is not on the first token's
+    // path. A run that ends sooner reports it before its summary (see `finally`).
+    const reportStart = onceLater(() => request.onStarted?.(progress));
     try {
-      // Inside the try: a run that reports its start reports its summary too.
-      request.onStarted?.(progress);
       session.tracker?.started();
       for await (const message of messages) {
+        reportStart.now();
         if (message.type === 'result') {
           summary.costUsd = roundUsd(message.total_cost_usd ?? 0);
           summary.turns = message.num_turns;
@@ -235,6 +238,7 @@ export function createRunService(deps: RunServiceDeps): RunService {
     } catch (error) {
       yield* observe([{ type: 'error', error: failureOf(error, request.signal, timeout) }]);
     } finally {
+      reportStart.now();
       lease.release();
       placed?.release();
       const streamed = streamedUsage(state);
@@ -280,4 +284,34 @@ export function createRunService(deps: RunServiceDeps): RunService {
   }
 
   return { admit, run };
+}
+
+/**
+ * Runs `work` once: in the event loop's next check phase, or at `now()` if that comes first. What
+ * it throws in the check phase is thrown by the next `now()` (inside the run, whose error it becomes).
+ */
+function onceLater(work: () => void): { now(): void } {
+  let done = false;
+  let failure: { error: unknown } | undefined;
+  const run = () => {
+    if (done) return;
+    done = true;
+    clearImmediate(timer);
+    work();
+  };
+  const timer = setImmediate(() => {
+    try {
+      run();
+    } catch (error) {
+      failure = { error };
+    }
+  });
+  return {
+    now() {
+      run();
+      const failed = failure;
+      failure = undefined;
+      if (failed) throw failed.error;
+    },
+  };
 }

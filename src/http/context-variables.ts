@@ -11,5 +11,7 @@ declare module 'hono' {
     runHooks: RunHooks | undefined;
     /** Set by a route whose run was admitted for a key with a requests-per-minute limit. */
     rateLimit: RequestsPerMinuteStanding | undefined;
+    /** Headers middlewares add once the route has answered (see late-headers.ts). */
+    lateHeaders: Array<() => void> | undefined;
   }
 }

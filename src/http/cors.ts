@@ -1,4 +1,5 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
+import { addHeadersLater } from './late-headers.js';
 
 export interface CorsOptions {
   /** CORS_ORIGINS: exact origins (`https://app.example`), or `*` for any. Empty: CORS stays off. */
@@ -65,11 +66,27 @@ export function corsPolicy(options: CorsOptions): MiddlewareHandler {
       }
       return new Response(null, { status: 204, headers });
     }
+    // A stream sends its headers before this middleware's turn comes again: it adds them then.
+    let added = false;
+    const addCorsHeaders = (headers: Pick<Headers, 'append' | 'set'>) => {
+      if (added) return;
+      added = true;
+      headers.append('vary', 'Origin');
+      if (!allowed) return;
+      headers.set('access-control-allow-origin', origin);
+      headers.set('access-control-expose-headers', EXPOSED_HEADERS);
+    };
+    addHeadersLater(c, () => addCorsHeaders(contextHeaders(c)));
     await next();
-    c.res.headers.append('vary', 'Origin');
-    if (!allowed) return;
-    c.res.headers.set('access-control-allow-origin', origin);
-    c.res.headers.set('access-control-expose-headers', EXPOSED_HEADERS);
+    addCorsHeaders(c.res.headers);
+  };
+}
+
+/** The context's response headers, through `c.header` (which also works before the route answered). */
+function contextHeaders(c: Context): Pick<Headers, 'append' | 'set'> {
+  return {
+    append: (name, value) => c.header(name, value, { append: true }),
+    set: (name, value) => c.header(name, value),
   };
 }
 

@@ -1,6 +1,7 @@
 import { type Server, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { serve, type WebSocketServerLike } from '@hono/node-server';
+import { answersOnSocket } from './node-response.js';
 import { upgradeRefusals } from './upgrade-refusals.js';
 
 export interface ServerLimits {
@@ -15,7 +16,7 @@ export interface ServerLimits {
 }
 
 export interface NodeServerOptions {
-  fetch: (request: Request) => Response | Promise<Response>;
+  fetch: (request: Request, env?: unknown) => Response | Promise<Response>;
   port: number;
   hostname: string;
   limits: ServerLimits;
@@ -34,10 +35,11 @@ const MAX_CHECK_INTERVAL_MS = 1_000;
  */
 export function startNodeServer(options: NodeServerOptions): Server {
   const { limits } = options;
-  const refusals = options.websocket ? upgradeRefusals(options.fetch) : undefined;
+  const fetch = answersOnSocket(options.fetch);
+  const refusals = options.websocket ? upgradeRefusals(fetch) : undefined;
   const server = serve(
     {
-      fetch: refusals?.fetch ?? options.fetch,
+      fetch: refusals?.fetch ?? fetch,
       port: options.port,
       hostname: options.hostname,
       ...(options.websocket ? { websocket: options.websocket } : {}),

@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import './context-variables.js';
 import type { RequestsPerMinuteStanding } from '../contract/admission.js';
 import { RequestsPerMinuteExceeded } from '../contract/policy-errors.js';
+import { addHeadersLater } from './late-headers.js';
 
 /** A key's requests-per-minute standing as the headers one wire's clients read. */
 export type RateLimitHeaderRenderer = (
@@ -30,13 +31,18 @@ export function noteRequestsPerMinute(c: Context, standing: RequestsPerMinuteSta
 export function rateLimitHeaders(deps: RateLimitHeadersDeps): MiddlewareHandler {
   const now = deps.now ?? Date.now;
   return async function rateLimitHeadersMiddleware(c, next) {
+    const addRateLimitHeaders = () => {
+      const standing =
+        c.get('rateLimit') ?? (c.error instanceof RequestsPerMinuteExceeded ? c.error.standing : undefined);
+      if (!standing) return;
+      const at = now();
+      const extra = deps.extraFor(c.req.path);
+      const headers = { ...deps.standard(standing, at), ...extra?.(standing, at) };
+      for (const [name, value] of Object.entries(headers)) c.header(name, value);
+    };
+    // A stream sends its headers before the route returns: they are added then (and set again below).
+    addHeadersLater(c, addRateLimitHeaders);
     await next();
-    const standing =
-      c.get('rateLimit') ?? (c.error instanceof RequestsPerMinuteExceeded ? c.error.standing : undefined);
-    if (!standing) return;
-    const at = now();
-    const extra = deps.extraFor(c.req.path);
-    const headers = { ...deps.standard(standing, at), ...extra?.(standing, at) };
-    for (const [name, value] of Object.entries(headers)) c.header(name, value);
+    addRateLimitHeaders();
   };
 }

@@ -1,5 +1,8 @@
+import type { ServerResponse } from 'node:http';
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
+import { applyLateHeaders } from './late-headers.js';
+import { nodeResponseOf } from './node-response.js';
 
 /** One SSE frame, already in its surface's terms (`event:` name optional, `data:` text). */
 export interface SseFrame {
@@ -20,30 +23,106 @@ export interface SseOptions {
   onAbort: () => void;
 }
 
+const KEEP_ALIVE_COMMENT = ': keepalive\n\n';
+const STREAM_HEADERS = {
+  'Content-Type': 'text/event-stream',
+  'Cache-Control': 'no-cache',
+  Connection: 'keep-alive',
+  'Transfer-Encoding': 'chunked',
+  'X-Accel-Buffering': 'no',
+};
+
+/** A frame as it goes on the wire: a multi-line `data` becomes one `data:` line per line. */
+export function sseText(frame: SseFrame): string {
+  for (const field of [frame.event, frame.id]) {
+    if (field !== undefined && /[\r\n]/.test(field))
+      throw new Error('An SSE event name or id holds a newline');
+  }
+  let text = frame.event !== undefined ? `event: ${frame.event}\n` : '';
+  for (const line of frame.data.split(/\r\n|\r|\n/)) text += `data: ${line}\n`;
+  if (frame.id !== undefined) text += `id: ${frame.id}\n`;
+  return `${text}\n`;
+}
+
 /**
  * Writes the frames a surface gives it, knowing no wire: comment keep-alives while the model is
  * silent (thinking, tools) so proxies do not cut the stream, no proxy buffering, and `onAbort` when
  * the client leaves. Terminators (`[DONE]`, `message_stop`) and error frames are the surface's.
+ *
+ * Under Node the frames go straight to the socket: the headers leave with the first frame, before
+ * the middlewares unwind, and no web stream sits between a frame and the socket (the first token
+ * is the one latency a client of a live conversation feels); the server's fetch must be wrapped in
+ * `answersOnSocket`. Elsewhere (`app.request` in tests) the same frames go through Hono's stream.
  */
 export function writeSse(c: Context, frames: AsyncIterable<SseFrame>, options: SseOptions): Response {
-  c.header('X-Accel-Buffering', 'no');
-  c.header('Cache-Control', 'no-cache');
-  return streamSSE(c, async (stream) => {
-    stream.onAbort(options.onAbort);
-    const { keepAliveFrame } = options;
-    const keepAlive = setInterval(() => {
-      void (keepAliveFrame ? stream.writeSSE(keepAliveFrame) : stream.write(': keepalive\n\n'));
-    }, options.keepAliveMs);
-    try {
-      for await (const frame of frames) {
-        await stream.writeSSE({
-          data: frame.data,
-          ...(frame.event !== undefined ? { event: frame.event } : {}),
-          ...(frame.id !== undefined ? { id: frame.id } : {}),
-        });
-      }
-    } finally {
-      clearInterval(keepAlive);
+  const keepAliveText = options.keepAliveFrame ? sseText(options.keepAliveFrame) : KEEP_ALIVE_COMMENT;
+  const outgoing = nodeResponseOf(c.env);
+  if (!outgoing) {
+    for (const [name, value] of Object.entries(STREAM_HEADERS)) c.header(name, value);
+    return streamSSE(c, async (stream) => {
+      stream.onAbort(options.onAbort);
+      await pumpFrames(frames, keepAliveText, options.keepAliveMs, {
+        write: (text) => stream.write(text),
+        gone: () => stream.aborted,
+      });
+    });
+  }
+  for (const [name, value] of Object.entries(STREAM_HEADERS)) c.header(name, value);
+  applyLateHeaders(c);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of c.res.headers) headers[name] = value;
+  outgoing.writeHead(200, headers);
+  outgoing.once('close', () => {
+    if (!outgoing.writableFinished) options.onAbort();
+  });
+  pumpFrames(frames, keepAliveText, options.keepAliveMs, {
+    write: (text) => writeOrWait(outgoing, text),
+    gone: () => outgoing.destroyed,
+  }).then(
+    () => outgoing.end(),
+    // A surface whose frames fail mid-stream: the client sees the stream cut, not a clean end.
+    (error: unknown) => outgoing.destroy(error instanceof Error ? error : new Error(String(error))),
+  );
+  // What the middlewares see (an event stream: accounting waits for the run's summary, the stall
+  // guard watches the socket); `answersOnSocket` tells @hono/node-server it has been sent.
+  return c.body(null);
+}
+
+interface FrameSink {
+  write(text: string): unknown;
+  /** The client is gone: nothing more is read from the frames (which ends their run). */
+  gone(): boolean;
+}
+
+/** Writes each frame as it comes, and the keep-alive after each `keepAliveMs` of the stream's life. */
+async function pumpFrames(
+  frames: AsyncIterable<SseFrame>,
+  keepAliveText: string,
+  keepAliveMs: number,
+  sink: FrameSink,
+): Promise<void> {
+  const keepAlive = setInterval(() => void sink.write(keepAliveText), keepAliveMs);
+  try {
+    for await (const frame of frames) {
+      if (sink.gone()) break;
+      await sink.write(sseText(frame));
     }
+  } finally {
+    clearInterval(keepAlive);
+  }
+}
+
+/** Writes to the socket; waits while its buffer is full. Nothing is written once the client is gone. */
+function writeOrWait(outgoing: ServerResponse, text: string): Promise<void> | undefined {
+  if (outgoing.destroyed || outgoing.writableEnded) return undefined;
+  if (outgoing.write(text)) return undefined;
+  return new Promise((resolve) => {
+    const done = () => {
+      outgoing.off('drain', done);
+      outgoing.off('close', done);
+      resolve();
+    };
+    outgoing.once('drain', done);
+    outgoing.once('close', done);
   });
 }

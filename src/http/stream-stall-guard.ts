@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { MiddlewareHandler } from 'hono';
+import { nodeResponseOf } from './node-response.js';
 
 export interface StreamStallGuardOptions {
   /** STREAM_STALL_TIMEOUT_MS: how long a stream may sit with unsent data before it is cut. */
@@ -16,7 +17,7 @@ export function streamStallGuard(options: StreamStallGuardOptions): MiddlewareHa
   return async function streamStallGuardMiddleware(c, next) {
     await next();
     if (!(c.res.headers.get('content-type') ?? '').startsWith('text/event-stream')) return;
-    const outgoing = nodeResponse(c.env);
+    const outgoing = nodeResponseOf(c.env);
     if (!outgoing) return;
     watchStall(outgoing, options.stallMs, () => {
       options.onStall?.(c.req.path);
@@ -48,13 +49,4 @@ export function watchStall(
   );
   timer.unref();
   stream.once('close', () => clearInterval(timer));
-}
-
-/** The Node response under @hono/node-server (its bindings); absent under app.request() in tests. */
-function nodeResponse(env: unknown): ServerResponse | undefined {
-  if (typeof env !== 'object' || env === null || !('outgoing' in env)) return undefined;
-  const outgoing = (env as { outgoing: unknown }).outgoing;
-  return typeof outgoing === 'object' && outgoing !== null && 'writableNeedDrain' in outgoing
-    ? (outgoing as ServerResponse)
-    : undefined;
 }

@@ -141,6 +141,8 @@ describe('CORS with keys and CORS_ORIGINS', () => {
       ...bearer(KEY),
     });
     expect(stream.headers.get('access-control-allow-origin')).toBe(APP_ORIGIN);
+    expect(stream.headers.get('access-control-expose-headers')).toContain('x-ratelimit-remaining-requests');
+    expect(stream.headers.get('vary')).toBe('Origin');
     expect(await stream.text()).toContain('[DONE]');
     expect(h.mock.requests).toHaveLength(2);
   });

@@ -64,9 +64,12 @@ describe('requests per minute across surfaces and transports', () => {
     const auth = bearer(key);
     const native = { 'x-api-key': key };
 
-    const chat = await postJson(h.origin, '/v1/chat/completions', chatBody('one'), auth);
+    // Streamed: a stream's headers leave with its first frame, before the route has returned.
+    const chat = await postJson(h.origin, '/v1/chat/completions', chatBody('one', { stream: true }), auth);
     expect(chat.status).toBe(200);
+    expect(chat.headers.get('content-type')).toContain('text/event-stream');
     expect(chat.headers.get('x-ratelimit-remaining-requests')).toBe('4');
+    expect(await chat.text()).toContain('[DONE]');
 
     const messages = await postJson(h.origin, '/v1/messages', messagesBody, auth);
     expect(messages.status).toBe(200);
