@@ -13,8 +13,9 @@ import { sdkOptions } from '../src/engine/options/claude-options.js';
 import { createLaunchPlanner } from '../src/engine/options/plan-launch.js';
 import { buildChildEnv } from '../src/engine/processes/child-env.js';
 import { GATEWAY_VERSION } from '../src/version.js';
+import { httpChatClient } from './http-chat.js';
 import { waitForQuiet } from './proc-stats.js';
-import { type ChatMessage, type TimedChat, timedChat } from './timed-chat.js';
+import type { ChatMessage, TimedChat } from './timed-chat.js';
 
 /** The model every bench request names. */
 export const BENCH_MODEL = 'sonnet';
@@ -28,7 +29,8 @@ export async function hotConversations(
   model = BENCH_MODEL,
 ): Promise<{ gateway: TimedChat[]; direct: TimedChat[] }> {
   const history: ChatMessage[] = [{ role: 'user', content: `hot conversation ${randomUUID()}` }];
-  const first = await timedChat(url, { model, messages: history });
+  const client = httpChatClient(url);
+  const first = await client.chat({ model, messages: history });
   history.push({ role: 'assistant', content: first.content });
   const input = new InputChannel();
   const conversation = query({ prompt: input, options });
@@ -41,7 +43,7 @@ export async function hotConversations(
     for (let turn = 1; turn <= turns; turn++) {
       await waitForQuiet(rootPid);
       history.push({ role: 'user', content: `turn ${turn}` });
-      const reply = await timedChat(url, { model, messages: history });
+      const reply = await client.chat({ model, messages: history });
       history.push({ role: 'assistant', content: reply.content });
       gateway.push(reply);
       await waitForQuiet(process.pid);
@@ -51,6 +53,7 @@ export async function hotConversations(
     }
     return { gateway, direct };
   } finally {
+    client.close();
     input.close();
     conversation.close();
   }

@@ -4,7 +4,7 @@
  * through it alternate with turns on a live SDK query built with the same options, so background
  * load falls on both alike. Prints the median and p95 time to first token of each and the overhead.
  *
- *   npm run bench:hot [-- --turns 15 --scrub false]
+ *   npm run bench:hot [-- --turns 40 --scrub false]
  *
  * `--scrub false` starts the gateway with SCRUB_UPSTREAM_ENVIRONMENT=false: Claude Code then reaches
  * the API directly, as the SDK baseline does, instead of through the gateway's relay.
@@ -19,9 +19,9 @@ import { runBench } from './processes.js';
 import { formatSummary, summarize } from './stats.js';
 
 const { values: args } = parseArgs({
-  options: { turns: { type: 'string', default: '15' }, scrub: { type: 'string', default: 'true' } },
+  options: { turns: { type: 'string', default: '40' }, scrub: { type: 'string', default: 'true' } },
 });
-const TURNS = Math.min(60, Math.max(3, Math.round(Number(args.turns)) || 15));
+const TURNS = Math.min(200, Math.max(3, Math.round(Number(args.turns)) || 40));
 
 async function main(): Promise<void> {
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'claude-gateway-bench-hot-'));

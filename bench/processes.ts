@@ -11,13 +11,24 @@ export interface Started {
 }
 
 /** Starts a TypeScript entry point with tsx and waits for the line `ready` recognises. */
-export async function startTs(
+export function startTs(
   entry: string,
   env: NodeJS.ProcessEnv,
   ready: (line: string) => string | undefined,
   timeoutMs = 30_000,
 ): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  return startNode(['--import', 'tsx', entry], env, ready, timeoutMs);
+}
+
+/** Starts `node args…` and waits for the line `ready` recognises. */
+async function startNode(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  ready: (line: string) => string | undefined,
+  timeoutMs: number,
+): Promise<Started> {
+  const entry = args.at(-1) ?? '';
+  const child = spawn(process.execPath, args, {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -60,9 +71,10 @@ export interface GatewayProcess extends Started {
 }
 
 /**
- * Starts gateways (`src/main.ts` under tsx) on loopback with a free port, no auth and
- * `maxConcurrency` runs at once unless `config` says otherwise; each gets its own data dir under
- * `scratch` unless `config` sets DATA_DIR.
+ * Starts gateways on loopback with a free port, no auth and `maxConcurrency` runs at once unless
+ * `config` says otherwise; each gets its own data dir under `scratch` unless `config` sets DATA_DIR.
+ * They run the build (`dist/`, built once per launcher), as `npm start` does: what users run, not
+ * the sources under tsx.
  */
 export function gatewayLauncher(
   baseEnv: NodeJS.ProcessEnv,
@@ -70,10 +82,13 @@ export function gatewayLauncher(
   maxConcurrency: number,
 ): (config: Record<string, string>) => Promise<GatewayProcess> {
   let count = 0;
+  let built: Promise<void> | undefined;
   return async (config) => {
+    built ??= buildGateway();
+    await built;
     const dataDir = config.DATA_DIR ?? path.join(scratch, `gateway-${++count}`);
-    const started = await startTs(
-      'src/main.ts',
+    const started = await startNode(
+      ['dist/src/main.js'],
       {
         ...baseEnv,
         DATA_DIR: dataDir,
@@ -85,9 +100,21 @@ export function gatewayLauncher(
         ...config,
       },
       (line) => /"port":(\d+).*claude-gateway listening/.exec(line)?.[1],
+      30_000,
     );
     return { ...started, url: `http://127.0.0.1:${started.announced}`, dataDir };
   };
+}
+
+/** `npm run build`: dist/ from the sources as they are now. */
+async function buildGateway(): Promise<void> {
+  const build = spawn(process.execPath, ['scripts/build.mjs'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  build.stderr?.on('data', (data: Buffer) => {
+    stderr = (stderr + data.toString()).slice(-4096);
+  });
+  const [code] = (await once(build, 'exit')) as [number | null];
+  if (code !== 0) throw new Error(`the gateway did not build: ${stderr}`);
 }
 
 /** Runs a bench's main: exits 0 when it is done, or prints the error and exits 1. */
