@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ClaudeTurn } from '../../contract/run-plan.js';
 import { canonicalJson } from '../../util/canonical-json.js';
 
@@ -13,18 +13,13 @@ export function fingerprintTurns(seed: string, turns: readonly ClaudeTurn[]): st
 }
 
 export function extendFingerprint(fingerprint: string, turn: ClaudeTurn): string {
-  return createHash('sha256')
-    .update(fingerprint)
-    .update('\n')
-    .update(plainJson(normalizeTurn(turn)))
-    .digest('base64url');
+  // One-shot hashing: a request's whole history is fingerprinted before its turn can start.
+  return hash('sha256', `${fingerprint}\n${plainJson(normalizeTurn(turn))}`, 'base64url');
 }
 
 /** The scope seed: a hash of everything that must match for two requests to share a session. */
 export function scopeSeed(parts: ReadonlyArray<string | undefined>): string {
-  return createHash('sha256')
-    .update(plainJson(parts.map((part) => part ?? null)))
-    .digest('base64url');
+  return hash('sha256', plainJson(parts.map((part) => part ?? null)), 'base64url');
 }
 
 // Clients often trim the text they echo back; whitespace at the edges must not break a match.
