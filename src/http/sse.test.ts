@@ -107,6 +107,35 @@ describe('writeSse under Node', () => {
     }
   });
 
+  it('sends the headers at once when the first frame is not there yet (a held run)', async () => {
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const app = new Hono();
+    app.get('/stream', (c) =>
+      writeSse(
+        c,
+        (async function* () {
+          await gate;
+          yield { data: 'late' };
+        })(),
+        { keepAliveMs: 60_000, onAbort: () => {} },
+      ),
+    );
+    const server = await listen(app);
+    try {
+      // Resolves on the headers alone: the frame is only released once they are in.
+      const response = await fetch(`${server.url}/stream`);
+      expect(response.status).toBe(200);
+      release();
+      expect(await response.text()).toBe('data: late\n\n');
+    } finally {
+      release();
+      await server.close();
+    }
+  });
+
   it('calls onAbort when the client goes away mid-stream, and the frames are no longer read', async () => {
     let aborted = () => {};
     const abort = new Promise<void>((resolve) => {

@@ -75,8 +75,17 @@ export function writeSse(c: Context, frames: AsyncIterable<SseFrame>, options: S
   outgoing.once('close', () => {
     if (!outgoing.writableFinished) options.onAbort();
   });
+  let written = false;
+  // Node sends the headers with the first write: a first frame that is not there yet (a run held
+  // for an account's reset, a task's first event) must not hold them back.
+  setImmediate(() => {
+    if (!written && !outgoing.destroyed) outgoing.flushHeaders();
+  });
   pumpFrames(frames, keepAliveText, options.keepAliveMs, {
-    write: (text) => writeOrWait(outgoing, text),
+    write: (text) => {
+      written = true;
+      return writeOrWait(outgoing, text);
+    },
     gone: () => outgoing.destroyed,
   }).then(
     () => outgoing.end(),
