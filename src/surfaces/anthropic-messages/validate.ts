@@ -1,5 +1,5 @@
-import { zValidator } from '@hono/zod-validator';
 import type { ZodType } from 'zod';
+import { zodValidator } from '../../http/validate-json.js';
 import { invalidRequest } from './errors.js';
 
 /**
@@ -7,11 +7,10 @@ import { invalidRequest } from './errors.js';
  * with `param` naming the field for logs and audit.
  */
 export function validateBody<T extends ZodType>(schema: T) {
-  return zValidator('json', schema, (result) => {
-    if (result.success) return;
-    const issue = result.error.issues[0];
+  return zodValidator('json', schema, (issues) => {
+    const issue = issues[0];
     const path = issue ? issue.path.map(String).join('.') : '';
-    throw invalidRequest(
+    return invalidRequest(
       issue ? `${path || 'body'}: ${issue.message}` : 'Invalid request body.',
       path || null,
     );
