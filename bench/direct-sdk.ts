@@ -104,10 +104,14 @@ function userMessage(text: string): SDKUserMessage {
 /** Reads one turn: time to the first text delta and to the result. */
 async function readTurn(messages: AsyncIterator<SDKMessage, void>, started: number): Promise<TimedChat> {
   let ttftMs = Number.NaN;
+  let claudeMs: number | undefined;
   for (;;) {
     const next = await messages.next();
     if (next.done) return { ok: false, status: 0, ttftMs, ttlbMs: performance.now() - started, content: '' };
     const message = next.value;
+    if (claudeMs === undefined && message.type === 'stream_event' && message.event.type === 'message_start') {
+      claudeMs = performance.now() - started;
+    }
     if (
       Number.isNaN(ttftMs) &&
       message.type === 'stream_event' &&
@@ -122,6 +126,7 @@ async function readTurn(messages: AsyncIterator<SDKMessage, void>, started: numb
         ttftMs,
         ttlbMs: performance.now() - started,
         content: 'x',
+        ...(claudeMs !== undefined ? { claudeMs } : {}),
       };
     }
   }

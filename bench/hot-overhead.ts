@@ -40,12 +40,25 @@ async function main(): Promise<void> {
         summarize(samples.filter((s) => s.ok).map((s) => s.ttftMs));
       const viaGateway = ttft(runs.gateway);
       const viaSdk = ttft(runs.direct);
+      // Per turn, Claude Code's own part taken out: what is left is what each side adds around it.
+      const around = (samples: typeof runs.gateway) =>
+        summarize(
+          samples
+            .filter((s) => s.ok && s.claudeMs !== undefined)
+            .map((s) => s.ttftMs - (s.claudeMs as number)),
+        );
+      const gatewayAround = around(runs.gateway);
+      const sdkAround = around(runs.direct);
       process.stdout.write(
         [
           `Hot turns, ${TURNS} each, interleaved (time to first token; relay ${args.scrub === 'false' ? 'off' : 'on'}):`,
           `  gateway          ${formatSummary(viaGateway)}`,
           `  Agent SDK direct ${formatSummary(viaSdk)}`,
           `  overhead (median) ${(viaGateway.median - viaSdk.median).toFixed(1)} ms`,
+          "Time to first token less Claude Code's own part (turn sent to its first event), per turn:",
+          `  gateway          ${formatSummary(gatewayAround)}`,
+          `  Agent SDK direct ${formatSummary(sdkAround)}`,
+          `  gateway adds (median) ${(gatewayAround.median - sdkAround.median).toFixed(1)} ms`,
           `  load average ${os
             .loadavg()
             .map((load) => load.toFixed(2))

@@ -55,10 +55,18 @@ function streamedChat(url: string, agent: http.Agent, payload: string): Promise<
             pending = pending.slice(end + 2);
           }
         });
+        const claude = /claude;dur=([\d.]+)/.exec(String(response.headers['server-timing'] ?? ''));
         response.on('end', () => {
           const status = response.statusCode ?? 0;
           const ttlbMs = performance.now() - started;
-          resolve({ ok: status === 200 && !failed && content.length > 0, status, ttftMs, ttlbMs, content });
+          resolve({
+            ok: status === 200 && !failed && content.length > 0,
+            status,
+            ttftMs,
+            ttlbMs,
+            content,
+            ...(claude ? { claudeMs: Number(claude[1]) } : {}),
+          });
         });
         response.on('error', reject);
       },

@@ -14,6 +14,11 @@ export interface TimedChat {
   ttlbMs: number;
   /** Request sent → the last frame with answer text (the answer is complete from here on). */
   lastContentMs?: number;
+  /**
+   * Claude Code's own part of the time to first token: from the turn handed to it to its first event
+   * (the gateway's `Server-Timing: claude;dur=`, or the SDK's time to `message_start`).
+   */
+  claudeMs?: number;
   content: string;
 }
 

@@ -31,6 +31,14 @@ export interface RunOrigin {
   endUser?: string;
 }
 
+/** When a run passed its milestones (`performance.now()`), filled in by the run service as they pass. */
+export interface RunTiming {
+  /** The turn was handed to Claude Code (written to its input). */
+  turnSentAt?: number;
+  /** The run's first event (Claude Code began to answer, or the run failed). */
+  firstEventAt?: number;
+}
+
 export interface RunRequest {
   surface: SurfaceName;
   plan: RunPlan;
@@ -52,6 +60,8 @@ export interface RunRequest {
    * calls it always reports its summary too.
    */
   onStarted?: (progress: ReadRunProgress) => void;
+  /** Filled in as the run goes (a response's `Server-Timing`). */
+  timing?: RunTiming;
   /**
    * Where the client put an image URL, in the surface's own terms, for the `param` of an image fetch
    * error (REMOTE_IMAGES); absent: such errors carry no param.

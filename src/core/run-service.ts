@@ -170,6 +170,7 @@ export function createRunService(deps: RunServiceDeps): RunService {
       for (const event of events) {
         sent = true;
         summary.timeToFirstEventMs ??= performance.now() - startedAt;
+        if (timing) timing.firstEventAt ??= performance.now();
         if (event.type === 'error') {
           summary.outcome = 'error';
           summary.error = event.error;
@@ -200,12 +201,17 @@ export function createRunService(deps: RunServiceDeps): RunService {
     // stream ends without waiting for Claude Code to exit, and the slot is free for the next run
     // (the warm module starts no idle process until the exiting one has gone).
     const cleanup = { settle: (_done: Promise<void>) => undefined };
+    const { timing } = request;
+    const onTurnSent = () => {
+      if (timing) timing.turnSentAt = performance.now();
+    };
     const messages = placed
       ? runOnAccounts({
           accounts: deps.accounts as RunAccounts,
           runner: deps.runner,
           signal: runSignal,
           cleanup,
+          onTurnSent,
           first: firstAttempt(plan, placed),
           allowed: accountsOf.get(request.admission),
           sent: () => sent,
@@ -215,7 +221,7 @@ export function createRunService(deps: RunServiceDeps): RunService {
             session.tracker?.ranOn(account.name);
           },
         })
-      : deps.runner.run(plan, runSignal, { cleanup });
+      : deps.runner.run(plan, runSignal, { cleanup, onTurnSent });
     // The start is reported (an audit row written) once this turn of the event loop is over: by
     // then a live process has its turn and works on it, so the write is not on the first token's
     // path. A run that ends sooner reports it before its summary (see `finally`).

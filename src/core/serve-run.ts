@@ -8,6 +8,7 @@ import type {
   RunOrigin,
   RunService,
   RunSummary,
+  RunTiming,
   SurfaceName,
 } from '../contract/run-service.js';
 import { awaitFirstEvent } from './first-event.js';
@@ -25,6 +26,8 @@ export interface RunCaller {
   onSummary?: ((summary: RunSummary) => void) | undefined;
   /** The run has its queue slot and begins (its audit row opens); `progress` reads what it used so far. */
   onStarted?: ((progress: ReadRunProgress) => void) | undefined;
+  /** Filled in as the run passes its milestones. */
+  timing?: RunTiming | undefined;
 }
 
 /** A plan and what goes with it; a surface may carry more (the Responses API's input items). */
@@ -83,6 +86,7 @@ export async function startRun<P extends Planned>(
     ...(planned.timeoutMs !== undefined ? { timeoutMs: planned.timeoutMs } : {}),
     ...(call.onSummary ? { onSummary: call.onSummary } : {}),
     ...(call.onStarted ? { onStarted: call.onStarted } : {}),
+    ...(call.timing ? { timing: call.timing } : {}),
     ...(call.locateImage ? { locateImage: call.locateImage } : {}),
   });
   return {

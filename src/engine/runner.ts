@@ -41,6 +41,8 @@ export interface RunOptions {
    * credentials, `null`): its transcript is where that account's processes keep theirs.
    */
   movedFrom?: Account | null;
+  /** Called each time the turn is handed to Claude Code (again when a process is replaced). */
+  onTurnSent?: () => void;
 }
 
 export interface ClaudeRunner {
@@ -100,6 +102,7 @@ export function createClaudeRunner(deps: ClaudeRunnerDeps): ClaudeRunner {
         // Tool results are already in the transcript (client-tool-continuation.ts): nothing to send,
         // and the input stays open until the run ends (at its end Claude Code cuts tool calls short).
         if (!continuesToolTurn(plan)) sendTurn(next, userTurn(plan.prompt), lease.keepsProcess);
+        options.onTurnSent?.();
         return next;
       };
       const begin = async (): Promise<Conversation> => {

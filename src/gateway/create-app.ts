@@ -106,6 +106,10 @@ function useRequestLayers(
   deps: AppDeps,
   extraRateLimitHeaders: (path: string) => RateLimitHeaderRenderer | undefined,
 ): void {
+  app.use(async (c, next) => {
+    c.set('receivedAt', performance.now());
+    await next();
+  });
   app.use(requestId({ headerName: 'x-request-id' }));
   const instanceId = deps.instanceId;
   if (instanceId !== undefined) {

@@ -13,5 +13,7 @@ declare module 'hono' {
     rateLimit: RequestsPerMinuteStanding | undefined;
     /** Headers middlewares add once the route has answered (see late-headers.ts). */
     lateHeaders: Array<() => void> | undefined;
+    /** `performance.now()` when the request reached the app (its `Server-Timing`). */
+    receivedAt: number | undefined;
   }
 }

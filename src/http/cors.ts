@@ -36,6 +36,7 @@ const EXPOSED_HEADERS = [
   'x-ratelimit-remaining-requests',
   'x-ratelimit-reset-requests',
   'x-gateway-dropped-tools',
+  'server-timing',
   // The native API's rate-limit headers (/api/v1).
   'x-ratelimit-limit',
   'x-ratelimit-remaining',

@@ -23,6 +23,7 @@ describe('POST /v1/chat/completions (non-streaming)', () => {
     });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(response.headers.get('server-timing')).toMatch(/^gateway;dur=\d+\.\d, claude;dur=\d+\.\d$/);
     expect(response.headers.get('x-request-id')).toBeTruthy();
     const body = await json(response);
     expect(body).toMatchObject({
@@ -152,6 +153,8 @@ describe('POST /v1/chat/completions (streaming)', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     expect(response.headers.get('cache-control')).toBe('no-cache');
+    // Where the time to the first event went: the gateway's part, then Claude Code's.
+    expect(response.headers.get('server-timing')).toMatch(/^gateway;dur=\d+\.\d, claude;dur=\d+\.\d$/);
     const sse = await readSse(response);
     expect(sse.done).toBe(true);
     // OpenAI's chat stream names no events: every frame is a plain `data:` line.

@@ -36,6 +36,8 @@ export interface RunOnAccountsOptions {
   runner: ClaudeRunner;
   signal: AbortSignal;
   cleanup: RunCleanup;
+  /** Passed to each attempt's runner (see RunOptions). */
+  onTurnSent?: () => void;
   first: AccountAttempt;
   /** The caller's KeyPolicy.accounts (absent: every account). */
   allowed: readonly string[] | undefined;
@@ -79,6 +81,7 @@ async function* runAttempt(
   const stop = new AbortController();
   const messages = options.runner.run(attempt.plan, AbortSignal.any([options.signal, stop.signal]), {
     cleanup: options.cleanup,
+    ...(options.onTurnSent ? { onTurnSent: options.onTurnSent } : {}),
     account,
     ...(attempt.movedFrom !== undefined ? { movedFrom: attempt.movedFrom } : {}),
   });
