@@ -58,7 +58,9 @@ async function main(): Promise<void> {
           "Time to first token less Claude Code's own part (turn sent to its first event), per turn:",
           `  gateway          ${formatSummary(gatewayAround)}`,
           `  Agent SDK direct ${formatSummary(sdkAround)}`,
-          `  gateway adds (median) ${(gatewayAround.median - sdkAround.median).toFixed(1)} ms`,
+          `  gateway adds (median) ${(gatewayAround.median - sdkAround.median).toFixed(1)} ms, of which before the turn reached Claude Code (Server-Timing gateway;dur) ${formatSummary(
+            summarize(runs.gateway.flatMap((s) => (s.ok && s.gatewayMs !== undefined ? [s.gatewayMs] : []))),
+          )}`,
           `  load average ${os
             .loadavg()
             .map((load) => load.toFixed(2))

@@ -55,7 +55,9 @@ function streamedChat(url: string, agent: http.Agent, payload: string): Promise<
             pending = pending.slice(end + 2);
           }
         });
-        const claude = /claude;dur=([\d.]+)/.exec(String(response.headers['server-timing'] ?? ''));
+        const serverTiming = String(response.headers['server-timing'] ?? '');
+        const claude = /claude;dur=([\d.]+)/.exec(serverTiming);
+        const gateway = /gateway;dur=([\d.]+)/.exec(serverTiming);
         response.on('end', () => {
           const status = response.statusCode ?? 0;
           const ttlbMs = performance.now() - started;
@@ -66,6 +68,7 @@ function streamedChat(url: string, agent: http.Agent, payload: string): Promise<
             ttlbMs,
             content,
             ...(claude ? { claudeMs: Number(claude[1]) } : {}),
+            ...(gateway ? { gatewayMs: Number(gateway[1]) } : {}),
           });
         });
         response.on('error', reject);

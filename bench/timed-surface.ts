@@ -19,6 +19,8 @@ export interface TimedChat {
    * (the gateway's `Server-Timing: claude;dur=`, or the SDK's time to `message_start`).
    */
   claudeMs?: number;
+  /** The gateway's own part before the turn reached Claude Code (`Server-Timing: gateway;dur=`). */
+  gatewayMs?: number;
   content: string;
 }
 
