@@ -10,25 +10,11 @@ import { eventually } from '../helpers/gateway-harness.js';
 import { sseEvents } from '../helpers/sse-events.js';
 import { type MockAnthropic, startMockAnthropic, text } from '../mock-anthropic/server.js';
 import { bearer, chatBody, postJson } from '../security/http.js';
-import { type ServerProcess, startServerProcess } from './server-process.js';
+import { endOrphans, type ServerProcess, startServerProcess } from './server-process.js';
 
 let mock: MockAnthropic;
 let dataDir: string;
 const servers: ServerProcess[] = [];
-
-/**
- * Claude Code processes of a gateway killed outright outlive it: they are this test's to end, at
- * once (PIDs are reused, so one left for later might by then name another test's process).
- */
-function endOrphans(pids: readonly number[]): void {
-  for (const pid of pids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-}
 
 beforeAll(async () => {
   mock = await startMockAnthropic();

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import pidtree from 'pidtree';
 import { inject } from 'vitest';
 
 export interface ServerProcess {
@@ -66,10 +67,15 @@ export async function startServerProcess(
   });
   const cleanup = async () => {
     if (child.exitCode === null && child.signalCode === null) {
+      // Its Claude Code processes (a warm spare) outlive a SIGKILL and go on writing under the data
+      // dir: they are ended too, at once (a PID kept for later may name another process by then).
+      const orphans = await pidtree(child.pid as number).catch(() => []);
       child.kill('SIGKILL');
       await exited;
+      endOrphans(orphans);
     }
-    if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
+    // A file an ending process wrote a moment ago: rm retries what was not empty yet.
+    if (!options.dataDir) await rm(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   };
   try {
     const port = await listening;
@@ -77,6 +83,17 @@ export async function startServerProcess(
   } catch (error) {
     await cleanup();
     throw error;
+  }
+}
+
+/** SIGKILLs processes a killed gateway left behind (its Claude Code processes). */
+export function endOrphans(pids: readonly number[]): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
   }
 }
 
