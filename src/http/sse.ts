@@ -56,9 +56,9 @@ export function sseText(frame: SseFrame): string {
  */
 export function writeSse(c: Context, frames: AsyncIterable<SseFrame>, options: SseOptions): Response {
   const keepAliveText = options.keepAliveFrame ? sseText(options.keepAliveFrame) : KEEP_ALIVE_COMMENT;
+  for (const [name, value] of Object.entries(STREAM_HEADERS)) c.header(name, value);
   const outgoing = nodeResponseOf(c.env);
   if (!outgoing) {
-    for (const [name, value] of Object.entries(STREAM_HEADERS)) c.header(name, value);
     return streamSSE(c, async (stream) => {
       stream.onAbort(options.onAbort);
       await pumpFrames(frames, keepAliveText, options.keepAliveMs, {
@@ -67,7 +67,6 @@ export function writeSse(c: Context, frames: AsyncIterable<SseFrame>, options: S
       });
     });
   }
-  for (const [name, value] of Object.entries(STREAM_HEADERS)) c.header(name, value);
   applyLateHeaders(c);
   const headers: Record<string, string> = {};
   for (const [name, value] of c.res.headers) headers[name] = value;
