@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type ServerType, serve as serveNode } from '@hono/node-server';
 import { Hono } from 'hono';
@@ -130,6 +131,104 @@ describe('writeSse under Node', () => {
       expect(response.status).toBe(200);
       release();
       expect(await response.text()).toBe('data: late\n\n');
+    } finally {
+      release();
+      await server.close();
+    }
+  });
+
+  it('sends a frame at once, not after the promise callbacks queued behind its write', async () => {
+    const corked: number[] = [];
+    const app = new Hono();
+    app.get('/stream', (c) => {
+      const socket = (c.env as { outgoing: ServerResponse }).outgoing.socket;
+      return writeSse(
+        c,
+        (async function* () {
+          yield { data: 'one' };
+          // Asked for the next frame right after the first was written, still inside the promise
+          // chain: Node's own uncork would only come once that chain is done.
+          corked.push(socket?.writableCorked ?? -1);
+          yield { data: 'two' };
+        })(),
+        { keepAliveMs: 60_000, onAbort: () => {} },
+      );
+    });
+    const server = await listen(app);
+    try {
+      const response = await fetch(`${server.url}/stream`);
+      expect(await response.text()).toBe('data: one\n\ndata: two\n\n');
+      expect(corked).toEqual([0]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('lets the middlewares see the response once the second frame is out, not at the first', async () => {
+    let unwound = false;
+    const seen: boolean[] = [];
+    const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+    const app = new Hono();
+    app.use(async (_c, next) => {
+      await next();
+      unwound = true;
+    });
+    app.get('/stream', (c) =>
+      writeSse(
+        c,
+        (async function* () {
+          yield { data: 'one' };
+          await nextTurn();
+          seen.push(unwound);
+          yield { data: 'two' };
+          await nextTurn();
+          seen.push(unwound);
+        })(),
+        { keepAliveMs: 60_000, onAbort: () => {}, handOverMs: 60_000 },
+      ),
+    );
+    const server = await listen(app);
+    try {
+      const response = await fetch(`${server.url}/stream`);
+      expect(await response.text()).toBe('data: one\n\ndata: two\n\n');
+      expect(seen).toEqual([false, true]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('lets the middlewares see the response of a stream silent after its first frame, and goes on', async () => {
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let unwound = () => {};
+    const middlewaresDone = new Promise<void>((resolve) => {
+      unwound = resolve;
+    });
+    const app = new Hono();
+    app.use(async (_c, next) => {
+      await next();
+      unwound();
+    });
+    app.get('/stream', (c) =>
+      writeSse(
+        c,
+        (async function* () {
+          yield { data: 'one' };
+          await gate;
+          yield { data: 'two' };
+        })(),
+        { keepAliveMs: 60_000, onAbort: () => {}, handOverMs: 5 },
+      ),
+    );
+    const server = await listen(app);
+    try {
+      const response = await fetch(`${server.url}/stream`);
+      // Only the timer can let the middlewares go on here: the second frame waits for the gate.
+      await middlewaresDone;
+      release();
+      expect(await response.text()).toBe('data: one\n\ndata: two\n\n');
     } finally {
       release();
       await server.close();

@@ -21,9 +21,17 @@ export interface SseOptions {
   keepAliveFrame?: SseFrame;
   /** Called when the client goes away mid-stream. */
   onAbort: () => void;
+  /**
+   * Under Node, the longest the middlewares wait for the stream's second frame before they see its
+   * response (see `writeSse`); 50 ms unless given.
+   */
+  handOverMs?: number;
 }
 
 const KEEP_ALIVE_COMMENT = ': keepalive\n\n';
+/** The frames a stream writes before the middlewares see its response (see `writeSse`). */
+const HAND_OVER_AFTER_FRAMES = 2;
+const HAND_OVER_MS = 50;
 const STREAM_HEADERS = {
   'Content-Type': 'text/event-stream',
   'Cache-Control': 'no-cache',
@@ -54,7 +62,11 @@ export function sseText(frame: SseFrame): string {
  * is the one latency a client of a live conversation feels); the server's fetch must be wrapped in
  * `answersOnSocket`. Elsewhere (`app.request` in tests) the same frames go through Hono's stream.
  */
-export function writeSse(c: Context, frames: AsyncIterable<SseFrame>, options: SseOptions): Response {
+export function writeSse(
+  c: Context,
+  frames: AsyncIterable<SseFrame>,
+  options: SseOptions,
+): Response | Promise<Response> {
   const keepAliveText = options.keepAliveFrame ? sseText(options.keepAliveFrame) : KEEP_ALIVE_COMMENT;
   for (const [name, value] of Object.entries(STREAM_HEADERS)) c.header(name, value);
   const outgoing = nodeResponseOf(c.env);
@@ -74,26 +86,52 @@ export function writeSse(c: Context, frames: AsyncIterable<SseFrame>, options: S
   outgoing.once('close', () => {
     if (!outgoing.writableFinished) options.onAbort();
   });
-  let written = false;
+  let written = 0;
   // Node sends the headers with the first write: a first frame that is not there yet (a run held
   // for an account's reset, a task's first event) must not hold them back.
   setImmediate(() => {
-    if (!written && !outgoing.destroyed) outgoing.flushHeaders();
+    if (written === 0 && !outgoing.destroyed) outgoing.flushHeaders();
   });
+  const handOver = handOverOnce(() => c.body(null), options.handOverMs ?? HAND_OVER_MS);
   pumpFrames(frames, keepAliveText, options.keepAliveMs, {
     write: (text) => {
-      written = true;
-      return writeOrWait(outgoing, text);
+      const waits = writeOrWait(outgoing, text);
+      if (++written === HAND_OVER_AFTER_FRAMES) handOver.now();
+      return waits;
     },
     gone: () => outgoing.destroyed,
-  }).then(
-    () => outgoing.end(),
-    // A surface whose frames fail mid-stream: the client sees the stream cut, not a clean end.
-    (error: unknown) => outgoing.destroy(error instanceof Error ? error : new Error(String(error))),
-  );
+  })
+    .then(
+      () => outgoing.end(),
+      // A surface whose frames fail mid-stream: the client sees the stream cut, not a clean end.
+      (error: unknown) => outgoing.destroy(error instanceof Error ? error : new Error(String(error))),
+    )
+    .finally(handOver.now);
   // What the middlewares see (an event stream: accounting waits for the run's summary, the stall
-  // guard watches the socket); `answersOnSocket` tells @hono/node-server it has been sent.
-  return c.body(null);
+  // guard watches the socket); `answersOnSocket` tells @hono/node-server it has been sent. They see
+  // it once the stream's second frame is out (its first token, as a rule: the first frame is sent
+  // as Claude Code's answer starts, and their after-work there would hold up the token behind it),
+  // at its end, or after `handOverMs`, whichever comes first.
+  return handOver.response;
+}
+
+/** The route's response, made and handed back once, by `now()` or after `afterMs`. */
+function handOverOnce(
+  respond: () => Response,
+  afterMs: number,
+): { response: Promise<Response>; now: () => void } {
+  let now!: () => void;
+  const response = new Promise<Response>((resolve) => {
+    const timer = setTimeout(() => now(), afterMs);
+    let done = false;
+    now = () => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      resolve(respond());
+    };
+  });
+  return { response, now };
 }
 
 interface FrameSink {
@@ -123,7 +161,12 @@ async function pumpFrames(
 /** Writes to the socket; waits while its buffer is full. Nothing is written once the client is gone. */
 function writeOrWait(outgoing: ServerResponse, text: string): Promise<void> | undefined {
   if (outgoing.destroyed || outgoing.writableEnded) return undefined;
-  if (outgoing.write(text)) return undefined;
+  const flushed = outgoing.write(text);
+  // Node corks the socket for each write until its next tick, and from inside a promise chain that
+  // tick comes only after every pending promise callback (the middlewares unwinding, the next
+  // events): the frame leaves now instead.
+  outgoing.socket?.uncork();
+  if (flushed) return undefined;
   return new Promise((resolve) => {
     const done = () => {
       outgoing.off('drain', done);
