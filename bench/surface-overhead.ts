@@ -15,8 +15,8 @@ import { createModelCatalog } from '../src/core/model-catalog.js';
 import * as anthropic from '../src/surfaces/anthropic-messages/encode-stream.js';
 import { messagesRequestSchema } from '../src/surfaces/anthropic-messages/schema.js';
 import { toRunPlan as anthropicPlan } from '../src/surfaces/anthropic-messages/to-plan.js';
-import { createChatEncoder } from '../src/surfaces/openai-chat/encode-stream.js';
-import * as completions from '../src/surfaces/openai-completions/encode-stream.js';
+import { createChatEncoder } from '../src/surfaces/openai/chat/encode-stream.js';
+import * as completions from '../src/surfaces/openai/completions/encode-stream.js';
 import { formatSummary, summarize } from './stats.js';
 
 const ROUNDS = 2_000;

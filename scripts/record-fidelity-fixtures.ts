@@ -1,6 +1,6 @@
 /**
  * Records real Claude Code stream-json for the structured-output, reasoning and agent-mode parts of
- * the translator's unit tests (src/surfaces/openai-chat/encode-stream-fidelity.test.ts): the real CLI runs against
+ * the translator's unit tests (src/surfaces/openai/chat/encode-stream-fidelity.test.ts): the real CLI runs against
  * the mock Messages API with the options each feature uses, one SDK message per JSON line.
  * Run: npx tsx scripts/record-fidelity-fixtures.ts
  */

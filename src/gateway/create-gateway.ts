@@ -21,7 +21,7 @@ import type { GatewayMetrics } from '../ops/gateway-metrics.js';
 import { describeStoreLocation, type StoreLocation, storeLocation } from '../store/engine.js';
 import { type GatewayStore, openGatewayStore } from '../store/gateway-store.js';
 import { recentSpend } from '../store/recent-spend.js';
-import type { ToClaudeContext } from '../surfaces/openai-chat/to-plan.js';
+import type { ToClaudeContext } from '../surfaces/openai/chat/to-plan.js';
 import type { HeldLock } from '../util/pid-lock.js';
 import { type Accounting, buildAccounting, closeInterruptedRuns } from './accounting.js';
 import { buildAccounts, type GatewayAccounts, readAccountsFile } from './accounts.js';

@@ -8,8 +8,8 @@ import type { TokenCounter } from '../core/tokens/token-counter.js';
 import type { Surface } from '../http/surface.js';
 import type { GatewayStore } from '../store/gateway-store.js';
 import { postgresLogSignals } from '../store/postgres-log-signals.js';
-import { createBackgroundResponses } from '../surfaces/openai-responses/background.js';
-import { openAIResponsesSurface } from '../surfaces/openai-responses/surface.js';
+import { createBackgroundResponses } from '../surfaces/openai/responses/background.js';
+import { openAIResponsesSurface } from '../surfaces/openai/responses/surface.js';
 
 const STOPPED_REASON = 'The gateway stopped while this response was running.';
 

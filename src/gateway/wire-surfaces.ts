@@ -6,10 +6,10 @@ import type { TokenCounter } from '../core/tokens/token-counter.js';
 import type { Surface } from '../http/surface.js';
 import type { GatewayStore } from '../store/gateway-store.js';
 import { anthropicMessagesSurface } from '../surfaces/anthropic-messages/surface.js';
+import { openAIChatSurface } from '../surfaces/openai/chat/surface.js';
+import type { ToClaudeContext } from '../surfaces/openai/chat/to-plan.js';
+import { completionsSurface } from '../surfaces/openai/completions/surface.js';
 import { noCapabilitySurface } from '../surfaces/openai/surface.js';
-import { openAIChatSurface } from '../surfaces/openai-chat/surface.js';
-import type { ToClaudeContext } from '../surfaces/openai-chat/to-plan.js';
-import { completionsSurface } from '../surfaces/openai-completions/surface.js';
 
 export interface WireSurfacesSetup {
   config: Config;

@@ -1,6 +1,6 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { chatCompletionRequestSchema } from '../../src/surfaces/openai-chat/schema.js';
+import { chatCompletionRequestSchema } from '../../src/surfaces/openai/chat/schema.js';
 import { json } from '../core/wire.js';
 import { type Harness, startHarness } from '../helpers/gateway-harness.js';
 
