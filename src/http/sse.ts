@@ -161,12 +161,12 @@ async function pumpFrames(
 /** Writes to the socket; waits while its buffer is full. Nothing is written once the client is gone. */
 function writeOrWait(outgoing: ServerResponse, text: string): Promise<void> | undefined {
   if (outgoing.destroyed || outgoing.writableEnded) return undefined;
-  const flushed = outgoing.write(text);
+  const hasRoom = outgoing.write(text);
   // Node corks the socket for each write until its next tick, and from inside a promise chain that
   // tick comes only after every pending promise callback (the middlewares unwinding, the next
   // events): the frame leaves now instead.
   outgoing.socket?.uncork();
-  if (flushed) return undefined;
+  if (hasRoom) return undefined;
   return new Promise((resolve) => {
     const done = () => {
       outgoing.off('drain', done);
