@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 import type { ChatMessage, TimedChat } from './timed-chat.js';
+import { textOf } from './timed-surface.js';
 
 export interface ChatClient {
   chat(body: { model: string; messages: ChatMessage[] }): Promise<TimedChat>;
@@ -29,12 +30,9 @@ function streamedChat(url: string, agent: http.Agent, payload: string): Promise<
     let pending = '';
     const onFrame = (frame: string) => {
       if (!frame.startsWith('data: ') || frame === 'data: [DONE]') return;
-      const data = JSON.parse(frame.slice('data: '.length)) as {
-        error?: unknown;
-        choices?: Array<{ delta?: { content?: string | null } }>;
-      };
-      if (data.error) failed = true;
-      const text = data.choices?.[0]?.delta?.content ?? '';
+      const frameText = textOf('openai-chat', JSON.parse(frame.slice('data: '.length)));
+      if (frameText.failed) failed = true;
+      const { text } = frameText;
       if (!text) return;
       if (Number.isNaN(ttftMs)) ttftMs = performance.now() - started;
       content += text;

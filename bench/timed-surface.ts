@@ -60,7 +60,7 @@ export function requestFor(surface: BenchSurface, model: string, prompt: string)
 }
 
 /** The answer text a frame of that wire carries, if any. */
-function textOf(surface: BenchSurface, data: unknown): { text: string; failed: boolean } {
+export function textOf(surface: BenchSurface, data: unknown): { text: string; failed: boolean } {
   if (data === DONE) return { text: '', failed: false };
   const frame = data as Record<string, unknown>;
   if (frame.error || frame.type === 'error' || frame.type === 'response.failed')
