@@ -20,13 +20,22 @@ import type { ChatMessage, TimedChat } from './timed-chat.js';
 /** The model every bench request names. */
 export const BENCH_MODEL = 'sonnet';
 
+export interface HotTurnsOptions {
+  model?: string;
+  /**
+   * Wait before each turn until the processes are quiet (default): what is measured then is the
+   * turn, not what the one before left running. Warm-up turns need not.
+   */
+  quiet?: boolean;
+}
+
 /** A conversation through the gateway and one on a live SDK query, a turn of each in turn. */
 export async function hotConversations(
   url: string,
   rootPid: number,
   options: Options,
   turns: number,
-  model = BENCH_MODEL,
+  { model = BENCH_MODEL, quiet = true }: HotTurnsOptions = {},
 ): Promise<{ gateway: TimedChat[]; direct: TimedChat[] }> {
   const history: ChatMessage[] = [{ role: 'user', content: `hot conversation ${randomUUID()}` }];
   const client = httpChatClient(url);
@@ -41,12 +50,12 @@ export async function hotConversations(
     input.push(userMessage(`direct hot ${randomUUID()}`));
     await readTurn(messages, performance.now());
     for (let turn = 1; turn <= turns; turn++) {
-      await waitForQuiet(rootPid);
+      if (quiet) await waitForQuiet(rootPid);
       history.push({ role: 'user', content: `turn ${turn}` });
       const reply = await client.chat({ model, messages: history });
       history.push({ role: 'assistant', content: reply.content });
       gateway.push(reply);
-      await waitForQuiet(process.pid);
+      if (quiet) await waitForQuiet(process.pid);
       const started = performance.now();
       input.push(userMessage(`turn ${turn}`));
       direct.push(await readTurn(messages, started));
@@ -57,6 +66,21 @@ export async function hotConversations(
     input.close();
     conversation.close();
   }
+}
+
+/**
+ * Hot turns whose figures are thrown away, before the measured ones: the gateway's request path and
+ * the SDK's reader are then compiled by V8's optimising tiers, as in a process that has served
+ * traffic for a while. Fresh, both run their first hundred turns or so partly interpreted, and the
+ * gateway, which runs more code per turn, pays more for it (see docs/performance.md).
+ */
+export async function warmUpHotTurns(
+  url: string,
+  rootPid: number,
+  options: Options,
+  turns: number,
+): Promise<void> {
+  if (turns > 0) await hotConversations(url, rootPid, options, turns, { quiet: false });
 }
 
 export interface Direct {

@@ -4,8 +4,10 @@
  * through it alternate with turns on a live SDK query built with the same options, so background
  * load falls on both alike. Prints the median and p95 time to first token of each and the overhead.
  *
- *   npm run bench:hot [-- --turns 40 --scrub false]
+ *   npm run bench:hot [-- --turns 40 --warmup 150 --scrub false]
  *
+ * `--warmup` hot turns of another conversation (each side its own) go first and are not counted:
+ * what is measured is a gateway that has served traffic, its code compiled (0 measures a fresh one).
  * `--scrub false` starts the gateway with SCRUB_UPSTREAM_ENVIRONMENT=false: Claude Code then reaches
  * the API directly, as the SDK baseline does, instead of through the gateway's relay.
  */
@@ -13,15 +15,20 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { directOptions, hotConversations } from './direct-sdk.js';
+import { directOptions, hotConversations, warmUpHotTurns } from './direct-sdk.js';
 import { startBenchServers } from './gateways.js';
 import { runBench } from './processes.js';
 import { formatSummary, summarize } from './stats.js';
 
 const { values: args } = parseArgs({
-  options: { turns: { type: 'string', default: '40' }, scrub: { type: 'string', default: 'true' } },
+  options: {
+    turns: { type: 'string', default: '40' },
+    warmup: { type: 'string', default: '150' },
+    scrub: { type: 'string', default: 'true' },
+  },
 });
 const TURNS = Math.min(200, Math.max(3, Math.round(Number(args.turns)) || 40));
+const WARMUP = Math.min(1000, Math.max(0, Math.round(Number(args.warmup)) || 0));
 
 async function main(): Promise<void> {
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'claude-gateway-bench-hot-'));
@@ -35,7 +42,9 @@ async function main(): Promise<void> {
     try {
       const direct = directOptions(servers.baseEnv, path.join(scratch, 'direct'));
       await mkdir(direct.workspaceDir, { recursive: true });
-      const runs = await hotConversations(gateway.url, gateway.child.pid as number, direct.options(), TURNS);
+      const pid = gateway.child.pid as number;
+      await warmUpHotTurns(gateway.url, pid, direct.options(), WARMUP);
+      const runs = await hotConversations(gateway.url, pid, direct.options(), TURNS);
       const ttft = (samples: typeof runs.gateway) =>
         summarize(samples.filter((s) => s.ok).map((s) => s.ttftMs));
       const viaGateway = ttft(runs.gateway);
@@ -51,7 +60,7 @@ async function main(): Promise<void> {
       const sdkAround = around(runs.direct);
       process.stdout.write(
         [
-          `Hot turns, ${TURNS} each, interleaved (time to first token; relay ${args.scrub === 'false' ? 'off' : 'on'}):`,
+          `Hot turns, ${TURNS} each after ${WARMUP} warm-up turns, interleaved (time to first token; relay ${args.scrub === 'false' ? 'off' : 'on'}):`,
           `  gateway          ${formatSummary(viaGateway)}`,
           `  Agent SDK direct ${formatSummary(viaSdk)}`,
           `  overhead (median) ${(viaGateway.median - viaSdk.median).toFixed(1)} ms`,
