@@ -1,5 +1,6 @@
 import type { HonoRequest, MiddlewareHandler } from 'hono';
 import { invalidRequest } from '../contract/errors.js';
+import { takeArrivedBody } from './arrived-body.js';
 
 export interface JsonBodyGuardOptions {
   /** Deepest nesting of objects and arrays accepted; real chat requests stay far below 20. */
@@ -20,6 +21,7 @@ export function jsonBodyGuard(options: JsonBodyGuardOptions): MiddlewareHandler 
     // @hono/node-server build a web Request instead of reading the body straight from the socket.
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
     if (!JSON_CONTENT_TYPE.test(c.req.header('content-type') ?? '')) return next();
+    takeArrivedBody(c.env);
     const bytes = await c.req.arrayBuffer();
     let text: string;
     try {
