@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ClaudeTurn } from '../../contract/run-plan.js';
-import { extendFingerprint, fingerprintTurns, scopeSeed } from './fingerprint.js';
+import { canonicalJson } from '../../util/canonical-json.js';
+import { extendFingerprint, fingerprintTurns, scopeSeed, turnJson } from './fingerprint.js';
 
 const turns: ClaudeTurn[] = [
   { role: 'user', content: [{ type: 'text', text: '  What is 2+2?\n' }] },
@@ -33,5 +34,54 @@ describe('conversation fingerprints', () => {
     expect(fingerprintTurns(scopeSeed(['key-1']), turns)).not.toBe(
       fingerprintTurns(scopeSeed(['key-2']), turns),
     );
+  });
+});
+
+describe('turnJson', () => {
+  // What a turn's JSON was before plain text blocks were written directly: the general path alone.
+  const generalJson = (turn: ClaudeTurn) =>
+    canonicalJson({
+      role: turn.role,
+      content: turn.content.map((block) =>
+        block.type === 'text' ? { ...block, text: block.text.trim() } : block,
+      ),
+    });
+
+  it('writes exactly what the general canonical serialisation writes, for every kind of turn', () => {
+    const image = { type: 'base64' as const, media_type: 'image/png', data: 'iVBORw0KGgo=' };
+    const cases: ClaudeTurn[] = [
+      { role: 'user', content: [{ type: 'text', text: '  spaced \n' }] },
+      {
+        role: 'user',
+        content: [{ type: 'text', text: 'quotes " and \\ and \u2028 and \u0000 and émoji 🙂' }],
+      },
+      { role: 'assistant', content: [] },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'text', text: '' },
+          { type: 'text', text: 'two' },
+        ],
+      },
+      JSON.parse('{"content":[{"text":" reordered ","type":"text"}],"role":"user","extra":1}'),
+      JSON.parse(
+        '{"role":"user","content":[{"type":"text","text":" cached ","cache_control":{"type":"ephemeral"}}]}',
+      ),
+      {
+        role: 'assistant',
+        content: [
+          { type: 'text', text: 'calling' },
+          { type: 'tool_use', id: 'call_1', name: 'get_weather', input: { unit: 'c', city: 'Paris' } },
+        ],
+      },
+      {
+        role: 'user',
+        content: [
+          { type: 'tool_result', tool_use_id: 'call_1', content: [{ type: 'text', text: ' 21 ' }] },
+          { type: 'image', source: image },
+        ],
+      },
+    ];
+    for (const turn of cases) expect(turnJson(turn)).toBe(generalJson(turn));
   });
 });

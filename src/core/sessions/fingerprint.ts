@@ -14,7 +14,7 @@ export function fingerprintTurns(seed: string, turns: readonly ClaudeTurn[]): st
 
 export function extendFingerprint(fingerprint: string, turn: ClaudeTurn): string {
   // One-shot hashing: a request's whole history is fingerprinted before its turn can start.
-  return hash('sha256', `${fingerprint}\n${plainJson(normalizeTurn(turn))}`, 'base64url');
+  return hash('sha256', `${fingerprint}\n${turnJson(turn)}`, 'base64url');
 }
 
 /** The scope seed: a hash of everything that must match for two requests to share a session. */
@@ -22,14 +22,36 @@ export function scopeSeed(parts: ReadonlyArray<string | undefined>): string {
   return hash('sha256', plainJson(parts.map((part) => part ?? null)), 'base64url');
 }
 
-// Clients often trim the text they echo back; whitespace at the edges must not break a match.
-function normalizeTurn(turn: ClaudeTurn): unknown {
-  return {
-    role: turn.role,
-    content: turn.content.map((block) =>
-      block.type === 'text' ? { ...block, text: block.text.trim() } : block,
-    ),
-  };
+/**
+ * A turn's canonical JSON (keys sorted) with the text of its text blocks trimmed: clients often trim
+ * the text they echo back, and whitespace at the edges must not break a match. Every turn of a
+ * conversation is serialised on each request, so the common block (plain text) is written
+ * directly, the same bytes the general path would write; anything else takes the general path.
+ */
+export function turnJson(turn: ClaudeTurn): string {
+  let json = '{"content":[';
+  turn.content.forEach((block, index) => {
+    if (index > 0) json += ',';
+    json += block.type === 'text' ? textBlockJson(block) : plainJson(block);
+  });
+  return `${json}],"role":${JSON.stringify(turn.role)}}`;
+}
+
+function textBlockJson(block: { type: 'text'; text: string }): string {
+  const text = block.text.trim();
+  return hasOnlyTypeAndText(block)
+    ? `{"text":${JSON.stringify(text)},"type":"text"}`
+    : plainJson({ ...block, text });
+}
+
+function hasOnlyTypeAndText(block: object): boolean {
+  let keys = 0;
+  for (const key in block) {
+    if (!Object.hasOwn(block, key)) continue;
+    if (key !== 'type' && key !== 'text') return false;
+    keys++;
+  }
+  return keys === 2;
 }
 
 /** Keys sorted, so re-serialised tool arguments hash the same. */
