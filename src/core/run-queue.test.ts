@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { GatewayError } from '../contract/gateway-error.js';
 import { RunQueue } from './run-queue.js';
 
@@ -14,6 +14,25 @@ async function rejection(promise: Promise<unknown>): Promise<GatewayError> {
 }
 
 describe('RunQueue', () => {
+  it('grants a free slot at once, with no wait timer or abort listener left behind', async () => {
+    vi.useFakeTimers();
+    try {
+      const queue = new RunQueue({ maxConcurrent: 2, maxWaiting: 1, waitTimeoutMs: 1_000 });
+      const signal = new AbortController().signal;
+      const added = vi.spyOn(signal, 'addEventListener');
+      const lease = await queue.acquire(signal);
+      expect(queue.running).toBe(1);
+      expect(vi.getTimerCount()).toBe(0);
+      expect(added).not.toHaveBeenCalled();
+      lease.release();
+      lease.release();
+      await vi.runAllTimersAsync();
+      expect(queue.running).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('holds a slot for as long as the lease, past the wait timeout', async () => {
     const queue = new RunQueue({ maxConcurrent: 1, maxWaiting: 1, waitTimeoutMs: 30 });
     const first = await queue.acquire(never);

@@ -54,6 +54,15 @@ export class RunQueue {
         retryAfterSeconds: 2,
       });
     }
+    // A free slot and nobody waiting: p-queue starts the task within `add`, so there is no wait to
+    // time out or abort (a timer and listeners per run, on the way to the first token).
+    if (this.#queue.pending < this.#options.maxConcurrent && this.#queue.size === 0 && !signal.aborted) {
+      return new Promise<Lease>((resolveLease, rejectLease) => {
+        this.#queue
+          .add(() => new Promise<void>((releaseSlot) => resolveLease(slotLease(releaseSlot))))
+          .catch(rejectLease);
+      });
+    }
     // p-queue also honours the signal while the task runs (it would free the slot mid-run), so
     // this signal may only ever fire during the wait.
     const waitAbort = new AbortController();
@@ -79,14 +88,7 @@ export class RunQueue {
             new Promise<void>((releaseSlot) => {
               started = true;
               leave();
-              let released = false;
-              resolveLease({
-                release() {
-                  if (released) return;
-                  released = true;
-                  releaseSlot();
-                },
-              });
+              resolveLease(slotLease(releaseSlot));
             }),
           { signal: waitAbort.signal },
         )
@@ -106,6 +108,18 @@ export class RunQueue {
       retryAfterSeconds: 2,
     });
   }
+}
+
+/** A lease that frees its slot once, however often it is released. */
+function slotLease(releaseSlot: () => void): Lease {
+  let released = false;
+  return {
+    release() {
+      if (released) return;
+      released = true;
+      releaseSlot();
+    },
+  };
 }
 
 function clientGone(): GatewayError {
