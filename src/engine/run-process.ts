@@ -1,4 +1,4 @@
-import { type Options, query, type SpawnOptions } from '@anthropic-ai/claude-agent-sdk';
+import { query, type SpawnOptions } from '@anthropic-ai/claude-agent-sdk';
 import { type Conversation, createConversation } from './conversation.js';
 import { InputChannel } from './input-channel.js';
 import type { ClaudeLaunch } from './options/claude-launch.js';
@@ -19,20 +19,14 @@ export class RunProcess {
   readonly #deps: RunProcessDeps;
   readonly #signal: AbortSignal;
   readonly #abortController = new AbortController();
-  readonly #options: Options;
+  readonly #launch: ClaudeLaunch;
   #spawned: SpawnedRun | undefined;
   #conversation: Conversation | undefined;
 
   constructor(launch: ClaudeLaunch, signal: AbortSignal, deps: RunProcessDeps) {
     this.#deps = deps;
     this.#signal = signal;
-    this.#options = sdkOptions(launch, {
-      abortController: this.#abortController,
-      spawnClaudeCodeProcess: (options) => {
-        this.#spawned = deps.spawn ? deps.spawn(options) : deps.processes.spawn(options);
-        return this.#spawned.process;
-      },
-    });
+    this.#launch = launch;
     signal.addEventListener('abort', this.#onAbort, { once: true });
   }
 
@@ -40,12 +34,24 @@ export class RunProcess {
     return this.#conversation;
   }
 
-  /** Starts a process for the run (the SDK spawns it through the deps' `spawn`). */
+  /**
+   * Starts a process for the run (the SDK spawns it through the deps' `spawn`). Its options are made
+   * here, not with the run: a run a live process serves never needs them.
+   */
   startNew(): Conversation {
     const input = new InputChannel();
+    const options = sdkOptions(this.#launch, {
+      abortController: this.#abortController,
+      spawnClaudeCodeProcess: (spawnOptions) => {
+        this.#spawned = this.#deps.spawn
+          ? this.#deps.spawn(spawnOptions)
+          : this.#deps.processes.spawn(spawnOptions);
+        return this.#spawned.process;
+      },
+    });
     return this.use(
       createConversation({
-        query: query({ prompt: input, options: this.#options }),
+        query: query({ prompt: input, options }),
         input,
         origin: 'cold',
         process: () => this.#spawned,
