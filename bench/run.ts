@@ -17,7 +17,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { bundledExecutablePath, probeExecutable } from '../src/engine/processes/executable.js';
 import { type AccountsFigures, accountScenarios, formatAccounts } from './accounts.js';
-import { BENCH_MODEL, directCold, directOptions, hotConversations } from './direct-sdk.js';
+import { BENCH_MODEL, directCold, directOptions, hotConversations, warmUpHotTurns } from './direct-sdk.js';
 import { BENCH_MAX_CONCURRENCY, startBenchServers } from './gateways.js';
 import { formatMultiInstance, type MultiInstanceFigures, multiInstance } from './multi-instance.js';
 import { sampleTree, type TreeSample, waitForQuiet, watchPeakRss } from './proc-stats.js';
@@ -46,6 +46,7 @@ const MAX_CONCURRENCY = BENCH_MAX_CONCURRENCY;
 /** Scaling out: conversations at once and streamed turns each (twice the slots of one gateway). */
 const SCALE_CLIENTS = 2 * MAX_CONCURRENCY;
 const SCALE_TURNS = 3;
+const HOT_WARMUP_TURNS = 150;
 
 function clamp(value: number, min: number, max: number): number {
   return Number.isFinite(value) ? Math.min(max, Math.max(min, Math.round(value))) : min;
@@ -102,6 +103,8 @@ async function main(): Promise<void> {
     await waitForQuiet(warmPid);
     const idle = await sampleTree(warmPid);
     const warmRuns = await repeat(RUNS, warmPid, (i) => newConversation(warm.url, `warm ${i}`));
+    // Hot turns are measured on a gateway that has served traffic, as `bench:hot` does.
+    await warmUpHotTurns(warm.url, warmPid, direct.options(), HOT_WARMUP_TURNS);
     const { gateway: hotRuns, direct: directHotRuns } = await hotConversations(
       warm.url,
       warmPid,
