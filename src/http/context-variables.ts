@@ -15,5 +15,7 @@ declare module 'hono' {
     lateHeaders: Array<() => void> | undefined;
     /** `performance.now()` when the request reached the app (its `Server-Timing`). */
     receivedAt: number | undefined;
+    /** Set by the JSON guard: the body it decoded and checked, as text. */
+    jsonBodyText: string | undefined;
   }
 }

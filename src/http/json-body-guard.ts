@@ -1,5 +1,6 @@
 import type { HonoRequest, MiddlewareHandler } from 'hono';
 import { invalidRequest } from '../contract/errors.js';
+import './context-variables.js';
 import { takeArrivedBody } from './arrived-body.js';
 
 export interface JsonBodyGuardOptions {
@@ -37,6 +38,7 @@ export function jsonBodyGuard(options: JsonBodyGuardOptions): MiddlewareHandler 
       );
     }
     keepDecodedText(c.req, text);
+    c.set('jsonBodyText', text);
     return next();
   };
 }

@@ -22,7 +22,14 @@ export function accountRequests(deps: RequestAccountingDeps): MiddlewareHandler 
     const principal = c.get('principal');
     if (!principal || c.req.method !== 'POST') return next();
     const startedAt = performance.now();
-    const body = await c.req.json().catch(() => undefined);
+    // The body the JSON guard checked is parsed when the audit first needs it: once the run has
+    // started, its turn on its way (the route parses it too, and a second parse of a long history
+    // or of images would hold up the turn). A body the guard did not read is parsed here.
+    const guardedText = c.get('jsonBodyText');
+    const body =
+      guardedText !== undefined
+        ? parsedWhenAsked(guardedText)
+        : always(await c.req.json().catch(() => undefined));
 
     let summary: RequestRunSummary | undefined;
     let runKey: string | undefined;
@@ -36,7 +43,7 @@ export function accountRequests(deps: RequestAccountingDeps): MiddlewareHandler 
         requestId: c.get('requestId'),
         method: c.req.method,
         path: c.req.path,
-        body,
+        body: body(),
         stream,
         status,
         errorCode,
@@ -59,9 +66,10 @@ export function accountRequests(deps: RequestAccountingDeps): MiddlewareHandler 
       onStarted(progress) {
         // One audit row per request: a request that runs twice (a retry inside the route) keeps the first.
         if (runKey !== undefined || !deps.beginRequest) return;
-        const stream = isRecord(body) && body.stream === true;
+        const parsed = body();
+        const stream = isRecord(parsed) && parsed.stream === true;
         const started = { principal, requestId: c.get('requestId'), method: c.req.method, path: c.req.path };
-        runKey = deps.beginRequest({ ...started, body, stream }, progress);
+        runKey = deps.beginRequest({ ...started, body: parsed, stream }, progress);
       },
       onSummary(runSummary) {
         summary = toRequestSummary(runSummary);
@@ -85,6 +93,27 @@ export function accountRequests(deps: RequestAccountingDeps): MiddlewareHandler 
     const error = c.error instanceof GatewayError ? c.error : undefined;
     await finish(c.res.status, error?.code ?? summary?.errorCode ?? null, false);
   };
+}
+
+/** The JSON `text` holds, parsed on the first call (undefined when it is not JSON). */
+function parsedWhenAsked(text: string): () => unknown {
+  let parsed: { value: unknown } | undefined;
+  return () => {
+    parsed ??= { value: parseOrUndefined(text) };
+    return parsed.value;
+  };
+}
+
+function parseOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function always(value: unknown): () => unknown {
+  return () => value;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
