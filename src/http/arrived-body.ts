@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { nodeRequestOf } from './node-response.js';
 
 /**
  * Hands @hono/node-server a request body that has already arrived whole, read at once. The library
@@ -16,13 +17,4 @@ export function takeArrivedBody(env: unknown): void {
   if (!Number.isSafeInteger(length) || length <= 0 || incoming.readableLength !== length) return;
   const bytes: unknown = incoming.read(length);
   if (Buffer.isBuffer(bytes)) (incoming as IncomingMessage & { rawBody?: Buffer }).rawBody = bytes;
-}
-
-/** The Node request under @hono/node-server (its bindings); absent under app.request() in tests. */
-function nodeRequestOf(env: unknown): IncomingMessage | undefined {
-  if (typeof env !== 'object' || env === null || !('incoming' in env)) return undefined;
-  const incoming = (env as { incoming: unknown }).incoming;
-  return typeof incoming === 'object' && incoming !== null && 'readableLength' in incoming
-    ? (incoming as IncomingMessage)
-    : undefined;
 }

@@ -1,15 +1,23 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 
 type Fetch = (request: Request, env?: unknown) => Response | Promise<Response>;
 
 /** The Node response under @hono/node-server (its bindings); absent under app.request() in tests. */
 export function nodeResponseOf(env: unknown): ServerResponse | undefined {
-  if (typeof env !== 'object' || env === null || !('outgoing' in env)) return undefined;
-  const outgoing = (env as { outgoing: unknown }).outgoing;
-  return typeof outgoing === 'object' && outgoing !== null && 'writableNeedDrain' in outgoing
-    ? (outgoing as ServerResponse)
-    : undefined;
+  return bindingOf<ServerResponse>(env, 'outgoing', 'writableNeedDrain');
+}
+
+/** The Node request under @hono/node-server (its bindings); absent under app.request() in tests. */
+export function nodeRequestOf(env: unknown): IncomingMessage | undefined {
+  return bindingOf<IncomingMessage>(env, 'incoming', 'readableLength');
+}
+
+/** `env[name]` when it is an object with `marker` (a property only the Node class has). */
+function bindingOf<T>(env: unknown, name: string, marker: string): T | undefined {
+  if (typeof env !== 'object' || env === null || !(name in env)) return undefined;
+  const binding = (env as Record<string, unknown>)[name];
+  return typeof binding === 'object' && binding !== null && marker in binding ? (binding as T) : undefined;
 }
 
 /**
