@@ -17,7 +17,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startPostgresCluster } from '../test/helpers/postgres-cluster.js';
+import { type PostgresCluster, startPostgresCluster } from '../test/helpers/postgres-cluster.js';
 import { directOptions, hotConversations, warmUpHotTurns } from './direct-sdk.js';
 import { startBenchServers } from './gateways.js';
 import { runBench } from './processes.js';
@@ -37,8 +37,9 @@ const WARMUP = Math.min(1000, Math.max(0, Math.round(Number(args.warmup)) || 0))
 async function main(): Promise<void> {
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'claude-gateway-bench-hot-'));
   const servers = await startBenchServers(scratch);
-  const cluster = args.postgres ? await startPostgresCluster() : undefined;
+  let cluster: PostgresCluster | undefined;
   try {
+    cluster = args.postgres ? await startPostgresCluster() : undefined;
     const gateway = await servers.startGateway({
       WARM_SPARES: '1',
       HOT_SESSIONS_MAX: '2',
