@@ -3,6 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { type PreparedStatements, preparedStatements } from './prepared-statements.js';
 import type { StoreSchema } from './schema.js';
 
 export type StoreEngine = 'sqlite' | 'postgres';
@@ -38,6 +39,8 @@ export function describeStoreLocation(location: StoreLocation): string {
 export interface StoreConnection {
   db: Kysely<StoreSchema>;
   engine: StoreEngine;
+  /** PostgreSQL: statements on every turn's path, run by name on the same pool. */
+  prepared?: PreparedStatements;
 }
 
 // PostgreSQL sends BIGINT (epoch ms, COUNT) and NUMERIC (SUM of BIGINT) as strings, since they
@@ -75,7 +78,11 @@ export function connectStore(location: StoreLocation, options: ConnectOptions = 
     });
     // Without a listener, a broken idle connection (database restart) would crash the process.
     pool.on('error', (error) => options.onPoolError?.(error));
-    return { engine: 'postgres', db: new Kysely<StoreSchema>({ dialect: new PostgresDialect({ pool }) }) };
+    return {
+      engine: 'postgres',
+      db: new Kysely<StoreSchema>({ dialect: new PostgresDialect({ pool }) }),
+      prepared: preparedStatements(pool),
+    };
   }
   if (location.file !== ':memory:') mkdirSync(path.dirname(location.file), { recursive: true });
   const sqlite = new Database(location.file);

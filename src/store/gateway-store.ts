@@ -81,7 +81,7 @@ export async function openGatewayStore(
   location: StoreLocation,
   options: OpenStoreOptions = {},
 ): Promise<GatewayStore> {
-  const { db, engine } = connectStore(location, options);
+  const { db, engine, prepared } = connectStore(location, options);
   try {
     if (engine === 'postgres') {
       await waitForDatabase(() => sql`SELECT 1`.execute(db), options.connect ?? { waitMs: 0 });
@@ -134,6 +134,7 @@ export async function openGatewayStore(
         ...indexOptions,
         engine,
         ...(prefetch ? { prefetch } : {}),
+        ...(prepared ? { prepared } : {}),
       }),
     rateWindow: (windowMs) => sharedRateWindow(db, windowMs, options.now),
     concurrency: (concurrencyOptions) =>

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import {
   type EvictedSession,
   SHARED_WORKSPACE_CWD,
@@ -9,6 +9,7 @@ import {
 import type { RunPlan } from '../contract/run-plan.js';
 import { extendFingerprint, fingerprintTurns, scopeSeed } from '../core/sessions/fingerprint.js';
 import type { StoreEngine } from './engine.js';
+import type { PreparedStatements } from './prepared-statements.js';
 import type { StoreSchema } from './schema.js';
 import type { TranscriptPrefetch } from './transcript-prefetch.js';
 
@@ -23,6 +24,8 @@ export interface SharedSessionIndexOptions {
    * for the Agent SDK's resume (two round trips fewer before Claude Code starts).
    */
   prefetch?: TranscriptPrefetch;
+  /** PostgreSQL: runs the claim by name, planned once per connection (with `prefetch`). */
+  prepared?: PreparedStatements;
   /**
    * The sessions this gateway keeps a live process of, each at the version it holds: a claim of one
    * of those at that version reads no transcript (the process already holds it).
@@ -162,6 +165,40 @@ export function sharedSessionIndex(
     return claim;
   }
 
+  /**
+   * Claims the idle session whose history ends at `prefix`: one conditional UPDATE, so of two
+   * gateways racing for it, one gets it. On PostgreSQL it also reads the transcript for the resume,
+   * unless this gateway keeps a live process of the session at the version the row holds.
+   */
+  async function claimIdle(prefix: string, at: number): Promise<ClaimedRow | undefined> {
+    const busyUntil = at + options.claimTtlMs;
+    if (options.engine === 'postgres' && options.prepared && options.prefetch) {
+      const kept = options.keptProcesses?.() ?? [];
+      const [row] = await options.prepared.rows<ClaimedRow>(CLAIM_WITH_TRANSCRIPT, [
+        busyUntil,
+        at,
+        prefix,
+        kept.map((process) => process.sessionId),
+        kept.map((process) => process.version),
+      ]);
+      return row;
+    }
+    return db
+      .updateTable('conversations')
+      .set({ busy_until: busyUntil, last_used_at: at })
+      .where('id', '=', (eb) =>
+        eb
+          .selectFrom('conversations')
+          .select('id')
+          .where('head', '=', prefix)
+          .where('busy_until', 'is', null)
+          .limit(1),
+      )
+      .where('busy_until', 'is', null)
+      .returning(['id', 'cwd', 'version', 'account'])
+      .executeTakeFirst();
+  }
+
   return {
     async begin(plan, origin = {}) {
       // Not the workspace's local path: gateways with other DATA_DIRs continue the same conversation.
@@ -172,35 +209,7 @@ export function sharedSessionIndex(
       const key = origin.conversationId === undefined ? null : seed;
       const at = now();
       if (plan.history.length > 0) {
-        // One conditional UPDATE: of two gateways racing for the same idle session, one gets it.
-        const found = await db
-          .updateTable('conversations')
-          .set({ busy_until: at + options.claimTtlMs, last_used_at: at })
-          .where('id', '=', (eb) =>
-            eb
-              .selectFrom('conversations')
-              .select('id')
-              .where('head', '=', prefix)
-              .where('busy_until', 'is', null)
-              .limit(1),
-          )
-          .where('busy_until', 'is', null)
-          .returning(['id', 'cwd', 'version', 'account'])
-          .$if(options.engine === 'postgres' && options.prefetch !== undefined, (query) => {
-            const unlessKept = unlessKeptHere(options.keptProcesses?.() ?? []);
-            return query.returning([
-              unlessKept<string[] | null>(
-                sql`(SELECT array_agg(DISTINCT t.project_key) FROM transcript_entries t WHERE t.session_id = conversations.id)`,
-              ).as('project_keys'),
-              unlessKept<string[] | null>(
-                sql`(SELECT array_agg(t.entry ORDER BY t.seq) FROM transcript_entries t WHERE t.session_id = conversations.id AND t.subpath = '')`,
-              ).as('main_entries'),
-              unlessKept<string[] | null>(
-                sql`(SELECT array_agg(DISTINCT t.subpath) FROM transcript_entries t WHERE t.session_id = conversations.id AND t.subpath <> '')`,
-              ).as('subkeys'),
-            ]);
-          })
-          .executeTakeFirst();
+        const found = await claimIdle(prefix, at);
         if (found) {
           const projectKeys = found.project_keys ?? [];
           // Only an unambiguous transcript is handed over; otherwise the SDK asks the database.
@@ -317,14 +326,34 @@ export function sharedSessionIndex(
   };
 }
 
-/**
- * Wraps a transcript subquery of the claiming statement: no transcript is read for a session this
- * gateway keeps a live process of at the version the row holds (that process already has it).
- */
-function unlessKeptHere(kept: ReadonlyArray<KeptProcess>) {
-  return <T>(subquery: RawBuilder<unknown>): RawBuilder<T> => {
-    if (kept.length === 0) return subquery as RawBuilder<T>;
-    const pairs = sql.join(kept.map((process) => sql`(${process.sessionId}, ${process.version})`));
-    return sql<T>`CASE WHEN (conversations.id, conversations.version) IN (${pairs}) THEN NULL ELSE ${subquery} END`;
-  };
+interface ClaimedRow {
+  id: string;
+  cwd: string;
+  version: number;
+  account: string | null;
+  /** PostgreSQL: the transcript read with the claim; null for a session kept live here. */
+  project_keys?: string[] | null;
+  main_entries?: string[] | null;
+  subkeys?: string[] | null;
 }
+
+// Run by name (parsed and planned once per connection): on every turn's path, planning this
+// statement anew each time took longer than its round trip. $4 and $5 are the sessions this gateway
+// keeps a live process of and their versions: for those no transcript is read.
+const CLAIM_WITH_TRANSCRIPT = {
+  name: 'claude_gateway_claim_conversation_v1',
+  text: `WITH kept(id, version) AS (SELECT * FROM unnest($4::text[], $5::integer[]))
+UPDATE conversations SET busy_until = $1, last_used_at = $2
+WHERE id = (SELECT c.id FROM conversations c WHERE c.head = $3 AND c.busy_until IS NULL LIMIT 1)
+  AND busy_until IS NULL
+RETURNING id, cwd, version, account,
+  CASE WHEN (id, version) IN (SELECT id, version FROM kept) THEN NULL ELSE
+    (SELECT array_agg(DISTINCT t.project_key) FROM transcript_entries t WHERE t.session_id = conversations.id)
+  END AS project_keys,
+  CASE WHEN (id, version) IN (SELECT id, version FROM kept) THEN NULL ELSE
+    (SELECT array_agg(t.entry ORDER BY t.seq) FROM transcript_entries t WHERE t.session_id = conversations.id AND t.subpath = '')
+  END AS main_entries,
+  CASE WHEN (id, version) IN (SELECT id, version FROM kept) THEN NULL ELSE
+    (SELECT array_agg(DISTINCT t.subpath) FROM transcript_entries t WHERE t.session_id = conversations.id AND t.subpath <> '')
+  END AS subkeys`,
+} as const;
