@@ -21,7 +21,7 @@ import { type PostgresCluster, startPostgresCluster } from '../test/helpers/post
 import { directOptions, hotConversations, warmUpHotTurns } from './direct-sdk.js';
 import { startBenchServers } from './gateways.js';
 import { runBench } from './processes.js';
-import { formatSummary, summarize } from './stats.js';
+import { aroundClaude, formatSummary, summarize } from './stats.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -56,15 +56,8 @@ async function main(): Promise<void> {
         summarize(samples.filter((s) => s.ok).map((s) => s.ttftMs));
       const viaGateway = ttft(runs.gateway);
       const viaSdk = ttft(runs.direct);
-      // Per turn, Claude Code's own part taken out: what is left is what each side adds around it.
-      const around = (samples: typeof runs.gateway) =>
-        summarize(
-          samples
-            .filter((s) => s.ok && s.claudeMs !== undefined)
-            .map((s) => s.ttftMs - (s.claudeMs as number)),
-        );
-      const gatewayAround = around(runs.gateway);
-      const sdkAround = around(runs.direct);
+      const gatewayAround = aroundClaude(runs.gateway);
+      const sdkAround = aroundClaude(runs.direct);
       process.stdout.write(
         [
           `Hot turns, ${TURNS} each after ${WARMUP} warm-up turns, interleaved (time to first token; relay ${args.scrub === 'false' ? 'off' : 'on'}; ${cluster ? 'PostgreSQL' : 'SQLite'}):`,

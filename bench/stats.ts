@@ -25,3 +25,20 @@ export function formatSummary(summary: Summary, unit = 'ms'): string {
   const round = (value: number) => (value >= 100 ? value.toFixed(0) : value.toFixed(1));
   return `${round(summary.median)} ${unit} (${round(summary.min)}–${round(summary.max)})`;
 }
+
+/** A timed turn whose side reported its own part and Claude Code's (see TimedChat.claudeMs). */
+interface SplitTurn {
+  ok: boolean;
+  ttftMs: number;
+  claudeMs?: number;
+}
+
+/**
+ * Time to first token with Claude Code's own part of each turn taken out: what a side adds around
+ * Claude Code. Claude Code's part moves by several ms between turns; this figure does not.
+ */
+export function aroundClaude(turns: readonly SplitTurn[]): Summary {
+  return summarize(
+    turns.flatMap((turn) => (turn.ok && turn.claudeMs !== undefined ? [turn.ttftMs - turn.claudeMs] : [])),
+  );
+}
