@@ -24,6 +24,7 @@ import {
 } from './interpret-sdk.js';
 import { mapRunFailure } from './map-run-failure.js';
 import type { Lease, RunQueue } from './run-queue.js';
+import { type RunSignal, runSignal } from './run-signal.js';
 import { type RunSessionTracker, trackRunSession } from './sessions/track-run.js';
 
 export interface RunServiceDeps {
@@ -131,8 +132,25 @@ export function createRunService(deps: RunServiceDeps): RunService {
     restart: (failed: RunPlan) => Promise<{ plan: RunPlan; conversationAccount: string | undefined }>,
   ): AsyncGenerator<RunEvent, void, undefined> {
     const { signal } = request;
-    const timeout = AbortSignal.timeout(Math.min(request.timeoutMs ?? Infinity, deps.requestTimeoutMs));
-    const runSignal = AbortSignal.any(deps.stopping ? [signal, timeout, deps.stopping] : [signal, timeout]);
+    const limit = runSignal(
+      [signal, deps.stopping],
+      Math.min(request.timeoutMs ?? Number.POSITIVE_INFINITY, deps.requestTimeoutMs),
+    );
+    try {
+      yield* executeWithin(limit, plan, request, session, restart);
+    } finally {
+      limit.dispose();
+    }
+  }
+
+  async function* executeWithin(
+    limit: RunSignal,
+    plan: RunPlan,
+    request: RunRequest,
+    session: RunSession,
+    restart: (failed: RunPlan) => Promise<{ plan: RunPlan; conversationAccount: string | undefined }>,
+  ): AsyncGenerator<RunEvent, void, undefined> {
+    const runSignal = limit.signal;
     const queuedAt = performance.now();
     // The account first: a run waiting for an account's slot holds no process slot meanwhile.
     const placed = await placeAccount(plan, request, runSignal);
@@ -242,7 +260,7 @@ export function createRunService(deps: RunServiceDeps): RunService {
       }
       yield* observe(finishInterpretation(state));
     } catch (error) {
-      yield* observe([{ type: 'error', error: failureOf(error, request.signal, timeout) }]);
+      yield* observe([{ type: 'error', error: failureOf(error, request.signal, limit.timedOut()) }]);
     } finally {
       reportStart.now();
       lease.release();
@@ -260,9 +278,9 @@ export function createRunService(deps: RunServiceDeps): RunService {
   }
 
   /** Why a run failed: the gateway stopping or the timeout, unless the client left first. */
-  function failureOf(error: unknown, signal: AbortSignal, timeout: AbortSignal): GatewayError {
+  function failureOf(error: unknown, signal: AbortSignal, timedOut: boolean): GatewayError {
     if (deps.stopping?.aborted && !signal.aborted) return gatewayShuttingDown();
-    return mapRunFailure(error, timeout.aborted && !signal.aborted);
+    return mapRunFailure(error, timedOut && !signal.aborted);
   }
 
   /** The account the run goes to, with its slot; undefined without a pool of accounts. */
