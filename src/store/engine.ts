@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
-import { type PreparedStatements, preparedStatements } from './prepared-statements.js';
+import { type PreparedStatements, statementNaming } from './prepared-statements.js';
 import type { StoreSchema } from './schema.js';
 
 export type StoreEngine = 'sqlite' | 'postgres';
@@ -78,10 +78,11 @@ export function connectStore(location: StoreLocation, options: ConnectOptions = 
     });
     // Without a listener, a broken idle connection (database restart) would crash the process.
     pool.on('error', (error) => options.onPoolError?.(error));
+    const naming = statementNaming(pool);
     return {
       engine: 'postgres',
-      db: new Kysely<StoreSchema>({ dialect: new PostgresDialect({ pool }) }),
-      prepared: preparedStatements(pool),
+      db: new Kysely<StoreSchema>({ dialect: new PostgresDialect({ pool: naming.dialectPool }) }),
+      prepared: naming.prepared,
     };
   }
   if (location.file !== ':memory:') mkdirSync(path.dirname(location.file), { recursive: true });

@@ -1,54 +1,110 @@
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type PostgresCluster,
   postgresTestsEnabled,
   startPostgresCluster,
 } from '../../test/helpers/postgres-cluster.js';
-import { preparedStatements } from './prepared-statements.js';
+import { statementNaming } from './prepared-statements.js';
 
 const DOUBLE = { name: 'double_it', text: 'SELECT $1::integer * 2 AS n' } as const;
 
+interface Things {
+  things: { id: number; label: string };
+}
+
 describe.skipIf(!postgresTestsEnabled())('statements run by name on PostgreSQL', () => {
   let cluster: PostgresCluster | undefined;
-  let pool: pg.Pool | undefined;
+  let url = '';
+  const pools: pg.Pool[] = [];
 
   beforeAll(async () => {
     cluster = await startPostgresCluster();
-    // One connection: what the server has prepared is what this pool's only session holds.
-    pool = new pg.Pool({ connectionString: await cluster.createDatabase(), max: 1 });
+    url = await cluster.createDatabase();
+  });
+  afterEach(async () => {
+    await Promise.all(pools.splice(0).map((pool) => pool.end()));
   });
   afterAll(async () => {
-    await pool?.end();
     await cluster?.stop();
   });
 
-  const preparedHere = async () =>
-    (await (pool as pg.Pool).query<{ name: string }>('SELECT name FROM pg_prepared_statements')).rows.map(
+  /** One connection: what the server has prepared is what this pool's only session holds. */
+  const onePool = () => {
+    const pool = new pg.Pool({ connectionString: url, max: 1 });
+    pools.push(pool);
+    return pool;
+  };
+  const preparedOn = async (pool: pg.Pool) =>
+    (await pool.query<{ name: string }>('SELECT name FROM pg_prepared_statements ORDER BY name')).rows.map(
       (row) => row.name,
     );
 
   it('prepares a statement once per connection and runs it from then on', async () => {
-    const statements = preparedStatements(pool as pg.Pool);
-    expect(await statements.rows(DOUBLE, [2])).toEqual([{ n: 4 }]);
-    expect(await statements.rows(DOUBLE, [5])).toEqual([{ n: 10 }]);
-    expect(await preparedHere()).toEqual([DOUBLE.name]);
+    const pool = onePool();
+    const { prepared } = statementNaming(pool);
+    expect(await prepared.rows(DOUBLE, [2])).toEqual([{ n: 4 }]);
+    expect(await prepared.rows(DOUBLE, [5])).toEqual([{ n: 10 }]);
+    expect(await preparedOn(pool)).toEqual([DOUBLE.name]);
   });
 
   it('answers unnamed from then on when the server lost a statement it prepared (as behind a pooler)', async () => {
-    const statements = preparedStatements(pool as pg.Pool);
+    const pool = onePool();
+    const { prepared } = statementNaming(pool);
     const lost = { name: 'lost_one', text: 'SELECT $1::integer + 1 AS n' } as const;
-    expect(await statements.rows(lost, [1])).toEqual([{ n: 2 }]);
+    expect(await prepared.rows(lost, [1])).toEqual([{ n: 2 }]);
     // The session forgets it; the client still believes it is there and sends no new Parse.
-    await (pool as pg.Pool).query('DEALLOCATE lost_one');
-    expect(await statements.rows(lost, [2])).toEqual([{ n: 3 }]);
-    expect(await statements.rows(lost, [3])).toEqual([{ n: 4 }]);
-    expect(await preparedHere()).not.toContain(lost.name);
+    await pool.query('DEALLOCATE lost_one');
+    expect(await prepared.rows(lost, [2])).toEqual([{ n: 3 }]);
+    expect(await prepared.rows(lost, [3])).toEqual([{ n: 4 }]);
+    expect(await preparedOn(pool)).not.toContain(lost.name);
   });
 
   it('passes on an error of the statement itself', async () => {
-    const statements = preparedStatements(pool as pg.Pool);
-    await expect(statements.rows(DOUBLE, ['not a number'])).rejects.toMatchObject({ code: '22P02' });
-    expect(await statements.rows(DOUBLE, [1])).toEqual([{ n: 2 }]);
+    const pool = onePool();
+    const { prepared } = statementNaming(pool);
+    await expect(prepared.rows(DOUBLE, ['not a number'])).rejects.toMatchObject({ code: '22P02' });
+    expect(await prepared.rows(DOUBLE, [1])).toEqual([{ n: 2 }]);
+  });
+
+  it("names Kysely's statements it sees again, not one-offs or what cannot be prepared", async () => {
+    const pool = onePool();
+    const db = new Kysely<Things>({
+      dialect: new PostgresDialect({ pool: statementNaming(pool).dialectPool }),
+    });
+    await db.schema.createTable('things').addColumn('id', 'integer').addColumn('label', 'text').execute();
+    const find = (id: number) => db.selectFrom('things').select('label').where('id', '=', id).execute();
+    await db.insertInto('things').values({ id: 1, label: 'one' }).execute();
+    await find(1);
+    expect(await preparedOn(pool)).toEqual([]);
+    await find(2);
+    await db.transaction().execute(async (trx) => {
+      await trx.insertInto('things').values({ id: 2, label: 'two' }).execute();
+    });
+    expect(await find(2)).toEqual([{ label: 'two' }]);
+    // The lookup and the insert, each seen twice; not the DDL, BEGIN or COMMIT.
+    expect(await preparedOn(pool)).toHaveLength(2);
+    await db.schema.dropTable('things').execute();
+  });
+
+  it("follows another gateway's migration that changes a prepared statement's rows", async () => {
+    const pool = onePool();
+    const db = new Kysely<Things>({
+      dialect: new PostgresDialect({ pool: statementNaming(pool).dialectPool }),
+    });
+    await db.schema.createTable('things').addColumn('id', 'integer').execute();
+    await sql`INSERT INTO things (id) VALUES (1)`.execute(db);
+    const all = () => db.selectFrom('things').selectAll().where('id', '=', 1).execute();
+    await all();
+    expect(await all()).toEqual([{ id: 1 }]);
+    // Another connection (another gateway's migration) adds a column under the prepared statement.
+    const other = new pg.Client({ connectionString: url });
+    await other.connect();
+    await other.query("ALTER TABLE things ADD COLUMN label text DEFAULT 'new'");
+    await other.end();
+    expect(await all()).toEqual([{ id: 1, label: 'new' }]);
+    expect(await all()).toEqual([{ id: 1, label: 'new' }]);
+    await db.schema.dropTable('things').execute();
   });
 });
