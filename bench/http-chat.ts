@@ -25,6 +25,7 @@ function streamedChat(url: string, agent: http.Agent, payload: string): Promise<
   return new Promise((resolve, reject) => {
     const started = performance.now();
     let ttftMs = Number.NaN;
+    let lastContentMs = Number.NaN;
     let content = '';
     let failed = false;
     let pending = '';
@@ -34,7 +35,8 @@ function streamedChat(url: string, agent: http.Agent, payload: string): Promise<
       if (frameText.failed) failed = true;
       const { text } = frameText;
       if (!text) return;
-      if (Number.isNaN(ttftMs)) ttftMs = performance.now() - started;
+      lastContentMs = performance.now() - started;
+      if (Number.isNaN(ttftMs)) ttftMs = lastContentMs;
       content += text;
     };
     const request = http.request(
@@ -64,6 +66,7 @@ function streamedChat(url: string, agent: http.Agent, payload: string): Promise<
             status,
             ttftMs,
             ttlbMs,
+            ...(Number.isNaN(lastContentMs) ? {} : { lastContentMs }),
             content,
             ...(claude ? { claudeMs: Number(claude[1]) } : {}),
             ...(gateway ? { gatewayMs: Number(gateway[1]) } : {}),

@@ -73,7 +73,11 @@ export function statementNaming(pool: QueryRunner): StatementNaming {
     return name;
   };
 
-  /** Runs `text` by `name`, or unnamed once the server is found to lose prepared statements. */
+  /**
+   * Runs `text` by `name`, or unnamed once the server is found to lose prepared statements. Inside
+   * a transaction the retry fails too (the error aborted the transaction): that one operation
+   * fails, and every later one runs unnamed.
+   */
   async function run<Row extends pg.QueryResultRow>(
     client: Pick<pg.ClientBase, 'query'>,
     name: string | undefined,
