@@ -19,6 +19,8 @@ export interface RequestRunSummary {
   surface?: string;
   /** The Claude account the run used (audit column, metrics label). */
   account?: string;
+  /** How the claim a turn went ahead of turned out (metrics; see RunSummary). */
+  aheadOfClaim?: RunSummary['aheadOfClaim'];
 }
 
 /** Handed to the route by this middleware; the route passes them to RunService.run. */

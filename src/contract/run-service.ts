@@ -99,6 +99,11 @@ export interface RunSummary {
   turns?: number;
   /** The Claude account (ACCOUNTS_FILE name) the run used; after a failover, the one that answered. */
   account?: string;
+  /**
+   * The turn went to its session's live process before its claim answered (a shared index): the
+   * claim then confirmed that session, or gave another and the run started over.
+   */
+  aheadOfClaim?: 'confirmed' | 'superseded';
 }
 
 export interface RunService {

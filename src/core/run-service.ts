@@ -6,7 +6,7 @@ import { GatewayError } from '../contract/gateway-error.js';
 import type { Principal } from '../contract/key-policy.js';
 import type { ConversationIndex } from '../contract/ports/conversations.js';
 import { type RunEvent, ZERO_USAGE } from '../contract/run-events.js';
-import type { RunPlan } from '../contract/run-plan.js';
+import type { RunPlan, TrackedSession } from '../contract/run-plan.js';
 import type { ReadRunProgress, RunRequest, RunService, RunSummary } from '../contract/run-service.js';
 import type { ClaudeRunner } from '../engine/runner.js';
 import { roundUsd } from '../util/round-usd.js';
@@ -53,6 +53,14 @@ export interface RunServiceDeps {
 /** The session a run uses, replaced when a failover starts the run over in a clean one. */
 interface RunSession {
   tracker?: RunSessionTracker;
+  /** The run went to Claude Code: a claim confirmed after that is started as well. */
+  started?: boolean;
+  /** A claim still on its way while the turn went ahead (settled before the session is). */
+  confirming?: Promise<unknown>;
+  /** How the claim a turn went ahead of turned out. */
+  ahead?: RunSummary['aheadOfClaim'];
+  /** The session that claim gave when it was not the one foreseen. */
+  claimedInstead?: string;
 }
 
 /**
@@ -90,14 +98,44 @@ export function createRunService(deps: RunServiceDeps): RunService {
     try {
       // The session is looked up before images are fetched: fingerprints cover what the client
       // sent. A shared index (DATABASE_URL) answers asynchronously and may fail with a 503.
-      const claim = await deps.sessions?.begin(planned, request.origin);
+      const ahead =
+        deps.runner.holdsTurns && !deps.accounts
+          ? deps.sessions?.beginAhead?.(planned, request.origin)
+          : undefined;
+      const foreseen = ahead?.foreseen;
+      const claim = ahead
+        ? foreseen
+          ? undefined
+          : await ahead.claim
+        : await deps.sessions?.begin(planned, request.origin);
       if (claim) {
         planned.session = claim.session;
         session.tracker = trackRunSession(claim, planned);
       }
+      // A session this gateway left and keeps the process of: the turn goes to that process while
+      // its claim is on the way (a round trip to the shared index), held back from the API until
+      // the claim confirms it (the runner's `confirm`).
+      let confirmed: Promise<TrackedSession | undefined> | undefined;
+      if (ahead && foreseen) {
+        planned.session = foreseen;
+        confirmed = ahead.claim.then((claimed) => {
+          session.tracker = trackRunSession(claimed, planned);
+          if (session.started) session.tracker.started();
+          const confirmedAsForeseen = sameSession(claimed.session, foreseen);
+          session.ahead = confirmedAsForeseen ? 'confirmed' : 'superseded';
+          if (confirmedAsForeseen) return undefined;
+          planned.session = claimed.session;
+          session.claimedInstead = claimed.session.id;
+          return claimed.session;
+        });
+        session.confirming = confirmed.catch(() => undefined);
+      }
       const plan = deps.resolveRemoteImages
         ? await deps.resolveRemoteImages(planned, request.signal, request.locateImage)
         : planned;
+      const confirm = confirmed?.then((claimed) => (claimed ? { ...plan, session: claimed } : undefined));
+      // Its failure is the runner's to throw, if the run gets that far.
+      confirm?.catch(() => undefined);
       // A failover starts over in a clean session, claimed for what the client sent.
       const restart = async (failed: RunPlan) => {
         await session.tracker?.settle();
@@ -108,7 +146,7 @@ export function createRunService(deps: RunServiceDeps): RunService {
         session.tracker.started();
         return { plan: next, conversationAccount: fresh.session.account };
       };
-      yield* execute(plan, request, session, restart);
+      yield* execute(plan, request, session, restart, confirm);
     } catch (error) {
       if (deps.stopping?.aborted && !request.signal.aborted) {
         yield { type: 'error', error: gatewayShuttingDown() };
@@ -120,6 +158,7 @@ export function createRunService(deps: RunServiceDeps): RunService {
     } finally {
       // The key's run slot is free as soon as the run is over, however it ended.
       request.admission.release();
+      await session.confirming;
       // Awaited: a shared index has recorded the turn before the client can send the next one.
       await session.tracker?.settle();
     }
@@ -130,6 +169,7 @@ export function createRunService(deps: RunServiceDeps): RunService {
     request: RunRequest,
     session: RunSession,
     restart: (failed: RunPlan) => Promise<{ plan: RunPlan; conversationAccount: string | undefined }>,
+    confirm: Promise<RunPlan | undefined> | undefined,
   ): AsyncGenerator<RunEvent, void, undefined> {
     const { signal } = request;
     const limit = runSignal(
@@ -137,7 +177,7 @@ export function createRunService(deps: RunServiceDeps): RunService {
       Math.min(request.timeoutMs ?? Number.POSITIVE_INFINITY, deps.requestTimeoutMs),
     );
     try {
-      yield* executeWithin(limit, plan, request, session, restart);
+      yield* executeWithin(limit, plan, request, session, restart, confirm);
     } finally {
       limit.dispose();
     }
@@ -149,6 +189,7 @@ export function createRunService(deps: RunServiceDeps): RunService {
     request: RunRequest,
     session: RunSession,
     restart: (failed: RunPlan) => Promise<{ plan: RunPlan; conversationAccount: string | undefined }>,
+    confirm: Promise<RunPlan | undefined> | undefined,
   ): AsyncGenerator<RunEvent, void, undefined> {
     const runSignal = limit.signal;
     const queuedAt = performance.now();
@@ -239,12 +280,13 @@ export function createRunService(deps: RunServiceDeps): RunService {
             session.tracker?.ranOn(account.name);
           },
         })
-      : deps.runner.run(plan, runSignal, { cleanup, onTurnSent });
+      : deps.runner.run(plan, runSignal, { cleanup, onTurnSent, ...(confirm ? { confirm } : {}) });
     // The start is reported (an audit row written) once this turn of the event loop is over: by
     // then a live process has its turn and works on it, so the write is not on the first token's
     // path. A run that ends sooner reports it before its summary (see `finally`).
     const reportStart = onceLater(() => request.onStarted?.(progress));
     try {
+      session.started = true;
       session.tracker?.started();
       for await (const message of messages) {
         reportStart.now();
@@ -273,6 +315,8 @@ export function createRunService(deps: RunServiceDeps): RunService {
         if (!finished) summary.usage = toRunUsage(streamed);
       }
       summary.durationMs = performance.now() - startedAt;
+      if (session.ahead) summary.aheadOfClaim = session.ahead;
+      if (session.claimedInstead) summary.sessionId = session.claimedInstead;
       request.onSummary?.(summary);
     }
   }
@@ -308,6 +352,16 @@ export function createRunService(deps: RunServiceDeps): RunService {
   }
 
   return { admit, run };
+}
+
+/** Whether a claim gave exactly the session a run was started on. */
+function sameSession(claimed: TrackedSession, foreseen: TrackedSession): boolean {
+  return (
+    claimed.id === foreseen.id &&
+    claimed.continues === foreseen.continues &&
+    claimed.version === foreseen.version &&
+    claimed.account === foreseen.account
+  );
 }
 
 /**

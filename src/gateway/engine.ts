@@ -20,6 +20,7 @@ import {
 } from '../engine/processes/executable.js';
 import { ProcessRegistry } from '../engine/processes/process-registry.js';
 import { type ClaudeRunner, createClaudeRunner } from '../engine/runner.js';
+import { heldTranscripts } from '../engine/upstream/held-transcripts.js';
 import { throughRelay } from '../engine/upstream/relay-env.js';
 import type { ScrubRelay } from '../engine/upstream/scrub-relay.js';
 import { createWarmProcesses, type WarmProcesses } from '../engine/warm/warm-processes.js';
@@ -114,7 +115,13 @@ export function buildEngine(setup: EngineSetup): Engine {
     extenders: [
       agentOptions,
       clientToolOptions,
-      ...(setup.sharedTranscripts ? [mirrorTranscripts(setup.sharedTranscripts)] : []),
+      ...(setup.sharedTranscripts
+        ? [
+            mirrorTranscripts(
+              relay ? heldTranscripts(setup.sharedTranscripts, relay.holds) : setup.sharedTranscripts,
+            ),
+          ]
+        : []),
     ],
     ...(relay
       ? { routeEnv: (childEnv: Record<string, string>) => throughRelay(childEnv, relay.baseUrlFor) }
@@ -128,7 +135,13 @@ export function buildEngine(setup: EngineSetup): Engine {
   return {
     processes,
     warm,
-    runner: createClaudeRunner({ configDir: dirs.configDir, launches, source: warm.source }),
+    runner: createClaudeRunner({
+      configDir: dirs.configDir,
+      launches,
+      source: warm.source,
+      // The relay can hold a turn's API requests: a turn may go ahead of its session's claim.
+      ...(relay ? { holds: relay.holds } : {}),
+    }),
     plannedLaunch: (plan) => launches.plan(plan, undefined, spareAccount),
     promiseSessionId: (plan) =>
       plan.history.length > 0

@@ -65,6 +65,12 @@ export function createGatewayMetrics(sources: MetricsSources): GatewayMetrics {
     labelNames: ['model', 'outcome', 'surface'] as const,
     registers,
   });
+  const aheadOfClaim = new Counter({
+    name: `${PREFIX}turns_ahead_of_claim_total`,
+    help: "Turns sent to their session's live process before the shared index answered the claim, by how the claim turned out (confirmed: the turn went on; superseded: the process was ended unheard and the run started over).",
+    labelNames: ['outcome'] as const,
+    registers,
+  });
   const runDuration = new Histogram({
     name: `${PREFIX}run_duration_seconds`,
     help: 'Claude Code run duration (after the queue), by model.',
@@ -142,6 +148,7 @@ export function createGatewayMetrics(sources: MetricsSources): GatewayMetrics {
       runs.inc({ model, outcome: summary.outcome, surface });
       runDuration.observe({ model }, summary.durationMs / 1000);
       queueWait.observe(summary.queueWaitMs / 1000);
+      if (summary.aheadOfClaim) aheadOfClaim.inc({ outcome: summary.aheadOfClaim });
       if (summary.timeToFirstChunkMs !== undefined) {
         firstToken.observe({ model }, summary.timeToFirstChunkMs / 1000);
       }

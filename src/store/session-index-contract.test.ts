@@ -295,6 +295,41 @@ for (const engine of engines) {
       expect(last.session).toEqual({ id: 'session-1', continues: true, version: 4 });
     });
 
+    it('foresees the session this gateway left at the version of the process it keeps, and lets the claim decide', async () => {
+      const kept: Array<{ sessionId: string; version: number }> = [];
+      const { a, b } = await gateways({ keptProcesses: () => kept });
+      const origin = { callerId: 'k' };
+      const first = await a.begin(plan(user('hi')), origin);
+      await first.commit(assistant('hello'));
+      const second = plan(user('hi'), assistant('hello'), user('again'));
+
+      // No process kept: nothing to foresee, the claim alone says where the conversation is.
+      const unkept = a.beginAhead(second, origin);
+      expect(unkept.foreseen).toBeUndefined();
+      await (await unkept.claim).cancel();
+
+      // This gateway left it at version 1 and keeps that process: the claim gives exactly that.
+      kept.push({ sessionId: first.session.id, version: 1 });
+      const ahead = a.beginAhead(second, origin);
+      expect(ahead.foreseen).toEqual({ id: first.session.id, continues: true, version: 1 });
+      const claimed = await ahead.claim;
+      expect(claimed.session).toEqual(ahead.foreseen);
+      await claimed.cancel();
+
+      // The other gateway answered that turn meanwhile (the client asks A again, the same turn):
+      // A still foresees its own session, and the claim gives another one.
+      await (await b.begin(second, origin)).commit(assistant('hello again'));
+      const retried = a.beginAhead(second, origin);
+      expect(retried.foreseen).toEqual({ id: first.session.id, continues: true, version: 1 });
+      expect((await retried.claim).session).not.toEqual(retried.foreseen);
+
+      // Another gateway's head is nothing this gateway can foresee.
+      const third = plan(user('hi'), assistant('hello'), user('again'), assistant('hello again'), user('x'));
+      const elsewhere = a.beginAhead(third, origin);
+      expect(elsewhere.foreseen).toBeUndefined();
+      expect((await elsewhere.claim).session).toMatchObject({ id: first.session.id, version: 2 });
+    });
+
     it.skipIf(engine.name !== 'postgres')(
       'reads no transcript in a claim of a session this gateway keeps a process of at that version',
       async () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import {
+  type ConversationOrigin,
   type EvictedSession,
   SHARED_WORKSPACE_CWD,
   type SharedSessionClaim,
@@ -43,6 +44,9 @@ export interface KeptProcess {
   version: number;
 }
 
+/** Heads of conversations whose last turn this gateway committed, remembered for `beginAhead`. */
+const COMMITTED_HEADS_MAX = 10_000;
+
 // Any constant: the key of the advisory lock that elects one sweeper at a time.
 const SWEEP_LOCK = 0x636773; // "cgs"
 
@@ -54,6 +58,16 @@ export function sharedSessionIndex(
   const newId = options.newId ?? (() => randomUUID());
   const evicted = (sessions: EvictedSession[]) => {
     if (sessions.length > 0) options.onEvict?.(sessions);
+  };
+  // Where this gateway left each conversation it committed a turn of, by the head that turn made.
+  const committedHeads = new Map<string, { id: string; version: number; account: string | null }>();
+  const rememberHead = (head: string, left: { id: string; version: number; account: string | null }) => {
+    committedHeads.delete(head);
+    committedHeads.set(head, left);
+    if (committedHeads.size > COMMITTED_HEADS_MAX) {
+      const [oldest] = committedHeads.keys();
+      if (oldest !== undefined) committedHeads.delete(oldest);
+    }
   };
 
   async function removeAll(trx: Kysely<StoreSchema>, sessions: EvictedSession[]): Promise<void> {
@@ -151,6 +165,7 @@ export function sharedSessionIndex(
                 await removeAll(trx, rows);
                 return rows;
               });
+        rememberHead(head, { id, version: release.version, account: release.account });
         evicted(gone);
       },
       async abandon() {
@@ -199,57 +214,93 @@ export function sharedSessionIndex(
       .executeTakeFirst();
   }
 
-  return {
-    async begin(plan, origin = {}) {
-      // Not the workspace's local path: gateways with other DATA_DIRs continue the same conversation.
-      const cwd = plan.agent?.cwd ?? SHARED_WORKSPACE_CWD;
-      const seed = scopeSeed([origin.callerId, origin.endUser, origin.conversationId, cwd]);
-      const prefix = fingerprintTurns(seed, plan.history);
-      const afterPrompt = extendFingerprint(prefix, { role: 'user', content: plan.prompt });
-      const key = origin.conversationId === undefined ? null : seed;
-      const at = now();
-      if (plan.history.length > 0) {
-        const found = await claimIdle(prefix, at);
-        if (found) {
-          const projectKeys = found.project_keys ?? [];
-          // Only an unambiguous transcript is handed over; otherwise the SDK asks the database.
-          if (options.prefetch && projectKeys.length === 1) {
-            options.prefetch.put(found.id, {
-              projectKey: projectKeys[0] as string,
-              mainEntries: found.main_entries ?? [],
-              subkeys: found.subkeys ?? [],
-            });
-          }
-          return claimFor(
-            found.id,
-            { continues: true, version: found.version },
-            afterPrompt,
-            key,
-            false,
-            found.account,
-          );
+  /**
+   * The session a claim of `prefix` would give if nothing moved since this gateway committed its
+   * last turn, when a process of it at that version is kept here; the claim still decides.
+   */
+  function foresee(prefix: string): SharedSessionClaim['session'] | undefined {
+    const known = committedHeads.get(prefix);
+    if (known === undefined) return undefined;
+    // A head this gateway has moved on from since is no guess: its process holds a later version.
+    const kept = options.keptProcesses?.() ?? [];
+    if (!kept.some((process) => process.sessionId === known.id && process.version === known.version)) {
+      return undefined;
+    }
+    return {
+      id: known.id,
+      continues: true,
+      version: known.version,
+      ...(known.account !== null ? { account: known.account } : {}),
+    };
+  }
+
+  function beginAhead(plan: RunPlan, origin: ConversationOrigin = {}) {
+    // Not the workspace's local path: gateways with other DATA_DIRs continue the same conversation.
+    const cwd = plan.agent?.cwd ?? SHARED_WORKSPACE_CWD;
+    const seed = scopeSeed([origin.callerId, origin.endUser, origin.conversationId, cwd]);
+    const prefix = fingerprintTurns(seed, plan.history);
+    const afterPrompt = extendFingerprint(prefix, { role: 'user', content: plan.prompt });
+    const key = origin.conversationId === undefined ? null : seed;
+    const foreseen = plan.history.length > 0 ? foresee(prefix) : undefined;
+    return { foreseen, claim: claim(plan, { cwd, prefix, afterPrompt, key }) };
+  }
+
+  async function claim(
+    plan: RunPlan,
+    {
+      cwd,
+      prefix,
+      afterPrompt,
+      key,
+    }: { cwd: string; prefix: string; afterPrompt: string; key: string | null },
+  ): Promise<SharedSessionClaim> {
+    const at = now();
+    if (plan.history.length > 0) {
+      const found = await claimIdle(prefix, at);
+      if (found) {
+        const projectKeys = found.project_keys ?? [];
+        // Only an unambiguous transcript is handed over; otherwise the SDK asks the database.
+        if (options.prefetch && projectKeys.length === 1) {
+          options.prefetch.put(found.id, {
+            projectKey: projectKeys[0] as string,
+            mainEntries: found.main_entries ?? [],
+            subkeys: found.subkeys ?? [],
+          });
         }
+        return claimFor(
+          found.id,
+          { continues: true, version: found.version },
+          afterPrompt,
+          key,
+          false,
+          found.account,
+        );
       }
-      const id = newId(plan);
-      await db
-        .insertInto('conversations')
-        .values({
-          id,
-          cwd,
-          conversation_key: key,
-          head: null,
-          version: 0,
-          busy_until: at + options.claimTtlMs,
-          last_used_at: at,
-          account: null,
-        })
-        .execute();
-      // Nothing is stored under a new id: a history rebuilt for it is resumed from the transcript
-      // this gateway writes (and a process started ahead to resume that id can serve it). Without a
-      // history there is no resume to answer.
-      if (plan.history.length > 0) options.prefetch?.put(id, { mainEntries: [], subkeys: [] });
-      return claimFor(id, { continues: false, version: 0 }, afterPrompt, key, true);
-    },
+    }
+    const id = newId(plan);
+    await db
+      .insertInto('conversations')
+      .values({
+        id,
+        cwd,
+        conversation_key: key,
+        head: null,
+        version: 0,
+        busy_until: at + options.claimTtlMs,
+        last_used_at: at,
+        account: null,
+      })
+      .execute();
+    // Nothing is stored under a new id: a history rebuilt for it is resumed from the transcript
+    // this gateway writes (and a process started ahead to resume that id can serve it). Without a
+    // history there is no resume to answer.
+    if (plan.history.length > 0) options.prefetch?.put(id, { mainEntries: [], subkeys: [] });
+    return claimFor(id, { continues: false, version: 0 }, afterPrompt, key, true);
+  }
+
+  return {
+    begin: (plan, origin) => beginAhead(plan, origin).claim,
+    beginAhead,
 
     async sweep() {
       const at = now();

@@ -16,6 +16,7 @@ import {
 import { gatewayAffinity, startRoundRobinBalancer } from '../helpers/round-robin-balancer.js';
 import type { MockAnthropic, RecordedRequest } from '../mock-anthropic/server.js';
 import { startMockAnthropic } from '../mock-anthropic/server.js';
+import { parsePrometheus, sampleValue } from '../ops/prometheus.js';
 import { type ServerProcess, startServerProcess } from '../ops/server-process.js';
 import { bearer, postJson } from '../security/http.js';
 
@@ -83,6 +84,12 @@ function conversation(key: string, headers: Record<string, string> = {}) {
   };
 }
 
+/** How many of a gateway's turns went ahead of their claim, by how the claim turned out. */
+async function aheadOfClaim(server: ServerProcess, outcome: 'confirmed' | 'superseded'): Promise<number> {
+  const samples = parsePrometheus(await (await fetch(`${server.origin}/metrics`)).text());
+  return sampleValue(samples, 'claude_gateway_turns_ahead_of_claim_total', { outcome }) ?? 0;
+}
+
 /** What the model received, as `role: text` lines, for the history a conversation has so far. */
 const expectedHistory = (messages: Message[]) => messages.map((m) => `${m.role}: ${m.content}`);
 const sessionOf = (request: RecordedRequest) => request.headers['x-claude-code-session-id'];
@@ -143,6 +150,49 @@ describe.skipIf(!postgresTestsEnabled())('hot processes on a shared database', (
     const fourth = await talk.say(a.origin, 'And my name?');
     expect(conversationOf(fourth)).toEqual(expectedHistory(talk.messages.slice(0, -1)));
     expect(await childrenOf(a)).toEqual(afterResume);
+  });
+
+  it("sends A's turn ahead of its claim to the process A kept, and ends it unheard when B answered that turn meanwhile", async () => {
+    const key = await newKey('ahead');
+    const talk = conversation(key);
+    const before = new Set(await childrenOf(a));
+    const first = await talk.say(a.origin, 'My name is Ada.');
+    const keptOnA = (await childrenOf(a)).filter((pid) => !before.has(pid));
+    const confirmed = await aheadOfClaim(a, 'confirmed');
+    // A left this conversation and keeps its process: the turn goes to it while the claim is on
+    // its way, and the claim confirms it.
+    await talk.say(a.origin, 'What is my name?');
+    expect(await aheadOfClaim(a, 'confirmed')).toBe(confirmed + 1);
+    expect(keptOnA.length).toBeGreaterThan(0);
+    const now = await childrenOf(a);
+    expect(keptOnA.every((pid) => now.includes(pid))).toBe(true);
+
+    // B answers the next turn; then the client sends A that same turn again (a retry).
+    const asked = [...talk.messages, { role: 'user' as const, content: 'I live in London.' }];
+    await talk.say(b.origin, 'I live in London.');
+    const superseded = await aheadOfClaim(a, 'superseded');
+    const seen = mock.requests.length;
+    const retry = await postJson(
+      a.origin,
+      '/v1/chat/completions',
+      { model: 'sonnet', messages: asked },
+      bearer(key),
+    );
+    expect(retry.status).toBe(200);
+    // A foresaw the session at the version its process holds, sent the turn ahead, and the claim
+    // gave another session (this history's session moved on with B's turn): A's process was ended
+    // before its request left, and the turn ran once, in a session rebuilt from the whole history.
+    expect(await aheadOfClaim(a, 'superseded')).toBe(superseded + 1);
+    expect(mock.requests).toHaveLength(seen + 1);
+    const ran = mock.requests.at(-1) as RecordedRequest;
+    expect(sessionOf(ran)).not.toBe(sessionOf(first));
+    expect(conversationOf(ran)).toEqual(expectedHistory(asked));
+    expect(
+      await eventually(async () => {
+        const now = await childrenOf(a);
+        return keptOnA.every((pid) => !now.includes(pid));
+      }),
+    ).toBe(true);
   });
 
   it('keeps a conversation on one gateway through an affinity balancer: every later turn is hot', async () => {

@@ -11,6 +11,13 @@ import type { ClaudeTurn, RunPlan, TrackedSession } from '../run-plan.js';
 export interface SharedSessionIndex {
   begin(plan: RunPlan, origin?: ConversationOrigin): Promise<SharedSessionClaim>;
   /**
+   * `begin`, with what this gateway expects the claim to give, known without asking the database:
+   * a session whose last turn this gateway committed, ending at the plan's history, of which it
+   * keeps a live process at that version. The claim decides; the foresight only lets the turn go
+   * to that process while the claim is on its way.
+   */
+  beginAhead(plan: RunPlan, origin?: ConversationOrigin): ClaimAhead<SharedSessionClaim>;
+  /**
    * Evicts sessions idle past the TTL, over the cap (oldest first) or whose claim lapsed, and deletes
    * their mirrored transcripts. On PostgreSQL only one gateway sweeps at a time (advisory lock);
    * the others return at once. Returns what it evicted.
@@ -62,6 +69,14 @@ export interface EvictedSession {
  */
 export interface ConversationIndex {
   begin(plan: RunPlan, origin?: ConversationOrigin): SessionClaim | Promise<SessionClaim>;
+  /** `begin` with a foresight of its session, where claims take a round trip (a shared index). */
+  beginAhead?(plan: RunPlan, origin?: ConversationOrigin): ClaimAhead<SessionClaim>;
+}
+
+/** A claim on its way, and the session it is expected to give (undefined: no guess). */
+export interface ClaimAhead<Claim extends SessionClaim> {
+  foreseen: Claim['session'] | undefined;
+  claim: Promise<Claim>;
 }
 
 /** Who is asking and how they name the conversation; every field is optional. */

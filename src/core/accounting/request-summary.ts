@@ -15,5 +15,6 @@ export function toRequestSummary(summary: RunSummary): RequestRunSummary {
     queueWaitMs: summary.queueWaitMs,
     surface: summary.surface,
     ...(summary.account !== undefined ? { account: summary.account } : {}),
+    ...(summary.aheadOfClaim !== undefined ? { aheadOfClaim: summary.aheadOfClaim } : {}),
   };
 }

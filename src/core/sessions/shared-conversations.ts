@@ -5,6 +5,7 @@ import type {
   ConversationIndex,
   EvictedSession,
   SessionClaim,
+  SharedSessionClaim,
   SharedSessionIndex,
 } from '../../contract/ports/conversations.js';
 import { CHANNELS, type StoreNotifications } from '../../contract/ports/notifications.js';
@@ -22,24 +23,30 @@ export function sharedConversations(index: SharedSessionIndex, logger: Logger): 
       logger.warn({ err, session: id }, `conversation ${step} not recorded`),
     );
   };
+  const shareClaim = (claimed: SharedSessionClaim): SessionClaim => {
+    const { id } = claimed.session;
+    return {
+      session: claimed.session,
+      commit: (reply, account) => settle('commit', id, () => claimed.commit(reply, account))(),
+      abandon: settle('abandon', id, () => claimed.abandon()),
+      cancel: settle('cancel', id, () => claimed.cancel()),
+    };
+  };
+  const unreachable = (err: unknown): never => {
+    // The database is away, not a bug here: the reason, without a stack.
+    logger.warn(
+      { reason: err instanceof Error ? err.message : String(err) },
+      'conversation index unreachable',
+    );
+    throw storeUnavailable();
+  };
   return {
     async begin(plan, origin) {
-      const claim = await index.begin(plan, origin).catch((err: unknown) => {
-        // The database is away, not a bug here: the reason, without a stack.
-        logger.warn(
-          { reason: err instanceof Error ? err.message : String(err) },
-          'conversation index unreachable',
-        );
-        throw storeUnavailable();
-      });
-      const { id } = claim.session;
-      const shared: SessionClaim = {
-        session: claim.session,
-        commit: (reply) => settle('commit', id, () => claim.commit(reply))(),
-        abandon: settle('abandon', id, () => claim.abandon()),
-        cancel: settle('cancel', id, () => claim.cancel()),
-      };
-      return shared;
+      return shareClaim(await index.begin(plan, origin).catch(unreachable));
+    },
+    beginAhead(plan, origin) {
+      const ahead = index.beginAhead(plan, origin);
+      return { foreseen: ahead.foreseen, claim: ahead.claim.then(shareClaim, unreachable) };
     },
   };
 }

@@ -253,6 +253,37 @@ describe('the scrub relay', () => {
     }
   });
 
+  it("holds a held session's requests until its turn may run, and lets other sessions' through", async () => {
+    const hold = relay.holds.hold('session-held');
+    const held = post('/v1/messages', '{"model":"m","messages":[]}', {
+      headers: { 'x-claude-code-session-id': 'session-held' },
+    });
+    const other = await post('/v1/messages', '{"model":"m","messages":[]}', {
+      headers: { 'x-claude-code-session-id': 'session-free' },
+    });
+    expect(other.status).toBe(200);
+    // The held request has reached the relay, and no further.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(upstream.received.map((r) => r.headers['x-claude-code-session-id'])).toEqual(['session-free']);
+    hold.open();
+    expect((await held).status).toBe(200);
+    expect(upstream.received.map((r) => r.headers['x-claude-code-session-id'])).toEqual([
+      'session-free',
+      'session-held',
+    ]);
+  });
+
+  it('closes the connection of a held request whose turn will not run, and sends nothing upstream', async () => {
+    const hold = relay.holds.hold('session-gone');
+    const held = post('/v1/messages', '{"model":"m","messages":[]}', {
+      headers: { 'x-claude-code-session-id': 'session-gone' },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    hold.discard();
+    await expect(held).rejects.toThrow();
+    expect(upstream.received).toHaveLength(0);
+  });
+
   it('names the same route for the same upstream for its whole life', () => {
     expect(relay.baseUrlFor({ upstream: upstream.url, proxy: {} })).toBe(
       relay.baseUrlFor({ upstream: upstream.url, proxy: {} }),

@@ -18,6 +18,7 @@ import type { Logger } from 'pino';
 import { Agent, type Dispatcher, EnvHttpProxyAgent } from 'undici';
 import { type ScrubOptions, withoutHostDetails } from './environment-block.js';
 import { type ProxySettings, RelayRoutes, type RelayTarget } from './relay-routes.js';
+import { TurnHolds } from './turn-holds.js';
 
 /** The requests whose bodies hold a conversation: `POST .../v1/messages` and its token count. */
 const CONVERSATION_PATH = /\/v1\/messages(\/count_tokens)?$/;
@@ -34,6 +35,8 @@ const HOP_BY_HOP = new Set([
   'expect',
   'host',
 ]);
+/** The header Claude Code names its session in, on every API request. */
+const SESSION_HEADER = 'x-claude-code-session-id';
 /**
  * Longer than any pause of Claude Code between two requests of a turn, so a kept-alive connection is
  * seldom closed by the relay just as the process reuses it.
@@ -55,6 +58,8 @@ export interface ScrubRelay {
    * proxy it would have used: the same for the same target for the relay's life.
    */
   baseUrlFor(target: RelayTarget): string;
+  /** Sessions whose API requests wait here until their turn may run (see `TurnHolds`). */
+  readonly holds: TurnHolds;
   /** Stops listening, ends open connections and the upstream connections. */
   close(): Promise<void>;
 }
@@ -63,17 +68,19 @@ export interface ScrubRelay {
 export async function startScrubRelay(options: ScrubRelayOptions): Promise<ScrubRelay> {
   const routes = new RelayRoutes();
   const dispatchers = new Dispatchers();
+  const holds = new TurnHolds();
   const scrub: ScrubOptions = {
     keepsWorkingDirectory: (directory) => !options.ownDirectories.some((own) => isWithin(directory, own)),
   };
   const server = createServer({ noDelay: true, keepAliveTimeout: KEEP_ALIVE_MS }, (req, res) => {
-    void relay(req, res, { routes, dispatchers, scrub, logger: options.logger });
+    void relay(req, res, { routes, dispatchers, scrub, holds, logger: options.logger });
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   return {
     baseUrlFor: (target) => `http://127.0.0.1:${port}/${routes.idFor(target)}`,
+    holds,
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
@@ -87,6 +94,7 @@ interface RelayDeps {
   routes: RelayRoutes;
   dispatchers: Dispatchers;
   scrub: ScrubOptions;
+  holds: TurnHolds;
   logger: Pick<Logger, 'debug' | 'warn'>;
 }
 
@@ -103,7 +111,16 @@ async function relay(req: IncomingMessage, res: ServerResponse, deps: RelayDeps)
     if (!res.writableFinished) abort.abort();
   });
   try {
-    const body = await requestBody(req, target, deps.scrub);
+    const session = req.headers[SESSION_HEADER];
+    const [body, passes] = await Promise.all([
+      requestBody(req, target, deps.scrub),
+      (typeof session === 'string' ? deps.holds.passage(session) : undefined) ?? true,
+    ]);
+    // A held turn that will not run here: its process is gone by now, and nothing reaches the API.
+    if (!passes) {
+      res.destroy();
+      return;
+    }
     const headers = forwardedHeaders(req.headers, body);
     const upstream = await deps.dispatchers.for(resolved.proxy).request({
       origin: target.origin,
