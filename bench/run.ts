@@ -19,6 +19,7 @@ import { bundledExecutablePath, probeExecutable } from '../src/engine/processes/
 import { type AccountsFigures, accountScenarios, formatAccounts } from './accounts.js';
 import { BENCH_MODEL, directCold, directOptions, hotConversations, warmUpHotTurns } from './direct-sdk.js';
 import { BENCH_MAX_CONCURRENCY, startBenchServers } from './gateways.js';
+import { measureHotTurns } from './hot-turns.js';
 import { formatMultiInstance, type MultiInstanceFigures, multiInstance } from './multi-instance.js';
 import { sampleTree, type TreeSample, waitForQuiet, watchPeakRss } from './proc-stats.js';
 import { runBench } from './processes.js';
@@ -47,6 +48,8 @@ const MAX_CONCURRENCY = BENCH_MAX_CONCURRENCY;
 const SCALE_CLIENTS = 2 * MAX_CONCURRENCY;
 const SCALE_TURNS = 3;
 const HOT_WARMUP_TURNS = 150;
+/** Hot turns each side, on SQLite and on PostgreSQL: the overhead #22 holds to 3 ms is their median. */
+const HOT_TURNS = 40;
 
 function clamp(value: number, min: number, max: number): number {
   return Number.isFinite(value) ? Math.min(max, Math.max(min, Math.round(value))) : min;
@@ -109,7 +112,7 @@ async function main(): Promise<void> {
       warm.url,
       warmPid,
       direct.options(),
-      RUNS,
+      HOT_TURNS,
     );
     // Issue 9: continued conversations on a hot process, per surface, interleaved.
     const surfaceHot = await surfacesHot(warm.url, warmPid, MODEL, RUNS);
@@ -119,6 +122,15 @@ async function main(): Promise<void> {
     const variedWarm = await variedRequests(warm.url, warmPid, MODEL, RUNS);
     peaks.warm = await warmPeak.stop();
     await warm.stop();
+
+    // The same on a gateway whose store is PostgreSQL (a gateway of several): each turn is claimed
+    // in the shared index.
+    const hotPostgres = await measureHotTurns(servers, scratch, {
+      turns: HOT_TURNS,
+      warmup: HOT_WARMUP_TURNS,
+      relay: true,
+      postgres: true,
+    });
 
     // Steady arrivals on the paced mock: adaptive spares against one fixed spare.
     const arrivals = await steadyArrivalsCompared(servers, MODEL);
@@ -173,6 +185,8 @@ async function main(): Promise<void> {
         hotConversation: hotT,
         directSdkCold: directColdT,
         directSdkHot: directHotT,
+        hotConversationPostgres: timings(hotPostgres.gateway),
+        directSdkHotBesidePostgres: timings(hotPostgres.direct),
         fixedSystemPrompt: scenario(prompts.fixed),
         variedSystemPrompts: scenario(prompts.varied),
         clientToolsCold: scenario(variedCold.tools),
@@ -191,6 +205,7 @@ async function main(): Promise<void> {
         hotTtft: hotT.ttft.median - directHotT.ttft.median,
         // The figure #22 holds to 3 ms: per turn, Claude Code's own part taken out on both sides.
         hotAroundClaude: aroundClaude(hotRuns).median - aroundClaude(directHotRuns).median,
+        hotAroundClaudePostgres: hotPostgres.addsMs,
         hotTtlb: hotT.ttlb.median - directHotT.ttlb.median,
       },
       burst: {
@@ -317,10 +332,11 @@ function printTable(results: Record<string, unknown>): void {
     ],
     ['Warm spare', formatSummary(r.scenarios.warmSpare!.ttft), formatSummary(r.scenarios.warmSpare!.ttlb)],
     [
-      'Hot conversation',
+      `Hot conversation (${HOT_TURNS} turns)`,
       formatSummary(r.scenarios.hotConversation!.ttft),
       formatSummary(r.scenarios.hotConversation!.ttlb),
     ],
+    row(`Hot conversation, store on PostgreSQL (${HOT_TURNS} turns)`, r.scenarios.hotConversationPostgres),
     [
       'Agent SDK direct, cold',
       formatSummary(r.scenarios.directSdkCold!.ttft),
@@ -331,6 +347,10 @@ function printTable(results: Record<string, unknown>): void {
       formatSummary(r.scenarios.directSdkHot!.ttft),
       formatSummary(r.scenarios.directSdkHot!.ttlb),
     ],
+    row(
+      'Agent SDK direct, live process (beside the PostgreSQL gateway)',
+      r.scenarios.directSdkHotBesidePostgres,
+    ),
     row(`Burst: ${r.burst.requests} streams, cap ${MAX_CONCURRENCY}`, r.burst),
     row('New conversation, fixed system prompt', r.scenarios.fixedSystemPrompt),
     row('New conversation, a new system prompt each time', r.scenarios.variedSystemPrompts),
@@ -357,7 +377,7 @@ function printTable(results: Record<string, unknown>): void {
     ...rows.map((row) => `| ${row.join(' | ')} |`),
     '',
     `- Gateway overhead over the Agent SDK (median TTFT): ${r.overheadMs.hotTtft!.toFixed(1)} ms on a live process, ${r.overheadMs.coldTtft!.toFixed(1)} ms cold`,
-    `- On a live process, less Claude Code's own part of each turn (turn sent to its first event): the gateway adds ${r.overheadMs.hotAroundClaude!.toFixed(1)} ms (median)`,
+    `- On a live process, less Claude Code's own part of each turn (turn sent to its first event): the gateway adds ${r.overheadMs.hotAroundClaude!.toFixed(1)} ms on SQLite, ${r.overheadMs.hotAroundClaudePostgres!.toFixed(1)} ms on PostgreSQL (median, ${HOT_TURNS} turns each)`,
     `- Warm spare vs cold start: ${r.targets.warmSpeedup}x lower TTFT`,
     `- Surfaces vs chat completions, median TTFT difference: cold ${formatDiffs(r.surfaces.overheadVsChatMs.cold)}; hot ${formatDiffs(r.surfaces.overheadVsChatMs.hot)}`,
     `- Burst: ${r.burst.ok}/${r.burst.requests} ok (error rate ${(r.burst.errorRate * 100).toFixed(0)}%), ${r.burst.throughputPerSecond.toFixed(2)} completions/s over ${r.burst.wallSeconds.toFixed(1)} s`,
