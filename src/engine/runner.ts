@@ -84,6 +84,12 @@ export function createClaudeRunner(deps: ClaudeRunnerDeps): ClaudeRunner {
         yield* attempt(plan, signal, rest);
         return;
       }
+      if (holds.passage(sessionId) !== undefined) {
+        // Another run of this session went ahead of its claim already (a client's duplicate
+        // request): this one waits for its own claim, and the other's hold stays its own.
+        yield* attempt((await confirm) ?? plan, signal, rest);
+        return;
+      }
       const hold = holds.hold(sessionId);
       try {
         yield* attempt(plan, signal, rest, { hold, confirm });
