@@ -1,11 +1,16 @@
 import { InMemorySessionStore, type SessionStore } from '@anthropic-ai/claude-agent-sdk';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { EvictedSession } from '../../contract/ports/conversations.js';
+import type { EvictedSession, SharedSessionIndex } from '../../contract/ports/conversations.js';
 import type { Channel, StoreNotifications } from '../../contract/ports/notifications.js';
 import type { RunPlan } from '../../contract/run-plan.js';
 import type { ClaudeLaunch } from '../../engine/options/claude-launch.js';
-import { endedEverywhere, mirrorTranscripts, WORKSPACE_PROJECT_KEY } from './shared-conversations.js';
+import {
+  endedEverywhere,
+  mirrorTranscripts,
+  sharedConversations,
+  WORKSPACE_PROJECT_KEY,
+} from './shared-conversations.js';
 
 /** One database's channels in memory: every subscriber hears every publish, its sender's included. */
 function channels(): StoreNotifications & { sent: string[] } {
@@ -114,5 +119,55 @@ describe('mirrorTranscripts', () => {
     // The two mirrors key processes apart: a spare or kept process mirrors where its run would.
     expect(extend(agent, bare).transcriptMirror?.name).not.toBe(extend(plan, bare).transcriptMirror?.name);
     expect(extend({ ...plan, session: undefined }, bare).transcriptMirror).toBeUndefined();
+  });
+});
+
+describe('sharedConversations', () => {
+  const plan: RunPlan = {
+    model: 'sonnet',
+    history: [],
+    prompt: [{ type: 'text', text: 'hi' }],
+    thinking: 'disabled',
+    clientTools: [],
+  };
+  const reply = { role: 'assistant' as const, content: [{ type: 'text' as const, text: 'hello' }] };
+
+  /** An index whose claims record what they were committed with; its claims fail when told to. */
+  function index(failing = false) {
+    const commits: Array<string | undefined> = [];
+    const claim = () => {
+      if (failing) return Promise.reject(new Error('connect ECONNREFUSED'));
+      return Promise.resolve({
+        session: { id: 's1', continues: true, version: 2 },
+        commit: async (_reply: unknown, account?: string) => void commits.push(account),
+        abandon: async () => undefined,
+        cancel: async () => undefined,
+      });
+    };
+    const shared: SharedSessionIndex = {
+      begin: claim,
+      beginAhead: () => ({ foreseen: { id: 's1', continues: true, version: 2 }, claim: claim() }),
+      sweep: async () => [],
+      size: async () => 0,
+      endConversation: async () => [],
+    };
+    return { shared, commits };
+  }
+
+  it('records the pooled account a turn ran on with its commit', async () => {
+    const { shared, commits } = index();
+    const conversations = sharedConversations(shared, logger);
+    await (await conversations.begin(plan)).commit(reply, 'team-a');
+    await (await conversations.beginAhead?.(plan)?.claim)?.commit(reply, 'team-b');
+    expect(commits).toEqual(['team-a', 'team-b']);
+  });
+
+  it('gives what it foresees as it is, and a claim the database cannot answer as a 503', async () => {
+    const { shared } = index(true);
+    const conversations = sharedConversations(shared, logger);
+    const ahead = conversations.beginAhead?.(plan);
+    expect(ahead?.foreseen).toEqual({ id: 's1', continues: true, version: 2 });
+    await expect(ahead?.claim).rejects.toMatchObject({ status: 503 });
+    await expect(conversations.begin(plan)).rejects.toMatchObject({ status: 503 });
   });
 });
