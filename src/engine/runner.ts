@@ -175,6 +175,8 @@ export function createClaudeRunner(deps: ClaudeRunnerDeps): ClaudeRunner {
         // Claude Code works on the turn meanwhile; nothing of it leaves the gateway until this.
         const instead = await held.confirm;
         if (instead !== undefined) throw new Superseded(instead);
+        // A client gone meanwhile: its process is being ended, and its request stays held.
+        if (signal.aborted) throw new ClaudeRunError('aborted', 'The request was aborted.');
         held.hold.open();
       }
       for (;;) {
