@@ -63,6 +63,17 @@ interface RunSession {
   claimedInstead?: string;
 }
 
+/** A run as its claim left it: what `execute` runs. */
+interface RunAttempt {
+  plan: RunPlan;
+  request: RunRequest;
+  session: RunSession;
+  /** A failover starts over in a clean session, claimed for what the client sent. */
+  restart: (failed: RunPlan) => Promise<{ plan: RunPlan; conversationAccount: string | undefined }>;
+  /** The claim a turn went ahead of (the runner's `confirm`); undefined when the run was claimed first. */
+  confirm: Promise<RunPlan | undefined> | undefined;
+}
+
 /**
  * The one place a plan becomes a Claude Code run, for every surface: session claim, remote images,
  * queue lease, the runner (warm/hot processes live behind it), timeout, the SDK interpreter, and the
@@ -146,7 +157,7 @@ export function createRunService(deps: RunServiceDeps): RunService {
         session.tracker.started();
         return { plan: next, conversationAccount: fresh.session.account };
       };
-      yield* execute(plan, request, session, restart, confirm);
+      yield* execute({ plan, request, session, restart, confirm });
     } catch (error) {
       if (deps.stopping?.aborted && !request.signal.aborted) {
         yield { type: 'error', error: gatewayShuttingDown() };
@@ -164,20 +175,14 @@ export function createRunService(deps: RunServiceDeps): RunService {
     }
   }
 
-  async function* execute(
-    plan: RunPlan,
-    request: RunRequest,
-    session: RunSession,
-    restart: (failed: RunPlan) => Promise<{ plan: RunPlan; conversationAccount: string | undefined }>,
-    confirm: Promise<RunPlan | undefined> | undefined,
-  ): AsyncGenerator<RunEvent, void, undefined> {
-    const { signal } = request;
+  async function* execute(attempt: RunAttempt): AsyncGenerator<RunEvent, void, undefined> {
+    const { request } = attempt;
     const limit = runSignal(
-      [signal, deps.stopping],
+      [request.signal, deps.stopping],
       Math.min(request.timeoutMs ?? Number.POSITIVE_INFINITY, deps.requestTimeoutMs),
     );
     try {
-      yield* executeWithin(limit, plan, request, session, restart, confirm);
+      yield* executeWithin(limit, attempt);
     } finally {
       limit.dispose();
     }
@@ -185,11 +190,7 @@ export function createRunService(deps: RunServiceDeps): RunService {
 
   async function* executeWithin(
     limit: RunSignal,
-    plan: RunPlan,
-    request: RunRequest,
-    session: RunSession,
-    restart: (failed: RunPlan) => Promise<{ plan: RunPlan; conversationAccount: string | undefined }>,
-    confirm: Promise<RunPlan | undefined> | undefined,
+    { plan, request, session, restart, confirm }: RunAttempt,
   ): AsyncGenerator<RunEvent, void, undefined> {
     const runSignal = limit.signal;
     const queuedAt = performance.now();

@@ -27,23 +27,12 @@ export class TurnHolds {
     });
     const entry = { passage, settle };
     this.#held.set(sessionId, entry);
+    // Settling twice changes nothing, and a hold that ended no longer owns the session's entry.
     const end = (passes: boolean) => {
       if (this.#held.get(sessionId) === entry) this.#held.delete(sessionId);
       settle(passes);
     };
-    let ended = false;
-    return {
-      open: () => {
-        if (ended) return;
-        ended = true;
-        end(true);
-      },
-      discard: () => {
-        if (ended) return;
-        ended = true;
-        end(false);
-      },
-    };
+    return { open: () => end(true), discard: () => end(false) };
   }
 
   /**
