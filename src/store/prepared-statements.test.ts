@@ -18,6 +18,7 @@ describe.skipIf(!postgresTestsEnabled())('statements run by name on PostgreSQL',
   let cluster: PostgresCluster | undefined;
   let url = '';
   const pools: pg.Pool[] = [];
+  const closings: Promise<void>[] = [];
 
   beforeAll(async () => {
     cluster = await startPostgresCluster();
@@ -25,6 +26,7 @@ describe.skipIf(!postgresTestsEnabled())('statements run by name on PostgreSQL',
   });
   afterEach(async () => {
     await Promise.all(pools.splice(0).map((pool) => pool.end()));
+    await Promise.all(closings.splice(0));
   });
   afterAll(async () => {
     await cluster?.stop();
@@ -33,9 +35,14 @@ describe.skipIf(!postgresTestsEnabled())('statements run by name on PostgreSQL',
   /** One connection: what the server has prepared is what this pool's only session holds. */
   const onePool = () => {
     const pool = new pg.Pool({ connectionString: url, max: 1 });
-    // pool.end() resolves before its connections have closed: one still closing when the cluster
-    // stops hears the server end it (57P01), with no pool left to listen. Not a failure of a test.
-    pool.on('connect', (client) => client.on('error', () => undefined));
+    // pool.end() resolves before its connections have closed, and an error on a connection the
+    // pool is closing reaches the pool's own 'error' event: without a listener it is thrown. Each
+    // connection's end is awaited, so none is still open when the cluster stops.
+    pool.on('error', () => undefined);
+    pool.on('connect', (client) => {
+      client.on('error', () => undefined);
+      closings.push(new Promise((resolve) => client.once('end', () => resolve())));
+    });
     pools.push(pool);
     return pool;
   };
