@@ -8,8 +8,8 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { type PostgresCluster, startPostgresCluster } from '../test/helpers/postgres-cluster.js';
-import { directOptions, hotConversations, warmUpHotTurns } from './direct-sdk.js';
-import type { BenchServers } from './gateways.js';
+import { type Direct, directOptions, hotConversations, warmUpHotTurns } from './direct-sdk.js';
+import type { BenchGateway, BenchServers } from './gateways.js';
 import { aroundClaude, type Summary, summarize } from './stats.js';
 import type { TimedChat } from './timed-chat.js';
 
@@ -54,24 +54,33 @@ export async function measureHotTurns(
         path.join(scratch, options.postgres ? 'direct-hot-postgres' : 'direct-hot'),
       );
       await mkdir(direct.workspaceDir, { recursive: true });
-      const pid = gateway.child.pid as number;
-      await warmUpHotTurns(gateway.url, pid, direct.options(), options.warmup);
-      const runs = await hotConversations(gateway.url, pid, direct.options(), options.turns);
-      const gatewayAround = aroundClaude(runs.gateway);
-      const sdkAround = aroundClaude(runs.direct);
-      return {
-        ...runs,
-        gatewayAround,
-        sdkAround,
-        addsMs: gatewayAround.median - sdkAround.median,
-        beforeTurn: summarize(
-          runs.gateway.flatMap((s) => (s.ok && s.gatewayMs !== undefined ? [s.gatewayMs] : [])),
-        ),
-      };
+      return await hotTurnsThrough(gateway, direct, options);
     } finally {
       await gateway.stop();
     }
   } finally {
     await cluster?.stop();
   }
+}
+
+/** Warm-up turns, then the measured ones, through a running gateway and a live SDK query alike. */
+export async function hotTurnsThrough(
+  gateway: BenchGateway,
+  direct: Direct,
+  { turns, warmup }: Pick<HotTurnsOptions, 'turns' | 'warmup'>,
+): Promise<HotTurns> {
+  const pid = gateway.child.pid as number;
+  await warmUpHotTurns(gateway.url, pid, direct.options(), warmup);
+  const runs = await hotConversations(gateway.url, pid, direct.options(), turns);
+  const gatewayAround = aroundClaude(runs.gateway);
+  const sdkAround = aroundClaude(runs.direct);
+  return {
+    ...runs,
+    gatewayAround,
+    sdkAround,
+    addsMs: gatewayAround.median - sdkAround.median,
+    beforeTurn: summarize(
+      runs.gateway.flatMap((s) => (s.ok && s.gatewayMs !== undefined ? [s.gatewayMs] : [])),
+    ),
+  };
 }

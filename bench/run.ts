@@ -17,9 +17,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { bundledExecutablePath, probeExecutable } from '../src/engine/processes/executable.js';
 import { type AccountsFigures, accountScenarios, formatAccounts } from './accounts.js';
-import { BENCH_MODEL, directCold, directOptions, hotConversations, warmUpHotTurns } from './direct-sdk.js';
+import { BENCH_MODEL, directCold, directOptions } from './direct-sdk.js';
 import { BENCH_MAX_CONCURRENCY, startBenchServers } from './gateways.js';
-import { measureHotTurns } from './hot-turns.js';
+import { hotTurnsThrough, measureHotTurns } from './hot-turns.js';
 import { formatMultiInstance, type MultiInstanceFigures, multiInstance } from './multi-instance.js';
 import { sampleTree, type TreeSample, waitForQuiet, watchPeakRss } from './proc-stats.js';
 import { runBench } from './processes.js';
@@ -33,7 +33,7 @@ import {
   systemPrompts,
   variedRequests,
 } from './scenarios.js';
-import { aroundClaude, formatSummary, type Summary, summarize } from './stats.js';
+import { formatSummary, type Summary, summarize } from './stats.js';
 import { surfacesCold, surfacesHot } from './surfaces.js';
 import { type TimedChat, timedChat } from './timed-chat.js';
 
@@ -107,13 +107,8 @@ async function main(): Promise<void> {
     const idle = await sampleTree(warmPid);
     const warmRuns = await repeat(RUNS, warmPid, (i) => newConversation(warm.url, `warm ${i}`));
     // Hot turns are measured on a gateway that has served traffic, as `bench:hot` does.
-    await warmUpHotTurns(warm.url, warmPid, direct.options(), HOT_WARMUP_TURNS);
-    const { gateway: hotRuns, direct: directHotRuns } = await hotConversations(
-      warm.url,
-      warmPid,
-      direct.options(),
-      HOT_TURNS,
-    );
+    const hotSqlite = await hotTurnsThrough(warm, direct, { turns: HOT_TURNS, warmup: HOT_WARMUP_TURNS });
+    const { gateway: hotRuns, direct: directHotRuns } = hotSqlite;
     // Issue 9: continued conversations on a hot process, per surface, interleaved.
     const surfaceHot = await surfacesHot(warm.url, warmPid, MODEL, RUNS);
     // Issue 16: system prompts (fixed vs one per request), rebuilt histories, stream end.
@@ -204,7 +199,7 @@ async function main(): Promise<void> {
         coldTtft: coldT.ttft.median - directColdT.ttft.median,
         hotTtft: hotT.ttft.median - directHotT.ttft.median,
         // The figure #22 holds to 3 ms: per turn, Claude Code's own part taken out on both sides.
-        hotAroundClaude: aroundClaude(hotRuns).median - aroundClaude(directHotRuns).median,
+        hotAroundClaude: hotSqlite.addsMs,
         hotAroundClaudePostgres: hotPostgres.addsMs,
         hotTtlb: hotT.ttlb.median - directHotT.ttlb.median,
       },
