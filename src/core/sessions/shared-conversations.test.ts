@@ -81,15 +81,17 @@ describe('endedEverywhere', () => {
   });
 });
 
+/** A tracked run's plan: what the mirror and the index are given. */
+const plan: RunPlan = {
+  model: 'claude-sonnet',
+  history: [],
+  prompt: [{ type: 'text', text: 'hi' }],
+  thinking: 'disabled',
+  clientTools: [],
+  session: { id: 's1', continues: false },
+};
+
 describe('mirrorTranscripts', () => {
-  const plan: RunPlan = {
-    model: 'claude-sonnet',
-    history: [],
-    prompt: [{ type: 'text', text: 'hi' }],
-    thinking: 'disabled',
-    clientTools: [],
-    session: { id: 's1', continues: false },
-  };
   const entry = { type: 'user', uuid: 'u1' };
   // Only what the extender reads and writes: the mirror it adds.
   const bare = { transcriptMirror: undefined } as unknown as ClaudeLaunch;
@@ -123,13 +125,6 @@ describe('mirrorTranscripts', () => {
 });
 
 describe('sharedConversations', () => {
-  const plan: RunPlan = {
-    model: 'sonnet',
-    history: [],
-    prompt: [{ type: 'text', text: 'hi' }],
-    thinking: 'disabled',
-    clientTools: [],
-  };
   const reply = { role: 'assistant' as const, content: [{ type: 'text' as const, text: 'hello' }] };
 
   /** An index whose claims record what they were committed with; its claims fail when told to. */
